@@ -1,0 +1,32 @@
+"""Production: refuses to start without real secrets and keys; passes `manage.py check --deploy`."""
+
+from config.env import ImproperlyConfiguredError, env, env_int
+from config.settings.base import *  # noqa: F403
+from config.settings.base import SECRET_KEY, XIAOKANG_BLIND_INDEX_KEY, XIAOKANG_ENCRYPTION_KEY
+
+DEBUG = False
+XIAOKANG_REQUIRE_KEYS = True
+
+_missing = [
+    name
+    for name, value in (
+        ("XIAOKANG_SECRET_KEY", env("XIAOKANG_SECRET_KEY")),
+        ("XIAOKANG_ENCRYPTION_KEY", XIAOKANG_ENCRYPTION_KEY),
+        ("XIAOKANG_BLIND_INDEX_KEY", XIAOKANG_BLIND_INDEX_KEY),
+    )
+    if not value
+]
+if _missing:
+    raise ImproperlyConfiguredError(
+        "Production settings need " + ", ".join(_missing) + " (or the same names with _FILE)."
+    )
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfiguredError("XIAOKANG_SECRET_KEY must be at least 50 random characters.")
+
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("XIAOKANG_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,57 @@
+"""Who is acting. Every service takes an ``actor``; every selector starts from the actor's scope.
+
+A ``User`` is an actor. Batch jobs run as a ``SystemActor`` that names why (the command line, the seed),
+so a query never runs "as nobody" (ARCHITECTURE rule 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xiaokang.accounts.models import REGISTRY_READERS, Role, User
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """District-wide context for batch jobs; ``label`` says which one (e.g. "cli import persons.xlsx")."""
+
+    label: str
+    pk = None
+    role = Role.DISTRICT_ADMIN
+    area_id = None
+
+    @property
+    def username(self) -> str:
+        return f"system:{self.label}"
+
+
+Actor = User | SystemActor
+
+
+class ScopeRequiredError(RuntimeError):
+    """A registry query was attempted without saying who is asking."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What part of the district an actor sees: ``all``, one ``street``, one ``community``, or ``none``."""
+
+    kind: str
+    area_id: int | None = None
+
+
+def scope_of(actor: Actor | None) -> Scope:
+    if actor is None:
+        raise ScopeRequiredError("registry queries need an actor (a user or a SystemActor)")
+    if isinstance(actor, SystemActor):
+        return Scope("all")
+    if not actor.is_active or actor.role not in REGISTRY_READERS:
+        return Scope("none")
+    if actor.role == Role.STREET_OFFICER:
+        return Scope("street", actor.area_id)
+    if actor.role == Role.COMMUNITY_WORKER:
+        return Scope("community", actor.area_id)
+    return Scope("all")
+
+
+def actor_label(actor: Actor) -> str:
+    return actor.username

@@ -1,0 +1,103 @@
+"""Validators for the identity numbers the registry carries (DOMAIN.md "Identity numbers").
+
+The scalar functions here are the reference; ``xiaokang.registry.importing.vectorized`` applies the same
+rules column-wise for bulk files, and a property test checks that the two agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
+
+# GB 11643-1999 check character: weights for positions 1–17, S mod 11 → character.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# Second/third-generation certificate: ID number + category digit + grade digit, optional reissue
+# suffix B1…B9 (practice; DOMAIN.md).
+_CERT_SHAPE = re.compile(r"^(\d{17}[\dX])([1-7])([1-4])(B[1-9])?$")
+
+
+class IdentifierError(ValueError):
+    """A number that breaks a rule; ``zh`` and ``en`` say which rule, for the person who typed it."""
+
+    def __init__(self, code: str, zh: str, en: str):
+        super().__init__(en)
+        self.code, self.zh, self.en = code, zh, en
+
+    def __str__(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+@dataclass(frozen=True)
+class IdNumber:
+    number: str
+    birth_date: dt.date
+    sex: str  # "male" | "female": odd sequence digit = male (GB 11643-1999)
+
+
+def id_check_char(first17: str) -> str:
+    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def parse_id_number(value: str, *, today: dt.date | None = None) -> IdNumber:
+    number = (value or "").strip().upper()
+    if not _ID_SHAPE.match(number):
+        raise IdentifierError(
+            "id_format", "应为18位：17位数字加校验位（数字或X）", "must be 17 digits and a check character (digit or X)"
+        )
+    if id_check_char(number[:17]) != number[17]:
+        raise IdentifierError("id_check_digit", "校验位错误", "check digit is wrong")
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise IdentifierError("id_birth_date", "出生日期不存在", "the birth date does not exist") from None
+    if birth > (today or dt.date.today()) or birth.year < 1900:
+        raise IdentifierError("id_birth_future", "出生日期不合理（晚于今天或早于1900年）", "the birth date is in the future or before 1900")
+    # The project's rules above are stricter than python-stdnum's; it still has to agree that the number is valid.
+    try:
+        ric.validate(number)
+    except ValidationError as exc:
+        raise IdentifierError("id_invalid", "号码无效", f"invalid number ({exc})") from None
+    return IdNumber(number=number, birth_date=birth, sex="male" if int(number[16]) % 2 else "female")
+
+
+@dataclass(frozen=True)
+class CertificateNumber:
+    number: str
+    id_number: str
+    category_code: int
+    grade: int
+    reissue: str  # "" or "B1"…"B9"
+
+
+def parse_certificate_number(value: str) -> CertificateNumber:
+    number = (value or "").strip().upper()
+    match = _CERT_SHAPE.match(number)
+    if not match:
+        raise IdentifierError(
+            "certificate_format",
+            "应为20位（身份证号+类别位+等级位）或22位（另加B1–B9）",
+            "must be 20 characters (ID number + category digit + grade digit) or 22 with a B1–B9 suffix",
+        )
+    return CertificateNumber(
+        number=number,
+        id_number=match.group(1),
+        category_code=int(match.group(2)),
+        grade=int(match.group(3)),
+        reissue=match.group(4) or "",
+    )
+
+
+def check_certificate_matches(cert: CertificateNumber, *, id_number: str, category_code: int, grade: int) -> None:
+    """The certificate number must agree with its holder's ID number, category and grade (DOMAIN.md)."""
+    if cert.id_number != id_number:
+        raise IdentifierError("certificate_id_mismatch", "残疾人证号与公民身份号码不一致", "does not match the ID number")
+    if cert.category_code != category_code:
+        raise IdentifierError("certificate_category_mismatch", "残疾人证号的类别位与残疾类别不一致", "category digit does not match the category")
+    if cert.grade != grade:
+        raise IdentifierError("certificate_grade_mismatch", "残疾人证号的等级位与残疾等级不一致", "grade digit does not match the grade")

@@ -1,0 +1,153 @@
+"""Opening a spreadsheet safely (issue 2 §4): size and zip-bomb limits first, type by content (not by
+name), then every cell as text in a Polars frame with the header mapped to field names.
+
+Anything that makes the file unusable raises ``FileRejected`` (the CLI's exit code 2); nothing here
+looks at row values, that is validation's job."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+from django.conf import settings
+
+from xiaokang.registry.importing.columns import Column
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
+
+
+class FileRejected(Exception):  # noqa: N818 (a verdict, not a programming error)
+    """The file cannot be used at all (exit code 2)."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+@dataclass
+class Sheet:
+    frame: pl.DataFrame  # one Utf8 column per known field, plus "__row" (spreadsheet row number)
+    headers: dict[str, str]  # field → header as written in the file
+    unknown_columns: list[str] = field(default_factory=list)
+
+
+def _check_size(path: Path) -> int:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise FileRejected(f"文件不存在：{path}", f"file not found: {path}") from None
+    if not path.is_file():
+        raise FileRejected(f"不是文件：{path}", f"not a file: {path}")
+    limit = settings.XIAOKANG_IMPORT_MAX_BYTES
+    if size > limit:
+        raise FileRejected(
+            f"文件大小 {size} 字节超过上限 {limit} 字节", f"the file is {size} bytes, over the {limit}-byte limit"
+        )
+    if size == 0:
+        raise FileRejected("文件为空", "the file is empty")
+    return size
+
+
+def _check_xlsx_container(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileRejected("不是有效的xlsx文件（压缩结构损坏）", "not a valid xlsx file (broken zip structure)") from None
+    limit = settings.XIAOKANG_IMPORT_MAX_UNZIPPED_BYTES
+    total = sum(info.file_size for info in infos)
+    if total > limit:
+        raise FileRejected(
+            f"解压后大小 {total} 字节超过上限 {limit} 字节", f"the file unzips to {total} bytes, over the {limit}-byte limit"
+        )
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        raise FileRejected("压缩文件不是xlsx工作簿", "the zip archive is not an xlsx workbook")
+
+
+def _read_xlsx(data: bytes) -> list[pl.Series] | pl.DataFrame:
+    try:
+        reader = fastexcel.read_excel(data)
+        if not reader.sheet_names:
+            raise FileRejected("工作簿没有工作表", "the workbook has no sheet")
+        sheet = reader.load_sheet(0, header_row=None, dtypes="string", skip_whitespace_tail_rows=True)
+        return sheet.to_polars()
+    except FileRejected:
+        raise
+    except Exception as exc:  # the reader's own errors: a damaged or unreadable workbook
+        raise FileRejected(f"无法读取xlsx：{exc}", f"cannot read the xlsx file: {exc}") from None
+
+
+def _read_csv(data: bytes) -> pl.DataFrame:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data[:65536]:
+        raise FileRejected("不是电子表格（含二进制内容）", "not a spreadsheet (binary content)")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileRejected(
+            f"CSV不是UTF-8编码（第{exc.start}字节），请另存为“CSV UTF-8”",
+            f"the CSV is not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8'",
+        ) from None
+    try:
+        return pl.read_csv(io.BytesIO(data), has_header=False, infer_schema=False)
+    except Exception as exc:  # polars' parse errors: ragged rows, bad quoting
+        raise FileRejected(f"CSV格式错误：{exc}", f"malformed CSV: {exc}") from None
+
+
+def read_table(path: str | os.PathLike, columns: tuple[Column, ...]) -> Sheet:
+    """Read ``path`` (xlsx or csv, decided by content) into text columns named by field."""
+    path = Path(path)
+    _check_size(path)
+    data = path.read_bytes()
+    if data.startswith(ZIP_MAGIC):
+        _check_xlsx_container(data)
+        raw = _read_xlsx(data)
+    elif data.startswith(OLE_MAGIC):
+        raise FileRejected("不支持旧版.xls文件，请另存为.xlsx", "legacy .xls files are not supported; save as .xlsx")
+    else:
+        raw = _read_csv(data)
+    if raw.height == 0:
+        raise FileRejected("文件没有表头行", "the file has no header row")
+    return _map_header(raw, columns)
+
+
+def _map_header(raw: pl.DataFrame, columns: tuple[Column, ...]) -> Sheet:
+    by_header = {**{c.zh: c for c in columns}, **{c.field: c for c in columns}}
+    header_cells = [("" if v is None else str(v).strip()) for v in raw.row(0)]
+    headers: dict[str, str] = {}
+    keep: dict[str, str] = {}
+    unknown: list[str] = []
+    for raw_name, header in zip(raw.columns, header_cells, strict=True):
+        column = by_header.get(header) or by_header.get(header.lower())
+        if column is None:
+            if header:
+                unknown.append(header)
+            continue
+        if column.field in headers:
+            raise FileRejected(
+                f"列“{column.zh}”出现两次（“{headers[column.field]}”和“{header}”）",
+                f"column {column.field} appears twice ({headers[column.field]!r} and {header!r})",
+            )
+        headers[column.field] = header
+        keep[raw_name] = column.field
+    missing = [c for c in columns if c.required and c.field not in headers]
+    if missing:
+        raise FileRejected(
+            "缺少必需的列：" + "、".join(c.zh for c in missing),
+            "missing required columns: " + ", ".join(c.field for c in missing),
+        )
+    body = raw.slice(1).select([pl.col(k).alias(v) for k, v in keep.items()])
+    body = body.with_columns(pl.all().str.strip_chars().replace("", None))
+    body = body.with_row_index("__row", offset=2).with_columns(pl.col("__row").cast(pl.Int64))
+    # Rows with no value at all are spacing, not records: skipped, their numbers kept for the others.
+    value_columns = [c for c in body.columns if c != "__row"]
+    body = body.filter(pl.any_horizontal(pl.col(value_columns).is_not_null()))
+    return Sheet(frame=body, headers=headers, unknown_columns=unknown)

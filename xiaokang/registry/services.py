@@ -1,0 +1,97 @@
+"""Registry writes: every change to persons, households and certificates goes through a service here,
+inside one transaction, recording history (R6)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.core.models import Area
+from xiaokang.registry.importing import apply as apply_
+from xiaokang.registry.importing.columns import PERSON_COLUMNS
+from xiaokang.registry.importing.reader import read_table
+from xiaokang.registry.importing.validate import validate_persons
+from xiaokang.registry.selectors import area_directory
+
+
+class ImportNotAllowed(PermissionError):  # noqa: N818
+    pass
+
+
+@dataclass
+class ImportReport:
+    """The report of issue 2 §4; ``warnings`` (unknown columns) is an addition that changes nothing."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    written: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+def _scope_errors(actor: Actor, rows: pl.DataFrame, headers: dict[str, str]) -> pl.DataFrame | None:
+    """A street officer imports only their street's rows (issue 3 §3): other rows are errors."""
+    scope = scope_of(actor)
+    if scope.kind == "all":
+        return None
+    if scope.kind != "street":
+        raise ImportNotAllowed("只有区级和街道工作人员可以导入 / only district and street officers may import")
+    street = Area.objects.get(pk=scope.area_id)
+    return rows.filter(pl.col("street_code").is_not_null() & (pl.col("street_code") != street.code)).select(
+        "row",
+        pl.lit(headers.get("street", "街道乡镇")).alias("column"),
+        pl.lit(f"不属于您负责的街道（{street.name}） / outside your street ({street.code[:9]})").alias("message"),
+    )
+
+
+def persons_import(*, actor: Actor, path: str | os.PathLike, dry_run: bool = False, source: str = "import") -> ImportReport:
+    """Import a person file all-or-nothing (R5). Raises ``FileRejected`` for an unusable file."""
+    sheet = read_table(path, PERSON_COLUMNS)
+    warnings = [
+        {"row": 1, "column": name, "message": f"未知列，已忽略 / unknown column, ignored"}
+        for name in sheet.unknown_columns
+    ]
+    validation = validate_persons(sheet.frame, sheet.headers, area_directory(), today=timezone.localdate())
+    errors = validation.errors
+    scope_errors = _scope_errors(actor, validation.rows, sheet.headers)
+    if scope_errors is not None and scope_errors.height:
+        errors = pl.concat([errors, scope_errors]).unique(subset=["row", "column"], keep="first", maintain_order=True)
+        errors = errors.sort("row", maintain_order=True)
+    report = ImportReport(rows=validation.rows.height, warnings=warnings)
+    if errors.height:
+        report.errors = errors.to_dicts()
+        return report
+    return _plan_and_apply(validation.rows, actor=actor, dry_run=dry_run, source=source, report=report)
+
+
+def _plan_and_apply(rows: pl.DataFrame, *, actor: Actor, dry_run: bool, source: str, report: ImportReport) -> ImportReport:
+    with transaction.atomic():
+        plan = apply_.plan(rows)
+        report.created, report.updated, report.unchanged = plan.created, plan.updated, plan.unchanged
+        if not dry_run:
+            apply_.apply(plan, actor=actor, source=source)
+            report.written = True
+    return report
+
+
+def persons_save_rows(*, actor: Actor, rows: pl.DataFrame, source: str) -> ImportReport:
+    """Write rows already in the validated format (the synthetic seed): the same plan/apply path."""
+    report = ImportReport(rows=rows.height)
+    return _plan_and_apply(rows, actor=actor, dry_run=False, source=source, report=report)
