@@ -4,6 +4,7 @@ inside one transaction, recording history (R6)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -61,11 +62,24 @@ def _scope_errors(actor: Actor, rows: pl.DataFrame, headers: dict[str, str]) -> 
     )
 
 
-def persons_import(*, actor: Actor, path: str | os.PathLike, dry_run: bool = False, source: str = "import") -> ImportReport:
-    """Import a person file all-or-nothing (R5). Raises ``FileRejected`` for an unusable file."""
+def _no_progress(stage: str) -> None:
+    return None
+
+
+def persons_import(
+    *,
+    actor: Actor,
+    path: str | os.PathLike,
+    dry_run: bool = False,
+    source: str = "import",
+    progress: Callable[[str], None] = _no_progress,
+) -> ImportReport:
+    """Import a person file all-or-nothing (R5). Raises ``FileRejected`` for an unusable file.
+    ``progress(stage)`` is called as each stage finishes (for the CLI's progress bar)."""
     sheet = read_table(path, PERSON_COLUMNS)
+    progress("validating")
     warnings = [
-        {"row": 1, "column": name, "message": f"未知列，已忽略 / unknown column, ignored"}
+        {"row": 1, "column": name, "message": "未知列，已忽略 / unknown column, ignored"}
         for name in sheet.unknown_columns
     ]
     validation = validate_persons(sheet.frame, sheet.headers, area_directory(), today=timezone.localdate())
@@ -75,6 +89,7 @@ def persons_import(*, actor: Actor, path: str | os.PathLike, dry_run: bool = Fal
         errors = pl.concat([errors, scope_errors]).unique(subset=["row", "column"], keep="first", maintain_order=True)
         errors = errors.sort("row", maintain_order=True)
     report = ImportReport(rows=validation.rows.height, warnings=warnings)
+    progress("writing")
     if errors.height:
         report.errors = errors.to_dicts()
         return report

@@ -6,6 +6,7 @@ looks at row values, that is validation's job."""
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import zipfile
@@ -98,8 +99,25 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         ) from None
     try:
         return pl.read_csv(io.BytesIO(data), has_header=False, infer_schema=False)
-    except Exception as exc:  # polars' parse errors: ragged rows, bad quoting
-        raise FileRejected(f"CSV格式错误：{exc}", f"malformed CSV: {exc}") from None
+    except Exception:  # polars' parse errors: ragged rows, bad quoting; find the line for the user
+        line, detail_zh, detail_en = _first_csv_problem(data)
+        raise FileRejected(f"CSV格式错误：第{line}行{detail_zh}", f"malformed CSV: line {line} {detail_en}") from None
+
+
+def _first_csv_problem(data: bytes) -> tuple[int, str, str]:
+    """Locate the first malformed line with the standard csv module (only runs when Polars refused)."""
+    text = data.decode("utf-8")
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+        width = None
+        for number, row in enumerate(rows, start=1):
+            if width is None:
+                width = len(row)
+            elif len(row) != width and any(cell.strip() for cell in row):
+                return number, f"有{len(row)}列，表头有{width}列", f"has {len(row)} fields, the header has {width}"
+    except csv.Error as exc:
+        return rows.line_num, "引号不匹配", f"has unbalanced quotes ({exc})"
+    return 1, "无法解析", "cannot be parsed"
 
 
 def read_table(path: str | os.PathLike, columns: tuple[Column, ...]) -> Sheet:

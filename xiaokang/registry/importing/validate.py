@@ -235,7 +235,11 @@ def validate_persons(
           pl.format("日期“{}”无效，应为YYYY-MM-DD / invalid date “{}”, expected YYYY-MM-DD",
                     pl.col("certificate_issued"), pl.col("certificate_issued")))
     c.add("certificate_issued", pl.col("issued_on") > today, _msg("发证日期晚于今天", "issued in the future"))
-    c.add("certificate_issued", pl.col("issued_on") < pl.col("birth_date"),
+    id_valid = (
+        pl.col("_id_shape") & (pl.col("_id_expected_check") == pl.col("_id").str.slice(17, 1))
+        & (pl.col("birth_date") <= today) & (pl.col("birth_date").dt.year() >= 1900)
+    )
+    c.add("certificate_issued", id_valid & (pl.col("issued_on") < pl.col("birth_date")),
           _msg("发证日期早于出生日期", "issued before the holder's birth date"))
 
     c.add("hukou", pl.col("hukou_id").is_null(),

@@ -1,0 +1,339 @@
+"""`xiaokang`: the one command for every staff batch job (issue 2 §1, §6).
+
+Exit codes (a contract other scripts rely on): 0 done; 1 the input had errors (nothing written);
+2 unusable invocation or file. Each subcommand parses its arguments, calls one service or selector,
+and prints; the work itself lives in the apps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+EXIT_OK, EXIT_INPUT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
+
+DEMO_PASSWORD = "Xiaokang-demo-2025"  # printed by `make run`; demo databases only
+DEMO_STREET = "110108001000"  # 万寿路街道
+
+
+class UsageError(Exception):
+    """An invocation that cannot be carried out (exit 2)."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
+    import django
+
+    django.setup()
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _progress():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=_console(), transient=False, disable=not sys.stderr.isatty(),
+    )
+
+
+def _stage_progress(stages: list[str]) -> tuple[object, Callable[[str], None]]:
+    """A progress bar over named stages; returns (progress, advance(stage_name))."""
+    progress = _progress()
+    task = progress.add_task(stages[0], total=len(stages))
+
+    def advance(stage: str) -> None:
+        progress.update(task, advance=1, description=stage)
+
+    return progress, advance
+
+
+# --- migrate ---------------------------------------------------------------------------------------
+def cmd_migrate(args) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    print("database is up to date")
+    return EXIT_OK
+
+
+# --- createuser ------------------------------------------------------------------------------------
+def cmd_createuser(args) -> int:
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.accounts.services import AccountError, user_create
+
+    password = os.environ.get("XIAOKANG_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise UsageError("no password: set XIAOKANG_PASSWORD or run in a terminal / 未提供密码")
+        password = getpass.getpass("Password / 密码: ")
+        if password != getpass.getpass("Again / 再次输入: "):
+            print("passwords differ / 两次输入的密码不一致", file=sys.stderr)
+            return EXIT_INPUT_ERRORS
+    try:
+        user = user_create(
+            actor=SystemActor("cli createuser"), username=args.username, role=args.role, password=password,
+            area_code=args.area,
+        )
+    except AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT_ERRORS
+    area = f" ({user.area.name} {user.area.code})" if user.area else ""
+    print(f"created {user.username}: {user.role}{area}")
+    return EXIT_OK
+
+
+# --- serve -----------------------------------------------------------------------------------------
+def cmd_serve(args) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from config.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+            # Access log lines carry paths only; nothing sensitive is ever put in a URL (issue 2 §3).
+            self.cfg.set("access_log_format", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms')
+
+        def load(self):
+            return application
+
+    print(f"Xiaokang is serving on http://{args.host}:{args.port}/", flush=True)
+    Server().run()
+    return EXIT_OK
+
+
+# --- seed ------------------------------------------------------------------------------------------
+def _demo_accounts() -> list[tuple[str, str, str]]:
+    """One account per role for the demo database: (username, role, area code or "")."""
+    from xiaokang.core.models import Area
+
+    community = Area.objects.filter(parent__code=DEMO_STREET).order_by("code").first()
+    accounts = [
+        ("demo_admin", "district_admin", ""),
+        ("demo_district", "district_officer", ""),
+        ("demo_street", "street_officer", DEMO_STREET),
+        ("demo_auditor", "auditor", ""),
+        ("demo_security", "security_admin", ""),
+    ]
+    if community is not None:
+        accounts.insert(3, ("demo_community", "community_worker", community.code))
+    return accounts
+
+
+def cmd_seed(args) -> int:
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.accounts.models import User
+    from xiaokang.accounts.services import user_create
+    from xiaokang.registry.models import Person
+    from xiaokang.registry.synthetic import seed_registry
+
+    if args.persons < 0:
+        raise UsageError("--persons must be 0 or more")
+    if args.if_empty and Person.objects.exists():
+        print("the registry is not empty: nothing seeded")
+    else:
+        progress = _progress()
+        with progress:
+            task = progress.add_task("seed", total=None)
+
+            def report(stage: str, done: int, total: int) -> None:
+                progress.update(task, description=stage, completed=done, total=total)
+
+            result = seed_registry(actor=SystemActor("cli seed"), persons=args.persons, seed=args.seed, progress=report)
+        print(f"seeded {args.persons} synthetic persons (seed {args.seed}): "
+              f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+    if args.demo_accounts:
+        for username, role, area in _demo_accounts():
+            if not User.objects.filter(username=username).exists():
+                user_create(actor=SystemActor("cli seed"), username=username, role=role,
+                            password=DEMO_PASSWORD, area_code=area or None)
+            print(f"  demo login: {username:16} {role:18} {area}")
+        print(f"  demo password for all: {DEMO_PASSWORD}")
+    return EXIT_OK
+
+
+# --- import ----------------------------------------------------------------------------------------
+def _print_errors(errors: list[dict], limit: int = 50) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{len(errors)} 处错误 / errors", show_lines=False)
+    table.add_column("行 row", justify="right")
+    table.add_column("列 column")
+    table.add_column("错误 / error")
+    for error in errors[:limit]:
+        table.add_row(str(error["row"]), error["column"], error["message"])
+    _console().print(table)
+    if len(errors) > limit:
+        print(f"… and {len(errors) - limit} more (all of them are in --report) / 其余见报告文件", file=sys.stderr)
+
+
+def _write_report(path: str | None, payload: dict) -> None:
+    if path:
+        Path(path).write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def cmd_import(args) -> int:
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.registry.importing.reader import FileRejected
+    from xiaokang.registry.services import persons_import
+
+    progress, advance = _stage_progress(["reading", "validating", "writing"])
+    try:
+        with progress:
+            report = persons_import(
+                actor=SystemActor(f"cli import {Path(args.file).name}"), path=args.file, dry_run=args.dry_run,
+                progress=advance,
+            )
+    except FileRejected as exc:
+        _write_report(args.report, {"rows": 0, "created": 0, "updated": 0, "unchanged": 0,
+                                    "errors": [{"row": 0, "column": "", "message": str(exc)}], "warnings": []})
+        raise UsageError(str(exc)) from None
+    _write_report(args.report, report.as_json())
+    for warning in report.warnings:
+        print(f"warning: {warning['column']}: {warning['message']}", file=sys.stderr)
+    if report.errors:
+        _print_errors(report.errors)
+        print(f"{report.rows} rows, {len(report.errors)} errors: nothing written / 有错误，未写入任何数据",
+              file=sys.stderr)
+        return EXIT_INPUT_ERRORS
+    verb = "would be" if args.dry_run else "were"
+    print(f"{report.rows} rows: {report.created} created, {report.updated} updated, "
+          f"{report.unchanged} unchanged" + (f" ({verb} written: dry run, nothing written)" if args.dry_run else ""))
+    return EXIT_OK
+
+
+# --- export / template / quality --------------------------------------------------------------------
+def cmd_export(args) -> int:
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.registry.exporting import export_persons
+
+    try:
+        count = export_persons(actor=SystemActor("cli export"), path=args.out, street_code=args.street,
+                               full=args.full)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"exported {count} persons to {args.out}" + (" (full ID and phone numbers)" if args.full else " (masked)"))
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from xiaokang.registry.exporting import write_template
+
+    if not args.out.lower().endswith(".xlsx"):
+        raise UsageError("--out must name an .xlsx file / 模板须为.xlsx文件")
+    write_template(args.out)
+    print(f"wrote the person import template to {args.out}")
+    return EXIT_OK
+
+
+def cmd_quality(args) -> int:
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.registry.quality import quality_report, write_quality_xlsx
+
+    report = quality_report(actor=SystemActor("cli quality"))
+    print(f"suspected duplicate persons:            {report.duplicates.height}")
+    print(f"certificates expiring within 90 days:   {report.expiring.height}")
+    print(f"deceased persons still carrying active data: {report.deceased_active.height}")
+    if args.out:
+        if not args.out.lower().endswith(".xlsx"):
+            raise UsageError("--out must name an .xlsx file")
+        write_quality_xlsx(report, args.out)
+        print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+# --- the parser ------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own exit code for bad usage is already 2; keep it, say it bilingually
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from xiaokang.accounts.models import Role
+
+    parser = _Parser(
+        prog="xiaokang",
+        description="Xiaokang (小康): batch jobs for the Haidian disabled-persons registry. "
+        "Exit codes: 0 done, 1 the input had errors (nothing written), 2 unusable invocation or file.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("migrate", help="create or update the database tables")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("createuser", help="create a staff account (password from XIAOKANG_PASSWORD or asked)")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--area", help="street (9 or 12 digits) or community code (12 digits), for street and community roles")
+    p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("serve", help="serve the site with a production-grade server (gunicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("seed", help="add a deterministic synthetic Haidian population")
+    p.add_argument("--persons", type=int, required=True, help="how many persons")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same population)")
+    p.add_argument("--if-empty", action="store_true", help="do nothing if the registry already has persons")
+    p.add_argument("--demo-accounts", action="store_true", help="also create one demo account per role")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("import", help="import a spreadsheet, all or nothing")
+    p.add_argument("kind", choices=["persons"])
+    p.add_argument("file", help=".xlsx or .csv (UTF-8, with or without BOM)")
+    p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    p.add_argument("--report", metavar="REPORT.json", help="write the JSON report here")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export in the import format (masked unless --full)")
+    p.add_argument("kind", choices=["persons"])
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help=".xlsx or .csv")
+    p.add_argument("--street", metavar="CODE", help="only this street (9- or 12-digit code)")
+    p.add_argument("--full", action="store_true", help="full ID and phone numbers (sensitive)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("template", help="write the empty import template with an explanation sheet")
+    p.add_argument("kind", choices=["persons"])
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("quality", help="data-quality report: duplicates, expiring certificates, deceased with active data")
+    p.add_argument("--out", metavar="FILE.xlsx")
+    p.set_defaults(func=cmd_quality)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _setup_django()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"xiaokang {args.command}: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("interrupted: nothing written by the interrupted step", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
