@@ -322,7 +322,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _setup_django()
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import ImproperlyConfiguredError
+
+    try:
+        _setup_django()
+    except (ImproperlyConfigured, ImproperlyConfiguredError) as exc:
+        print(f"xiaokang: configuration error / 配置错误: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -2,8 +2,10 @@
 
 - Encryption: AES-256-GCM (authenticated) with a random 96-bit nonce per value; the stored text is
   ``v1:`` + base64(nonce ‖ ciphertext ‖ tag). The key lives outside the database.
-- Blind index: HMAC-SHA256 under a second, independent key, hex-encoded; equal plaintexts give equal
-  indexes, so an exact lookup needs no decryption and the index reveals nothing without the key.
+- Blind index: HMAC-SHA256 under a second, independent key, truncated to 128 bits (32 hex characters:
+  no collision expected below ~10^19 values, and a short key keeps the unique index small); equal
+  plaintexts give equal indexes, so an exact lookup needs no decryption and the index reveals nothing
+  without the key.
 
 Keys come from XIAOKANG_ENCRYPTION_KEY / XIAOKANG_BLIND_INDEX_KEY (or ``*_FILE``), base64 of 32 bytes.
 Without them (development only) a key pair is generated once under ``var/keys/`` with a warning;
@@ -26,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 _PREFIX = "v1:"
+BLIND_INDEX_CHARS = 32
 
 
 def _decode_key(name: str, text: str) -> bytes:
@@ -91,7 +94,7 @@ def decrypt(token: str) -> str:
 
 def blind_index(plaintext: str) -> str:
     _, key = _current()
-    return hmac.new(key, plaintext.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, plaintext.encode(), hashlib.sha256).hexdigest()[:BLIND_INDEX_CHARS]
 
 
 def encrypt_many(values: list[str | None]) -> list[str | None]:
@@ -115,7 +118,7 @@ def blind_index_many(values: list[str]) -> list[str]:
     for value in values:
         h = base.copy()
         h.update(value.encode())
-        out.append(h.hexdigest())
+        out.append(h.hexdigest()[:BLIND_INDEX_CHARS])
     return out
 
 

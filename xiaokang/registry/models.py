@@ -93,7 +93,7 @@ class HouseholdHardship(models.Model):
 class Person(models.Model):
     name = models.CharField(_("name"), max_length=50)
     id_number_encrypted = models.TextField()
-    id_number_index = models.CharField(max_length=64, unique=True)
+    id_number_index = models.CharField(max_length=32, unique=True)
     id_number_masked = models.CharField(_("ID number"), max_length=18)
     # Derived from the ID number and stored so that rules and queries never parse it (DOMAIN.md).
     birth_date = models.DateField(_("birth date"))
@@ -101,9 +101,12 @@ class Person(models.Model):
     hukou = models.CharField(_("household registration"), max_length=20, choices=Hukou.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone_encrypted = models.TextField(null=True, blank=True)
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_index = models.CharField(max_length=32, blank=True)  # change detection; no lookup by phone yet
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
-    street = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("street or town"))
+    # db_index=False: the (street, community) index below serves street lookups.
+    street = models.ForeignKey(
+        Area, models.PROTECT, related_name="+", verbose_name=_("street or town"), db_index=False
+    )
     community = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("community or village"))
     household = models.ForeignKey(Household, models.PROTECT, related_name="members")
     relation = models.CharField(_("relation to head"), max_length=10, choices=Relation.choices, default="head")
@@ -121,8 +124,7 @@ class Person(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["street", "community"]),
-            models.Index(fields=["name"]),
-            models.Index(fields=["name", "birth_date"]),
+            models.Index(fields=["name", "birth_date"]),  # name search (prefix) and the duplicate report
         ]
 
     def __str__(self) -> str:
@@ -156,9 +158,9 @@ class Certificate(models.Model):
 
 
 class PersonHistory(models.Model):
-    """R6: every change to a person, who made it and when, old and new values, and the whole record as
-    it stood after the change (``snapshot``, in the import format with identifiers and the phone number
-    encrypted), so the record can be shown as of any past date."""
+    """R6: every change to a person, who made it and when, and each changed field's old and new value
+    (``changes`` = {field: [old, new]}, fields named as in ``registry.history.RECORD_FIELDS``, the phone
+    masked). The record as it stood on a past date is today's record with the later changes rolled back."""
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="history")
     recorded_at = models.DateTimeField(db_index=True)
@@ -167,7 +169,6 @@ class PersonHistory(models.Model):
     source = models.CharField(max_length=20)  # import, form, api, seed
     action = models.CharField(max_length=10)  # create, update
     changes = models.JSONField(default=dict)  # {field: [old, new]}
-    snapshot = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["person_id", "recorded_at", "id"]

@@ -111,7 +111,11 @@ class _Collector:
 def _mapped(field: str, mapping: dict[str, str], default: str | None = None) -> pl.Expr:
     value = pl.col(field) if default is None else pl.col(field).fill_null(default)
     # Values are matched as written and, for English identifiers, case-insensitively.
-    return value.replace_strict(mapping, default=value.str.to_lowercase().replace_strict(mapping, default=None))
+    return value.replace_strict(
+        mapping,
+        default=value.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.Utf8),
+        return_dtype=pl.Utf8,
+    )
 
 
 def validate_persons(
@@ -147,7 +151,7 @@ def validate_persons(
         issued_text.str.slice(0, 10).str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})", 1)
         .str.to_date("%Y-%m-%d", strict=False).alias("issued_on"),
         _mapped("hukou", HUKOU_VALUES).alias("hukou_id"),
-        pl.col("street").replace_strict(areas.street_codes, default=None).alias("street_code"),
+        pl.col("street").replace_strict(areas.street_codes, default=None, return_dtype=pl.Utf8).alias("street_code"),
         _mapped("relation", RELATION_VALUES, "户主").alias("relation_id"),
         _mapped("economic_status", ECONOMIC_VALUES).alias("economic_status_id"),
         _mapped("family_planning_hardship", YES_NO_VALUES, "否").alias("_fph"),

@@ -1,0 +1,514 @@
+"""The person export and the empty template (issue 2; R5, R7).
+
+The export writes the import format (``importing/columns.py``), one row per person, so that a full export
+re-imports with every row unchanged: the importer, the exporter and the template share one column list
+and one vocabulary, and cannot disagree.
+
+Batch path (ARCHITECTURE rule 6): one SQL query through ``connection.cursor()``, fetched in chunks into
+Polars frames; labels are applied by vectorised expressions; XlsxWriter streams rows to disk in its
+``constant_memory`` mode. No ORM object is built per person.
+
+Privacy: ID and phone numbers are exported masked (``110108********002X``) unless ``full`` is asked for.
+A masked export never carries a clear ID number anywhere, including inside the certificate number.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+
+from xiaokang.accounts.actors import Actor
+from xiaokang.core import crypto
+from xiaokang.core.models import Area, AreaLevel
+from xiaokang.registry.importing.columns import BY_FIELD, PERSON_COLUMNS
+from xiaokang.registry.selectors import persons_for
+from xiaokang.registry.vocabulary import (
+    CATEGORY_CODE,
+    CATEGORY_ZH,
+    ECONOMIC_STATUS_ZH,
+    EMPLOYMENT_ZH,
+    GRADE_ZH,
+    HUKOU_ZH,
+    RELATION_ZH,
+    SELF_CARE_ZH,
+    STATUS_ZH,
+    YES_NO_ZH,
+)
+
+PERSON_SHEET = "残疾人信息"
+GUIDE_SHEET = "填写说明"
+# The template's dropdowns and text formatting cover this many spreadsheet rows (header = row 1).
+TEMPLATE_LAST_ROW = 100_000
+# Rows fetched from the cursor per Polars frame: bounds memory for a 1,000,000-person export.
+FETCH_CHUNK = 50_000
+MAX_COLUMN_WIDTH = 60
+
+# The validated row format: the frame ``importing.validate.validate_persons`` returns as ``rows``
+# (identifiers for values, plain ID numbers). ``person_rows`` returns it, ``rows_to_import_frame`` reads it.
+ROW_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.Int64,
+    "name": pl.Utf8,
+    "id_number": pl.Utf8,
+    "birth_date": pl.Date,
+    "sex": pl.Utf8,
+    "category": pl.Utf8,
+    "grade": pl.Int16,
+    "components": pl.Utf8,
+    "cert_reissue": pl.Utf8,
+    "issued_on": pl.Date,
+    "valid_until": pl.Date,
+    "hukou": pl.Utf8,
+    "street_code": pl.Utf8,
+    "community_code": pl.Utf8,
+    "community_name": pl.Utf8,
+    "household": pl.Utf8,
+    "relation": pl.Utf8,
+    "economic_status": pl.Utf8,
+    "family_planning_hardship": pl.Boolean,
+    "dangerous_house": pl.Boolean,
+    "employment": pl.Utf8,
+    "self_care": pl.Boolean,
+    "work_injury_care": pl.Boolean,
+    "phone": pl.Utf8,
+    "address": pl.Utf8,
+    "status": pl.Utf8,
+}
+
+# Columns in ROW_SCHEMA order after "row". {id} and {phone} are the clear (encrypted) or masked columns.
+_PERSONS_SQL = """
+SELECT p.name, {id}, p.birth_date, p.sex, c.category, c.grade, c.components, c.reissue, c.issued_on,
+       c.valid_until, p.hukou, s.code, cm.code, cm.name, h.key, p.relation, h.economic_status,
+       h.family_planning_hardship, h.dangerous_house, p.employment, p.self_care, p.work_injury_care,
+       {phone}, p.address, p.status
+FROM registry_person p
+JOIN core_area s ON s.id = p.street_id
+JOIN core_area cm ON cm.id = p.community_id
+JOIN registry_household h ON h.id = p.household_id
+LEFT JOIN registry_certificate c ON c.person_id = p.id AND c.status = 'active'
+WHERE p.id IN ({scope}){street_filter}
+ORDER BY s.code, cm.code, h.key, p.id
+"""
+
+_DIGIT_TO_CATEGORY_ZH = {str(code): CATEGORY_ZH[ident] for ident, code in CATEGORY_CODE.items()}
+_CATEGORY_DIGIT = {ident: str(code) for ident, code in CATEGORY_CODE.items()}
+
+# Enumerated columns of the template and the labels their dropdowns offer (R5: fewer typing errors).
+_DROPDOWNS: dict[str, list[str]] = {
+    "category": list(CATEGORY_ZH.values()),
+    "grade": list(GRADE_ZH.values()),
+    "hukou": list(HUKOU_ZH.values()),
+    "relation": list(RELATION_ZH.values()),
+    "economic_status": list(ECONOMIC_STATUS_ZH.values()),
+    "family_planning_hardship": list(YES_NO_ZH.values()),
+    "dangerous_house": list(YES_NO_ZH.values()),
+    "employment": list(EMPLOYMENT_ZH.values()),
+    "self_care": list(SELF_CARE_ZH.values()),
+    "work_injury_care": list(YES_NO_ZH.values()),
+    "status": list(STATUS_ZH.values()),
+}
+# Category and grade also accept their digits (1–7, 1–4), so Excel only warns about other values there.
+_DROPDOWN_WARN_ONLY = {"category", "grade"}
+
+_GUIDE_NOTES = (
+    "导入为“全部或全无”：只要有一行出错，整个文件都不写入；请按错误报告（行号、列名、原因）改正后重新导入。",
+    "Import is all-or-nothing: if any row has an error, nothing in the file is written; correct the rows the "
+    "error report names (row, column, reason) and import again.",
+    "行号：表头是第1行，第一条记录是第2行；错误报告中的行号就是电子表格左侧显示的行号。空行会被跳过。",
+    "Row numbers: the header is row 1 and the first record is row 2; the row numbers in the error report are "
+    "the ones the spreadsheet shows. Empty rows are skipped.",
+    "按公民身份号码匹配已有人员：再次导入同一文件不会重复创建，未变化的行计为“未变”。",
+    "Persons are matched by ID number: importing the same file again creates nothing twice; rows that "
+    "change nothing are counted as unchanged.",
+    "本模板各列已设为文本格式，请勿改为数字格式，以免身份证号、证号被Excel改写。表头可用中文列名或英文别名。",
+    "Every column of this template is formatted as text: keep it so, or Excel rewrites ID and certificate "
+    "numbers. Headers may be the Chinese names or the English aliases.",
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Validated rows → import format
+
+
+def area_names() -> dict[str, str]:
+    """12-digit code → name of every street/town and community/village (public reference data)."""
+    return dict(
+        Area.objects.filter(level__in=[AreaLevel.STREET, AreaLevel.COMMUNITY]).values_list("code", "name")
+    )
+
+
+def _labels(field: str, mapping: Mapping) -> pl.Expr:
+    return pl.col(field).replace_strict(dict(mapping), return_dtype=pl.Utf8)
+
+
+def _flag(field: str, labels: Mapping[bool, str]) -> pl.Expr:
+    return pl.when(pl.col(field)).then(pl.lit(labels[True])).otherwise(pl.lit(labels[False]))
+
+
+def _as_date_text(field: str, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.Utf8:
+        return pl.col(field)
+    return pl.col(field).dt.strftime("%Y-%m-%d")
+
+
+def rows_to_import_frame(rows: pl.DataFrame, *, names: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """The import format (Chinese headers in ``PERSON_COLUMNS`` order, Chinese labels, every cell text)
+    of rows in the validated row format. ``names`` maps area codes to names (default: read from the
+    database); a row whose community is not yet known (``community_code`` null, as the synthetic
+    generator writes them) keeps its ``community_name``. An unknown vocabulary value or street code is a
+    programming error and raises."""
+    if names is None:
+        names = area_names()
+    names = dict(names)
+    schema = rows.schema
+    # The certificate number is derived, never stored (models.Certificate): ID + category + grade + reissue.
+    # Masked rows carry the masked ID, so the masked certificate number never reveals the clear one.
+    certificate = (
+        pl.col("id_number")
+        + pl.col("category").replace_strict(_CATEGORY_DIGIT, return_dtype=pl.Utf8)
+        + pl.col("grade").cast(pl.Utf8)
+        + pl.col("cert_reissue").fill_null("")
+    )
+    components = (
+        pl.col("components")
+        .fill_null("")
+        .str.split("")
+        .list.eval(pl.element().filter(pl.element() != "").replace_strict(_DIGIT_TO_CATEGORY_ZH))
+        .list.join("、")
+    )
+    community = (
+        pl.when(pl.col("community_code").is_not_null())
+        .then(
+            pl.col("community_code").replace_strict(
+                names, default=pl.col("community_name"), return_dtype=pl.Utf8
+            )
+        )
+        .otherwise(pl.col("community_name"))
+    )
+    by_field: dict[str, pl.Expr] = {
+        "name": pl.col("name"),
+        "id_number": pl.col("id_number"),
+        "certificate_number": certificate,
+        "category": _labels("category", CATEGORY_ZH),
+        "multiple_categories": components,
+        "grade": pl.col("grade").cast(pl.Int64).replace_strict(GRADE_ZH, return_dtype=pl.Utf8),
+        "certificate_issued": _as_date_text("issued_on", schema["issued_on"]),
+        "hukou": _labels("hukou", HUKOU_ZH),
+        "street": pl.col("street_code").replace_strict(names, return_dtype=pl.Utf8),
+        "community": community,
+        "household": pl.col("household"),
+        "relation": _labels("relation", RELATION_ZH),
+        "economic_status": _labels("economic_status", ECONOMIC_STATUS_ZH),
+        "family_planning_hardship": _flag("family_planning_hardship", YES_NO_ZH),
+        "dangerous_house": _flag("dangerous_house", YES_NO_ZH),
+        "employment": _labels("employment", EMPLOYMENT_ZH),
+        "self_care": _flag("self_care", SELF_CARE_ZH),
+        "work_injury_care": _flag("work_injury_care", YES_NO_ZH),
+        "phone": pl.col("phone"),
+        "address": pl.col("address"),
+        "status": _labels("status", STATUS_ZH),
+    }
+    missing = set(BY_FIELD) - set(by_field)
+    assert not missing, f"PERSON_COLUMNS has columns the exporter does not know: {missing}"
+    return rows.select([by_field[c.field].cast(pl.Utf8).fill_null("").alias(c.zh) for c in PERSON_COLUMNS])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading the registry
+
+
+def scoped_person_ids_sql(actor: Actor) -> tuple[str, tuple] | None:
+    """The SQL (and parameters) selecting the ids of the persons ``actor`` may see: ``persons_for(actor)``
+    compiled, so batch reads pass through the same gate as every other read (ARCHITECTURE rule 2).
+    None when the actor sees nobody."""
+    try:
+        sql, params = persons_for(actor).values("id").query.sql_with_params()
+    except EmptyResultSet:  # persons_for(...).none(): an actor without registry access
+        return None
+    return sql, tuple(params)
+
+
+def street_by_code(code: str) -> Area:
+    """The street or town of a 9- or 12-digit code; ValueError (bilingual) when there is none."""
+    text = (code or "").strip()
+    full = text + "000" if len(text) == 9 else text
+    area = None
+    if len(full) == 12 and full.isdigit():
+        area = Area.objects.filter(level=AreaLevel.STREET, code=full).first()
+    if area is None:
+        raise ValueError(f"未知街道乡镇代码 {code} / unknown street code {code}")
+    return area
+
+
+def normalise_frame(frame: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Cast raw cursor values to ``schema``: SQLite returns booleans as 0/1 and dates as text where it
+    cannot see the column's declared type, PostgreSQL returns bool and date."""
+    exprs = []
+    for name, dtype in schema.items():
+        current = frame.schema[name]
+        column = pl.col(name)
+        if dtype == pl.Date and current == pl.Utf8:
+            column = column.str.slice(0, 10).str.to_date("%Y-%m-%d")
+        elif dtype == pl.Boolean and current.is_integer():
+            column = column != 0
+        exprs.append(column.cast(dtype).alias(name))
+    return frame.select(exprs)
+
+
+def fetch_frame(sql: str, params, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Run one query and collect its rows, chunk by chunk, into a frame of ``schema`` (in column order)."""
+    names = list(schema)
+    parts: list[pl.DataFrame] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            chunk = cursor.fetchmany(FETCH_CHUNK)
+            if not chunk:
+                break
+            raw = pl.DataFrame(chunk, schema=names, orient="row", infer_schema_length=None)
+            parts.append(normalise_frame(raw, schema))
+    if not parts:
+        return pl.DataFrame(schema=dict(schema))
+    return pl.concat(parts, how="vertical")
+
+
+def _decrypt_column(frame: pl.DataFrame, name: str) -> pl.Series:
+    decrypt = crypto.decrypt
+    values = [None if token is None else decrypt(token) for token in frame.get_column(name).to_list()]
+    return pl.Series(name, values, dtype=pl.Utf8)
+
+
+def person_rows(*, actor: Actor, street_code: str | None = None, full: bool = False) -> pl.DataFrame:
+    """The persons ``actor`` may see (optionally of one street), each with their active certificate and
+    household, in the validated row format. ID and phone numbers are decrypted when ``full``, otherwise
+    masked (R5: "masked unless --full"). ``row`` numbers the rows as the spreadsheet will (header = 1)."""
+    street = street_by_code(street_code) if street_code is not None else None
+    scope = scoped_person_ids_sql(actor)
+    if scope is None:
+        return pl.DataFrame(schema=ROW_SCHEMA)
+    scope_sql, params = scope
+    sql = _PERSONS_SQL.format(
+        id="p.id_number_encrypted" if full else "p.id_number_masked",
+        phone="p.phone_encrypted" if full else "p.phone_masked",
+        scope=scope_sql,
+        street_filter=" AND s.code = %s" if street else "",
+    )
+    params = (*params, street.code) if street else params
+    schema = {name: dtype for name, dtype in ROW_SCHEMA.items() if name != "row"}
+    frame = fetch_frame(sql, params, schema)
+    if full:
+        frame = frame.with_columns(_decrypt_column(frame, "id_number"), _decrypt_column(frame, "phone"))
+    else:  # a person without a phone has an empty mask; the validated format says "no phone" with null
+        frame = frame.with_columns(pl.when(pl.col("phone") != "").then(pl.col("phone")).alias("phone"))
+    frame = frame.with_columns(pl.col("address").fill_null(""))
+    return frame.select(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("row"), pl.all())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Writing files
+
+
+@contextmanager
+def _atomic_path(path: str | os.PathLike):
+    """Write to a temporary file beside ``path`` and move it into place only when complete, so a failed
+    export never leaves a half-written file that looks like a good one."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _display_width(text: pl.Expr) -> pl.Expr:
+    # CJK characters take three bytes in UTF-8 and two columns on screen; ASCII takes one of each.
+    chars = text.str.len_chars()
+    return chars + (text.str.len_bytes() - chars) // 2
+
+
+def _column_widths(frame: pl.DataFrame) -> list[int]:
+    if frame.height:
+        widest = frame.select(
+            _display_width(pl.col(c).cast(pl.Utf8)).max().alias(c) for c in frame.columns
+        ).row(0)
+    else:
+        widest = [0] * frame.width
+    header = pl.DataFrame({"h": frame.columns}, schema={"h": pl.Utf8}).select(_display_width(pl.col("h")))
+    return [
+        min(max(w or 0, h, 4) + 2, MAX_COLUMN_WIDTH)
+        for w, h in zip(widest, header.get_column("h").to_list(), strict=True)
+    ]
+
+
+def _write_sheet(workbook: xlsxwriter.Workbook, name: str, frame: pl.DataFrame, formats: dict) -> None:
+    sheet = workbook.add_worksheet(name)
+    numeric = [frame.schema[c].is_integer() for c in frame.columns]
+    for col, width in enumerate(_column_widths(frame)):
+        sheet.set_column(col, col, width, None if numeric[col] else formats["text"])
+    sheet.freeze_panes(1, 0)
+    # Numbers stored as text are intended (ID numbers): keep Excel's green warning triangles away.
+    sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
+    sheet.write_row(0, 0, frame.columns, formats["header"])
+    # Every value is written as a string (dates as YYYY-MM-DD) so that an 18-digit number never becomes a
+    # float; only integer columns (counts, days) are written as numbers.
+    text = frame.select(
+        pl.col(c) if numeric[i] else pl.col(c).cast(pl.Utf8) for i, c in enumerate(frame.columns)
+    )
+    write_string, write_number = sheet.write_string, sheet.write_number
+    any_numeric = any(numeric)
+    for r, values in enumerate(text.iter_rows(), start=1):
+        for c, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if any_numeric and numeric[c]:
+                write_number(r, c, value)
+            else:
+                write_string(r, c, value)
+
+
+def _formats(workbook: xlsxwriter.Workbook) -> dict:
+    return {"header": workbook.add_format({"bold": True}), "text": workbook.add_format({"num_format": "@"})}
+
+
+def write_xlsx(
+    frame: pl.DataFrame,
+    path: str | os.PathLike,
+    *,
+    sheet_name: str = PERSON_SHEET,
+    extra_sheets: Mapping[str, pl.DataFrame] | None = None,
+) -> None:
+    """Write ``frame`` (and ``extra_sheets``, in order) to an xlsx file: text cells, bold frozen header,
+    columns sized to their content. Streams rows (``constant_memory``), so memory does not grow with rows."""
+    with _atomic_path(path) as tmp:
+        workbook = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+        try:
+            formats = _formats(workbook)
+            _write_sheet(workbook, sheet_name, frame, formats)
+            for name, extra in (extra_sheets or {}).items():
+                _write_sheet(workbook, name, extra, formats)
+        finally:
+            workbook.close()
+
+
+def write_csv(frame: pl.DataFrame, path: str | os.PathLike) -> None:
+    """UTF-8 CSV with a byte-order mark, which is how Excel recognises UTF-8 (R5)."""
+    with _atomic_path(path) as tmp:
+        frame.write_csv(tmp, include_bom=True)
+
+
+def _export_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ValueError(
+            f"不支持的导出文件类型“{path.suffix or path.name}”，请使用 .xlsx 或 .csv / "
+            f"unsupported export file type {path.suffix or path.name!r}: use .xlsx or .csv"
+        )
+    return suffix
+
+
+def export_persons(
+    *, actor: Actor, path: str | os.PathLike, street_code: str | None = None, full: bool = False
+) -> int:
+    """Export the persons ``actor`` may see to ``path`` (.xlsx or .csv) in the import format (R5);
+    returns the number of persons written. ``full`` writes clear ID and phone numbers."""
+    # PIPL: a full export discloses ID numbers in clear. When the audit app lands (ARCHITECTURE layout,
+    # ``audit/``), record who exported what here, in the same call.
+    path = Path(path)
+    suffix = _export_suffix(path)
+    frame = rows_to_import_frame(person_rows(actor=actor, street_code=street_code, full=full))
+    if suffix == ".xlsx":
+        write_xlsx(frame, path)
+    else:
+        write_csv(frame, path)
+    return frame.height
+
+
+# ---------------------------------------------------------------------------------------------------
+# The empty template
+
+
+def template_guide() -> pl.DataFrame:
+    """The explanation sheet: one row per column of the import format, from ``PERSON_COLUMNS``."""
+
+    def notes(c) -> str:
+        kind = "Required" if c.required else "Optional"
+        default = f"; empty means {c.default}" if c.default else ""
+        return f"{kind}{default}. Allowed: {c.values_en}"
+
+    return pl.DataFrame(
+        {
+            "列名": [c.zh for c in PERSON_COLUMNS],
+            "英文别名": [c.field for c in PERSON_COLUMNS],
+            "必填": [YES_NO_ZH[c.required] for c in PERSON_COLUMNS],
+            "默认值": [c.default or "" for c in PERSON_COLUMNS],
+            "允许的值": [c.values_zh for c in PERSON_COLUMNS],
+            "English notes": [notes(c) for c in PERSON_COLUMNS],
+        },
+        schema={k: pl.Utf8 for k in ("列名", "英文别名", "必填", "默认值", "允许的值", "English notes")},
+    )
+
+
+def write_template(path: str | os.PathLike) -> None:
+    """The empty import template (R5): sheet 1 holds only the header row, every column formatted as text
+    (so Excel keeps 18-digit ID numbers, leading zeros and dates exactly as typed) and dropdowns on the
+    enumerated columns; sheet 2 explains each column and the import rules."""
+    guide = template_guide()
+    with _atomic_path(path) as tmp:
+        workbook = xlsxwriter.Workbook(str(tmp))
+        try:
+            formats = _formats(workbook)
+            wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+            plain = workbook.add_format({})  # the rules below run across the columns, unwrapped
+            sheet = workbook.add_worksheet(PERSON_SHEET)
+            last = TEMPLATE_LAST_ROW - 1  # zero-based index of spreadsheet row 100000
+            for col, column in enumerate(PERSON_COLUMNS):
+                width = 22 if column.field in ("id_number", "certificate_number", "address") else 14
+                sheet.set_column(col, col, width, formats["text"])
+                sheet.write_string(0, col, column.zh, formats["header"])
+                values = _DROPDOWNS.get(column.field)
+                if values is None:
+                    continue
+                warn = column.field in _DROPDOWN_WARN_ONLY
+                sheet.data_validation(
+                    1,
+                    col,
+                    last,
+                    col,
+                    {
+                        "validate": "list",
+                        "source": values,
+                        "error_type": "warning" if warn else "stop",
+                        "error_title": column.zh,
+                        "error_message": (
+                            f"请从下拉列表选择：{'、'.join(values)}{'（也可填数字）' if warn else ''}\n"
+                            f"Choose from the list{' (digits are accepted too)' if warn else ''}."
+                        ),
+                    },
+                )
+            sheet.freeze_panes(1, 0)
+            sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
+
+            notes_sheet = workbook.add_worksheet(GUIDE_SHEET)
+            widths = (16, 26, 6, 8, 40, 60)
+            for col, width in enumerate(widths):
+                notes_sheet.set_column(col, col, width, wrap)
+            notes_sheet.freeze_panes(1, 0)
+            notes_sheet.write_row(0, 0, guide.columns, formats["header"])
+            for r, values in enumerate(guide.iter_rows(), start=1):
+                notes_sheet.write_row(r, 0, values)
+            row = guide.height + 2
+            notes_sheet.write_string(row, 0, "导入规则 / Import rules", formats["header"])
+            for offset, line in enumerate(_GUIDE_NOTES, start=1):
+                notes_sheet.write_string(row + offset, 0, line, plain)
+        finally:
+            workbook.close()
