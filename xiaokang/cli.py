@@ -246,7 +246,7 @@ def cmd_quality(args) -> int:
 
     report = quality_report(actor=SystemActor("cli quality"))
     print(f"suspected duplicate persons:            {report.duplicates.height}")
-    print(f"certificates expiring within 90 days:   {report.expiring.height}")
+    print(f"certificates expiring within {report.horizon_days} days:   {report.expiring.height}")
     print(f"deceased persons still carrying active data: {report.deceased_active.height}")
     if args.out:
         if not args.out.lower().endswith(".xlsx"):

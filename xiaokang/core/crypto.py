@@ -128,6 +128,17 @@ def mask_id_number(id_number: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    if len(phone) >= 7:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    return "*" * len(phone)
+    """A mobile number keeps its first three and last four digits (``138****5678``); a shorter number
+    keeps at most its last four, and a very short one only its last two, so a mask never reveals most
+    of a number."""
+    head, tail = phone_mask_parts(len(phone))
+    return phone[:head] + "*" * (len(phone) - head - tail) + phone[len(phone) - tail :]
+
+
+def phone_mask_parts(length: int) -> tuple[int, int]:
+    """(digits kept at the start, digits kept at the end) for a phone number of ``length`` digits."""
+    if length >= 11:
+        return 3, 4
+    if length >= 8:
+        return 0, 4
+    return 0, min(2, length // 3)

@@ -56,18 +56,23 @@ def _as_text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _existing_persons(id_indexes: list[str]) -> pl.DataFrame:
+def _fetch_by_keys(select_sql: str, key_column: str, keys: list, *, table: str) -> list[tuple]:
+    """Rows of ``select_sql`` whose ``key_column`` is in ``keys``: nothing to ask of an empty table, one
+    scan when the keys cover a good part of it, chunked IN lists otherwise."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM registry_person")
-        registry_size = cursor.fetchone()[0]
-    if registry_size == 0:
-        return pl.DataFrame(schema=_EXISTING_SCHEMA)
-    if len(id_indexes) * 4 >= registry_size:
-        with connection.cursor() as cursor:  # most of the registry: one scan beats many IN lists
-            cursor.execute(RECORD_SQL)
-            raw = cursor.fetchall()
-    else:
-        raw = fetch_in(RECORD_SQL + " WHERE p.id_number_index IN ({in_})", id_indexes)
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (a constant table name)
+        size = cursor.fetchone()[0]
+    if size == 0 or not keys:
+        return []
+    if len(keys) * 4 >= size:
+        with connection.cursor() as cursor:
+            cursor.execute(select_sql)
+            return cursor.fetchall()
+    return fetch_in(select_sql + f" WHERE {key_column} IN ({{in_}})", keys)
+
+
+def _existing_persons(id_indexes: list[str]) -> pl.DataFrame:
+    raw = _fetch_by_keys(RECORD_SQL, "p.id_number_index", id_indexes, table="registry_person")
     # Booleans and dates come back as ints/strings on SQLite and as bool/date on PostgreSQL: normalise.
     rows = [
         (*r[:13], bool(r[13]), bool(r[14]), r[15], bool(r[16]), bool(r[17]), r[18], _as_text(r[19]),
@@ -174,12 +179,11 @@ def _community_codes(rows: pl.DataFrame) -> pl.DataFrame:
 def _write_households(rows: pl.DataFrame, today: dt.date, now: dt.datetime) -> tuple[dict[str, int], pl.DataFrame]:
     """Insert new households, update changed ones and their economic-status periods.
     Returns key → id and the changed households (id, new values, old values as ``*_db``)."""
-    wanted = rows.select("household", *HOUSEHOLD_FIELDS).unique(subset=["household"], keep="first")
+    wanted = rows.select("household", *HOUSEHOLD_FIELDS).unique(subset=["household"], keep="first", maintain_order=True)
     existing = pl.DataFrame(
-        [(h, k, s, bool(f), bool(d)) for h, k, s, f, d in fetch_in(
-            "SELECT id, key, economic_status, family_planning_hardship, dangerous_house "
-            "FROM registry_household WHERE key IN ({in_})",
-            wanted.get_column("household").to_list(),
+        [(h, k, s, bool(f), bool(d)) for h, k, s, f, d in _fetch_by_keys(
+            "SELECT id, key, economic_status, family_planning_hardship, dangerous_house FROM registry_household",
+            "key", wanted.get_column("household").to_list(), table="registry_household",
         )],
         schema={"id": pl.Int64, "household": pl.Utf8, "economic_status_db": pl.Utf8,
                 "family_planning_hardship_db": pl.Boolean, "dangerous_house_db": pl.Boolean},
@@ -259,11 +263,14 @@ def apply(plan_: Plan, *, actor: Actor, source: str) -> None:
         pl.when(phone_changed).then(pl.col("_phone_token")).otherwise(pl.col("phone_encrypted_db"))
         .alias("phone_encrypted"),
         (pl.col("id_number").str.slice(0, 6) + "********" + pl.col("id_number").str.slice(14, 4)).alias("id_masked"),
-        # core.crypto.mask_phone, column-wise: the first three and the last four digits.
+        # core.crypto.mask_phone, column-wise (same parts as crypto.phone_mask_parts).
         pl.when(pl.col("phone").is_null()).then(pl.lit(""))
-        .when(phone_length >= 7)
+        .when(phone_length >= 11)
         .then(pl.col("phone").str.slice(0, 3) + _STARS.str.slice(0, phone_length - 7) + pl.col("phone").str.slice(-4))
-        .otherwise(_STARS.str.slice(0, phone_length)).alias("phone_masked"),
+        .when(phone_length >= 8)
+        .then(_STARS.str.slice(0, phone_length - 4) + pl.col("phone").str.slice(-4))
+        .otherwise(_STARS.str.slice(0, phone_length - phone_length // 3)
+                   + pl.col("phone").str.slice(phone_length - phone_length // 3)).alias("phone_masked"),
         pl.col("street_code").replace_strict(area_ids, return_dtype=pl.Int64).alias("street_id"),
         pl.col("community_code").replace_strict(area_ids, return_dtype=pl.Int64).alias("community_id"),
         pl.col("household").replace_strict(household_ids, return_dtype=pl.Int64).alias("household_id"),

@@ -269,6 +269,13 @@ def validate_persons(
     c.add("address", pl.col("address").str.len_chars() > ADDRESS_MAX,
           _msg(f"超过{ADDRESS_MAX}字", f"longer than {ADDRESS_MAX} characters"))
 
+    # Text that a spreadsheet would run as a formula (=, +, -, @) is refused, so that no export of the
+    # registry can carry a formula into staff's Excel (CSV injection, OWASP).
+    for field in ("name", "address", "community", "household"):
+        c.add(field, pl.col(field).str.contains(r"^[=+\-@]"),
+              _msg("不能以 = + - @ 开头（电子表格会当作公式）",
+                   "must not start with = + - or @ (a spreadsheet would run it as a formula)"))
+
     frame = _resolve_communities(frame, areas)
     c.frame = frame
     c.add("community", pl.col("street_code").is_not_null() & pl.col("_community_code_unknown"),

@@ -93,6 +93,8 @@ def test_lowercase_x_is_accepted_and_stored_uppercase(tmp_path, system_actor):
         ({"生活自理": "部分"}, "生活自理"),
         ({"联系电话": "call me"}, "联系电话"),
         ({"姓名": ""}, "姓名"),
+        ({"姓名": "=HYPERLINK(\"http://x\")"}, "姓名"),
+        ({"现住址": "@SUM(A1)"}, "现住址"),
     ],
 )
 def test_a_planted_error_names_its_row_and_column_and_nothing_is_written(tmp_path, system_actor, overrides, column):
@@ -328,3 +330,13 @@ def test_a_header_only_file_imports_nothing(tmp_path, system_actor):
     path.write_text(",".join(person_row(1).keys()) + "\n", encoding="utf-8")
     report = persons_import(actor=system_actor, path=path)
     assert (report.rows, report.errors) == (0, [])
+
+
+def test_phone_masks_are_the_same_column_wise_as_one_by_one(tmp_path, system_actor):
+    from xiaokang.core.crypto import mask_phone
+
+    phones = ["13812345678", "01062345678", "62543210", "6254321", "12345", "010623456789"]
+    _import(tmp_path, [person_row(n, 联系电话=p) for n, p in enumerate(phones, start=1)], system_actor)
+    stored = dict(Person.objects.values_list("name", "phone_masked"))
+    assert [stored[f"测试{n}"] for n in range(1, len(phones) + 1)] == [mask_phone(p) for p in phones]
+    assert stored["测试3"] == "****3210"  # an 8-digit landline keeps only its last four digits
