@@ -3,6 +3,7 @@ inside one transaction, recording history (R6)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from xiaokang.registry.importing import apply as apply_
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
 from xiaokang.registry.importing.reader import read_table
 from xiaokang.registry.importing.validate import validate_persons
+from xiaokang.registry.models import Household, HouseholdHardship
 from xiaokang.registry.selectors import area_directory
+from xiaokang.registry.vocabulary import HardshipCause
 
 
 class ImportNotAllowed(PermissionError):  # noqa: N818
@@ -110,3 +113,32 @@ def persons_save_rows(*, actor: Actor, rows: pl.DataFrame, source: str) -> Impor
     """Write rows already in the validated format (the synthetic seed): the same plan/apply path."""
     report = ImportReport(rows=rows.height)
     return _plan_and_apply(rows, actor=actor, dry_run=False, source=source, report=report)
+
+
+class RegistryError(ValueError):
+    """A registry change that breaks a rule; the message is in Chinese and English."""
+
+
+@transaction.atomic
+def household_hardship_record(
+    *, actor: Actor, household_key: str, cause: str, started_on: dt.date, ended_on: dt.date | None = None,
+    note: str = "",
+) -> HouseholdHardship:
+    """Record a hardship cause of a household with its dates (R4: 因灾、因病、因学 …)."""
+    from xiaokang.registry.selectors import persons_for
+
+    if cause not in HardshipCause.values:
+        raise RegistryError(f"未知困难原因 {cause} / unknown hardship cause {cause}")
+    if ended_on is not None and ended_on < started_on:
+        raise RegistryError("结束日期早于开始日期 / ended before it started")
+    if started_on > timezone.localdate():
+        raise RegistryError("开始日期晚于今天 / starts in the future")
+    # The household must have a member the actor may see: scope applies to households through persons.
+    household = Household.objects.filter(
+        key=household_key, pk__in=persons_for(actor).values("household_id")
+    ).first()
+    if household is None:
+        raise RegistryError(f"家庭 {household_key} 不存在 / no household {household_key}")
+    return HouseholdHardship.objects.create(
+        household=household, cause=cause, started_on=started_on, ended_on=ended_on, note=note
+    )

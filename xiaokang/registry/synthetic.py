@@ -26,10 +26,11 @@ from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor
 from xiaokang.core.areas import STREETS, short_name, street_code
+from xiaokang.core.bulk import fetch_in, insert_frame
 from xiaokang.core.identifiers import id_check_char
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.validate import _valid_until
-from xiaokang.registry.models import anniversary
+from xiaokang.registry.models import HouseholdHardship, anniversary
 from xiaokang.registry.services import ImportReport, persons_save_rows
 
 # GB/T 2260 address code of Haidian District: every synthetic ID number is "issued" in Haidian.
@@ -447,4 +448,36 @@ def seed_registry(
         progress("persons", 0, persons)
         report = persons_save_rows(actor=actor, rows=population.rows, source="seed")
         progress("persons", persons, persons)
+        _seed_hardships(population.rows, seed=seed, today=timezone.localdate())
     return report
+
+
+# R4 hardship causes for households in difficulty. Illness dominates: the 2015 national registration of
+# poor households found 因病致贫/因病返贫 in about 42 % of them (National Health and Family Planning
+# Commission, 2016; secondary). The other weights are synthetic.
+HARDSHIP_CAUSE_WEIGHTS = {"illness": 0.55, "disaster": 0.1, "schooling": 0.15, "other": 0.2}
+
+
+def _seed_hardships(rows: pl.DataFrame, *, seed: int, today: dt.date) -> int:
+    """One dated hardship cause for each household in difficulty (低保, 低收入, 特困) that has none yet."""
+    keys = (
+        rows.filter(pl.col("economic_status") != "ordinary").get_column("household").unique(maintain_order=True)
+    ).to_list()
+    if not keys:
+        return 0
+    ids = dict(fetch_in("SELECT key, id FROM registry_household WHERE key IN ({in_})", keys))
+    has_cause = {h for (h,) in fetch_in(
+        "SELECT DISTINCT household_id FROM registry_householdhardship WHERE household_id IN ({in_})",
+        list(ids.values()))}
+    rng = random.Random(f"hardship-{seed}")
+    causes, weights = list(HARDSHIP_CAUSE_WEIGHTS), list(HARDSHIP_CAUSE_WEIGHTS.values())
+    first_of_month = today.replace(day=1)
+    records = []
+    for key in keys:
+        cause = rng.choices(causes, weights)[0]
+        started = first_of_month - dt.timedelta(days=30 * rng.randint(1, 120))
+        if ids[key] not in has_cause:
+            records.append((ids[key], cause, started.replace(day=1)))
+    frame = pl.DataFrame(records, schema={"household_id": pl.Int64, "cause": pl.Utf8, "started_on": pl.Date},
+                         orient="row")
+    return insert_frame(HouseholdHardship, frame, constants={"note": "合成数据 synthetic"})

@@ -250,3 +250,17 @@ def test_seed_with_no_persons_creates_only_the_communities(system_actor):
     assert not Person.objects.exists()
     expected = build_population(0, 1, today=TODAY).communities.height
     assert Area.objects.filter(synthetic=True).count() == expected
+
+
+@pytest.mark.django_db
+def test_seeded_households_in_difficulty_get_one_dated_hardship_cause_once(system_actor):
+    from xiaokang.registry.models import Household, HouseholdHardship
+    from xiaokang.registry.synthetic import seed_registry
+
+    seed_registry(actor=system_actor, persons=400, seed=5)
+    in_difficulty = Household.objects.exclude(economic_status="ordinary").count()
+    assert in_difficulty > 0
+    assert HouseholdHardship.objects.count() == in_difficulty
+    assert not HouseholdHardship.objects.filter(household__economic_status="ordinary").exists()
+    seed_registry(actor=system_actor, persons=400, seed=5)
+    assert HouseholdHardship.objects.count() == in_difficulty
