@@ -1,17 +1,11 @@
 """Shared test fixtures: the three actors of ARCHITECTURE.md (a district officer, an officer of street A,
-an officer of street B) and a helper to build person files."""
+an officer of street B). Row and file helpers are in tests/helpers.py."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pytest
 
-from xiaokang.core.identifiers import id_check_char
-
-STREET_A = "110108001000"  # 万寿路街道
-STREET_B = "110108011000"  # 中关村街道
+from tests.helpers import STREET_A, STREET_B
 
 
 @pytest.fixture
@@ -46,47 +40,3 @@ def system_actor():
     from xiaokang.accounts.actors import SystemActor
 
     return SystemActor("tests")
-
-
-def make_id(body17: str) -> str:
-    """A valid ID number from its first 17 digits."""
-    return body17 + id_check_char(body17)
-
-
-def person_row(n: int = 1, **overrides) -> dict:
-    """One valid row of the import format (Chinese headers), person number ``n``."""
-    id_number = make_id(f"110108{1950 + n % 60:04d}0{1 + n % 9}1{n % 10}{n % 1000:03d}"[:17])
-    row = {
-        "姓名": f"测试{n}",
-        "公民身份号码": id_number,
-        "残疾人证号": id_number + "41",
-        "残疾类别": "肢体",
-        "多重残疾类别": "",
-        "残疾等级": "一级",
-        "发证日期": "2020-01-01",
-        "户籍类型": "本市城镇",
-        "街道乡镇": "万寿路街道",
-        "社区村": "测试社区",
-        "家庭编号": f"H{n}",
-        "与户主关系": "户主",
-        "家庭经济状况": "低保",
-        "计生特殊困难家庭": "否",
-        "危房": "否",
-        "就业状况": "未就业",
-        "生活自理": "能",
-        "享受工伤护理费": "否",
-        "联系电话": "",
-        "现住址": "",
-        "人员状态": "正常",
-    }
-    row.update(overrides)
-    return row
-
-
-def write_csv(path: Path, rows: list[dict], *, bom: bool = True) -> Path:
-    headers = list(rows[0].keys()) if rows else list(person_row().keys())
-    with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=headers)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import person_row, write_csv
+from tests.helpers import person_row, write_csv
 from xiaokang.cli import DEMO_PASSWORD, main
 
 pytestmark = pytest.mark.django_db

@@ -95,9 +95,13 @@ def cmd_createuser(args) -> int:
 
 # --- serve -----------------------------------------------------------------------------------------
 def cmd_serve(args) -> int:
+    from django.core.management import call_command
     from gunicorn.app.base import BaseApplication
 
     from config.wsgi import application
+
+    # Static files are served by WhiteNoise from the collected directory (compressed, cache headers).
+    call_command("collectstatic", interactive=False, verbosity=0)
 
     class Server(BaseApplication):
         def load_config(self):

@@ -11,3 +11,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TEST_DATA_DIR = DATA_DIR / "test"
+# Static files are served from the finders in tests; no collected directory to look for.
+STATIC_ROOT = None
+# The live server logs after pytest has closed the stream it captured: keep request logs out of tests.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"null": {"class": "logging.NullHandler"}},
+    "loggers": {
+        "django.request": {"handlers": ["null"], "propagate": False},
+        "django.server": {"handlers": ["null"], "propagate": False},
+    },
+}

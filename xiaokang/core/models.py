@@ -15,7 +15,7 @@ class Area(models.Model):
     community-level). ``code`` is the 12-digit NBS code; ``synthetic`` marks generated communities."""
 
     code = models.CharField(_("code"), max_length=12, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("area name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=AreaLevel.choices)
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
     is_town = models.BooleanField(_("town or area (镇/地区)"), default=False)

@@ -12,7 +12,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from conftest import STREET_A, STREET_B, person_row, write_csv
+from tests.helpers import STREET_A, STREET_B, person_row, write_csv
 from xiaokang.core.crypto import mask_id_number
 from xiaokang.core.models import Area
 from xiaokang.registry.exporting import (

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from conftest import person_row, write_csv
+from tests.helpers import person_row, write_csv
 from xiaokang.registry.history import current_record, record_as_of
 from xiaokang.registry.models import Person, PersonHistory
 from xiaokang.registry.services import persons_import

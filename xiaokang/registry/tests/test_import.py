@@ -10,7 +10,7 @@ import zipfile
 import pytest
 import xlsxwriter
 
-from conftest import make_id, person_row, write_csv
+from tests.helpers import make_id, person_row, write_csv
 from xiaokang.registry.importing.reader import FileRejected
 from xiaokang.registry.models import Certificate, EconomicStatusPeriod, Household, Person, PersonHistory
 from xiaokang.registry.services import persons_import

@@ -10,7 +10,7 @@ import fastexcel
 import polars as pl
 import pytest
 
-from conftest import make_id, person_row, write_csv
+from tests.helpers import make_id, person_row, write_csv
 from xiaokang.core.crypto import mask_id_number
 from xiaokang.registry.models import Certificate, anniversary, certificate_valid_until
 from xiaokang.registry.quality import (

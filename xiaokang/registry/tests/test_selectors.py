@@ -15,7 +15,7 @@ def test_a_query_without_an_actor_raises():
 
 
 def test_scope_selects_only_the_actors_area(tmp_path, officer_a, officer_b, district_officer, system_actor):
-    from conftest import person_row, write_csv
+    from tests.helpers import person_row, write_csv
     from xiaokang.registry.selectors import persons_for
     from xiaokang.registry.services import persons_import
 

@@ -23,7 +23,7 @@ def _scalar_verdict(number: str) -> bool:
 
 
 def _vector_verdicts(numbers: list[str]) -> list[bool]:
-    from conftest import person_row
+    from tests.helpers import person_row
     from xiaokang.registry.importing.validate import AreaDirectory, validate_persons
 
     rows = [person_row(1, 公民身份号码=n) for n in numbers]

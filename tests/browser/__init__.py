@@ -1,0 +1,1 @@
+"""Browser tests (Playwright + Chromium + axe-core); see docs/pages.md."""
