@@ -37,8 +37,14 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     def empty_registry() -> None:
-        tables = ("registry_personhistory", "registry_certificate", "registry_person",
-                  "registry_economicstatusperiod", "registry_householdhardship", "registry_household")
+        tables = (
+            "registry_personhistory",
+            "registry_certificate",
+            "registry_person",
+            "registry_economicstatusperiod",
+            "registry_householdhardship",
+            "registry_household",
+        )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
@@ -69,11 +75,21 @@ def main() -> None:
         again.append(time.perf_counter() - start)
         assert report.unchanged == rows
     read, imported, reimported = (statistics.median(x) for x in (reads, fresh, again))
-    print(json.dumps({
-        "engine": connection.vendor, "rows": rows, "read_s": read, "import_s": imported, "reimport_s": reimported,
-        "rows_per_s": rows / imported, "ratio": imported / read, "reimport_ratio": reimported / read,
-        "runs": args.repeat,
-    }))
+    print(
+        json.dumps(
+            {
+                "engine": connection.vendor,
+                "rows": rows,
+                "read_s": read,
+                "import_s": imported,
+                "reimport_s": reimported,
+                "rows_per_s": rows / imported,
+                "ratio": imported / read,
+                "reimport_ratio": reimported / read,
+                "runs": args.repeat,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,10 @@ def make_file() -> Path:
     population = build_population(PERSONS, 1, today=timezone.localdate())
     frame = rows_to_import_frame(population.rows)
     write_xlsx(frame, path)
-    print(f"wrote {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s",
-          file=sys.stderr)
+    print(
+        f"wrote {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s",
+        file=sys.stderr,
+    )
     return path
 
 
@@ -51,7 +53,9 @@ def ensure_postgres_database() -> bool:
     try:
         import psycopg
 
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3) as c:
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+        ) as c:
             if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'xiaokang_bench'").fetchone():
                 c.execute("CREATE DATABASE xiaokang_bench")
         return True
@@ -64,7 +68,10 @@ def run_engine(url: str, path: Path) -> dict:
     env = dict(os.environ, XIAOKANG_DATA_DIR=str(OUT))
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "import_bench.py"), "--database-url", url, "--file", str(path)],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     if result.returncode != 0:
         raise SystemExit(f"benchmark failed on {url}:\n{result.stderr}")
@@ -81,15 +88,22 @@ def main() -> None:
     if ensure_postgres_database():
         results.append(run_engine(PG_URL, path))
     print()
-    print(f"Import of a {PERSONS:,}-row xlsx file (median of {results[0]['runs']} runs; target: import ≤ 3× bare read)")
-    header = f"{'engine':<11}{'rows':>9}{'bare read s':>13}{'import s':>10}{'rows/s':>10}{'× read':>8}" \
-             f"{'re-import s':>13}{'× read':>8}  target"
+    print(
+        f"Import of a {PERSONS:,}-row xlsx file (median of {results[0]['runs']} runs; "
+        "target: import ≤ 3× bare read)"
+    )
+    header = (
+        f"{'engine':<11}{'rows':>9}{'bare read s':>13}{'import s':>10}{'rows/s':>10}{'× read':>8}"
+        f"{'re-import s':>13}{'× read':>8}  target"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
         verdict = "met" if r["ratio"] <= 3 else "NOT met"
-        print(f"{r['engine']:<11}{r['rows']:>9,}{r['read_s']:>13.2f}{r['import_s']:>10.2f}{r['rows_per_s']:>10,.0f}"
-              f"{r['ratio']:>8.2f}{r['reimport_s']:>13.2f}{r['reimport_ratio']:>8.2f}  {verdict}")
+        print(
+            f"{r['engine']:<11}{r['rows']:>9,}{r['read_s']:>13.2f}{r['import_s']:>10.2f}{r['rows_per_s']:>10,.0f}"
+            f"{r['ratio']:>8.2f}{r['reimport_s']:>13.2f}{r['reimport_ratio']:>8.2f}  {verdict}"
+        )
 
 
 if __name__ == "__main__":

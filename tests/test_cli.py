@@ -17,7 +17,12 @@ def test_import_valid_file_exit_0_and_report(tmp_path, capsys):
     assert main(["import", "persons", str(path), "--report", str(tmp_path / "r.json")]) == 0
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert {k: report[k] for k in ("rows", "created", "updated", "unchanged", "errors")} == {
-        "rows": 2, "created": 2, "updated": 0, "unchanged": 0, "errors": []}
+        "rows": 2,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [],
+    }
     assert main(["import", "persons", str(path), "--report", str(tmp_path / "r.json")]) == 0
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["unchanged"] == 2
     assert "2 unchanged" in capsys.readouterr().out
@@ -29,8 +34,9 @@ def test_import_with_row_errors_exit_1_writes_nothing_and_reports_rows(tmp_path)
     path = write_csv(tmp_path / "p.csv", [person_row(1), person_row(2, 残疾等级="九级")])
     assert main(["import", "persons", str(path), "--report", str(tmp_path / "r.json")]) == 1
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert report["errors"] == [{"row": 3, "column": "残疾等级",
-                                 "message": "未知残疾等级“九级” / unknown grade “九级”"}]
+    assert report["errors"] == [
+        {"row": 3, "column": "残疾等级", "message": "未知残疾等级“九级” / unknown grade “九级”"}
+    ]
     assert not Person.objects.exists()
 
 
@@ -42,15 +48,18 @@ def test_import_dry_run_writes_nothing(tmp_path):
     assert not Person.objects.exists()
 
 
-@pytest.mark.parametrize("argv", [
-    ["import", "persons", "/nonexistent.csv"],
-    ["import", "persons"],
-    ["import", "employers", "x.csv"],
-    ["export", "persons", "--out", "x.pdf"],
-    ["template", "persons", "--out", "x.csv"],
-    ["createuser", "bob", "--role", "king"],
-    ["frobnicate"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import", "persons", "/nonexistent.csv"],
+        ["import", "persons"],
+        ["import", "employers", "x.csv"],
+        ["export", "persons", "--out", "x.pdf"],
+        ["template", "persons", "--out", "x.csv"],
+        ["createuser", "bob", "--role", "king"],
+        ["frobnicate"],
+    ],
+)
 def test_unusable_invocations_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as excinfo:
         code = main(argv)
@@ -71,7 +80,10 @@ def test_createuser_takes_the_password_from_the_environment(monkeypatch, capsys)
     assert main(["createuser", "li", "--role", "street_officer", "--area", "110108001"]) == 0
     user = User.objects.get(username="li")
     assert (user.role, user.area.code, user.check_password("Street-officer-1")) == (
-        "street_officer", "110108001000", True)
+        "street_officer",
+        "110108001000",
+        True,
+    )
     monkeypatch.setenv("XIAOKANG_PASSWORD", "weak")
     assert main(["createuser", "wang", "--role", "auditor"]) == 1
     assert not User.objects.filter(username="wang").exists()

@@ -17,8 +17,15 @@ def _run(args, **env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("XIAOKANG_")}
     environment.update(env)
     environment["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=environment, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _key():
@@ -33,8 +40,12 @@ def test_production_refuses_to_start_without_keys():
 
 def test_production_refuses_the_same_key_twice():
     key = _key()
-    result = _run(["-m", "xiaokang.cli", "migrate"], XIAOKANG_SECRET_KEY=secrets.token_urlsafe(60),
-                  XIAOKANG_ENCRYPTION_KEY=key, XIAOKANG_BLIND_INDEX_KEY=key)
+    result = _run(
+        ["-m", "xiaokang.cli", "migrate"],
+        XIAOKANG_SECRET_KEY=secrets.token_urlsafe(60),
+        XIAOKANG_ENCRYPTION_KEY=key,
+        XIAOKANG_BLIND_INDEX_KEY=key,
+    )
     assert result.returncode == 2 and "different" in result.stderr
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 
-DEMO_PASSWORD = "Xiaokang-demo-2025"  # printed by `make run`; demo databases only
+DEMO_PASSWORD = "Xiaokang-demo-2025"  # noqa: S105 (printed by `make run`; demo databases only)
 DEMO_STREET = "110108001000"  # 万寿路街道
 
 
@@ -42,8 +42,13 @@ def _progress():
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=_console(), transient=False, disable=not sys.stderr.isatty(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=_console(),
+        transient=False,
+        disable=not sys.stderr.isatty(),
     )
 
 
@@ -82,7 +87,10 @@ def cmd_createuser(args) -> int:
             return EXIT_INPUT_ERRORS
     try:
         user = user_create(
-            actor=SystemActor("cli createuser"), username=args.username, role=args.role, password=password,
+            actor=SystemActor("cli createuser"),
+            username=args.username,
+            role=args.role,
+            password=password,
             area_code=args.area,
         )
     except AccountError as exc:
@@ -157,14 +165,23 @@ def cmd_seed(args) -> int:
             def report(stage: str, done: int, total: int) -> None:
                 progress.update(task, description=stage, completed=done, total=total)
 
-            result = seed_registry(actor=SystemActor("cli seed"), persons=args.persons, seed=args.seed, progress=report)
-        print(f"seeded {args.persons} synthetic persons (seed {args.seed}): "
-              f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+            result = seed_registry(
+                actor=SystemActor("cli seed"), persons=args.persons, seed=args.seed, progress=report
+            )
+        print(
+            f"seeded {args.persons} synthetic persons (seed {args.seed}): "
+            f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged"
+        )
     if args.demo_accounts:
         for username, role, area in _demo_accounts():
             if not User.objects.filter(username=username).exists():
-                user_create(actor=SystemActor("cli seed"), username=username, role=role,
-                            password=DEMO_PASSWORD, area_code=area or None)
+                user_create(
+                    actor=SystemActor("cli seed"),
+                    username=username,
+                    role=role,
+                    password=DEMO_PASSWORD,
+                    area_code=area or None,
+                )
             print(f"  demo login: {username:16} {role:18} {area}")
         print(f"  demo password for all: {DEMO_PASSWORD}")
     return EXIT_OK
@@ -182,7 +199,10 @@ def _print_errors(errors: list[dict], limit: int = 50) -> None:
         table.add_row(str(error["row"]), error["column"], error["message"])
     _console().print(table)
     if len(errors) > limit:
-        print(f"… and {len(errors) - limit} more (all of them are in --report) / 其余见报告文件", file=sys.stderr)
+        print(
+            f"… and {len(errors) - limit} more (all of them are in --report) / 其余见报告文件",
+            file=sys.stderr,
+        )
 
 
 def _write_report(path: str | None, payload: dict) -> None:
@@ -199,24 +219,40 @@ def cmd_import(args) -> int:
     try:
         with progress:
             report = persons_import(
-                actor=SystemActor(f"cli import {Path(args.file).name}"), path=args.file, dry_run=args.dry_run,
+                actor=SystemActor(f"cli import {Path(args.file).name}"),
+                path=args.file,
+                dry_run=args.dry_run,
                 progress=advance,
             )
     except FileRejected as exc:
-        _write_report(args.report, {"rows": 0, "created": 0, "updated": 0, "unchanged": 0,
-                                    "errors": [{"row": 0, "column": "", "message": str(exc)}], "warnings": []})
+        _write_report(
+            args.report,
+            {
+                "rows": 0,
+                "created": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "errors": [{"row": 0, "column": "", "message": str(exc)}],
+                "warnings": [],
+            },
+        )
         raise UsageError(str(exc)) from None
     _write_report(args.report, report.as_json())
     for warning in report.warnings:
         print(f"warning: {warning['column']}: {warning['message']}", file=sys.stderr)
     if report.errors:
         _print_errors(report.errors)
-        print(f"{report.rows} rows, {len(report.errors)} errors: nothing written / 有错误，未写入任何数据",
-              file=sys.stderr)
+        print(
+            f"{report.rows} rows, {len(report.errors)} errors: nothing written / 有错误，未写入任何数据",
+            file=sys.stderr,
+        )
         return EXIT_INPUT_ERRORS
     verb = "would be" if args.dry_run else "were"
-    print(f"{report.rows} rows: {report.created} created, {report.updated} updated, "
-          f"{report.unchanged} unchanged" + (f" ({verb} written: dry run, nothing written)" if args.dry_run else ""))
+    print(
+        f"{report.rows} rows: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+        + (f" ({verb} written: dry run, nothing written)" if args.dry_run else "")
+    )
     return EXIT_OK
 
 
@@ -226,11 +262,15 @@ def cmd_export(args) -> int:
     from xiaokang.registry.exporting import export_persons
 
     try:
-        count = export_persons(actor=SystemActor("cli export"), path=args.out, street_code=args.street,
-                               full=args.full)
+        count = export_persons(
+            actor=SystemActor("cli export"), path=args.out, street_code=args.street, full=args.full
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    print(f"exported {count} persons to {args.out}" + (" (full ID and phone numbers)" if args.full else " (masked)"))
+    print(
+        f"exported {count} persons to {args.out}"
+        + (" (full ID and phone numbers)" if args.full else " (masked)")
+    )
     return EXIT_OK
 
 
@@ -262,7 +302,9 @@ def cmd_quality(args) -> int:
 
 # --- the parser ------------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse's own exit code for bad usage is already 2; keep it, say it bilingually
+    def error(
+        self, message
+    ):  # argparse's own exit code for bad usage is already 2; keep it, say it bilingually
         self.print_usage(sys.stderr)
         self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message}\n")
 
@@ -284,7 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("createuser", help="create a staff account (password from XIAOKANG_PASSWORD or asked)")
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
-    p.add_argument("--area", help="street (9 or 12 digits) or community code (12 digits), for street and community roles")
+    p.add_argument(
+        "--area", help="street (9 or 12 digits) or community code (12 digits), for street and community roles"
+    )
     p.set_defaults(func=cmd_createuser)
 
     p = sub.add_parser("serve", help="serve the site with a production-grade server (gunicorn)")
@@ -319,7 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("quality", help="data-quality report: duplicates, expiring certificates, deceased with active data")
+    p = sub.add_parser(
+        "quality", help="data-quality report: duplicates, expiring certificates, deceased with active data"
+    )
     p.add_argument("--out", metavar="FILE.xlsx")
     p.set_defaults(func=cmd_quality)
     return parser

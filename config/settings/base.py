@@ -7,7 +7,9 @@ from config.env import BASE_DIR, data_dir, env, env_int
 
 DATA_DIR = data_dir()
 
-SECRET_KEY = env("XIAOKANG_SECRET_KEY") or "django-insecure-development-only-key-not-for-production-use-0123456789"
+SECRET_KEY = (
+    env("XIAOKANG_SECRET_KEY") or "django-insecure-development-only-key-not-for-production-use-0123456789"
+)
 DEBUG = False
 ALLOWED_HOSTS = [h.strip() for h in (env("XIAOKANG_ALLOWED_HOSTS") or "127.0.0.1,localhost").split(",") if h]
 

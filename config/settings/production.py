@@ -21,7 +21,9 @@ if _missing:
         "Production settings need " + ", ".join(_missing) + " (or the same names with _FILE)."
     )
 if XIAOKANG_ENCRYPTION_KEY == XIAOKANG_BLIND_INDEX_KEY:
-    raise ImproperlyConfiguredError("XIAOKANG_ENCRYPTION_KEY and XIAOKANG_BLIND_INDEX_KEY must be different keys.")
+    raise ImproperlyConfiguredError(
+        "XIAOKANG_ENCRYPTION_KEY and XIAOKANG_BLIND_INDEX_KEY must be different keys."
+    )
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfiguredError("XIAOKANG_SECRET_KEY must be at least 50 random characters.")
 

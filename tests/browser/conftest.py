@@ -111,9 +111,8 @@ def street_a_page(page, log_in, officer_a):
 @pytest.fixture
 def persons(system_actor, tmp_path):
     """Three persons: two in street A (万寿路街道, one of them deceased), one in street B (中关村街道)."""
-    from xiaokang.registry.services import persons_import
-
     from tests.helpers import person_row, write_csv
+    from xiaokang.registry.services import persons_import
 
     rows = [
         person_row(1),

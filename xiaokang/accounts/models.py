@@ -38,7 +38,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=(
                     models.Q(role__in=["street_officer", "community_worker"], area__isnull=False)
-                    | (~models.Q(role__in=["street_officer", "community_worker"]) & models.Q(area__isnull=True))
+                    | (
+                        ~models.Q(role__in=["street_officer", "community_worker"])
+                        & models.Q(area__isnull=True)
+                    )
                 ),
                 name="user_area_matches_role",
             ),

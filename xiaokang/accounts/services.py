@@ -38,7 +38,9 @@ def _resolve_area(role: Role, area_code: str | None) -> Area | None:
 
 
 @transaction.atomic
-def user_create(*, actor: Actor, username: str, role: str, password: str, area_code: str | None = None) -> User:
+def user_create(
+    *, actor: Actor, username: str, role: str, password: str, area_code: str | None = None
+) -> User:
     """Create a staff account with one role (the 三权分立 roles are mutually exclusive by construction:
     an account holds exactly one role)."""
     try:

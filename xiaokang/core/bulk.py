@@ -48,15 +48,22 @@ def _db_constant(value):
 def _prepare(frame: pl.DataFrame, constants: Mapping[str, object] | None) -> pl.DataFrame:
     if constants:
         frame = frame.with_columns(
-            [pl.lit(_db_constant(v), dtype=pl.Utf8 if isinstance(v, dt.datetime | str) else None).alias(k)
-             for k, v in constants.items()]
+            [
+                pl.lit(_db_constant(v), dtype=pl.Utf8 if isinstance(v, dt.datetime | str) else None).alias(k)
+                for k, v in constants.items()
+            ]
         )
     # Dates travel as ISO text: no per-value adapter calls, and both engines parse it.
     return frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
 
 
-def insert_frame(model: type[Model], frame: pl.DataFrame, *, constants: Mapping[str, object] | None = None,
-                 json_columns: Sequence[str] = ()) -> int:
+def insert_frame(
+    model: type[Model],
+    frame: pl.DataFrame,
+    *,
+    constants: Mapping[str, object] | None = None,
+    json_columns: Sequence[str] = (),
+) -> int:
     """INSERT every row of ``frame`` (columns named as the table's) plus ``constants``."""
     if frame.height == 0:
         return 0
@@ -74,8 +81,14 @@ def insert_frame(model: type[Model], frame: pl.DataFrame, *, constants: Mapping[
     return frame.height
 
 
-def update_frame(model: type[Model], frame: pl.DataFrame, *, key: str = "id",
-                 constants: Mapping[str, object] | None = None, increment: Sequence[str] = ()) -> int:
+def update_frame(
+    model: type[Model],
+    frame: pl.DataFrame,
+    *,
+    key: str = "id",
+    constants: Mapping[str, object] | None = None,
+    increment: Sequence[str] = (),
+) -> int:
     """UPDATE the rows whose ``key`` is in ``frame``, setting its other columns (and ``constants``);
     columns in ``increment`` are increased by one (e.g. a version counter)."""
     if frame.height == 0:
@@ -89,10 +102,14 @@ def update_frame(model: type[Model], frame: pl.DataFrame, *, key: str = "id",
         staging = f"_staging_{table}"
         with connection.cursor() as cursor:
             column_list = ", ".join(f'"{c}"' for c in frame.columns)
-            cursor.execute(f'CREATE TEMP TABLE "{staging}" ON COMMIT DROP AS '  # noqa: S608
-                           f'SELECT {column_list} FROM "{table}" WITH NO DATA')
+            cursor.execute(
+                f'CREATE TEMP TABLE "{staging}" ON COMMIT DROP AS '  # noqa: S608
+                f'SELECT {column_list} FROM "{table}" WITH NO DATA'
+            )
         insert_frame_into(staging, frame)
-        sets = ", ".join([f'"{c}" = s."{c}"' for c in set_columns] + [b.replace('= "', '= t."') for b in bumps])
+        sets = ", ".join(
+            [f'"{c}" = s."{c}"' for c in set_columns] + [b.replace('= "', '= t."') for b in bumps]
+        )
         with connection.cursor() as cursor:
             cursor.execute(f'UPDATE "{table}" t SET {sets} FROM "{staging}" s WHERE t."{key}" = s."{key}"')  # noqa: S608
             cursor.execute(f'DROP TABLE "{staging}"')
@@ -110,10 +127,12 @@ def insert_frame_into(table: str, frame: pl.DataFrame) -> None:
     """COPY a prepared frame into a table by name (PostgreSQL only; used for staging tables)."""
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)') as copy:
-            for start in range(0, frame.height, CHUNK):
-                copy.write(frame.slice(start, CHUNK).write_csv(include_header=False).encode())
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)') as copy,
+    ):
+        for start in range(0, frame.height, CHUNK):
+            copy.write(frame.slice(start, CHUNK).write_csv(include_header=False).encode())
 
 
 def fetch_in(sql_template: str, values: Sequence, *, chunk: int = 900) -> list[tuple]:

@@ -48,7 +48,9 @@ def parse_id_number(value: str, *, today: dt.date | None = None) -> IdNumber:
     number = (value or "").strip().upper()
     if not _ID_SHAPE.match(number):
         raise IdentifierError(
-            "id_format", "应为18位：17位数字加校验位（数字或X）", "must be 17 digits and a check character (digit or X)"
+            "id_format",
+            "应为18位：17位数字加校验位（数字或X）",
+            "must be 17 digits and a check character (digit or X)",
         )
     if id_check_char(number[:17]) != number[17]:
         raise IdentifierError("id_check_digit", "校验位错误", "check digit is wrong")
@@ -57,8 +59,12 @@ def parse_id_number(value: str, *, today: dt.date | None = None) -> IdNumber:
     except ValueError:
         raise IdentifierError("id_birth_date", "出生日期不存在", "the birth date does not exist") from None
     if birth > (today or dt.date.today()) or birth.year < 1900:
-        raise IdentifierError("id_birth_future", "出生日期不合理（晚于今天或早于1900年）", "the birth date is in the future or before 1900")
-    # The project's rules above are stricter than python-stdnum's; it still has to agree that the number is valid.
+        raise IdentifierError(
+            "id_birth_future",
+            "出生日期不合理（晚于今天或早于1900年）",
+            "the birth date is in the future or before 1900",
+        )
+    # The rules above are stricter than python-stdnum's; it must still agree that the number is valid.
     try:
         ric.validate(number)
     except ValidationError as exc:
@@ -93,11 +99,23 @@ def parse_certificate_number(value: str) -> CertificateNumber:
     )
 
 
-def check_certificate_matches(cert: CertificateNumber, *, id_number: str, category_code: int, grade: int) -> None:
+def check_certificate_matches(
+    cert: CertificateNumber, *, id_number: str, category_code: int, grade: int
+) -> None:
     """The certificate number must agree with its holder's ID number, category and grade (DOMAIN.md)."""
     if cert.id_number != id_number:
-        raise IdentifierError("certificate_id_mismatch", "残疾人证号与公民身份号码不一致", "does not match the ID number")
+        raise IdentifierError(
+            "certificate_id_mismatch", "残疾人证号与公民身份号码不一致", "does not match the ID number"
+        )
     if cert.category_code != category_code:
-        raise IdentifierError("certificate_category_mismatch", "残疾人证号的类别位与残疾类别不一致", "category digit does not match the category")
+        raise IdentifierError(
+            "certificate_category_mismatch",
+            "残疾人证号的类别位与残疾类别不一致",
+            "category digit does not match the category",
+        )
     if cert.grade != grade:
-        raise IdentifierError("certificate_grade_mismatch", "残疾人证号的等级位与残疾等级不一致", "grade digit does not match the grade")
+        raise IdentifierError(
+            "certificate_grade_mismatch",
+            "残疾人证号的等级位与残疾等级不一致",
+            "grade digit does not match the grade",
+        )

@@ -10,8 +10,20 @@ from django.db import connection
 from django.utils import timezone
 
 # A person's record as history entries name its fields (the import format, identifiers for values).
-PERSON_FIELDS = ("name", "hukou", "address", "phone", "street", "community", "household", "relation",
-                 "employment", "self_care", "work_injury_care", "status")
+PERSON_FIELDS = (
+    "name",
+    "hukou",
+    "address",
+    "phone",
+    "street",
+    "community",
+    "household",
+    "relation",
+    "employment",
+    "self_care",
+    "work_injury_care",
+    "status",
+)
 HOUSEHOLD_FIELDS = ("economic_status", "family_planning_hardship", "dangerous_house")
 CERTIFICATE_FIELDS = ("category", "grade", "components", "certificate_reissue", "certificate_issued")
 RECORD_FIELDS = PERSON_FIELDS + HOUSEHOLD_FIELDS + CERTIFICATE_FIELDS + ("status_changed_on",)
@@ -43,12 +55,27 @@ def current_record(person_id: int) -> dict | None:
     if row is None:
         return None
     return {
-        "name": row[2], "hukou": row[3], "address": row[4], "phone": row[6] or None, "street": row[8],
-        "community": row[9], "household": row[10], "relation": row[11], "economic_status": row[12],
-        "family_planning_hardship": bool(row[13]), "dangerous_house": bool(row[14]), "employment": row[15],
-        "self_care": bool(row[16]), "work_injury_care": bool(row[17]), "status": row[18],
-        "status_changed_on": _text(row[19]), "category": row[21], "grade": row[22], "components": row[23],
-        "certificate_reissue": row[24], "certificate_issued": _text(row[25]),
+        "name": row[2],
+        "hukou": row[3],
+        "address": row[4],
+        "phone": row[6] or None,
+        "street": row[8],
+        "community": row[9],
+        "household": row[10],
+        "relation": row[11],
+        "economic_status": row[12],
+        "family_planning_hardship": bool(row[13]),
+        "dangerous_house": bool(row[14]),
+        "employment": row[15],
+        "self_care": bool(row[16]),
+        "work_injury_care": bool(row[17]),
+        "status": row[18],
+        "status_changed_on": _text(row[19]),
+        "category": row[21],
+        "grade": row[22],
+        "components": row[23],
+        "certificate_reissue": row[24],
+        "certificate_issued": _text(row[25]),
     }
 
 

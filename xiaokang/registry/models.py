@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaokang.core.models import Area
 from xiaokang.registry.vocabulary import (
-    CATEGORY_CODE,
     Category,
     CertificateStatus,
     EconomicStatus,
@@ -52,7 +51,9 @@ class Household(models.Model):
     economic_status = models.CharField(_("economic status"), max_length=20, choices=EconomicStatus.choices)
     family_planning_hardship = models.BooleanField(_("family-planning special hardship"), default=False)
     dangerous_house = models.BooleanField(_("dangerous house"), default=False)
-    per_capita_income_fen = models.BigIntegerField(_("monthly per-capita income (fen)"), null=True, blank=True)
+    per_capita_income_fen = models.BigIntegerField(
+        _("monthly per-capita income (fen)"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,9 +73,14 @@ class EconomicStatusPeriod(models.Model):
         ordering = ["household_id", "valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["household"], condition=models.Q(valid_to__isnull=True), name="one_open_economic_period"
+                fields=["household"],
+                condition=models.Q(valid_to__isnull=True),
+                name="one_open_economic_period",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.status} {self.valid_from}–{self.valid_to or ''}"
 
 
 class HouseholdHardship(models.Model):
@@ -89,6 +95,9 @@ class HouseholdHardship(models.Model):
     class Meta:
         ordering = ["household_id", "started_on"]
 
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.cause} {self.started_on}"
+
 
 class Person(models.Model):
     name = models.CharField(_("name"), max_length=50)
@@ -100,16 +109,20 @@ class Person(models.Model):
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     hukou = models.CharField(_("household registration"), max_length=20, choices=Hukou.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone_encrypted = models.TextField(null=True, blank=True)
+    phone_encrypted = models.TextField(null=True, blank=True)  # noqa: DJ001 (NULL: no phone, not "")
     phone_index = models.CharField(max_length=32, blank=True)  # change detection; no lookup by phone yet
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
     # db_index=False: the (street, community) index below serves street lookups.
     street = models.ForeignKey(
         Area, models.PROTECT, related_name="+", verbose_name=_("street or town"), db_index=False
     )
-    community = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("community or village"))
+    community = models.ForeignKey(
+        Area, models.PROTECT, related_name="+", verbose_name=_("community or village")
+    )
     household = models.ForeignKey(Household, models.PROTECT, related_name="members")
-    relation = models.CharField(_("relation to head"), max_length=10, choices=Relation.choices, default="head")
+    relation = models.CharField(
+        _("relation to head"), max_length=10, choices=Relation.choices, default="head"
+    )
     status = models.CharField(_("status"), max_length=10, choices=PersonStatus.choices, default="normal")
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
     employment = models.CharField(
@@ -150,11 +163,13 @@ class Certificate(models.Model):
             models.UniqueConstraint(
                 fields=["person"], condition=models.Q(status="active"), name="one_active_certificate"
             ),
-            models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=4), name="certificate_grade_1_4"),
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=1, grade__lte=4), name="certificate_grade_1_4"
+            ),
         ]
 
-    def number_suffix(self) -> str:
-        return f"{CATEGORY_CODE[self.category]}{self.grade}{self.reissue}"
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.category} {self.grade} {self.status}"
 
 
 class PersonHistory(models.Model):
@@ -164,7 +179,9 @@ class PersonHistory(models.Model):
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="history")
     recorded_at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=150)
     source = models.CharField(max_length=20)  # import, form, api, seed
     action = models.CharField(max_length=10)  # create, update
@@ -173,3 +190,6 @@ class PersonHistory(models.Model):
     class Meta:
         ordering = ["person_id", "recorded_at", "id"]
         indexes = [models.Index(fields=["person", "recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.action} {self.recorded_at:%Y-%m-%d %H:%M} {self.actor_label}"

@@ -23,7 +23,7 @@ from xiaokang.registry.selectors import area_directory
 from xiaokang.registry.vocabulary import HardshipCause
 
 
-class ImportNotAllowed(PermissionError):  # noqa: N818
+class ImportNotAllowed(PermissionError):
     pass
 
 
@@ -56,12 +56,16 @@ def _scope_errors(actor: Actor, rows: pl.DataFrame, headers: dict[str, str]) -> 
     if scope.kind == "all":
         return None
     if scope.kind != "street":
-        raise ImportNotAllowed("只有区级和街道工作人员可以导入 / only district and street officers may import")
+        raise ImportNotAllowed(
+            "只有区级和街道工作人员可以导入 / only district and street officers may import"
+        )
     street = Area.objects.get(pk=scope.area_id)
     return rows.filter(pl.col("street_code").is_not_null() & (pl.col("street_code") != street.code)).select(
         "row",
         pl.lit(headers.get("street", "街道乡镇")).alias("column"),
-        pl.lit(f"不属于您负责的街道（{street.name}） / outside your street ({street.code[:9]})").alias("message"),
+        pl.lit(f"不属于您负责的街道（{street.name}） / outside your street ({street.code[:9]})").alias(
+            "message"
+        ),
     )
 
 
@@ -89,7 +93,9 @@ def persons_import(
     errors = validation.errors
     scope_errors = _scope_errors(actor, validation.rows, sheet.headers)
     if scope_errors is not None and scope_errors.height:
-        errors = pl.concat([errors, scope_errors]).unique(subset=["row", "column"], keep="first", maintain_order=True)
+        errors = pl.concat([errors, scope_errors]).unique(
+            subset=["row", "column"], keep="first", maintain_order=True
+        )
         errors = errors.sort("row", maintain_order=True)
     report = ImportReport(rows=validation.rows.height, warnings=warnings)
     progress("writing")
@@ -99,7 +105,9 @@ def persons_import(
     return _plan_and_apply(validation.rows, actor=actor, dry_run=dry_run, source=source, report=report)
 
 
-def _plan_and_apply(rows: pl.DataFrame, *, actor: Actor, dry_run: bool, source: str, report: ImportReport) -> ImportReport:
+def _plan_and_apply(
+    rows: pl.DataFrame, *, actor: Actor, dry_run: bool, source: str, report: ImportReport
+) -> ImportReport:
     with transaction.atomic():
         plan = apply_.plan(rows)
         report.created, report.updated, report.unchanged = plan.created, plan.updated, plan.unchanged
@@ -121,7 +129,12 @@ class RegistryError(ValueError):
 
 @transaction.atomic
 def household_hardship_record(
-    *, actor: Actor, household_key: str, cause: str, started_on: dt.date, ended_on: dt.date | None = None,
+    *,
+    actor: Actor,
+    household_key: str,
+    cause: str,
+    started_on: dt.date,
+    ended_on: dt.date | None = None,
     note: str = "",
 ) -> HouseholdHardship:
     """Record a hardship cause of a household with its dates (R4: 因灾、因病、因学 …)."""

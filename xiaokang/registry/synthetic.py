@@ -128,33 +128,114 @@ WORK_INJURY_CARE_SHARE = 0.03  # synthetic: of adults with a grade 1–2 physica
 EMPLOYMENT_BY_AGE = (
     (5, (("not_employed", 1),)),
     (17, (("student", 85), ("not_employed", 15))),
-    (22, (("student", 35), ("employed", 15), ("flexible", 5), ("unemployed_registered", 5),
-          ("not_employed", 40))),
-    (49, (("employed", 30), ("self_employed", 3), ("flexible", 10), ("unemployed_registered", 7),
-          ("not_employed", 50))),
-    (59, (("employed", 22), ("self_employed", 3), ("flexible", 7), ("unemployed_registered", 5),
-          ("not_employed", 38), ("retired", 25))),
+    (
+        22,
+        (
+            ("student", 35),
+            ("employed", 15),
+            ("flexible", 5),
+            ("unemployed_registered", 5),
+            ("not_employed", 40),
+        ),
+    ),
+    (
+        49,
+        (
+            ("employed", 30),
+            ("self_employed", 3),
+            ("flexible", 10),
+            ("unemployed_registered", 7),
+            ("not_employed", 50),
+        ),
+    ),
+    (
+        59,
+        (
+            ("employed", 22),
+            ("self_employed", 3),
+            ("flexible", 7),
+            ("unemployed_registered", 5),
+            ("not_employed", 38),
+            ("retired", 25),
+        ),
+    ),
     (MAX_AGE, (("retired", 60), ("not_employed", 40))),
 )
 WORKING = frozenset({"employed", "self_employed", "flexible"})
 
 # Common surnames (王 李 张 刘 陈 lead every national ranking) and given-name characters. Synthetic names.
-SURNAMES = (("王", 72), ("李", 70), ("张", 66), ("刘", 53), ("陈", 46), ("杨", 33), ("赵", 20), ("黄", 17),
-            ("周", 17), ("吴", 16), ("徐", 14), ("孙", 13), ("胡", 12), ("朱", 11), ("高", 11), ("林", 10),
-            ("何", 10), ("郭", 10), ("马", 10), ("罗", 8), ("梁", 8), ("宋", 7), ("郑", 7), ("谢", 6),
-            ("韩", 6), ("唐", 6), ("冯", 6), ("于", 6), ("董", 5), ("萧", 5), ("程", 5), ("曹", 5),
-            ("袁", 5), ("邓", 5), ("许", 5), ("傅", 4), ("沈", 4), ("曾", 4), ("彭", 4), ("吕", 4))
+SURNAMES = (
+    ("王", 72),
+    ("李", 70),
+    ("张", 66),
+    ("刘", 53),
+    ("陈", 46),
+    ("杨", 33),
+    ("赵", 20),
+    ("黄", 17),
+    ("周", 17),
+    ("吴", 16),
+    ("徐", 14),
+    ("孙", 13),
+    ("胡", 12),
+    ("朱", 11),
+    ("高", 11),
+    ("林", 10),
+    ("何", 10),
+    ("郭", 10),
+    ("马", 10),
+    ("罗", 8),
+    ("梁", 8),
+    ("宋", 7),
+    ("郑", 7),
+    ("谢", 6),
+    ("韩", 6),
+    ("唐", 6),
+    ("冯", 6),
+    ("于", 6),
+    ("董", 5),
+    ("萧", 5),
+    ("程", 5),
+    ("曹", 5),
+    ("袁", 5),
+    ("邓", 5),
+    ("许", 5),
+    ("傅", 4),
+    ("沈", 4),
+    ("曾", 4),
+    ("彭", 4),
+    ("吕", 4),
+)
 GIVEN_MALE = "伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林欢阳建国志文博"
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀英玲桂兰红梅琳燕婷雪慧颖倩洁萍淑珍凤琴云莹晶欣悦怡佳"
 
 ROW_SCHEMA: dict[str, pl.DataType] = {
-    "row": pl.Int64, "name": pl.Utf8, "id_number": pl.Utf8, "birth_date": pl.Date, "sex": pl.Utf8,
-    "category": pl.Utf8, "grade": pl.Int16, "components": pl.Utf8, "cert_reissue": pl.Utf8,
-    "issued_on": pl.Date, "valid_until": pl.Date, "hukou": pl.Utf8, "street_code": pl.Utf8,
-    "community_code": pl.Utf8, "community_name": pl.Utf8, "household": pl.Utf8, "relation": pl.Utf8,
-    "economic_status": pl.Utf8, "family_planning_hardship": pl.Boolean, "dangerous_house": pl.Boolean,
-    "employment": pl.Utf8, "self_care": pl.Boolean, "work_injury_care": pl.Boolean, "phone": pl.Utf8,
-    "address": pl.Utf8, "status": pl.Utf8,
+    "row": pl.Int64,
+    "name": pl.Utf8,
+    "id_number": pl.Utf8,
+    "birth_date": pl.Date,
+    "sex": pl.Utf8,
+    "category": pl.Utf8,
+    "grade": pl.Int16,
+    "components": pl.Utf8,
+    "cert_reissue": pl.Utf8,
+    "issued_on": pl.Date,
+    "valid_until": pl.Date,
+    "hukou": pl.Utf8,
+    "street_code": pl.Utf8,
+    "community_code": pl.Utf8,
+    "community_name": pl.Utf8,
+    "household": pl.Utf8,
+    "relation": pl.Utf8,
+    "economic_status": pl.Utf8,
+    "family_planning_hardship": pl.Boolean,
+    "dangerous_house": pl.Boolean,
+    "employment": pl.Utf8,
+    "self_care": pl.Boolean,
+    "work_injury_care": pl.Boolean,
+    "phone": pl.Utf8,
+    "address": pl.Utf8,
+    "status": pl.Utf8,
 }
 COMMUNITY_SCHEMA = {"street_code": pl.Utf8, "community_code": pl.Utf8, "community_name": pl.Utf8}
 _EPOCH = dt.date(1970, 1, 1).toordinal()
@@ -197,8 +278,16 @@ def _communities() -> list[tuple[str, str, str, str, bool, int]]:
         count = random.Random(f"xiaokang communities {suffix}").randint(low, high)
         code = street_code(suffix)
         for number in range(1, count + 1):
-            out.append((code, name, f"{code[:9]}{number:03d}", community_name(name, number, is_town=is_town),
-                        is_town, number))
+            out.append(
+                (
+                    code,
+                    name,
+                    f"{code[:9]}{number:03d}",
+                    community_name(name, number, is_town=is_town),
+                    is_town,
+                    number,
+                )
+            )
     return out
 
 
@@ -223,8 +312,9 @@ def build_population(persons: int, seed: int, *, today: dt.date) -> Population:
     # Synthetic: communities differ in size (0.5–1.5 × the mean).
     pick_community = _Picker(rng, [(c, 0.5 + rand()) for c in communities])
     pick_age = _Picker(rng, list(enumerate(_age_weights())))
-    pick_category = [(limit, _Picker(rng, list(zip(CATEGORIES, w, strict=True))))
-                     for limit, w in CATEGORY_WEIGHTS_BY_AGE]
+    pick_category = [
+        (limit, _Picker(rng, list(zip(CATEGORIES, w, strict=True)))) for limit, w in CATEGORY_WEIGHTS_BY_AGE
+    ]
     pick_grade = {c: _Picker(rng, list(zip((1, 2, 3, 4), w, strict=True))) for c, w in GRADE_WEIGHTS.items()}
     pick_component_count = _Picker(rng, COMPONENT_COUNT_WEIGHTS)
     pick_component = _Picker(rng, COMPONENT_WEIGHTS)
@@ -296,8 +386,12 @@ def build_population(persons: int, seed: int, *, today: dt.date) -> Population:
         if grade == 1 and employment in WORKING and rand() < 0.7:
             employment = "not_employed"
         self_care = rand() >= NO_SELF_CARE_BY_GRADE[grade - 1] + (0.15 if age >= 80 else 0.0)
-        work_injury = (age >= 18 and grade <= 2 and category in ("physical", "multiple")
-                       and rand() < WORK_INJURY_CARE_SHARE)
+        work_injury = (
+            age >= 18
+            and grade <= 2
+            and category in ("physical", "multiple")
+            and rand() < WORK_INJURY_CARE_SHARE
+        )
         phone = f"1{'358'[below(3)]}{below(10**9):09d}" if rand() < PHONE_SHARE else None
         for limit, share in DECEASED_SHARE_BY_AGE:
             if age <= limit:
@@ -349,8 +443,10 @@ def build_population(persons: int, seed: int, *, today: dt.date) -> Population:
         if is_town:
             address = f"北京市海淀区{name_street}第{number}村{between(1, 400)}号"
         else:
-            address = (f"北京市海淀区{name_street}第{number}社区{between(1, 40)}号楼{between(1, 6)}单元"
-                       f"{between(1, 18)}{between(1, 4):02d}室")
+            address = (
+                f"北京市海淀区{name_street}第{number}社区{between(1, 40)}号楼{between(1, 6)}单元"
+                f"{between(1, 18)}{between(1, 4):02d}室"
+            )
         age = pick_age()
         male = rand() < MALE_SHARE
         surname = pick_surname()
@@ -376,8 +472,17 @@ def build_population(persons: int, seed: int, *, today: dt.date) -> Population:
             else:
                 member_age, member_male = min(MAX_AGE, head_age + between(20, 35)), rand() < MALE_SHARE
             members.append((member_age, member_male, relation))
-        household = (f"HD{household_number:07d}", code_street, code_community, name_community, hukou,
-                     economic, fph, dangerous, address)
+        household = (
+            f"HD{household_number:07d}",
+            code_street,
+            code_community,
+            name_community,
+            hukou,
+            economic,
+            fph,
+            dangerous,
+            address,
+        )
         for member_age, member_male, relation in members:
             # Children mostly take the head's surname; spouses and parents keep their own.
             same_family = relation in ("head", "child") and rand() < 0.9
@@ -389,17 +494,22 @@ def build_population(persons: int, seed: int, *, today: dt.date) -> Population:
         {name: values for name, values in col.items()},
         schema={
             **{name: ROW_SCHEMA[name] for name in col},
-            "birth_date": pl.Int32, "issued_on": pl.Int32,  # days since 1970-01-01, cast below (fast)
+            "birth_date": pl.Int32,
+            "issued_on": pl.Int32,  # days since 1970-01-01, cast below (fast)
         },
     )
-    rows = rows.with_columns(
-        pl.int_range(_FIRST_ROW, _FIRST_ROW + rows.height, dtype=pl.Int64).alias("row"),
-        pl.col("birth_date").cast(pl.Date),
-        pl.col("issued_on").cast(pl.Date),
-    ).with_columns(
-        # The importer's own rule (validate._valid_until), so seeded and imported certificates agree.
-        _valid_until(pl.col("issued_on")).alias("valid_until"),
-    ).select(list(ROW_SCHEMA))
+    rows = (
+        rows.with_columns(
+            pl.int_range(_FIRST_ROW, _FIRST_ROW + rows.height, dtype=pl.Int64).alias("row"),
+            pl.col("birth_date").cast(pl.Date),
+            pl.col("issued_on").cast(pl.Date),
+        )
+        .with_columns(
+            # The importer's own rule (validate._valid_until), so seeded and imported certificates agree.
+            _valid_until(pl.col("issued_on")).alias("valid_until"),
+        )
+        .select(list(ROW_SCHEMA))
+    )
     community_frame = pl.DataFrame(
         [(s, c, n) for s, _, c, n, _, _ in communities], schema=COMMUNITY_SCHEMA, orient="row"
     )
@@ -421,8 +531,10 @@ def _ensure_communities(communities: pl.DataFrame) -> int:
     taken = Area.objects.filter(parent_id__in={p for p, _ in wanted}, name__in={n for _, n in wanted})
     clash = next((a for a in taken if (a.parent_id, a.name) in wanted), None)
     if clash is not None:
-        raise ValueError(f"community name {clash.name!r} is already used by {clash.code}; "
-                         f"the synthetic community cannot be created")
+        raise ValueError(
+            f"community name {clash.name!r} is already used by {clash.code}; "
+            f"the synthetic community cannot be created"
+        )
     Area.objects.bulk_create(new, batch_size=1000)
     return len(new)
 
@@ -461,14 +573,20 @@ HARDSHIP_CAUSE_WEIGHTS = {"illness": 0.55, "disaster": 0.1, "schooling": 0.15, "
 def _seed_hardships(rows: pl.DataFrame, *, seed: int, today: dt.date) -> int:
     """One dated hardship cause for each household in difficulty (低保, 低收入, 特困) that has none yet."""
     keys = (
-        rows.filter(pl.col("economic_status") != "ordinary").get_column("household").unique(maintain_order=True)
+        rows.filter(pl.col("economic_status") != "ordinary")
+        .get_column("household")
+        .unique(maintain_order=True)
     ).to_list()
     if not keys:
         return 0
     ids = dict(fetch_in("SELECT key, id FROM registry_household WHERE key IN ({in_})", keys))
-    has_cause = {h for (h,) in fetch_in(
-        "SELECT DISTINCT household_id FROM registry_householdhardship WHERE household_id IN ({in_})",
-        list(ids.values()))}
+    has_cause = {
+        h
+        for (h,) in fetch_in(
+            "SELECT DISTINCT household_id FROM registry_householdhardship WHERE household_id IN ({in_})",
+            list(ids.values()),
+        )
+    }
     rng = random.Random(f"hardship-{seed}")
     causes, weights = list(HARDSHIP_CAUSE_WEIGHTS), list(HARDSHIP_CAUSE_WEIGHTS.values())
     first_of_month = today.replace(day=1)
@@ -478,6 +596,7 @@ def _seed_hardships(rows: pl.DataFrame, *, seed: int, today: dt.date) -> int:
         started = first_of_month - dt.timedelta(days=30 * rng.randint(1, 120))
         if ids[key] not in has_cause:
             records.append((ids[key], cause, started.replace(day=1)))
-    frame = pl.DataFrame(records, schema={"household_id": pl.Int64, "cause": pl.Utf8, "started_on": pl.Date},
-                         orient="row")
+    frame = pl.DataFrame(
+        records, schema={"household_id": pl.Int64, "cause": pl.Utf8, "started_on": pl.Date}, orient="row"
+    )
     return insert_frame(HouseholdHardship, frame, constants={"note": "合成数据 synthetic"})

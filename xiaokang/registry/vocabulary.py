@@ -20,9 +20,24 @@ class Category(models.TextChoices):
     MULTIPLE = "multiple", _("multiple")
 
 
-CATEGORY_ZH = {"visual": "视力", "hearing": "听力", "speech": "言语", "physical": "肢体",
-               "intellectual": "智力", "mental": "精神", "multiple": "多重"}
-CATEGORY_CODE = {"visual": 1, "hearing": 2, "speech": 3, "physical": 4, "intellectual": 5, "mental": 6, "multiple": 7}
+CATEGORY_ZH = {
+    "visual": "视力",
+    "hearing": "听力",
+    "speech": "言语",
+    "physical": "肢体",
+    "intellectual": "智力",
+    "mental": "精神",
+    "multiple": "多重",
+}
+CATEGORY_CODE = {
+    "visual": 1,
+    "hearing": 2,
+    "speech": 3,
+    "physical": 4,
+    "intellectual": 5,
+    "mental": 6,
+    "multiple": 7,
+}
 CATEGORY_BY_CODE = {v: k for k, v in CATEGORY_CODE.items()}
 
 GRADE_ZH = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
@@ -56,9 +71,15 @@ class Employment(models.TextChoices):
     RETIRED = "retired", _("retired")
 
 
-EMPLOYMENT_ZH = {"employed": "在职", "self_employed": "自主创业", "flexible": "灵活就业",
-                 "unemployed_registered": "登记失业", "not_employed": "未就业", "student": "在校学生",
-                 "retired": "退休"}
+EMPLOYMENT_ZH = {
+    "employed": "在职",
+    "self_employed": "自主创业",
+    "flexible": "灵活就业",
+    "unemployed_registered": "登记失业",
+    "not_employed": "未就业",
+    "student": "在校学生",
+    "retired": "退休",
+}
 
 
 class EconomicStatus(models.TextChoices):

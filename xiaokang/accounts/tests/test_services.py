@@ -17,13 +17,16 @@ def test_a_street_officer_is_bound_to_a_street_given_by_9_or_12_digits():
     assert user.check_password(GOOD)
 
 
-@pytest.mark.parametrize(("role", "area", "message"), [
-    ("street_officer", None, "needs --area"),
-    ("street_officer", "110108999000", "does not exist"),
-    ("community_worker", "110108001000", "needs a community"),
-    ("district_officer", "110108001000", "takes no --area"),
-    ("mayor", None, "unknown role"),
-])
+@pytest.mark.parametrize(
+    ("role", "area", "message"),
+    [
+        ("street_officer", None, "needs --area"),
+        ("street_officer", "110108999000", "does not exist"),
+        ("community_worker", "110108001000", "needs a community"),
+        ("district_officer", "110108001000", "takes no --area"),
+        ("mayor", None, "unknown role"),
+    ],
+)
 def test_role_and_area_must_fit(role, area, message):
     with pytest.raises(AccountError, match=message):
         user_create(actor=ACTOR, username="x", role=role, password=GOOD, area_code=area)

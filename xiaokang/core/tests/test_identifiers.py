@@ -20,8 +20,9 @@ from xiaokang.core.identifiers import (
 TODAY = dt.date(2026, 11, 29)
 
 
-@pytest.mark.parametrize("number", ["11010519491231002X", "360426199101010071", "44011320141005001X",
-                                    "110102199101010078"])
+@pytest.mark.parametrize(
+    "number", ["11010519491231002X", "360426199101010071", "44011320141005001X", "110102199101010078"]
+)
 def test_valid_examples_from_domain_md(number):
     assert parse_id_number(number, today=TODAY).number == number
 
@@ -43,11 +44,14 @@ def test_birth_date_and_sex_are_derived():
     assert parse_id_number("360426199101010071", today=TODAY).sex == "male"
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    ("11010819900230001", "id_birth_date"),  # 30 February
-    ("11010820270101001", "id_birth_future"),  # after TODAY
-    ("11010818991231001", "id_birth_future"),  # before 1900
-])
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("11010819900230001", "id_birth_date"),  # 30 February
+        ("11010820270101001", "id_birth_future"),  # after TODAY
+        ("11010818991231001", "id_birth_future"),  # before 1900
+    ],
+)
 def test_impossible_or_future_birth_dates(body, code):
     with pytest.raises(IdentifierError) as excinfo:
         parse_id_number(body + id_check_char(body), today=TODAY)
@@ -67,8 +71,16 @@ def test_certificate_number_parts_and_agreement():
         check_certificate_matches(cert, id_number="360426199101010071", category_code=4, grade=1)
 
 
-@pytest.mark.parametrize("number", ["11010519491231002X8", "11010519491231002X81", "11010519491231002X41B0",
-                                    "11010519491231002X41C1", "11010519491231002X05"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "11010519491231002X8",
+        "11010519491231002X81",
+        "11010519491231002X41B0",
+        "11010519491231002X41C1",
+        "11010519491231002X05",
+    ],
+)
 def test_malformed_certificate_numbers(number):
     with pytest.raises(IdentifierError):
         parse_certificate_number(number)
@@ -82,7 +94,14 @@ def _valid(number: str) -> bool:
         return False
 
 
-@given(st.builds(lambda y, m, d, s: f"110108{y:04d}{m:02d}{d:02d}{s:03d}",
-                 st.integers(1900, 2025), st.integers(1, 12), st.integers(1, 28), st.integers(0, 999)))
+@given(
+    st.builds(
+        lambda y, m, d, s: f"110108{y:04d}{m:02d}{d:02d}{s:03d}",
+        st.integers(1900, 2025),
+        st.integers(1, 12),
+        st.integers(1, 28),
+        st.integers(0, 999),
+    )
+)
 def test_a_computed_check_char_always_validates(body):
     assert _valid(body + id_check_char(body))

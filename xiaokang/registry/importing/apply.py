@@ -33,14 +33,33 @@ from xiaokang.registry.models import (
 )
 
 _EXISTING_SCHEMA = {
-    "person_id": pl.Int64, "id_index": pl.Utf8, "name_db": pl.Utf8, "hukou_db": pl.Utf8,
-    "address_db": pl.Utf8, "phone_index_db": pl.Utf8, "phone_masked_db": pl.Utf8,
-    "phone_encrypted_db": pl.Utf8, "street_db": pl.Utf8, "community_db": pl.Utf8, "household_db": pl.Utf8,
-    "relation_db": pl.Utf8, "economic_status_db": pl.Utf8, "family_planning_hardship_db": pl.Boolean,
-    "dangerous_house_db": pl.Boolean, "employment_db": pl.Utf8, "self_care_db": pl.Boolean,
-    "work_injury_care_db": pl.Boolean, "status_db": pl.Utf8, "status_changed_on_db": pl.Utf8,
-    "certificate_id": pl.Int64, "category_db": pl.Utf8, "grade_db": pl.Int16, "components_db": pl.Utf8,
-    "certificate_reissue_db": pl.Utf8, "certificate_issued_db": pl.Utf8, "household_id_db": pl.Int64,
+    "person_id": pl.Int64,
+    "id_index": pl.Utf8,
+    "name_db": pl.Utf8,
+    "hukou_db": pl.Utf8,
+    "address_db": pl.Utf8,
+    "phone_index_db": pl.Utf8,
+    "phone_masked_db": pl.Utf8,
+    "phone_encrypted_db": pl.Utf8,
+    "street_db": pl.Utf8,
+    "community_db": pl.Utf8,
+    "household_db": pl.Utf8,
+    "relation_db": pl.Utf8,
+    "economic_status_db": pl.Utf8,
+    "family_planning_hardship_db": pl.Boolean,
+    "dangerous_house_db": pl.Boolean,
+    "employment_db": pl.Utf8,
+    "self_care_db": pl.Boolean,
+    "work_injury_care_db": pl.Boolean,
+    "status_db": pl.Utf8,
+    "status_changed_on_db": pl.Utf8,
+    "certificate_id": pl.Int64,
+    "category_db": pl.Utf8,
+    "grade_db": pl.Int16,
+    "components_db": pl.Utf8,
+    "certificate_reissue_db": pl.Utf8,
+    "certificate_issued_db": pl.Utf8,
+    "household_id_db": pl.Int64,
 }
 
 
@@ -75,8 +94,23 @@ def _existing_persons(id_indexes: list[str]) -> pl.DataFrame:
     raw = _fetch_by_keys(RECORD_SQL, "p.id_number_index", id_indexes, table="registry_person")
     # Booleans and dates come back as ints/strings on SQLite and as bool/date on PostgreSQL: normalise.
     rows = [
-        (*r[:13], bool(r[13]), bool(r[14]), r[15], bool(r[16]), bool(r[17]), r[18], _as_text(r[19]),
-         r[20], r[21], r[22], r[23], r[24], _as_text(r[25]), r[26])
+        (
+            *r[:13],
+            bool(r[13]),
+            bool(r[14]),
+            r[15],
+            bool(r[16]),
+            bool(r[17]),
+            r[18],
+            _as_text(r[19]),
+            r[20],
+            r[21],
+            r[22],
+            r[23],
+            r[24],
+            _as_text(r[25]),
+            r[26],
+        )
         for r in raw
     ]
     return pl.DataFrame(rows, schema=_EXISTING_SCHEMA, orient="row")
@@ -86,7 +120,9 @@ def plan(rows: pl.DataFrame) -> Plan:
     """Classify validated rows against the database. Read-only."""
     id_index = crypto.blind_index_many(rows.get_column("id_number").to_list())
     phones = rows.get_column("phone").fill_null("").to_list()
-    phone_index = [index if phone else "" for phone, index in zip(phones, crypto.blind_index_many(phones), strict=True)]
+    phone_index = [
+        index if phone else "" for phone, index in zip(phones, crypto.blind_index_many(phones), strict=True)
+    ]
     rows = rows.with_columns(
         pl.Series("id_index", id_index, dtype=pl.Utf8),
         pl.Series("phone_index", phone_index, dtype=pl.Utf8),
@@ -150,11 +186,17 @@ def _ensure_communities(rows: pl.DataFrame) -> dict[str, int]:
                 raise ValueError(f"street {street_code} has no free community code left")
             taken[street_code[:9]] = number
             created.append(
-                Area(code=f"{street_code[:9]}{number:03d}", name=name, level=AreaLevel.COMMUNITY,
-                     parent=streets[street_code])
+                Area(
+                    code=f"{street_code[:9]}{number:03d}",
+                    name=name,
+                    level=AreaLevel.COMMUNITY,
+                    parent=streets[street_code],
+                )
             )
         Area.objects.bulk_create(created)
-    return dict(Area.objects.filter(level__in=[AreaLevel.STREET, AreaLevel.COMMUNITY]).values_list("code", "id"))
+    return dict(
+        Area.objects.filter(level__in=[AreaLevel.STREET, AreaLevel.COMMUNITY]).values_list("code", "id")
+    )
 
 
 def _community_codes(rows: pl.DataFrame) -> pl.DataFrame:
@@ -176,28 +218,47 @@ def _community_codes(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _write_households(rows: pl.DataFrame, today: dt.date, now: dt.datetime) -> tuple[dict[str, int], pl.DataFrame]:
+def _write_households(
+    rows: pl.DataFrame, today: dt.date, now: dt.datetime
+) -> tuple[dict[str, int], pl.DataFrame]:
     """Insert new households, update changed ones and their economic-status periods.
     Returns key → id and the changed households (id, new values, old values as ``*_db``)."""
-    wanted = rows.select("household", *HOUSEHOLD_FIELDS).unique(subset=["household"], keep="first", maintain_order=True)
+    wanted = rows.select("household", *HOUSEHOLD_FIELDS).unique(
+        subset=["household"], keep="first", maintain_order=True
+    )
     existing = pl.DataFrame(
-        [(h, k, s, bool(f), bool(d)) for h, k, s, f, d in _fetch_by_keys(
-            "SELECT id, key, economic_status, family_planning_hardship, dangerous_house FROM registry_household",
-            "key", wanted.get_column("household").to_list(), table="registry_household",
-        )],
-        schema={"id": pl.Int64, "household": pl.Utf8, "economic_status_db": pl.Utf8,
-                "family_planning_hardship_db": pl.Boolean, "dangerous_house_db": pl.Boolean},
+        [
+            (h, k, s, bool(f), bool(d))
+            for h, k, s, f, d in _fetch_by_keys(
+                "SELECT id, key, economic_status, family_planning_hardship, dangerous_house "
+                "FROM registry_household",
+                "key",
+                wanted.get_column("household").to_list(),
+                table="registry_household",
+            )
+        ],
+        schema={
+            "id": pl.Int64,
+            "household": pl.Utf8,
+            "economic_status_db": pl.Utf8,
+            "family_planning_hardship_db": pl.Boolean,
+            "dangerous_house_db": pl.Boolean,
+        },
         orient="row",
     )
     wanted = wanted.join(existing, on="household", how="left", maintain_order="left")
     new = wanted.filter(pl.col("id").is_null())
     new = new.with_columns(pl.Series("id", reserve_ids(Household, new.height), dtype=pl.Int64))
     changed = wanted.filter(
-        pl.col("id").is_not_null() & pl.any_horizontal([pl.col(f) != pl.col(f"{f}_db") for f in HOUSEHOLD_FIELDS])
+        pl.col("id").is_not_null()
+        & pl.any_horizontal([pl.col(f) != pl.col(f"{f}_db") for f in HOUSEHOLD_FIELDS])
     )
     status_changed = changed.filter(pl.col("economic_status") != pl.col("economic_status_db"))
-    insert_frame(Household, new.select("id", pl.col("household").alias("key"), *HOUSEHOLD_FIELDS),
-                 constants={"created_at": now, "updated_at": now})
+    insert_frame(
+        Household,
+        new.select("id", pl.col("household").alias("key"), *HOUSEHOLD_FIELDS),
+        constants={"created_at": now, "updated_at": now},
+    )
     update_frame(Household, changed.select("id", *HOUSEHOLD_FIELDS), constants={"updated_at": now})
     # Economic status with the dates each status held (R3): close the open period, open a new one.
     changed_ids = status_changed.get_column("id").to_list()
@@ -218,18 +279,35 @@ def _write_households(rows: pl.DataFrame, today: dt.date, now: dt.datetime) -> t
             )
     insert_frame(
         EconomicStatusPeriod,
-        pl.concat([new.select("id", "economic_status"), status_changed.select("id", "economic_status")])
-        .select(pl.col("id").alias("household_id"), pl.col("economic_status").alias("status")),
+        pl.concat(
+            [new.select("id", "economic_status"), status_changed.select("id", "economic_status")]
+        ).select(pl.col("id").alias("household_id"), pl.col("economic_status").alias("status")),
         constants={"valid_from": today.isoformat()},
     )
-    key_to_id = dict(pl.concat([existing.select("household", "id"), new.select("household", "id")]).iter_rows())
+    key_to_id = dict(
+        pl.concat([existing.select("household", "id"), new.select("household", "id")]).iter_rows()
+    )
     return key_to_id, changed
 
 
 _STARS = pl.lit("*" * 20)  # phone numbers are at most 20 digits (validate.py)
-PERSON_COLUMNS = ("name", "hukou", "address", "phone_encrypted", "phone_index", "phone_masked", "street_id",
-                  "community_id", "household_id", "relation", "status", "status_changed_on", "employment",
-                  "self_care", "work_injury_care")
+PERSON_COLUMNS = (
+    "name",
+    "hukou",
+    "address",
+    "phone_encrypted",
+    "phone_index",
+    "phone_masked",
+    "street_id",
+    "community_id",
+    "household_id",
+    "relation",
+    "status",
+    "status_changed_on",
+    "employment",
+    "self_care",
+    "work_injury_care",
+)
 
 
 def apply(plan_: Plan, *, actor: Actor, source: str) -> None:
@@ -247,12 +325,16 @@ def apply(plan_: Plan, *, actor: Actor, source: str) -> None:
     # grow by appending instead of random B-tree inserts (4× faster on SQLite for a large import).
     created = rows.filter(pl.col("action") == "create").sort("id_index")
     updated = rows.filter(pl.col("action") == "update")
-    created = created.with_columns(pl.Series("person_id", reserve_ids(Person, created.height), dtype=pl.Int64))
+    created = created.with_columns(
+        pl.Series("person_id", reserve_ids(Person, created.height), dtype=pl.Int64)
+    )
     rows = pl.concat([created, updated], how="vertical_relaxed")
 
     # Encrypt only what is new: ID numbers of created persons, phones that changed.
     phone_changed = pl.col("phone_index") != pl.col("phone_index_db").fill_null("")
-    new_ids = rows.select(pl.when(pl.col("action") == "create").then(pl.col("id_number"))).to_series().to_list()
+    new_ids = (
+        rows.select(pl.when(pl.col("action") == "create").then(pl.col("id_number"))).to_series().to_list()
+    )
     new_phones = rows.select(pl.when(phone_changed).then(pl.col("phone"))).to_series().to_list()
     rows = rows.with_columns(
         pl.Series("id_number_encrypted", crypto.encrypt_many(new_ids), dtype=pl.Utf8),
@@ -260,38 +342,62 @@ def apply(plan_: Plan, *, actor: Actor, source: str) -> None:
     )
     phone_length = pl.col("phone").str.len_chars()
     rows = rows.with_columns(
-        pl.when(phone_changed).then(pl.col("_phone_token")).otherwise(pl.col("phone_encrypted_db"))
+        pl.when(phone_changed)
+        .then(pl.col("_phone_token"))
+        .otherwise(pl.col("phone_encrypted_db"))
         .alias("phone_encrypted"),
-        (pl.col("id_number").str.slice(0, 6) + "********" + pl.col("id_number").str.slice(14, 4)).alias("id_masked"),
+        (pl.col("id_number").str.slice(0, 6) + "********" + pl.col("id_number").str.slice(14, 4)).alias(
+            "id_masked"
+        ),
         # core.crypto.mask_phone, column-wise (same parts as crypto.phone_mask_parts).
-        pl.when(pl.col("phone").is_null()).then(pl.lit(""))
+        pl.when(pl.col("phone").is_null())
+        .then(pl.lit(""))
         .when(phone_length >= 11)
-        .then(pl.col("phone").str.slice(0, 3) + _STARS.str.slice(0, phone_length - 7) + pl.col("phone").str.slice(-4))
+        .then(
+            pl.col("phone").str.slice(0, 3)
+            + _STARS.str.slice(0, phone_length - 7)
+            + pl.col("phone").str.slice(-4)
+        )
         .when(phone_length >= 8)
         .then(_STARS.str.slice(0, phone_length - 4) + pl.col("phone").str.slice(-4))
-        .otherwise(_STARS.str.slice(0, phone_length - phone_length // 3)
-                   + pl.col("phone").str.slice(phone_length - phone_length // 3)).alias("phone_masked"),
+        .otherwise(
+            _STARS.str.slice(0, phone_length - phone_length // 3)
+            + pl.col("phone").str.slice(phone_length - phone_length // 3)
+        )
+        .alias("phone_masked"),
         pl.col("street_code").replace_strict(area_ids, return_dtype=pl.Int64).alias("street_id"),
         pl.col("community_code").replace_strict(area_ids, return_dtype=pl.Int64).alias("community_id"),
         pl.col("household").replace_strict(household_ids, return_dtype=pl.Int64).alias("household_id"),
         # R1: status "with the date it changed".
-        pl.when(pl.col("status") == pl.col("status_db")).then(pl.col("status_changed_on_db").str.to_date())
-        .when(pl.col("action") == "create").then(
-            pl.when(pl.col("status") == "normal").then(None).otherwise(pl.lit(today)))
-        .otherwise(pl.lit(today)).alias("status_changed_on"),
+        pl.when(pl.col("status") == pl.col("status_db"))
+        .then(pl.col("status_changed_on_db").str.to_date())
+        .when(pl.col("action") == "create")
+        .then(pl.when(pl.col("status") == "normal").then(None).otherwise(pl.lit(today)))
+        .otherwise(pl.lit(today))
+        .alias("status_changed_on"),
     )
     created = rows.filter(pl.col("action") == "create")
     updated = rows.filter(pl.col("action") == "update")
 
     insert_frame(
         Person,
-        created.select(pl.col("person_id").alias("id"), "id_number_encrypted",
-                       pl.col("id_index").alias("id_number_index"), pl.col("id_masked").alias("id_number_masked"),
-                       "birth_date", "sex", *PERSON_COLUMNS),
+        created.select(
+            pl.col("person_id").alias("id"),
+            "id_number_encrypted",
+            pl.col("id_index").alias("id_number_index"),
+            pl.col("id_masked").alias("id_number_masked"),
+            "birth_date",
+            "sex",
+            *PERSON_COLUMNS,
+        ),
         constants={"created_at": now, "updated_at": now, "version": 1},
     )
-    update_frame(Person, updated.select(pl.col("person_id").alias("id"), *PERSON_COLUMNS),
-                 constants={"updated_at": now}, increment=["version"])
+    update_frame(
+        Person,
+        updated.select(pl.col("person_id").alias("id"), *PERSON_COLUMNS),
+        constants={"updated_at": now},
+        increment=["version"],
+    )
     _write_certificates(created, updated, now)
     _write_history(rows, actor=actor, source=source, now=now)
     _record_household_changes_for_other_members(
@@ -313,37 +419,72 @@ def _write_certificates(created: pl.DataFrame, updated: pl.DataFrame, now: dt.da
     amended = updated.filter(~number_changed & details_changed)
     # A new number (reissue, re-assessed category or grade) replaces the old certificate, which keeps its
     # history (DOMAIN.md: an expired or replaced certificate is not deleted).
-    update_frame(Certificate, replaced.filter(pl.col("certificate_id").is_not_null())
-                 .select(pl.col("certificate_id").alias("id"), pl.lit("replaced").alias("status")))
-    columns = ("person_id", "category", "grade", pl.col("cert_reissue").alias("reissue"), "components", "issued_on",
-               "valid_until")
-    insert_frame(Certificate, pl.concat([created.select(columns), replaced.select(columns)]),
-                 constants={"status": "active", "created_at": now})
-    update_frame(Certificate, amended.select(pl.col("certificate_id").alias("id"), "components", "issued_on",
-                                             "valid_until"))
+    update_frame(
+        Certificate,
+        replaced.filter(pl.col("certificate_id").is_not_null()).select(
+            pl.col("certificate_id").alias("id"), pl.lit("replaced").alias("status")
+        ),
+    )
+    columns = (
+        "person_id",
+        "category",
+        "grade",
+        pl.col("cert_reissue").alias("reissue"),
+        "components",
+        "issued_on",
+        "valid_until",
+    )
+    insert_frame(
+        Certificate,
+        pl.concat([created.select(columns), replaced.select(columns)]),
+        constants={"status": "active", "created_at": now},
+    )
+    update_frame(
+        Certificate,
+        amended.select(pl.col("certificate_id").alias("id"), "components", "issued_on", "valid_until"),
+    )
 
 
-def _history_frame(rows: list[tuple], *, actor: Actor, source: str, now: dt.datetime) -> tuple[pl.DataFrame, dict]:
-    frame = pl.DataFrame(rows, schema={"person_id": pl.Int64, "action": pl.Utf8, "changes": pl.Utf8}, orient="row")
-    constants = {"recorded_at": now, "actor_id": getattr(actor, "pk", None), "actor_label": actor.username,
-                 "source": source}
+def _history_frame(
+    rows: list[tuple], *, actor: Actor, source: str, now: dt.datetime
+) -> tuple[pl.DataFrame, dict]:
+    frame = pl.DataFrame(
+        rows, schema={"person_id": pl.Int64, "action": pl.Utf8, "changes": pl.Utf8}, orient="row"
+    )
+    constants = {
+        "recorded_at": now,
+        "actor_id": getattr(actor, "pk", None),
+        "actor_label": actor.username,
+        "source": source,
+    }
     return frame, constants
 
 
 def _write_history(rows: pl.DataFrame, *, actor: Actor, source: str, now: dt.datetime) -> None:
     """One entry per created or changed person; an update lists each changed field as [old, new]."""
-    created = rows.filter(pl.col("action") == "create").select("person_id", "action", pl.lit("{}").alias("changes"))
+    created = rows.filter(pl.col("action") == "create").select(
+        "person_id", "action", pl.lit("{}").alias("changes")
+    )
     updated = rows.filter(pl.col("action") == "update").with_columns(
-        pl.col("status_changed_on").cast(pl.Utf8).alias("_status_changed_on"))
+        pl.col("status_changed_on").cast(pl.Utf8).alias("_status_changed_on")
+    )
     # (history field, column of the new value, column of the old value)
-    compare = [(f, f, f"{f}_db") for f in PERSON_FIELDS + HOUSEHOLD_FIELDS + CERTIFICATE_FIELDS
-               if f not in ("phone", "street", "community")]
-    compare += [("street", "street_code", "street_db"), ("community", "community_code", "community_db"),
-                ("phone", "phone_masked", "phone_masked_db"),
-                ("status_changed_on", "_status_changed_on", "status_changed_on_db")]
+    compare = [
+        (f, f, f"{f}_db")
+        for f in PERSON_FIELDS + HOUSEHOLD_FIELDS + CERTIFICATE_FIELDS
+        if f not in ("phone", "street", "community")
+    ]
+    compare += [
+        ("street", "street_code", "street_db"),
+        ("community", "community_code", "community_db"),
+        ("phone", "phone_masked", "phone_masked_db"),
+        ("status_changed_on", "_status_changed_on", "status_changed_on_db"),
+    ]
     frame = updated.select(
-        "person_id", (pl.col("phone_index") != pl.col("phone_index_db").fill_null("")).alias("_phone"),
-        *[new for _, new, _ in compare], *[old for _, _, old in compare],
+        "person_id",
+        (pl.col("phone_index") != pl.col("phone_index_db").fill_null("")).alias("_phone"),
+        *[new for _, new, _ in compare],
+        *[old for _, _, old in compare],
     )
     n = len(compare)
     history = []
@@ -359,21 +500,30 @@ def _write_history(rows: pl.DataFrame, *, actor: Actor, source: str, now: dt.dat
     insert_frame(PersonHistory, pl.concat([created, updates]), constants=constants)
 
 
-def _record_household_changes_for_other_members(changed: pl.DataFrame, *, exclude: pl.Series, actor, source, now) -> None:
+def _record_household_changes_for_other_members(
+    changed: pl.DataFrame, *, exclude: pl.Series, actor, source, now
+) -> None:
     """A household change (e.g. its economic status) changes the record of every member, including
     members not in this file: each of them gets a history entry with the household's old and new values."""
     if not changed.height:
         return
     members = pl.DataFrame(
-        fetch_in("SELECT id, household_id FROM registry_person WHERE household_id IN ({in_})",
-                 changed.get_column("id").to_list()),
-        schema={"person_id": pl.Int64, "id": pl.Int64}, orient="row",
+        fetch_in(
+            "SELECT id, household_id FROM registry_person WHERE household_id IN ({in_})",
+            changed.get_column("id").to_list(),
+        ),
+        schema={"person_id": pl.Int64, "id": pl.Int64},
+        orient="row",
     ).filter(~pl.col("person_id").is_in(exclude.implode()))
     members = members.join(changed, on="id")
     history = []
-    for row in members.select("person_id", *HOUSEHOLD_FIELDS, *[f"{f}_db" for f in HOUSEHOLD_FIELDS]).iter_rows():
+    for row in members.select(
+        "person_id", *HOUSEHOLD_FIELDS, *[f"{f}_db" for f in HOUSEHOLD_FIELDS]
+    ).iter_rows():
         news, olds = row[1 : 1 + len(HOUSEHOLD_FIELDS)], row[1 + len(HOUSEHOLD_FIELDS) :]
-        changes = {f: [old, new] for f, new, old in zip(HOUSEHOLD_FIELDS, news, olds, strict=True) if new != old}
+        changes = {
+            f: [old, new] for f, new, old in zip(HOUSEHOLD_FIELDS, news, olds, strict=True) if new != old
+        }
         history.append((row[0], "update", json.dumps(changes, ensure_ascii=False)))
     frame, constants = _history_frame(history, actor=actor, source=source, now=now)
     insert_frame(PersonHistory, frame, constants=constants)

@@ -23,7 +23,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
 
 
-class FileRejected(Exception):  # noqa: N818 (a verdict, not a programming error)
+class FileRejected(Exception):
     """The file cannot be used at all (exit code 2)."""
 
     def __init__(self, zh: str, en: str):
@@ -48,7 +48,8 @@ def _check_size(path: Path) -> int:
     limit = settings.XIAOKANG_IMPORT_MAX_BYTES
     if size > limit:
         raise FileRejected(
-            f"文件大小 {size} 字节超过上限 {limit} 字节", f"the file is {size} bytes, over the {limit}-byte limit"
+            f"文件大小 {size} 字节超过上限 {limit} 字节",
+            f"the file is {size} bytes, over the {limit}-byte limit",
         )
     if size == 0:
         raise FileRejected("文件为空", "the file is empty")
@@ -60,12 +61,15 @@ def _check_xlsx_container(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise FileRejected("不是有效的xlsx文件（压缩结构损坏）", "not a valid xlsx file (broken zip structure)") from None
+        raise FileRejected(
+            "不是有效的xlsx文件（压缩结构损坏）", "not a valid xlsx file (broken zip structure)"
+        ) from None
     limit = settings.XIAOKANG_IMPORT_MAX_UNZIPPED_BYTES
     total = sum(info.file_size for info in infos)
     if total > limit:
         raise FileRejected(
-            f"解压后大小 {total} 字节超过上限 {limit} 字节", f"the file unzips to {total} bytes, over the {limit}-byte limit"
+            f"解压后大小 {total} 字节超过上限 {limit} 字节",
+            f"the file unzips to {total} bytes, over the {limit}-byte limit",
         )
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
@@ -101,7 +105,9 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         return pl.read_csv(io.BytesIO(data), has_header=False, infer_schema=False)
     except Exception:  # polars' parse errors: ragged rows, bad quoting; find the line for the user
         line, detail_zh, detail_en = _first_csv_problem(data)
-        raise FileRejected(f"CSV格式错误：第{line}行{detail_zh}", f"malformed CSV: line {line} {detail_en}") from None
+        raise FileRejected(
+            f"CSV格式错误：第{line}行{detail_zh}", f"malformed CSV: line {line} {detail_en}"
+        ) from None
 
 
 def _first_csv_problem(data: bytes) -> tuple[int, str, str]:
@@ -114,7 +120,11 @@ def _first_csv_problem(data: bytes) -> tuple[int, str, str]:
             if width is None:
                 width = len(row)
             elif len(row) != width and any(cell.strip() for cell in row):
-                return number, f"有{len(row)}列，表头有{width}列", f"has {len(row)} fields, the header has {width}"
+                return (
+                    number,
+                    f"有{len(row)}列，表头有{width}列",
+                    f"has {len(row)} fields, the header has {width}",
+                )
     except csv.Error as exc:
         return rows.line_num, "引号不匹配", f"has unbalanced quotes ({exc})"
     return 1, "无法解析", "cannot be parsed"
@@ -129,7 +139,9 @@ def read_table(path: str | os.PathLike, columns: tuple[Column, ...]) -> Sheet:
         _check_xlsx_container(data)
         raw = _read_xlsx(data)
     elif data.startswith(OLE_MAGIC):
-        raise FileRejected("不支持旧版.xls文件，请另存为.xlsx", "legacy .xls files are not supported; save as .xlsx")
+        raise FileRejected(
+            "不支持旧版.xls文件，请另存为.xlsx", "legacy .xls files are not supported; save as .xlsx"
+        )
     else:
         raw = _read_csv(data)
     if raw.height == 0:

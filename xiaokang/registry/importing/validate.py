@@ -51,7 +51,16 @@ ECONOMIC_VALUES = _lookup(ECONOMIC_STATUS_ZH)
 EMPLOYMENT_VALUES = _lookup(EMPLOYMENT_ZH)
 STATUS_VALUES = _lookup(STATUS_ZH)
 YES_NO_VALUES = {"是": "1", "否": "0", "yes": "1", "no": "0", "true": "1", "false": "0", "1": "1", "0": "0"}
-SELF_CARE_VALUES = {"能": "1", "不能": "0", "yes": "1", "no": "0", "true": "1", "false": "0", "1": "1", "0": "0"}
+SELF_CARE_VALUES = {
+    "能": "1",
+    "不能": "0",
+    "yes": "1",
+    "no": "0",
+    "true": "1",
+    "false": "0",
+    "1": "1",
+    "0": "0",
+}
 
 ID_SHAPE = r"^\d{17}[\dX]$"
 CERT_SHAPE = r"^(\d{17}[\dX])([1-7])([1-4])(B[1-9])?$"
@@ -90,8 +99,12 @@ class _Collector:
     def add(self, field: str, failing: pl.Expr, message: str | pl.Expr) -> None:
         header = self.headers.get(field, BY_FIELD[field].zh if field in BY_FIELD else field)
         message_expr = pl.lit(message) if isinstance(message, str) else message
-        part = self.frame.lazy().filter(failing.fill_null(False)).select(
-            pl.col("__row").alias("row"), pl.lit(header).alias("column"), message_expr.alias("message")
+        part = (
+            self.frame.lazy()
+            .filter(failing.fill_null(False))
+            .select(
+                pl.col("__row").alias("row"), pl.lit(header).alias("column"), message_expr.alias("message")
+            )
         )
         self.parts.append(part.collect())
 
@@ -136,9 +149,9 @@ def validate_persons(
     frame = frame.with_columns(
         id_upper.alias("_id"),
         id_upper.str.contains(ID_SHAPE).alias("_id_shape"),
-        (check_sum % 11).replace_strict(
-            dict(enumerate(ID_CHECK_CHARS)), default=None, return_dtype=pl.Utf8
-        ).alias("_id_expected_check"),
+        (check_sum % 11)
+        .replace_strict(dict(enumerate(ID_CHECK_CHARS)), default=None, return_dtype=pl.Utf8)
+        .alias("_id_expected_check"),
         id_upper.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias("birth_date"),
         cert_upper.alias("_cert"),
         cert_upper.str.extract(CERT_SHAPE, 1).alias("_cert_id"),
@@ -148,10 +161,14 @@ def validate_persons(
         _mapped("category", CATEGORY_VALUES).alias("category_id"),
         _mapped("grade", GRADE_VALUES).alias("_grade"),
         issued_text.str.contains(DATE_SHAPE).alias("_issued_shape"),
-        issued_text.str.slice(0, 10).str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})", 1)
-        .str.to_date("%Y-%m-%d", strict=False).alias("issued_on"),
+        issued_text.str.slice(0, 10)
+        .str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})", 1)
+        .str.to_date("%Y-%m-%d", strict=False)
+        .alias("issued_on"),
         _mapped("hukou", HUKOU_VALUES).alias("hukou_id"),
-        pl.col("street").replace_strict(areas.street_codes, default=None, return_dtype=pl.Utf8).alias("street_code"),
+        pl.col("street")
+        .replace_strict(areas.street_codes, default=None, return_dtype=pl.Utf8)
+        .alias("street_code"),
         _mapped("relation", RELATION_VALUES, "户主").alias("relation_id"),
         _mapped("economic_status", ECONOMIC_VALUES).alias("economic_status_id"),
         _mapped("family_planning_hardship", YES_NO_VALUES, "否").alias("_fph"),
@@ -169,10 +186,15 @@ def validate_persons(
     )
     frame = frame.with_columns(
         pl.col("_components").list.eval(pl.element().is_null()).list.any().alias("_components_unknown"),
-        pl.col("_components").list.drop_nulls().list.unique().list.sort().list.join("").alias("_components_digits"),
-        pl.col("category_id").replace_strict(
-            {k: str(v) for k, v in CATEGORY_CODE.items()}, default=None, return_dtype=pl.Utf8
-        ).alias("_category_digit"),
+        pl.col("_components")
+        .list.drop_nulls()
+        .list.unique()
+        .list.sort()
+        .list.join("")
+        .alias("_components_digits"),
+        pl.col("category_id")
+        .replace_strict({k: str(v) for k, v in CATEGORY_CODE.items()}, default=None, return_dtype=pl.Utf8)
+        .alias("_category_digit"),
     )
 
     c = _Collector(frame, headers)
@@ -181,18 +203,37 @@ def validate_persons(
         if column.required:
             c.add(field, pl.col(field).is_null(), _msg("必填", "required"))
 
-    c.add("name", pl.col("name").str.len_chars() > NAME_MAX, _msg(f"超过{NAME_MAX}字", f"longer than {NAME_MAX} characters"))
+    c.add(
+        "name",
+        pl.col("name").str.len_chars() > NAME_MAX,
+        _msg(f"超过{NAME_MAX}字", f"longer than {NAME_MAX} characters"),
+    )
 
     # 公民身份号码 (GB 11643-1999): shape, check character, a real birth date not in the future.
-    c.add("id_number", ~pl.col("_id_shape"),
-          _msg("应为18位：17位数字加校验位（数字或X）；若为数字格式请改为文本",
-               "must be 17 digits and a check character (digit or X); if the cell is a number, format it as text"))
-    c.add("id_number", pl.col("_id_expected_check") != pl.col("_id").str.slice(17, 1),
-          _msg("校验位错误", "check digit is wrong"))
-    c.add("id_number", pl.col("_id_shape") & pl.col("birth_date").is_null(),
-          _msg("出生日期不存在", "the birth date does not exist"))
-    c.add("id_number", (pl.col("birth_date") > today) | (pl.col("birth_date").dt.year() < 1900),
-          _msg("出生日期不合理（晚于今天或早于1900年）", "the birth date is in the future or before 1900"))
+    c.add(
+        "id_number",
+        ~pl.col("_id_shape"),
+        _msg(
+            "应为18位：17位数字加校验位（数字或X）；若为数字格式请改为文本",
+            "must be 17 digits and a check character (digit or X); "
+            "if the cell is a number, format it as text",
+        ),
+    )
+    c.add(
+        "id_number",
+        pl.col("_id_expected_check") != pl.col("_id").str.slice(17, 1),
+        _msg("校验位错误", "check digit is wrong"),
+    )
+    c.add(
+        "id_number",
+        pl.col("_id_shape") & pl.col("birth_date").is_null(),
+        _msg("出生日期不存在", "the birth date does not exist"),
+    )
+    c.add(
+        "id_number",
+        (pl.col("birth_date") > today) | (pl.col("birth_date").dt.year() < 1900),
+        _msg("出生日期不合理（晚于今天或早于1900年）", "the birth date is in the future or before 1900"),
+    )
     dup_rows = (
         frame.filter(pl.col("_id").is_not_null() & pl.col("_id").is_duplicated())
         .group_by("_id")
@@ -200,58 +241,124 @@ def validate_persons(
     )
     frame = frame.join(dup_rows, on="_id", how="left", maintain_order="left")
     c.frame = frame
-    c.add("id_number", pl.col("_dup_rows").is_not_null(),
-          pl.format("同一文件中公民身份号码重复（第{}行） / the same ID number appears more than once in the file (rows {})",
-                    pl.col("_dup_rows"), pl.col("_dup_rows")))
+    c.add(
+        "id_number",
+        pl.col("_dup_rows").is_not_null(),
+        pl.format(
+            "同一文件中公民身份号码重复（第{}行） / "
+            "the same ID number appears more than once in the file (rows {})",
+            pl.col("_dup_rows"),
+            pl.col("_dup_rows"),
+        ),
+    )
 
-    c.add("category", pl.col("category_id").is_null(),
-          pl.format("未知残疾类别“{}” / unknown category “{}”", pl.col("category"), pl.col("category")))
-    c.add("grade", pl.col("_grade").is_null(),
-          pl.format("未知残疾等级“{}” / unknown grade “{}”", pl.col("grade"), pl.col("grade")))
+    c.add(
+        "category",
+        pl.col("category_id").is_null(),
+        pl.format("未知残疾类别“{}” / unknown category “{}”", pl.col("category"), pl.col("category")),
+    )
+    c.add(
+        "grade",
+        pl.col("_grade").is_null(),
+        pl.format("未知残疾等级“{}” / unknown grade “{}”", pl.col("grade"), pl.col("grade")),
+    )
 
     # 残疾人证号 = ID number + category digit + grade digit (+ B1–B9), and must agree with them.
-    c.add("certificate_number", pl.col("_cert_id").is_null(),
-          _msg("应为20位（身份证号+类别位+等级位）或22位（另加B1–B9）",
-               "must be 20 characters (ID number + category digit + grade digit) or 22 with a B1–B9 suffix"))
-    c.add("certificate_number", pl.col("_id_shape") & (pl.col("_cert_id") != pl.col("_id")),
-          _msg("残疾人证号与公民身份号码不一致", "does not match the ID number"))
-    c.add("certificate_number", pl.col("_cert_category") != pl.col("_category_digit"),
-          _msg("残疾人证号的类别位与残疾类别不一致", "its category digit does not match the category"))
-    c.add("certificate_number", pl.col("_cert_grade") != pl.col("_grade"),
-          _msg("残疾人证号的等级位与残疾等级不一致", "its grade digit does not match the grade"))
+    c.add(
+        "certificate_number",
+        pl.col("_cert_id").is_null(),
+        _msg(
+            "应为20位（身份证号+类别位+等级位）或22位（另加B1–B9）",
+            "must be 20 characters (ID number + category digit + grade digit) or 22 with a B1–B9 suffix",
+        ),
+    )
+    c.add(
+        "certificate_number",
+        pl.col("_id_shape") & (pl.col("_cert_id") != pl.col("_id")),
+        _msg("残疾人证号与公民身份号码不一致", "does not match the ID number"),
+    )
+    c.add(
+        "certificate_number",
+        pl.col("_cert_category") != pl.col("_category_digit"),
+        _msg("残疾人证号的类别位与残疾类别不一致", "its category digit does not match the category"),
+    )
+    c.add(
+        "certificate_number",
+        pl.col("_cert_grade") != pl.col("_grade"),
+        _msg("残疾人证号的等级位与残疾等级不一致", "its grade digit does not match the grade"),
+    )
 
     # 多重: components iff the category is multiple; two or more known single categories.
     is_multiple = pl.col("category_id") == "multiple"
-    c.add("multiple_categories", is_multiple & pl.col("multiple_categories").is_null(),
-          _msg("多重残疾须填写多重残疾类别", "required when the category is 多重 (multiple)"))
-    c.add("multiple_categories", pl.col("category_id").is_not_null() & ~is_multiple
-          & pl.col("multiple_categories").is_not_null(),
-          _msg("仅多重残疾可填写多重残疾类别", "only allowed when the category is 多重 (multiple)"))
-    c.add("multiple_categories", pl.col("_components_unknown"),
-          pl.format("含未知残疾类别“{}” / contains an unknown category “{}”",
-                    pl.col("multiple_categories"), pl.col("multiple_categories")))
-    c.add("multiple_categories", pl.col("_components_digits").str.contains("7"),
-          _msg("组成类别不能是多重", "a component cannot itself be 多重"))
-    c.add("multiple_categories", is_multiple & (pl.col("_components_digits").str.len_chars() < 2),
-          _msg("多重残疾至少包含两个不同类别", "a multiple disability has at least two different categories"))
+    c.add(
+        "multiple_categories",
+        is_multiple & pl.col("multiple_categories").is_null(),
+        _msg("多重残疾须填写多重残疾类别", "required when the category is 多重 (multiple)"),
+    )
+    c.add(
+        "multiple_categories",
+        pl.col("category_id").is_not_null() & ~is_multiple & pl.col("multiple_categories").is_not_null(),
+        _msg("仅多重残疾可填写多重残疾类别", "only allowed when the category is 多重 (multiple)"),
+    )
+    c.add(
+        "multiple_categories",
+        pl.col("_components_unknown"),
+        pl.format(
+            "含未知残疾类别“{}” / contains an unknown category “{}”",
+            pl.col("multiple_categories"),
+            pl.col("multiple_categories"),
+        ),
+    )
+    c.add(
+        "multiple_categories",
+        pl.col("_components_digits").str.contains("7"),
+        _msg("组成类别不能是多重", "a component cannot itself be 多重"),
+    )
+    c.add(
+        "multiple_categories",
+        is_multiple & (pl.col("_components_digits").str.len_chars() < 2),
+        _msg("多重残疾至少包含两个不同类别", "a multiple disability has at least two different categories"),
+    )
 
-    c.add("certificate_issued", ~pl.col("_issued_shape") | pl.col("issued_on").is_null(),
-          pl.format("日期“{}”无效，应为YYYY-MM-DD / invalid date “{}”, expected YYYY-MM-DD",
-                    pl.col("certificate_issued"), pl.col("certificate_issued")))
+    c.add(
+        "certificate_issued",
+        ~pl.col("_issued_shape") | pl.col("issued_on").is_null(),
+        pl.format(
+            "日期“{}”无效，应为YYYY-MM-DD / invalid date “{}”, expected YYYY-MM-DD",
+            pl.col("certificate_issued"),
+            pl.col("certificate_issued"),
+        ),
+    )
     c.add("certificate_issued", pl.col("issued_on") > today, _msg("发证日期晚于今天", "issued in the future"))
     id_valid = (
-        pl.col("_id_shape") & (pl.col("_id_expected_check") == pl.col("_id").str.slice(17, 1))
-        & (pl.col("birth_date") <= today) & (pl.col("birth_date").dt.year() >= 1900)
+        pl.col("_id_shape")
+        & (pl.col("_id_expected_check") == pl.col("_id").str.slice(17, 1))
+        & (pl.col("birth_date") <= today)
+        & (pl.col("birth_date").dt.year() >= 1900)
     )
-    c.add("certificate_issued", id_valid & (pl.col("issued_on") < pl.col("birth_date")),
-          _msg("发证日期早于出生日期", "issued before the holder's birth date"))
+    c.add(
+        "certificate_issued",
+        id_valid & (pl.col("issued_on") < pl.col("birth_date")),
+        _msg("发证日期早于出生日期", "issued before the holder's birth date"),
+    )
 
-    c.add("hukou", pl.col("hukou_id").is_null(),
-          pl.format("未知户籍类型“{}” / unknown household registration “{}”", pl.col("hukou"), pl.col("hukou")))
-    c.add("street", pl.col("street_code").is_null(),
-          pl.format("海淀区没有街道乡镇“{}” / no street or town “{}” in Haidian", pl.col("street"), pl.col("street")))
-    c.add("household", pl.col("household").str.len_chars() > HOUSEHOLD_MAX,
-          _msg(f"超过{HOUSEHOLD_MAX}字", f"longer than {HOUSEHOLD_MAX} characters"))
+    c.add(
+        "hukou",
+        pl.col("hukou_id").is_null(),
+        pl.format("未知户籍类型“{}” / unknown household registration “{}”", pl.col("hukou"), pl.col("hukou")),
+    )
+    c.add(
+        "street",
+        pl.col("street_code").is_null(),
+        pl.format(
+            "海淀区没有街道乡镇“{}” / no street or town “{}” in Haidian", pl.col("street"), pl.col("street")
+        ),
+    )
+    c.add(
+        "household",
+        pl.col("household").str.len_chars() > HOUSEHOLD_MAX,
+        _msg(f"超过{HOUSEHOLD_MAX}字", f"longer than {HOUSEHOLD_MAX} characters"),
+    )
     for field, target, label_zh, label_en in (
         ("relation", "relation_id", "与户主关系", "relation"),
         ("economic_status", "economic_status_id", "家庭经济状况", "economic status"),
@@ -262,27 +369,50 @@ def validate_persons(
         ("work_injury_care", "_work_injury", "值，应为是或否", "value, expected 是 or 否"),
         ("status", "status_id", "人员状态", "status"),
     ):
-        c.add(field, pl.col(target).is_null(),
-              pl.format(f"未知{label_zh}“{{}}” / unknown {label_en} “{{}}”", pl.col(field), pl.col(field)))
-    c.add("phone", pl.col("phone").is_not_null() & ~pl.col("phone_digits").str.contains(r"^\d{5,20}$"),
-          _msg("联系电话应为5–20位数字", "the phone number must be 5–20 digits"))
-    c.add("address", pl.col("address").str.len_chars() > ADDRESS_MAX,
-          _msg(f"超过{ADDRESS_MAX}字", f"longer than {ADDRESS_MAX} characters"))
+        c.add(
+            field,
+            pl.col(target).is_null(),
+            pl.format(f"未知{label_zh}“{{}}” / unknown {label_en} “{{}}”", pl.col(field), pl.col(field)),
+        )
+    c.add(
+        "phone",
+        pl.col("phone").is_not_null() & ~pl.col("phone_digits").str.contains(r"^\d{5,20}$"),
+        _msg("联系电话应为5–20位数字", "the phone number must be 5–20 digits"),
+    )
+    c.add(
+        "address",
+        pl.col("address").str.len_chars() > ADDRESS_MAX,
+        _msg(f"超过{ADDRESS_MAX}字", f"longer than {ADDRESS_MAX} characters"),
+    )
 
     # Text that a spreadsheet would run as a formula (=, +, -, @) is refused, so that no export of the
     # registry can carry a formula into staff's Excel (CSV injection, OWASP).
     for field in ("name", "address", "community", "household"):
-        c.add(field, pl.col(field).str.contains(r"^[=+\-@]"),
-              _msg("不能以 = + - @ 开头（电子表格会当作公式）",
-                   "must not start with = + - or @ (a spreadsheet would run it as a formula)"))
+        c.add(
+            field,
+            pl.col(field).str.contains(r"^[=+\-@]"),
+            _msg(
+                "不能以 = + - @ 开头（电子表格会当作公式）",
+                "must not start with = + - or @ (a spreadsheet would run it as a formula)",
+            ),
+        )
 
     frame = _resolve_communities(frame, areas)
     c.frame = frame
-    c.add("community", pl.col("street_code").is_not_null() & pl.col("_community_code_unknown"),
-          pl.format("社区村代码“{}”不存在或不属于该街道乡镇 / community code “{}” does not exist under this street",
-                    pl.col("community"), pl.col("community")))
-    c.add("community", pl.col("community").str.len_chars() > NAME_MAX,
-          _msg(f"超过{NAME_MAX}字", f"longer than {NAME_MAX} characters"))
+    c.add(
+        "community",
+        pl.col("street_code").is_not_null() & pl.col("_community_code_unknown"),
+        pl.format(
+            "社区村代码“{}”不存在或不属于该街道乡镇 / community code “{}” does not exist under this street",
+            pl.col("community"),
+            pl.col("community"),
+        ),
+    )
+    c.add(
+        "community",
+        pl.col("community").str.len_chars() > NAME_MAX,
+        _msg(f"超过{NAME_MAX}字", f"longer than {NAME_MAX} characters"),
+    )
 
     # Household fields are the household's, not the row's: every row of one household must agree.
     for field, target in (
@@ -299,9 +429,15 @@ def validate_persons(
         )
         if disagreeing.len():
             column = BY_FIELD[field]
-            c.add(field, pl.col("household").is_in(disagreeing.implode()),
-                  pl.format(f"同一家庭（{{}}）各行的{column.zh}不一致 / rows of household {{}} disagree on {field}",
-                            pl.col("household"), pl.col("household")))
+            c.add(
+                field,
+                pl.col("household").is_in(disagreeing.implode()),
+                pl.format(
+                    f"同一家庭（{{}}）各行的{column.zh}不一致 / rows of household {{}} disagree on {field}",
+                    pl.col("household"),
+                    pl.col("household"),
+                ),
+            )
 
     rows = frame.select(
         pl.col("__row").alias("row"),
@@ -309,7 +445,9 @@ def validate_persons(
         pl.col("_id").alias("id_number"),
         pl.col("birth_date"),
         pl.when(pl.col("_id").str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1)
-        .then(pl.lit("male")).otherwise(pl.lit("female")).alias("sex"),
+        .then(pl.lit("male"))
+        .otherwise(pl.lit("female"))
+        .alias("sex"),
         pl.col("category_id").alias("category"),
         pl.col("_grade").cast(pl.Int16, strict=False).alias("grade"),
         pl.col("_components_digits").fill_null("").alias("components"),
@@ -350,15 +488,26 @@ def _resolve_communities(frame: pl.DataFrame, areas: AreaDirectory) -> pl.DataFr
         pl.col("community_code").alias("_code_match"), pl.col("street_code").alias("_code_street")
     )
     by_name = areas.communities.select(
-        "street_code", pl.col("community_name").alias("community"), pl.col("community_code").alias("_name_match")
+        "street_code",
+        pl.col("community_name").alias("community"),
+        pl.col("community_code").alias("_name_match"),
     )
     is_code = pl.col("community").str.contains(COMMUNITY_CODE_SHAPE)
-    frame = frame.join(by_code, left_on="community", right_on="_code_match", how="left", coalesce=False, maintain_order="left")
+    frame = frame.join(
+        by_code,
+        left_on="community",
+        right_on="_code_match",
+        how="left",
+        coalesce=False,
+        maintain_order="left",
+    )
     frame = frame.join(by_name, on=["street_code", "community"], how="left", maintain_order="left")
     return frame.with_columns(
-        pl.when(is_code).then(
-            pl.when(pl.col("_code_street") == pl.col("street_code")).then(pl.col("community"))
-        ).otherwise(pl.col("_name_match")).alias("community_code"),
+        pl.when(is_code)
+        .then(pl.when(pl.col("_code_street") == pl.col("street_code")).then(pl.col("community")))
+        .otherwise(pl.col("_name_match"))
+        .alias("community_code"),
         (is_code & (pl.col("_code_street").is_null() | (pl.col("_code_street") != pl.col("street_code"))))
-        .fill_null(False).alias("_community_code_unknown"),
+        .fill_null(False)
+        .alias("_community_code_unknown"),
     )

@@ -23,9 +23,24 @@ def _backdate(days: int) -> None:
 def test_record_as_of_rolls_back_later_changes(tmp_path, system_actor):
     persons_import(actor=system_actor, path=write_csv(tmp_path / "a.csv", [person_row(1, 家庭编号="F")]))
     _backdate(30)
-    persons_import(actor=system_actor, path=write_csv(tmp_path / "b.csv", [
-        person_row(1, 家庭编号="F", 姓名="改名", 家庭经济状况="低收入", 残疾等级="二级",
-                   残疾人证号=person_row(1)["公民身份号码"] + "42", 人员状态="迁出", 联系电话="13900001111")]))
+    persons_import(
+        actor=system_actor,
+        path=write_csv(
+            tmp_path / "b.csv",
+            [
+                person_row(
+                    1,
+                    家庭编号="F",
+                    姓名="改名",
+                    家庭经济状况="低收入",
+                    残疾等级="二级",
+                    残疾人证号=person_row(1)["公民身份号码"] + "42",
+                    人员状态="迁出",
+                    联系电话="13900001111",
+                )
+            ],
+        ),
+    )
     person = Person.objects.get()
     today = timezone.localdate()
 
@@ -34,11 +49,21 @@ def test_record_as_of_rolls_back_later_changes(tmp_path, system_actor):
     at_creation = record_as_of(person.id, today - dt.timedelta(days=30))
 
     assert (now["name"], now["economic_status"], now["grade"], now["status"], now["phone"]) == (
-        "改名", "low_income", 2, "moved_out", "139****1111")
+        "改名",
+        "low_income",
+        2,
+        "moved_out",
+        "139****1111",
+    )
     assert now["status_changed_on"] == str(today)
     assert before == at_creation
-    assert (before["name"], before["economic_status"], before["grade"], before["status"], before["phone"]) == (
-        "测试1", "dibao", 1, "normal", None)
+    assert (
+        before["name"],
+        before["economic_status"],
+        before["grade"],
+        before["status"],
+        before["phone"],
+    ) == ("测试1", "dibao", 1, "normal", None)
     assert before["status_changed_on"] is None
     assert record_as_of(person.id, today - dt.timedelta(days=31)) is None  # not yet registered
 
@@ -47,7 +72,11 @@ def test_every_change_is_attributed(tmp_path, officer_a):
     persons_import(actor=officer_a, path=write_csv(tmp_path / "a.csv", [person_row(1)]))
     entry = PersonHistory.objects.get()
     assert (entry.actor_id, entry.actor_label, entry.source, entry.action) == (
-        officer_a.pk, "street_a", "import", "create")
+        officer_a.pk,
+        "street_a",
+        "import",
+        "create",
+    )
 
 
 def test_hardship_causes_are_recorded_with_dates_within_scope(tmp_path, system_actor, officer_a, officer_b):
@@ -55,8 +84,9 @@ def test_hardship_causes_are_recorded_with_dates_within_scope(tmp_path, system_a
     from xiaokang.registry.services import RegistryError, household_hardship_record
 
     persons_import(actor=system_actor, path=write_csv(tmp_path / "a.csv", [person_row(1, 家庭编号="F")]))
-    record = household_hardship_record(actor=officer_a, household_key="F", cause="illness",
-                                       started_on=dt.date(2024, 3, 1))
+    record = household_hardship_record(
+        actor=officer_a, household_key="F", cause="illness", started_on=dt.date(2024, 3, 1)
+    )
     assert (record.household.key, record.cause, record.ended_on) == ("F", "illness", None)
     for kwargs, message in [
         ({"actor": officer_b, "cause": "illness"}, "no household"),  # another street's household

@@ -27,11 +27,17 @@ def _errors(report):
 
 
 def _nothing_written():
-    return not Person.objects.exists() and not Household.objects.exists() and not PersonHistory.objects.exists()
+    return (
+        not Person.objects.exists() and not Household.objects.exists() and not PersonHistory.objects.exists()
+    )
 
 
 def test_valid_file_creates_persons_certificates_households_and_history(tmp_path, system_actor):
-    rows = [person_row(1), person_row(2, 家庭编号="H1", 与户主关系="配偶"), person_row(3, 街道乡镇="110108011")]
+    rows = [
+        person_row(1),
+        person_row(2, 家庭编号="H1", 与户主关系="配偶"),
+        person_row(3, 街道乡镇="110108011"),
+    ]
 
     report = _import(tmp_path, rows, system_actor)
 
@@ -48,8 +54,11 @@ def test_valid_file_creates_persons_certificates_households_and_history(tmp_path
 
 def test_derived_birth_date_sex_and_masked_numbers_are_stored(tmp_path, system_actor):
     id_number = make_id("11010519491231002")  # = 11010519491231002X, DOMAIN.md's example
-    _import(tmp_path, [person_row(1, 公民身份号码=id_number, 残疾人证号=id_number + "41", 联系电话="138-1234-5678")],
-            system_actor)
+    _import(
+        tmp_path,
+        [person_row(1, 公民身份号码=id_number, 残疾人证号=id_number + "41", 联系电话="138-1234-5678")],
+        system_actor,
+    )
 
     person = Person.objects.get()
     assert str(person.birth_date) == "1949-12-31"
@@ -61,7 +70,9 @@ def test_derived_birth_date_sex_and_masked_numbers_are_stored(tmp_path, system_a
 
 def test_lowercase_x_is_accepted_and_stored_uppercase(tmp_path, system_actor):
     id_number = make_id("11010519491231002").lower()
-    report = _import(tmp_path, [person_row(1, 公民身份号码=id_number, 残疾人证号=id_number + "41")], system_actor)
+    report = _import(
+        tmp_path, [person_row(1, 公民身份号码=id_number, 残疾人证号=id_number + "41")], system_actor
+    )
     assert report.errors == []
     assert Person.objects.get().id_number_masked.endswith("002X")
 
@@ -73,7 +84,10 @@ def test_lowercase_x_is_accepted_and_stored_uppercase(tmp_path, system_actor):
         ({"公民身份号码": "36042619910102009X"}, "公民身份号码"),  # bad check digit (DOMAIN.md)
         ({"公民身份号码": make_id("11010819900230001")}, "公民身份号码"),  # 30 February
         ({"公民身份号码": make_id("11010821000101001")}, "公民身份号码"),  # born in 2100
-        ({"公民身份号码": "11010819900101", "残疾人证号": make_id("11010819900101001") + "41"}, "公民身份号码"),
+        (
+            {"公民身份号码": "11010819900101", "残疾人证号": make_id("11010819900101001") + "41"},
+            "公民身份号码",
+        ),
         ({"残疾人证号": make_id("11010819800101999") + "41"}, "残疾人证号"),  # another person's ID
         ({"残疾人证号": "X"}, "残疾人证号"),
         ({"残疾类别": "视力"}, "残疾人证号"),  # certificate says 4 肢体
@@ -93,12 +107,16 @@ def test_lowercase_x_is_accepted_and_stored_uppercase(tmp_path, system_actor):
         ({"生活自理": "部分"}, "生活自理"),
         ({"联系电话": "call me"}, "联系电话"),
         ({"姓名": ""}, "姓名"),
-        ({"姓名": "=HYPERLINK(\"http://x\")"}, "姓名"),
+        ({"姓名": '=HYPERLINK("http://x")'}, "姓名"),
         ({"现住址": "@SUM(A1)"}, "现住址"),
     ],
 )
-def test_a_planted_error_names_its_row_and_column_and_nothing_is_written(tmp_path, system_actor, overrides, column):
-    if "公民身份号码" in overrides and "残疾人证号" not in overrides:  # keep the certificate consistent with it
+def test_a_planted_error_names_its_row_and_column_and_nothing_is_written(
+    tmp_path, system_actor, overrides, column
+):
+    if (
+        "公民身份号码" in overrides and "残疾人证号" not in overrides
+    ):  # keep the certificate consistent with it
         overrides["残疾人证号"] = overrides["公民身份号码"] + "41"
     rows = [person_row(1), person_row(2), person_row(3, **overrides), person_row(4)]
 
@@ -113,8 +131,14 @@ def test_multiple_without_components_is_an_error_and_with_components_is_stored(t
     bad_id, good_id = make_id("11010819800101001"), make_id("11010819800101003")
     rows = [
         person_row(1, 公民身份号码=bad_id, 残疾人证号=bad_id + "72", 残疾类别="多重", 残疾等级="2"),
-        person_row(2, 公民身份号码=good_id, 残疾人证号=good_id + "72", 残疾类别="7", 残疾等级="2",
-                   多重残疾类别="精神；肢体"),
+        person_row(
+            2,
+            公民身份号码=good_id,
+            残疾人证号=good_id + "72",
+            残疾类别="7",
+            残疾等级="2",
+            多重残疾类别="精神；肢体",
+        ),
     ]
     assert _errors(_import(tmp_path, rows, system_actor)) == [(2, "多重残疾类别")]
 
@@ -132,7 +156,11 @@ def test_the_same_id_number_twice_marks_each_row(tmp_path, system_actor):
 
 
 def test_rows_of_one_household_must_agree_on_household_fields(tmp_path, system_actor):
-    rows = [person_row(1, 家庭编号="F"), person_row(2, 家庭编号="F", 家庭经济状况="一般", 危房="是"), person_row(3)]
+    rows = [
+        person_row(1, 家庭编号="F"),
+        person_row(2, 家庭编号="F", 家庭经济状况="一般", 危房="是"),
+        person_row(3),
+    ]
     report = _import(tmp_path, rows, system_actor)
     assert _errors(report) == [(2, "家庭经济状况"), (2, "危房"), (3, "家庭经济状况"), (3, "危房")]
     assert _nothing_written()
@@ -157,17 +185,35 @@ def test_english_aliases_free_column_order_and_unknown_columns(tmp_path, system_
     report = _import(tmp_path, [row], system_actor)
     assert report.errors == []
     assert report.created == 1
-    assert report.warnings == [{"row": 1, "column": "备注", "message": "未知列，已忽略 / unknown column, ignored"}]
+    assert report.warnings == [
+        {"row": 1, "column": "备注", "message": "未知列，已忽略 / unknown column, ignored"}
+    ]
 
 
 def test_optional_columns_may_be_absent_and_take_their_defaults(tmp_path, system_actor):
-    required = ["姓名", "公民身份号码", "残疾人证号", "残疾类别", "残疾等级", "发证日期", "户籍类型", "街道乡镇",
-                "社区村", "家庭编号", "家庭经济状况"]
+    required = [
+        "姓名",
+        "公民身份号码",
+        "残疾人证号",
+        "残疾类别",
+        "残疾等级",
+        "发证日期",
+        "户籍类型",
+        "街道乡镇",
+        "社区村",
+        "家庭编号",
+        "家庭经济状况",
+    ]
     row = {k: v for k, v in person_row(1).items() if k in required}
     assert _import(tmp_path, [row], system_actor).errors == []
     person = Person.objects.get()
     assert (person.relation, person.status, person.employment, person.self_care, person.work_injury_care) == (
-        "head", "normal", "not_employed", True, False)
+        "head",
+        "normal",
+        "not_employed",
+        True,
+        False,
+    )
 
 
 def test_reimporting_the_same_file_changes_nothing(tmp_path, system_actor):
@@ -186,8 +232,11 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, system_actor):
 def test_a_changed_row_updates_the_person_and_records_old_and_new_values(tmp_path, system_actor):
     _import(tmp_path, [person_row(1), person_row(2)], system_actor)
 
-    report = _import(tmp_path, [person_row(1, 姓名="新名字", 人员状态="死亡", 联系电话="13911112222"), person_row(2)],
-                     system_actor)
+    report = _import(
+        tmp_path,
+        [person_row(1, 姓名="新名字", 人员状态="死亡", 联系电话="13911112222"), person_row(2)],
+        system_actor,
+    )
 
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     person = Person.objects.get(name="新名字")
@@ -207,11 +256,16 @@ def test_a_new_grade_replaces_the_certificate_and_keeps_the_old_one(tmp_path, sy
 
     _import(tmp_path, [person_row(1, 残疾等级="二级", 残疾人证号=id_number + "42")], system_actor)
 
-    assert list(Certificate.objects.order_by("id").values_list("grade", "status")) == [(1, "replaced"), (2, "active")]
+    assert list(Certificate.objects.order_by("id").values_list("grade", "status")) == [
+        (1, "replaced"),
+        (2, "active"),
+    ]
 
 
 def test_a_household_status_change_closes_the_old_period_and_updates_every_member(tmp_path, system_actor):
-    _import(tmp_path, [person_row(1, 家庭编号="F"), person_row(2, 家庭编号="F", 与户主关系="子女")], system_actor)
+    _import(
+        tmp_path, [person_row(1, 家庭编号="F"), person_row(2, 家庭编号="F", 与户主关系="子女")], system_actor
+    )
     EconomicStatusPeriod.objects.update(valid_from="2020-01-01")  # the status held since 2020
 
     report = _import(tmp_path, [person_row(1, 家庭编号="F", 家庭经济状况="低收入")], system_actor)
@@ -227,7 +281,11 @@ def test_a_household_status_change_closes_the_old_period_and_updates_every_membe
 def test_a_new_community_name_is_created_under_its_street(tmp_path, system_actor):
     from xiaokang.core.models import Area
 
-    _import(tmp_path, [person_row(1, 社区村="新建社区"), person_row(2, 社区村="新建社区", 街道乡镇="上地")], system_actor)
+    _import(
+        tmp_path,
+        [person_row(1, 社区村="新建社区"), person_row(2, 社区村="新建社区", 街道乡镇="上地")],
+        system_actor,
+    )
 
     codes = sorted(Area.objects.filter(name="新建社区").values_list("code", flat=True))
     assert codes == ["110108001001", "110108022001"]
@@ -317,7 +375,9 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, system_actor, set
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (20 * 1024 * 1024))  # 20 MB of zeros, ~20 KB packed
+        archive.writestr(
+            "xl/worksheets/sheet1.xml", b"\x00" * (20 * 1024 * 1024)
+        )  # 20 MB of zeros, ~20 KB packed
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(buffer.getvalue())
     assert path.stat().st_size < 100_000

@@ -19,8 +19,10 @@ def test_scope_selects_only_the_actors_area(tmp_path, officer_a, officer_b, dist
     from xiaokang.registry.selectors import persons_for
     from xiaokang.registry.services import persons_import
 
-    persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [
-        person_row(1), person_row(2, 街道乡镇="中关村街道")]))
+    persons_import(
+        actor=system_actor,
+        path=write_csv(tmp_path / "p.csv", [person_row(1), person_row(2, 街道乡镇="中关村街道")]),
+    )
     assert list(persons_for(officer_a).values_list("name", flat=True)) == ["测试1"]
     assert list(persons_for(officer_b).values_list("name", flat=True)) == ["测试2"]
     assert persons_for(district_officer).count() == 2

@@ -42,12 +42,15 @@ def _as_import_frame(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("name"),
         pl.col("id_number"),
         pl.concat_str(
-            "id_number", pl.col("category").replace_strict(CATEGORY_DIGIT), pl.col("grade").cast(pl.Utf8),
+            "id_number",
+            pl.col("category").replace_strict(CATEGORY_DIGIT),
+            pl.col("grade").cast(pl.Utf8),
             "cert_reissue",
         ).alias("certificate_number"),
         pl.col("category").replace_strict(CATEGORY_ZH).alias("category"),
         pl.when(pl.col("components") != "")
-        .then(pl.col("components").str.split("").list.join("、")).alias("multiple_categories"),
+        .then(pl.col("components").str.split("").list.join("、"))
+        .alias("multiple_categories"),
         pl.col("grade").cast(pl.Utf8).alias("grade"),
         pl.col("issued_on").cast(pl.Utf8).alias("certificate_issued"),
         pl.col("hukou").replace_strict(HUKOU_ZH).alias("hukou"),
@@ -139,17 +142,33 @@ def test_certificates_are_plausible(population):
 def test_households_agree_on_household_fields_and_have_one_to_four_members(population):
     per_household = population.rows.group_by("household").agg(
         pl.len().alias("members"),
-        *[pl.col(c).n_unique().alias(c) for c in (
-            "economic_status", "family_planning_hardship", "dangerous_house", "street_code", "community_code",
-            "address", "hukou")],
+        *[
+            pl.col(c).n_unique().alias(c)
+            for c in (
+                "economic_status",
+                "family_planning_hardship",
+                "dangerous_house",
+                "street_code",
+                "community_code",
+                "address",
+                "hukou",
+            )
+        ],
         (pl.col("relation") == "head").sum().alias("heads"),
         pl.col("relation").first().alias("first_relation"),
     )
 
     assert per_household.get_column("members").is_between(1, 4).all()
     assert per_household.filter(pl.col("members") > 1).height > 0
-    for column in ("economic_status", "family_planning_hardship", "dangerous_house", "street_code",
-                   "community_code", "address", "hukou"):
+    for column in (
+        "economic_status",
+        "family_planning_hardship",
+        "dangerous_house",
+        "street_code",
+        "community_code",
+        "address",
+        "hukou",
+    ):
         assert (per_household.get_column(column) == 1).all(), column
     # The first row is the head, except a lone disabled child whose parent (the head) has no certificate.
     assert (per_household.get_column("heads") <= 1).all()
@@ -202,8 +221,12 @@ def test_seed_writes_persons_certificates_and_communities_and_a_second_run_chang
     from xiaokang.core.models import Area
 
     stages = []
-    report = seed_registry(actor=system_actor, persons=300, seed=5,
-                           progress=lambda stage, done, total: stages.append((stage, done, total)))
+    report = seed_registry(
+        actor=system_actor,
+        persons=300,
+        seed=5,
+        progress=lambda stage, done, total: stages.append((stage, done, total)),
+    )
 
     assert (report.rows, report.created, report.updated, report.unchanged) == (300, 300, 0, 0)
     assert Person.objects.count() == 300

@@ -29,8 +29,12 @@ def _vector_verdicts(numbers: list[str]) -> list[bool]:
     rows = [person_row(1, 公民身份号码=n) for n in numbers]
     frame = pl.DataFrame(rows).rename({"公民身份号码": "id_number"}).select(pl.col("id_number"))
     frame = frame.with_row_index("__row", offset=2).with_columns(pl.col("__row").cast(pl.Int64))
-    directory = AreaDirectory(street_codes={}, communities=pl.DataFrame(
-        schema={"street_code": pl.Utf8, "community_name": pl.Utf8, "community_code": pl.Utf8}))
+    directory = AreaDirectory(
+        street_codes={},
+        communities=pl.DataFrame(
+            schema={"street_code": pl.Utf8, "community_name": pl.Utf8, "community_code": pl.Utf8}
+        ),
+    )
     result = validate_persons(frame, {"id_number": "公民身份号码"}, directory, today=TODAY)
     bad_rows = set(result.errors.filter(pl.col("column") == "公民身份号码").get_column("row").to_list())
     return [row not in bad_rows for row in range(2, 2 + len(numbers))]
@@ -38,9 +42,14 @@ def _vector_verdicts(numbers: list[str]) -> list[bool]:
 
 id_like = st.one_of(
     # plausible: Haidian code, a date that may or may not exist, any sequence, right or wrong check char
-    st.builds(lambda y, m, d, s, c: f"110108{y:04d}{m:02d}{d:02d}{s:03d}{c}",
-              st.integers(1890, 2030), st.integers(0, 13), st.integers(0, 32), st.integers(0, 999),
-              st.sampled_from("0123456789Xx")),
+    st.builds(
+        lambda y, m, d, s, c: f"110108{y:04d}{m:02d}{d:02d}{s:03d}{c}",
+        st.integers(1890, 2030),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 999),
+        st.sampled_from("0123456789Xx"),
+    ),
     st.text(alphabet="0123456789Xx ", min_size=0, max_size=20),
 )
 
