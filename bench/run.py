@@ -56,8 +56,9 @@ def ensure_postgres_database() -> bool:
         with psycopg.connect(
             "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
         ) as c:
-            if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'xiaokang_bench'").fetchone():
-                c.execute("CREATE DATABASE xiaokang_bench")
+            # A fresh database each run: the schema is whatever the migrations say today.
+            c.execute("DROP DATABASE IF EXISTS xiaokang_bench")
+            c.execute("CREATE DATABASE xiaokang_bench")
         return True
     except Exception as exc:  # no server: report it in the table instead of failing the whole bench
         print(f"PostgreSQL not reachable ({exc}); skipping it", file=sys.stderr)

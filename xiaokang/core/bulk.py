@@ -26,11 +26,16 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
     pk = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
+            # One block of ``count`` values: with the table locked against other writers (whose inserts
+            # draw from the sequence only after taking their own lock), nobody can take a value between
+            # our nextval and setval. Readers are not blocked; the lock ends with the transaction.
+            cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
+            sequence = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s)", [sequence])
+            start = cursor.fetchone()[0]
+            cursor.execute("SELECT setval(%s, %s)", [sequence, start + count - 1])
+            return list(range(start, start + count))
         # SQLite: the write transaction (BEGIN IMMEDIATE) holds the database lock, so max(id) is stable.
         cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')  # noqa: S608 (identifiers from _meta)
         start = cursor.fetchone()[0] + 1

@@ -223,8 +223,12 @@ def _write_households(
 ) -> tuple[dict[str, int], pl.DataFrame]:
     """Insert new households, update changed ones and their economic-status periods.
     Returns key → id and the changed households (id, new values, old values as ``*_db``)."""
-    wanted = rows.select("household", *HOUSEHOLD_FIELDS).unique(
-        subset=["household"], keep="first", maintain_order=True
+    # Households in the order their persons will be numbered (by community), so that the person table's
+    # household index grows by appending.
+    wanted = (
+        rows.sort("street_code", "community_code", "household", maintain_order=True)
+        .select("household", *HOUSEHOLD_FIELDS)
+        .unique(subset=["household"], keep="first", maintain_order=True)
     )
     existing = pl.DataFrame(
         [
@@ -321,9 +325,9 @@ def apply(plan_: Plan, *, actor: Actor, source: str) -> None:
     rows = _community_codes(rows)
     household_ids, changed_households = _write_households(rows, today, now)
 
-    # New persons are numbered in blind-index order, so both the primary key and the unique blind index
-    # grow by appending instead of random B-tree inserts (4× faster on SQLite for a large import).
-    created = rows.filter(pl.col("action") == "create").sort("id_index")
+    # New persons are numbered by street, community and household, so the primary key and the area and
+    # household indexes grow by appending instead of taking random B-tree inserts.
+    created = rows.filter(pl.col("action") == "create").sort("street_code", "community_code", "household")
     updated = rows.filter(pl.col("action") == "update")
     created = created.with_columns(
         pl.Series("person_id", reserve_ids(Person, created.height), dtype=pl.Int64)
