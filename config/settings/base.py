@@ -62,6 +62,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh clone has no var/ yet: the embedded database creates its own directory.
+    from pathlib import Path
+
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the web server read while a batch job writes; IMMEDIATE avoids lock upgrades mid-transaction.
     # A page cache of up to 256 MB (allocated only as used) keeps bulk inserts into the random-keyed
     # blind-index B-trees in memory: a 100,000-row import is 4× faster than with the 2 MB default.
