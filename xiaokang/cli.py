@@ -106,10 +106,10 @@ def cmd_serve(args) -> int:
     from django.core.management import call_command
     from gunicorn.app.base import BaseApplication
 
-    from config.wsgi import application
-
-    # Static files are served by WhiteNoise from the collected directory (compressed, cache headers).
+    # Static files are served by WhiteNoise from the collected directory (compressed, cache headers);
+    # collected before the application (and WhiteNoise) is loaded.
     call_command("collectstatic", interactive=False, verbosity=0)
+    from config.wsgi import application
 
     class Server(BaseApplication):
         def load_config(self):
