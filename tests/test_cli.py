@@ -119,3 +119,26 @@ def test_full_export_reimports_unchanged(tmp_path, capsys):
     assert main(["import", "persons", str(tmp_path / "full.xlsx"), "--report", str(tmp_path / "r.json")]) == 0
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert (report["rows"], report["unchanged"]) == (5, 5)
+
+
+def test_audit_verify_exit_codes(capsys):
+    from django.db import connection
+
+    from xiaokang.audit import triggers
+    from xiaokang.audit.services import log_action
+
+    class Who:
+        pk, username = None, "system:tests"
+
+    log_action(Who(), "login.success")
+    log_action(Who(), "login.success")
+    assert main(["audit", "verify"]) == 0
+    assert "2 events verified" in capsys.readouterr().out
+    triggers.remove(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET actor_label = 'someone else' "
+            "WHERE id = (SELECT MIN(id) FROM audit_auditevent)"
+        )
+    assert main(["audit", "verify"]) == 1
+    assert "BROKEN at event" in capsys.readouterr().err

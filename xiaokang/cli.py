@@ -300,6 +300,22 @@ def cmd_quality(args) -> int:
     return EXIT_OK
 
 
+# --- audit -----------------------------------------------------------------------------------------
+def cmd_audit_verify(args) -> int:
+    from xiaokang.audit.services import verify_chain
+
+    result = verify_chain()
+    if result.broken_id is not None:
+        print(
+            f"audit chain BROKEN at event {result.broken_id}: {result.reason} "
+            f"({result.checked} events before it are intact) / 审计链在第{result.broken_id}号事件处断裂",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT_ERRORS
+    print(f"audit chain intact: {result.checked} events verified / 审计链完整")
+    return EXIT_OK
+
+
 # --- the parser ------------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     def error(
@@ -362,6 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["persons"])
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("audit", help="the audit trail")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    q = audit_sub.add_parser("verify", help="recompute the hash chain; exit 1 naming the first broken event")
+    q.set_defaults(func=cmd_audit_verify)
 
     p = sub.add_parser(
         "quality", help="data-quality report: duplicates, expiring certificates, deceased with active data"

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "xiaokang.core",
+    "xiaokang.audit",
     "xiaokang.accounts",
     "xiaokang.registry",
 ]
@@ -119,6 +120,10 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the 30 minutes restart at ever
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# The audit table is append-only in the database (xiaokang/audit/triggers.py). The test settings turn
+# the triggers off so the test runner can empty the database between tests; tests install them.
+XIAOKANG_AUDIT_TRIGGERS = True
 
 # Field encryption (ID and phone numbers): see xiaokang/core/crypto.py.
 XIAOKANG_ENCRYPTION_KEY = env("XIAOKANG_ENCRYPTION_KEY")

@@ -23,3 +23,4 @@ LOGGING = {
         "django.server": {"handlers": ["null"], "propagate": False},
     },
 }
+XIAOKANG_AUDIT_TRIGGERS = False

@@ -4,15 +4,18 @@ inside one transaction, recording history (R6)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.audit.services import log_action
 from xiaokang.core.models import Area
 from xiaokang.registry.importing import apply as apply_
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
@@ -102,11 +105,26 @@ def persons_import(
     if errors.height:
         report.errors = errors.to_dicts()
         return report
-    return _plan_and_apply(validation.rows, actor=actor, dry_run=dry_run, source=source, report=report)
+    return _plan_and_apply(
+        validation.rows,
+        actor=actor,
+        dry_run=dry_run,
+        source=source,
+        report=report,
+        file_name=Path(path).name,
+        file_digest=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+    )
 
 
 def _plan_and_apply(
-    rows: pl.DataFrame, *, actor: Actor, dry_run: bool, source: str, report: ImportReport
+    rows: pl.DataFrame,
+    *,
+    actor: Actor,
+    dry_run: bool,
+    source: str,
+    report: ImportReport,
+    file_name: str = "",
+    file_digest: str = "",
 ) -> ImportReport:
     with transaction.atomic():
         plan = apply_.plan(rows)
@@ -114,6 +132,20 @@ def _plan_and_apply(
         if not dry_run:
             apply_.apply(plan, actor=actor, source=source)
             report.written = True
+            log_action(
+                actor,
+                f"registry.{source}",
+                object_type="file",
+                object_id=file_name[:64],
+                details={
+                    "file": file_name,
+                    "sha256": file_digest,
+                    "rows": report.rows,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                },
+            )
     return report
 
 

@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor
+from xiaokang.audit.services import Event, log_actions
 from xiaokang.core import crypto
 from xiaokang.core.bulk import fetch_in, insert_frame, reserve_ids, update_frame
 from xiaokang.core.models import Area, AreaLevel
@@ -501,7 +502,28 @@ def _write_history(rows: pl.DataFrame, *, actor: Actor, source: str, now: dt.dat
         }
         history.append((row[0], "update", json.dumps(changes, ensure_ascii=False)))
     updates, constants = _history_frame(history, actor=actor, source=source, now=now)
-    insert_frame(PersonHistory, pl.concat([created, updates]), constants=constants)
+    entries = pl.concat([created, updates])
+    insert_frame(PersonHistory, entries, constants=constants)
+    _audit(entries, actor=actor, source=source)
+
+
+def _audit(entries: pl.DataFrame, *, actor: Actor, source: str) -> None:
+    """The audit trail records every write with its old and new values (issue 3 §2), in this transaction."""
+    log_actions(
+        actor,
+        (
+            Event(
+                f"person.{action}",
+                "person",
+                str(person_id),
+                person_id,
+                {"source": source, "changes": json.loads(changes)}
+                if action == "update"
+                else {"source": source},
+            )
+            for person_id, action, changes in entries.select("person_id", "action", "changes").iter_rows()
+        ),
+    )
 
 
 def _record_household_changes_for_other_members(
@@ -531,3 +553,4 @@ def _record_household_changes_for_other_members(
         history.append((row[0], "update", json.dumps(changes, ensure_ascii=False)))
     frame, constants = _history_frame(history, actor=actor, source=source, now=now)
     insert_frame(PersonHistory, frame, constants=constants)
+    _audit(frame, actor=actor, source=source)

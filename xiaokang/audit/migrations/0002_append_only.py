@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.db import migrations
+
+
+def install(apps, schema_editor):
+    from xiaokang.audit import triggers
+
+    if getattr(settings, "XIAOKANG_AUDIT_TRIGGERS", True):
+        triggers.install(schema_editor.connection)
+
+
+def remove(apps, schema_editor):
+    from xiaokang.audit import triggers
+
+    triggers.remove(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0001_initial")]
+    operations = [migrations.RunPython(install, remove)]

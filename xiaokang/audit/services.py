@@ -1,0 +1,210 @@
+"""Writing and verifying the audit trail. ``log_action`` is called inside the service's own transaction,
+so an event exists exactly when the change it records does (ARCHITECTURE rule 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.db import connection, transaction
+from django.utils import timezone
+
+from xiaokang.audit.models import AuditEvent
+from xiaokang.core.bulk import insert_frame, reserve_ids
+
+GENESIS = "0" * 64
+# Fields whose values never enter the audit trail in clear (issue 3 §2: sensitive fields masked).
+SENSITIVE_KEYS = {"id_number", "phone", "password", "certificate_number", "token"}
+
+
+@dataclass
+class Event:
+    action: str
+    object_type: str = ""
+    object_id: str = ""
+    person_id: int | None = None
+    details: dict = field(default_factory=dict)
+
+
+def mask_details(details: dict) -> dict:
+    """Sensitive values replaced by a mask; nested dicts and [old, new] pairs handled."""
+
+    def mask(key, value):
+        if key in SENSITIVE_KEYS and value not in (None, ""):
+            if isinstance(value, list):
+                return [None if v in (None, "") else "***" for v in value]
+            return "***"
+        if isinstance(value, dict):
+            return {k: mask(k, v) for k, v in value.items()}
+        return value
+
+    return {k: mask(k, v) for k, v in details.items()}
+
+
+def _canonical(event_id: int, occurred_at: str, actor_label: str, client: str, event: Event) -> str:
+    return json.dumps(
+        [
+            event_id,
+            occurred_at,
+            actor_label,
+            client,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.person_id,
+            event.details,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+
+
+def _digest(prev_hash: str, canonical: str) -> str:
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _lock_chain_and_get_head() -> str:
+    """Serialise writers of the chain for the rest of the transaction and return the last hash."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('xiaokang.audit.chain'))")
+        # SQLite: a write transaction (BEGIN IMMEDIATE) already holds the database's only write lock.
+        cursor.execute("SELECT hash FROM audit_auditevent ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+    return row[0] if row else GENESIS
+
+
+def log_actions(actor, events: Iterable[Event], *, client: str = "") -> int:
+    """Append events for ``actor`` to the chain, in order, in the current transaction (one is opened if
+    there is none). Set-based: one insert however many events."""
+    events = list(events)
+    if not events:
+        return 0
+    with transaction.atomic():
+        prev = _lock_chain_and_get_head()
+        ids = reserve_ids(AuditEvent, len(events))
+        now = timezone.now()
+        occurred = _iso(now)
+        label = actor.username
+        rows = []
+        for event_id, event in zip(ids, events, strict=True):
+            event.details = mask_details(event.details)
+            digest = _digest(prev, _canonical(event_id, occurred, label, client, event))
+            rows.append(
+                (
+                    event_id,
+                    event.action,
+                    event.object_type,
+                    event.object_id,
+                    event.person_id,
+                    json.dumps(event.details, ensure_ascii=False, sort_keys=True, default=str),
+                    prev,
+                    digest,
+                )
+            )
+            prev = digest
+        frame = pl.DataFrame(
+            rows,
+            orient="row",
+            schema={
+                "id": pl.Int64,
+                "action": pl.Utf8,
+                "object_type": pl.Utf8,
+                "object_id": pl.Utf8,
+                "person_id": pl.Int64,
+                "details": pl.Utf8,
+                "prev_hash": pl.Utf8,
+                "hash": pl.Utf8,
+            },
+        )
+        insert_frame(
+            AuditEvent,
+            frame,
+            constants={
+                "occurred_at": now,
+                "actor_id": getattr(actor, "pk", None),
+                "actor_label": label,
+                "client": client,
+            },
+        )
+    return len(events)
+
+
+def log_action(
+    actor,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+    person_id: int | None = None,
+    details: dict | None = None,
+    client: str = "",
+) -> None:
+    log_actions(actor, [Event(action, object_type, str(object_id), person_id, details or {})], client=client)
+
+
+@dataclass
+class Verification:
+    checked: int
+    broken_id: int | None = None
+    reason: str = ""
+
+
+def verify_chain(*, batch: int = 5000) -> Verification:
+    """Recompute every hash in id order; report the first event whose link or content does not match."""
+    prev = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        chunk = list(
+            AuditEvent.objects.filter(id__gt=last_id)
+            .order_by("id")
+            .values_list(
+                "id",
+                "occurred_at",
+                "actor_label",
+                "client",
+                "action",
+                "object_type",
+                "object_id",
+                "person_id",
+                "details",
+                "prev_hash",
+                "hash",
+            )[:batch]
+        )
+        if not chunk:
+            return Verification(checked)
+        for (
+            event_id,
+            occurred_at,
+            label,
+            client,
+            action,
+            object_type,
+            object_id,
+            person_id,
+            details,
+            prev_hash,
+            digest,
+        ) in chunk:
+            if prev_hash != prev:
+                return Verification(
+                    checked, event_id, "link to the previous event is broken (event missing or reordered)"
+                )
+            event = Event(action, object_type, object_id, person_id, details)
+            if _digest(prev, _canonical(event_id, _iso(occurred_at), label, client, event)) != digest:
+                return Verification(checked, event_id, "content does not match its hash (event altered)")
+            prev = digest
+            checked += 1
+            last_id = event_id
