@@ -22,7 +22,7 @@ class AuditEvent(models.Model):
     client = models.CharField(_("client address"), max_length=64, blank=True)
     details = models.JSONField(_("details"), default=dict)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # no index: verification walks the chain in id order
 
     class Meta:
         ordering = ["-id"]

@@ -30,6 +30,14 @@ class Event:
     details: dict = field(default_factory=dict)
 
 
+def _all_keys(details: dict) -> set:
+    keys = set(details)
+    for value in details.values():
+        if isinstance(value, dict):
+            keys |= _all_keys(value)
+    return keys
+
+
 def mask_details(details: dict) -> dict:
     """Sensitive values replaced by a mask; nested dicts and [old, new] pairs handled."""
 
@@ -45,8 +53,22 @@ def mask_details(details: dict) -> dict:
     return {k: mask(k, v) for k, v in details.items()}
 
 
-def _canonical(event_id: int, occurred_at: str, actor_label: str, client: str, event: Event) -> str:
-    return json.dumps(
+# One encoder each, built once: json.dumps with options builds a new encoder per call, which dominated
+# the cost of auditing a 100,000-row import.
+_DETAILS_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+_HEAD_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _details_json(details: dict) -> str:
+    return _DETAILS_ENCODER.encode(details)
+
+
+def _canonical(
+    event_id: int, occurred_at: str, actor_label: str, client: str, event: Event, details_json: str
+) -> str:
+    """The text an event's hash covers: its fields in a fixed order, then its details as sorted JSON
+    (the same text that is stored, so verification recomputes it from the stored row)."""
+    head = _HEAD_ENCODER.encode(
         [
             event_id,
             occurred_at,
@@ -56,13 +78,9 @@ def _canonical(event_id: int, occurred_at: str, actor_label: str, client: str, e
             event.object_type,
             event.object_id,
             event.person_id,
-            event.details,
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
+        ]
     )
+    return head + details_json
 
 
 def _digest(prev_hash: str, canonical: str) -> str:
@@ -98,8 +116,10 @@ def log_actions(actor, events: Iterable[Event], *, client: str = "") -> int:
         label = actor.username
         rows = []
         for event_id, event in zip(ids, events, strict=True):
-            event.details = mask_details(event.details)
-            digest = _digest(prev, _canonical(event_id, occurred, label, client, event))
+            if event.details and SENSITIVE_KEYS.intersection(_all_keys(event.details)):
+                event.details = mask_details(event.details)
+            details_json = _details_json(event.details)
+            digest = _digest(prev, _canonical(event_id, occurred, label, client, event, details_json))
             rows.append(
                 (
                     event_id,
@@ -107,7 +127,7 @@ def log_actions(actor, events: Iterable[Event], *, client: str = "") -> int:
                     event.object_type,
                     event.object_id,
                     event.person_id,
-                    json.dumps(event.details, ensure_ascii=False, sort_keys=True, default=str),
+                    details_json,
                     prev,
                     digest,
                 )
@@ -203,7 +223,8 @@ def verify_chain(*, batch: int = 5000) -> Verification:
                     checked, event_id, "link to the previous event is broken (event missing or reordered)"
                 )
             event = Event(action, object_type, object_id, person_id, details)
-            if _digest(prev, _canonical(event_id, _iso(occurred_at), label, client, event)) != digest:
+            canonical = _canonical(event_id, _iso(occurred_at), label, client, event, _details_json(details))
+            if _digest(prev, canonical) != digest:
                 return Verification(checked, event_id, "content does not match its hash (event altered)")
             prev = digest
             checked += 1

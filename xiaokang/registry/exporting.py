@@ -285,7 +285,9 @@ def _decrypt_column(frame: pl.DataFrame, name: str) -> pl.Series:
     return pl.Series(name, values, dtype=pl.Utf8)
 
 
-def person_rows(*, actor: Actor, street_code: str | None = None, full: bool = False) -> pl.DataFrame:
+def person_rows(
+    *, actor: Actor, street_code: str | None = None, full: bool = False, person_ids: list[int] | None = None
+) -> pl.DataFrame:
     """The persons ``actor`` may see (optionally of one street), each with their active certificate and
     household, in the validated row format. ID and phone numbers are decrypted when ``full``, otherwise
     masked (R5: "masked unless --full"). ``row`` numbers the rows as the spreadsheet will (header = 1)."""
@@ -298,9 +300,11 @@ def person_rows(*, actor: Actor, street_code: str | None = None, full: bool = Fa
         id="p.id_number_encrypted" if full else "p.id_number_masked",
         phone="p.phone_encrypted" if full else "p.phone_masked",
         scope=scope_sql,
-        street_filter=" AND s.code = %s" if street else "",
+        street_filter=(" AND s.code = %s" if street else "")
+        + (f" AND p.id IN ({', '.join(['%s'] * len(person_ids))})" if person_ids else ""),
     )
     params = (*params, street.code) if street else params
+    params = (*params, *person_ids) if person_ids else params
     schema = {name: dtype for name, dtype in ROW_SCHEMA.items() if name != "row"}
     frame = fetch_frame(sql, params, schema)
     if full:

@@ -25,6 +25,29 @@ def persons_for(actor: Actor) -> QuerySet[Person]:
     return qs.none()
 
 
+def person_for(actor: Actor, person_id: int, *, client: str = "") -> Person:
+    """The one access gate for a single person (issue 3 §1): a person outside the actor's scope, or one
+    that does not exist, raises Http404 alike (no existence leak), and the refused attempt is audited."""
+    from django.http import Http404
+
+    from xiaokang.audit.services import log_action
+
+    person = (
+        persons_for(actor).filter(pk=person_id).select_related("street", "community", "household").first()
+    )
+    if person is None:
+        log_action(
+            actor,
+            "access.denied",
+            object_type="person",
+            object_id=str(person_id),
+            person_id=person_id if Person.objects.filter(pk=person_id).exists() else None,
+            client=client,
+        )
+        raise Http404("no such person")
+    return person
+
+
 def area_directory() -> AreaDirectory:
     """Every way a spreadsheet may name a street (full name, short name, 9- or 12-digit code) and the
     communities that exist. Areas are public reference data: no scope needed."""

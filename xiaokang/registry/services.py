@@ -21,7 +21,7 @@ from xiaokang.registry.importing import apply as apply_
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
 from xiaokang.registry.importing.reader import read_table
 from xiaokang.registry.importing.validate import validate_persons
-from xiaokang.registry.models import Household, HouseholdHardship
+from xiaokang.registry.models import Household, HouseholdHardship, Person
 from xiaokang.registry.selectors import area_directory
 from xiaokang.registry.vocabulary import HardshipCause
 
@@ -187,3 +187,86 @@ def household_hardship_record(
     return HouseholdHardship.objects.create(
         household=household, cause=cause, started_on=started_on, ended_on=ended_on, note=note
     )
+
+
+@dataclass
+class PersonSaveResult:
+    person_id: int | None
+    errors: list[dict]  # [{"field": …, "column": …, "message": …}], empty when saved
+
+
+def person_values(*, actor: Actor, person_id: int) -> dict[str, str]:
+    """A person's current record in the import format (field → text, full numbers): what an edit form or
+    a partial API update starts from. The caller has passed ``selectors.person_for`` already."""
+    from xiaokang.registry.exporting import person_rows, rows_to_import_frame
+
+    frame = person_rows(actor=actor, person_ids=[person_id], full=True)
+    if frame.height != 1:
+        raise Person.DoesNotExist(person_id)
+    row = rows_to_import_frame(frame).row(0, named=True)
+    by_zh = {c.zh: c.field for c in PERSON_COLUMNS}
+    return {by_zh[header]: ("" if value is None else str(value)) for header, value in row.items()}
+
+
+def person_save(
+    *, actor: Actor, values: dict[str, str], person_id: int | None = None, source: str = "form"
+) -> PersonSaveResult:
+    """Create (``person_id`` None) or update one person from import-format values, validated exactly as
+    an import row is (issue 3 §3: "forms that validate as the import does") and written through the same
+    plan/apply path, with history and audit. An update cannot change the ID number."""
+    fields = {c.field for c in PERSON_COLUMNS}
+    unknown = set(values) - fields
+    if unknown:
+        return PersonSaveResult(
+            None, [{"field": f, "column": f, "message": "未知字段 / unknown field"} for f in sorted(unknown)]
+        )
+    if person_id is not None:
+        current = person_values(actor=actor, person_id=person_id)
+        if "id_number" in values and values["id_number"].strip().upper() != current["id_number"]:
+            return PersonSaveResult(
+                person_id,
+                [
+                    {
+                        "field": "id_number",
+                        "column": "公民身份号码",
+                        "message": "公民身份号码不能修改 / the ID number cannot be changed",
+                    }
+                ],
+            )
+        values = {**current, **values}
+    frame = pl.DataFrame({f: [values.get(f) or None] for f in fields}, schema={f: pl.Utf8 for f in fields})
+    frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
+    frame = frame.with_columns(pl.lit(2, dtype=pl.Int64).alias("__row"))
+    headers = {c.field: c.zh for c in PERSON_COLUMNS}
+    validation = validate_persons(frame, headers, area_directory(), today=timezone.localdate())
+    errors = validation.errors
+    scope_errors = _scope_errors(actor, validation.rows, headers)
+    if scope_errors is not None and scope_errors.height:
+        errors = pl.concat([errors, scope_errors])
+    if errors.height:
+        by_zh = {c.zh: c.field for c in PERSON_COLUMNS}
+        return PersonSaveResult(
+            person_id,
+            [
+                {"field": by_zh.get(e["column"], e["column"]), "column": e["column"], "message": e["message"]}
+                for e in errors.to_dicts()
+            ],
+        )
+    report = ImportReport(rows=1)
+    with transaction.atomic():
+        plan = apply_.plan(validation.rows)
+        if person_id is None and plan.created != 1:
+            return PersonSaveResult(
+                None,
+                [
+                    {
+                        "field": "id_number",
+                        "column": "公民身份号码",
+                        "message": "该公民身份号码已登记 / this ID number is already registered",
+                    }
+                ],
+            )
+        apply_.apply(plan, actor=actor, source=source)
+        report.written = True
+    saved = Person.objects.get(id_number_index=plan.rows.get_column("id_index")[0])
+    return PersonSaveResult(saved.pk, [])
