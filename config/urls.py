@@ -1,7 +1,11 @@
 from django.urls import include, path
 
+from config.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("xiaokang.accounts.urls")),
     path("", include("xiaokang.registry.urls")),
+    path("staff/audit/", include("xiaokang.audit.urls")),
+    path("api/v1/", api.urls),
 ]

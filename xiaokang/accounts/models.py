@@ -46,3 +46,28 @@ class User(AbstractUser):
                 name="user_area_matches_role",
             ),
         ]
+
+
+class LoginFailure(models.Model):
+    """A failed login for a username (issue 3 §1: 5 failures lock the username for 15 minutes, whatever
+    the client address). Counted per username; cleared by a successful login."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    at = models.DateTimeField(db_index=True)
+    client = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API (issue 3 §4). Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"

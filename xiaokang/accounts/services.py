@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor
-from xiaokang.accounts.models import ROLE_AREA_LEVEL, Role, User
+from xiaokang.accounts.models import ROLE_AREA_LEVEL, ApiToken, LoginFailure, Role, User
 from xiaokang.core.models import Area
 
 
@@ -60,3 +66,93 @@ def user_create(
     user.set_password(password)
     user.save()
     return user
+
+
+# Login security (issue 3 §1; MLPS level 3 identity authentication).
+LOCKOUT_FAILURES = 5
+LOCKOUT_MINUTES = 15
+API_TOKEN_HOURS = 8
+
+
+class LoginRefused(Exception):
+    """Wrong credentials or a locked username; ``locked`` tells which (the message never says whether the
+    username exists)."""
+
+    def __init__(self, locked: bool):
+        super().__init__("locked" if locked else "invalid")
+        self.locked = locked
+
+
+def _system(label: str):
+    from xiaokang.accounts.actors import SystemActor
+
+    return SystemActor(label)
+
+
+def is_locked(username: str) -> bool:
+    since = timezone.now() - dt.timedelta(minutes=LOCKOUT_MINUTES)
+    return LoginFailure.objects.filter(username=username, at__gte=since).count() >= LOCKOUT_FAILURES
+
+
+def login_check(*, request, username: str, password: str, client: str = "") -> User:
+    """Authenticate with lockout: 5 failures for one username within 15 minutes lock it for 15 minutes,
+    whatever the client address. Every success and failure is audited (and committed even though the
+    login is refused)."""
+    from xiaokang.audit.services import log_action
+
+    username = (username or "").strip()
+    with transaction.atomic():
+        if is_locked(username):
+            LoginFailure.objects.create(username=username, at=timezone.now(), client=client)
+            log_action(
+                _system("login"), "login.locked", object_type="user", object_id=username[:64], client=client
+            )
+            refused = LoginRefused(locked=True)
+        else:
+            user = authenticate(request, username=username, password=password)
+            if user is None:
+                LoginFailure.objects.create(username=username, at=timezone.now(), client=client)
+                log_action(
+                    _system("login"),
+                    "login.failure",
+                    object_type="user",
+                    object_id=username[:64],
+                    client=client,
+                )
+                refused = LoginRefused(locked=is_locked(username))
+            else:
+                LoginFailure.objects.filter(username=username).delete()
+                log_action(user, "login.success", object_type="user", object_id=str(user.pk), client=client)
+                return user
+    raise refused
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, client: str = "") -> str:
+    """A new bearer token for ``user``, valid API_TOKEN_HOURS hours; only its hash is kept."""
+    from xiaokang.audit.services import log_action
+
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    ApiToken.objects.create(
+        user=user,
+        key_hash=hashlib.sha256(token.encode()).hexdigest(),
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=API_TOKEN_HOURS),
+    )
+    log_action(user, "api.token", object_type="user", object_id=str(user.pk), client=client)
+    return token
+
+
+def api_token_user(token: str) -> User | None:
+    """The active user a bearer token belongs to, or None (unknown, expired, or the user is inactive)."""
+    if not token:
+        return None
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hashlib.sha256(token.encode()).hexdigest(), expires_at__gt=timezone.now())
+        .first()
+    )
+    if found is None or not found.user.is_active:
+        return None
+    return found.user

@@ -1,12 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from xiaokang.accounts.forms import LockoutAuthenticationForm
+
 urlpatterns = [
     path(
         "login/",
         # Someone already signed in who opens /login/ (a bookmark) goes on to the staff home instead
         # of seeing a form that would sign them in a second time.
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        # The form adds the username lockout and audit (accounts.services.login_check); LoginView
+        # rotates the session id at login (django.contrib.auth.login → cycle_key).
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=LockoutAuthenticationForm,
+        ),
         name="login",
     ),
     # POST only (Django 5): the logout button in base.html is a form.

@@ -1,0 +1,38 @@
+"""The staff menu, by role (deny by default: a role sees only the sections it may use)."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from xiaokang.accounts.models import Role
+
+# (url name, label, roles that may use it). A section appears once its page exists.
+STAFF_MENU = (
+    (
+        "person-list",
+        _("Persons"),
+        {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
+    ),
+    ("registry-import", _("Import"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}),
+    (
+        "registry-quality",
+        _("Data quality"),
+        {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
+    ),
+    ("audit-list", _("Audit trail"), {Role.AUDITOR}),
+)
+
+
+def staff_menu(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"staff_menu": []}
+    current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    items = []
+    for name, label, roles in STAFF_MENU:
+        if user.role not in roles:
+            continue
+        try:
+            items.append({"url": reverse(name), "label": label, "current": name == current})
+        except NoReverseMatch:
+            continue
+    return {"staff_menu": items}

@@ -1,0 +1,39 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from xiaokang.accounts.services import LOCKOUT_MINUTES, LoginRefused, login_check
+
+
+def client_address(request) -> str:
+    """The client's address as the server sees it (behind a proxy, configure the proxy to set it)."""
+    return (request.META.get("REMOTE_ADDR") or "")[:64] if request is not None else ""
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """Django's login form with the lockout and audit of accounts.services.login_check."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _("Too many failed attempts: this user name is locked for %(minutes)s minutes."),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = login_check(
+                    request=self.request,
+                    username=username,
+                    password=password,
+                    client=client_address(self.request),
+                )
+            except LoginRefused as refused:
+                if refused.locked:
+                    raise forms.ValidationError(
+                        self.error_messages["locked"], code="locked", params={"minutes": LOCKOUT_MINUTES}
+                    ) from None
+                raise self.get_invalid_login_error() from None
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
