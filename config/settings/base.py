@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' own static files (no CDN)
     "xiaokang.core",
     "xiaokang.audit",
     "xiaokang.accounts",

@@ -18,7 +18,7 @@ from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.audit.services import log_action
 from xiaokang.core.models import Area
 from xiaokang.registry.importing import apply as apply_
-from xiaokang.registry.importing.columns import PERSON_COLUMNS
+from xiaokang.registry.importing.columns import BY_FIELD, PERSON_COLUMNS
 from xiaokang.registry.importing.reader import read_table
 from xiaokang.registry.importing.validate import validate_persons
 from xiaokang.registry.models import Household, HouseholdHardship, Person
@@ -54,21 +54,19 @@ class ImportReport:
 
 
 def _scope_errors(actor: Actor, rows: pl.DataFrame, headers: dict[str, str]) -> pl.DataFrame | None:
-    """A street officer imports only their street's rows (issue 3 §3): other rows are errors."""
+    """Rows outside the actor's area are errors (issue 3 §3: "a street officer's rows outside their street
+    are errors"); a community worker's rows must be in their community."""
     scope = scope_of(actor)
     if scope.kind == "all":
         return None
-    if scope.kind != "street":
-        raise ImportNotAllowed(
-            "只有区级和街道工作人员可以导入 / only district and street officers may import"
-        )
-    street = Area.objects.get(pk=scope.area_id)
-    return rows.filter(pl.col("street_code").is_not_null() & (pl.col("street_code") != street.code)).select(
+    if scope.kind not in ("street", "community"):
+        raise ImportNotAllowed("您的角色不能修改登记信息 / your role cannot change the registry")
+    area = Area.objects.get(pk=scope.area_id)
+    column, field = ("street", "street_code") if scope.kind == "street" else ("community", "community_code")
+    return rows.filter(pl.col(field).is_null() | (pl.col(field) != area.code)).select(
         "row",
-        pl.lit(headers.get("street", "街道乡镇")).alias("column"),
-        pl.lit(f"不属于您负责的街道（{street.name}） / outside your street ({street.code[:9]})").alias(
-            "message"
-        ),
+        pl.lit(headers.get(column, BY_FIELD[column].zh)).alias("column"),
+        pl.lit(f"不属于您负责的区域（{area.name}） / outside your area ({area.code})").alias("message"),
     )
 
 
