@@ -19,6 +19,7 @@ STAFF_MENU = (
         {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
     ),
     ("audit-list", _("Audit trail"), {Role.AUDITOR}),
+    ("account-list", _("Accounts"), {Role.SECURITY_ADMIN}),
 )
 
 

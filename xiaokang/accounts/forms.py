@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.accounts.models import Role
 from xiaokang.accounts.services import LOCKOUT_MINUTES, LoginRefused, login_check
 
 
@@ -37,3 +38,35 @@ class LockoutAuthenticationForm(AuthenticationForm):
                 raise self.get_invalid_login_error() from None
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    area_code = forms.CharField(
+        label=_("Area code"),
+        required=False,
+        max_length=12,
+        help_text=_(
+            "Street (9 or 12 digits) for a street officer, community (12 digits) for a community worker."
+        ),
+    )
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(render_value=False),
+        strip=False,
+        help_text=_("At least 10 characters, mixing three of: lower case, upper case, digits, symbols."),
+    )
+
+
+class AccountUpdateForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    area_code = forms.CharField(
+        label=_("Area code"),
+        required=False,
+        max_length=12,
+        help_text=_(
+            "Street (9 or 12 digits) for a street officer, community (12 digits) for a community worker."
+        ),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False)

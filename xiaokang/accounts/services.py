@@ -65,7 +65,50 @@ def user_create(
         raise AccountError("密码不符合要求 / password rejected: " + " ".join(exc.messages)) from None
     user.set_password(password)
     user.save()
+    _audit_account(actor, "account.create", user, {"role": user.role, "area": area.code if area else ""})
     return user
+
+
+def _audit_account(actor: Actor, action: str, user: User, details: dict) -> None:
+    from xiaokang.audit.services import log_action
+
+    log_action(
+        actor,
+        action,
+        object_type="user",
+        object_id=str(user.pk),
+        details={"username": user.username, **details},
+    )
+
+
+@transaction.atomic
+def user_update(*, actor: Actor, user: User, role: str, area_code: str | None, is_active: bool) -> User:
+    """Change an account's role, area or active flag (security administrator). One role per account:
+    a role change replaces the old role, so no account ever holds two (三权分立)."""
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise AccountError(f"未知角色 {role} / unknown role {role}") from None
+    if getattr(actor, "pk", None) == user.pk and (role_value != user.role or not is_active):
+        raise AccountError(
+            "不能更改自己的角色或停用自己 / you cannot change your own role or deactivate yourself"
+        )
+    area = _resolve_area(role_value, area_code)
+    before = {"role": user.role, "area": user.area.code if user.area else "", "active": user.is_active}
+    user.role, user.area, user.is_active = role_value, area, is_active
+    user.save(update_fields=["role", "area", "is_active"])
+    after = {"role": user.role, "area": area.code if area else "", "active": user.is_active}
+    _audit_account(
+        actor, "account.update", user, {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    )
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: Actor, user: User) -> None:
+    """Clear a username's failed logins (a security administrator lifts a lockout early)."""
+    LoginFailure.objects.filter(username=user.username).delete()
+    _audit_account(actor, "account.unlock", user, {})
 
 
 # Login security (issue 3 §1; MLPS level 3 identity authentication).

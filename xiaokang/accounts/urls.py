@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from xiaokang.accounts import views
 from xiaokang.accounts.forms import LockoutAuthenticationForm
 
 urlpatterns = [
@@ -19,4 +20,8 @@ urlpatterns = [
     ),
     # POST only (Django 5): the logout button in base.html is a form.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/accounts/", views.account_list, name="account-list"),
+    path("staff/accounts/new/", views.account_create, name="account-create"),
+    path("staff/accounts/<int:pk>/", views.account_edit, name="account-edit"),
+    path("staff/accounts/<int:pk>/unlock/", views.account_unlock, name="account-unlock"),
 ]

@@ -1,0 +1,87 @@
+"""Account management is the security administrator's alone (三权分立), and every change is audited."""
+
+import pytest
+from django.test import Client
+
+from xiaokang.accounts.models import LoginFailure, User
+from xiaokang.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Pass-word-123"
+
+
+@pytest.fixture
+def security_admin(db):
+    return User.objects.create_user("sec", password=PASSWORD, role="security_admin")
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("role", ["district_admin", "district_officer", "auditor"])
+def test_other_roles_may_not_manage_accounts(role):
+    user = User.objects.create_user(f"u_{role}", password=PASSWORD, role=role)
+    client = _client(user)
+    assert client.get("/staff/accounts/").status_code == 403
+    assert (
+        client.post(
+            "/staff/accounts/new/", {"username": "x", "role": "auditor", "password": PASSWORD}
+        ).status_code
+        == 403
+    )
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_admin, officer_a):
+    client = _client(security_admin)
+    assert client.get("/staff/accounts/").status_code == 200
+    response = client.post(
+        "/staff/accounts/new/",
+        {
+            "username": "newbie",
+            "role": "street_officer",
+            "area_code": "110108002",
+            "password": "Strong-pass-42",
+        },
+    )
+    assert response.status_code == 302
+    newbie = User.objects.get(username="newbie")
+    assert newbie.area.code == "110108002000"
+    response = client.post(
+        f"/staff/accounts/{newbie.pk}/", {"role": "auditor", "area_code": "", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    newbie.refresh_from_db()
+    assert (newbie.role, newbie.area) == ("auditor", None)  # one role replaces the other
+    LoginFailure.objects.create(username="street_a", at="2026-01-01T00:00:00Z")
+    assert client.post(f"/staff/accounts/{officer_a.pk}/unlock/").status_code == 302
+    assert not LoginFailure.objects.exists()
+    actions = list(
+        AuditEvent.objects.filter(actor_label="sec").values_list("action", flat=True).order_by("id")
+    )
+    assert actions == ["account.create", "account.update", "account.unlock"]
+
+
+def test_errors_are_shown_and_nothing_is_created(security_admin):
+    client = _client(security_admin)
+    response = client.post(
+        "/staff/accounts/new/", {"username": "weak", "role": "district_officer", "password": "short"}
+    )
+    assert response.status_code == 200
+    assert "error-summary" in response.content.decode()
+    assert not User.objects.filter(username="weak").exists()
+
+
+def test_security_admin_cannot_read_persons_or_change_own_role(security_admin):
+    from xiaokang.registry.selectors import persons_for
+
+    assert persons_for(security_admin).count() == 0
+    response = _client(security_admin).post(
+        f"/staff/accounts/{security_admin.pk}/", {"role": "auditor", "is_active": "on"}
+    )
+    assert response.status_code == 200
+    security_admin.refresh_from_db()
+    assert security_admin.role == "security_admin"
