@@ -117,8 +117,9 @@ def cmd_serve(args) -> int:
             self.cfg.set("workers", args.workers)
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", "-")
-            # Access log lines carry paths only; nothing sensitive is ever put in a URL (issue 2 §3).
-            self.cfg.set("access_log_format", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms')
+            # Access log lines carry paths only (issue 2 §3: nothing sensitive in logs).
+            # %(U)s is the path without the query string: a search's parameters never reach the log.
+            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms')
 
         def load(self):
             return application
@@ -261,9 +262,14 @@ def cmd_export(args) -> int:
     from xiaokang.accounts.actors import SystemActor
     from xiaokang.registry.exporting import export_persons
 
+    # The export audits itself ("registry.export", exporting.export_persons); the actor's label names the
+    # job and the file, as the import's does.
     try:
         count = export_persons(
-            actor=SystemActor("cli export"), path=args.out, street_code=args.street, full=args.full
+            actor=SystemActor(f"cli export {Path(args.out).name[:100]}"),  # actor_label: 150 chars
+            path=args.out,
+            street_code=args.street,
+            full=args.full,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

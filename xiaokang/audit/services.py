@@ -170,7 +170,10 @@ def log_action(
     details: dict | None = None,
     client: str = "",
 ) -> None:
-    log_actions(actor, [Event(action, object_type, str(object_id), person_id, details or {})], client=client)
+    # object_id is text of at most 64 characters: a hostile id in a URL is recorded truncated, not refused.
+    log_actions(
+        actor, [Event(action, object_type, str(object_id)[:64], person_id, details or {})], client=client
+    )
 
 
 @dataclass

@@ -26,3 +26,15 @@ def test_scope_selects_only_the_actors_area(tmp_path, officer_a, officer_b, dist
     assert list(persons_for(officer_a).values_list("name", flat=True)) == ["测试1"]
     assert list(persons_for(officer_b).values_list("name", flat=True)) == ["测试2"]
     assert persons_for(district_officer).count() == 2
+
+
+def test_auditor_and_security_admin_see_no_person(tmp_path, system_actor):
+    from tests.helpers import person_row, write_csv
+    from xiaokang.accounts.models import User
+    from xiaokang.registry.selectors import persons_for
+    from xiaokang.registry.services import persons_import
+
+    persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
+    for role in ("auditor", "security_admin"):
+        user = User.objects.create_user(role, password="Pass-word-123", role=role)
+        assert persons_for(user).count() == 0

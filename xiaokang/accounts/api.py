@@ -1,0 +1,100 @@
+"""API authentication (issue 3 §4): a bearer token for a username and password, and the bearer check
+every other endpoint runs. Login security is the pages' (accounts.services.login_check): 5 failures
+lock a username for 15 minutes whatever the client address, and every attempt is audited."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.security import HttpBearer
+
+from xiaokang.accounts.actors import SystemActor
+from xiaokang.accounts.forms import client_address
+from xiaokang.accounts.models import User
+from xiaokang.accounts.services import (
+    API_TOKEN_HOURS,
+    LOCKOUT_MINUTES,
+    LoginRefused,
+    api_token_issue,
+    api_token_user,
+    login_check,
+)
+from xiaokang.audit.services import log_action
+
+# The same answer for an unknown username and a wrong password: a caller cannot probe for usernames.
+INVALID_CREDENTIALS = "用户名或密码错误 / wrong username or password"
+LOCKED = (
+    f"失败次数过多，该用户名已锁定 {LOCKOUT_MINUTES} 分钟 / "
+    f"too many failed attempts: this username is locked for {LOCKOUT_MINUTES} minutes"
+)
+TOKEN_REQUIRED = "需要有效的令牌 / a valid bearer token is required (missing, invalid or expired)"  # noqa: S105
+ROLE_REFUSED = "您的角色无权使用此接口 / your role may not use this endpoint"
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``, and the caller's role must be one of ``roles``. Deny by default:
+    without roles nobody passes, so an endpoint is open only to the roles it names.
+
+    A missing, unknown or expired token answers 401; a valid token of another role answers 403."""
+
+    def __init__(self, roles: frozenset[str] | set[str] = frozenset()):
+        self.roles = frozenset(roles)
+        super().__init__()
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_token_user(token)
+        client = client_address(request)
+        # Every refused access is audited (issue 3 §2): a token that opens nothing, and a role that may
+        # not use the endpoint. The token itself never enters the trail.
+        if user is None:
+            log_action(
+                SystemActor("api"),
+                "api.token_refused",
+                object_type="api",
+                object_id=request.path[:64],
+                client=client,
+            )
+            return None
+        if user.role not in self.roles:
+            log_action(user, "access.denied", object_type="api", object_id=request.path[:64], client=client)
+            raise AuthorizationError(message=ROLE_REFUSED)
+        return user
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+router = Router(tags=["authentication"])
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 401: DetailOut},
+    summary="Get a bearer token",
+    description=(
+        f"A bearer token for the account, valid {API_TOKEN_HOURS} hours; send it as "
+        "`Authorization: Bearer <token>`. Five failed attempts for one username lock it for "
+        f"{LOCKOUT_MINUTES} minutes, whatever the client address. Every attempt is audited."
+    ),
+)
+def token(request: HttpRequest, payload: TokenIn):
+    client = client_address(request)
+    try:
+        user = login_check(
+            request=request, username=payload.username, password=payload.password, client=client
+        )
+    except LoginRefused as refused:
+        raise AuthenticationError(message=LOCKED if refused.locked else INVALID_CREDENTIALS) from None
+    return {"token": api_token_issue(user=user, client=client)}

@@ -1,0 +1,181 @@
+"""The persons API (issue 3 §4). Handlers parse, call one selector or service, and render (ARCHITECTURE
+rule 1): the scope is ``selectors.persons_for``/``person_for`` (404 out of scope, audited), validation and
+history are ``services.person_save`` (the import's own rules), exactly as for the staff pages.
+
+Only registry readers pass (``TokenAuth(REGISTRY_READERS)``): the auditor and the security administrator
+get 403 on every endpoint here (三权分立)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+from ninja.errors import HttpError
+
+from xiaokang.accounts.api import DetailOut, TokenAuth
+from xiaokang.accounts.forms import client_address
+from xiaokang.accounts.models import REGISTRY_READERS
+from xiaokang.audit.services import log_action
+from xiaokang.registry.models import Certificate, Person
+from xiaokang.registry.schemas import (
+    PersonCreate,
+    PersonOut,
+    PersonPage,
+    PersonQuery,
+    PersonSearch,
+    PersonUpdate,
+    ValidationErrorOut,
+    person_out,
+    person_values_from,
+)
+from xiaokang.registry.search import PersonFilters, search_persons
+from xiaokang.registry.selectors import person_for
+from xiaokang.registry.services import person_save
+
+router = Router(tags=["persons"], auth=TokenAuth(REGISTRY_READERS))
+
+ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut}
+READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 404}
+
+STALE = (
+    "该人员记录已被他人修改，请重新读取后再改 / the person was changed by someone else since you read it: "
+    "read it again (its new version is in ETag) and retry"
+)
+# Person ids are 64-bit (BigAutoField): a larger number in the URL names nobody.
+MAX_ID = 2**63 - 1
+
+
+def _active_certificates(person_ids: list[int]) -> dict[int, Certificate]:
+    """The active certificate of each person, in one query."""
+    certificates = Certificate.objects.filter(person_id__in=person_ids, status="active")
+    return {c.person_id: c for c in certificates}
+
+
+def _person(request: HttpRequest, person_id: int, client: str) -> Person:
+    """``selectors.person_for``: 404 for a person out of scope and for a missing one alike, audited."""
+    if person_id > MAX_ID:
+        log_action(
+            request.auth, "access.denied", object_type="person", object_id=str(person_id)[:64], client=client
+        )
+        raise Http404
+    return person_for(request.auth, person_id, client=client)
+
+
+def _render(person: Person) -> dict:
+    return person_out(person, _active_certificates([person.pk]).get(person.pk))
+
+
+def _page(actor, query: PersonQuery) -> dict:
+    filters = PersonFilters(
+        name=query.search or "",
+        id_number=query.id_number or "",
+        certificate_number=query.certificate_number or "",
+        street=query.street or "",
+        community=query.community or "",
+        category=query.category or "",
+        grade=query.grade,
+        economic_status=query.economic_status or "",
+        status=query.status or "",
+    )
+    page = search_persons(actor, filters, after=query.after, limit=query.limit)
+    certificates = _active_certificates([p.pk for p in page.persons])
+    return {
+        "items": [person_out(p, certificates.get(p.pk)) for p in page.persons],
+        "next_after": page.next_after,
+    }
+
+
+@router.get("", response={200: PersonPage, **READ_ERRORS}, summary="List and search persons")
+def persons_list(request: HttpRequest, query: Query[PersonQuery]):
+    """Persons in your area in id order, filtered; keyset pagination with `after` and `limit`.
+    An ID or certificate number in a URL may be kept in logs and histories: prefer
+    `POST /api/v1/persons/search` for those."""
+    return _page(request.auth, query)
+
+
+@router.post(
+    "/search", response={200: PersonPage, **READ_ERRORS}, summary="Search persons (filters in the body)"
+)
+def persons_search(request: HttpRequest, query: PersonSearch):
+    """The same filters and answer as `GET /api/v1/persons`, sent as a JSON body, so that an ID or
+    certificate number never appears in a URL."""
+    return _page(request.auth, query)
+
+
+@router.post("", response={201: PersonOut, **READ_ERRORS}, summary="Create a person")
+def person_create(request: HttpRequest, response: HttpResponse, payload: PersonCreate):
+    """Validated exactly as a row of the import file; recorded in the person's history and the audit
+    trail (source `api`). A street officer or community worker may create persons only in their area."""
+    result = person_save(actor=request.auth, values=person_values_from(payload), source="api")
+    if result.errors:
+        return Status(422, {"detail": result.errors})
+    person = person_for(request.auth, result.person_id, client=client_address(request))
+    response["Location"] = f"{request.path.rstrip('/')}/{person.pk}"
+    response["ETag"] = _etag(person)
+    return Status(201, _render(person))
+
+
+@router.get("/{int:person_id}", response={200: PersonOut, **ERRORS}, summary="One person")
+def person_detail(request: HttpRequest, response: HttpResponse, person_id: int):
+    """A person in your area (404 otherwise, and the attempt is audited). Every view is audited.
+    The `ETag` header is the person's version, for `If-Match` on a later PATCH."""
+    client = client_address(request)
+    person = _person(request, person_id, client)
+    log_action(
+        request.auth,
+        "person.view",
+        object_type="person",
+        object_id=person.pk,
+        person_id=person.pk,
+        client=client,
+    )
+    response["ETag"] = _etag(person)
+    return _render(person)
+
+
+def _etag(person: Person) -> str:
+    return f'"{person.version}"'
+
+
+def _if_match(request: HttpRequest) -> int | None:
+    """The version named by an ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``); None without one (or with
+    ``*``: any version); -1 when it names no version, which never matches."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    text = header.strip().removeprefix("W/").strip('"')
+    return int(text) if text.isdigit() else -1
+
+
+@router.patch(
+    "/{int:person_id}",
+    response={200: PersonOut, 412: DetailOut, **ERRORS},
+    summary="Change a person",
+)
+def person_update(request: HttpRequest, response: HttpResponse, person_id: int, payload: PersonUpdate):
+    """Any subset of the import format's fields; the rest stay as they are. Validated as an import row;
+    the ID number cannot be changed; a person cannot be moved out of your area. Nothing is written when
+    there is an error.
+
+    Send `If-Match: "<version>"` (the `version`/`ETag` you read) so that a change saved by someone else
+    in the meantime is not overwritten: a stale version answers 412 and changes nothing, as the edit page
+    does."""
+    client = client_address(request)
+    person = _person(request, person_id, client)
+    values = person_values_from(payload)
+    expected = _if_match(request)
+    with transaction.atomic():
+        if expected is not None:
+            # The row stays locked from the check to the save (SQLite: the write transaction holds the
+            # database's only write lock), so two clients cannot both pass the check.
+            current = (
+                Person.objects.select_for_update().filter(pk=person.pk).values_list("version", flat=True)
+            )
+            if current.get() != expected:
+                raise HttpError(412, STALE)
+        result = person_save(actor=request.auth, values=values, person_id=person.pk, source="api")
+    if result.errors:
+        return Status(422, {"detail": result.errors})
+    person = person_for(request.auth, person.pk, client=client)
+    response["ETag"] = _etag(person)
+    return _render(person)
