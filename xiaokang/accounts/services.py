@@ -137,13 +137,16 @@ def is_locked(username: str) -> bool:
     return LoginFailure.objects.filter(username=username, at__gte=since).count() >= LOCKOUT_FAILURES
 
 
-def login_check(*, request, username: str, password: str, client: str = "") -> User:
+def login_check(*, request, username: str, password: str, client: str | None = None) -> User:
     """Authenticate with lockout: 5 failures for one username within 15 minutes lock it for 15 minutes,
     whatever the client address. Every success and failure is audited (and committed even though the
     login is refused)."""
     from xiaokang.audit.services import log_action
 
+    from xiaokang.audit.services import current_client
+
     username = (username or "").strip()
+    client = current_client.get() if client is None else client
     with transaction.atomic():
         if is_locked(username):
             LoginFailure.objects.create(username=username, at=timezone.now(), client=client)
@@ -171,7 +174,7 @@ def login_check(*, request, username: str, password: str, client: str = "") -> U
 
 
 @transaction.atomic
-def api_token_issue(*, user: User, client: str = "") -> str:
+def api_token_issue(*, user: User, client: str | None = None) -> str:
     """A new bearer token for ``user``, valid API_TOKEN_HOURS hours; only its hash is kept."""
     from xiaokang.audit.services import log_action
 

@@ -3,6 +3,7 @@ so an event exists exactly when the change it records does (ARCHITECTURE rule 1)
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
@@ -17,6 +18,9 @@ from xiaokang.audit.models import AuditEvent
 from xiaokang.core.bulk import insert_frame, reserve_ids
 
 GENESIS = "0" * 64
+# The client address of the request being served (set by audit.middleware.AuditClientMiddleware), so
+# every event written while serving it records where it came from without each caller passing it.
+current_client: contextvars.ContextVar[str] = contextvars.ContextVar("audit_client", default="")
 # Fields whose values never enter the audit trail in clear (issue 3 §2: sensitive fields masked).
 SENSITIVE_KEYS = {"id_number", "phone", "password", "certificate_number", "token"}
 
@@ -102,12 +106,13 @@ def _lock_chain_and_get_head() -> str:
     return row[0] if row else GENESIS
 
 
-def log_actions(actor, events: Iterable[Event], *, client: str = "") -> int:
+def log_actions(actor, events: Iterable[Event], *, client: str | None = None) -> int:
     """Append events for ``actor`` to the chain, in order, in the current transaction (one is opened if
     there is none). Set-based: one insert however many events."""
     events = list(events)
     if not events:
         return 0
+    client = current_client.get() if client is None else client
     with transaction.atomic():
         prev = _lock_chain_and_get_head()
         ids = reserve_ids(AuditEvent, len(events))
@@ -168,7 +173,7 @@ def log_action(
     object_id: str | int = "",
     person_id: int | None = None,
     details: dict | None = None,
-    client: str = "",
+    client: str | None = None,
 ) -> None:
     # object_id is text of at most 64 characters: a hostile id in a URL is recorded truncated, not refused.
     log_actions(

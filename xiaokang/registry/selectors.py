@@ -25,7 +25,7 @@ def persons_for(actor: Actor) -> QuerySet[Person]:
     return qs.none()
 
 
-def person_for(actor: Actor, person_id: int, *, client: str = "") -> Person:
+def person_for(actor: Actor, person_id: int, *, client: str | None = None) -> Person:
     """The one access gate for a single person (issue 3 §1): a person outside the actor's scope, or one
     that does not exist, raises Http404 alike (no existence leak), and the refused attempt is audited."""
     from django.http import Http404

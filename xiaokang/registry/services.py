@@ -191,6 +191,8 @@ def household_hardship_record(
 class PersonSaveResult:
     person_id: int | None
     errors: list[dict]  # [{"field": …, "column": …, "message": …}], empty when saved
+    # Set when ``expected_version`` no longer matched: someone else saved first; nothing was written.
+    conflict_version: int | None = None
 
 
 def person_values(*, actor: Actor, person_id: int) -> dict[str, str]:
@@ -207,7 +209,12 @@ def person_values(*, actor: Actor, person_id: int) -> dict[str, str]:
 
 
 def person_save(
-    *, actor: Actor, values: dict[str, str], person_id: int | None = None, source: str = "form"
+    *,
+    actor: Actor,
+    values: dict[str, str],
+    person_id: int | None = None,
+    source: str = "form",
+    expected_version: int | None = None,
 ) -> PersonSaveResult:
     """Create (``person_id`` None) or update one person from import-format values, validated exactly as
     an import row is (issue 3 §3: "forms that validate as the import does") and written through the same
@@ -252,6 +259,18 @@ def person_save(
         )
     report = ImportReport(rows=1)
     with transaction.atomic():
+        if person_id is not None and expected_version is not None:
+            # Optimistic concurrency: the row is locked for the check and the write (PostgreSQL: FOR
+            # UPDATE; SQLite: the write transaction holds the only write lock), so of two officers who
+            # opened version n, exactly one saves and the other is told.
+            version = (
+                Person.objects.select_for_update()
+                .filter(pk=person_id)
+                .values_list("version", flat=True)
+                .get()
+            )
+            if version != expected_version:
+                return PersonSaveResult(person_id, [], conflict_version=version)
         plan = apply_.plan(validation.rows)
         if person_id is None and plan.created != 1:
             return PersonSaveResult(

@@ -77,3 +77,14 @@ def test_out_of_scope_and_missing_persons_both_answer_404_and_are_audited(
         ("street_b", str(person.pk)),
         ("street_b", str(person.pk + 1000)),
     ]
+
+
+def test_a_stale_version_is_refused_and_nothing_is_written(officer_a):
+    person_id = person_save(actor=officer_a, values=_values(1)).person_id
+    assert (
+        person_save(actor=officer_a, values={"name": "甲"}, person_id=person_id, expected_version=1).errors
+        == []
+    )
+    stale = person_save(actor=officer_a, values={"name": "乙"}, person_id=person_id, expected_version=1)
+    assert (stale.conflict_version, stale.errors) == (2, [])
+    assert Person.objects.get().name == "甲"

@@ -1,0 +1,128 @@
+"""Every URL with every role (issue 3 §6: deny by default). Each named page must be declared below with
+the roles that may open it; a page that is not declared fails this test, so no page can appear without
+someone deciding who may use it. GET is tried for every role; POST-only endpoints must refuse GET."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.helpers import person_row, write_csv
+from xiaokang.accounts.models import User
+from xiaokang.registry.models import Person
+from xiaokang.registry.services import persons_import
+
+pytestmark = pytest.mark.django_db
+
+READERS = {"district_admin", "district_officer", "street_officer", "community_worker"}
+ALL_ROLES = READERS | {"auditor", "security_admin"}
+PUBLIC = "public"
+# url name → roles that may GET it (PUBLIC: anyone, signed in or not); POST_ONLY: GET answers 405.
+POST_ONLY = "post-only"
+ACCESS = {
+    "home": PUBLIC,
+    "login": PUBLIC,
+    "set_language": PUBLIC,  # a GET just redirects back
+    "logout": POST_ONLY,
+    "staff-home": ALL_ROLES,
+    "person-list": READERS,
+    "person-create": READERS,
+    "person-detail": READERS,
+    "person-edit": READERS,
+    "person-reveal": POST_ONLY,
+    "registry-import": {"district_admin", "district_officer", "street_officer"},
+    "registry-import-confirm": POST_ONLY,
+    "registry-import-errors": POST_ONLY,
+    "registry-quality": READERS,
+    "registry-quality-download": POST_ONLY,
+    "registry-export": READERS,
+    "audit-list": {"auditor"},
+    "audit-verify": POST_ONLY,
+    "account-list": {"security_admin"},
+    "account-create": {"security_admin"},
+    "account-edit": {"security_admin"},
+    "account-unlock": POST_ONLY,
+}
+
+
+def _named_patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "api":  # the API has its own tests (xiaokang/registry/tests/test_api.py)
+                continue
+            yield from _named_patterns(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield entry.name, prefix + str(entry.pattern)
+
+
+def _url(pattern: str, kwargs: dict) -> str:
+    url = "/" + pattern.replace("^", "").replace("$", "")
+    for key, value in kwargs.items():
+        url = url.replace(f"<int:{key}>", str(value))
+    return url
+
+
+@pytest.fixture
+def world(tmp_path, system_actor):
+    persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
+    person = Person.objects.get()
+    users = {}
+    for role in sorted(ALL_ROLES):
+        area = None
+        if role == "street_officer":
+            area = person.street
+        elif role == "community_worker":
+            area = person.community
+        users[role] = User.objects.create_user(f"u_{role}", password="Pass-word-123", role=role, area=area)
+    return person, users
+
+
+def test_every_named_page_is_declared():
+    undeclared = sorted({name for name, _ in _named_patterns()} - set(ACCESS))
+    assert undeclared == [], f"declare who may open: {undeclared}"
+
+
+def test_every_page_with_every_role(world):
+    person, users = world
+    kwargs = {"pk": person.pk}
+    failures = []
+    for name, pattern in _named_patterns():
+        allowed = ACCESS[name]
+        url = _url(pattern, {"pk": users["district_officer"].pk} if name.startswith("account-") else kwargs)
+        anonymous = Client().get(url)
+        if allowed == POST_ONLY:
+            expected_anonymous = {302, 405}
+        elif allowed == PUBLIC:
+            expected_anonymous = {200, 302}
+        else:
+            expected_anonymous = {302}
+        if anonymous.status_code not in expected_anonymous:
+            failures.append((name, "anonymous", anonymous.status_code))
+        for role, user in users.items():
+            client = Client()
+            client.force_login(user)
+            status = client.get(url).status_code
+            if allowed == POST_ONLY:
+                ok = status in (403, 405)  # refused either way: a wrong role or a GET
+            elif allowed == PUBLIC:
+                ok = status in (200, 302)
+            elif role in allowed:
+                ok = status == 200
+            else:
+                ok = status == 403
+            if not ok:
+                failures.append((name, role, status))
+    assert failures == [], "\n".join(map(str, failures))
+
+
+def test_statistics_are_scoped(tmp_path, system_actor, officer_a, officer_b, district_officer):
+    persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1), person_row(2)]))
+    pages = {}
+    for user in (officer_a, officer_b, district_officer):
+        client = Client()
+        client.force_login(user)
+        pages[user.username] = client.get("/staff/").content.decode()
+    assert "万寿路街道" in pages["street_a"] and "万寿路街道" in pages["district"]
+    assert "万寿路街道" not in pages["street_b"]
