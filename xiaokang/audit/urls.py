@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from xiaokang.audit import views
+
+# Under /staff/audit/ (config/urls.py). Auditors only: every other role gets 403 (三权分立).
+urlpatterns = [
+    path("", views.audit_list, name="audit-list"),
+    path("verify/", views.audit_verify, name="audit-verify"),
+]

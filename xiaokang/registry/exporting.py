@@ -26,6 +26,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from xiaokang.accounts.actors import Actor
+from xiaokang.audit.services import log_action
 from xiaokang.core import crypto
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import BY_FIELD, PERSON_COLUMNS
@@ -424,16 +425,29 @@ def export_persons(
     *, actor: Actor, path: str | os.PathLike, street_code: str | None = None, full: bool = False
 ) -> int:
     """Export the persons ``actor`` may see to ``path`` (.xlsx or .csv) in the import format (R5);
-    returns the number of persons written. ``full`` writes clear ID and phone numbers."""
-    # PIPL: a full export discloses ID numbers in clear. When the audit app lands (ARCHITECTURE layout,
-    # ``audit/``), record who exported what here, in the same call.
+    returns the number of persons written. ``full`` writes clear ID and phone numbers.
+
+    Every export is audited ("registry.export", issue 3 §2), whoever asks (a page, the command line's
+    SystemActor): recorded once the file exists, so the trail lists exactly the files that were produced.
+    Should the record fail, the file is removed: no export, above all a full one, leaves unrecorded."""
     path = Path(path)
     suffix = _export_suffix(path)
-    frame = rows_to_import_frame(person_rows(actor=actor, street_code=street_code, full=full))
+    street = street_by_code(street_code).code if street_code is not None else ""
+    frame = rows_to_import_frame(person_rows(actor=actor, street_code=street or None, full=full))
     if suffix == ".xlsx":
         write_xlsx(frame, path)
     else:
         write_csv(frame, path)
+    try:
+        log_action(
+            actor,
+            "registry.export",
+            object_type="file",
+            details={"rows": frame.height, "full": full, "street": street, "format": suffix.lstrip(".")},
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return frame.height
 
 

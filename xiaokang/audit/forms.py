@@ -1,0 +1,69 @@
+"""The audit page's filter form (issue 3 §2: user, action, person, date)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+# Readable names of the actions the apps record; an action missing here is shown by its code alone.
+ACTION_LABELS = {
+    "access.denied": _("Access refused"),
+    "api.token": _("API token issued"),
+    "audit.verify": _("Audit chain verified"),
+    "audit.view": _("Audit trail viewed"),
+    "login.failure": _("Failed sign-in"),
+    "login.locked": _("Sign-in refused: user name locked"),
+    "login.success": _("Signed in"),
+    "person.create": _("Person created"),
+    "person.update": _("Person changed"),
+    "person.view": _("Person viewed"),
+    "registry.export": _("Persons exported"),
+    "registry.import": _("Persons imported"),
+    "registry.quality_export": _("Data-quality report downloaded"),
+    "registry.seed": _("Synthetic persons added"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return f"{label} ({action})" if label else action
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"  # the browser's own date picker (keyboard-operable), value in ISO format
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(
+        label=_("User"),
+        required=False,
+        max_length=150,
+        help_text=_("Part of the user name; system jobs start with “system:”."),
+    )
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    person = forms.IntegerField(
+        label=_("Person number"),
+        required=False,
+        min_value=1,
+        help_text=_("The number of the person's record, as shown in the Person column."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    date_from = forms.DateField(label=_("From (date)"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To (date)"), required=False, widget=DateInput())
+    # The keyset of the page: not a field people fill in, carried by the "older events" link.
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, actions: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions"))] + [(a, action_label(a)) for a in actions]
+        self.fields["user"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned

@@ -1,0 +1,145 @@
+"""The audit page (issue 3 §2): for auditors only (三权分立: not even the district administrator or the
+security administrator). Views parse, call the selector and render (ARCHITECTURE rule 1).
+
+The audit layer may not import accounts (rule 3): the role is checked by its value in the selector."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from xiaokang.audit.forms import ACTION_LABELS, AuditFilterForm
+from xiaokang.audit.selectors import (
+    AUDITOR,
+    PAGE_SIZE,
+    AuditFilters,
+    audit_actions,
+    audit_chain_verify,
+    audit_events,
+)
+from xiaokang.audit.services import log_action
+
+
+def _auditor_only(request, page: str) -> None:
+    """Deny by default: anyone but an auditor gets 403, and the refusal is recorded (issue 3 §2)."""
+    if request.user.role != AUDITOR:
+        # The client address comes from audit.middleware.AuditClientMiddleware, as for every event.
+        log_action(request.user, "access.denied", object_type="page", object_id=page)
+        raise PermissionDenied
+
+
+def _value_text(value) -> str:
+    if value is None or value in ("", {}, []):
+        return "—"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and len(value) == 2 and not any(isinstance(v, dict | list) for v in value):
+        return f"{_value_text(value[0])} → {_value_text(value[1])}"  # an [old, new] change
+    return json.dumps(value, ensure_ascii=False)
+
+
+def readable_details(details) -> list[tuple[str, str]]:
+    """An event's details as (name, text) lines; a nested dict (e.g. "changes") gives one line per key.
+    Sensitive values were masked when the event was written (services.mask_details)."""
+    lines: list[tuple[str, str]] = []
+    for key, value in (details or {}).items():
+        if isinstance(value, dict) and value:
+            lines.extend((f"{key}.{inner}", _value_text(v)) for inner, v in value.items())
+        else:
+            lines.append((key, _value_text(value)))
+    return lines
+
+
+@login_required
+@require_GET
+def audit_list(request):
+    _auditor_only(request, "audit-list")
+    form = AuditFilterForm(request.GET or None, actions=audit_actions(request.user))
+    page = None
+    if not request.GET or form.is_valid():
+        data = form.cleaned_data if request.GET else {}
+        filters = AuditFilters(
+            user=(data.get("user") or "").strip(),
+            action=data.get("action") or "",
+            person_id=data.get("person"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+        before = data.get("before")
+        page = audit_events(request.user, filters, before, PAGE_SIZE)
+        rows = [
+            {
+                "event": event,
+                "label": ACTION_LABELS.get(event.action),
+                "details": readable_details(event.details),
+            }
+            for event in page.events
+        ]
+        # The filters without the page position: the "older" link adds it, "newest" drops it.
+        query = {k: v for k, v in request.GET.items() if k != "before" and v}
+        here = reverse("audit-list")
+        older_url = f"{here}?{urlencode({**query, 'before': page.next_before})}" if page.next_before else None
+        newest_url = (f"{here}?{urlencode(query)}" if query else here) if before else None
+    else:
+        rows, older_url, newest_url, filters, before = [], None, None, None, None
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "filtered": bool(filters and filters.as_details()),
+            "paged": bool(before),
+            "older_url": older_url,
+            "newest_url": newest_url,
+        },
+    )
+
+
+@login_required
+@require_POST
+def audit_verify(request):
+    _auditor_only(request, "audit-verify")
+    result = audit_chain_verify(request.user)
+    if result.broken_id is None:
+        messages.success(
+            request,
+            ngettext(
+                "The audit chain is intact: %(checked)s event verified.",
+                "The audit chain is intact: %(checked)s events verified.",
+                result.checked,
+            )
+            % {"checked": result.checked},
+        )
+    else:
+        # services.verify_chain names one of two faults (in English, for the command line): say it here in
+        # the page's language.
+        if "altered" in result.reason:
+            reason = _("its content does not match its hash (the event was altered)")
+        elif "missing" in result.reason:
+            reason = _("its link to the previous event is broken (an event was removed or reordered)")
+        else:
+            reason = result.reason
+        intact = ngettext(
+            "The %(checked)s event before it is intact.",
+            "The %(checked)s events before it are intact.",
+            result.checked,
+        ) % {"checked": result.checked}
+        messages.error(
+            request,
+            _("The audit chain is BROKEN at event %(event)s: %(reason)s.")
+            % {"event": result.broken_id, "reason": reason}
+            + " "
+            + intact,
+        )
+    return redirect("audit-list")
