@@ -142,3 +142,15 @@ def test_audit_verify_exit_codes(capsys):
         )
     assert main(["audit", "verify"]) == 1
     assert "BROKEN at event" in capsys.readouterr().err
+
+
+def test_the_command_line_export_is_audited(tmp_path):
+    from xiaokang.audit.models import AuditEvent
+
+    path = write_csv(tmp_path / "p.csv", [person_row(1), person_row(2), person_row(3)])
+    assert main(["import", "persons", str(path)]) == 0
+    out = tmp_path / "all.xlsx"
+    assert main(["export", "persons", "--out", str(out), "--full"]) == 0
+    (event,) = AuditEvent.objects.filter(action="registry.export")
+    assert event.actor_id is None and event.actor_label == "system:cli export all.xlsx"
+    assert event.details == {"rows": 3, "full": True, "street": "", "format": "xlsx"}

@@ -326,15 +326,3 @@ def test_the_export_page_offers_full_numbers_to_the_district_administrator(
 # ---------------------------------------------------------------------------------------------------
 # Not a browser test: the command line's export, audited by the same code path as the page's. It lives
 # here because tests outside xiaokang/ may drive the CLI (import-linter: registry may not import cli).
-
-
-def test_the_command_line_export_is_audited_too(persons, tmp_path):
-    from xiaokang.audit.models import AuditEvent
-    from xiaokang.cli import main
-
-    out = tmp_path / "all.xlsx"
-    assert main(["export", "persons", "--out", str(out), "--full"]) == 0
-
-    (event,) = AuditEvent.objects.filter(action="registry.export")
-    assert event.actor_id is None and event.actor_label == "system:cli export all.xlsx"
-    assert event.details == {"rows": 3, "full": True, "street": "", "format": "xlsx"}

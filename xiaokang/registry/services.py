@@ -81,9 +81,11 @@ def persons_import(
     dry_run: bool = False,
     source: str = "import",
     progress: Callable[[str], None] = _no_progress,
+    file_name: str | None = None,
 ) -> ImportReport:
     """Import a person file all-or-nothing (R5). Raises ``FileRejected`` for an unusable file.
-    ``progress(stage)`` is called as each stage finishes (for the CLI's progress bar)."""
+    ``progress(stage)`` is called as each stage finishes (for the CLI's progress bar); ``file_name`` is the
+    name the audit records when ``path`` is not the user's own (an upload stored under a random name)."""
     sheet = read_table(path, PERSON_COLUMNS)
     progress("validating")
     warnings = [
@@ -109,7 +111,7 @@ def persons_import(
         dry_run=dry_run,
         source=source,
         report=report,
-        file_name=Path(path).name,
+        file_name=file_name or Path(path).name,  # an uploaded file is stored under a random name
         file_digest=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
     )
 

@@ -256,7 +256,7 @@ def import_confirm(request):
     path, name = pending
     try:
         try:
-            report = persons_import(actor=request.user, path=path, dry_run=False)
+            report = persons_import(actor=request.user, path=path, dry_run=False, file_name=name or None)
         except FileRejected as rejected:
             form = _import_form(data={})
             form.add_error("file", str(rejected))

@@ -257,6 +257,7 @@ def test_a_valid_file_is_checked_then_written_on_confirm_and_the_upload_deleted(
     (event,) = events("registry.import")
     assert event.actor_id == users["district_officer"].pk
     assert event.details["created"] == 2 and event.details["updated"] == 1
+    assert event.details["file"] == event.object_id == "persons.csv"  # the user's name, not the stored one
 
     # The same confirm again finds nothing waiting.
     again = client.post(reverse("registry-import-confirm"), follow=True)
