@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""The person pages, under /staff/persons/ (docs/pages.md). Addresses carry record ids only: never an ID
+or certificate number (those are searched with POST)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from xiaokang.registry import views_persons
+
+urlpatterns = [
+    path("", views_persons.person_list, name="person-list"),
+    path("new/", views_persons.person_create, name="person-create"),
+    path("<int:pk>/", views_persons.person_detail, name="person-detail"),
+    path("<int:pk>/edit/", views_persons.person_edit, name="person-edit"),
+    path("<int:pk>/reveal/", views_persons.person_reveal, name="person-reveal"),
+]

@@ -1,0 +1,459 @@
+"""The person pages (issue 3 §3): search and list, detail, register and edit.
+
+Views parse, call the selector or service, and render (ARCHITECTURE rule 1). Scope is never decided here:
+``search_persons`` and ``person_for`` start from ``persons_for(actor)``, and ``person_for`` answers 404
+for a person outside the actor's area exactly as for one that does not exist, auditing the attempt.
+
+Deny by default: every page needs a signed-in user whose role reads the registry (``REGISTRY_READERS``);
+the auditor and the security administrator get 403 (三权分立). Every response is ``no-store``: the pages
+carry personal data that must not stay in a shared computer's cache.
+
+Nothing sensitive goes into a URL: the ID-number and certificate-number search is POSTed and answered
+in place (or with a redirect to the person's page, whose address holds only the record's id)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xiaokang.accounts.forms import client_address
+from xiaokang.accounts.models import REGISTRY_READERS, Role
+from xiaokang.audit.models import AuditEvent
+from xiaokang.audit.services import Event, log_action, log_actions
+from xiaokang.core.models import Area
+from xiaokang.registry.forms import (
+    COLUMN_LABELS,
+    GRADE_LABELS,
+    SELF_CARE_LABELS,
+    YES_NO_LABELS,
+    AsOfForm,
+    PersonFilterForm,
+    PersonForm,
+    PersonNumberSearchForm,
+)
+from xiaokang.registry.history import RECORD_FIELDS, record_as_of
+from xiaokang.registry.models import Certificate, Person
+from xiaokang.registry.search import PersonFilters, count_persons, search_persons
+from xiaokang.registry.selectors import person_for, persons_for
+from xiaokang.registry.services import person_save, person_values
+from xiaokang.registry.vocabulary import (
+    CATEGORY_BY_CODE,
+    CATEGORY_CODE,
+    Category,
+    EconomicStatus,
+    Employment,
+    Hukou,
+    PersonStatus,
+    Relation,
+)
+
+VIEWERS_SHOWN = 20
+
+
+def registry_reader_required(view):
+    """Signed in (else to the login page) and a role that reads the registry (else 403). Applied inside
+    the method check: a method a page does not take is 405 for everyone, as the access matrix expects."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if request.user.role not in REGISTRY_READERS:
+            _refuse(request, person_id=kwargs.get("pk"))
+        return view(request, *args, **kwargs)
+
+    return never_cache(login_required(guarded))
+
+
+def _refuse(request, *, person_id: int | None = None):
+    """403, recorded in the audit trail (issue 3 §2: "every refused access"), as the batch pages do:
+    object type ``page``, the url name as the object."""
+    log_action(
+        request.user,
+        "access.denied",
+        object_type="page",
+        object_id=request.resolver_match.url_name if request.resolver_match else request.path[:64],
+        person_id=person_id,
+        client=client_address(request),
+    )
+    raise PermissionDenied
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    """303 after a POST: the browser follows with a GET, and Back does not post again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------
+# Search and list
+
+
+@require_http_methods(["GET", "POST"])
+@registry_reader_required
+def person_list(request):
+    actor = request.user
+    number_form = PersonNumberSearchForm(request.POST if request.method == "POST" else None)
+    context: dict = {"number_form": number_form, "by_number": request.method == "POST"}
+    if request.method == "POST":
+        # The exact search by number: answered in this response, never by a redirect carrying the number.
+        filter_form = PersonFilterForm(actor=actor)
+        persons: list[Person] = []
+        if number_form.is_valid():
+            page = search_persons(actor, number_form.filters(), limit=2)
+            if len(page.persons) == 1:
+                return _see_other(reverse("person-detail", args=[page.persons[0].pk]))
+            persons = page.persons
+        context.update(filter_form=filter_form, persons=persons, count=len(persons), next_url=None)
+    else:
+        filter_form = PersonFilterForm(request.GET or None, actor=actor)
+        persons, count, next_url, after = [], 0, None, None
+        if not filter_form.is_bound or filter_form.is_valid():
+            filters = filter_form.filters() if filter_form.is_bound else PersonFilters()
+            after = filter_form.cleaned_data["after"] if filter_form.is_bound else None
+            page = search_persons(actor, filters, after=after)
+            persons = page.persons
+            count = count_persons(actor, filters)
+            if page.next_after is not None:
+                next_url = _page_url(request, filter_form, after=page.next_after)
+        context.update(
+            filter_form=filter_form,
+            persons=persons,
+            count=count,
+            next_url=next_url,
+            first_url=_page_url(request, filter_form) if filter_form.is_bound and after else None,
+        )
+    _attach_active_certificates(persons)
+    context["rows"] = [_list_row(person) for person in persons]
+    return render(request, "registry/persons/list.html", context)
+
+
+def _page_url(request, filter_form: PersonFilterForm, *, after: int | None = None) -> str:
+    """The address of a page of the same search: the filter form's own fields only (whatever else the
+    query string held is not carried on), plus ``after`` for the next page."""
+    query = {
+        name: request.GET[name]
+        for name in filter_form.fields
+        if name != "after" and filter_form.is_bound and request.GET.get(name)
+    }
+    if after is not None:
+        query["after"] = str(after)
+    return f"{request.path}?{urlencode(query)}" if query else request.path
+
+
+def _attach_active_certificates(persons: list[Person]) -> None:
+    """Each person's active certificate in one query for the page (not one per row)."""
+    prefetch_related_objects(
+        persons,
+        Prefetch("certificates", queryset=Certificate.objects.filter(status="active"), to_attr="active"),
+    )
+
+
+def _list_row(person: Person) -> dict:
+    certificate = person.active[0] if person.active else None
+    return {
+        "person": person,
+        "category": Category(certificate.category).label if certificate else "",
+        "grade": GRADE_LABELS.get(certificate.grade, "") if certificate else "",
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Detail
+
+
+@require_http_methods(["GET"])
+@registry_reader_required
+def person_detail(request, pk: int):
+    actor = request.user
+    client = client_address(request)
+    person = person_for(actor, pk, client=client)
+    log_action(actor, "person.view", object_type="person", object_id=str(pk), person_id=pk, client=client)
+    return render(request, "registry/persons/detail.html", _detail_context(request, person))
+
+
+@require_POST
+@registry_reader_required
+def person_reveal(request, pk: int):
+    """The full ID and certificate numbers, for the district administrator only, on this response
+    alone (nothing stored, nothing in the address); audited as a view and as a reveal."""
+    actor = request.user
+    if actor.role != Role.DISTRICT_ADMIN:
+        _refuse(request, person_id=pk)
+    client = client_address(request)
+    person = person_for(actor, pk, client=client)
+    log_actions(
+        actor,
+        [
+            Event("person.view", "person", str(pk), pk),
+            Event("person.reveal", "person", str(pk), pk, {"fields": ["id_number", "certificate_number"]}),
+        ],
+        client=client,
+    )
+    values = person_values(actor=actor, person_id=pk)
+    revealed = {"id_number": values["id_number"], "certificate_number": values["certificate_number"]}
+    return render(request, "registry/persons/detail.html", _detail_context(request, person, revealed))
+
+
+SOURCE_LABELS = {
+    "import": gettext_lazy("file import"),
+    "form": gettext_lazy("form"),
+    "api": gettext_lazy("API"),
+    "seed": gettext_lazy("synthetic data"),
+}
+# Fields of a history entry or an as-of record that have no import column of their own.
+EXTRA_FIELD_LABELS = {
+    "components": COLUMN_LABELS["multiple_categories"],
+    "certificate_reissue": gettext_lazy("reissue suffix"),
+    "status_changed_on": gettext_lazy("status changed on"),
+}
+_VOCABULARIES = {
+    "hukou": Hukou,
+    "relation": Relation,
+    "economic_status": EconomicStatus,
+    "employment": Employment,
+    "status": PersonStatus,
+    "category": Category,
+}
+
+
+def field_label(field: str) -> str:
+    return str(COLUMN_LABELS.get(field) or EXTRA_FIELD_LABELS.get(field) or field)
+
+
+def display_value(field: str, value, area_names: dict[str, str]) -> str:
+    """A recorded value (identifiers, codes, booleans) as the page's language shows it."""
+    if value is None or value == "":
+        return ""
+    if field in _VOCABULARIES:
+        try:
+            return str(_VOCABULARIES[field](value).label)
+        except ValueError:
+            return str(value)
+    if field == "grade":
+        return str(GRADE_LABELS.get(int(value), value))
+    if field == "self_care":
+        return str(SELF_CARE_LABELS[bool(value)])
+    if isinstance(value, bool):
+        return str(YES_NO_LABELS[value])
+    if field in ("street", "community"):
+        return area_names.get(str(value), str(value))
+    if field == "components":
+        return "、".join(str(Category(CATEGORY_BY_CODE[int(d)]).label) for d in str(value) if d.isdigit())
+    return str(value)
+
+
+def _area_names(codes) -> dict[str, str]:
+    return dict(Area.objects.filter(code__in={c for c in codes if c}).values_list("code", "name"))
+
+
+def _history_rows(person: Person) -> list[dict]:
+    entries = list(person.history.order_by("-recorded_at", "-id"))
+    codes = [
+        value
+        for entry in entries
+        for field in ("street", "community")
+        for value in entry.changes.get(field, [])
+        if value
+    ]
+    names = _area_names(codes)
+    order = {field: i for i, field in enumerate(RECORD_FIELDS)}
+    rows = []
+    for entry in entries:
+        changes = [
+            {
+                "label": field_label(field),
+                "old": display_value(field, old, names),
+                "new": display_value(field, new, names),
+            }
+            for field, (old, new) in sorted(entry.changes.items(), key=lambda item: order.get(item[0], 99))
+        ]
+        rows.append(
+            {
+                "recorded_at": entry.recorded_at,
+                "who": entry.actor_label,
+                "source": SOURCE_LABELS.get(entry.source, entry.source),
+                "action": entry.action,
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def _record_rows(record: dict) -> list[dict]:
+    names = _area_names([record.get("street"), record.get("community")])
+    return [
+        {"label": field_label(field), "value": display_value(field, record.get(field), names)}
+        for field in RECORD_FIELDS
+    ]
+
+
+def _certificate_number_masked(person: Person, certificate: Certificate | None) -> str:
+    if certificate is None:
+        return ""
+    digits = f"{CATEGORY_CODE[certificate.category]}{certificate.grade}{certificate.reissue}"
+    return person.id_number_masked + digits
+
+
+def _detail_context(request, person: Person, revealed: dict | None = None) -> dict:
+    actor = request.user
+    today = timezone.localdate()
+    certificate = person.certificates.filter(status="active").first()
+    household = person.household
+    as_of_form = AsOfForm(request.GET if "as_of" in request.GET else None)
+    as_of = None
+    if as_of_form.is_bound and as_of_form.is_valid():
+        day: dt.date = as_of_form.cleaned_data["as_of"]
+        record = record_as_of(person.pk, day)
+        as_of = {"day": day, "rows": _record_rows(record) if record else None}
+    return {
+        "person": person,
+        "revealed": revealed,
+        "can_reveal": actor.role == Role.DISTRICT_ADMIN,
+        "certificate": certificate,
+        "certificate_number": _certificate_number_masked(person, certificate),
+        "certificate_grade": GRADE_LABELS.get(certificate.grade, "") if certificate else "",
+        "certificate_components": display_value("components", certificate.components, {})
+        if certificate
+        else "",
+        "certificate_expired": certificate is not None and certificate.valid_until < today,
+        "household": household,
+        "economic_periods": list(household.economic_status_periods.order_by("-valid_from")),
+        "hardships": list(household.hardships.order_by("-started_on")),
+        # Only the members the actor may see: a street officer does not learn of a member elsewhere.
+        "members": list(
+            persons_for(actor).filter(household_id=household.pk).exclude(pk=person.pk).order_by("pk")
+        ),
+        "history": _history_rows(person),
+        "as_of_form": as_of_form,
+        "as_of": as_of,
+        "viewers": list(
+            AuditEvent.objects.filter(person_id=person.pk, action="person.view").order_by("-id")[
+                :VIEWERS_SHOWN
+            ]
+        ),
+        "viewers_shown": VIEWERS_SHOWN,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Register and edit
+
+
+@require_http_methods(["GET", "POST"])
+@registry_reader_required
+def person_create(request):
+    actor = request.user
+    form = PersonForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        result = person_save(actor=actor, values=form.values(), source="form")
+        if not result.errors:
+            messages.success(request, _("The person has been registered."))
+            return _see_other(reverse("person-detail", args=[result.person_id]))
+        form.add_service_errors(result.errors)
+    return render(request, "registry/persons/form.html", {"form": form, "person": None})
+
+
+class VersionConflict(Exception):
+    """The record changed after the form was opened (another officer saved first)."""
+
+    def __init__(self, current: int):
+        super().__init__(current)
+        self.current = current
+
+
+def _save_unless_changed(*, actor, person_id: int, version: int, values: dict):
+    """``person_save``, refused when the person's version is no longer the one the form was opened at.
+    The row is locked for the check and the save (PostgreSQL: FOR UPDATE; SQLite: the write transaction
+    holds the database's only write lock), so two officers cannot both pass the check."""
+    with transaction.atomic():
+        current = Person.objects.select_for_update().filter(pk=person_id).values_list("version", flat=True)
+        current_version = current.get()
+        if current_version != version:
+            raise VersionConflict(current_version)
+        return person_save(actor=actor, values=values, person_id=person_id, source="form")
+
+
+@require_http_methods(["GET", "POST"])
+@registry_reader_required
+def person_edit(request, pk: int):
+    actor = request.user
+    client = client_address(request)
+    person = person_for(actor, pk, client=client)
+    if request.method == "GET":
+        # The form shows the record (masked numbers aside) as the detail page does: a view, recorded.
+        log_action(
+            actor,
+            "person.view",
+            object_type="person",
+            object_id=str(pk),
+            person_id=pk,
+            details={"page": "edit"},
+            client=client,
+        )
+    # The current record with full numbers stays on the server: the page gets the masked forms only.
+    current = person_values(actor=actor, person_id=pk)
+    initial = {**current, "certificate_number": current["certificate_number"][18:], "phone": ""}
+    initial["version"] = person.version
+    conflict = None
+    masks = {"id_masked": person.id_number_masked, "phone_masked": person.phone_masked}
+    if request.method == "POST":
+        form = PersonForm(request.POST, actor=actor, editing=True, initial=initial, **masks)
+        if form.is_valid():
+            values = form.values(id_number=current["id_number"])
+            try:
+                result = _save_unless_changed(
+                    actor=actor, person_id=pk, version=form.cleaned_data["version"], values=values
+                )
+            except VersionConflict:
+                conflict = _conflict(form, values, current)
+                person.refresh_from_db()
+                # The form now shows the record as it is, at its new version; what the officer typed
+                # is listed beside it so that nothing is lost.
+                form = PersonForm(
+                    actor=actor, editing=True, initial={**initial, "version": person.version}, **masks
+                )
+            else:
+                if not result.errors:
+                    messages.success(request, _("The changes have been saved."))
+                    return _see_other(reverse("person-detail", args=[pk]))
+                form.add_service_errors(result.errors)
+    else:
+        form = PersonForm(actor=actor, editing=True, initial=initial, **masks)
+    return render(
+        request,
+        "registry/persons/form.html",
+        {
+            "form": form,
+            "person": person,
+            "conflict": conflict,
+        },
+    )
+
+
+def _conflict(form: PersonForm, values: dict, current: dict) -> list[dict]:
+    """The fields where what the officer typed differs from the record as it is now."""
+    rows = []
+    for name, typed in values.items():
+        if name in ("certificate_number", "phone"):
+            # Numbers: say that they differ, without putting a full number on the page.
+            if typed.strip().upper() != current.get(name, ""):
+                rows.append({"label": field_label(name), "typed": _("(changed)"), "now": _("(see the form)")})
+            continue
+        if typed.strip() != current.get(name, "").strip():
+            rows.append({"label": field_label(name), "typed": typed, "now": current.get(name, "")})
+    return rows
