@@ -141,9 +141,7 @@ def login_check(*, request, username: str, password: str, client: str | None = N
     """Authenticate with lockout: 5 failures for one username within 15 minutes lock it for 15 minutes,
     whatever the client address. Every success and failure is audited (and committed even though the
     login is refused)."""
-    from xiaokang.audit.services import log_action
-
-    from xiaokang.audit.services import current_client
+    from xiaokang.audit.services import current_client, log_action
 
     username = (username or "").strip()
     client = current_client.get() if client is None else client

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 # Readable names of the actions the apps record; an action missing here is shown by its code alone.
 ACTION_LABELS = {
     "access.denied": _("Access refused"),
+    "account.create": _("Account created"),
+    "account.unlock": _("Account unlocked"),
+    "account.update": _("Account changed"),
+    "api.token_refused": _("API token refused"),
     "api.token": _("API token issued"),
     "audit.verify": _("Audit chain verified"),
     "audit.view": _("Audit trail viewed"),
@@ -15,6 +19,7 @@ ACTION_LABELS = {
     "login.locked": _("Sign-in refused: user name locked"),
     "login.success": _("Signed in"),
     "person.create": _("Person created"),
+    "person.reveal": _("Full ID number shown"),
     "person.update": _("Person changed"),
     "person.view": _("Person viewed"),
     "registry.export": _("Persons exported"),

@@ -7,7 +7,6 @@ get 403 on every endpoint here (三权分立)."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
@@ -163,17 +162,15 @@ def person_update(request: HttpRequest, response: HttpResponse, person_id: int, 
     client = client_address(request)
     person = _person(request, person_id, client)
     values = person_values_from(payload)
-    expected = _if_match(request)
-    with transaction.atomic():
-        if expected is not None:
-            # The row stays locked from the check to the save (SQLite: the write transaction holds the
-            # database's only write lock), so two clients cannot both pass the check.
-            current = (
-                Person.objects.select_for_update().filter(pk=person.pk).values_list("version", flat=True)
-            )
-            if current.get() != expected:
-                raise HttpError(412, STALE)
-        result = person_save(actor=request.auth, values=values, person_id=person.pk, source="api")
+    result = person_save(
+        actor=request.auth,
+        values=values,
+        person_id=person.pk,
+        source="api",
+        expected_version=_if_match(request),
+    )
+    if result.conflict_version is not None:
+        raise HttpError(412, STALE)
     if result.errors:
         return Status(422, {"detail": result.errors})
     person = person_for(request.auth, person.pk, client=client)

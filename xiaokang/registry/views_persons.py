@@ -19,7 +19,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -368,26 +367,6 @@ def person_create(request):
     return render(request, "registry/persons/form.html", {"form": form, "person": None})
 
 
-class VersionConflict(Exception):
-    """The record changed after the form was opened (another officer saved first)."""
-
-    def __init__(self, current: int):
-        super().__init__(current)
-        self.current = current
-
-
-def _save_unless_changed(*, actor, person_id: int, version: int, values: dict):
-    """``person_save``, refused when the person's version is no longer the one the form was opened at.
-    The row is locked for the check and the save (PostgreSQL: FOR UPDATE; SQLite: the write transaction
-    holds the database's only write lock), so two officers cannot both pass the check."""
-    with transaction.atomic():
-        current = Person.objects.select_for_update().filter(pk=person_id).values_list("version", flat=True)
-        current_version = current.get()
-        if current_version != version:
-            raise VersionConflict(current_version)
-        return person_save(actor=actor, values=values, person_id=person_id, source="form")
-
-
 @require_http_methods(["GET", "POST"])
 @registry_reader_required
 def person_edit(request, pk: int):
@@ -415,11 +394,14 @@ def person_edit(request, pk: int):
         form = PersonForm(request.POST, actor=actor, editing=True, initial=initial, **masks)
         if form.is_valid():
             values = form.values(id_number=current["id_number"])
-            try:
-                result = _save_unless_changed(
-                    actor=actor, person_id=pk, version=form.cleaned_data["version"], values=values
-                )
-            except VersionConflict:
+            result = person_save(
+                actor=actor,
+                values=values,
+                person_id=pk,
+                source="form",
+                expected_version=form.cleaned_data["version"],
+            )
+            if result.conflict_version is not None:
                 conflict = _conflict(form, values, current)
                 person.refresh_from_db()
                 # The form now shows the record as it is, at its new version; what the officer typed
@@ -427,10 +409,10 @@ def person_edit(request, pk: int):
                 form = PersonForm(
                     actor=actor, editing=True, initial={**initial, "version": person.version}, **masks
                 )
+            elif not result.errors:
+                messages.success(request, _("The changes have been saved."))
+                return _see_other(reverse("person-detail", args=[pk]))
             else:
-                if not result.errors:
-                    messages.success(request, _("The changes have been saved."))
-                    return _see_other(reverse("person-detail", args=[pk]))
                 form.add_service_errors(result.errors)
     else:
         form = PersonForm(actor=actor, editing=True, initial=initial, **masks)
