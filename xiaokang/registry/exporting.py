@@ -30,6 +30,7 @@ from xiaokang.audit.services import log_action
 from xiaokang.core import crypto
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import BY_FIELD, PERSON_COLUMNS
+from xiaokang.registry.importing.validate import ROW_SCHEMA
 from xiaokang.registry.selectors import persons_for
 from xiaokang.registry.vocabulary import (
     CATEGORY_CODE,
@@ -52,36 +53,6 @@ TEMPLATE_LAST_ROW = 100_000
 FETCH_CHUNK = 50_000
 MAX_COLUMN_WIDTH = 60
 
-# The validated row format: the frame ``importing.validate.validate_persons`` returns as ``rows``
-# (identifiers for values, plain ID numbers). ``person_rows`` returns it, ``rows_to_import_frame`` reads it.
-ROW_SCHEMA: dict[str, pl.DataType] = {
-    "row": pl.Int64,
-    "name": pl.Utf8,
-    "id_number": pl.Utf8,
-    "birth_date": pl.Date,
-    "sex": pl.Utf8,
-    "category": pl.Utf8,
-    "grade": pl.Int16,
-    "components": pl.Utf8,
-    "cert_reissue": pl.Utf8,
-    "issued_on": pl.Date,
-    "valid_until": pl.Date,
-    "hukou": pl.Utf8,
-    "street_code": pl.Utf8,
-    "community_code": pl.Utf8,
-    "community_name": pl.Utf8,
-    "household": pl.Utf8,
-    "relation": pl.Utf8,
-    "economic_status": pl.Utf8,
-    "family_planning_hardship": pl.Boolean,
-    "dangerous_house": pl.Boolean,
-    "employment": pl.Utf8,
-    "self_care": pl.Boolean,
-    "work_injury_care": pl.Boolean,
-    "phone": pl.Utf8,
-    "address": pl.Utf8,
-    "status": pl.Utf8,
-}
 
 # Columns in ROW_SCHEMA order after "row". {id} and {phone} are the clear (encrypted) or masked columns.
 _PERSONS_SQL = """

@@ -29,7 +29,7 @@ from xiaokang.core.areas import STREETS, short_name, street_code
 from xiaokang.core.bulk import fetch_in, insert_frame
 from xiaokang.core.identifiers import id_check_char
 from xiaokang.core.models import Area, AreaLevel
-from xiaokang.registry.importing.validate import _valid_until
+from xiaokang.registry.importing.validate import ROW_SCHEMA, _valid_until
 from xiaokang.registry.models import HouseholdHardship, anniversary
 from xiaokang.registry.services import ImportReport, persons_save_rows
 
@@ -209,34 +209,6 @@ SURNAMES = (
 GIVEN_MALE = "伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林欢阳建国志文博"
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀英玲桂兰红梅琳燕婷雪慧颖倩洁萍淑珍凤琴云莹晶欣悦怡佳"
 
-ROW_SCHEMA: dict[str, pl.DataType] = {
-    "row": pl.Int64,
-    "name": pl.Utf8,
-    "id_number": pl.Utf8,
-    "birth_date": pl.Date,
-    "sex": pl.Utf8,
-    "category": pl.Utf8,
-    "grade": pl.Int16,
-    "components": pl.Utf8,
-    "cert_reissue": pl.Utf8,
-    "issued_on": pl.Date,
-    "valid_until": pl.Date,
-    "hukou": pl.Utf8,
-    "street_code": pl.Utf8,
-    "community_code": pl.Utf8,
-    "community_name": pl.Utf8,
-    "household": pl.Utf8,
-    "relation": pl.Utf8,
-    "economic_status": pl.Utf8,
-    "family_planning_hardship": pl.Boolean,
-    "dangerous_house": pl.Boolean,
-    "employment": pl.Utf8,
-    "self_care": pl.Boolean,
-    "work_injury_care": pl.Boolean,
-    "phone": pl.Utf8,
-    "address": pl.Utf8,
-    "status": pl.Utf8,
-}
 COMMUNITY_SCHEMA = {"street_code": pl.Utf8, "community_code": pl.Utf8, "community_name": pl.Utf8}
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 _FIRST_ROW = 2  # the row a spreadsheet of the population would give each person (row 1 = headers)

@@ -68,6 +68,38 @@ DATE_SHAPE = r"^\d{4}-\d{1,2}-\d{1,2}( 00:00:00(\.0+)?)?$"
 COMMUNITY_CODE_SHAPE = r"^\d{12}$"
 NAME_MAX, ADDRESS_MAX, HOUSEHOLD_MAX = 50, 200, 64
 
+# The validated row format: the frame ``validate_persons`` returns as ``rows`` (identifiers for values,
+# plain ID numbers). The writer (apply.py), the exporter (``person_rows`` returns it,
+# ``rows_to_import_frame`` reads it) and the synthetic generator all speak it.
+ROW_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.Int64,
+    "name": pl.Utf8,
+    "id_number": pl.Utf8,
+    "birth_date": pl.Date,
+    "sex": pl.Utf8,
+    "category": pl.Utf8,
+    "grade": pl.Int16,
+    "components": pl.Utf8,
+    "cert_reissue": pl.Utf8,
+    "issued_on": pl.Date,
+    "valid_until": pl.Date,
+    "hukou": pl.Utf8,
+    "street_code": pl.Utf8,
+    "community_code": pl.Utf8,
+    "community_name": pl.Utf8,
+    "household": pl.Utf8,
+    "relation": pl.Utf8,
+    "economic_status": pl.Utf8,
+    "family_planning_hardship": pl.Boolean,
+    "dangerous_house": pl.Boolean,
+    "employment": pl.Utf8,
+    "self_care": pl.Boolean,
+    "work_injury_care": pl.Boolean,
+    "phone": pl.Utf8,
+    "address": pl.Utf8,
+    "status": pl.Utf8,
+}
+
 ERROR_SCHEMA = {"row": pl.Int64, "column": pl.Utf8, "message": pl.Utf8}
 
 
