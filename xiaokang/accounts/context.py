@@ -18,8 +18,11 @@ STAFF_MENU = (
         _("Data quality"),
         {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
     ),
-    ("registry-export", _("Export"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER,
-                                      Role.COMMUNITY_WORKER}),
+    (
+        "registry-export",
+        _("Export"),
+        {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
+    ),
     ("audit-list", _("Audit trail"), {Role.AUDITOR}),
     ("account-list", _("Accounts"), {Role.SECURITY_ADMIN}),
 )
