@@ -74,3 +74,17 @@ def test_api_tokens_are_stored_hashed_and_expire(officer_a):
     stored.save()
     assert api_token_user(token) is None
     assert api_token_user("made-up") is None
+
+
+def test_a_session_idle_for_30_minutes_is_over(officer_a):
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    assert client.post("/login/", {"username": "street_a", "password": PASSWORD}).status_code == 302
+    assert client.get("/staff/").status_code == 200
+    session = Session.objects.get()
+    assert session.expire_date - timezone.now() > dt.timedelta(minutes=29)  # each request restarts the 30 min
+    session.expire_date = timezone.now() - dt.timedelta(seconds=1)  # 30 idle minutes have passed
+    session.save()
+    response = client.get("/staff/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
