@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,13 @@ class AccountCreateForm(forms.Form):
         strip=False,
         help_text=_("At least 10 characters, mixing three of: lower case, upper case, digits, symbols."),
     )
+
+
+    def clean_password(self):
+        # The same rules as the service (which checks again), shown at the field they concern.
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
 
 
 class AccountUpdateForm(forms.Form):

@@ -1,5 +1,7 @@
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class CharacterClassValidator:
@@ -20,3 +22,15 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return _("Use at least three of: lower case, upper case, digits, symbols.")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule with our own message: Django 5.2's Chinese catalogue does not match its new message
+    text, so the Chinese page showed it in English."""
+
+    def get_error_message(self):
+        return ngettext(
+            "The password is too short: it needs at least %(min_length)d character.",
+            "The password is too short: it needs at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
