@@ -1,6 +1,6 @@
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.accounts.models import Role
@@ -58,7 +58,6 @@ class AccountCreateForm(forms.Form):
         strip=False,
         help_text=_("At least 10 characters, mixing three of: lower case, upper case, digits, symbols."),
     )
-
 
     def clean_password(self):
         # The same rules as the service (which checks again), shown at the field they concern.
