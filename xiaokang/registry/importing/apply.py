@@ -12,7 +12,6 @@ so every write obeys the same rules.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 import polars as pl
@@ -20,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor
-from xiaokang.audit.services import Event, log_actions
+from xiaokang.audit.services import canonical_json, log_events_frame
 from xiaokang.core import crypto
 from xiaokang.core.bulk import fetch_in, insert_frame, reserve_ids, update_frame
 from xiaokang.core.models import Area, AreaLevel
@@ -500,7 +499,7 @@ def _write_history(rows: pl.DataFrame, *, actor: Actor, source: str, now: dt.dat
             for (field, _, _), new, old in zip(compare, row[2 : 2 + n], row[2 + n :], strict=True)
             if (row[1] if field == "phone" else new != old)
         }
-        history.append((row[0], "update", json.dumps(changes, ensure_ascii=False)))
+        history.append((row[0], "update", canonical_json(changes)))
     updates, constants = _history_frame(history, actor=actor, source=source, now=now)
     entries = pl.concat([created, updates])
     insert_frame(PersonHistory, entries, constants=constants)
@@ -508,20 +507,20 @@ def _write_history(rows: pl.DataFrame, *, actor: Actor, source: str, now: dt.dat
 
 
 def _audit(entries: pl.DataFrame, *, actor: Actor, source: str) -> None:
-    """The audit trail records every write with its old and new values (issue 3 §2), in this transaction."""
-    log_actions(
+    """The audit trail records every write with its old and new values (issue 3 §2), in this transaction:
+    one event per person, built column-wise (the history's change text is already canonical JSON)."""
+    source_json = canonical_json(source)
+    log_events_frame(
         actor,
-        (
-            Event(
-                f"person.{action}",
-                "person",
-                str(person_id),
-                person_id,
-                {"source": source, "changes": json.loads(changes)}
-                if action == "update"
-                else {"source": source},
-            )
-            for person_id, action, changes in entries.select("person_id", "action", "changes").iter_rows()
+        entries.select(
+            pl.lit("person.").add(pl.col("action")).alias("action"),
+            pl.lit("person").alias("object_type"),
+            pl.col("person_id").cast(pl.Utf8).alias("object_id"),
+            pl.col("person_id"),
+            pl.when(pl.col("action") == "update")
+            .then(pl.lit('{"changes":') + pl.col("changes") + pl.lit(',"source":' + source_json + "}"))
+            .otherwise(pl.lit('{"source":' + source_json + "}"))
+            .alias("details"),
         ),
     )
 
@@ -550,7 +549,7 @@ def _record_household_changes_for_other_members(
         changes = {
             f: [old, new] for f, new, old in zip(HOUSEHOLD_FIELDS, news, olds, strict=True) if new != old
         }
-        history.append((row[0], "update", json.dumps(changes, ensure_ascii=False)))
+        history.append((row[0], "update", canonical_json(changes)))
     frame, constants = _history_frame(history, actor=actor, source=source, now=now)
     insert_frame(PersonHistory, frame, constants=constants)
     _audit(frame, actor=actor, source=source)

@@ -400,3 +400,27 @@ def test_phone_masks_are_the_same_column_wise_as_one_by_one(tmp_path, system_act
     stored = dict(Person.objects.values_list("name", "phone_masked"))
     assert [stored[f"测试{n}"] for n in range(1, len(phones) + 1)] == [mask_phone(p) for p in phones]
     assert stored["测试3"] == "****3210"  # an 8-digit landline keeps only its last four digits
+
+
+def test_every_imported_change_is_an_audit_event_and_the_chain_verifies(tmp_path, system_actor):
+    from xiaokang.audit.models import AuditEvent
+    from xiaokang.audit.services import log_action, verify_chain
+
+    log_action(system_actor, "login.success")  # the chain already has a head
+    _import(tmp_path, [person_row(1), person_row(2, 家庭编号="H1")], system_actor)
+    _import(
+        tmp_path,
+        [person_row(1, 姓名="改“名”\\字", 联系电话="13911112222"), person_row(2, 家庭编号="H1")],
+        system_actor,
+    )
+
+    person = Person.objects.get(name="改“名”\\字")
+    events = list(AuditEvent.objects.filter(person_id=person.pk).order_by("id"))
+    assert [e.action for e in events] == ["person.create", "person.update"]
+    assert events[1].details == {
+        "source": "import",
+        "changes": {"name": ["测试1", "改“名”\\字"], "phone": [None, "139****2222"]},
+    }
+    assert AuditEvent.objects.filter(action="registry.import").count() == 2
+    assert verify_chain().broken_id is None
+    assert verify_chain().checked == AuditEvent.objects.count() == 6
