@@ -3,19 +3,25 @@ account, an error announced and linked to its field."""
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def security_page(page, log_in, db):
+def security_admin(transactional_db):
+    # Created before the browser starts: ORM work belongs outside Playwright's running event loop
+    # (see the browser fixture in conftest.py).
     from xiaokang.accounts.models import User
 
-    User.objects.create_user("sec", password="Pass-word-123", role="security_admin")
-    log_in(page, "sec")
+    return User.objects.create_user("sec", password="Pass-word-123", role="security_admin")
+
+
+@pytest.fixture
+def security_page(security_admin, page, log_in):
+    log_in(page, security_admin.username)
     return page
 
 
-def test_account_pages_pass_axe_and_work_by_keyboard(security_page, check_page, officer_a):
+def test_account_pages_pass_axe_and_work_by_keyboard(officer_a, security_page, check_page):
     page = security_page
     page.goto("/staff/accounts/")
     check_page(page, "accounts-list")
