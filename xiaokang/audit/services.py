@@ -106,66 +106,14 @@ def _lock_chain_and_get_head() -> str:
     return row[0] if row else GENESIS
 
 
-def log_actions(actor, events: Iterable[Event], *, client: str | None = None) -> int:
-    """Append events for ``actor`` to the chain, in order, in the current transaction (one is opened if
-    there is none). Set-based: one insert however many events."""
-    events = list(events)
-    if not events:
-        return 0
-    client = current_client.get() if client is None else client
-    with transaction.atomic():
-        prev = _lock_chain_and_get_head()
-        ids = reserve_ids(AuditEvent, len(events))
-        now = timezone.now()
-        occurred = _iso(now)
-        label = actor.username
-        rows = []
-        for event_id, event in zip(ids, events, strict=True):
-            if event.details and SENSITIVE_KEYS.intersection(_all_keys(event.details)):
-                event.details = mask_details(event.details)
-            details_json = _details_json(event.details)
-            digest = _digest(prev, _canonical(event_id, occurred, label, client, event, details_json))
-            rows.append(
-                (
-                    event_id,
-                    event.action,
-                    event.object_type,
-                    event.object_id,
-                    event.person_id,
-                    details_json,
-                    prev,
-                    digest,
-                )
-            )
-            prev = digest
-        frame = pl.DataFrame(
-            rows,
-            orient="row",
-            schema={
-                "id": pl.Int64,
-                "action": pl.Utf8,
-                "object_type": pl.Utf8,
-                "object_id": pl.Utf8,
-                "person_id": pl.Int64,
-                "details": pl.Utf8,
-                "prev_hash": pl.Utf8,
-                "hash": pl.Utf8,
-            },
-        )
-        insert_frame(
-            AuditEvent,
-            frame,
-            constants={
-                "occurred_at": now,
-                "actor_id": getattr(actor, "pk", None),
-                "actor_label": label,
-                "client": client,
-            },
-        )
-    return len(events)
-
-
-# Characters a JSON string can hold without escaping (the column-wise path below only takes those).
+_EVENT_SCHEMA = {
+    "action": pl.Utf8,
+    "object_type": pl.Utf8,
+    "object_id": pl.Utf8,
+    "person_id": pl.Int64,
+    "details": pl.Utf8,
+}
+# Characters a JSON string holds without escaping: such columns can be quoted column-wise.
 _PLAIN = r"^[A-Za-z0-9_.:\-]*$"
 
 
@@ -175,77 +123,81 @@ def canonical_json(value) -> str:
     return _DETAILS_ENCODER.encode(value)
 
 
+def log_actions(actor, events: Iterable[Event], *, client: str | None = None) -> int:
+    """Append events for ``actor`` to the chain, in order, in the current transaction (one is opened if
+    there is none). Sensitive details are masked first."""
+    rows = []
+    for event in events:
+        if event.details and SENSITIVE_KEYS.intersection(_all_keys(event.details)):
+            event.details = mask_details(event.details)
+        rows.append(
+            (event.action, event.object_type, event.object_id, event.person_id, _details_json(event.details))
+        )
+    return log_events_frame(actor, pl.DataFrame(rows, schema=_EVENT_SCHEMA, orient="row"), client=client)
+
+
+def _canonical_texts(frame: pl.DataFrame, occurred: str, label: str, client: str) -> list[str]:
+    """``_canonical`` of every row of ``frame`` (with its ``id``): built by Polars when the text columns
+    need no JSON escaping (an import's person events), else row by row through the JSON encoder."""
+    columns = ("action", "object_type", "object_id")
+    plain = frame.select(
+        pl.all_horizontal(pl.col(c).fill_null("").str.contains(_PLAIN) for c in columns)
+    ).to_series()
+    if not plain.all():
+        return [
+            _canonical(i, occurred, label, client, Event(a, t, o, p), d)
+            for i, a, t, o, p, d in frame.select("id", *columns, "person_id", "details").iter_rows()
+        ]
+    constants = _HEAD_ENCODER.encode([occurred, label, client])[1:-1]
+    quoted = [pl.lit('"') + pl.col(c).fill_null("") + pl.lit('"') for c in columns]
+    return (
+        frame.select(
+            pl.concat_str(
+                pl.lit("["),
+                pl.col("id").cast(pl.Utf8),
+                pl.lit("," + constants + ","),
+                quoted[0],
+                pl.lit(","),
+                quoted[1],
+                pl.lit(","),
+                quoted[2],
+                pl.lit(","),
+                pl.col("person_id").cast(pl.Utf8).fill_null("null"),
+                pl.lit("]"),
+                pl.col("details"),
+            )
+        )
+        .to_series()
+        .to_list()
+    )
+
+
 def log_events_frame(actor, events: pl.DataFrame, *, client: str | None = None) -> int:
-    """Column-wise form of ``log_actions`` for batch writes (an import's one event per person): ``events``
-    has columns action, object_type, object_id (text of ``[A-Za-z0-9_.:-]``), person_id (nullable) and
-    details (already canonical JSON, sensitive values already masked). Each event's canonical text is built
-    by Polars; only the hash chain itself, which is sequential by nature, is a Python loop. The stored rows
-    are exactly what ``log_actions`` would store, so ``verify_chain`` checks both alike."""
+    """Append a batch of events given column-wise (action, object_type, object_id, person_id, details as
+    canonical JSON with sensitive values already masked), in the current transaction: one insert, and
+    only the hash chain itself, sequential by nature, is a Python loop. ``verify_chain`` recomputes each
+    hash from the stored row with ``_canonical``."""
     if events.height == 0:
         return 0
-    plain = events.select(
-        pl.all_horizontal(
-            pl.col(c).fill_null("").str.contains(_PLAIN) for c in ("action", "object_type", "object_id")
-        )
-    ).to_series()
-    if not plain.all():  # text that would need JSON escaping: the row-by-row path encodes it
-        return log_actions(
-            actor,
-            [
-                Event(a, t, o, p, json.loads(d))
-                for a, t, o, p, d in events.select(
-                    "action", "object_type", "object_id", "person_id", "details"
-                ).iter_rows()
-            ],
-            client=client,
-        )
     client = current_client.get() if client is None else client
     with transaction.atomic():
         prev = _lock_chain_and_get_head()
-        ids = reserve_ids(AuditEvent, events.height)
+        frame = events.select(*_EVENT_SCHEMA).with_columns(
+            pl.Series("id", reserve_ids(AuditEvent, events.height), dtype=pl.Int64)
+        )
         now = timezone.now()
         label = actor.username
-        # _canonical, column-wise: [id,"occurred","label","client","action","type","object",person]+details
-        constants = _HEAD_ENCODER.encode([_iso(now), label, client])[1:-1]
-        quoted = [
-            pl.lit('"') + pl.col(c).fill_null("") + pl.lit('"')
-            for c in ("action", "object_type", "object_id")
-        ]
-        frame = events.with_columns(pl.Series("id", ids, dtype=pl.Int64))
-        canonical = (
-            frame.select(
-                pl.concat_str(
-                    pl.lit("["),
-                    pl.col("id").cast(pl.Utf8),
-                    pl.lit("," + constants + ","),
-                    quoted[0],
-                    pl.lit(","),
-                    quoted[1],
-                    pl.lit(","),
-                    quoted[2],
-                    pl.lit(","),
-                    pl.col("person_id").cast(pl.Utf8).fill_null("null"),
-                    pl.lit("]"),
-                    pl.col("details"),
-                )
-            )
-            .to_series()
-            .to_list()
-        )
-        hashes, prevs = [], []
-        sha256 = hashlib.sha256
-        for text in canonical:
+        prevs, hashes = [], []
+        for text in _canonical_texts(frame, _iso(now), label, client):
             prevs.append(prev)
-            prev = sha256((prev + text).encode()).hexdigest()
+            prev = _digest(prev, text)
             hashes.append(prev)
         frame = frame.with_columns(
             pl.Series("prev_hash", prevs, dtype=pl.Utf8), pl.Series("hash", hashes, dtype=pl.Utf8)
         )
         insert_frame(
             AuditEvent,
-            frame.select(
-                "id", "action", "object_type", "object_id", "person_id", "details", "prev_hash", "hash"
-            ),
+            frame,
             constants={
                 "occurred_at": now,
                 "actor_id": getattr(actor, "pk", None),

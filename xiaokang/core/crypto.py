@@ -79,9 +79,7 @@ def _current() -> tuple[AESGCM, bytes]:
 
 
 def encrypt(plaintext: str) -> str:
-    aead, _ = _current()
-    nonce = secrets.token_bytes(12)
-    return _PREFIX + base64.b64encode(nonce + aead.encrypt(nonce, plaintext.encode(), None)).decode()
+    return encrypt_many([plaintext])[0]
 
 
 def decrypt(token: str) -> str:
@@ -93,8 +91,7 @@ def decrypt(token: str) -> str:
 
 
 def blind_index(plaintext: str) -> str:
-    _, key = _current()
-    return hmac.new(key, plaintext.encode(), hashlib.sha256).hexdigest()[:BLIND_INDEX_CHARS]
+    return blind_index_many([plaintext])[0]
 
 
 def encrypt_many(values: list[str | None]) -> list[str | None]:
