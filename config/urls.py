@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("xiaokang.accounts.urls")),
     path("", include("xiaokang.registry.urls")),
     path("staff/audit/", include("xiaokang.audit.urls")),
+    path("staff/policies/", include("xiaokang.policies.urls")),
     path("api/v1/", api.urls),
 ]

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "xiaokang.audit",
     "xiaokang.accounts",
     "xiaokang.registry",
+    "xiaokang.policies",
 ]
 
 MIDDLEWARE = [

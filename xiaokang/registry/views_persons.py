@@ -48,6 +48,7 @@ from xiaokang.registry.forms import (
 from xiaokang.registry.history import RECORD_FIELDS, record_as_of
 from xiaokang.registry.models import Certificate, Person
 from xiaokang.registry.search import PersonFilters, count_persons, search_persons
+from xiaokang.registry.sections import person_sections
 from xiaokang.registry.selectors import person_for, persons_for
 from xiaokang.registry.services import person_save, person_values
 from xiaokang.registry.vocabulary import (
@@ -64,17 +65,23 @@ from xiaokang.registry.vocabulary import (
 VIEWERS_SHOWN = 20
 
 
-def registry_reader_required(view):
-    """Signed in (else to the login page) and a role that reads the registry (else 403). Applied inside
-    the method check: a method a page does not take is 405 for everyone, as the access matrix expects."""
+def roles_required(roles):
+    """Signed in (else to the login page) and one of ``roles`` (else 403, audited). Applied inside the
+    method check: a method a page does not take is 405 for everyone, as the access matrix expects."""
 
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if request.user.role not in REGISTRY_READERS:
-            _refuse(request, person_id=kwargs.get("pk"))
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if request.user.role not in roles:
+                _refuse(request, person_id=kwargs.get("pk"))
+            return view(request, *args, **kwargs)
 
-    return never_cache(login_required(guarded))
+        return never_cache(login_required(guarded))
+
+    return decorator
+
+
+registry_reader_required = roles_required(REGISTRY_READERS)
 
 
 def _refuse(request, *, person_id: int | None = None):
@@ -346,6 +353,7 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
             ]
         ),
         "viewers_shown": VIEWERS_SHOWN,
+        "sections": person_sections(request, person),
     }
 
 

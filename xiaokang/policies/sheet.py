@@ -1,0 +1,130 @@
+"""A policy's readable sheet (issue 4 §1): conditions, parameters with dates and citations, amounts.
+``xiaokang policies show ID`` prints it in Chinese; the staff policy page shows the same data. Values not
+yet verified against their source are flagged wherever they appear (P5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from xiaokang.policies.loader import Policy
+
+KIND_ZH = {"cash": "现金补贴", "service": "服务", "eligibility": "资格认定"}
+KIND_EN = {"cash": "cash benefit", "service": "service", "eligibility": "eligibility"}
+PERIOD_ZH = {"month": "按月", "year": "按年", "once": "一次性"}
+PERIOD_EN = {"month": "monthly", "year": "yearly", "once": "once"}
+GROUP_ZH = {"common": "共同条件", "condition": "条件", "exclusion": "排除条件"}
+UNVERIFIED_ZH = "【待核实】"
+
+
+@dataclass
+class ParameterRow:
+    name: str
+    zh: str
+    en: str
+    unit: str
+    values: list[dict]  # start, value, citation, verified, current
+    current: object = None
+    current_verified: bool = True
+
+
+@dataclass
+class Sheet:
+    policy: Policy
+    day: dt.date
+    parameters: list[ParameterRow] = field(default_factory=list)
+
+    @property
+    def unverified(self) -> bool:
+        return any(not row.current_verified for row in self.parameters)
+
+    @property
+    def changes(self) -> list[dict]:
+        """When the rules changed: every dated parameter value after the first, newest first."""
+        found = []
+        for row in self.parameters:
+            for value in row.values[1:]:
+                found.append({"start": value["start"], "parameter": row, "value": value})
+        return sorted(found, key=lambda item: item["start"], reverse=True)
+
+
+def build_sheet(policy: Policy, day: dt.date) -> Sheet:
+    sheet = Sheet(policy, day)
+    for parameter in policy.parameters.values():
+        current = parameter.value_on(day)
+        values = [
+            {
+                "start": value.start,
+                "value": value.value,
+                "citation": value.citation,
+                "verified": value.verified,
+                "current": value is current,
+            }
+            for value in parameter.values
+        ]
+        sheet.parameters.append(
+            ParameterRow(
+                parameter.name,
+                parameter.zh,
+                parameter.en,
+                parameter.unit,
+                values,
+                current.value if current else None,
+                current.verified if current else True,
+            )
+        )
+    return sheet
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def render_text(sheet: Sheet) -> str:
+    """The sheet as plain Chinese text for the terminal."""
+    policy = sheet.policy
+    lines = [
+        f"{policy.zh}（{policy.id}）",
+        f"类型：{KIND_ZH.get(policy.kind, policy.kind)}，{PERIOD_ZH.get(policy.period, policy.period)}；"
+        f"规则版本 {policy.version}；以 {sheet.day.isoformat()} 为准",
+        "",
+        "政策依据：",
+        *[f"  · {basis}" for basis in policy.legal_basis],
+    ]
+    if policy.notes:
+        lines += ["", "说明：", *[f"  · {note.get('zh', '')}" for note in policy.notes]]
+    lines += ["", "认定条件（须全部满足）："]
+    for condition in policy.conditions:
+        lines.append(f"  [{GROUP_ZH[condition.group]}] {condition.id}：{condition.zh}")
+        lines.append(f"      规则：{condition.text}")
+        lines.append(f"      依据：{condition.citation}")
+    if policy.definitions:
+        lines += ["", "定义："]
+        for definition in policy.definitions.values():
+            lines.append(f"  {definition.id}：{definition.zh}")
+            lines.append(f"      规则：{definition.text}")
+    if sheet.parameters:
+        lines += ["", "参数："]
+        for row in sheet.parameters:
+            flag = "" if row.current_verified else f" {UNVERIFIED_ZH}"
+            unit = row.unit or ""
+            current = "（该日无值）" if row.current is None else f"{_value_text(row.current)}{unit}"
+            lines.append(f"  {row.name}：{row.zh} = {current}{flag}")
+            for value in row.values:
+                marker = "→" if value["current"] else " "
+                note = "" if value["verified"] else f" {UNVERIFIED_ZH}"
+                lines.append(
+                    f"    {marker} 自 {value['start'].isoformat()} 起 {_value_text(value['value'])}{unit}"
+                    f"{note}；依据：{value['citation']}"
+                )
+    if policy.is_cash:
+        lines += ["", "金额（按顺序取第一个符合的档次）："]
+        for rule in policy.amounts:
+            label = rule.zh or "金额"
+            when = f"当 {rule.when_text} 时，" if rule.when is not None else ""
+            lines.append(f"  {label}：{when}{rule.amount_text}")
+    if sheet.unverified:
+        lines += ["", f"注：标有{UNVERIFIED_ZH}的参数尚未与原始文件核对，结果为暂定。"]
+    return "\n".join(lines)

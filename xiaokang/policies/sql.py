@@ -1,0 +1,238 @@
+"""The second back end (issue 4 §2): the same checked rules compiled to SQL, so a batch evaluation runs
+inside the database as set-based statements, never a Python loop over persons.
+
+Three dialects of one compiler: ``sqlite`` and ``postgresql`` (the registry's databases) and ``duckdb``
+(``xiaokang screen``: a file evaluated in process, ARCHITECTURE "The rules engine").
+
+The pipeline has two stages, both plain SELECTs that callers wrap in CREATE TABLE … AS or INSERT …:
+
+1. ``facts_select(source, day)``: a *source* relation (one row per person with the record columns
+   below, from the registry tables or from a validated file) → one row per person and category view
+   with every fact of ``facts.FIELDS`` computed on ``day`` (the same as ``facts.views_of``).
+2. ``decisions_select(policy, parameters, facts_table)``: facts → one row per person: eligible, amount
+   in fen, failed condition ids (``;``-separated, in the file's order) and the category decided as,
+   picking the most favourable view as ``interpreter.favourable_key`` does.
+
+Parameters are written into the statement as literals (they are typed values from the policy files or
+a checked ``--set``, never user text in a query); facts never leave the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from xiaokang.policies.facts import FIELDS
+from xiaokang.policies.language import (
+    NUMBER,
+    Binary,
+    IfElse,
+    InList,
+    Literal,
+    Name,
+    Node,
+    Unary,
+)
+from xiaokang.policies.loader import Policy
+from xiaokang.registry.vocabulary import CATEGORY_CODE
+
+DIALECTS = ("sqlite", "postgresql", "duckdb")
+
+# The columns a source relation provides (one row per person).
+SOURCE_COLUMNS = (
+    "person_id",
+    "street_id",
+    "birth_date",
+    "status",
+    "hukou",
+    "category",  # NULL without an active certificate; 'multiple' for 多重
+    "grade",
+    "components",  # 多重: the component digits, e.g. '46'
+    "issued_on",
+    "valid_until",  # the last day of validity (issued_on's 10th anniversary − 1 day)
+    "certificate_active",
+    "economic_status",
+    "employment",
+    "family_planning_hardship",
+    "dangerous_house",
+    "work_injury_care",
+    "self_care",
+)
+FACT_COLUMNS = ("person_id", "street_id", "nviews", "category_code", *FIELDS)
+DECISION_COLUMNS = ("person_id", "street_id", "category", "eligible", "amount_fen", "failed")
+
+
+def literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return f"'{value.isoformat()}'"
+    text = str(value).replace("'", "''")
+    return f"'{text}'"
+
+
+def date_literal(day: dt.date, dialect: str) -> str:
+    return f"'{day.isoformat()}'" if dialect == "sqlite" else f"DATE '{day.isoformat()}'"
+
+
+class _Compiler:
+    def __init__(self, policy: Policy, parameters: dict, dialect: str):
+        if dialect not in DIALECTS:
+            raise ValueError(dialect)
+        self.policy = policy
+        self.parameters = parameters
+        self.dialect = dialect
+
+    def sql(self, node: Node) -> str:
+        if isinstance(node, Literal):
+            return literal(node.value)
+        if isinstance(node, Name):
+            if node.kind == "fact":
+                return f"f.{node.name}"
+            if node.kind == "parameter":
+                return literal(self.parameters[node.name])
+            return f"({self.sql(self.policy.definitions[node.name].node)})"
+        if isinstance(node, Unary):
+            return f"(NOT {self.sql(node.operand)})" if node.op == "not" else f"(-{self.sql(node.operand)})"
+        if isinstance(node, Binary):
+            left, right = self.sql(node.left), self.sql(node.right)
+            if node.op == "/":
+                # Exact decimal division in PostgreSQL; x / 0 is 0 (as in the interpreter), never an error.
+                return f"COALESCE(CAST({left} AS {self.decimal_type}) / NULLIF({right}, 0), 0)"
+            operator = {"==": "=", "!=": "<>", "and": "AND", "or": "OR"}.get(node.op, node.op)
+            if (
+                node.type is not None
+                and node.type.kind == NUMBER
+                and node.op in "+-*"
+                and self.dialect != "sqlite"
+            ):
+                left = f"CAST({left} AS {self.decimal_type})"
+            return f"({left} {operator} {right})"
+        if isinstance(node, InList):
+            items = ", ".join(self.sql(item) for item in node.items)
+            return f"({self.sql(node.operand)} {'NOT IN' if node.negated else 'IN'} ({items}))"
+        if isinstance(node, IfElse):
+            return (
+                f"(CASE WHEN {self.sql(node.condition)} THEN {self.sql(node.then)} "
+                f"ELSE {self.sql(node.otherwise)} END)"
+            )
+        raise TypeError(node)  # pragma: no cover
+
+    @property
+    def decimal_type(self) -> str:
+        return {"sqlite": "REAL", "postgresql": "NUMERIC", "duckdb": "DECIMAL(38, 10)"}[self.dialect]
+
+
+def _year(column: str, dialect: str) -> str:
+    if dialect == "sqlite":
+        return f"CAST(strftime('%Y', {column}) AS INTEGER)"
+    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+
+
+def _month_day(column: str, dialect: str) -> str:
+    if dialect == "sqlite":
+        return f"CAST(strftime('%m%d', {column}) AS INTEGER)"
+    return f"CAST(EXTRACT(MONTH FROM {column}) * 100 + EXTRACT(DAY FROM {column}) AS INTEGER)"
+
+
+def _contains(haystack: str, needle: str, dialect: str) -> str:
+    if dialect == "sqlite":
+        return f"instr({haystack}, {needle}) > 0"
+    return f"strpos({haystack}, {needle}) > 0"
+
+
+def _categories_relation() -> str:
+    rows = [
+        f"SELECT {code} AS code, '{name}' AS name, '{code}' AS digit"
+        for name, code in CATEGORY_CODE.items()
+        if name != "multiple"
+    ]
+    return "(" + " UNION ALL ".join(rows) + ")"
+
+
+def facts_select(source: str, day: dt.date, dialect: str) -> str:
+    """One row per person and category view (FACT_COLUMNS) from ``source`` (a SELECT or table name
+    giving SOURCE_COLUMNS), every fact on ``day`` exactly as ``facts.views_of`` computes it."""
+    on = date_literal(day, dialect)
+    # Born 29 February: 229 > 228 on 28 February of a common year (not yet), 229 > 301 false on 1 March.
+    age = (
+        f"({day.year} - {_year('s.birth_date', dialect)} - "
+        f"CASE WHEN {_month_day('s.birth_date', dialect)} > {day.month * 100 + day.day} THEN 1 ELSE 0 END)"
+    )
+    has_category = "(s.category IS NOT NULL AND s.category <> '')"
+    common = f"""
+        {age} AS age,
+        COALESCE(s.status, 'normal') AS status,
+        CASE WHEN {has_category} AND s.certificate_active AND s.issued_on <= {on}
+             AND s.valid_until >= {on} THEN TRUE ELSE FALSE END AS certificate_valid,
+        s.hukou AS hukou,
+        CASE WHEN {has_category} THEN COALESCE(s.grade, 0) ELSE 0 END AS grade,
+        COALESCE(s.economic_status, 'ordinary') AS economic_status,
+        COALESCE(s.employment, 'not_employed') AS employment,
+        COALESCE(s.family_planning_hardship, FALSE) AS family_planning_hardship,
+        COALESCE(s.dangerous_house, FALSE) AS dangerous_house,
+        COALESCE(s.work_injury_care, FALSE) AS work_injury_care,
+        COALESCE(s.self_care, TRUE) AS self_care"""
+    relation = f"({source})" if source.lstrip().upper().startswith("SELECT") else source
+    single = f"""
+    SELECT s.person_id AS person_id, s.street_id AS street_id, 1 AS nviews,
+        COALESCE(cat.code, 0) AS category_code,
+        CASE WHEN s.category = 'multiple' THEN '' ELSE COALESCE(s.category, '') END AS category,
+        CASE WHEN s.category = 'multiple' THEN TRUE ELSE FALSE END AS multiple,{common}
+    FROM {relation} s LEFT JOIN {_categories_relation()} cat ON cat.name = s.category
+    WHERE s.category IS NULL OR s.category <> 'multiple' OR COALESCE(s.components, '') = ''"""
+    multiple = f"""
+    SELECT s.person_id, s.street_id, length(s.components), cat.code, cat.name, TRUE,{common}
+    FROM {relation} s JOIN {_categories_relation()} cat ON {_contains("s.components", "cat.digit", dialect)}
+    WHERE s.category = 'multiple' AND COALESCE(s.components, '') <> ''"""
+    columns = ", ".join(FACT_COLUMNS)
+    return f"SELECT {columns} FROM ({single} UNION ALL {multiple}) views"
+
+
+def decisions_select(policy: Policy, parameters: dict, facts_table: str, dialect: str) -> str:
+    """One row per person (DECISION_COLUMNS): the policy decided on every view, the most favourable kept."""
+    compiler = _Compiler(policy, parameters, dialect)
+    conditions = [compiler.sql(condition.node) for condition in policy.conditions]
+    flags = ", ".join(f"{sql} AS c{index}" for index, sql in enumerate(conditions)) or "TRUE AS c_none"
+    if policy.is_cash and policy.amounts:
+        branches = " ".join(
+            f"WHEN {'TRUE' if rule.when is None else compiler.sql(rule.when)} "
+            f"THEN {compiler.sql(rule.amount)}"
+            for rule in policy.amounts
+        )
+        amount = f"CASE {branches} ELSE 0 END"
+    else:
+        amount = "0"
+    eligible = " AND ".join(f"c{index}" for index in range(len(conditions))) or "TRUE"
+    failed_parts = [
+        f"CASE WHEN c{index} THEN '' ELSE '{condition.id};' END"
+        for index, condition in enumerate(policy.conditions)
+    ]
+    failed = f"rtrim({' || '.join(failed_parts)}, ';')" if failed_parts else "''"
+    nfailed = " + ".join(f"CASE WHEN c{index} THEN 0 ELSE 1 END" for index in range(len(conditions))) or "0"
+    integer = "INTEGER" if dialect == "sqlite" else "BIGINT"
+
+    def decided(where: str) -> str:
+        return f"""
+        SELECT person_id, street_id, category, category_code, ({eligible}) AS eligible,
+            CASE WHEN {eligible} THEN CAST(ROUND(amount * 100) AS {integer}) ELSE 0 END AS amount_fen,
+            {failed} AS failed, {nfailed} AS nfailed
+        FROM (
+            SELECT person_id, street_id, category, category_code, {flags}, {amount} AS amount
+            FROM {facts_table} f WHERE {where}
+        ) conditions"""
+
+    columns = ", ".join(DECISION_COLUMNS)
+    return f"""
+    SELECT {columns} FROM ({decided("f.nviews = 1")}) one_view
+    UNION ALL
+    SELECT {columns} FROM (
+        SELECT {columns}, ROW_NUMBER() OVER (
+            PARTITION BY person_id ORDER BY eligible DESC, amount_fen DESC, nfailed ASC, category_code ASC
+        ) AS favour
+        FROM ({decided("f.nviews > 1")}) several_views
+    ) ranked WHERE favour = 1"""

@@ -1,0 +1,37 @@
+"""Every policy's own test cases through both back ends, on the test database (SQLite in `make test`,
+PostgreSQL in `make test-postgres`): issue 4 §2, §6."""
+
+import pytest
+
+from xiaokang.policies.cases import run_cases
+from xiaokang.policies.loader import load_all, policies
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_shipped_policy_files_load_without_errors():
+    loaded, errors = load_all()
+
+    assert [str(error) for error in errors] == []
+    assert set(loaded) == {
+        "living_subsidy",
+        "care_subsidy",
+        "medical_assistance",
+        "accident_insurance",
+        "health_check",
+        "child_rehabilitation",
+        "free_mental_medication",
+        "preschool_education",
+        "rural_housing_renovation",
+        "self_employment_insurance_subsidy",
+    }
+
+
+@pytest.mark.parametrize("policy_id", sorted(policies()))
+def test_policy_cases_pass_in_the_interpreter_and_in_sql(policy_id):
+    policy = policies()[policy_id]
+
+    results = run_cases(policy)
+
+    assert len(results) == 2 * len(policy.tests) >= 8
+    assert [result.describe() for result in results if not result.passed] == []

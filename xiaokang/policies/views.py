@@ -1,0 +1,225 @@
+"""Staff pages of the policy engine (issue 4): the policy sheets, each person's eligibility with its
+reasons (a section of the person page), and the what-if for officers, over the persons in their scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from xiaokang.accounts.models import Role
+from xiaokang.policies import evaluation
+from xiaokang.policies.loader import PolicyError, coerce, overrides_by_policy, person_policies, policies
+from xiaokang.policies.selectors import decisions_for_person, latest_run
+from xiaokang.policies.sheet import KIND_EN, KIND_ZH, PERIOD_EN, PERIOD_ZH, build_sheet
+from xiaokang.registry import sections
+from xiaokang.registry.views_persons import registry_reader_required, roles_required
+
+WHAT_IF_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
+
+
+class DateForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        help_text=_("Year-month-day, for example 2025-06-30. Empty: today."),
+        widget=forms.DateInput(
+            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
+        ),
+        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"],
+    )
+
+
+def _day(request, field: str = "date") -> tuple[dt.date, DateForm]:
+    data = {"date": request.GET.get(field, "")}
+    form = DateForm(data if data["date"] else None)
+    if form.is_bound and form.is_valid() and form.cleaned_data["date"]:
+        return form.cleaned_data["date"], form
+    return timezone.localdate(), form
+
+
+def kind_label(policy) -> str:
+    return KIND_ZH[policy.kind] if _zh() else KIND_EN[policy.kind]
+
+
+def _zh() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "zh-hans").lower().startswith("zh")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The person page's eligibility section
+
+
+def eligibility_section(request, person) -> dict | None:
+    if request.user.role not in WHAT_IF_ROLES | {Role.COMMUNITY_WORKER}:
+        return None
+    day, form = _day(request, "eligibility_date")
+    form.fields["date"].widget.attrs["id"] = "id_eligibility_date"
+    try:
+        decisions = decisions_for_person(person, day)
+        error = ""
+    except PolicyError as exc:
+        decisions, error = [], exc.message
+    return {
+        "template": "policies/_person_eligibility.html",
+        "anchor": "eligibility",
+        "title": _("Benefits and services"),
+        "decisions": decisions,
+        "day": day,
+        "date_form": form,
+        "error": error,
+        "zh": _zh(),
+    }
+
+
+def register_person_section() -> None:
+    sections.register_person_section(eligibility_section)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Policy sheets
+
+
+@require_GET
+@registry_reader_required
+def policy_list(request):
+    day, form = _day(request)
+    run = latest_run()
+    counts = {row.policy_id: row for row in run.policies.all()} if run else {}
+    rows = []
+    for policy in policies().values():
+        sheet = build_sheet(policy, day)
+        rows.append(
+            {
+                "policy": policy,
+                "kind": kind_label(policy),
+                "period": PERIOD_ZH[policy.period] if _zh() else PERIOD_EN[policy.period],
+                "unverified": sheet.unverified,
+                "run": counts.get(policy.id),
+            }
+        )
+    return render(
+        request,
+        "policies/list.html",
+        {"rows": rows, "day": day, "date_form": form, "run": run, "zh": _zh()},
+    )
+
+
+@require_GET
+@registry_reader_required
+def policy_detail(request, policy_id: str):
+    policy = policies().get(policy_id)
+    if policy is None:
+        raise Http404
+    day, form = _day(request)
+    return render(
+        request,
+        "policies/detail.html",
+        {
+            "policy": policy,
+            "sheet": build_sheet(policy, day),
+            "kind": kind_label(policy),
+            "period": PERIOD_ZH[policy.period] if _zh() else PERIOD_EN[policy.period],
+            "day": day,
+            "date_form": form,
+            "zh": _zh(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# What-if
+
+
+class WhatIfForm(forms.Form):
+    """The date and every parameter of every person policy, prefilled with the values in force."""
+
+    def __init__(self, data, *, day: dt.date):
+        super().__init__(data)
+        self.day = day
+        self.current: dict[str, object] = {}
+        self.parameters = {}
+        for policy in person_policies():
+            values = policy.parameters_on(day)
+            for name, parameter in policy.parameters.items():
+                key = f"{policy.id}.{name}"
+                self.current[key] = values[name]
+                self.parameters[key] = (policy, parameter)
+                label = f"{policy.zh if _zh() else policy.en}: {parameter.zh if _zh() else parameter.en}"
+                if parameter.type.kind == "bool":
+                    field = forms.TypedChoiceField(
+                        label=label,
+                        choices=[("true", _("yes")), ("false", _("no"))],
+                        required=False,
+                        coerce=str,
+                    )
+                    initial = "true" if values[name] else "false"
+                else:
+                    field = forms.CharField(label=label, required=False, max_length=30)
+                    field.widget.attrs.update({"class": "short", "inputmode": "decimal"})
+                    initial = str(values[name])
+                field.initial = initial
+                field.help_text = parameter.unit
+                self.fields[key] = field
+
+    def clean(self):
+        cleaned = super().clean()
+        self.overrides: list[tuple[str, str, object]] = []
+        for key, (policy, parameter) in self.parameters.items():
+            raw = (cleaned.get(key) or "").strip()
+            if not raw:
+                continue
+            try:
+                value = coerce(parameter, raw, parameter.zh)
+            except ValueError:
+                self.add_error(
+                    key, _("Enter a number.") if parameter.type.kind != "bool" else _("Choose yes or no.")
+                )
+                continue
+            if value != self.current[key]:
+                self.overrides.append((policy.id, parameter.name, value))
+        return cleaned
+
+    def grouped(self):
+        groups: dict[str, dict] = {}
+        for key, (policy, _parameter) in self.parameters.items():
+            group = groups.setdefault(policy.id, {"policy": policy, "fields": []})
+            group["fields"].append(self[key])
+        return list(groups.values())
+
+
+@require_GET
+@roles_required(WHAT_IF_ROLES)
+def what_if(request):
+    day, date_form = _day(request)
+    submitted = "run" in request.GET
+    form = WhatIfForm(request.GET if submitted else None, day=day)
+    comparisons = None
+    changes = []
+    if submitted and date_form.is_valid() and form.is_valid():
+        overrides = overrides_by_policy(form.overrides)
+        changes = [
+            {"key": f"{policy_id}.{name}", "old": form.current[f"{policy_id}.{name}"], "new": value}
+            for policy_id, name, value in form.overrides
+        ]
+        comparisons = evaluation.what_if(day, actor=request.user, overrides=overrides)
+    return render(
+        request,
+        "policies/what_if.html",
+        {
+            "form": form,
+            "date_form": date_form,
+            "day": day,
+            "comparisons": comparisons,
+            "changes": changes,
+            "submitted": submitted,
+            "zh": _zh(),
+        },
+    )
