@@ -189,7 +189,9 @@ def cmd_seed(args) -> int:
 
 
 # --- import ----------------------------------------------------------------------------------------
-def _print_errors(errors: list[dict], limit: int = 50) -> None:
+def _print_errors(
+    errors: list[dict], limit: int = 50, rest: str = "all of them are in --report) / 其余见报告文件"
+) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(errors)} 处错误 / errors", show_lines=False)
@@ -201,7 +203,7 @@ def _print_errors(errors: list[dict], limit: int = 50) -> None:
     _console().print(table)
     if len(errors) > limit:
         print(
-            f"… and {len(errors) - limit} more (all of them are in --report) / 其余见报告文件",
+            f"… and {len(errors) - limit} more ({rest}",
             file=sys.stderr,
         )
 
@@ -322,6 +324,207 @@ def cmd_audit_verify(args) -> int:
     return EXIT_OK
 
 
+# --- policies, screen, evaluate (issue 4) ----------------------------------------------------------
+def _day(args):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not getattr(args, "date", None):
+        return timezone.localdate()
+    try:
+        return dt.date.fromisoformat(args.date)
+    except ValueError:
+        raise UsageError(f"--date {args.date!r}: write YYYY-MM-DD / 日期格式应为YYYY-MM-DD") from None
+
+
+def _overrides(args):
+    from xiaokang.policies.loader import overrides_by_policy, parse_override, policies
+
+    try:
+        return overrides_by_policy([parse_override(policies(), text) for text in args.set or []])
+    except ValueError as exc:
+        raise UsageError(f"--set {exc}") from None
+
+
+def _stdout_console():
+    from rich.console import Console
+
+    # Not a terminal (a pipe, a log file, a script): wide enough that no policy id or figure is cut.
+    return Console(width=None if sys.stdout.isatty() else 160)
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
+
+
+def cmd_policies_check(args) -> int:
+    from xiaokang.policies.loader import check_dates, load_all
+
+    day = _day(args)
+    loaded, errors = load_all()
+    errors += check_dates(loaded, day)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} errors in the policy files / 政策文件有错误", file=sys.stderr)
+        return EXIT_INPUT_ERRORS
+    conditions = sum(len(policy.conditions) for policy in loaded.values())
+    unverified = sum(len(policy.unverified_on(day)) for policy in loaded.values())
+    print(
+        f"{len(loaded)} policies, {conditions} conditions: all valid on {day.isoformat()}"
+        + (f"; {unverified} parameter values not yet verified / 待核实" if unverified else "")
+    )
+    return EXIT_OK
+
+
+def cmd_policies_test(args) -> int:
+    from xiaokang.policies.cases import run_cases
+    from xiaokang.policies.loader import policies
+
+    total = failed = 0
+    for policy in policies().values():
+        for result in run_cases(policy):
+            total += 1
+            if not result.passed:
+                failed += 1
+                print(f"FAIL {result.describe()}", file=sys.stderr)
+    print(f"{total - failed} of {total} case runs passed (interpreter and SQL on {_vendor()})")
+    return EXIT_INPUT_ERRORS if failed else EXIT_OK
+
+
+def _vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def cmd_policies_show(args) -> int:
+    from xiaokang.policies.loader import policies
+    from xiaokang.policies.sheet import build_sheet, render_text
+
+    policy = policies().get(args.policy_id)
+    if policy is None:
+        raise UsageError(f"no policy {args.policy_id!r}; there are: {', '.join(policies())}")
+    print(render_text(build_sheet(policy, _day(args))))
+    return EXIT_OK
+
+
+def cmd_screen(args) -> int:
+    from xiaokang.policies.loader import policies
+    from xiaokang.policies.screening import screen_file
+    from xiaokang.registry.importing.reader import FileRejected
+
+    day = _day(args)
+    overrides = _overrides(args)
+    for policy in policies().values():
+        policy.parameters_on(day, overrides.get(policy.id))  # a missing value: exit 2 before reading
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: no such directory {out.parent} / 输出目录不存在")
+    progress, advance = _stage_progress(["reading", "validating", "evaluating", "writing"])
+    try:
+        with progress:
+            report = screen_file(args.file, out, day=day, overrides=overrides, progress=advance)
+    except FileRejected as exc:
+        raise UsageError(str(exc)) from None
+    for warning in report.warnings:
+        print(f"warning: {warning['column']}: {warning['message']}", file=sys.stderr)
+    if report.errors:
+        _print_errors(report.errors, rest="correct these first) / 请先更正以上错误")
+        print(
+            f"{report.rows} rows, {len(report.errors)} errors: no output written / 有错误，未输出结果",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT_ERRORS
+    eligible = ", ".join(f"{policy} {count}" for policy, count in sorted(report.eligible.items()))
+    print(f"screened {report.rows} persons on {day.isoformat()}: {report.output_rows} rows in {out}")
+    print(f"eligible: {eligible}")
+    return EXIT_OK
+
+
+def cmd_evaluate(args) -> int:
+    from rich.table import Table
+
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.policies import evaluation
+
+    day = _day(args)
+    overrides = _overrides(args)
+    actor = SystemActor("cli evaluate")
+    console = _stdout_console()
+    if args.dry_run:
+        comparisons = evaluation.what_if(day, actor=actor, overrides=overrides)
+        table = Table(title=f"what-if on {day.isoformat()} (nothing stored) / 模拟测算（不保存）")
+        for column in (
+            "policy",
+            "eligible now",
+            "monthly now",
+            "eligible what-if",
+            "monthly what-if",
+            "change",
+        ):
+            table.add_column(column, justify="left" if column == "policy" else "right")
+        for comparison in comparisons:
+            total = comparison.total
+            cash = comparison.policy.is_cash
+            table.add_row(
+                comparison.policy.id + (" *" if comparison.changed else ""),
+                str(total.current_eligible),
+                _yuan(total.current_fen) if cash else "-",
+                str(total.what_if_eligible),
+                _yuan(total.what_if_fen) if cash else "-",
+                f"{total.eligible_change:+d}" + (f" / {_yuan(total.fen_change)}" if cash else ""),
+            )
+        console.print(table)
+        changed = [comparison for comparison in comparisons if comparison.changed]
+        if not changed:
+            print("no --set given: the what-if is the current rules / 未指定参数调整")
+        for comparison in changed:
+            table = Table(title=f"{comparison.policy.id} by street / 按街道")
+            for column in ("street", "eligible now", "monthly now", "eligible what-if", "monthly what-if"):
+                table.add_column(column, justify="left" if column == "street" else "right")
+            for row in comparison.streets:
+                table.add_row(
+                    row.street_name,
+                    str(row.current_eligible),
+                    _yuan(row.current_fen),
+                    str(row.what_if_eligible),
+                    _yuan(row.what_if_fen),
+                )
+            console.print(table)
+        return EXIT_OK
+    progress, advance = _stage_progress(["facts", *[p.id for p in _person_policies()]])
+    with progress:
+        report = evaluation.evaluate_registry(day, actor=actor, overrides=overrides, progress=advance)
+    run = report.run
+    table = Table(title=f"run {run.pk} on {day.isoformat()}: {run.persons} persons, {run.seconds:.1f} s")
+    for column in ("policy", "eligible", "monthly total", "newly eligible", "no longer eligible"):
+        table.add_column(column, justify="left" if column == "policy" else "right")
+    for change in report.policies:
+        table.add_row(
+            change.policy.id,
+            str(change.eligible),
+            _yuan(change.amount_fen) if change.policy.is_cash else "-",
+            "-" if change.newly_eligible is None else str(change.newly_eligible),
+            "-" if change.no_longer_eligible is None else str(change.no_longer_eligible),
+        )
+    console.print(table)
+    if report.previous is None:
+        print("first run: nothing to compare with / 首次测算")
+    else:
+        print(f"changes since run {report.previous.pk} of {report.previous.evaluated_on.isoformat()}")
+    if run.overrides:
+        print("overrides: " + ", ".join(f"{k}={v}" for k, v in run.overrides.items()))
+    return EXIT_OK
+
+
+def _person_policies():
+    from xiaokang.policies.loader import person_policies
+
+    return person_policies()
+
+
 # --- the parser ------------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     def error(
@@ -395,6 +598,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="FILE.xlsx")
     p.set_defaults(func=cmd_quality)
+
+    p = sub.add_parser("policies", help="the policy files: check, test, show")
+    policies_sub = p.add_subparsers(dest="policies_command", required=True, parser_class=_Parser)
+    q = policies_sub.add_parser("check", help="validate every policy file; exit 1 with the errors")
+    q.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="every parameter must have a value on it (default today)"
+    )
+    q.set_defaults(func=cmd_policies_check)
+    q = policies_sub.add_parser("test", help="run every policy's test cases through the interpreter and SQL")
+    q.set_defaults(func=cmd_policies_test)
+    q = policies_sub.add_parser("show", help="print a policy's readable sheet (in Chinese)")
+    q.add_argument("policy_id")
+    q.add_argument("--date", metavar="YYYY-MM-DD", help="parameters in force on this date (default today)")
+    q.set_defaults(func=cmd_policies_show)
+
+    set_help = "override a parameter for this run, e.g. living_subsidy.dibao_standard=1500 (repeatable)"
+    p = sub.add_parser("screen", help="evaluate every person policy for the persons of a file; store nothing")
+    p.add_argument("file", help="a person file in the import format (.xlsx or .csv)")
+    p.add_argument("--out", required=True, metavar="OUT.csv", help="id_number,policy,eligible,amount,reasons")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="evaluation date (default today)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help=set_help)
+    p.set_defaults(func=cmd_screen)
+
+    p = sub.add_parser("evaluate", help="evaluate every policy over the registry and store the run")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="evaluation date (default today)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help=set_help)
+    p.add_argument(
+        "--dry-run", action="store_true", help="store nothing; compare with the current rules by street"
+    )
+    p.set_defaults(func=cmd_evaluate)
     return parser
 
 
@@ -408,11 +641,17 @@ def main(argv: list[str] | None = None) -> int:
     except (ImproperlyConfigured, ImproperlyConfiguredError) as exc:
         print(f"xiaokang: configuration error / 配置错误: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    from xiaokang.policies.loader import PolicyError, PolicyErrors
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
     except UsageError as exc:
+        print(f"xiaokang {args.command}: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except (PolicyError, PolicyErrors) as exc:
+        # A broken policy file, or a parameter with no value on the date asked for: nothing was run.
         print(f"xiaokang {args.command}: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:

@@ -251,7 +251,10 @@ def what_if(
     comparisons = []
     with connection.cursor() as cursor:
         build_facts(cursor, registry_source(actor), day)
-        names = dict(Area.objects.filter(level="street").values_list("id", "name"))
+        streets = {
+            pk: (code, name)
+            for pk, code, name in Area.objects.filter(level="street").values_list("id", "code", "name")
+        }
         for policy in policy_set:
             current = _by_street(cursor, policy, policy.parameters_on(day))
             changed = bool(overrides.get(policy.id))
@@ -260,16 +263,16 @@ def what_if(
                 if changed
                 else current
             )
-            streets = [
+            rows = [
                 StreetRow(
                     street,
-                    names.get(street, str(street)),
+                    streets.get(street, ("", str(street)))[1],
                     *current.get(street, (0, 0)),
                     *what.get(street, (0, 0)),
                 )
-                for street in sorted(set(current) | set(what), key=lambda s: names.get(s, ""))
+                for street in sorted(set(current) | set(what), key=lambda pk: streets.get(pk, ("",))[0])
             ]
-            comparisons.append(PolicyComparison(policy, changed, streets))
+            comparisons.append(PolicyComparison(policy, changed, rows))
         drop_facts(cursor)
     return comparisons
 

@@ -79,7 +79,7 @@ def test_sensitive_values_are_masked():
 
 
 def test_text_that_needs_json_escaping_chains_and_verifies():
-    log_action(Who(), "login.failure", object_type="user", object_id='o"dd\\name 名', details={"k": "引号\""})
+    log_action(Who(), "login.failure", object_type="user", object_id='o"dd\\name 名', details={"k": '引号"'})
     log_action(Who(), "login.success", object_type="user", object_id="plain")
     assert AuditEvent.objects.order_by("id").first().object_id == 'o"dd\\name 名'
     assert verify_chain().broken_id is None and verify_chain().checked == 2

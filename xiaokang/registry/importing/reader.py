@@ -38,14 +38,13 @@ class Sheet:
     unknown_columns: list[str] = field(default_factory=list)
 
 
-def _check_size(path: Path) -> int:
+def _check_size(path: Path, limit: int) -> int:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         raise FileRejected(f"文件不存在：{path}", f"file not found: {path}") from None
     if not path.is_file():
         raise FileRejected(f"不是文件：{path}", f"not a file: {path}")
-    limit = settings.XIAOKANG_IMPORT_MAX_BYTES
     if size > limit:
         raise FileRejected(
             f"文件大小 {size} 字节超过上限 {limit} 字节",
@@ -130,10 +129,14 @@ def _first_csv_problem(data: bytes) -> tuple[int, str, str]:
     return 1, "无法解析", "cannot be parsed"
 
 
-def read_table(path: str | os.PathLike, columns: tuple[Column, ...]) -> Sheet:
-    """Read ``path`` (xlsx or csv, decided by content) into text columns named by field."""
+def read_table(
+    path: str | os.PathLike, columns: tuple[Column, ...], *, max_bytes: int | None = None
+) -> Sheet:
+    """Read ``path`` (xlsx or csv, decided by content) into text columns named by field. ``max_bytes``
+    defaults to the import limit (XIAOKANG_IMPORT_MAX_BYTES); batch jobs that read without storing (screen)
+    pass their own."""
     path = Path(path)
-    _check_size(path)
+    _check_size(path, settings.XIAOKANG_IMPORT_MAX_BYTES if max_bytes is None else max_bytes)
     data = path.read_bytes()
     if data.startswith(ZIP_MAGIC):
         _check_xlsx_container(data)
