@@ -43,6 +43,9 @@ ACCESS = {
     "account-create": {"security_admin"},
     "account-edit": {"security_admin"},
     "account-unlock": POST_ONLY,
+    "policy-list": READERS,
+    "policy-detail": READERS,
+    "policy-what-if": {"district_admin", "district_officer", "street_officer"},
 }
 
 
@@ -60,7 +63,7 @@ def _named_patterns(resolver=None, prefix=""):
 def _url(pattern: str, kwargs: dict) -> str:
     url = "/" + pattern.replace("^", "").replace("$", "")
     for key, value in kwargs.items():
-        url = url.replace(f"<int:{key}>", str(value))
+        url = url.replace(f"<int:{key}>", str(value)).replace(f"<slug:{key}>", str(value))
     return url
 
 
@@ -86,7 +89,7 @@ def test_every_named_page_is_declared():
 
 def test_every_page_with_every_role(world):
     person, users = world
-    kwargs = {"pk": person.pk}
+    kwargs = {"pk": person.pk, "policy_id": "living_subsidy"}
     failures = []
     for name, pattern in _named_patterns():
         allowed = ACCESS[name]

@@ -415,6 +415,15 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
             )
         values.sort(key=lambda value: value.start)
         parameter_type = _parameter_type([value.value for value in values])
+        declared = spec.get("type")
+        if declared == "number" and parameter_type in (T_INT, T_NUMBER):
+            # Money: written 400 in the file, but a what-if may set 450.50.
+            parameter_type = T_NUMBER
+            for value in values:
+                value.value = Decimal(value.value)
+        elif declared is not None and (parameter_type is None or declared != parameter_type.kind):
+            reader.error(spec, f"parameter {name!r}: the values are not of type {declared}")
+            continue
         if parameter_type is None:
             reader.error(spec, f"the values of {name!r} are not all of one type")
             continue

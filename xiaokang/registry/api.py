@@ -50,7 +50,7 @@ def _active_certificates(person_ids: list[int]) -> dict[int, Certificate]:
     return {c.person_id: c for c in certificates}
 
 
-def _person(request: HttpRequest, person_id: int, client: str) -> Person:
+def person_in_scope(request: HttpRequest, person_id: int, client: str) -> Person:
     """``selectors.person_for``: 404 for a person out of scope and for a missing one alike, audited."""
     if person_id > MAX_ID:
         log_action(
@@ -119,7 +119,7 @@ def person_detail(request: HttpRequest, response: HttpResponse, person_id: int):
     """A person in your area (404 otherwise, and the attempt is audited). Every view is audited.
     The `ETag` header is the person's version, for `If-Match` on a later PATCH."""
     client = client_address(request)
-    person = _person(request, person_id, client)
+    person = person_in_scope(request, person_id, client)
     log_action(
         request.auth,
         "person.view",
@@ -160,7 +160,7 @@ def person_update(request: HttpRequest, response: HttpResponse, person_id: int, 
     in the meantime is not overwritten: a stale version answers 412 and changes nothing, as the edit page
     does."""
     client = client_address(request)
-    person = _person(request, person_id, client)
+    person = person_in_scope(request, person_id, client)
     values = person_values_from(payload)
     result = person_save(
         actor=request.auth,

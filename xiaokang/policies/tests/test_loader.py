@@ -127,7 +127,7 @@ def test_overrides_are_typed_and_checked():
         ("nope.x=1", "no policy 'nope'"),
         ("living_subsidy.nope=1", "has no parameter 'nope'"),
         ("living_subsidy.dibao_standard=abc", "is a number"),
-        ("living_subsidy.dibao_standard=12.5", "whole number"),
+        ("child_rehabilitation.max_age=12.5", "whole number"),
     ]:
         with pytest.raises(ValueError, match=message):
             parse_override(shipped, bad)

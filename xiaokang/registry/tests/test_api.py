@@ -523,6 +523,7 @@ def test_the_openapi_document_lists_every_path(db):
         "/api/v1/persons",
         "/api/v1/persons/search",
         "/api/v1/persons/{person_id}",
+        "/api/v1/persons/{person_id}/eligibility",
     }
     assert set(document["paths"]["/api/v1/persons"]) == {"get", "post"}
     assert set(document["paths"]["/api/v1/persons/{person_id}"]) == {"get", "patch"}
