@@ -3,12 +3,20 @@
 Import of a 100,000-row xlsx file on SQLite and on PostgreSQL: rows per second and the ratio to the
 time the spreadsheet reader alone (fastexcel/calamine) takes to read the same file. Target: ≤ 3×.
 Each figure is the median of several runs on an empty registry, measured in the same run as the bare read.
+
+The policy engine (issue 4 §5) with BENCH_POLICY_PERSONS (default 1,000,000) synthetic persons: every
+policy evaluated over the registry with results stored, on SQLite and PostgreSQL, against one aggregate
+scan over the same joins (the floor) and the per-person interpreter (10,000 persons, extrapolated); and
+`xiaokang screen` on a CSV of that many rows (wall time and peak memory). The populated databases are
+kept in bench/out and in PostgreSQL database xiaokang_policies, so later runs skip the seeding.
+Set BENCH_ONLY=policies to run only that part.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -18,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PERSONS = int(os.environ.get("BENCH_PERSONS", "100000"))
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/xiaokang_bench")
+POLICY_PERSONS = int(os.environ.get("BENCH_POLICY_PERSONS", "1000000"))
 sys.path.insert(0, str(ROOT))
 
 
@@ -106,6 +115,9 @@ def run_search(url: str) -> dict:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("BENCH_ONLY") == "policies":
+        policy_tables()
+        return
     path = make_file()
     sqlite_db = OUT / "bench.sqlite3"
     for suffix in ("", "-wal", "-shm"):
@@ -134,6 +146,123 @@ def main() -> None:
     if ensure_postgres_database("xiaokang_search", recreate=False):
         search_urls.append(PG_URL.rsplit("/", 1)[0] + "/xiaokang_search")
     search_table(search_urls)
+    policy_tables()
+
+
+def run_policies(url: str) -> dict:
+    env = dict(os.environ, XIAOKANG_DATA_DIR=str(OUT))
+    argv = [
+        sys.executable,
+        str(ROOT / "bench" / "policy_bench.py"),
+        "--database-url",
+        url,
+        "--persons",
+        str(POLICY_PERSONS),
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"policy benchmark failed on {url}:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def make_screen_file(database_url: str) -> Path:
+    path = OUT / f"screen-{POLICY_PERSONS}.csv"
+    if path.exists():
+        return path
+    code = (
+        "import django, sys; django.setup()\n"
+        "from django.utils import timezone\n"
+        "from xiaokang.registry.exporting import rows_to_import_frame, write_csv\n"
+        "from xiaokang.registry.synthetic import build_population\n"
+        f"population = build_population({POLICY_PERSONS}, 2, today=timezone.localdate())\n"
+        f"write_csv(rows_to_import_frame(population.rows), {str(path)!r})\n"
+    )
+    env = dict(
+        os.environ,
+        XIAOKANG_DATA_DIR=str(OUT),
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="config.settings.development",
+        PYTHONPATH=str(ROOT),
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    return path
+
+
+def run_screen(database_url: str, path: Path, repeat: int = 3) -> dict:
+    env = dict(os.environ, XIAOKANG_DATA_DIR=str(OUT), DATABASE_URL=database_url)
+    walls, peaks = [], []
+    for _ in range(repeat):
+        argv = [
+            str(ROOT / ".venv" / "bin" / "xiaokang"),
+            "screen",
+            str(path),
+            "--out",
+            str(OUT / "screen-out.csv"),
+            "--date",
+            "2025-06-01",
+        ]
+        # Each run in its own process, measured from outside: wall time and the peak RSS of that process.
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        walls.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1e3)
+        stderr = process.stderr.read().decode()
+        process.stdout.close()
+        process.stderr.close()
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"screen failed:\n{stderr}")
+    with open(OUT / "screen-out.csv", encoding="utf-8") as handle:
+        rows = sum(1 for _ in handle) - 1
+    return {
+        "wall_s": statistics.median(walls),
+        "walls": walls,
+        "peak_mb": max(peaks),
+        "file_mb": path.stat().st_size / 1e6,
+        "output_rows": rows,
+    }
+
+
+def policy_tables() -> None:
+    sqlite_url = f"sqlite:///{OUT / f'policies-{POLICY_PERSONS}.sqlite3'}"
+    results = [run_policies(sqlite_url)]
+    if ensure_postgres_database("xiaokang_policies", recreate=False):
+        results.append(run_policies(PG_URL.rsplit("/", 1)[0] + "/xiaokang_policies"))
+    print()
+    print(
+        f"Policy evaluation of {POLICY_PERSONS:,} persons × 10 policies, results stored "
+        "(median of 3; targets: ≤ 60 s, ≥ 50× the per-person path, memory flat)"
+    )
+    header = (
+        f"{'engine':<11}{'evaluate s':>11}{'floor s':>9}{'× floor':>9}{'per-person s':>14}{'speed-up':>10}"
+        f"{'py peak MB':>12}{'RSS MB':>8}  targets"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        verdict = "time " + ("met" if r["evaluate_s"] <= 60 else "NOT met")
+        verdict += ", speed-up " + ("met" if r["speedup"] >= 50 else "NOT met")
+        print(
+            f"{r['engine']:<11}{r['evaluate_s']:>11.1f}{r['floor_s']:>9.2f}{r['ratio_to_floor']:>9.1f}"
+            f"{r['interpreter_extrapolated_s']:>14.0f}{r['speedup']:>10.1f}{r['traced_peak_mb']:>12.1f}"
+            f"{r['max_rss_mb']:>8.0f}  {verdict}"
+        )
+    print(
+        f"  (per-person path: {results[0]['interpreter_sample']:,} persons read and decided in "
+        f"{results[0]['interpreter_sample_s']:.1f} s on SQLite, extrapolated; "
+        f"{results[0]['result_rows']:,} result rows stored per run)"
+    )
+    screen_file = make_screen_file(sqlite_url)
+    r = run_screen(sqlite_url, screen_file)
+    print()
+    print(f"xiaokang screen on a {POLICY_PERSONS:,}-row CSV (median of 3; targets: ≤ 10 s, ≤ 2 GB)")
+    verdict = (
+        ("met" if r["wall_s"] <= 10 else "NOT met") + " / " + ("met" if r["peak_mb"] <= 2000 else "NOT met")
+    )
+    print(
+        f"  file {r['file_mb']:.0f} MB → {r['output_rows']:,} rows: wall {r['wall_s']:.1f} s "
+        f"(runs {', '.join(f'{w:.1f}' for w in r['walls'])}), peak RSS {r['peak_mb']:.0f} MB  {verdict}"
+    )
 
 
 def search_table(urls: list[str]) -> None:

@@ -59,15 +59,44 @@ def registry_source(actor: Actor) -> str:
 
 
 def build_facts(cursor, source: str, day: dt.date, table: str = FACTS_TABLE) -> int:
-    """(Re)create the temporary facts table from ``source``; returns the number of persons."""
-    cursor.execute(f"DROP TABLE IF EXISTS {table}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql.facts_select(source, day, dialect())}")
-    cursor.execute(f"SELECT COUNT(DISTINCT person_id) FROM {table}")
+    """(Re)create the temporary facts tables from ``source``: ``table`` for the persons with one
+    category view, ``table``_multi for 多重 persons (several views, ranked); returns the persons."""
+    drop_facts(cursor, table)
+    for name, views in ((table, "single"), (f"{table}_multi", "multiple")):
+        # In person order: the results are then written in the order of their index (run, person),
+        # appending to it instead of inserting all over it (PostgreSQL's hash join gives any order).
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {name} AS {sql.facts_select(source, day, dialect(), views)} "
+            "ORDER BY person_id"
+        )
+    cursor.execute(
+        f"SELECT (SELECT COUNT(*) FROM {table}) + (SELECT COUNT(DISTINCT person_id) FROM {table}_multi)"
+    )
     return cursor.fetchone()[0]
 
 
+CONDITIONS_TABLE = "policy_conditions"
+
+
+def decisions(cursor, policy: Policy, parameters: dict, table: str = FACTS_TABLE) -> str:
+    """The SELECT of one decision per person (sql.DECISION_COLUMNS). On SQLite, stage 1 (every condition
+    per view) is materialised into temporary tables first: its query flattener would otherwise compute
+    each condition again wherever stage 2 reads it. PostgreSQL keeps one statement (materialising was
+    slower there: bench/policy_bench.py)."""
+    if dialect() != "sqlite":
+        return sql.decisions_select(policy, parameters, table, dialect(), multiple_table=f"{table}_multi")
+    for facts, conditions in ((table, CONDITIONS_TABLE), (f"{table}_multi", f"{CONDITIONS_TABLE}_multi")):
+        cursor.execute(f"DROP TABLE IF EXISTS {conditions}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {conditions} AS "
+            f"{sql.conditions_select(policy, parameters, facts, dialect())}"
+        )
+    return sql.decisions_from_conditions(policy, CONDITIONS_TABLE, dialect(), f"{CONDITIONS_TABLE}_multi")
+
+
 def drop_facts(cursor, table: str = FACTS_TABLE) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    for name in (table, f"{table}_multi", CONDITIONS_TABLE, f"{CONDITIONS_TABLE}_multi"):
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -135,11 +164,11 @@ def evaluate_registry(
                 version=policy.version,
                 parameters=_parameters_text(parameters[policy.id]),
             )
-            decisions = sql.decisions_select(policy, parameters[policy.id], FACTS_TABLE, dialect())
+            selected = decisions(cursor, policy, parameters[policy.id])
             columns = "person_id, street_id, category, eligible, amount_fen, failed"
             cursor.execute(
                 f"INSERT INTO {results} (run_policy_id, {columns}) "
-                f"SELECT {run_policy.pk}, {columns} FROM ({decisions}) d"
+                f"SELECT {run_policy.pk}, {columns} FROM ({selected}) d"
             )
             cursor.execute(
                 f"SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM {results} "
@@ -233,10 +262,9 @@ class PolicyComparison:
 
 
 def _by_street(cursor, policy: Policy, parameters: dict) -> dict[int, tuple[int, int]]:
-    decisions = sql.decisions_select(policy, parameters, FACTS_TABLE, dialect())
     cursor.execute(
         f"SELECT street_id, SUM(CASE WHEN eligible THEN 1 ELSE 0 END), COALESCE(SUM(amount_fen), 0) "
-        f"FROM ({decisions}) d GROUP BY street_id"
+        f"FROM ({decisions(cursor, policy, parameters)}) d GROUP BY street_id"
     )
     return {int(street): (int(count), int(fen)) for street, count, fen in cursor.fetchall()}
 
@@ -328,9 +356,7 @@ def decisions_for_records(
             [_source_row(index, record) for index, record in enumerate(records)],
         )
         build_facts(cursor, SOURCE_TABLE, day)
-        cursor.execute(
-            sql.decisions_select(policy, policy.parameters_on(day, overrides), FACTS_TABLE, dialect())
-        )
+        cursor.execute(decisions(cursor, policy, policy.parameters_on(day, overrides)))
         names = [column[0] for column in cursor.description]
         rows = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
         drop_facts(cursor)

@@ -45,9 +45,14 @@ class RunPolicy(models.Model):
 
 
 class EvaluationResult(models.Model):
-    run_policy = models.ForeignKey(RunPolicy, models.CASCADE, related_name="+", db_index=False)
-    # No database constraint: a run writes millions of rows in one statement, and persons are never
-    # deleted (registry.Person is PROTECTed everywhere); the index below serves every lookup.
+    # No database constraints on these two keys: a run writes millions of rows in one statement per
+    # policy, and a per-row foreign-key check was most of its cost on PostgreSQL (bench/policy_bench.py).
+    # The rows are written only by evaluation.evaluate_registry, in the transaction that creates their
+    # RunPolicy; deleting a run deletes them through the ORM (CASCADE); persons are never deleted
+    # (registry.Person is PROTECTed everywhere). The index below serves every lookup.
+    run_policy = models.ForeignKey(
+        RunPolicy, models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     person = models.ForeignKey(
         "registry.Person", models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )

@@ -13,7 +13,8 @@ from xiaokang.policies.models import EvaluationRun
 
 def decisions_for_person(person, day: dt.date, overrides: dict | None = None) -> list[interpreter.Decision]:
     """Every person policy decided for ``person`` (already let through person_for) on ``day``."""
-    certificate = person.certificates.filter(status="active").first()
+    # The active certificate, from prefetched certificates when the caller prefetched them.
+    certificate = next((c for c in person.certificates.all() if c.status == "active"), None)
     record = record_for_person(person, certificate, person.household)
     overrides = overrides or {}
     return [

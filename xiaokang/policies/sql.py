@@ -154,9 +154,11 @@ def _categories_relation() -> str:
     return "(" + " UNION ALL ".join(rows) + ")"
 
 
-def facts_select(source: str, day: dt.date, dialect: str) -> str:
+def facts_select(source: str, day: dt.date, dialect: str, views: str = "all") -> str:
     """One row per person and category view (FACT_COLUMNS) from ``source`` (a SELECT or table name
-    giving SOURCE_COLUMNS), every fact on ``day`` exactly as ``facts.views_of`` computes it."""
+    giving SOURCE_COLUMNS), every fact on ``day`` exactly as ``facts.views_of`` computes it. ``views``:
+    ``all``, or only the persons with one view (``single``) or with several (``multiple``: 多重), so a
+    batch can keep the few 多重 persons apart and rank only them."""
     on = date_literal(day, dialect)
     # Born 29 February: 229 > 228 on 28 February of a common year (not yet), 229 > 301 false on 1 March.
     age = (
@@ -186,18 +188,27 @@ def facts_select(source: str, day: dt.date, dialect: str) -> str:
     FROM {relation} s LEFT JOIN {_categories_relation()} cat ON cat.name = s.category
     WHERE s.category IS NULL OR s.category <> 'multiple' OR COALESCE(s.components, '') = ''"""
     multiple = f"""
-    SELECT s.person_id, s.street_id, length(s.components), cat.code, cat.name, TRUE,{common}
+    SELECT s.person_id AS person_id, s.street_id AS street_id, length(s.components) AS nviews,
+        cat.code AS category_code, cat.name AS category, TRUE AS multiple,{common}
     FROM {relation} s JOIN {_categories_relation()} cat ON {_contains("s.components", "cat.digit", dialect)}
     WHERE s.category = 'multiple' AND COALESCE(s.components, '') <> ''"""
     columns = ", ".join(FACT_COLUMNS)
+    if views == "single":
+        return f"SELECT {columns} FROM ({single}) views"
+    if views == "multiple":
+        return f"SELECT {columns} FROM ({multiple}) views"
     return f"SELECT {columns} FROM ({single} UNION ALL {multiple}) views"
 
 
-def decisions_select(policy: Policy, parameters: dict, facts_table: str, dialect: str) -> str:
-    """One row per person (DECISION_COLUMNS): the policy decided on every view, the most favourable kept."""
+def conditions_select(policy: Policy, parameters: dict, facts_table: str, dialect: str) -> str:
+    """Stage 1 of a decision: per person and view, every condition's value (``c0``, ``c1`` … in the
+    file's order) and the amount the table gives (before eligibility), each computed once. Kept apart
+    from stage 2 because a database that inlines subqueries (SQLite's flattener) would otherwise compute
+    every condition again for each place stage 2 reads it (bench/policy_bench.py: 3× the time)."""
     compiler = _Compiler(policy, parameters, dialect)
-    conditions = [compiler.sql(condition.node) for condition in policy.conditions]
-    flags = ", ".join(f"{sql} AS c{index}" for index, sql in enumerate(conditions)) or "TRUE AS c_none"
+    flags = ", ".join(
+        f"{compiler.sql(condition.node)} AS c{index}" for index, condition in enumerate(policy.conditions)
+    )
     if policy.is_cash and policy.amounts:
         branches = " ".join(
             f"WHEN {'TRUE' if rule.when is None else compiler.sql(rule.when)} "
@@ -207,32 +218,65 @@ def decisions_select(policy: Policy, parameters: dict, facts_table: str, dialect
         amount = f"CASE {branches} ELSE 0 END"
     else:
         amount = "0"
-    eligible = " AND ".join(f"c{index}" for index in range(len(conditions))) or "TRUE"
+    return (
+        f"SELECT person_id, street_id, nviews, category, category_code, {flags + ', ' if flags else ''}"
+        f"{amount} AS amount FROM {facts_table} f"
+    )
+
+
+def decisions_from_conditions(
+    policy: Policy, conditions_table: str, dialect: str, multiple_conditions_table: str | None = None
+) -> str:
+    """Stage 2: one row per person (DECISION_COLUMNS) from stage 1's rows: eligible when every condition
+    holds, the amount in fen (0 when not eligible), the failed condition ids; a person with several views
+    (多重) keeps the most favourable (``interpreter.favourable_key``). With ``multiple_conditions_table``
+    the one-view and several-view persons are in separate tables; without, one table holds both."""
+    count = len(policy.conditions)
+    eligible = " AND ".join(f"c{index}" for index in range(count)) or "TRUE"
     failed_parts = [
         f"CASE WHEN c{index} THEN '' ELSE '{condition.id};' END"
         for index, condition in enumerate(policy.conditions)
     ]
     failed = f"rtrim({' || '.join(failed_parts)}, ';')" if failed_parts else "''"
-    nfailed = " + ".join(f"CASE WHEN c{index} THEN 0 ELSE 1 END" for index in range(len(conditions))) or "0"
+    nfailed = " + ".join(f"CASE WHEN c{index} THEN 0 ELSE 1 END" for index in range(count)) or "0"
     integer = "INTEGER" if dialect == "sqlite" else "BIGINT"
 
-    def decided(where: str) -> str:
+    def decided(table: str, where: str, ranked: bool) -> str:
+        rank = f", {nfailed} AS nfailed, category_code" if ranked else ""
         return f"""
-        SELECT person_id, street_id, category, category_code, ({eligible}) AS eligible,
+        SELECT person_id, street_id, category, ({eligible}) AS eligible,
             CASE WHEN {eligible} THEN CAST(ROUND(amount * 100) AS {integer}) ELSE 0 END AS amount_fen,
-            {failed} AS failed, {nfailed} AS nfailed
-        FROM (
-            SELECT person_id, street_id, category, category_code, {flags}, {amount} AS amount
-            FROM {facts_table} f WHERE {where}
-        ) conditions"""
+            CASE WHEN {eligible} THEN '' ELSE {failed} END AS failed{rank}
+        FROM {table} WHERE {where}"""
 
     columns = ", ".join(DECISION_COLUMNS)
+    several = (
+        decided(multiple_conditions_table, "TRUE", True)
+        if multiple_conditions_table
+        else decided(conditions_table, "nviews > 1", True)
+    )
+    one = decided(conditions_table, "TRUE" if multiple_conditions_table else "nviews = 1", False)
     return f"""
-    SELECT {columns} FROM ({decided("f.nviews = 1")}) one_view
+    SELECT {columns} FROM ({one}) one_view
     UNION ALL
     SELECT {columns} FROM (
         SELECT {columns}, ROW_NUMBER() OVER (
             PARTITION BY person_id ORDER BY eligible DESC, amount_fen DESC, nfailed ASC, category_code ASC
         ) AS favour
-        FROM ({decided("f.nviews > 1")}) several_views
+        FROM ({several}) several_views
     ) ranked WHERE favour = 1"""
+
+
+def decisions_select(
+    policy: Policy, parameters: dict, facts_table: str, dialect: str, multiple_table: str | None = None
+) -> str:
+    """Both stages in one statement (for an engine that does not inline, e.g. DuckDB, or one person).
+    With ``multiple_table``, ``facts_table`` holds the one-view persons and ``multiple_table`` the rest;
+    without, ``facts_table`` holds all views."""
+    stage1 = f"({conditions_select(policy, parameters, facts_table, dialect)}) conditions"
+    stage1_multiple = (
+        f"({conditions_select(policy, parameters, multiple_table, dialect)}) conditions_multiple"
+        if multiple_table
+        else None
+    )
+    return decisions_from_conditions(policy, stage1, dialect, stage1_multiple)
