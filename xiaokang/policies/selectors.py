@@ -4,11 +4,15 @@ caller; here only what the engine adds."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
+from django.db.models import Count, Sum
+
+from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.policies import interpreter
 from xiaokang.policies.facts import record_for_person
 from xiaokang.policies.loader import person_policies
-from xiaokang.policies.models import EvaluationRun
+from xiaokang.policies.models import EvaluationResult, EvaluationRun
 
 
 def decisions_for_person(person, day: dt.date, overrides: dict | None = None) -> list[interpreter.Decision]:
@@ -25,3 +29,27 @@ def decisions_for_person(person, day: dt.date, overrides: dict | None = None) ->
 
 def latest_run() -> EvaluationRun | None:
     return EvaluationRun.objects.order_by("-id").first()
+
+
+class Totals(NamedTuple):
+    eligible: int
+    amount_fen: int
+
+
+def run_totals(actor: Actor, run: EvaluationRun) -> dict[str, Totals]:
+    """{policy id: (eligible persons, total amount in fen)} of a stored run, for the persons in the
+    actor's area: a district-wide run's totals are counted again within a street or community."""
+    scope = scope_of(actor)
+    if scope.kind == "all":
+        return {row.policy_id: Totals(row.eligible, row.amount_fen) for row in run.policies.all()}
+    results = EvaluationResult.objects.filter(run_policy__run=run, eligible=True)
+    if scope.kind == "street":
+        results = results.filter(street_id=scope.area_id)
+    elif scope.kind == "community":
+        results = results.filter(person__community_id=scope.area_id)
+    else:
+        return {}
+    rows = results.values("run_policy__policy_id").annotate(count=Count("id"), total=Sum("amount_fen"))
+    totals = {row.policy_id: Totals(0, 0) for row in run.policies.all()}
+    totals.update({row["run_policy__policy_id"]: Totals(row["count"], row["total"] or 0) for row in rows})
+    return totals

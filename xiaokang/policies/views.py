@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.models import Role
 from xiaokang.policies import evaluation
 from xiaokang.policies.loader import PolicyError, coerce, overrides_by_policy, person_policies, policies
-from xiaokang.policies.selectors import decisions_for_person, latest_run
+from xiaokang.policies.selectors import decisions_for_person, latest_run, run_totals
 from xiaokang.policies.sheet import KIND_EN, KIND_ZH, PERIOD_EN, PERIOD_ZH, build_sheet
 from xiaokang.registry import sections
 from xiaokang.registry.views_persons import registry_reader_required, roles_required
@@ -92,7 +93,7 @@ def register_person_section() -> None:
 def policy_list(request):
     day, form = _day(request)
     run = latest_run()
-    counts = {row.policy_id: row for row in run.policies.all()} if run else {}
+    counts = run_totals(request.user, run) if run else {}
     rows = []
     for policy in policies().values():
         sheet = build_sheet(policy, day)
@@ -108,7 +109,14 @@ def policy_list(request):
     return render(
         request,
         "policies/list.html",
-        {"rows": rows, "day": day, "date_form": form, "run": run, "zh": _zh()},
+        {
+            "rows": rows,
+            "day": day,
+            "date_form": form,
+            "run": run,
+            "district_wide": scope_of(request.user).kind == "all",
+            "zh": _zh(),
+        },
     )
 
 
@@ -199,27 +207,33 @@ class WhatIfForm(forms.Form):
 @roles_required(WHAT_IF_ROLES)
 def what_if(request):
     day, date_form = _day(request)
-    submitted = "run" in request.GET
-    form = WhatIfForm(request.GET if submitted else None, day=day)
-    comparisons = None
-    changes = []
-    if submitted and date_form.is_valid() and form.is_valid():
+    date_ok = not date_form.is_bound or date_form.is_valid()
+    # The fields hold the values in force on the date they were filled for (``values_for``): after the
+    # date is changed they are refilled, not taken as changes.
+    values_for = request.GET.get("values_for", "")
+    date_changed = "run" in request.GET and date_ok and values_for not in ("", day.isoformat())
+    submitted = "run" in request.GET and not date_changed
+    context = {
+        "date_form": date_form,
+        "day": day,
+        "comparisons": None,
+        "changes": [],
+        "submitted": submitted,
+        "date_changed": date_changed,
+        "rules_error": "",
+        "zh": _zh(),
+    }
+    try:
+        form = WhatIfForm(request.GET if submitted else None, day=day)
+    except PolicyError as exc:
+        context.update(form=None, rules_error=exc.message)
+        return render(request, "policies/what_if.html", context)
+    context["form"] = form
+    if submitted and date_ok and form.is_valid():
         overrides = overrides_by_policy(form.overrides)
-        changes = [
+        context["changes"] = [
             {"key": f"{policy_id}.{name}", "old": form.current[f"{policy_id}.{name}"], "new": value}
             for policy_id, name, value in form.overrides
         ]
-        comparisons = evaluation.what_if(day, actor=request.user, overrides=overrides)
-    return render(
-        request,
-        "policies/what_if.html",
-        {
-            "form": form,
-            "date_form": date_form,
-            "day": day,
-            "comparisons": comparisons,
-            "changes": changes,
-            "submitted": submitted,
-            "zh": _zh(),
-        },
-    )
+        context["comparisons"] = evaluation.what_if(day, actor=request.user, overrides=overrides)
+    return render(request, "policies/what_if.html", context)

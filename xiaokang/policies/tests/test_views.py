@@ -1,6 +1,8 @@
 """The policy pages (issue 4 §1–§3): sheets, the person page's eligibility section, and the what-if,
 scoped to the user's area (a street officer's what-if covers only their street)."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -10,6 +12,7 @@ from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
 
 pytestmark = pytest.mark.django_db
+DAY = dt.date(2025, 6, 1)
 
 
 @pytest.fixture
@@ -123,3 +126,51 @@ def test_street_b_cannot_see_street_as_person_page_eligibility(two_streets, offi
     response = client_for(officer_b).get(f"/staff/persons/{two_streets[STREET_A].pk}/")
 
     assert response.status_code == 404
+
+
+def test_an_empty_date_compares_on_today(two_streets, district_officer):
+    response = client_for(district_officer).get("/staff/policies/what-if/", {"date": "", "run": "1"})
+
+    assert response.context["comparisons"] is not None
+
+
+def test_a_date_before_the_first_parameter_value_says_so_instead_of_failing(two_streets, district_officer):
+    response = client_for(district_officer).get(
+        "/staff/policies/what-if/", {"date": "2020-01-01", "run": "1"}
+    )
+
+    assert response.status_code == 200
+    assert "dibao_standard" in response.context["rules_error"]
+    assert response.context["comparisons"] is None
+
+
+def test_values_filled_for_another_date_are_refilled_not_taken_as_changes(two_streets, district_officer):
+    response = client_for(district_officer).get(
+        "/staff/policies/what-if/",
+        {
+            "date": "2025-06-01",
+            "values_for": "2025-01-01",
+            "living_subsidy.dibao_standard": "1300",
+            "run": "1",
+        },
+    )
+
+    assert response.context["date_changed"] is True
+    assert response.context["comparisons"] is None
+    assert response.context["form"]["living_subsidy.dibao_standard"].value() == "1450"
+
+
+def test_a_street_officer_sees_the_stored_runs_counts_for_their_street_only(
+    two_streets, officer_a, system_actor
+):
+    from xiaokang.policies import evaluation
+
+    evaluation.evaluate_registry(DAY, actor=system_actor)
+
+    mine = client_for(officer_a).get("/staff/policies/").context["rows"]
+
+    accident = next(row for row in mine if row["policy"].id == "accident_insurance")
+    # Persons 1 and 3 are in street A; person 2 is in street B.
+    assert (accident["run"].eligible, accident["run"].amount_fen) == (2, 0)
+    living = next(row for row in mine if row["policy"].id == "living_subsidy")
+    assert living["run"].amount_fen == 40000 + 145000
