@@ -39,6 +39,23 @@ class Sheet:
         return any(not row.current_verified for row in self.parameters)
 
     @property
+    def amounts(self) -> list[dict]:
+        """The amount rows, each with the value in force when its amount is a parameter."""
+        current = {row.name: row for row in self.parameters}
+        rows = []
+        for rule in self.policy.amounts:
+            parameter = current.get(rule.amount_text.strip())
+            rows.append(
+                {
+                    "rule": rule,
+                    "value": parameter.current if parameter else None,
+                    "unit": parameter.unit if parameter else "",
+                    "verified": parameter.current_verified if parameter else True,
+                }
+            )
+        return rows
+
+    @property
     def changes(self) -> list[dict]:
         """When the rules changed: every dated parameter value after the first, newest first."""
         found = []
@@ -121,10 +138,13 @@ def render_text(sheet: Sheet) -> str:
                 )
     if policy.is_cash:
         lines += ["", "金额（按顺序取第一个符合的档次）："]
-        for rule in policy.amounts:
+        for row in sheet.amounts:
+            rule = row["rule"]
             label = rule.zh or "金额"
             when = f"当 {rule.when_text} 时，" if rule.when is not None else ""
-            lines.append(f"  {label}：{when}{rule.amount_text}")
+            value = "" if row["value"] is None else f"（现为 {_value_text(row['value'])}{row['unit']}）"
+            flag = "" if row["verified"] else f" {UNVERIFIED_ZH}"
+            lines.append(f"  {label}：{when}{rule.amount_text}{value}{flag}")
     if sheet.unverified:
         lines += ["", f"注：标有{UNVERIFIED_ZH}的参数尚未与原始文件核对，结果为暂定。"]
     return "\n".join(lines)
