@@ -94,15 +94,16 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     if b"\x00" in data[:65536]:
         raise FileRejected("不是电子表格（含二进制内容）", "not a spreadsheet (binary content)")
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FileRejected(
-            f"CSV不是UTF-8编码（第{exc.start}字节），请另存为“CSV UTF-8”",
-            f"the CSV is not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8'",
-        ) from None
-    try:
         return pl.read_csv(io.BytesIO(data), has_header=False, infer_schema=False)
-    except Exception:  # polars' parse errors: ragged rows, bad quoting; find the line for the user
+    except Exception:  # polars refuses invalid UTF-8, ragged rows, bad quoting; say which, and where
+        # Decoded only now: a copy of a large file as Python text costs more than reading it.
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRejected(
+                f"CSV不是UTF-8编码（第{exc.start}字节），请另存为“CSV UTF-8”",
+                f"the CSV is not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8'",
+            ) from None
         line, detail_zh, detail_en = _first_csv_problem(data)
         raise FileRejected(
             f"CSV格式错误：第{line}行{detail_zh}", f"malformed CSV: line {line} {detail_en}"
