@@ -7,6 +7,7 @@ and the per-policy totals, never a row per person, so memory does not grow with 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -56,6 +57,24 @@ def registry_source(actor: Actor) -> str:
     JOIN {household} h ON h.id = p.household_id
     LEFT JOIN {certificate} c ON c.person_id = p.id AND c.status = 'active'
     {where}"""
+
+
+@contextlib.contextmanager
+def temporary_tables_on_disk():
+    """On SQLite, outside a transaction: temporary tables in a file behind SQLite's bounded cache instead
+    of in memory (the connection's default), so a batch's memory does not grow with the registry (issue
+    4 §5; 1M persons: peak RSS 414 MB instead of 625 MB, same time). SQLite allows the switch only
+    outside a transaction; inside one (a test) the default stays."""
+    switch = dialect() == "sqlite" and not connection.in_atomic_block
+    if switch:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA temp_store = FILE")
+    try:
+        yield
+    finally:
+        if switch:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA temp_store = MEMORY")  # the connection's default (settings)
 
 
 def build_facts(cursor, source: str, day: dt.date, table: str = FACTS_TABLE) -> int:
@@ -123,7 +142,6 @@ def _parameters_text(parameters: dict) -> dict[str, str]:
     return {name: sql.literal(value).strip("'") for name, value in parameters.items()}
 
 
-@transaction.atomic
 def evaluate_registry(
     day: dt.date,
     *,
@@ -132,6 +150,14 @@ def evaluate_registry(
     progress: Callable[[str], None] | None = None,
 ) -> RunReport:
     """Evaluate every person policy over the whole registry on ``day`` and store the run."""
+    with temporary_tables_on_disk():
+        return _evaluate_registry(day, actor=actor, overrides=overrides, progress=progress)
+
+
+@transaction.atomic
+def _evaluate_registry(
+    day: dt.date, *, actor: Actor, overrides: Overrides | None, progress: Callable[[str], None] | None
+) -> RunReport:
     overrides = overrides or {}
     policy_set = person_policies()
     parameters = {policy.id: policy.parameters_on(day, overrides.get(policy.id)) for policy in policy_set}
@@ -269,12 +295,19 @@ def _by_street(cursor, policy: Policy, parameters: dict) -> dict[int, tuple[int,
     return {int(street): (int(count), int(fen)) for street, count, fen in cursor.fetchall()}
 
 
-@transaction.atomic
 def what_if(
     day: dt.date, *, actor: Actor, overrides: Overrides, policy_ids: list[str] | None = None
 ) -> list[PolicyComparison]:
     """Counts and monthly cost by street under the current rules and under ``overrides``, for the
-    persons in the actor's scope (a street officer sees their own street only)."""
+    persons in the actor's scope (a street officer sees their own street only). Nothing is stored."""
+    with temporary_tables_on_disk():
+        return _what_if(day, actor=actor, overrides=overrides, policy_ids=policy_ids)
+
+
+@transaction.atomic
+def _what_if(
+    day: dt.date, *, actor: Actor, overrides: Overrides, policy_ids: list[str] | None
+) -> list[PolicyComparison]:
     policy_set = [p for p in person_policies() if policy_ids is None or p.id in policy_ids]
     comparisons = []
     with connection.cursor() as cursor:
