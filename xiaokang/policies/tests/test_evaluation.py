@@ -118,3 +118,28 @@ def test_a_street_officers_what_if_covers_only_their_street(population, officer_
     [row_a] = [row for row in accident_all.streets if row.street_id == street_a.pk]
     assert accident_mine.streets[0].current_eligible == row_a.current_eligible
     assert len(accident_all.streets) > 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_sqlite_runs_with_temporary_tables_on_disk_and_restores_the_default(
+    system_actor, monkeypatch
+):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    seen = []
+    original = evaluation.build_facts
+
+    def spy(cursor, *args, **kwargs):
+        cursor.execute("PRAGMA temp_store")
+        seen.append(cursor.fetchone()[0])
+        return original(cursor, *args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "build_facts", spy)
+
+    evaluation.evaluate_registry(DAY, actor=system_actor)
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA temp_store")
+        assert (seen, cursor.fetchone()[0]) == ([1], 2)  # 1 FILE during the run, 2 MEMORY after
