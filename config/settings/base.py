@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "xiaokang.accounts",
     "xiaokang.registry",
     "xiaokang.policies",
+    "xiaokang.cases",
 ]
 
 MIDDLEWARE = [

@@ -524,6 +524,9 @@ def test_the_openapi_document_lists_every_path(db):
         "/api/v1/persons/search",
         "/api/v1/persons/{person_id}",
         "/api/v1/persons/{person_id}/eligibility",
+        "/api/v1/applications",
+        "/api/v1/applications/{application_id}",
+        "/api/v1/applications/{application_id}/transitions",
     }
     assert set(document["paths"]["/api/v1/persons"]) == {"get", "post"}
     assert set(document["paths"]["/api/v1/persons/{person_id}"]) == {"get", "patch"}

@@ -1,0 +1,209 @@
+"""Applications over the API (issue 5 §5):
+
+- ``POST /api/v1/applications`` ``{"id_number", "policy", "channel", "received_on"}`` → 201 with ``id``,
+  ``number``, ``state``, ``accept_by``, ``decide_by``, ``version``. An ``Idempotency-Key`` header makes a
+  retried request find the application the first one created (one application, never two).
+- ``POST /api/v1/applications/{id}/transitions`` ``{"action", "reason", "version"}`` → the new state and
+  version. A stale version answers 409 whatever the action; an action not allowed in the state or to
+  this user 422; out of scope 404.
+- ``GET /api/v1/applications/{id}``: the application with its history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+
+from xiaokang.accounts.api import DetailOut, TokenAuth
+from xiaokang.accounts.forms import client_address
+from xiaokang.accounts.models import REGISTRY_READERS
+from xiaokang.cases.models import Application
+from xiaokang.cases.selectors import application_for
+from xiaokang.cases.services import WorkflowError, application_submit, application_transition
+from xiaokang.registry.search import PersonFilters, search_persons
+
+router = Router(tags=["applications"], auth=TokenAuth(REGISTRY_READERS))
+MAX_ID = 2**63 - 1
+
+
+class ApplicationIn(Schema):
+    id_number: str
+    policy: str
+    channel: str
+    received_on: dt.date
+
+
+class TransitionIn(Schema):
+    action: str
+    reason: str = ""
+    version: int
+
+
+class FieldErrorOut(Schema):
+    field: str
+    column: str
+    message: str
+
+
+class ErrorsOut(Schema):
+    detail: list[FieldErrorOut]
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    actor: str
+    action: str
+    from_state: str
+    to_state: str
+    reason: str
+    details: dict
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    person_id: int
+    policy: str
+    channel: str
+    received_on: dt.date
+    state: str
+    accept_by: dt.date
+    decide_by: dt.date
+    deadlines_provisional: bool
+    version: int
+
+
+class ApplicationDetailOut(ApplicationOut):
+    history: list[EventOut]
+
+
+def _out(application: Application) -> dict:
+    return {
+        "id": application.pk,
+        "number": application.number,
+        "person_id": application.person_id,
+        "policy": application.policy_id,
+        "channel": application.channel,
+        "received_on": application.received_on,
+        "state": application.state,
+        "accept_by": application.accept_by,
+        "decide_by": application.decide_by,
+        "deadlines_provisional": application.deadlines_provisional,
+        "version": application.version,
+    }
+
+
+@router.post(
+    "",
+    response={201: ApplicationOut, 401: DetailOut, 403: DetailOut, 422: ErrorsOut},
+    summary="Submit an application",
+)
+def applications_create(request: HttpRequest, response: HttpResponse, payload: ApplicationIn):
+    """Record an application for a person in your area. `Idempotency-Key` (header): a retried request
+    with the same key answers with the application the first one created."""
+    client = client_address(request)
+    persons = search_persons(request.auth, PersonFilters(id_number=payload.id_number), limit=1).persons
+    if not persons:
+        return Status(
+            422,
+            {
+                "detail": [
+                    {
+                        "field": "id_number",
+                        "column": "公民身份号码",
+                        "message": "您的工作范围内没有此公民身份号码的人员 / "
+                        "no person with this ID number in your area",
+                    }
+                ]
+            },
+        )
+    try:
+        submission = application_submit(
+            actor=request.auth,
+            person=persons[0],
+            policy_id=payload.policy,
+            channel=payload.channel,
+            received_on=payload.received_on,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            client=client,
+        )
+    except WorkflowError as error:
+        return Status(
+            422, {"detail": [{"field": error.field, "column": error.field, "message": error.message}]}
+        )
+    response["Location"] = f"/api/v1/applications/{submission.application.pk}"
+    return Status(201, _out(submission.application))
+
+
+@router.get(
+    "/{int:application_id}",
+    response={200: ApplicationDetailOut, 401: DetailOut, 403: DetailOut, 404: DetailOut},
+)
+def applications_detail(request: HttpRequest, application_id: int):
+    """An application in your area with its history (404 otherwise, audited)."""
+    if application_id > MAX_ID:
+        application_id = 0
+    application = application_for(request.auth, application_id, client=client_address(request))
+    return {
+        **_out(application),
+        "history": [
+            {
+                "at": event.at,
+                "actor": event.actor_label,
+                "action": event.action,
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "reason": event.reason,
+                "details": event.details,
+            }
+            for event in application.events.order_by("id")
+        ],
+    }
+
+
+@router.post(
+    "/{int:application_id}/transitions",
+    response={
+        200: ApplicationOut,
+        401: DetailOut,
+        403: DetailOut,
+        404: DetailOut,
+        409: DetailOut,
+        422: ErrorsOut,
+    },
+    summary="Move an application on",
+)
+def applications_transition(request: HttpRequest, application_id: int, payload: TransitionIn):
+    """Actions: accept, return, forward, send_back, approve, reject, enrol, appeal. The version you read
+    is checked first (409 when stale); an action not allowed now or to you is 422."""
+    client = client_address(request)
+    if application_id > MAX_ID:
+        application_id = 0
+    application = application_for(request.auth, application_id, client=client)
+    try:
+        application = application_transition(
+            actor=request.auth,
+            application=application,
+            action=payload.action,
+            version=payload.version,
+            reason=payload.reason,
+            client=client,
+        )
+    except WorkflowError as error:
+        if error.kind == "stale":
+            return Status(409, {"detail": error.message})
+        return Status(
+            422,
+            {
+                "detail": [
+                    {
+                        "field": error.field or "action",
+                        "column": error.field or "action",
+                        "message": error.message,
+                    }
+                ]
+            },
+        )
+    return Status(200, _out(application))

@@ -1,0 +1,261 @@
+"""Every write to an application (issue 5 §1): submission and transitions. Each is one transaction that
+checks the current state, writes the timeline event and the audit event together, and refuses an
+illegal step with a clear message. Concurrency is optimistic: a transition names the version it was
+decided on and is applied only if the row still has it (one conditional UPDATE), so of two officers
+acting at once one wins and the other gets a conflict; nothing is applied twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from xiaokang.accounts.actors import Actor, actor_label
+from xiaokang.audit.services import log_action
+from xiaokang.cases.models import (
+    OPEN_STATES,
+    Application,
+    ApplicationEvent,
+    ApplicationNumber,
+    Channel,
+    State,
+)
+from xiaokang.cases.workflow import ACTIONS, STEPS
+from xiaokang.core.workdays import add_working_days
+from xiaokang.policies import interpreter
+from xiaokang.policies.facts import record_for_person
+from xiaokang.policies.loader import PolicyError, policies
+
+# Defaults where a policy file sets no parameter of these names (issue 5 §1).
+DEFAULT_ACCEPTANCE_WORKING_DAYS = 5
+DEFAULT_DECISION_WORKING_DAYS = 20
+DEFAULT_PUBLICITY_WORKING_DAYS = 0
+DEFAULT_APPEAL_DAYS = 60
+
+
+class WorkflowError(Exception):
+    """A refused submission or transition. ``kind``: ``invalid`` (the input), ``illegal`` (not allowed
+    in this state or to this user), ``stale`` (the application changed since it was read)."""
+
+    def __init__(self, kind: str, message: str, field: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.field = field
+
+
+def _parameter(policy_id: str, name: str, day: dt.date, default: int) -> int:
+    policy = policies()[policy_id]
+    parameter = policy.parameters.get(name)
+    value = parameter.value_on(day) if parameter else None
+    return int(value.value) if value is not None else default
+
+
+def _next_number(year: int) -> str:
+    ApplicationNumber.objects.get_or_create(year=year)
+    ApplicationNumber.objects.filter(year=year).update(last=F("last") + 1)  # atomic in both databases
+    last = ApplicationNumber.objects.get(year=year).last
+    return f"HD-{year}-{last:06d}"
+
+
+@dataclass
+class Submission:
+    application: Application
+    created: bool  # False: the same Idempotency-Key was submitted before; this is that application
+
+
+def application_submit(
+    *,
+    actor: Actor,
+    person,
+    policy_id: str,
+    channel: str,
+    received_on: dt.date,
+    idempotency_key: str = "",
+    client: str | None = None,
+) -> Submission:
+    """Record an application for ``person`` (already let through the registry's gate by the caller)."""
+    label = actor_label(actor)
+    key = (idempotency_key or "").strip()[:100]
+    if key:
+        existing = Application.objects.filter(created_by_label=label, idempotency_key=key).first()
+        if existing is not None:
+            return Submission(existing, False)
+    policy = policies().get(policy_id)
+    if policy is None or policy.entity != "person":
+        raise WorkflowError("invalid", f"没有政策“{policy_id}” / no policy {policy_id!r}", "policy")
+    if channel not in Channel.values:
+        raise WorkflowError(
+            "invalid", f"渠道须为 {', '.join(Channel.values)} / channel must be one of them", "channel"
+        )
+    today = timezone.localdate()
+    if received_on > today:
+        raise WorkflowError(
+            "invalid", "收件日期不能晚于今天 / received_on cannot be in the future", "received_on"
+        )
+    acceptance = add_working_days(
+        received_on,
+        _parameter(policy_id, "acceptance_working_days", received_on, DEFAULT_ACCEPTANCE_WORKING_DAYS),
+    )
+    decision_days = _parameter(
+        policy_id, "decision_working_days", received_on, DEFAULT_DECISION_WORKING_DAYS
+    ) + _parameter(policy_id, "publicity_working_days", received_on, DEFAULT_PUBLICITY_WORKING_DAYS)
+    decision = add_working_days(received_on, decision_days)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                number=_next_number(received_on.year),
+                person=person,
+                policy_id=policy_id,
+                channel=channel,
+                received_on=received_on,
+                accept_by=acceptance.day,
+                decide_by=decision.day,
+                deadlines_provisional=acceptance.provisional or decision.provisional,
+                street_id=person.street_id,
+                community_id=person.community_id,
+                created_by=getattr(actor, "pk", None) and actor,
+                created_by_label=label,
+                idempotency_key=key,
+            )
+            _event(application, actor, "submit", "", State.SUBMITTED, "", {"channel": channel})
+            log_action(
+                actor,
+                "application.submit",
+                object_type="application",
+                object_id=application.number,
+                person_id=person.pk,
+                details={"policy": policy_id, "channel": channel, "received_on": received_on.isoformat()},
+                client=client,
+            )
+    except IntegrityError:
+        # Two requests with one key at once: the other one created it. Or an open application exists.
+        if key and (
+            existing := Application.objects.filter(created_by_label=label, idempotency_key=key).first()
+        ):
+            return Submission(existing, False)
+        open_one = Application.objects.filter(
+            person=person, policy_id=policy_id, state__in=OPEN_STATES
+        ).first()
+        if open_one is not None:
+            raise WorkflowError(
+                "invalid",
+                f"此人已有办理中的{policy.zh}申请 {open_one.number} / "
+                f"an open application for this policy exists: {open_one.number}",
+                "policy",
+            ) from None
+        raise
+    return Submission(application, True)
+
+
+def _event(application, actor, action, from_state, to_state, reason, details) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
+        application=application,
+        actor=getattr(actor, "pk", None) and actor,
+        actor_label=actor_label(actor),
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        details=details,
+    )
+
+
+def _failed_conditions(application: Application, day: dt.date) -> list[dict]:
+    """The policy engine's failed conditions for the person today, with their citations (a rejection
+    lists them, issue 5 §1)."""
+    person = application.person
+    certificate = person.certificates.filter(status="active").first()
+    try:
+        decision = interpreter.decide_record(
+            policies()[application.policy_id], record_for_person(person, certificate, person.household), day
+        )
+    except PolicyError:
+        return []
+    return [
+        {"id": r.condition.id, "label": r.condition.zh, "citation": r.condition.citation}
+        for r in decision.conditions
+        if not r.passed
+    ]
+
+
+def application_transition(
+    *,
+    actor: Actor,
+    application: Application,
+    action: str,
+    version: int,
+    reason: str = "",
+    client: str | None = None,
+) -> Application:
+    """Apply ``action`` to ``application`` (already let through the gate) if it still has ``version``."""
+    reason = (reason or "").strip()
+    if version != application.version:
+        raise WorkflowError(
+            "stale",
+            f"申请已被他人处理（当前版本 {application.version}），请刷新后重试 / the application changed "
+            f"since you read it (version {application.version} now): reload it and try again",
+        )
+    if action not in ACTIONS:
+        raise WorkflowError("illegal", f"未知操作“{action}” / unknown action {action!r}", "action")
+    step = STEPS.get((application.state, action))
+    state_label = State(application.state).label
+    if step is None:
+        raise WorkflowError(
+            "illegal",
+            f"当前状态（{state_label}）不能执行“{action}” / "
+            f"{action} is not possible in state {application.state}",
+            "action",
+        )
+    if getattr(actor, "role", None) not in step.roles:
+        raise WorkflowError(
+            "illegal",
+            f"您的角色不能在此环节执行“{action}” / your role may not {action} at this stage",
+            "action",
+        )
+    if step.reason_required and not reason:
+        raise WorkflowError("invalid", "须填写理由 / a reason is required", "reason")
+    today = timezone.localdate()
+    if step.other_than_rejecter and application.rejected_by_id == getattr(actor, "pk", None):
+        raise WorkflowError(
+            "illegal",
+            "复议须由作出不予批准决定以外的工作人员决定 / "
+            "an appeal is decided by another officer than the one who rejected",
+            "action",
+        )
+    if action == "appeal":
+        limit = _parameter(application.policy_id, "appeal_days", today, DEFAULT_APPEAL_DAYS)
+        if application.rejected_on and (today - application.rejected_on).days > limit:
+            raise WorkflowError(
+                "illegal", f"已超过{limit}天复议期限 / the {limit}-day appeal period has passed", "action"
+            )
+    details: dict = {}
+    changes: dict = {"state": step.to, "version": application.version + 1}
+    if step.to == State.REJECTED:
+        details["failed_conditions"] = _failed_conditions(application, today)
+        changes.update(rejected_by=actor if getattr(actor, "pk", None) else None, rejected_on=today)
+    with transaction.atomic():
+        updated = Application.objects.filter(pk=application.pk, version=application.version).update(
+            **changes, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise WorkflowError(
+                "stale",
+                "申请已被他人处理，请刷新后重试 / "
+                "the application changed since you read it: reload it and try again",
+            )
+        _event(application, actor, action, application.state, step.to, reason, details)
+        log_action(
+            actor,
+            f"application.{action}",
+            object_type="application",
+            object_id=application.number,
+            person_id=application.person_id,
+            details={"from": application.state, "to": step.to, "reason": reason[:200]},
+            client=client,
+        )
+    application.refresh_from_db()
+    return application
