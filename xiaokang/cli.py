@@ -516,6 +516,11 @@ def cmd_evaluate(args) -> int:
         print(f"changes since run {report.previous.pk} of {report.previous.evaluated_on.isoformat()}")
     if run.overrides:
         print("overrides: " + ", ".join(f"{k}={v}" for k, v in run.overrides.items()))
+    else:
+        # 主动救助 (issue 5 §2): each run of the current rules gives the community workers their tasks.
+        from xiaokang.cases.outreach import outreach_create
+
+        print(f"{outreach_create(actor=actor, run=run)} new outreach tasks / 新增主动服务任务")
     return EXIT_OK
 
 
@@ -523,6 +528,69 @@ def _person_policies():
     from xiaokang.policies.loader import person_policies
 
     return person_policies()
+
+
+# --- roster, outreach (issue 5) ---------------------------------------------------------------------
+def _month(text: str):
+    import datetime as dt
+
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise UsageError(f"--month {text!r}: write YYYY-MM / 月份格式应为YYYY-MM") from None
+
+
+def cmd_roster(args) -> int:
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.cases.rosters import RosterError, cash_policy_ids, roster_build, roster_export
+
+    month = _month(args.month)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError("--out must name a .csv or .xlsx file / 名册文件须为.csv或.xlsx")
+    if args.held and out.suffix.lower() != ".csv":
+        raise UsageError("--held goes with a .csv roster; an .xlsx roster has the held sheet inside")
+    policy_ids = cash_policy_ids()
+    if args.policy:
+        if args.policy not in policy_ids:
+            raise UsageError(
+                f"--policy {args.policy!r}: not a cash policy; cash policies: {', '.join(policy_ids)}"
+            )
+        policy_ids = [args.policy]
+    actor = SystemActor(f"cli roster {month:%Y-%m}")
+    rosters = []
+    for policy_id in policy_ids:
+        try:
+            summary = roster_build(actor=actor, policy_id=policy_id, month=month)
+        except RosterError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_INPUT_ERRORS
+        rosters.append(summary.roster)
+        print(
+            f"{policy_id} {month:%Y-%m}: {summary.paid} paid, {summary.held} held, "
+            f"total {_yuan(summary.total_fen)} yuan (draft)"
+        )
+        for row in summary.by_street:
+            print(f"  {row['street']}: {row['paid']} paid, {row['held']} held, {_yuan(row['total_fen'])}")
+    paid, held = roster_export(actor=actor, rosters=rosters, path=out, held_path=args.held)
+    print(f"wrote {paid} paid rows to {out}" + (f" and {held} held rows to {args.held}" if args.held else ""))
+    return EXIT_OK
+
+
+def cmd_outreach(args) -> int:
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.cases.outreach import OutreachError, outreach_create, outreach_export
+
+    actor = SystemActor("cli outreach")
+    try:
+        created = outreach_create(actor=actor)
+    except OutreachError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{created} new outreach tasks / 新增主动服务任务")
+    if args.out:
+        count = outreach_export(actor=actor, path=args.out)
+        print(f"wrote {count} open tasks to {args.out}")
+    return EXIT_OK
 
 
 # --- the parser ------------------------------------------------------------------------------------
@@ -620,6 +688,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="evaluation date (default today)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help=set_help)
     p.set_defaults(func=cmd_screen)
+
+    p = sub.add_parser("roster", help="build the draft payment roster of a month and write it")
+    p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx")
+    p.add_argument("--policy", metavar="ID", help="one cash policy (default: every cash policy)")
+    p.add_argument("--held", metavar="FILE.csv", help="with a .csv roster: the held persons and why")
+    p.set_defaults(func=cmd_roster)
+
+    p = sub.add_parser(
+        "outreach", help="create outreach tasks from the last evaluation run; write the open ones"
+    )
+    p.add_argument("--out", metavar="FILE.csv", help="id_number,policy,street_code,community")
+    p.set_defaults(func=cmd_outreach)
 
     p = sub.add_parser("evaluate", help="evaluate every policy over the registry and store the run")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="evaluation date (default today)")

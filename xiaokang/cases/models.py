@@ -121,3 +121,129 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.action} {self.to_state}"
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    SUSPENDED = "suspended", _("suspended")
+    TERMINATED = "terminated", _("terminated")
+
+
+class Enrolment(models.Model):
+    """A person receiving a policy (issue 5 §3): from an enrolled application, or imported from the
+    legacy system. At most one active or suspended enrolment per person and policy."""
+
+    person = models.ForeignKey("registry.Person", models.PROTECT, related_name="enrolments")
+    policy_id = models.CharField(max_length=64)
+    application = models.OneToOneField(
+        Application, models.PROTECT, null=True, blank=True, related_name="enrolment"
+    )
+    start_month = models.DateField()  # the first day of the first month paid
+    status = models.CharField(max_length=12, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE)
+    status_changed_on = models.DateField(null=True, blank=True)
+    status_reason = models.CharField(max_length=200, blank=True)
+    legacy_amount_fen = models.BigIntegerField(null=True, blank=True)  # as imported, when it was given
+    needs_review = models.BooleanField(default=False)  # e.g. an imported amount the rules do not give
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "policy_id"],
+                condition=models.Q(status__in=["active", "suspended"]),
+                name="one_current_enrolment_per_person_and_policy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.policy_id} {self.status}"
+
+
+class Roster(models.Model):
+    """The monthly payment roster of one cash policy (发放名册, issue 5 §4): a draft can be rebuilt; once a
+    district officer approves it, it is locked."""
+
+    policy_id = models.CharField(max_length=64)
+    month = models.DateField()  # the first day of the month
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    built_at = models.DateTimeField()
+    built_by_label = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["policy_id", "month"], name="one_roster_per_policy_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} {self.month:%Y-%m}"
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class RosterLine(models.Model):
+    """One enrolled person on a roster: paid (with the amount the rules give on the month's first day) or
+    held (with the conditions that failed). ``approved`` is set with the roster's approval, so the
+    database itself refuses a person paid twice for one policy and month."""
+
+    roster = models.ForeignKey(Roster, models.CASCADE, related_name="lines")
+    enrolment = models.ForeignKey(Enrolment, models.PROTECT, related_name="+")
+    person = models.ForeignKey("registry.Person", models.PROTECT, related_name="+")
+    policy_id = models.CharField(max_length=64)
+    month = models.DateField()
+    paid = models.BooleanField()
+    amount_fen = models.BigIntegerField()
+    failed = models.CharField(max_length=400, blank=True)
+    street = models.ForeignKey(Area, models.PROTECT, related_name="+", db_index=False)
+    community = models.ForeignKey(Area, models.PROTECT, related_name="+", db_index=False)
+    approved = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "policy_id", "month"],
+                condition=models.Q(approved=True, paid=True),
+                name="paid_once_per_person_policy_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roster_id} {self.person_id} {self.amount_fen}"
+
+
+class OutreachStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    APPLIED = "applied", _("applied")
+    DECLINED = "declined", _("declined")
+    UNREACHABLE = "unreachable", _("unreachable")
+
+
+class OutreachTask(models.Model):
+    """主动救助 (P3, issue 5 §2): a person who qualifies for a cash policy but is neither enrolled nor
+    applying, for their community worker to contact. One open task per person and policy."""
+
+    person = models.ForeignKey("registry.Person", models.PROTECT, related_name="outreach_tasks")
+    policy_id = models.CharField(max_length=64)
+    run = models.ForeignKey("policies.EvaluationRun", models.PROTECT, related_name="+")
+    street = models.ForeignKey(Area, models.PROTECT, related_name="+", db_index=False)
+    community = models.ForeignKey(Area, models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=OutreachStatus.choices, default=OutreachStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "policy_id"],
+                condition=models.Q(status="open"),
+                name="one_open_outreach_task_per_person_and_policy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.policy_id} {self.status}"

@@ -21,6 +21,7 @@ from xiaokang.cases.models import (
     ApplicationEvent,
     ApplicationNumber,
     Channel,
+    Enrolment,
     State,
 )
 from xiaokang.cases.workflow import ACTIONS, STEPS
@@ -34,6 +35,9 @@ DEFAULT_ACCEPTANCE_WORKING_DAYS = 5
 DEFAULT_DECISION_WORKING_DAYS = 20
 DEFAULT_PUBLICITY_WORKING_DAYS = 0
 DEFAULT_APPEAL_DAYS = 60
+# An approved application is paid from the month after it was received (issue 5 §3), unless a policy
+# file sets ``enrolment_start_months`` (months after the month received).
+DEFAULT_ENROLMENT_START_MONTHS = 1
 
 
 class WorkflowError(Exception):
@@ -164,6 +168,34 @@ def _event(application, actor, action, from_state, to_state, reason, details) ->
     )
 
 
+def month_start(day: dt.date, months_after: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months_after
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _enrol(application: Application, actor: Actor) -> Enrolment:
+    months = _parameter(
+        application.policy_id,
+        "enrolment_start_months",
+        application.received_on,
+        DEFAULT_ENROLMENT_START_MONTHS,
+    )
+    try:
+        with transaction.atomic():
+            return Enrolment.objects.create(
+                person_id=application.person_id,
+                policy_id=application.policy_id,
+                application=application,
+                start_month=month_start(application.received_on, months),
+            )
+    except IntegrityError:
+        raise WorkflowError(
+            "illegal",
+            "此人已享受该项待遇 / the person is already enrolled in this policy",
+            "action",
+        ) from None
+
+
 def _failed_conditions(application: Application, day: dt.date) -> list[dict]:
     """The policy engine's failed conditions for the person today, with their citations (a rejection
     lists them, issue 5 §1)."""
@@ -247,6 +279,8 @@ def application_transition(
                 "申请已被他人处理，请刷新后重试 / "
                 "the application changed since you read it: reload it and try again",
             )
+        if step.to == State.ENROLLED:
+            details["start_month"] = _enrol(application, actor).start_month.isoformat()
         _event(application, actor, action, application.state, step.to, reason, details)
         log_action(
             actor,

@@ -1,0 +1,135 @@
+"""The roster and outreach commands' contract (issue 5 §2, §4): options, file columns, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+
+from tests.helpers import person_row, write_csv
+from xiaokang.cases.models import Application, Enrolment, Roster, State
+from xiaokang.cases.rosters import roster_approve
+from xiaokang.cases.services import application_submit, application_transition
+from xiaokang.cli import main
+from xiaokang.registry.models import Person
+from xiaokang.registry.services import persons_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def enrolled(tmp_path, system_actor, district_officer, officer_a):
+    rows = [person_row(1), person_row(2, 人员状态="死亡")]
+    persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", rows))
+    for person in Person.objects.order_by("pk"):
+        application = application_submit(
+            actor=officer_a,
+            person=person,
+            policy_id="living_subsidy",
+            channel="counter",
+            received_on=dt.date(2025, 9, 30),
+        ).application
+        Application.objects.filter(pk=application.pk).update(state=State.APPROVED)
+        application.refresh_from_db()
+        application_transition(
+            actor=district_officer, application=application, action="enrol", version=application.version
+        )
+    return rows
+
+
+def read(path):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_roster_csv_has_the_contract_columns_and_the_held_file_says_why(enrolled, tmp_path, capsys):
+    out, held = tmp_path / "roster.csv", tmp_path / "held.csv"
+
+    assert (
+        main(
+            [
+                "roster",
+                "--month",
+                "2025-10",
+                "--out",
+                str(out),
+                "--policy",
+                "living_subsidy",
+                "--held",
+                str(held),
+            ]
+        )
+        == 0
+    )
+
+    paid = read(out)
+    assert paid[0] == ["id_number", "name", "street_code", "community", "policy", "month", "amount"]
+    assert paid[1] == [
+        enrolled[0]["公民身份号码"],
+        "测试1",
+        "110108001",
+        "测试社区",
+        "living_subsidy",
+        "2025-10",
+        "400.00",
+    ]
+    assert len(paid) == 2
+    assert read(held)[1][0] == enrolled[1]["公民身份号码"] and read(held)[1][-1] == "status_normal"
+    assert "1 paid, 1 held" in capsys.readouterr().out
+    assert Enrolment.objects.count() == 2
+
+
+def test_roster_xlsx_has_a_held_sheet(enrolled, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    out = tmp_path / "roster.xlsx"
+    assert main(["roster", "--month", "2025-10", "--out", str(out)]) == 0
+
+    workbook = CalamineWorkbook.from_path(str(out))
+    assert len(workbook.sheet_names) == 2
+    assert workbook.get_sheet_by_index(0).to_python()[1][-1] == "400.00"
+
+
+def test_rebuilding_an_approved_month_exits_1(enrolled, tmp_path, district_officer, capsys):
+    assert (
+        main(["roster", "--month", "2025-10", "--out", str(tmp_path / "r.csv"), "--policy", "living_subsidy"])
+        == 0
+    )
+    roster_approve(actor=district_officer, roster=Roster.objects.get())
+
+    assert (
+        main(
+            ["roster", "--month", "2025-10", "--out", str(tmp_path / "r2.csv"), "--policy", "living_subsidy"]
+        )
+        == 1
+    )
+    assert "approved" in capsys.readouterr().err
+    assert not (tmp_path / "r2.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--month", "2025-13"],
+        ["--month", "2025-10", "--policy", "health_check"],
+        ["--month", "2025-10", "--out", "roster.txt"],
+    ],
+)
+def test_roster_unusable_invocations_exit_2(db, tmp_path, extra):
+    argv = ["roster", "--out", str(tmp_path / "r.csv"), *extra]
+    assert main(argv) == 2
+
+
+def test_outreach_needs_a_run_then_lists_the_open_tasks(enrolled, tmp_path, capsys):
+    assert main(["outreach"]) == 2
+
+    assert main(["evaluate"]) == 0
+    assert "new outreach tasks" in capsys.readouterr().out
+    out = tmp_path / "outreach.csv"
+    assert main(["outreach", "--out", str(out)]) == 0
+
+    rows = read(out)
+    assert rows[0] == ["id_number", "policy", "street_code", "community"]
+    # 测试1 is enrolled in the living subsidy; the care subsidy is open to them. 测试2 is deceased.
+    assert rows[1:] == [[enrolled[0]["公民身份号码"], "care_subsidy", "110108001", "测试社区"]]

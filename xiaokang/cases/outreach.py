@@ -1,0 +1,113 @@
+"""Proactive outreach (主动救助, P3, issue 5 §2): after an evaluation run, every person who qualifies for
+a cash policy but is neither enrolled nor applying gets a task for their community worker. A person
+already given a task for that policy (open or answered) gets no second one on later runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+from django.db import connection, transaction
+from django.utils import timezone
+
+from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.accounts.models import Role
+from xiaokang.audit.services import log_action
+from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, OutreachTask
+from xiaokang.cases.rosters import cash_policy_ids
+from xiaokang.core import crypto
+from xiaokang.policies.models import EvaluationResult, EvaluationRun, RunPolicy
+from xiaokang.registry.exporting import write_csv
+from xiaokang.registry.models import Person
+
+OUTREACH_COLUMNS = ("id_number", "policy", "street_code", "community")
+
+
+class OutreachError(Exception):
+    pass
+
+
+def outreach_create(*, actor: Actor, run: EvaluationRun | None = None) -> int:
+    """Create the tasks of ``run`` (default: the latest stored run); returns how many were created."""
+    run = run or EvaluationRun.objects.order_by("-id").first()
+    if run is None:
+        raise OutreachError(
+            "还没有测算结果，请先运行 xiaokang evaluate / no evaluation run yet: run xiaokang evaluate"
+        )
+    policy_ids = cash_policy_ids()
+    if not policy_ids:
+        return 0
+    tables = {
+        "task": OutreachTask._meta.db_table,
+        "result": EvaluationResult._meta.db_table,
+        "run_policy": RunPolicy._meta.db_table,
+        "person": Person._meta.db_table,
+        "enrolment": Enrolment._meta.db_table,
+        "application": Application._meta.db_table,
+    }
+    placeholders = ", ".join(["%s"] * len(policy_ids))
+    open_states = ", ".join(["%s"] * len(OPEN_STATES))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {tables["task"]} (person_id, policy_id, run_id, street_id, community_id, status,
+                created_at, note)
+            SELECT r.person_id, rp.policy_id, rp.run_id, p.street_id, p.community_id, 'open', %s, ''
+            FROM {tables["result"]} r
+            JOIN {tables["run_policy"]} rp ON rp.id = r.run_policy_id
+            JOIN {tables["person"]} p ON p.id = r.person_id
+            WHERE rp.run_id = %s AND rp.policy_id IN ({placeholders}) AND r.eligible
+              AND NOT EXISTS (SELECT 1 FROM {tables["enrolment"]} e WHERE e.person_id = r.person_id
+                  AND e.policy_id = rp.policy_id AND e.status IN ('active', 'suspended'))
+              AND NOT EXISTS (SELECT 1 FROM {tables["application"]} a WHERE a.person_id = r.person_id
+                  AND a.policy_id = rp.policy_id AND a.state IN ({open_states}))
+              AND NOT EXISTS (SELECT 1 FROM {tables["task"]} t WHERE t.person_id = r.person_id
+                  AND t.policy_id = rp.policy_id)""",  # noqa: S608 (table names from the models)
+            [timezone.now(), run.pk, *policy_ids, *[str(state) for state in OPEN_STATES]],
+        )
+        created = cursor.rowcount
+        log_action(
+            actor,
+            "outreach.create",
+            object_type="evaluation_run",
+            object_id=run.pk,
+            details={"tasks": created},
+        )
+    return created
+
+
+def open_tasks_for(actor: Actor):
+    scope = scope_of(actor)
+    tasks = OutreachTask.objects.filter(status="open")
+    if scope.kind == "street":
+        return tasks.filter(street_id=scope.area_id)
+    if scope.kind == "community":
+        return tasks.filter(community_id=scope.area_id)
+    return tasks if scope.kind == "all" else tasks.none()
+
+
+def outreach_export(*, actor: Actor, path: str | os.PathLike) -> int:
+    """The open tasks in the actor's area as CSV (OUTREACH_COLUMNS); full ID numbers only for the
+    district administrator (and batch jobs acting for the district). Audited."""
+    full = getattr(actor, "role", None) == Role.DISTRICT_ADMIN
+    rows = []
+    tasks = (
+        open_tasks_for(actor)
+        .select_related("person", "street", "community")
+        .order_by("street__code", "community__code", "person_id", "policy_id")
+    )
+    for task in tasks.iterator(chunk_size=5000):
+        person = task.person
+        id_number = crypto.decrypt(person.id_number_encrypted) if full else person.id_number_masked
+        rows.append((id_number, task.policy_id, task.street.code[:9], task.community.name))
+    frame = pl.DataFrame(rows, schema={name: pl.Utf8 for name in OUTREACH_COLUMNS}, orient="row")
+    write_csv(frame, Path(path))
+    log_action(
+        actor,
+        "outreach.export",
+        object_type="outreach",
+        object_id=Path(path).name[:64],
+        details={"tasks": frame.height, "full_id_numbers": full},
+    )
+    return frame.height

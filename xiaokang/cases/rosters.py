@@ -1,0 +1,221 @@
+"""Monthly payment rosters (发放名册, issue 5 §4).
+
+A roster for policy P and month M lists every enrolment active in M (started on or before M, not
+suspended or terminated) and decides each person with the policy engine on M's first day, inside the
+database (the same compiled SQL as `xiaokang evaluate`): a person who qualifies is paid the amount the
+rules give that day; one who does not (deceased, moved out, certificate expired …) is held, with the
+failed conditions. A draft can be rebuilt; an approved roster is locked, and the database refuses a
+person paid twice for one policy and month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from xiaokang.accounts.actors import Actor, actor_label
+from xiaokang.accounts.models import Role
+from xiaokang.audit.services import log_action
+from xiaokang.cases.models import Enrolment, Roster, RosterLine
+from xiaokang.core import crypto
+from xiaokang.policies import evaluation
+from xiaokang.policies.loader import policies
+from xiaokang.registry.exporting import write_csv, write_xlsx
+from xiaokang.registry.models import Person
+
+APPROVERS = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
+
+
+class RosterError(Exception):
+    pass
+
+
+@dataclass
+class RosterSummary:
+    roster: Roster
+    paid: int = 0
+    held: int = 0
+    total_fen: int = 0
+    by_street: list[dict] = field(default_factory=list)  # street, paid, held, total_fen
+
+
+def cash_policy_ids() -> list[str]:
+    return [policy.id for policy in policies().values() if policy.entity == "person" and policy.is_cash]
+
+
+def _source_of_enrolled(policy_id: str, month: dt.date, actor: Actor) -> str:
+    """The registry source restricted to the persons with an enrolment of ``policy_id`` active in
+    ``month`` (sql.SOURCE_COLUMNS)."""
+    enrolments = Enrolment._meta.db_table
+    base = evaluation.registry_source(actor)
+    month_text = month.isoformat()
+    return (
+        f"SELECT * FROM ({base}) s WHERE s.person_id IN (SELECT person_id FROM {enrolments} "  # noqa: S608
+        f"WHERE policy_id = '{policy_id}' AND status = 'active' AND start_month <= '{month_text}')"
+    )
+
+
+def roster_build(*, actor: Actor, policy_id: str, month: dt.date) -> RosterSummary:
+    """(Re)build the draft roster of ``policy_id`` for ``month`` (its first day). Refused for an approved
+    month. ``policy_id`` comes from the policy files (checked), ``month`` is a date: both are safe to
+    write into the statement."""
+    if policy_id not in cash_policy_ids():
+        raise RosterError(f"“{policy_id}”不是现金待遇 / {policy_id!r} is not a cash policy")
+    month = month.replace(day=1)
+    with evaluation.temporary_tables_on_disk(), transaction.atomic():
+        roster = Roster.objects.select_for_update().filter(policy_id=policy_id, month=month).first()
+        if roster is not None and roster.approved:
+            raise RosterError(
+                f"{policy_id} {month:%Y-%m} 的名册已审批，不能重新生成 / the roster of {policy_id} for "
+                f"{month:%Y-%m} is approved and cannot be rebuilt"
+            )
+        if roster is None:
+            roster = Roster.objects.create(
+                policy_id=policy_id, month=month, built_at=timezone.now(), built_by_label=actor_label(actor)
+            )
+        else:
+            roster.lines.all().delete()
+            roster.built_at = timezone.now()
+            roster.built_by_label = actor_label(actor)
+            roster.save(update_fields=["built_at", "built_by_label"])
+        policy = policies()[policy_id]
+        lines, enrolments = RosterLine._meta.db_table, Enrolment._meta.db_table
+        person = Person._meta.db_table
+        with connection.cursor() as cursor:
+            evaluation.build_facts(cursor, _source_of_enrolled(policy_id, month, actor), month)
+            decisions = evaluation.decisions(cursor, policy, policy.parameters_on(month))
+            cursor.execute(
+                f"""
+                INSERT INTO {lines} (roster_id, enrolment_id, person_id, policy_id, month, paid, amount_fen,
+                    failed, street_id, community_id, approved)
+                SELECT {roster.pk}, e.id, d.person_id, '{policy_id}', '{month.isoformat()}', d.eligible,
+                    d.amount_fen, d.failed, p.street_id, p.community_id, FALSE
+                FROM ({decisions}) d
+                JOIN {enrolments} e ON e.person_id = d.person_id AND e.policy_id = '{policy_id}'
+                    AND e.status = 'active'
+                JOIN {person} p ON p.id = d.person_id"""  # noqa: S608
+            )
+            evaluation.drop_facts(cursor)
+        log_action(
+            actor,
+            "roster.build",
+            object_type="roster",
+            object_id=f"{policy_id}:{month:%Y-%m}",
+            details={"lines": roster.lines.count()},
+        )
+    return summarise(roster)
+
+
+def summarise(roster: Roster) -> RosterSummary:
+    summary = RosterSummary(roster)
+    streets: dict[str, dict] = {}
+    for street, paid, amount in roster.lines.values_list("street__name", "paid", "amount_fen"):
+        row = streets.setdefault(street, {"street": street, "paid": 0, "held": 0, "total_fen": 0})
+        if paid:
+            row["paid"] += 1
+            row["total_fen"] += amount
+            summary.paid += 1
+            summary.total_fen += amount
+        else:
+            row["held"] += 1
+            summary.held += 1
+    summary.by_street = sorted(streets.values(), key=lambda row: row["street"])
+    return summary
+
+
+def roster_approve(*, actor: Actor, roster: Roster) -> Roster:
+    """A district officer approves a draft: it is locked, its paid lines count as paid."""
+    if getattr(actor, "role", None) not in APPROVERS:
+        raise RosterError("只有区级工作人员可以审批名册 / only district staff approve rosters")
+    with transaction.atomic():
+        locked = Roster.objects.select_for_update().get(pk=roster.pk)
+        if locked.approved:
+            raise RosterError("名册已审批 / the roster is already approved")
+        try:
+            with transaction.atomic():
+                locked.lines.filter(paid=True).update(approved=True)
+        except IntegrityError:
+            raise RosterError(
+                "名册中有人员已在本月同一待遇的已审批名册中 / "
+                "someone on this roster is already on an approved roster for this policy and month"
+            ) from None
+        locked.approved_at = timezone.now()
+        locked.approved_by = actor if getattr(actor, "pk", None) else None
+        locked.save(update_fields=["approved_at", "approved_by"])
+        log_action(
+            actor,
+            "roster.approve",
+            object_type="roster",
+            object_id=f"{locked.policy_id}:{locked.month:%Y-%m}",
+            details={"paid": locked.lines.filter(paid=True).count()},
+        )
+    return locked
+
+
+ROSTER_COLUMNS = ("id_number", "name", "street_code", "community", "policy", "month", "amount")
+HELD_COLUMNS = ("id_number", "name", "street_code", "community", "policy", "month", "failed_conditions")
+
+
+def roster_frames(rosters: list[Roster], *, full: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(paid, held) rows of ``rosters`` in the export format; ID numbers in clear only when ``full``."""
+    paid: list[tuple] = []
+    held: list[tuple] = []
+    lines = (
+        RosterLine.objects.filter(roster__in=rosters)
+        .select_related("person", "street", "community")
+        .order_by("policy_id", "street__code", "community__code", "person_id")
+    )
+    for line in lines.iterator(chunk_size=5000):
+        person = line.person
+        id_number = crypto.decrypt(person.id_number_encrypted) if full else person.id_number_masked
+        common = (id_number, person.name, line.street.code[:9], line.community.name, line.policy_id)
+        if line.paid:
+            paid.append(
+                (*common, f"{line.month:%Y-%m}", f"{line.amount_fen // 100}.{line.amount_fen % 100:02d}")
+            )
+        else:
+            held.append((*common, f"{line.month:%Y-%m}", line.failed))
+    schema = {name: pl.Utf8 for name in ROSTER_COLUMNS}
+    held_schema = {name: pl.Utf8 for name in HELD_COLUMNS}
+    return (
+        pl.DataFrame(paid, schema=schema, orient="row"),
+        pl.DataFrame(held, schema=held_schema, orient="row"),
+    )
+
+
+def roster_export(
+    *,
+    actor: Actor,
+    rosters: list[Roster],
+    path: str | os.PathLike,
+    held_path: str | os.PathLike | None = None,
+) -> tuple[int, int]:
+    """Write the paid lines to ``path`` (.csv or .xlsx; xlsx gets a second sheet "held") and, for csv,
+    the held lines to ``held_path``. Full ID numbers only for the district administrator (and batch
+    jobs acting for the district); every export is audited. Returns (paid rows, held rows)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise RosterError("名册文件须为 .csv 或 .xlsx / the roster file must be .csv or .xlsx")
+    full = getattr(actor, "role", None) == Role.DISTRICT_ADMIN
+    paid, held = roster_frames(rosters, full=full)
+    if suffix == ".xlsx":
+        write_xlsx(paid, path, sheet_name="发放名册", extra_sheets={"暂停发放 held": held})
+    else:
+        write_csv(paid, path)
+        if held_path:
+            write_csv(held, held_path)
+    log_action(
+        actor,
+        "roster.export",
+        object_type="roster",
+        object_id=",".join(f"{r.policy_id}:{r.month:%Y-%m}" for r in rosters)[:64],
+        details={"file": path.name, "paid": paid.height, "held": held.height, "full_id_numbers": full},
+    )
+    return paid.height, held.height

@@ -1,0 +1,162 @@
+"""Enrolments, monthly rosters and outreach (issue 5 §2–§4): the amount the rules give on the month's
+first day, the deceased held, an approved month locked, nobody paid twice, outreach without duplicates."""
+
+import datetime as dt
+
+import pytest
+
+from xiaokang.accounts.actors import SystemActor
+from xiaokang.audit.models import AuditEvent
+from xiaokang.cases.models import Application, Enrolment, OutreachTask, Roster, RosterLine, State
+from xiaokang.cases.outreach import outreach_create
+from xiaokang.cases.rosters import RosterError, roster_approve, roster_build, roster_frames
+from xiaokang.cases.services import application_submit, application_transition
+from xiaokang.policies import evaluation
+from xiaokang.registry.models import Person
+
+pytestmark = pytest.mark.django_db
+OCTOBER = dt.date(2025, 10, 1)
+
+
+def enrolled(person, actor, district_officer, policy="living_subsidy"):
+    application = application_submit(
+        actor=actor, person=person, policy_id=policy, channel="counter", received_on=dt.date(2025, 9, 30)
+    ).application
+    Application.objects.filter(pk=application.pk).update(state=State.APPROVED)
+    application.refresh_from_db()
+    application_transition(
+        actor=district_officer, application=application, action="enrol", version=application.version
+    )
+    return Enrolment.objects.get(application=application)
+
+
+def test_enrolling_starts_payment_the_month_after_the_application_was_received(
+    people, community_worker, district_officer
+):
+    enrolment = enrolled(people["a"], community_worker, district_officer)
+
+    assert (enrolment.start_month, enrolment.status) == (OCTOBER, "active")
+    assert enrolment.application.events.get(action="enrol").details["start_month"] == "2025-10-01"
+
+
+def test_the_roster_pays_the_rules_amount_and_holds_the_deceased_with_the_reason(
+    people, community_worker, district_officer
+):
+    enrolled(people["a"], community_worker, district_officer)
+    ordinary = enrolled(people["ordinary"], community_worker, district_officer)  # no longer qualifies
+    Person.objects.filter(pk=people["a"].pk).update(status="deceased")
+
+    summary = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
+
+    lines = {line.person_id: line for line in summary.roster.lines.all()}
+    assert (summary.paid, summary.held) == (0, 2)
+    assert lines[people["a"].pk].failed == "status_normal"
+    assert lines[ordinary.person_id].failed == "economic_status"
+
+
+def test_a_qualifying_person_is_paid_and_an_approved_month_is_locked(
+    people, community_worker, district_officer, officer_a
+):
+    enrolled(people["a"], community_worker, district_officer)
+    summary = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
+    assert (summary.paid, summary.total_fen) == (1, 40000)
+    assert summary.by_street == [{"street": "万寿路街道", "paid": 1, "held": 0, "total_fen": 40000}]
+
+    with pytest.raises(RosterError):
+        roster_approve(actor=officer_a, roster=summary.roster)  # street staff do not approve
+    roster_approve(actor=district_officer, roster=summary.roster)
+
+    with pytest.raises(RosterError, match="approved"):
+        roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
+    assert RosterLine.objects.get().approved
+    assert AuditEvent.objects.filter(action="roster.approve").count() == 1
+
+
+def test_the_database_refuses_a_person_paid_twice_for_one_policy_and_month(
+    people, community_worker, district_officer
+):
+    from django.db import IntegrityError, transaction
+
+    enrolment = enrolled(people["a"], community_worker, district_officer)
+    roster = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER).roster
+    roster_approve(actor=district_officer, roster=roster)
+    line = RosterLine.objects.get()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RosterLine.objects.create(
+            roster=roster,
+            enrolment=enrolment,
+            person=line.person,
+            policy_id="living_subsidy",
+            month=OCTOBER,
+            paid=True,
+            amount_fen=40000,
+            street=line.street,
+            community=line.community,
+            approved=True,
+        )
+
+
+def test_rebuilding_a_draft_replaces_its_lines(people, community_worker, district_officer):
+    enrolled(people["a"], community_worker, district_officer)
+    first = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
+    again = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
+
+    assert first.roster.pk == again.roster.pk
+    assert RosterLine.objects.count() == 1 and Roster.objects.count() == 1
+
+
+def test_an_enrolment_starting_later_is_not_on_an_earlier_roster(people, community_worker, district_officer):
+    enrolled(people["a"], community_worker, district_officer)
+
+    summary = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2025, 9, 1))
+
+    assert (summary.paid, summary.held) == (0, 0)
+
+
+def test_roster_export_masks_id_numbers_except_for_the_district_administrator(
+    people, community_worker, district_officer
+):
+    enrolled(people["a"], community_worker, district_officer)
+    roster = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER).roster
+
+    masked, _ = roster_frames([roster], full=False)
+    full, _ = roster_frames([roster], full=True)
+
+    assert masked.row(0) == (
+        people["a"].id_number_masked,
+        "测试1",
+        "110108001",
+        people["a"].community.name,
+        "living_subsidy",
+        "2025-10",
+        "400.00",
+    )
+    assert "*" not in full.row(0)[0] and len(full.row(0)[0]) == 18
+
+
+def test_outreach_tasks_go_to_qualifying_persons_without_an_enrolment_or_application_once(
+    people, community_worker, district_officer, system_actor
+):
+    run = evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
+    application_submit(
+        actor=community_worker,
+        person=people["a"],
+        policy_id="care_subsidy",
+        channel="counter",
+        received_on=dt.date.today(),
+    )
+
+    created = outreach_create(actor=system_actor, run=run)
+    again = outreach_create(actor=system_actor, run=run)
+
+    tasks = set(OutreachTask.objects.values_list("person__name", "policy_id"))
+    # 测试1 (低保, grade 1) qualifies for both subsidies but has applied for the care subsidy;
+    # 测试2 (street B, the same) for both; 测试3 (一般) for the care subsidy only.
+    assert tasks == {
+        ("测试1", "living_subsidy"),
+        ("测试2", "living_subsidy"),
+        ("测试2", "care_subsidy"),
+        ("测试3", "care_subsidy"),
+    }
+    assert (created, again) == (4, 0)
