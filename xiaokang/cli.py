@@ -517,10 +517,18 @@ def cmd_evaluate(args) -> int:
     if run.overrides:
         print("overrides: " + ", ".join(f"{k}={v}" for k, v in run.overrides.items()))
     else:
-        # 主动救助 (issue 5 §2): each run of the current rules gives the community workers their tasks.
+        # Each run of the current rules gives the community workers their outreach tasks (主动救助, issue
+        # 5 §2) and stops payments to those who no longer qualify (issue 5 §3).
+        from xiaokang.cases.enrolments import enrolments_after_run
         from xiaokang.cases.outreach import outreach_create
 
         print(f"{outreach_create(actor=actor, run=run)} new outreach tasks / 新增主动服务任务")
+        changes = enrolments_after_run(actor=actor, run=run)
+        print(
+            f"enrolments: {changes.terminated} terminated (deceased or moved out), "
+            f"{changes.suspended} suspended for review / "
+            f"终止{changes.terminated}人，暂停待复核{changes.suspended}人"
+        )
     return EXIT_OK
 
 

@@ -247,3 +247,26 @@ class OutreachTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.policy_id} {self.status}"
+
+
+class ReviewTask(models.Model):
+    """An enrolment suspended because its person no longer qualifies (for a reason other than death or
+    moving out): the street officer reviews it (issue 5 §3)."""
+
+    enrolment = models.ForeignKey(Enrolment, models.PROTECT, related_name="review_tasks")
+    run = models.ForeignKey("policies.EvaluationRun", models.PROTECT, related_name="+")
+    failed = models.CharField(max_length=400)
+    street = models.ForeignKey(Area, models.PROTECT, related_name="+")
+    community = models.ForeignKey(Area, models.PROTECT, related_name="+", db_index=False)
+    status = models.CharField(max_length=12, default="open")  # open, resolved
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"], condition=models.Q(status="open"), name="one_open_review_per_enrolment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.status}"

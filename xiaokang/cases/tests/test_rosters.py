@@ -160,3 +160,27 @@ def test_outreach_tasks_go_to_qualifying_persons_without_an_enrolment_or_applica
         ("测试3", "care_subsidy"),
     }
     assert (created, again) == (4, 0)
+
+
+def test_after_a_run_the_dead_are_terminated_and_the_no_longer_eligible_suspended_for_review(
+    people, community_worker, district_officer, system_actor
+):
+    from xiaokang.cases.enrolments import enrolments_after_run
+    from xiaokang.cases.models import ReviewTask
+    from xiaokang.registry.models import Household
+
+    dead = enrolled(people["a"], community_worker, district_officer)
+    poorer = enrolled(people["b"], community_worker, district_officer)
+    kept = enrolled(people["a"], community_worker, district_officer, policy="care_subsidy")
+    Person.objects.filter(pk=people["a"].pk).update(status="deceased")
+    Household.objects.filter(pk=people["b"].household_id).update(economic_status="ordinary")
+    run = evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
+
+    changes = enrolments_after_run(actor=system_actor, run=run)
+
+    assert (changes.terminated, changes.suspended) == (2, 1)  # 测试1's two enrolments; 测试2's subsidy
+    statuses = dict(Enrolment.objects.values_list("pk", "status"))
+    assert statuses == {dead.pk: "terminated", kept.pk: "terminated", poorer.pk: "suspended"}
+    task = ReviewTask.objects.get()
+    assert (task.enrolment_id, task.failed, task.street.code) == (poorer.pk, "economic_status", "110108011000")
+    assert enrolments_after_run(actor=system_actor, run=run) == type(changes)(0, 0)

@@ -1,0 +1,75 @@
+"""What an evaluation run means for the enrolments (issue 5 §3): an enrolled person who has died or
+moved out is terminated; one who no longer qualifies for another reason is suspended and a review task
+is created for the street officer. Set-based: three statements, whatever the number of enrolments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from xiaokang.accounts.actors import Actor
+from xiaokang.audit.services import log_action
+from xiaokang.cases.models import Enrolment, ReviewTask
+from xiaokang.policies.models import EvaluationResult, EvaluationRun, RunPolicy
+from xiaokang.registry.models import Person
+
+
+@dataclass
+class EnrolmentChanges:
+    terminated: int
+    suspended: int
+
+
+def enrolments_after_run(*, actor: Actor, run: EvaluationRun) -> EnrolmentChanges:
+    today = timezone.localdate()
+    enrolment, result, run_policy, person, review = (
+        Enrolment._meta.db_table,
+        EvaluationResult._meta.db_table,
+        RunPolicy._meta.db_table,
+        Person._meta.db_table,
+        ReviewTask._meta.db_table,
+    )
+    # The active enrolments whose person the run found not eligible for the enrolment's policy.
+    not_eligible = f"""
+        SELECT e.id FROM {enrolment} e
+        JOIN {run_policy} rp ON rp.run_id = %s AND rp.policy_id = e.policy_id
+        JOIN {result} r ON r.run_policy_id = rp.id AND r.person_id = e.person_id
+        JOIN {person} p ON p.id = e.person_id
+        WHERE e.status = 'active' AND NOT r.eligible AND p.status {{}} ('deceased', 'moved_out')"""  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {enrolment} SET status = 'terminated', status_changed_on = %s, "  # noqa: S608
+            f"status_reason = 'deceased or moved out / 死亡或迁出' WHERE id IN ({not_eligible.format('IN')})",
+            [today, run.pk],
+        )
+        terminated = cursor.rowcount
+        # Suspended with a review task: first the tasks (they read the failed conditions), then the status.
+        cursor.execute(
+            f"""
+            INSERT INTO {review} (enrolment_id, run_id, failed, street_id, community_id, status, created_at)
+            SELECT e.id, %s, r.failed, p.street_id, p.community_id, 'open', %s
+            FROM {enrolment} e
+            JOIN {run_policy} rp ON rp.run_id = %s AND rp.policy_id = e.policy_id
+            JOIN {result} r ON r.run_policy_id = rp.id AND r.person_id = e.person_id
+            JOIN {person} p ON p.id = e.person_id
+            WHERE e.id IN ({not_eligible.format("NOT IN")})""",  # noqa: S608
+            [run.pk, timezone.now(), run.pk, run.pk],
+        )
+        cursor.execute(
+            f"UPDATE {enrolment} SET status = 'suspended', status_changed_on = %s, "  # noqa: S608
+            f"status_reason = 'no longer qualifies / 不再符合条件' "
+            f"WHERE id IN ({not_eligible.format('NOT IN')})",
+            [today, run.pk],
+        )
+        suspended = cursor.rowcount
+        if terminated or suspended:
+            log_action(
+                actor,
+                "enrolment.review",
+                object_type="evaluation_run",
+                object_id=run.pk,
+                details={"terminated": terminated, "suspended": suspended},
+            )
+    return EnrolmentChanges(terminated, suspended)
