@@ -215,13 +215,15 @@ def _write_report(path: str | None, payload: dict) -> None:
 
 def cmd_import(args) -> int:
     from xiaokang.accounts.actors import SystemActor
+    from xiaokang.cases.importing import enrolments_import
     from xiaokang.registry.importing.reader import FileRejected
     from xiaokang.registry.services import persons_import
 
+    load = {"persons": persons_import, "enrolments": enrolments_import}[args.kind]
     progress, advance = _stage_progress(["reading", "validating", "writing"])
     try:
         with progress:
-            report = persons_import(
+            report = load(
                 actor=SystemActor(f"cli import {Path(args.file).name}"),
                 path=args.file,
                 dry_run=args.dry_run,
@@ -645,8 +647,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo-accounts", action="store_true", help="also create one demo account per role")
     p.set_defaults(func=cmd_seed)
 
-    p = sub.add_parser("import", help="import a spreadsheet, all or nothing")
-    p.add_argument("kind", choices=["persons"])
+    p = sub.add_parser("import", help="import a spreadsheet, all or nothing (persons, or enrolments)")
+    p.add_argument("kind", choices=["persons", "enrolments"])
     p.add_argument("file", help=".xlsx or .csv (UTF-8, with or without BOM)")
     p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
     p.add_argument("--report", metavar="REPORT.json", help="write the JSON report here")
