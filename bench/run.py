@@ -9,7 +9,8 @@ policy evaluated over the registry with results stored, on SQLite and PostgreSQL
 scan over the same joins (the floor) and the per-person interpreter (10,000 persons, extrapolated); and
 `xiaokang screen` on a CSV of that many rows (wall time and peak memory). The populated databases are
 kept in bench/out and in PostgreSQL database xiaokang_policies, so later runs skip the seeding.
-Set BENCH_ONLY=policies to run only that part.
+Then the roster of 100,000 active enrolments (issue 5 §6) in the same databases. Set BENCH_ONLY=policies
+to run only these parts, BENCH_ONLY=rosters for the roster alone.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def run_search(url: str) -> dict:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    if os.environ.get("BENCH_ONLY") == "policies":
+    if os.environ.get("BENCH_ONLY") in ("policies", "rosters"):
         policy_tables()
         return
     path = make_file()
@@ -163,6 +164,43 @@ def run_policies(url: str) -> dict:
     if result.returncode != 0:
         raise SystemExit(f"policy benchmark failed on {url}:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run_roster(url: str, enrolments: int) -> dict:
+    env = dict(os.environ, XIAOKANG_DATA_DIR=str(OUT))
+    argv = [
+        sys.executable,
+        str(ROOT / "bench" / "roster_bench.py"),
+        "--database-url",
+        url,
+        "--enrolments",
+        str(enrolments),
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"roster benchmark failed on {url}:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def roster_table(urls: list[str]) -> None:
+    """Issue 5 §6: the October roster of the living subsidy with 100,000 active enrolments, evaluation and
+    CSV export included, in the policy benchmark's databases."""
+    enrolments = min(100_000, POLICY_PERSONS)
+    print()
+    print(
+        f"Roster of {enrolments:,} active enrolments, evaluation and export included "
+        "(median of 3; target ≤ 30 s)"
+    )
+    header = f"{'engine':<11}{'wall s':>8}{'paid':>9}{'held':>9}{'py peak MB':>12}{'RSS MB':>8}  target"
+    print(header)
+    print("-" * len(header))
+    for url in urls:
+        r = run_roster(url, enrolments)
+        verdict = "met" if r["wall_s"] <= 30 else "NOT met"
+        print(
+            f"{r['engine']:<11}{r['wall_s']:>8.1f}{r['paid']:>9,}{r['held']:>9,}{r['python_peak_mb']:>12.1f}"
+            f"{r['max_rss_mb']:>8.0f}  {verdict}"
+        )
 
 
 def make_screen_file(database_url: str) -> Path:
@@ -225,9 +263,13 @@ def run_screen(database_url: str, path: Path, repeat: int = 3) -> dict:
 
 def policy_tables() -> None:
     sqlite_url = f"sqlite:///{OUT / f'policies-{POLICY_PERSONS}.sqlite3'}"
-    results = [run_policies(sqlite_url)]
+    urls = [sqlite_url]
     if ensure_postgres_database("xiaokang_policies", recreate=False):
-        results.append(run_policies(PG_URL.rsplit("/", 1)[0] + "/xiaokang_policies"))
+        urls.append(PG_URL.rsplit("/", 1)[0] + "/xiaokang_policies")
+    if os.environ.get("BENCH_ONLY") == "rosters":
+        roster_table(urls)
+        return
+    results = [run_policies(url) for url in urls]
     print()
     print(
         f"Policy evaluation of {POLICY_PERSONS:,} persons × 10 policies, results stored "
@@ -263,6 +305,7 @@ def policy_tables() -> None:
         f"  file {r['file_mb']:.0f} MB → {r['output_rows']:,} rows: wall {r['wall_s']:.1f} s "
         f"(runs {', '.join(f'{w:.1f}' for w in r['walls'])}), peak RSS {r['peak_mb']:.0f} MB  {verdict}"
     )
+    roster_table(urls)
 
 
 def search_table(urls: list[str]) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -15,10 +14,9 @@ from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, OutreachTask
-from xiaokang.cases.rosters import cash_policy_ids
+from xiaokang.cases.rosters import cash_policy_ids, write_csv_rows
 from xiaokang.core import crypto
 from xiaokang.policies.models import EvaluationResult, EvaluationRun, RunPolicy
-from xiaokang.registry.exporting import write_csv
 from xiaokang.registry.models import Person
 
 OUTREACH_COLUMNS = ("id_number", "policy", "street_code", "community")
@@ -91,23 +89,26 @@ def outreach_export(*, actor: Actor, path: str | os.PathLike) -> int:
     """The open tasks in the actor's area as CSV (OUTREACH_COLUMNS); full ID numbers only for the
     district administrator (and batch jobs acting for the district). Audited."""
     full = getattr(actor, "role", None) == Role.DISTRICT_ADMIN
-    rows = []
     tasks = (
         open_tasks_for(actor)
         .select_related("person", "street", "community")
         .order_by("street__code", "community__code", "person_id", "policy_id")
     )
-    for task in tasks.iterator(chunk_size=5000):
-        person = task.person
-        id_number = crypto.decrypt(person.id_number_encrypted) if full else person.id_number_masked
-        rows.append((id_number, task.policy_id, task.street.code[:9], task.community.name))
-    frame = pl.DataFrame(rows, schema={name: pl.Utf8 for name in OUTREACH_COLUMNS}, orient="row")
-    write_csv(frame, Path(path))
+    rows = (
+        (
+            crypto.decrypt(task.person.id_number_encrypted) if full else task.person.id_number_masked,
+            task.policy_id,
+            task.street.code[:9],
+            task.community.name,
+        )
+        for task in tasks.iterator(chunk_size=5000)
+    )
+    count = write_csv_rows(path, OUTREACH_COLUMNS, rows)
     log_action(
         actor,
         "outreach.export",
         object_type="outreach",
         object_id=Path(path).name[:64],
-        details={"tasks": frame.height, "full_id_numbers": full},
+        details={"tasks": count, "full_id_numbers": full},
     )
-    return frame.height
+    return count

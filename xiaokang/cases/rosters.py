@@ -10,13 +10,16 @@ person paid twice for one policy and month.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
+import xlsxwriter
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, actor_label
@@ -26,7 +29,7 @@ from xiaokang.cases.models import Enrolment, Roster, RosterLine
 from xiaokang.core import crypto
 from xiaokang.policies import evaluation
 from xiaokang.policies.loader import policies
-from xiaokang.registry.exporting import write_csv, write_xlsx
+from xiaokang.registry.exporting import atomic_path
 from xiaokang.registry.models import Person
 
 APPROVERS = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
@@ -113,19 +116,30 @@ def roster_build(*, actor: Actor, policy_id: str, month: dt.date) -> RosterSumma
 
 
 def summarise(roster: Roster) -> RosterSummary:
+    """Totals per street, counted in the database (one row per street, whatever the roster's size)."""
     summary = RosterSummary(roster)
-    streets: dict[str, dict] = {}
-    for street, paid, amount in roster.lines.values_list("street__name", "paid", "amount_fen"):
-        row = streets.setdefault(street, {"street": street, "paid": 0, "held": 0, "total_fen": 0})
-        if paid:
-            row["paid"] += 1
-            row["total_fen"] += amount
-            summary.paid += 1
-            summary.total_fen += amount
-        else:
-            row["held"] += 1
-            summary.held += 1
-    summary.by_street = sorted(streets.values(), key=lambda row: row["street"])
+    rows = (
+        roster.lines.values("street__code", "street__name")
+        .annotate(
+            paid_count=Count("id", filter=Q(paid=True)),
+            held_count=Count("id", filter=Q(paid=False)),
+            paid_fen=Sum("amount_fen", filter=Q(paid=True)),
+        )
+        .order_by("street__code")
+    )
+    for row in rows:
+        total = row["paid_fen"] or 0
+        summary.by_street.append(
+            {
+                "street": row["street__name"],
+                "paid": row["paid_count"],
+                "held": row["held_count"],
+                "total_fen": total,
+            }
+        )
+        summary.paid += row["paid_count"]
+        summary.held += row["held_count"]
+        summary.total_fen += total
     return summary
 
 
@@ -160,33 +174,69 @@ def roster_approve(*, actor: Actor, roster: Roster) -> Roster:
 
 ROSTER_COLUMNS = ("id_number", "name", "street_code", "community", "policy", "month", "amount")
 HELD_COLUMNS = ("id_number", "name", "street_code", "community", "policy", "month", "failed_conditions")
+CHUNK = 1000
 
 
-def roster_frames(rosters: list[Roster], *, full: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(paid, held) rows of ``rosters`` in the export format; ID numbers in clear only when ``full``."""
-    paid: list[tuple] = []
-    held: list[tuple] = []
+def roster_rows(rosters: list[Roster], *, paid: bool, full: bool) -> Iterator[tuple]:
+    """The paid (or held) lines of ``rosters`` in the export format, one at a time (memory does not grow
+    with the roster); ID numbers in clear only when ``full``."""
     lines = (
-        RosterLine.objects.filter(roster__in=rosters)
-        .select_related("person", "street", "community")
+        RosterLine.objects.filter(roster__in=rosters, paid=paid)
         .order_by("policy_id", "street__code", "community__code", "person_id")
+        .values_list(
+            "person__id_number_encrypted",
+            "person__id_number_masked",
+            "person__name",
+            "street__code",
+            "community__name",
+            "policy_id",
+            "month",
+            "amount_fen",
+            "failed",
+        )
     )
-    for line in lines.iterator(chunk_size=5000):
-        person = line.person
-        id_number = crypto.decrypt(person.id_number_encrypted) if full else person.id_number_masked
-        common = (id_number, person.name, line.street.code[:9], line.community.name, line.policy_id)
-        if line.paid:
-            paid.append(
-                (*common, f"{line.month:%Y-%m}", f"{line.amount_fen // 100}.{line.amount_fen % 100:02d}")
-            )
-        else:
-            held.append((*common, f"{line.month:%Y-%m}", line.failed))
-    schema = {name: pl.Utf8 for name in ROSTER_COLUMNS}
-    held_schema = {name: pl.Utf8 for name in HELD_COLUMNS}
-    return (
-        pl.DataFrame(paid, schema=schema, orient="row"),
-        pl.DataFrame(held, schema=held_schema, orient="row"),
-    )
+    # Plain tuples, not model instances: iterating select_related instances held memory per row.
+    for encrypted, masked, name, street, community, policy_id, month, amount_fen, failed in lines.iterator(
+        chunk_size=CHUNK
+    ):
+        id_number = crypto.decrypt(encrypted) if full else masked
+        last = f"{amount_fen // 100}.{amount_fen % 100:02d}" if paid else failed
+        yield (id_number, name, street[:9], community, policy_id, f"{month:%Y-%m}", last)
+
+
+def write_csv_rows(path: str | os.PathLike, header: tuple[str, ...], rows: Iterator[tuple]) -> int:
+    """UTF-8 with a byte-order mark (how Excel recognises UTF-8), written beside ``path`` and moved in."""
+    count = 0
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def _write_xlsx(
+    path: str | os.PathLike, sheets: list[tuple[str, tuple[str, ...], Iterator[tuple]]]
+) -> list[int]:
+    counts = []
+    with atomic_path(path) as tmp:
+        workbook = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+        try:
+            bold, text = workbook.add_format({"bold": True}), workbook.add_format({"num_format": "@"})
+            for name, header, rows in sheets:
+                sheet = workbook.add_worksheet(name)
+                sheet.set_column(0, len(header) - 1, 18, text)
+                sheet.freeze_panes(1, 0)
+                sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
+                sheet.write_row(0, 0, header, bold)
+                count = 0
+                for count, row in enumerate(rows, start=1):
+                    sheet.write_row(count, 0, row, text)
+                counts.append(count)
+        finally:
+            workbook.close()
+    return counts
 
 
 def roster_export(
@@ -196,26 +246,34 @@ def roster_export(
     path: str | os.PathLike,
     held_path: str | os.PathLike | None = None,
 ) -> tuple[int, int]:
-    """Write the paid lines to ``path`` (.csv or .xlsx; xlsx gets a second sheet "held") and, for csv,
-    the held lines to ``held_path``. Full ID numbers only for the district administrator (and batch
+    """Write the paid lines to ``path`` (.csv or .xlsx; xlsx gets a second sheet with the held) and, for
+    csv, the held lines to ``held_path``. Full ID numbers only for the district administrator (and batch
     jobs acting for the district); every export is audited. Returns (paid rows, held rows)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise RosterError("名册文件须为 .csv 或 .xlsx / the roster file must be .csv or .xlsx")
     full = getattr(actor, "role", None) == Role.DISTRICT_ADMIN
-    paid, held = roster_frames(rosters, full=full)
     if suffix == ".xlsx":
-        write_xlsx(paid, path, sheet_name="发放名册", extra_sheets={"暂停发放 held": held})
+        paid, held = _write_xlsx(
+            path,
+            [
+                ("发放名册", ROSTER_COLUMNS, roster_rows(rosters, paid=True, full=full)),
+                ("暂停发放 held", HELD_COLUMNS, roster_rows(rosters, paid=False, full=full)),
+            ],
+        )
     else:
-        write_csv(paid, path)
-        if held_path:
-            write_csv(held, held_path)
+        paid = write_csv_rows(path, ROSTER_COLUMNS, roster_rows(rosters, paid=True, full=full))
+        held = (
+            write_csv_rows(held_path, HELD_COLUMNS, roster_rows(rosters, paid=False, full=full))
+            if held_path
+            else 0
+        )
     log_action(
         actor,
         "roster.export",
         object_type="roster",
         object_id=",".join(f"{r.policy_id}:{r.month:%Y-%m}" for r in rosters)[:64],
-        details={"file": path.name, "paid": paid.height, "held": held.height, "full_id_numbers": full},
+        details={"file": path.name, "paid": paid, "held": held, "full_id_numbers": full},
     )
-    return paid.height, held.height
+    return paid, held

@@ -292,7 +292,7 @@ def person_rows(
 
 
 @contextmanager
-def _atomic_path(path: str | os.PathLike):
+def atomic_path(path: str | os.PathLike):
     """Write to a temporary file beside ``path`` and move it into place only when complete, so a failed
     export never leaves a half-written file that looks like a good one."""
     target = Path(path)
@@ -365,7 +365,7 @@ def write_xlsx(
 ) -> None:
     """Write ``frame`` (and ``extra_sheets``, in order) to an xlsx file: text cells, bold frozen header,
     columns sized to their content. Streams rows (``constant_memory``), so memory does not grow with rows."""
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         workbook = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
         try:
             formats = _formats(workbook)
@@ -378,7 +378,7 @@ def write_xlsx(
 
 def write_csv(frame: pl.DataFrame, path: str | os.PathLike) -> None:
     """UTF-8 CSV with a byte-order mark, which is how Excel recognises UTF-8 (R5)."""
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         frame.write_csv(tmp, include_bom=True)
 
 
@@ -452,7 +452,7 @@ def write_template(path: str | os.PathLike) -> None:
     (so Excel keeps 18-digit ID numbers, leading zeros and dates exactly as typed) and dropdowns on the
     enumerated columns; sheet 2 explains each column and the import rules."""
     guide = template_guide()
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         workbook = xlsxwriter.Workbook(str(tmp))
         try:
             formats = _formats(workbook)
