@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("xiaokang.registry.urls")),
     path("staff/audit/", include("xiaokang.audit.urls")),
     path("staff/policies/", include("xiaokang.policies.urls")),
+    path("staff/applications/", include("xiaokang.cases.urls")),
     path("api/v1/", api.urls),
 ]

@@ -4,12 +4,15 @@ someone deciding who may use it. GET is tried for every role; POST-only endpoint
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.helpers import person_row, write_csv
 from xiaokang.accounts.models import User
+from xiaokang.cases.services import application_submit
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
 
@@ -46,6 +49,11 @@ ACCESS = {
     "policy-list": READERS,
     "policy-detail": READERS,
     "policy-what-if": {"district_admin", "district_officer", "street_officer"},
+    "application-list": READERS,
+    "application-dashboard": READERS,
+    "application-detail": READERS,
+    "application-transition": POST_ONLY,
+    "application-create": READERS,
 }
 
 
@@ -71,6 +79,14 @@ def _url(pattern: str, kwargs: dict) -> str:
 def world(tmp_path, system_actor):
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
     person = Person.objects.get()
+    # An application of that person, for the pages of one application (application-*: its id).
+    application_submit(
+        actor=system_actor,
+        person=person,
+        policy_id="living_subsidy",
+        channel="counter",
+        received_on=dt.date(2025, 9, 30),
+    )
     users = {}
     for role in sorted(ALL_ROLES):
         area = None
@@ -90,10 +106,16 @@ def test_every_named_page_is_declared():
 def test_every_page_with_every_role(world):
     person, users = world
     kwargs = {"pk": person.pk, "policy_id": "living_subsidy"}
+    application_kwargs = {"pk": person.applications.get().pk, "person_pk": person.pk}
     failures = []
     for name, pattern in _named_patterns():
         allowed = ACCESS[name]
-        url = _url(pattern, {"pk": users["district_officer"].pk} if name.startswith("account-") else kwargs)
+        if name.startswith("account-"):
+            url = _url(pattern, {"pk": users["district_officer"].pk})
+        elif name.startswith("application-"):
+            url = _url(pattern, application_kwargs)
+        else:
+            url = _url(pattern, kwargs)
         anonymous = Client().get(url)
         if allowed == POST_ONLY:
             expected_anonymous = {302, 405}

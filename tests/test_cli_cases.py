@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def enrolled(tmp_path, system_actor, district_officer, officer_a):
-    rows = [person_row(1), person_row(2, 人员状态="死亡")]
+    rows = [person_row(1), person_row(2)]
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", rows))
     for person in Person.objects.order_by("pk"):
         application = application_submit(
@@ -35,6 +35,7 @@ def enrolled(tmp_path, system_actor, district_officer, officer_a):
         application_transition(
             actor=district_officer, application=application, action="enrol", version=application.version
         )
+    Person.objects.filter(name="测试2").update(status="deceased")  # died after enrolment
     return rows
 
 

@@ -29,6 +29,16 @@ STAFF_MENU = (
         {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
     ),
     ("policy-what-if", _("What-if"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}),
+    (
+        "application-list",
+        _("Applications"),
+        {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
+    ),
+    (
+        "application-dashboard",
+        _("Deadlines"),
+        {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
+    ),
     ("audit-list", _("Audit trail"), {Role.AUDITOR}),
     ("account-list", _("Accounts"), {Role.SECURITY_ADMIN}),
 )

@@ -87,7 +87,21 @@ def application_submit(
     if key:
         existing = Application.objects.filter(created_by_label=label, idempotency_key=key).first()
         if existing is not None:
+            if (existing.person_id, existing.policy_id) != (person.pk, policy_id):
+                raise WorkflowError(
+                    "invalid",
+                    f"此幂等键已用于申请 {existing.number} / this Idempotency-Key was used for application "
+                    f"{existing.number} of another person or policy",
+                    "idempotency_key",
+                )
             return Submission(existing, False)
+    if person.status != "normal":
+        raise WorkflowError(
+            "invalid",
+            "此人人员状态不是“正常”（已迁出或死亡），不能申请 / "
+            "the person has moved out or died: no application",
+            "id_number",
+        )
     policy = policies().get(policy_id)
     if policy is None or policy.entity != "person":
         raise WorkflowError("invalid", f"没有政策“{policy_id}” / no policy {policy_id!r}", "policy")
@@ -266,6 +280,14 @@ def application_transition(
             )
     details: dict = {}
     changes: dict = {"state": step.to, "version": application.version + 1}
+    if action == "appeal":
+        # An appeal is decided within the policy's decision period again, counted from the appeal.
+        days = _parameter(
+            application.policy_id, "decision_working_days", today, DEFAULT_DECISION_WORKING_DAYS
+        )
+        deadline = add_working_days(today, days)
+        changes.update(decide_by=deadline.day, deadlines_provisional=deadline.provisional)
+        details["decide_by"] = deadline.day.isoformat()
     if step.to == State.REJECTED:
         details["failed_conditions"] = _failed_conditions(application, today)
         changes.update(rejected_by=actor if getattr(actor, "pk", None) else None, rejected_on=today)

@@ -220,3 +220,34 @@ def test_bad_submissions_are_refused_naming_the_field(people, community_worker, 
 
     assert (error.value.kind, error.value.field) == ("invalid", field)
     assert Application.objects.count() == 0
+
+
+def test_a_person_who_died_or_moved_out_cannot_apply(people, community_worker):
+    from xiaokang.registry.models import Person
+
+    Person.objects.filter(pk=people["a"].pk).update(status="moved_out")
+    people["a"].refresh_from_db()
+
+    with pytest.raises(WorkflowError) as error:
+        submit(community_worker, people["a"])
+
+    assert error.value.field == "id_number"
+
+
+def test_an_idempotency_key_reused_for_another_policy_is_refused(people, community_worker):
+    submit(community_worker, people["a"], idempotency_key="k-9")
+
+    with pytest.raises(WorkflowError) as error:
+        submit(community_worker, people["a"], policy="care_subsidy", idempotency_key="k-9")
+
+    assert error.value.field == "idempotency_key" and "HD-2025-000001" in error.value.message
+
+
+def test_an_appeal_gets_its_own_decision_deadline(people, community_worker, district_officer):
+    application = submit(community_worker, people["ordinary"])
+    Application.objects.filter(pk=application.pk).update(state=State.REJECTED, rejected_by=district_officer)
+    application.refresh_from_db()
+
+    application = move(community_worker, application, "appeal", reason="复议")
+
+    assert application.decide_by > dt.date.today()

@@ -1,0 +1,103 @@
+"""Forms of the application pages (issue 5 §1, §5): the queue's filters, a counter or outreach
+application, and one transition. They check the input's shape; the workflow's rules (states, roles,
+reasons, deadlines, one open application per person and policy) stay in services.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xiaokang.cases.models import Channel, State
+from xiaokang.cases.workflow import ACTIONS
+from xiaokang.policies.loader import person_policies
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+
+# The queue's state filter: "" is the default, the states still being handled.
+OPEN = ""
+ALL = "all"
+
+
+class ChineseNameSelect(forms.Select):
+    """A select whose options are Chinese names (policies): each option says so, so that a screen reader
+    on an English page reads it with a Chinese voice."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        if option["value"]:
+            option["attrs"]["lang"] = "zh-Hans"
+        return option
+
+
+def policy_choices(blank_label) -> list[tuple[str, str]]:
+    return [("", blank_label)] + [(policy.id, policy.zh) for policy in person_policies()]
+
+
+class QueueFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False)
+    policy = forms.ChoiceField(label=_("Policy"), required=False, widget=ChineseNameSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [
+            (OPEN, _("Still being handled")),
+            (ALL, _("All states")),
+            *State.choices,
+        ]
+        self.fields["policy"].choices = policy_choices(_("All policies"))
+
+
+class ApplicationForm(forms.Form):
+    """An application recorded by staff: at the counter (the paper application's date) or for a person
+    they reached out to. ``submission_token`` is a one-time key made when the form was shown: posting
+    the same form twice (a double click, Back and post again) records one application."""
+
+    policy = forms.ChoiceField(label=_("Policy"), widget=ChineseNameSelect)
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[
+            (Channel.COUNTER.value, Channel.COUNTER.label),
+            (Channel.OUTREACH.value, Channel.OUTREACH.label),
+        ],
+        help_text=_(
+            "Counter: the person or their family handed in a paper application. Outreach: staff "
+            "applied on the person's behalf after contacting them."
+        ),
+        initial=Channel.COUNTER.value,
+    )
+    received_on = forms.DateField(
+        label=_("Received on"),
+        help_text=_(
+            "The day the application was received, year-month-day, for example 2025-06-30. Not in the future."
+        ),
+        # A text field, not type=date, as on the other date fields (see registry.forms.AsOfForm).
+        widget=forms.DateInput(
+            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
+        ),
+        input_formats=DATE_FORMATS,
+    )
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].choices = policy_choices(_("Choose a policy"))
+        self.fields["received_on"].initial = timezone.localdate()
+
+    def clean_received_on(self) -> dt.date:
+        value = self.cleaned_data["received_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The day received cannot be in the future."), code="future")
+        if value.year < 2000:
+            raise forms.ValidationError(_("Enter a date after 2000."), code="too_early")
+        return value
+
+
+class TransitionForm(forms.Form):
+    """One action on one application, decided on the version the officer read."""
+
+    action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    reason = forms.CharField(required=False, max_length=2000, strip=True)

@@ -1,0 +1,13 @@
+"""The application pages, under /staff/applications/ (docs/pages.md). Addresses carry record ids only."""
+
+from django.urls import path
+
+from xiaokang.cases import views
+
+urlpatterns = [
+    path("", views.application_list, name="application-list"),
+    path("dashboard/", views.application_dashboard, name="application-dashboard"),
+    path("new/<int:person_pk>/", views.application_create, name="application-create"),
+    path("<int:pk>/", views.application_detail, name="application-detail"),
+    path("<int:pk>/transition/", views.application_transition_view, name="application-transition"),
+]

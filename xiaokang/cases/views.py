@@ -1,0 +1,463 @@
+"""Staff pages of the application workflow (issue 5 §1, §5): each officer's queue sorted by deadline, the
+deadlines dashboard per street, an application with its timeline and the actions the officer may take
+now, recording a counter or outreach application, and the person page's "Applications" section.
+
+Views parse, call the selector or service, and render (ARCHITECTURE rule 1). Scope is decided by
+``applications_for`` / ``application_for`` (404 out of scope, audited) and, for a new application, by
+the registry's ``person_for``; the workflow's rules (state, role, reason, version) by
+``services.application_transition``. Every page is ``no-store`` (the decorators of the person pages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, DateField, F, IntegerField, Q, Value, When
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xiaokang.accounts.actors import scope_of
+from xiaokang.accounts.forms import client_address
+from xiaokang.accounts.models import REGISTRY_READERS, Role
+from xiaokang.audit.services import log_action
+from xiaokang.cases.forms import ALL, OPEN, ApplicationForm, QueueFilterForm, TransitionForm
+from xiaokang.cases.models import OPEN_STATES, Application, Channel, State
+from xiaokang.cases.selectors import application_for, applications_for
+from xiaokang.cases.services import WorkflowError, application_submit, application_transition
+from xiaokang.cases.workflow import STEPS, actions_from
+from xiaokang.core.models import Area, AreaLevel
+from xiaokang.core.workdays import working_days_between
+from xiaokang.policies.loader import policies
+from xiaokang.registry import sections
+from xiaokang.registry.selectors import person_for
+from xiaokang.registry.views_persons import _see_other, registry_reader_required, roles_required
+
+# Who may record an application at the counter or after outreach (issue 5 §1).
+CREATE_ROLES = {Role.COMMUNITY_WORKER, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN}
+PAGE_SIZE = 50
+MAX_ID = 2**63 - 1  # a larger id in the address would overflow the database's integer: not found
+DUE_SOON_WORKING_DAYS = 3
+
+# The states with a deadline still running: acceptance while submitted, the decision while in review.
+REVIEW_STATES = (State.COMMUNITY_REVIEW, State.STREET_REVIEW, State.DISTRICT_REVIEW, State.APPEAL_REVIEW)
+WAITING_STATES = (State.SUBMITTED, *REVIEW_STATES)
+
+# The timeline: what happened, in the past tense.
+EVENT_LABELS = {
+    "submit": gettext_lazy("Received"),
+    "accept": gettext_lazy("Accepted"),
+    "return": gettext_lazy("Returned (not accepted)"),
+    "forward": gettext_lazy("Forwarded"),
+    "send_back": gettext_lazy("Sent back"),
+    "approve": gettext_lazy("Approved"),
+    "reject": gettext_lazy("Rejected"),
+    "enrol": gettext_lazy("Enrolled"),
+    "appeal": gettext_lazy("Appeal recorded"),
+}
+# The forms: what the officer can do now (heading and button), by state and action.
+ACTION_TITLES = {
+    (State.SUBMITTED, "accept"): gettext_lazy("Accept the application"),
+    (State.SUBMITTED, "return"): gettext_lazy("Return it: not accepted"),
+    (State.COMMUNITY_REVIEW, "forward"): gettext_lazy("Forward to the street review"),
+    (State.STREET_REVIEW, "forward"): gettext_lazy("Forward to the district decision"),
+    (State.STREET_REVIEW, "send_back"): gettext_lazy("Send back to the community review"),
+    (State.DISTRICT_REVIEW, "send_back"): gettext_lazy("Send back to the street review"),
+    (State.DISTRICT_REVIEW, "approve"): gettext_lazy("Approve"),
+    (State.DISTRICT_REVIEW, "reject"): gettext_lazy("Reject"),
+    (State.APPROVED, "enrol"): gettext_lazy("Enrol"),
+    (State.REJECTED, "appeal"): gettext_lazy("Record an appeal"),
+    (State.APPEAL_REVIEW, "approve"): gettext_lazy("Approve on appeal"),
+    (State.APPEAL_REVIEW, "reject"): gettext_lazy("Reject the appeal"),
+}
+ACTION_HINTS = {
+    "return": gettext_lazy("Say what is missing or wrong, so that the person can apply again."),
+    "send_back": gettext_lazy("Say what the previous level should check or complete."),
+    "reject": gettext_lazy(
+        "Say why. The conditions not met and their legal basis are added from the policy rules."
+    ),
+    "appeal": gettext_lazy(
+        "What the applicant says in the appeal. An officer other than the one who rejected decides it."
+    ),
+}
+
+
+def _zh() -> bool:
+    return (get_language() or "zh-hans").lower().startswith("zh")
+
+
+def _in_page_language(message: str) -> str:
+    """The services' messages are "中文 / English": show the half in the page's language."""
+    if " / " not in message:
+        return message
+    zh, en = message.split(" / ", 1)
+    return zh if _zh() else en
+
+
+def state_label(value: str) -> str:
+    try:
+        return str(State(value).label)
+    except ValueError:
+        return value
+
+
+def channel_label(value: str) -> str:
+    try:
+        return str(Channel(value).label)
+    except ValueError:
+        return value
+
+
+def policy_name(policy_id: str) -> str:
+    policy = policies().get(policy_id)
+    return policy.zh if policy is not None else policy_id
+
+
+def _deadline(application: Application, today: dt.date) -> dict:
+    """The deadline still running (acceptance or decision) and how near it is, or none."""
+    if application.state == State.SUBMITTED:
+        kind, day = "accept", application.accept_by
+    elif application.state in REVIEW_STATES:
+        kind, day = "decide", application.decide_by
+    else:
+        return {"kind": None, "day": None, "overdue": False, "due_soon": False}
+    overdue = day < today
+    left = 0 if overdue else working_days_between(today, day)
+    return {
+        "kind": kind,
+        "day": day,
+        "overdue": overdue,
+        "due_soon": not overdue and left <= DUE_SOON_WORKING_DAYS,
+        "working_days_left": left,
+    }
+
+
+def _safe_id(value: int) -> int:
+    return value if value <= MAX_ID else 0
+
+
+# ---------------------------------------------------------------------------------------------------
+# The queue
+
+
+@require_GET
+@registry_reader_required
+def application_list(request):
+    today = timezone.localdate()
+    form = QueueFilterForm(request.GET or None)
+    state, policy = OPEN, ""
+    if form.is_bound and form.is_valid():
+        state, policy = form.cleaned_data["state"], form.cleaned_data["policy"]
+    queryset = applications_for(request.user).select_related("person")
+    if state == OPEN:
+        queryset = queryset.filter(state__in=OPEN_STATES)
+    elif state != ALL:
+        queryset = queryset.filter(state=state)
+    if policy:
+        queryset = queryset.filter(policy_id=policy)
+    # The next deadline first: acceptance while submitted, else the decision; those whose deadline no
+    # longer runs (approved, returned, rejected, enrolled) after the others.
+    queryset = queryset.annotate(
+        deadline=Case(
+            When(state=State.SUBMITTED, then=F("accept_by")), default=F("decide_by"), output_field=DateField()
+        ),
+        waiting=Case(
+            When(state__in=WAITING_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+    ).order_by("waiting", "deadline", "received_on", "pk")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "application": application,
+            "policy": policy_name(application.policy_id),
+            "channel": channel_label(application.channel),
+            "state": state_label(application.state),
+            "deadline": _deadline(application, today),
+        }
+        for application in page.object_list
+    ]
+    query = {key: value for key, value in (("state", state), ("policy", policy)) if value}
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "filter_form": form,
+            "rows": rows,
+            "page": page,
+            "page_query": urlencode(query),
+            "today": today,
+            "due_soon_days": DUE_SOON_WORKING_DAYS,
+            "can_create": request.user.role in CREATE_ROLES,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The deadlines dashboard
+
+
+def _streets_in_scope(user, counted_ids) -> list[Area]:
+    scope = scope_of(user)
+    if scope.kind == "all":
+        filters = Q(level=AreaLevel.STREET)
+    elif scope.kind == "street":
+        filters = Q(pk=scope.area_id)
+    elif scope.kind == "community":
+        filters = Q(children__pk=scope.area_id)
+    else:
+        return []
+    # A street with applications is listed even if the area tree says otherwise (never a count lost).
+    return list(Area.objects.filter(filters | Q(pk__in=counted_ids)).distinct().order_by("code"))
+
+
+@require_GET
+@registry_reader_required
+def application_dashboard(request):
+    today = timezone.localdate()
+    counted = {
+        row["street_id"]: row
+        for row in applications_for(request.user)
+        .values("street_id")
+        .annotate(
+            submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
+            acceptance_overdue=Count("pk", filter=Q(state=State.SUBMITTED, accept_by__lt=today)),
+            in_review=Count("pk", filter=Q(state__in=REVIEW_STATES)),
+            decision_overdue=Count("pk", filter=Q(state__in=REVIEW_STATES, decide_by__lt=today)),
+            approved=Count("pk", filter=Q(state=State.APPROVED)),
+        )
+        .order_by()
+    }
+    columns = ("submitted", "acceptance_overdue", "in_review", "decision_overdue", "approved")
+    rows = []
+    totals = dict.fromkeys(columns, 0)
+    for street in _streets_in_scope(request.user, list(counted)):
+        counts = {column: counted.get(street.pk, {}).get(column, 0) for column in columns}
+        for column in columns:
+            totals[column] += counts[column]
+        rows.append({"street": street, **counts})
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "today": today,
+            "community": scope_of(request.user).kind == "community",
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# One application
+
+
+def _timeline(application: Application) -> list[dict]:
+    return [
+        {
+            "at": event.at,
+            "who": event.actor_label,
+            "action": EVENT_LABELS.get(event.action, event.action),
+            "from": state_label(event.from_state) if event.from_state else "",
+            "to": state_label(event.to_state),
+            "reason": event.reason,
+            "failed": event.details.get("failed_conditions", []) if event.action == "reject" else [],
+        }
+        for event in application.events.order_by("at", "id")
+    ]
+
+
+def _action_forms(request, application: Application, typed: dict, problem: dict | None) -> list[dict]:
+    forms = []
+    for action in actions_from(application.state, request.user.role):
+        step = STEPS[(application.state, action)]
+        forms.append(
+            {
+                "action": action,
+                "title": ACTION_TITLES.get((application.state, action), action),
+                "reason_required": step.reason_required,
+                "hint": ACTION_HINTS.get(action, ""),
+                # Maker-checker (G2): whoever rejected does not decide the appeal; say so, offer nothing.
+                "blocked": step.other_than_rejecter and application.rejected_by_id == request.user.pk,
+                "reason": typed.get(action, ""),
+                "error": problem["message"]
+                if problem and problem["action"] == action and problem["field"] == "reason"
+                else "",
+            }
+        )
+    return forms
+
+
+def _render_detail(
+    request, application: Application, *, status: int = 200, typed=None, problem=None, conflict=False
+):
+    policy = policies().get(application.policy_id)
+    context = {
+        "application": application,
+        "person": application.person,
+        "policy": policy,
+        "policy_name": policy.zh if policy else application.policy_id,
+        "channel": channel_label(application.channel),
+        "state": state_label(application.state),
+        "deadline": _deadline(application, timezone.localdate()),
+        "timeline": _timeline(application),
+        "action_forms": _action_forms(request, application, typed or {}, problem),
+        "due_soon_days": DUE_SOON_WORKING_DAYS,
+        "problem": problem,
+        "conflict": conflict,
+        "zh": _zh(),
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+def _log_view(request, application: Application, client: str | None, **details) -> None:
+    log_action(
+        request.user,
+        "application.view",
+        object_type="application",
+        object_id=application.number,
+        person_id=application.person_id,
+        details=details or None,
+        client=client,
+    )
+
+
+@require_GET
+@registry_reader_required
+def application_detail(request, pk: int):
+    client = client_address(request)
+    application = application_for(request.user, _safe_id(pk), client=client)
+    _log_view(request, application, client)
+    return _render_detail(request, application)
+
+
+@require_POST
+@registry_reader_required
+def application_transition_view(request, pk: int):
+    """One action, decided on the version the officer read. Nothing is applied on an error: 409 when
+    someone else acted first (the page shows the application as it is now), 422 when the action is not
+    allowed or its reason is missing."""
+    client = client_address(request)
+    application = application_for(request.user, _safe_id(pk), client=client)
+    form = TransitionForm(request.POST)
+    action = request.POST.get("action", "")
+    typed = {action: request.POST.get("reason", "")[:2000]}
+    if not form.is_valid():
+        _log_view(request, application, client, page="transition")
+        message = _("The form was not complete. Reload the page and try again.")
+        return _render_detail(
+            request,
+            application,
+            status=422,
+            typed=typed,
+            problem={"action": action, "field": "", "message": message},
+        )
+    data = form.cleaned_data
+    title = ACTION_TITLES.get((application.state, data["action"]), data["action"])
+    try:
+        application = application_transition(
+            actor=request.user,
+            application=application,
+            action=data["action"],
+            version=data["version"],
+            reason=data["reason"],
+            client=client,
+        )
+    except WorkflowError as error:
+        application.refresh_from_db()
+        _log_view(request, application, client, page="transition")
+        if error.kind == "stale":
+            return _render_detail(request, application, status=409, typed=typed, conflict=True)
+        if error.field == "reason":
+            message = _("Enter a reason: this action needs one.")
+        else:
+            message = _in_page_language(error.message)
+        return _render_detail(
+            request,
+            application,
+            status=422,
+            typed=typed,
+            problem={"action": data["action"], "field": error.field, "message": message},
+        )
+    messages.success(
+        request,
+        _("Done: %(action)s. The application is now: %(state)s.")
+        % {"action": title, "state": state_label(application.state)},
+    )
+    return _see_other(reverse("application-detail", args=[application.pk]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# A new application
+
+
+@require_http_methods(["GET", "POST"])
+@roles_required(CREATE_ROLES)
+def application_create(request, person_pk: int):
+    client = client_address(request)
+    person = person_for(request.user, _safe_id(person_pk), client=client)
+    status = 200
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                submission = application_submit(
+                    actor=request.user,
+                    person=person,
+                    policy_id=data["policy"],
+                    channel=data["channel"],
+                    received_on=data["received_on"],
+                    idempotency_key=data["submission_token"],
+                    client=client,
+                )
+            except WorkflowError as error:
+                field = error.field if error.field in form.fields else None
+                form.add_error(field, _in_page_language(error.message))
+            else:
+                application = submission.application
+                if submission.created:
+                    note = _("Application %(number)s has been recorded.")
+                else:
+                    note = _("This form had already been sent: application %(number)s was recorded then.")
+                messages.success(request, note % {"number": application.number})
+                return _see_other(reverse("application-detail", args=[application.pk]))
+        status = 422
+    else:
+        form = ApplicationForm(initial={"submission_token": uuid.uuid4().hex})
+    return render(request, "cases/form.html", {"form": form, "person": person}, status=status)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The person page's section
+
+
+def applications_section(request, person) -> dict | None:
+    if request.user.role not in REGISTRY_READERS:
+        return None
+    applications = applications_for(request.user).filter(person=person).order_by("-received_on", "-pk")
+    return {
+        "template": "cases/_person_applications.html",
+        "anchor": "applications",
+        "title": _("Applications"),
+        "rows": [
+            {
+                "application": application,
+                "policy": policy_name(application.policy_id),
+                "state": state_label(application.state),
+            }
+            for application in applications[:PAGE_SIZE]
+        ],
+        "can_create": request.user.role in CREATE_ROLES,
+    }
+
+
+def register_person_section() -> None:
+    """Called from CasesConfig.ready(): the registry's person page shows the section without importing
+    this app (dependency inversion, as the policy engine does)."""
+    sections.register_person_section(applications_section)
