@@ -53,5 +53,18 @@ def scope_of(actor: Actor | None) -> Scope:
     return Scope("all")
 
 
+def in_scope(queryset, actor: Actor | None):
+    """``queryset`` narrowed to the actor's area, for any model with ``street`` and ``community`` keys
+    (persons, applications, outreach tasks …): the one rule every scoped read applies (R1, issue 3 §1)."""
+    scope = scope_of(actor)
+    if scope.kind == "all":
+        return queryset
+    if scope.kind == "street":
+        return queryset.filter(street_id=scope.area_id)
+    if scope.kind == "community":
+        return queryset.filter(community_id=scope.area_id)
+    return queryset.none()
+
+
 def actor_label(actor: Actor) -> str:
     return actor.username

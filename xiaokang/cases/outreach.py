@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.accounts.actors import Actor, in_scope
 from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, OutreachTask
@@ -76,13 +76,7 @@ def outreach_create(*, actor: Actor, run: EvaluationRun | None = None) -> int:
 
 
 def open_tasks_for(actor: Actor):
-    scope = scope_of(actor)
-    tasks = OutreachTask.objects.filter(status="open")
-    if scope.kind == "street":
-        return tasks.filter(street_id=scope.area_id)
-    if scope.kind == "community":
-        return tasks.filter(community_id=scope.area_id)
-    return tasks if scope.kind == "all" else tasks.none()
+    return in_scope(OutreachTask.objects.filter(status="open"), actor)
 
 
 def outreach_export(*, actor: Actor, path: str | os.PathLike) -> int:

@@ -6,21 +6,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.accounts.actors import Actor, in_scope
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Application
 
 
 def applications_for(actor: Actor) -> QuerySet[Application]:
-    scope = scope_of(actor)
-    qs = Application.objects.all()
-    if scope.kind == "all":
-        return qs
-    if scope.kind == "street":
-        return qs.filter(street_id=scope.area_id)
-    if scope.kind == "community":
-        return qs.filter(community_id=scope.area_id)
-    return qs.none()
+    return in_scope(Application.objects.all(), actor)
 
 
 def application_for(actor: Actor, application_id: int, *, client: str | None = None) -> Application:

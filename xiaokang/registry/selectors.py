@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 from django.db.models import QuerySet
 
-from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.accounts.actors import Actor, in_scope
 from xiaokang.core.areas import short_name
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.validate import AreaDirectory
@@ -14,15 +14,7 @@ from xiaokang.registry.models import Person
 
 
 def persons_for(actor: Actor) -> QuerySet[Person]:
-    scope = scope_of(actor)
-    qs = Person.objects.all()
-    if scope.kind == "all":
-        return qs
-    if scope.kind == "street":
-        return qs.filter(street_id=scope.area_id)
-    if scope.kind == "community":
-        return qs.filter(community_id=scope.area_id)
-    return qs.none()
+    return in_scope(Person.objects.all(), actor)
 
 
 def person_for(actor: Actor, person_id: int, *, client: str | None = None) -> Person:

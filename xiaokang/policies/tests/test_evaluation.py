@@ -120,7 +120,9 @@ def test_a_street_officers_what_if_covers_only_their_street(population, officer_
     assert len(accident_all.streets) > 1
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback as in the browser tests: a plain transactional test would leave the next
+# serialized_rollback test restoring content types on top of re-created ones.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_outside_a_transaction_sqlite_runs_with_temporary_tables_on_disk_and_restores_the_default(
     system_actor, monkeypatch
 ):
