@@ -73,3 +73,51 @@ def enrolments_after_run(*, actor: Actor, run: EvaluationRun) -> EnrolmentChange
                 details={"terminated": terminated, "suspended": suspended},
             )
     return EnrolmentChanges(terminated, suspended)
+
+
+DECISIONS = ("reinstate", "terminate")
+
+
+def review_tasks_for(actor: Actor):
+    from xiaokang.accounts.actors import in_scope
+
+    return in_scope(ReviewTask.objects.filter(status="open"), actor)
+
+
+def review_resolve(
+    *, actor: Actor, task: ReviewTask, decision: str, note: str = "", client: str | None = None
+) -> ReviewTask:
+    """The street officer's decision on a suspended enrolment (issue 5 §3): ``reinstate`` (active again,
+    from the next roster) or ``terminate``. ``task`` was read through ``review_tasks_for``."""
+    from xiaokang.accounts.models import Role
+    from xiaokang.cases.services import WorkflowError
+
+    if decision not in DECISIONS:
+        raise WorkflowError(
+            "invalid", "决定须为 reinstate 或 terminate / decision must be reinstate or terminate", "decision"
+        )
+    if getattr(actor, "role", None) not in {Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN}:
+        raise WorkflowError(
+            "illegal", "由街道或区级工作人员复核 / street or district staff review this", "decision"
+        )
+    with transaction.atomic():
+        locked = ReviewTask.objects.select_for_update().select_related("enrolment").get(pk=task.pk)
+        if locked.status != "open":
+            raise WorkflowError("stale", "此复核任务已处理 / this review has already been decided")
+        enrolment = locked.enrolment
+        enrolment.status = "active" if decision == "reinstate" else "terminated"
+        enrolment.status_changed_on = timezone.localdate()
+        enrolment.status_reason = (note or decision).strip()[:200]
+        enrolment.save(update_fields=["status", "status_changed_on", "status_reason"])
+        locked.status = "resolved"
+        locked.save(update_fields=["status"])
+        log_action(
+            actor,
+            f"enrolment.{decision}",
+            object_type="enrolment",
+            object_id=enrolment.pk,
+            person_id=enrolment.person_id,
+            details={"policy": enrolment.policy_id, "note": enrolment.status_reason},
+            client=client,
+        )
+    return locked

@@ -106,3 +106,50 @@ def outreach_export(*, actor: Actor, path: str | os.PathLike) -> int:
         details={"tasks": count, "full_id_numbers": full},
     )
     return count
+
+
+OUTCOMES = ("applied", "declined", "unreachable")
+
+
+def outreach_record_outcome(
+    *, actor: Actor, task: OutreachTask, outcome: str, note: str = "", client: str | None = None
+) -> OutreachTask:
+    """The community worker's answer to a task (issue 5 §2): ``applied`` creates the application on the
+    person's behalf (channel outreach, received today); ``declined`` and ``unreachable`` close the task.
+    ``task`` was read through ``open_tasks_for`` by the caller."""
+    from xiaokang.cases.services import WorkflowError, application_submit
+
+    if outcome not in OUTCOMES:
+        raise WorkflowError(
+            "invalid", f"结果须为 {', '.join(OUTCOMES)} / outcome must be one of them", "outcome"
+        )
+    with transaction.atomic():
+        locked = OutreachTask.objects.select_for_update().get(pk=task.pk)
+        if locked.status != "open":
+            raise WorkflowError("stale", "此任务已处理 / this task has already been answered")
+        details = {"policy": locked.policy_id, "outcome": outcome}
+        if outcome == "applied":
+            submission = application_submit(
+                actor=actor,
+                person=locked.person,
+                policy_id=locked.policy_id,
+                channel="outreach",
+                received_on=timezone.localdate(),
+                idempotency_key=f"outreach-{locked.pk}",
+                client=client,
+            )
+            details["application"] = submission.application.number
+        locked.status = outcome
+        locked.note = (note or "").strip()[:200]
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "note", "closed_at"])
+        log_action(
+            actor,
+            "outreach.outcome",
+            object_type="outreach",
+            object_id=locked.pk,
+            person_id=locked.person_id,
+            details=details,
+            client=client,
+        )
+    return locked

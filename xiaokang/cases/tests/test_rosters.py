@@ -188,3 +188,48 @@ def test_after_a_run_the_dead_are_terminated_and_the_no_longer_eligible_suspende
         "110108011000",
     )
     assert enrolments_after_run(actor=system_actor, run=run) == type(changes)(0, 0)
+
+
+def test_an_outreach_answer_applied_creates_the_outreach_application_once(
+    people, community_worker, system_actor
+):
+    from xiaokang.cases.outreach import outreach_record_outcome
+    from xiaokang.cases.services import WorkflowError
+
+    run = evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
+    outreach_create(actor=system_actor, run=run)
+    task = OutreachTask.objects.get(person=people["a"], policy_id="living_subsidy")
+
+    outreach_record_outcome(actor=community_worker, task=task, outcome="applied", note="电话联系，同意申请")
+
+    application = Application.objects.get(person=people["a"], policy_id="living_subsidy")
+    assert (application.channel, application.state) == ("outreach", State.SUBMITTED)
+    task.refresh_from_db()
+    assert (task.status, task.note) == ("applied", "电话联系，同意申请")
+    with pytest.raises(WorkflowError) as error:
+        outreach_record_outcome(actor=community_worker, task=task, outcome="declined")
+    assert error.value.kind == "stale"
+
+
+def test_a_review_reinstates_or_terminates_the_suspended_enrolment(
+    people, community_worker, district_officer, officer_a, system_actor
+):
+    from xiaokang.cases.enrolments import enrolments_after_run, review_resolve
+    from xiaokang.cases.models import ReviewTask
+    from xiaokang.cases.services import WorkflowError
+    from xiaokang.registry.models import Household
+
+    enrolment = enrolled(people["a"], community_worker, district_officer)
+    Household.objects.filter(pk=people["a"].household_id).update(economic_status="ordinary")
+    enrolments_after_run(
+        actor=system_actor, run=evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
+    )
+    task = ReviewTask.objects.get()
+
+    with pytest.raises(WorkflowError):
+        review_resolve(actor=community_worker, task=task, decision="reinstate")
+    review_resolve(actor=officer_a, task=task, decision="reinstate", note="低保复核中，恢复发放")
+
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.status_reason) == ("active", "低保复核中，恢复发放")
+    assert ReviewTask.objects.get().status == "resolved"
