@@ -11,6 +11,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TEST_DATA_DIR = DATA_DIR / "test"
+XIAOKANG_DOCUMENTS_DIR = TEST_DATA_DIR / "documents"
 # Static files are served from the finders in tests; no collected directory to look for.
 STATIC_ROOT = None
 # The live server logs after pytest has closed the stream it captured: keep request logs out of tests.

@@ -270,3 +270,24 @@ class ReviewTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} {self.status}"
+
+
+class ApplicationDocument(models.Model):
+    """An attachment of an application (issue 5 §1): PDF, JPEG or PNG, its type read from its content,
+    stored outside the database under the data directory, served only to staff in scope."""
+
+    application = models.ForeignKey(Application, models.PROTECT, related_name="documents")
+    name = models.CharField(max_length=200)  # the file name as uploaded, for people
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    path = models.CharField(max_length=200)  # relative to settings.DATA_DIR / "documents"
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    uploaded_by_label = models.CharField(max_length=150)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.name}"

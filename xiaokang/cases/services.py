@@ -182,6 +182,11 @@ def _event(application, actor, action, from_state, to_state, reason, details) ->
     )
 
 
+def appeal_days(policy_id: str) -> int:
+    """How long after a rejection an appeal may be made (default 60 days; policy parameter appeal_days)."""
+    return _parameter(policy_id, "appeal_days", timezone.localdate(), DEFAULT_APPEAL_DAYS)
+
+
 def month_start(day: dt.date, months_after: int = 0) -> dt.date:
     index = day.year * 12 + day.month - 1 + months_after
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -273,7 +278,7 @@ def application_transition(
             "action",
         )
     if action == "appeal":
-        limit = _parameter(application.policy_id, "appeal_days", today, DEFAULT_APPEAL_DAYS)
+        limit = appeal_days(application.policy_id)
         if application.rejected_on and (today - application.rejected_on).days > limit:
             raise WorkflowError(
                 "illegal", f"已超过{limit}天复议期限 / the {limit}-day appeal period has passed", "action"

@@ -10,4 +10,7 @@ urlpatterns = [
     path("new/<int:person_pk>/", views.application_create, name="application-create"),
     path("<int:pk>/", views.application_detail, name="application-detail"),
     path("<int:pk>/transition/", views.application_transition_view, name="application-transition"),
+    path("<int:pk>/notice/", views.application_notice, name="application-notice"),
+    path("<int:pk>/documents/", views.application_document_upload, name="application-document-upload"),
+    path("<int:pk>/documents/<int:document_pk>/", views.application_document, name="application-document"),
 ]

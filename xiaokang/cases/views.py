@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, DateField, F, IntegerField, Q, Value, When
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,14 +29,17 @@ from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.forms import client_address
 from xiaokang.accounts.models import REGISTRY_READERS, Role
 from xiaokang.audit.services import log_action
+from xiaokang.cases.documents import document_add, document_open
 from xiaokang.cases.forms import ALL, OPEN, ApplicationForm, QueueFilterForm, TransitionForm
-from xiaokang.cases.models import OPEN_STATES, Application, Channel, State
+from xiaokang.cases.models import OPEN_STATES, Application, Channel, Enrolment, State
 from xiaokang.cases.selectors import application_for, applications_for
-from xiaokang.cases.services import WorkflowError, application_submit, application_transition
+from xiaokang.cases.services import WorkflowError, appeal_days, application_submit, application_transition
 from xiaokang.cases.workflow import STEPS, actions_from
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.core.workdays import working_days_between
-from xiaokang.policies.loader import policies
+from xiaokang.policies import interpreter
+from xiaokang.policies.facts import record_for_person
+from xiaokang.policies.loader import PolicyError, policies
 from xiaokang.registry import sections
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.views_persons import _see_other, registry_reader_required, roles_required
@@ -294,7 +299,14 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
 
 
 def _render_detail(
-    request, application: Application, *, status: int = 200, typed=None, problem=None, conflict=False
+    request,
+    application: Application,
+    *,
+    status: int = 200,
+    typed=None,
+    problem=None,
+    conflict=False,
+    document_error: str = "",
 ):
     policy = policies().get(application.policy_id)
     context = {
@@ -310,6 +322,10 @@ def _render_detail(
         "due_soon_days": DUE_SOON_WORKING_DAYS,
         "problem": problem,
         "conflict": conflict,
+        "documents": list(application.documents.order_by("id")),
+        "has_decision": application.events.filter(action__in=DECISION_ACTIONS).exists(),
+        "document_error": document_error,
+        "document_max_mb": settings.XIAOKANG_DOCUMENT_MAX_BYTES // (1024 * 1024),
         "zh": _zh(),
     }
     return render(request, "cases/detail.html", context, status=status)
@@ -461,3 +477,89 @@ def register_person_section() -> None:
     """Called from CasesConfig.ready(): the registry's person page shows the section without importing
     this app (dependency inversion, as the policy engine does)."""
     sections.register_person_section(applications_section)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Documents (issue 5 §1)
+
+
+@require_POST
+@registry_reader_required
+def application_document_upload(request, pk: int):
+    """Attach a PDF, JPEG or PNG (its type read from its content) to an application in the user's area."""
+    client = client_address(request)
+    application = application_for(request.user, _safe_id(pk), client=client)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _render_detail(request, application, status=422, document_error=_("Choose a file to attach."))
+    try:
+        document = document_add(actor=request.user, application=application, upload=upload, client=client)
+    except WorkflowError as error:
+        return _render_detail(
+            request, application, status=422, document_error=_in_page_language(error.message)
+        )
+    messages.success(request, _("%(name)s has been attached.") % {"name": document.name})
+    return _see_other(reverse("application-detail", args=[application.pk]) + "#documents")
+
+
+@require_GET
+@registry_reader_required
+def application_document(request, pk: int, document_pk: int):
+    """A document of an application in the user's area (404 otherwise, audited); the download is
+    audited too."""
+    client = client_address(request)
+    application = application_for(request.user, _safe_id(pk), client=client)
+    document = application.documents.filter(pk=_safe_id(document_pk)).first()
+    if document is None:
+        raise Http404("no such document")
+    handle = document_open(actor=request.user, document=document, client=client)
+    response = FileResponse(
+        handle, content_type=document.content_type, as_attachment=True, filename=document.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------------
+# The decision notice (issue 5 §1): approval or rejection with the reasons and citations, printable.
+
+DECISION_ACTIONS = ("approve", "reject")
+
+
+@require_GET
+@registry_reader_required
+def application_notice(request, pk: int):
+    client = client_address(request)
+    application = application_for(request.user, _safe_id(pk), client=client)
+    event = application.events.filter(action__in=DECISION_ACTIONS).order_by("-id").first()
+    if event is None:
+        raise Http404("no decision yet")
+    _log_view(request, application, client, page="notice")
+    policy = policies().get(application.policy_id)
+    approved = event.action == "approve"
+    decision = None
+    if approved and policy is not None:
+        person = application.person
+        certificate = next((c for c in person.certificates.all() if c.status == "active"), None)
+        try:
+            decision = interpreter.decide_record(
+                policy, record_for_person(person, certificate, person.household), event.at.date()
+            )
+        except PolicyError:
+            decision = None
+    return render(
+        request,
+        "cases/notice.html",
+        {
+            "application": application,
+            "person": application.person,
+            "policy": policy,
+            "approved": approved,
+            "reason": event.reason,
+            "failed": event.details.get("failed_conditions", []),
+            "decision": decision,
+            "enrolment": Enrolment.objects.filter(application=application).first(),
+            "decided_on": timezone.localtime(event.at).date(),
+            "appeal_days": appeal_days(application.policy_id),
+        },
+    )

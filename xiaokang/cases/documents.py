@@ -1,0 +1,116 @@
+"""Application documents (issue 5 §1): attachments checked by content, stored outside the database,
+read back only through the application's scope gate, every upload and download audited."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from xiaokang.accounts.actors import Actor, actor_label
+from xiaokang.audit.services import log_action
+from xiaokang.cases.models import Application, ApplicationDocument
+from xiaokang.cases.services import WorkflowError
+
+# The type is what the bytes say, never the file name: (magic prefix, content type, extension).
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    for magic, content_type, extension in SIGNATURES:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def documents_dir() -> Path:
+    return Path(settings.XIAOKANG_DOCUMENTS_DIR)
+
+
+def document_add(
+    *, actor: Actor, application: Application, upload, client: str | None = None
+) -> ApplicationDocument:
+    """Store ``upload`` (a Django UploadedFile) for ``application`` (already let through the gate)."""
+    limit = settings.XIAOKANG_DOCUMENT_MAX_BYTES
+    if upload.size == 0:
+        raise WorkflowError("invalid", "文件为空 / the file is empty", "file")
+    if upload.size > limit:
+        raise WorkflowError(
+            "invalid",
+            f"文件超过 {limit // (1024 * 1024)} MB / the file is larger than {limit // (1024 * 1024)} MB",
+            "file",
+        )
+    chunks = upload.chunks()
+    first = next(chunks, b"")
+    kind = sniff(first[:16])
+    if kind is None:
+        raise WorkflowError(
+            "invalid", "只接受PDF、JPEG或PNG文件 / only PDF, JPEG or PNG files are accepted", "file"
+        )
+    content_type, extension = kind
+    today = timezone.localdate()
+    relative = Path(f"{today:%Y}") / f"{uuid.uuid4().hex}.{extension}"
+    target = documents_dir() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    partial = target.with_suffix(".part")
+    size = 0
+    try:
+        with open(partial, "wb") as handle:
+            for chunk in (first, *chunks):
+                size += len(chunk)
+                if size > limit:
+                    raise WorkflowError("invalid", "文件过大 / the file is too large", "file")
+                digest.update(chunk)
+                handle.write(chunk)
+        os.replace(partial, target)
+        with transaction.atomic():
+            document = ApplicationDocument.objects.create(
+                application=application,
+                name=Path(upload.name or "document").name[:200],
+                content_type=content_type,
+                size=size,
+                sha256=digest.hexdigest(),
+                path=str(relative),
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+                uploaded_by_label=actor_label(actor),
+            )
+            log_action(
+                actor,
+                "document.upload",
+                object_type="application",
+                object_id=application.number,
+                person_id=application.person_id,
+                details={"document": document.pk, "type": content_type, "size": size},
+                client=client,
+            )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        if target.exists() and not ApplicationDocument.objects.filter(path=str(relative)).exists():
+            target.unlink(missing_ok=True)
+        raise
+    return document
+
+
+def document_open(*, actor: Actor, document: ApplicationDocument, client: str | None = None):
+    """The stored file, opened for reading; the download is audited. ``document`` belongs to an
+    application the caller read through the gate."""
+    log_action(
+        actor,
+        "document.download",
+        object_type="application",
+        object_id=document.application.number,
+        person_id=document.application.person_id,
+        details={"document": document.pk},
+        client=client,
+    )
+    return open(documents_dir() / document.path, "rb")
