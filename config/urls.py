@@ -9,5 +9,6 @@ urlpatterns = [
     path("staff/audit/", include("xiaokang.audit.urls")),
     path("staff/policies/", include("xiaokang.policies.urls")),
     path("staff/applications/", include("xiaokang.cases.urls")),
+    path("staff/work/", include("xiaokang.cases.urls_work")),
     path("api/v1/", api.urls),
 ]

@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.helpers import person_row, write_csv
 from xiaokang.accounts.models import User
-from xiaokang.cases.services import application_submit
+from xiaokang.cases.documents import document_add
+from xiaokang.cases.services import application_submit, application_transition
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
 
@@ -54,6 +56,17 @@ ACCESS = {
     "application-detail": READERS,
     "application-transition": POST_ONLY,
     "application-create": READERS,
+    "application-notice": READERS,
+    "application-document-upload": POST_ONLY,
+    "application-document": READERS,
+    "roster-list": {"district_admin", "district_officer", "street_officer"},
+    "roster-build": POST_ONLY,
+    "roster-approve": POST_ONLY,
+    "roster-download": POST_ONLY,
+    "outreach-list": READERS,
+    "outreach-answer": POST_ONLY,
+    "review-list": {"district_admin", "district_officer", "street_officer"},
+    "review-decide": POST_ONLY,
 }
 
 
@@ -76,17 +89,17 @@ def _url(pattern: str, kwargs: dict) -> str:
 
 
 @pytest.fixture
-def world(tmp_path, system_actor):
+def world(tmp_path, system_actor, settings):
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
     person = Person.objects.get()
     # An application of that person, for the pages of one application (application-*: its id).
-    application_submit(
+    application = application_submit(
         actor=system_actor,
         person=person,
         policy_id="living_subsidy",
         channel="counter",
         received_on=dt.date(2025, 9, 30),
-    )
+    ).application
     users = {}
     for role in sorted(ALL_ROLES):
         area = None
@@ -95,6 +108,23 @@ def world(tmp_path, system_actor):
         elif role == "community_worker":
             area = person.community
         users[role] = User.objects.create_user(f"u_{role}", password="Pass-word-123", role=role, area=area)
+    # Decided, so that it has a decision notice (application-notice), with one document attached
+    # (application-document: its id).
+    for role, action in (
+        ("community_worker", "accept"),
+        ("community_worker", "forward"),
+        ("street_officer", "forward"),
+        ("district_officer", "approve"),
+    ):
+        application = application_transition(
+            actor=users[role], application=application, action=action, version=application.version
+        )
+    settings.XIAOKANG_DOCUMENTS_DIR = tmp_path / "documents"
+    document_add(
+        actor=system_actor,
+        application=application,
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf"),
+    )
     return person, users
 
 
@@ -105,8 +135,14 @@ def test_every_named_page_is_declared():
 
 def test_every_page_with_every_role(world):
     person, users = world
-    kwargs = {"pk": person.pk, "policy_id": "living_subsidy"}
-    application_kwargs = {"pk": person.applications.get().pk, "person_pk": person.pk}
+    # roster_pk, task_pk: any id (those pages are POST only).
+    kwargs = {"pk": person.pk, "policy_id": "living_subsidy", "roster_pk": 1, "task_pk": 1}
+    application = person.applications.get()
+    application_kwargs = {
+        "pk": application.pk,
+        "person_pk": person.pk,
+        "document_pk": application.documents.get().pk,
+    }
     failures = []
     for name, pattern in _named_patterns():
         allowed = ACCESS[name]

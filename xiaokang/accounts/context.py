@@ -39,6 +39,13 @@ STAFF_MENU = (
         _("Deadlines"),
         {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
     ),
+    ("roster-list", _("Rosters"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}),
+    (
+        "outreach-list",
+        _("Outreach"),
+        {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
+    ),
+    ("review-list", _("Reviews"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}),
     ("audit-list", _("Audit trail"), {Role.AUDITOR}),
     ("account-list", _("Accounts"), {Role.SECURITY_ADMIN}),
 )

@@ -96,6 +96,8 @@ def review_resolve(
         raise WorkflowError(
             "invalid", "决定须为 reinstate 或 terminate / decision must be reinstate or terminate", "decision"
         )
+    if decision == "terminate" and not (note or "").strip():
+        raise WorkflowError("invalid", "终止须说明理由 / terminating needs a reason", "note")
     if getattr(actor, "role", None) not in {Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN}:
         raise WorkflowError(
             "illegal", "由街道或区级工作人员复核 / street or district staff review this", "decision"

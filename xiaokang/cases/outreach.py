@@ -129,16 +129,20 @@ def outreach_record_outcome(
             raise WorkflowError("stale", "此任务已处理 / this task has already been answered")
         details = {"policy": locked.policy_id, "outcome": outcome}
         if outcome == "applied":
-            submission = application_submit(
-                actor=actor,
-                person=locked.person,
-                policy_id=locked.policy_id,
-                channel="outreach",
-                received_on=timezone.localdate(),
-                idempotency_key=f"outreach-{locked.pk}",
-                client=client,
-            )
-            details["application"] = submission.application.number
+            already = Application.objects.filter(
+                person_id=locked.person_id, policy_id=locked.policy_id, state__in=OPEN_STATES
+            ).first()
+            if already is None:  # else the person applied meanwhile: the task is answered by that one
+                already = application_submit(
+                    actor=actor,
+                    person=locked.person,
+                    policy_id=locked.policy_id,
+                    channel="outreach",
+                    received_on=timezone.localdate(),
+                    idempotency_key=f"outreach-{locked.pk}",
+                    client=client,
+                ).application
+            details["application"] = already.number
         locked.status = outcome
         locked.note = (note or "").strip()[:200]
         locked.closed_at = timezone.now()

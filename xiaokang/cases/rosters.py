@@ -68,6 +68,9 @@ def roster_build(*, actor: Actor, policy_id: str, month: dt.date) -> RosterSumma
     """(Re)build the draft roster of ``policy_id`` for ``month`` (its first day). Refused for an approved
     month. ``policy_id`` comes from the policy files (checked), ``month`` is a date: both are safe to
     write into the statement."""
+    if getattr(actor, "role", None) not in APPROVERS:
+        # A roster is the district's: a scoped actor would rebuild it with their own area only.
+        raise RosterError("只有区级工作人员可以生成名册 / only district staff build rosters")
     if policy_id not in cash_policy_ids():
         raise RosterError(f"“{policy_id}”不是现金待遇 / {policy_id!r} is not a cash policy")
     month = month.replace(day=1)
@@ -143,14 +146,19 @@ def summarise(roster: Roster) -> RosterSummary:
     return summary
 
 
-def roster_approve(*, actor: Actor, roster: Roster) -> Roster:
-    """A district officer approves a draft: it is locked, its paid lines count as paid."""
+def roster_approve(*, actor: Actor, roster: Roster, built_at=None) -> Roster:
+    """A district officer approves a draft: it is locked, its paid lines count as paid. ``built_at``: the
+    build the officer looked at; a draft rebuilt since is not approved."""
     if getattr(actor, "role", None) not in APPROVERS:
         raise RosterError("只有区级工作人员可以审批名册 / only district staff approve rosters")
     with transaction.atomic():
         locked = Roster.objects.select_for_update().get(pk=roster.pk)
         if locked.approved:
             raise RosterError("名册已审批 / the roster is already approved")
+        if built_at is not None and locked.built_at != built_at:
+            raise RosterError(
+                "名册已重新生成，请核对后再审批 / the draft was rebuilt since you read it: check it again"
+            )
         try:
             with transaction.atomic():
                 locked.lines.filter(paid=True).update(approved=True)

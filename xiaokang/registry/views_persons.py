@@ -85,6 +85,11 @@ registry_reader_required = roles_required(REGISTRY_READERS)
 
 
 def _refuse(request, *, person_id: int | None = None):
+    # Only the person pages carry a person's id as ``pk``; other pages' ids (applications …) are not
+    # persons and must not be recorded as one.
+    url_name = request.resolver_match.url_name if request.resolver_match else ""
+    if not (url_name or "").startswith("person-"):
+        person_id = None
     """403, recorded in the audit trail (issue 3 §2: "every refused access"), as the batch pages do:
     object type ``page``, the url name as the object."""
     log_action(

@@ -233,3 +233,42 @@ def test_a_review_reinstates_or_terminates_the_suspended_enrolment(
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.status_reason) == ("active", "低保复核中，恢复发放")
     assert ReviewTask.objects.get().status == "resolved"
+
+
+def test_only_district_staff_build_rosters(people, officer_a):
+    with pytest.raises(RosterError, match="district"):
+        roster_build(actor=officer_a, policy_id="living_subsidy", month=OCTOBER)
+    assert Roster.objects.count() == 0
+
+
+def test_a_draft_rebuilt_after_it_was_read_is_not_approved(people, community_worker, district_officer):
+    enrolled(people["a"], community_worker, district_officer)
+    read = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER).roster
+    seen = read.built_at
+    roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
+
+    with pytest.raises(RosterError, match="rebuilt"):
+        roster_approve(actor=district_officer, roster=read, built_at=seen)
+    assert not Roster.objects.get().approved
+
+
+def test_an_outreach_task_answered_applied_while_an_application_is_open_links_to_it(
+    people, community_worker, system_actor
+):
+    from xiaokang.cases.outreach import outreach_record_outcome
+
+    run = evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
+    outreach_create(actor=system_actor, run=run)
+    task = OutreachTask.objects.get(person=people["a"], policy_id="living_subsidy")
+    counter = application_submit(
+        actor=community_worker,
+        person=people["a"],
+        policy_id="living_subsidy",
+        channel="counter",
+        received_on=dt.date.today(),
+    ).application
+
+    outreach_record_outcome(actor=community_worker, task=task, outcome="applied")
+
+    assert Application.objects.filter(person=people["a"], policy_id="living_subsidy").count() == 1
+    assert AuditEvent.objects.get(action="outreach.outcome").details["application"] == counter.number
