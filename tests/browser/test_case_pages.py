@@ -1,6 +1,7 @@
 """The application pages in a real browser (issue 5 §1, §5, §7): the journey with the keyboard (a
 community worker opens a person, records an application, accepts it and forwards it; the street officer
-forwards it; a district officer approves it), a refused action and a conflict, the queue and the
+forwards it; a district officer approves and enrols it and builds the roster of the month it starts,
+where the person is paid what the rules give), a refused action and a conflict, the queue and the
 deadlines, each checked by axe-core and for sideways scrolling (check_page), also 400 px wide.
 Screenshots go to /tmp/case-shots/ as well.
 
@@ -112,10 +113,10 @@ def act_by_keyboard(page, action: str, note: str = "") -> None:
         page.keyboard.press("Enter")
 
 
-def test_the_journey_from_the_counter_to_approval_with_the_keyboard(
+def test_the_journey_from_the_counter_to_the_roster_with_the_keyboard(
     case_data, community_worker_user, officer_a, district_officer, signed_in, check
 ):
-    from xiaokang.cases.models import Application
+    from xiaokang.cases.models import Application, Enrolment, RosterLine
 
     # The community worker: the person's page, its "Applications" section, "New application".
     worker = signed_in(community_worker_user.username)
@@ -201,11 +202,26 @@ def test_the_journey_from_the_counter_to_approval_with_the_keyboard(
     ]
     check(district, "detail-approved")
 
-    # Back on the person's page: the section lists it, approved.
+    # Enrolment, then the roster of the month the benefit starts: the person is paid what the rules give.
+    act_by_keyboard(district, "enrol")
+    assert state_of(district) == "enrolled"
+    start = Enrolment.objects.get(application=application).start_month
+    district.goto(f"/staff/work/rosters/?month={start:%Y-%m}")
+    living = district.locator("section:has(h2#roster-living_subsidy)")
+    build = living.get_by_role("button", name="Build the draft")
+    build.focus()
+    with district.expect_navigation():
+        district.keyboard.press("Enter")
+    expect(district.locator(".messages .success")).to_contain_text("1 paid, 400.00 yuan")
+    line = RosterLine.objects.get(person_id=case_data["persons"]["测试1"])
+    assert (line.paid, line.amount_fen, line.month) == (True, 40000, start)
+    check(district, "roster-with-the-new-enrolment")
+
+    # Back on the person's page: the section lists it, enrolled.
     worker.goto(f"/staff/persons/{case_data['persons']['测试1']}/#applications")
     row = worker.locator("table.person-applications tbody tr")
     expect(row).to_have_count(1)
-    assert application.number in row.inner_text() and "approved" in row.inner_text()
+    assert application.number in row.inner_text() and "enrolled" in row.inner_text()
     check(worker, "person-section")
     worker.locator("section:has(h2#applications)").screenshot(path=str(SHOTS / "person-section-only.png"))
 
