@@ -59,7 +59,7 @@ def _source_of_enrolled(policy_id: str, month: dt.date, actor: Actor) -> str:
     base = evaluation.registry_source(actor)
     month_text = month.isoformat()
     return (
-        f"SELECT * FROM ({base}) s WHERE s.person_id IN (SELECT person_id FROM {enrolments} "  # noqa: S608
+        f"SELECT * FROM ({base}) s WHERE s.person_id IN (SELECT person_id FROM {enrolments} "
         f"WHERE policy_id = '{policy_id}' AND status = 'active' AND start_month <= '{month_text}')"
     )
 
@@ -105,9 +105,10 @@ def roster_build(*, actor: Actor, policy_id: str, month: dt.date) -> RosterSumma
                 FROM ({decisions}) d
                 JOIN {enrolments} e ON e.person_id = d.person_id AND e.policy_id = '{policy_id}'
                     AND e.status = 'active'
-                JOIN {person} p ON p.id = d.person_id"""  # noqa: S608
+                JOIN {person} p ON p.id = d.person_id"""
             )
             evaluation.drop_facts(cursor)
+            _add_arrears(cursor, roster, policy, actor)
         log_action(
             actor,
             "roster.build",
@@ -116,6 +117,79 @@ def roster_build(*, actor: Actor, policy_id: str, month: dt.date) -> RosterSumma
             details={"lines": roster.lines.count()},
         )
     return summarise(roster)
+
+
+def _arrears_from() -> str:
+    """The first month an enrolment may be paid arrears (补发) for: its start for one that came from an
+    application (the months between its start and its first roster, issue 5 §3); for one imported from
+    the legacy system (which paid the months before), its first approved roster month here, so only the
+    months it missed since (a suspension, then reinstatement) are paid again."""
+    lines = RosterLine._meta.db_table
+    return (
+        "CASE WHEN e.application_id IS NOT NULL THEN e.start_month ELSE "
+        f"(SELECT MIN(l.month) FROM {lines} l WHERE l.enrolment_id = e.id AND l.approved) END"
+    )
+
+
+def _unpaid(policy_id: str, missed: dt.date) -> str:
+    """The active enrolments of ``policy_id`` owed ``missed`` (a month's first day): due from then, and
+    not on an approved roster as paid for it. Dates and ids are literals from checked values."""
+    day = f"'{missed.isoformat()}'"
+    return f"""
+        SELECT e.id AS enrolment_id, e.person_id AS person_id FROM {Enrolment._meta.db_table} e
+        WHERE e.policy_id = '{policy_id}' AND e.status = 'active'
+          AND ({_arrears_from()}) <= {day} AND e.start_month <= {day}
+          AND NOT EXISTS (SELECT 1 FROM {RosterLine._meta.db_table} l WHERE l.person_id = e.person_id
+              AND l.policy_id = e.policy_id AND l.month = {day} AND l.approved AND l.paid)"""
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, day = [], first.replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _add_arrears(cursor, roster: Roster, policy, actor: Actor) -> None:
+    """Lines for the earlier months an active enrolment was not paid, each decided with the rules and
+    data on that month's first day; only the months the person qualified are paid. The database's unique
+    index over approved paid lines keeps a month from being paid twice."""
+    lines, person = RosterLine._meta.db_table, Person._meta.db_table
+    policy_id = roster.policy_id
+    cursor.execute(
+        f"SELECT MIN({_arrears_from()}) FROM {Enrolment._meta.db_table} e "
+        "WHERE e.policy_id = %s AND e.status = 'active'",
+        [policy_id],
+    )
+    earliest = cursor.fetchone()[0]
+    if earliest is None:
+        return
+    if isinstance(earliest, str):  # SQLite gives dates as text
+        earliest = dt.date.fromisoformat(earliest)
+    for missed in _months_between(earliest, roster.month - dt.timedelta(days=1)):
+        unpaid = _unpaid(policy_id, missed)
+        cursor.execute(f"SELECT COUNT(*) FROM ({unpaid}) u")
+        if not cursor.fetchone()[0]:
+            continue
+        source = (
+            f"SELECT * FROM ({evaluation.registry_source(actor)}) s "
+            f"WHERE s.person_id IN (SELECT person_id FROM ({unpaid}) u)"
+        )
+        evaluation.build_facts(cursor, source, missed)
+        decisions = evaluation.decisions(cursor, policy, policy.parameters_on(missed))
+        cursor.execute(
+            f"""
+            INSERT INTO {lines} (roster_id, enrolment_id, person_id, policy_id, month, paid, amount_fen,
+                failed, street_id, community_id, approved)
+            SELECT {roster.pk}, u.enrolment_id, d.person_id, '{policy_id}', '{missed.isoformat()}',
+                d.eligible, d.amount_fen, d.failed, p.street_id, p.community_id, FALSE
+            FROM ({decisions}) d
+            JOIN ({unpaid}) u ON u.person_id = d.person_id
+            JOIN {person} p ON p.id = d.person_id
+            WHERE d.eligible"""
+        )
+        evaluation.drop_facts(cursor)
 
 
 def summarise(roster: Roster) -> RosterSummary:

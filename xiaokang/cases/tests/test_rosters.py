@@ -272,3 +272,56 @@ def test_an_outreach_task_answered_applied_while_an_application_is_open_links_to
 
     assert Application.objects.filter(person=people["a"], policy_id="living_subsidy").count() == 1
     assert AuditEvent.objects.get(action="outreach.outcome").details["application"] == counter.number
+
+
+def test_the_first_roster_pays_arrears_for_the_months_since_the_enrolment_started(
+    people, community_worker, district_officer
+):
+    enrolled(people["a"], community_worker, district_officer)  # received 2025-09-30: paid from October
+
+    december = roster_build(
+        actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2025, 12, 1)
+    )
+
+    months = sorted(december.roster.lines.values_list("month", "paid", "amount_fen"))
+    assert months == [
+        (dt.date(2025, 10, 1), True, 40000),
+        (dt.date(2025, 11, 1), True, 40000),
+        (dt.date(2025, 12, 1), True, 40000),
+    ]
+    assert december.total_fen == 120000
+    roster_approve(actor=district_officer, roster=december.roster)
+    january = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2026, 1, 1))
+    assert list(january.roster.lines.values_list("month", flat=True)) == [dt.date(2026, 1, 1)]
+
+
+def test_an_imported_enrolment_gets_no_arrears_for_the_months_the_legacy_system_paid(
+    people, district_officer
+):
+    Enrolment.objects.create(person=people["a"], policy_id="living_subsidy", start_month=dt.date(2024, 1, 1))
+
+    summary = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2025, 12, 1))
+
+    assert list(summary.roster.lines.values_list("month", flat=True)) == [dt.date(2025, 12, 1)]
+
+
+def test_a_reinstated_imported_enrolment_is_paid_the_months_it_missed(people, district_officer):
+    enrolment = Enrolment.objects.create(
+        person=people["a"], policy_id="living_subsidy", start_month=dt.date(2024, 1, 1)
+    )
+    october = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER).roster
+    roster_approve(actor=district_officer, roster=october)
+    Enrolment.objects.filter(pk=enrolment.pk).update(status="suspended")
+    roster_build(
+        actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2025, 11, 1)
+    )  # not on it
+    Enrolment.objects.filter(pk=enrolment.pk).update(status="active")  # reinstated
+
+    december = roster_build(
+        actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2025, 12, 1)
+    )
+
+    assert sorted(december.roster.lines.values_list("month", flat=True)) == [
+        dt.date(2025, 11, 1),
+        dt.date(2025, 12, 1),
+    ]
