@@ -26,9 +26,8 @@ from xiaokang.cases.models import (
 )
 from xiaokang.cases.workflow import ACTIONS, STEPS
 from xiaokang.core.workdays import add_working_days
-from xiaokang.policies import interpreter
-from xiaokang.policies.facts import record_for_person
-from xiaokang.policies.loader import PolicyError, policies
+from xiaokang.policies.loader import policies
+from xiaokang.policies.selectors import decision_for_person
 
 # Defaults where a policy file sets no parameter of these names (issue 5 §1).
 DEFAULT_ACCEPTANCE_WORKING_DAYS = 5
@@ -218,13 +217,8 @@ def _enrol(application: Application, actor: Actor) -> Enrolment:
 def _failed_conditions(application: Application, day: dt.date) -> list[dict]:
     """The policy engine's failed conditions for the person today, with their citations (a rejection
     lists them, issue 5 §1)."""
-    person = application.person
-    certificate = person.certificates.filter(status="active").first()
-    try:
-        decision = interpreter.decide_record(
-            policies()[application.policy_id], record_for_person(person, certificate, person.household), day
-        )
-    except PolicyError:
+    decision = decision_for_person(application.person, application.policy_id, day)
+    if decision is None:
         return []
     return [
         {"id": r.condition.id, "label": r.condition.zh, "citation": r.condition.citation}

@@ -21,8 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.accounts.actors import scope_of
@@ -35,11 +35,11 @@ from xiaokang.cases.models import OPEN_STATES, Application, Channel, Enrolment, 
 from xiaokang.cases.selectors import application_for, applications_for
 from xiaokang.cases.services import WorkflowError, appeal_days, application_submit, application_transition
 from xiaokang.cases.workflow import STEPS, actions_from
+from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.core.workdays import working_days_between
-from xiaokang.policies import interpreter
-from xiaokang.policies.facts import record_for_person
-from xiaokang.policies.loader import PolicyError, policies
+from xiaokang.policies.loader import policies
+from xiaokang.policies.selectors import decision_for_person
 from xiaokang.registry import sections
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.views_persons import _see_other, registry_reader_required, roles_required
@@ -91,18 +91,6 @@ ACTION_HINTS = {
         "What the applicant says in the appeal. An officer other than the one who rejected decides it."
     ),
 }
-
-
-def _zh() -> bool:
-    return (get_language() or "zh-hans").lower().startswith("zh")
-
-
-def _in_page_language(message: str) -> str:
-    """The services' messages are "中文 / English": show the half in the page's language."""
-    if " / " not in message:
-        return message
-    zh, en = message.split(" / ", 1)
-    return zh if _zh() else en
 
 
 def state_label(value: str) -> str:
@@ -326,7 +314,7 @@ def _render_detail(
         "has_decision": application.events.filter(action__in=DECISION_ACTIONS).exists(),
         "document_error": document_error,
         "document_max_mb": settings.XIAOKANG_DOCUMENT_MAX_BYTES // (1024 * 1024),
-        "zh": _zh(),
+        "zh": is_chinese(),
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -392,7 +380,7 @@ def application_transition_view(request, pk: int):
         if error.field == "reason":
             message = _("Enter a reason: this action needs one.")
         else:
-            message = _in_page_language(error.message)
+            message = in_page_language(error.message)
         return _render_detail(
             request,
             application,
@@ -434,7 +422,7 @@ def application_create(request, person_pk: int):
                 )
             except WorkflowError as error:
                 field = error.field if error.field in form.fields else None
-                form.add_error(field, _in_page_language(error.message))
+                form.add_error(field, in_page_language(error.message))
             else:
                 application = submission.application
                 if submission.created:
@@ -496,7 +484,7 @@ def application_document_upload(request, pk: int):
         document = document_add(actor=request.user, application=application, upload=upload, client=client)
     except WorkflowError as error:
         return _render_detail(
-            request, application, status=422, document_error=_in_page_language(error.message)
+            request, application, status=422, document_error=in_page_language(error.message)
         )
     messages.success(request, _("%(name)s has been attached.") % {"name": document.name})
     return _see_other(reverse("application-detail", args=[application.pk]) + "#documents")
@@ -537,16 +525,10 @@ def application_notice(request, pk: int):
     _log_view(request, application, client, page="notice")
     policy = policies().get(application.policy_id)
     approved = event.action == "approve"
-    decision = None
-    if approved and policy is not None:
-        person = application.person
-        certificate = next((c for c in person.certificates.all() if c.status == "active"), None)
-        try:
-            decision = interpreter.decide_record(
-                policy, record_for_person(person, certificate, person.household), event.at.date()
-            )
-        except PolicyError:
-            decision = None
+    decided_on = timezone.localtime(event.at).date()
+    decision = (
+        decision_for_person(application.person, application.policy_id, decided_on) if approved else None
+    )
     return render(
         request,
         "cases/notice.html",
@@ -559,7 +541,7 @@ def application_notice(request, pk: int):
             "failed": event.details.get("failed_conditions", []),
             "decision": decision,
             "enrolment": Enrolment.objects.filter(application=application).first(),
-            "decided_on": timezone.localtime(event.at).date(),
+            "decided_on": decided_on,
             "appeal_days": appeal_days(application.policy_id),
         },
     )

@@ -53,7 +53,8 @@ from xiaokang.cases.rosters import (
     summarise,
 )
 from xiaokang.cases.services import WorkflowError
-from xiaokang.cases.views import _in_page_language, _safe_id, policy_name
+from xiaokang.cases.views import _safe_id, policy_name
+from xiaokang.core.language import in_page_language
 from xiaokang.policies.loader import policies
 from xiaokang.policies.templatetags.policy_money import yuan
 from xiaokang.registry.views_batch import _download, _private_dir
@@ -241,7 +242,7 @@ def roster_build_view(request):
         summary = roster_build(actor=request.user, policy_id=policy_id, month=month)
     except RosterError as error:
         return _render_rosters(
-            request, month=month, shown=shown, status=409, problem=_in_page_language(str(error))
+            request, month=month, shown=shown, status=409, problem=in_page_language(str(error))
         )
     messages.success(
         request,
@@ -294,7 +295,7 @@ def roster_approve_view(request, roster_pk: int):
         roster = roster_approve(actor=request.user, roster=roster, built_at=roster.built_at)
     except RosterError as error:
         return _render_rosters(
-            request, month=roster.month, shown=shown, status=409, problem=_in_page_language(str(error))
+            request, month=roster.month, shown=shown, status=409, problem=in_page_language(str(error))
         )
     summary = summarise(roster)
     messages.success(
@@ -460,7 +461,7 @@ def outreach_answer(request, task_pk: int):
             page_number=_page_of(request),
             status=422,
             answering=Answering(task.pk, form),
-            problem=_problem(task.pk, None, _in_page_language(error.message), field="outcome"),
+            problem=_problem(task.pk, None, in_page_language(error.message), field="outcome"),
         )
     names = {"person": _zh(task.person.name), "policy": _zh(policy_name(task.policy_id))}
     if outcome == "applied":
@@ -569,7 +570,7 @@ def review_decide(request, task_pk: int):
             page_number=_page_of(request),
             status=422,
             answering=Answering(task.pk, form),
-            problem=_problem(task.pk, None, _in_page_language(error.message), field="decision"),
+            problem=_problem(task.pk, None, in_page_language(error.message), field="decision"),
         )
     names = {"person": _zh(task.enrolment.person.name), "policy": _zh(policy_name(task.enrolment.policy_id))}
     if decision == "reinstate":

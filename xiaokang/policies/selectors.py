@@ -11,20 +11,37 @@ from django.db.models import Count, Sum
 from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.policies import interpreter
 from xiaokang.policies.facts import record_for_person
-from xiaokang.policies.loader import person_policies
+from xiaokang.policies.loader import PolicyError, person_policies, policies
 from xiaokang.policies.models import EvaluationResult, EvaluationRun
+
+
+def person_record(person) -> dict:
+    """A registry person as the engine's record (facts.record_for_person), with the active certificate
+    taken from prefetched certificates when the caller prefetched them."""
+    certificate = next((c for c in person.certificates.all() if c.status == "active"), None)
+    return record_for_person(person, certificate, person.household)
 
 
 def decisions_for_person(person, day: dt.date, overrides: dict | None = None) -> list[interpreter.Decision]:
     """Every person policy decided for ``person`` (already let through person_for) on ``day``."""
-    # The active certificate, from prefetched certificates when the caller prefetched them.
-    certificate = next((c for c in person.certificates.all() if c.status == "active"), None)
-    record = record_for_person(person, certificate, person.household)
+    record = person_record(person)
     overrides = overrides or {}
     return [
         interpreter.decide_record(policy, record, day, overrides.get(policy.id))
         for policy in person_policies()
     ]
+
+
+def decision_for_person(person, policy_id: str, day: dt.date) -> interpreter.Decision | None:
+    """One policy decided for ``person`` on ``day``; None when the policy is unknown or has no parameter
+    values on that day (the callers, a rejection and a notice, then state no amounts or conditions)."""
+    policy = policies().get(policy_id)
+    if policy is None:
+        return None
+    try:
+        return interpreter.decide_record(policy, person_record(person), day)
+    except PolicyError:
+        return None
 
 
 def latest_run() -> EvaluationRun | None:

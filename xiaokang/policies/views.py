@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.models import Role
+from xiaokang.core.language import is_chinese
 from xiaokang.policies import evaluation
 from xiaokang.policies.loader import PolicyError, coerce, overrides_by_policy, person_policies, policies
 from xiaokang.policies.selectors import decisions_for_person, latest_run, run_totals
@@ -45,13 +46,7 @@ def _day(request, field: str = "date") -> tuple[dt.date, DateForm]:
 
 
 def kind_label(policy) -> str:
-    return KIND_ZH[policy.kind] if _zh() else KIND_EN[policy.kind]
-
-
-def _zh() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "zh-hans").lower().startswith("zh")
+    return KIND_ZH[policy.kind] if is_chinese() else KIND_EN[policy.kind]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -76,7 +71,7 @@ def eligibility_section(request, person) -> dict | None:
         "day": day,
         "date_form": form,
         "error": error,
-        "zh": _zh(),
+        "zh": is_chinese(),
     }
 
 
@@ -101,7 +96,7 @@ def policy_list(request):
             {
                 "policy": policy,
                 "kind": kind_label(policy),
-                "period": PERIOD_ZH[policy.period] if _zh() else PERIOD_EN[policy.period],
+                "period": PERIOD_ZH[policy.period] if is_chinese() else PERIOD_EN[policy.period],
                 "unverified": sheet.unverified,
                 "run": counts.get(policy.id),
             }
@@ -115,7 +110,7 @@ def policy_list(request):
             "date_form": form,
             "run": run,
             "district_wide": scope_of(request.user).kind == "all",
-            "zh": _zh(),
+            "zh": is_chinese(),
         },
     )
 
@@ -134,10 +129,10 @@ def policy_detail(request, policy_id: str):
             "policy": policy,
             "sheet": build_sheet(policy, day),
             "kind": kind_label(policy),
-            "period": PERIOD_ZH[policy.period] if _zh() else PERIOD_EN[policy.period],
+            "period": PERIOD_ZH[policy.period] if is_chinese() else PERIOD_EN[policy.period],
             "day": day,
             "date_form": form,
-            "zh": _zh(),
+            "zh": is_chinese(),
         },
     )
 
@@ -160,7 +155,8 @@ class WhatIfForm(forms.Form):
                 key = f"{policy.id}.{name}"
                 self.current[key] = values[name]
                 self.parameters[key] = (policy, parameter)
-                label = f"{policy.zh if _zh() else policy.en}: {parameter.zh if _zh() else parameter.en}"
+                zh = is_chinese()
+                label = f"{policy.zh if zh else policy.en}: {parameter.zh if zh else parameter.en}"
                 if parameter.type.kind == "bool":
                     field = forms.TypedChoiceField(
                         label=label,
@@ -221,7 +217,7 @@ def what_if(request):
         "submitted": submitted,
         "date_changed": date_changed,
         "rules_error": "",
-        "zh": _zh(),
+        "zh": is_chinese(),
     }
     try:
         form = WhatIfForm(request.GET if submitted else None, day=day)
