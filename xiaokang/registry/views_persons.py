@@ -65,15 +65,17 @@ from xiaokang.registry.vocabulary import (
 VIEWERS_SHOWN = 20
 
 
-def roles_required(roles):
+def roles_required(roles, *, person_kwarg: str | None = None):
     """Signed in (else to the login page) and one of ``roles`` (else 403, audited). Applied inside the
-    method check: a method a page does not take is 405 for everyone, as the access matrix expects."""
+    method check: a method a page does not take is 405 for everyone, as the access matrix expects.
+    ``person_kwarg`` names the URL argument that is a person's id (the person pages), recorded with the
+    refusal; other pages' ids (applications, rosters …) are not persons."""
 
     def decorator(view):
         @wraps(view)
         def guarded(request, *args, **kwargs):
             if request.user.role not in roles:
-                _refuse(request, person_id=kwargs.get("pk"))
+                _refuse(request, person_id=kwargs.get(person_kwarg) if person_kwarg else None)
             return view(request, *args, **kwargs)
 
         return never_cache(login_required(guarded))
@@ -82,14 +84,10 @@ def roles_required(roles):
 
 
 registry_reader_required = roles_required(REGISTRY_READERS)
+person_reader_required = roles_required(REGISTRY_READERS, person_kwarg="pk")
 
 
 def _refuse(request, *, person_id: int | None = None):
-    # Only the person pages carry a person's id as ``pk``; other pages' ids (applications …) are not
-    # persons and must not be recorded as one.
-    url_name = request.resolver_match.url_name if request.resolver_match else ""
-    if not (url_name or "").startswith("person-"):
-        person_id = None
     """403, recorded in the audit trail (issue 3 §2: "every refused access"), as the batch pages do:
     object type ``page``, the url name as the object."""
     log_action(
@@ -188,7 +186,7 @@ def _list_row(person: Person) -> dict:
 
 
 @require_http_methods(["GET"])
-@registry_reader_required
+@person_reader_required
 def person_detail(request, pk: int):
     actor = request.user
     client = client_address(request)
@@ -198,7 +196,7 @@ def person_detail(request, pk: int):
 
 
 @require_POST
-@registry_reader_required
+@person_reader_required
 def person_reveal(request, pk: int):
     """The full ID and certificate numbers, for the district administrator only, on this response
     alone (nothing stored, nothing in the address); audited as a view and as a reveal."""
@@ -381,7 +379,7 @@ def person_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@registry_reader_required
+@person_reader_required
 def person_edit(request, pk: int):
     actor = request.user
     client = client_address(request)

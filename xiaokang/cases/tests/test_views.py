@@ -441,3 +441,23 @@ def test_the_menu_has_the_queue_and_the_deadlines_for_readers_only(people, offic
 
     assert 'href="/staff/applications/"' in reader and 'href="/staff/applications/dashboard/"' in reader
     assert "/staff/applications/" not in auditor
+
+
+def test_a_refused_role_on_an_application_page_is_audited_without_taking_its_id_for_a_persons(
+    people, community_worker
+):
+    from xiaokang.accounts.models import User
+
+    application = application_submit(
+        actor=community_worker,
+        person=people["a"],
+        policy_id="living_subsidy",
+        channel="counter",
+        received_on=dt.date(2025, 9, 30),
+    ).application
+    auditor = User.objects.create_user("aud2", password="Pass-word-123", role="auditor")
+
+    assert client_for(auditor).get(f"/staff/applications/{application.pk}/").status_code == 403
+
+    event = AuditEvent.objects.get(action="access.denied", object_type="page")
+    assert (event.object_id, event.person_id) == ("application-detail", None)
