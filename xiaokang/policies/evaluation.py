@@ -295,20 +295,16 @@ def _by_street(cursor, policy: Policy, parameters: dict) -> dict[int, tuple[int,
     return {int(street): (int(count), int(fen)) for street, count, fen in cursor.fetchall()}
 
 
-def what_if(
-    day: dt.date, *, actor: Actor, overrides: Overrides, policy_ids: list[str] | None = None
-) -> list[PolicyComparison]:
+def what_if(day: dt.date, *, actor: Actor, overrides: Overrides) -> list[PolicyComparison]:
     """Counts and monthly cost by street under the current rules and under ``overrides``, for the
     persons in the actor's scope (a street officer sees their own street only). Nothing is stored."""
     with temporary_tables_on_disk():
-        return _what_if(day, actor=actor, overrides=overrides, policy_ids=policy_ids)
+        return _what_if(day, actor=actor, overrides=overrides)
 
 
 @transaction.atomic
-def _what_if(
-    day: dt.date, *, actor: Actor, overrides: Overrides, policy_ids: list[str] | None
-) -> list[PolicyComparison]:
-    policy_set = [p for p in person_policies() if policy_ids is None or p.id in policy_ids]
+def _what_if(day: dt.date, *, actor: Actor, overrides: Overrides) -> list[PolicyComparison]:
+    policy_set = person_policies()
     comparisons = []
     with connection.cursor() as cursor:
         build_facts(cursor, registry_source(actor), day)

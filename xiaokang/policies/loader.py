@@ -38,6 +38,28 @@ COMMON_FILE = "_common.yaml"
 ENTITIES = ("person", "household", "employer")
 KINDS = ("cash", "service", "eligibility")
 PERIODS = ("month", "year", "once")
+# Every key a policy file may have: a misspelt one ("condtions") is an error, never silently ignored
+# (it would drop the policy's conditions and make everyone eligible).
+POLICY_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "entity",
+        "kind",
+        "period",
+        "legal_basis",
+        "requirements",
+        "notes",
+        "how_to_apply",
+        "parameters",
+        "definitions",
+        "common",
+        "conditions",
+        "exclusions",
+        "amount",
+        "tests",
+    }
+)
 
 
 class PolicyError(Exception):
@@ -198,7 +220,6 @@ class Policy:
     tests: list[dict]
     path: Path
     version: str  # hash of the file and the common conditions it uses
-    line_of_tests: int = 0
     how_to_apply: dict = field(default_factory=dict)
 
     @property
@@ -374,6 +395,9 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
     data = reader.load()
     if data is None:
         return None, reader.errors
+    for key in data:
+        if key not in POLICY_KEYS:
+            reader.error(key, f"unknown key {key!r}; a policy file has: {', '.join(sorted(POLICY_KEYS))}")
     policy_id = reader.text_field(data, "id")
     if policy_id and policy_id != path.stem:
         reader.error(data.get("id"), f"the id {policy_id!r} differs from the file name {path.stem!r}")

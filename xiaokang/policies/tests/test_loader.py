@@ -142,3 +142,13 @@ def test_shipped_parameters_carry_citations_and_a_verified_flag():
         for condition in policy.conditions:
             assert condition.citation and condition.zh and condition.en, (policy.id, condition.id)
     assert policies()["living_subsidy"].parameters["dibao_standard"].values[0].value == Decimal(1450)
+
+
+def test_a_misspelt_key_is_an_error_at_its_line_not_a_policy_without_conditions(tmp_path):
+    path = write(tmp_path, GOOD.replace("conditions:", "condtions:"))
+
+    policy, errors = read_policy(path, tmp_path)
+
+    assert policy is None
+    assert [(e.line, e.column) for e in errors] == [(12, 1)]
+    assert "unknown key 'condtions'" in errors[0].message
