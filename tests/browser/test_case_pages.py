@@ -316,3 +316,50 @@ def community_worker_user(case_data):
     from xiaokang.accounts.models import User
 
     return User.objects.get(username="community_a")
+
+
+@pytest.fixture
+def decided(case_data, district_officer, system_actor):
+    """测试2's overdue application rejected by the district (the decision notice exists)."""
+    from xiaokang.cases.models import Application, State
+    from xiaokang.cases.services import application_transition
+
+    application = Application.objects.get(number=case_data["overdue"])
+    Application.objects.filter(pk=application.pk).update(state=State.DISTRICT_REVIEW)
+    application.refresh_from_db()
+    application_transition(
+        actor=district_officer,
+        application=application,
+        action="reject",
+        version=application.version,
+        reason="材料不全",
+    )
+    return application.pk
+
+
+def test_the_decision_notice_and_the_documents_section_pass_axe_and_print_only_the_notice(
+    decided, district_officer, signed_in, check
+):
+    page = signed_in(district_officer.username, english=False)
+    page.goto(f"/staff/applications/{decided}/")
+    notice_link = page.locator(".contents a[href$='/notice/']")
+    expect(notice_link).to_have_count(1)
+    expect(page.locator("#id_file")).to_have_attribute("aria-describedby", "id_file_helptext")
+    check(page, "detail-with-documents")
+
+    # Attaching nothing: the error summary takes focus and links to the file field.
+    page.locator("form[enctype='multipart/form-data'] button[type=submit]").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#document-error-summary")).to_be_focused()
+    expect(page.locator("#id_file")).to_have_attribute("aria-invalid", "true")
+    check(page, "detail-document-error")
+
+    notice_link.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("不予批准通知书")
+    check(page, "notice")
+    page.emulate_media(media="print")
+    assert page.locator("header").evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator("article.notice").is_visible()
