@@ -113,10 +113,11 @@ OUTCOMES = ("applied", "declined", "unreachable")
 
 def outreach_record_outcome(
     *, actor: Actor, task: OutreachTask, outcome: str, note: str = "", client: str | None = None
-) -> OutreachTask:
+) -> Application | None:
     """The community worker's answer to a task (issue 5 §2): ``applied`` creates the application on the
-    person's behalf (channel outreach, received today); ``declined`` and ``unreachable`` close the task.
-    ``task`` was read through ``open_tasks_for`` by the caller."""
+    person's behalf (channel outreach, received today) or, if the person applied meanwhile, takes that
+    one, and returns it; ``declined`` and ``unreachable`` close the task (None). ``task`` was read through
+    ``open_tasks_for`` by the caller."""
     from xiaokang.cases.services import WorkflowError, application_submit
 
     if outcome not in OUTCOMES:
@@ -128,6 +129,7 @@ def outreach_record_outcome(
         if locked.status != "open":
             raise WorkflowError("stale", "此任务已处理 / this task has already been answered")
         details = {"policy": locked.policy_id, "outcome": outcome}
+        already = None
         if outcome == "applied":
             already = Application.objects.filter(
                 person_id=locked.person_id, policy_id=locked.policy_id, state__in=OPEN_STATES
@@ -156,4 +158,4 @@ def outreach_record_outcome(
             details=details,
             client=client,
         )
-    return locked
+    return already

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -41,7 +42,7 @@ from xiaokang.cases.forms_work import (
     RosterBuildForm,
     RosterFilterForm,
 )
-from xiaokang.cases.models import Application, Channel, OutreachTask, ReviewTask, Roster, RosterLine
+from xiaokang.cases.models import OutreachTask, ReviewTask, Roster, RosterLine
 from xiaokang.cases.outreach import open_tasks_for, outreach_record_outcome
 from xiaokang.cases.rosters import (
     RosterError,
@@ -426,60 +427,47 @@ def _problem(pk: int, form, message: str = "", *, field: str = "") -> dict:
     return {"pk": pk, "entries": entries}
 
 
+def _answer(request, task, form, render, act, *, stale_message: str, field: str):
+    """What outreach answers and review decisions share: an incomplete form (422), a task someone else
+    answered first (409), a refusal by the service (422). Returns (response, None) on an error, else
+    (None, what ``act(cleaned_data)`` returned)."""
+    if not form.is_valid():
+        return render(status=422, answering=Answering(task.pk, form), problem=_problem(task.pk, form)), None
+    try:
+        return None, act(form.cleaned_data)
+    except WorkflowError as error:
+        if error.kind == "stale":
+            return render(status=409, problem=_problem(task.pk, None, stale_message)), None
+        problem = _problem(task.pk, None, in_page_language(error.message), field=field)
+        return render(status=422, answering=Answering(task.pk, form), problem=problem), None
+
+
 @require_POST
 @roles_required(OUTREACH_ROLES)
 def outreach_answer(request, task_pk: int):
     client = client_address(request)
     task = _task_or_404(request, OutreachTask.objects.all(), task_pk, "outreach")
     form = OutreachAnswerForm(request.POST, auto_id=f"task-{task.pk}-%s")
-    if not form.is_valid():
-        return _render_outreach(
-            request,
-            page_number=_page_of(request),
-            status=422,
-            answering=Answering(task.pk, form),
-            problem=_problem(task.pk, form),
-        )
+    error, application = _answer(
+        request,
+        task,
+        form,
+        partial(_render_outreach, request, page_number=_page_of(request)),
+        lambda data: outreach_record_outcome(
+            actor=request.user, task=task, outcome=data["outcome"], note=data["note"], client=client
+        ),
+        stale_message=_(
+            "This task had already been answered, perhaps by a colleague: nothing has been recorded now."
+        ),
+        field="outcome",
+    )
+    if error is not None:
+        return error
     outcome = form.cleaned_data["outcome"]
-    try:
-        task = outreach_record_outcome(
-            actor=request.user, task=task, outcome=outcome, note=form.cleaned_data["note"], client=client
-        )
-    except WorkflowError as error:
-        if error.kind == "stale":
-            message = _(
-                "This task had already been answered, perhaps by a colleague: nothing has been recorded now."
-            )
-            return _render_outreach(
-                request,
-                page_number=_page_of(request),
-                status=409,
-                problem=_problem(task.pk, None, message),
-            )
-        return _render_outreach(
-            request,
-            page_number=_page_of(request),
-            status=422,
-            answering=Answering(task.pk, form),
-            problem=_problem(task.pk, None, in_page_language(error.message), field="outcome"),
-        )
     names = {"person": _zh(task.person.name), "policy": _zh(policy_name(task.policy_id))}
     if outcome == "applied":
-        # The application the service recorded for this answer: the person's newest outreach application
-        # for the policy (the service keeps at most one open per person and policy).
-        application = (
-            Application.objects.filter(person=task.person, policy_id=task.policy_id, channel=Channel.OUTREACH)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        link = (
-            format_html(
-                '<a href="{}">{}</a>',
-                reverse("application-detail", args=[application.pk]),
-                application.number,
-            )
-            if application
-            else ""
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("application-detail", args=[application.pk]), application.number
         )
         note = format_html(
             _("Recorded: {person} applies for {policy}. Application {link} is waiting to be accepted."),
@@ -541,37 +529,22 @@ def review_decide(request, task_pk: int):
     client = client_address(request)
     task = _task_or_404(request, ReviewTask.objects.select_related("enrolment__person"), task_pk, "review")
     form = ReviewDecisionForm(request.POST, auto_id=f"task-{task.pk}-%s")
-    if not form.is_valid():
-        return _render_reviews(
-            request,
-            page_number=_page_of(request),
-            status=422,
-            answering=Answering(task.pk, form),
-            problem=_problem(task.pk, form),
-        )
+    error, _resolved = _answer(
+        request,
+        task,
+        form,
+        partial(_render_reviews, request, page_number=_page_of(request)),
+        lambda data: review_resolve(
+            actor=request.user, task=task, decision=data["decision"], note=data["note"], client=client
+        ),
+        stale_message=_(
+            "This review had already been decided, perhaps by a colleague: nothing has been changed now."
+        ),
+        field="decision",
+    )
+    if error is not None:
+        return error
     decision = form.cleaned_data["decision"]
-    try:
-        review_resolve(
-            actor=request.user, task=task, decision=decision, note=form.cleaned_data["note"], client=client
-        )
-    except WorkflowError as error:
-        if error.kind == "stale":
-            message = _(
-                "This review had already been decided, perhaps by a colleague: nothing has been changed now."
-            )
-            return _render_reviews(
-                request,
-                page_number=_page_of(request),
-                status=409,
-                problem=_problem(task.pk, None, message),
-            )
-        return _render_reviews(
-            request,
-            page_number=_page_of(request),
-            status=422,
-            answering=Answering(task.pk, form),
-            problem=_problem(task.pk, None, in_page_language(error.message), field="decision"),
-        )
     names = {"person": _zh(task.enrolment.person.name), "policy": _zh(policy_name(task.enrolment.policy_id))}
     if decision == "reinstate":
         note = format_html(_("Reinstated: {person} receives {policy} again from the next roster."), **names)

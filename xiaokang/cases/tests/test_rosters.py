@@ -200,9 +200,12 @@ def test_an_outreach_answer_applied_creates_the_outreach_application_once(
     outreach_create(actor=system_actor, run=run)
     task = OutreachTask.objects.get(person=people["a"], policy_id="living_subsidy")
 
-    outreach_record_outcome(actor=community_worker, task=task, outcome="applied", note="电话联系，同意申请")
+    answered = outreach_record_outcome(
+        actor=community_worker, task=task, outcome="applied", note="电话联系，同意申请"
+    )
 
     application = Application.objects.get(person=people["a"], policy_id="living_subsidy")
+    assert answered == application
     assert (application.channel, application.state) == ("outreach", State.SUBMITTED)
     task.refresh_from_db()
     assert (task.status, task.note) == ("applied", "电话联系，同意申请")
@@ -268,8 +271,9 @@ def test_an_outreach_task_answered_applied_while_an_application_is_open_links_to
         received_on=dt.date.today(),
     ).application
 
-    outreach_record_outcome(actor=community_worker, task=task, outcome="applied")
+    answered = outreach_record_outcome(actor=community_worker, task=task, outcome="applied")
 
+    assert answered == counter
     assert Application.objects.filter(person=people["a"], policy_id="living_subsidy").count() == 1
     assert AuditEvent.objects.get(action="outreach.outcome").details["application"] == counter.number
 
