@@ -357,7 +357,9 @@ def _stdout_console():
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f}"
+    from xiaokang.core.money import yuan_text
+
+    return yuan_text(fen)
 
 
 def cmd_policies_check(args) -> int:

@@ -27,6 +27,7 @@ from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Enrolment, Roster, RosterLine
 from xiaokang.core import crypto
+from xiaokang.core.money import yuan_text
 from xiaokang.policies import evaluation
 from xiaokang.policies.loader import policies
 from xiaokang.registry.exporting import atomic_path
@@ -282,7 +283,7 @@ def roster_rows(rosters: list[Roster], *, paid: bool, full: bool) -> Iterator[tu
         chunk_size=CHUNK
     ):
         id_number = crypto.decrypt(encrypted) if full else masked
-        last = f"{amount_fen // 100}.{amount_fen % 100:02d}" if paid else failed
+        last = yuan_text(amount_fen, grouping=False) if paid else failed
         yield (id_number, name, street[:9], community, policy_id, f"{month:%Y-%m}", last)
 
 

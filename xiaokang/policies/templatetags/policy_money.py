@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from xiaokang.core.money import yuan_text
+
 register = template.Library()
 
 
@@ -24,8 +26,7 @@ def yuan(fen) -> str:
     fen = _fen(fen)
     if fen is None:
         return ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{'-' if fen < 0 else ''}{whole:,}.{cents:02d}"
+    return yuan_text(fen)
 
 
 @register.filter
