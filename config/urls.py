@@ -10,5 +10,8 @@ urlpatterns = [
     path("staff/policies/", include("xiaokang.policies.urls")),
     path("staff/applications/", include("xiaokang.cases.urls")),
     path("staff/work/", include("xiaokang.cases.urls_work")),
+    path("staff/employers/", include("xiaokang.employment.urls_employers")),
+    path("staff/declarations/", include("xiaokang.employment.urls_declarations")),
+    path("", include("xiaokang.employment.urls_disclosure")),
     path("api/v1/", api.urls),
 ]

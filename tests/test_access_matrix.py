@@ -5,6 +5,7 @@ someone deciding who may use it. GET is tried for every role; POST-only endpoint
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +16,7 @@ from tests.helpers import person_row, write_csv
 from xiaokang.accounts.models import User
 from xiaokang.cases.documents import document_add
 from xiaokang.cases.services import application_submit, application_transition
+from xiaokang.employment.models import Declaration, Employer
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
 
@@ -67,6 +69,9 @@ ACCESS = {
     "outreach-answer": POST_ONLY,
     "review-list": {"district_admin", "district_officer", "street_officer"},
     "review-decide": POST_ONLY,
+    # employers (issue 6 §1)
+    # declarations (issue 6 §2)
+    # disclosure and member units (issue 6 §4, §6)
 }
 
 
@@ -84,7 +89,8 @@ def _named_patterns(resolver=None, prefix=""):
 def _url(pattern: str, kwargs: dict) -> str:
     url = "/" + pattern.replace("^", "").replace("$", "")
     for key, value in kwargs.items():
-        url = url.replace(f"<int:{key}>", str(value)).replace(f"<slug:{key}>", str(value))
+        for converter in ("int", "slug", "str"):
+            url = url.replace(f"<{converter}:{key}>", str(value))
     return url
 
 
@@ -125,6 +131,21 @@ def world(tmp_path, system_actor, settings):
         application=application,
         upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf"),
     )
+    # An employer of the person's street with a declaration (employer-*, declaration-*: their ids).
+    employer = Employer.objects.create(
+        uscc="91110108551385082Q",
+        name="测试单位",
+        employer_type="enterprise",
+        street=person.street,
+        committee_member=True,
+    )
+    Declaration.objects.create(
+        employer=employer,
+        levy_year=2025,
+        headcount=Decimal("100"),
+        total_wages=Decimal("10000000"),
+        submitted_on=dt.date(2025, 3, 10),
+    )
     return person, users
 
 
@@ -150,6 +171,12 @@ def test_every_page_with_every_role(world):
             url = _url(pattern, {"pk": users["district_officer"].pk})
         elif name.startswith("application-"):
             url = _url(pattern, application_kwargs)
+        elif name.startswith("employer-"):
+            url = _url(pattern, {"pk": Employer.objects.get().pk, "year": 2025})
+        elif name.startswith("declaration-"):
+            url = _url(pattern, {"pk": Declaration.objects.get().pk, "year": 2025})
+        elif name.startswith("disclosure-") or name.startswith("member-units"):
+            url = _url(pattern, {"year": 2025})
         else:
             url = _url(pattern, kwargs)
         anonymous = Client().get(url)

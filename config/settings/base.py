@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "xiaokang.registry",
     "xiaokang.policies",
     "xiaokang.cases",
+    "xiaokang.employment",
 ]
 
 MIDDLEWARE = [
