@@ -23,7 +23,7 @@ def read_rows(path):
 
 def test_policies_check_passes_and_names_a_parameter_missing_on_the_date(capsys):
     assert main(["policies", "check", "--date", "2025-06-01"]) == 0
-    assert "10 policies" in capsys.readouterr().out
+    assert "13 policies" in capsys.readouterr().out
 
     assert main(["policies", "check", "--date", "2024-06-30"]) == 1
     err = capsys.readouterr().err

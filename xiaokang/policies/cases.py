@@ -87,8 +87,11 @@ def _expected(case: dict) -> Outcome:
 
 
 def run_cases(policy: Policy) -> list[CaseResult]:
-    """Every case of ``policy`` through the interpreter and through the SQL back end (the configured
-    database, temporary tables only)."""
+    """Every case of ``policy`` through the interpreter and through the SQL back end (person policies:
+    the configured database, temporary tables only; employer policies: DuckDB, where levy files are
+    evaluated)."""
+    if policy.entity == "employer":
+        return _run_employer_cases(policy)
     results: list[CaseResult] = []
     by_date: dict[dt.date, list[tuple[dict, dict]]] = {}
     for case in policy.tests:
@@ -111,6 +114,48 @@ def run_cases(policy: Policy) -> list[CaseResult]:
         by_date.setdefault(day, []).append((case, record))
     for day, cases in by_date.items():
         rows = evaluation.decisions_for_records([record for _, record in cases], policy, day)
+        for (case, _), row in zip(cases, rows, strict=True):
+            actual = Outcome(
+                bool(row["eligible"]),
+                (Decimal(int(row["amount_fen"])) / 100).quantize(Decimal("0.01")),
+                [reason for reason in (row["failed"] or "").split(";") if reason],
+            )
+            results.append(CaseResult(policy, str(case.get("name", "?")), "sql", _expected(case), actual))
+    return results
+
+
+def _run_employer_cases(policy: Policy) -> list[CaseResult]:
+    """An employer case gives ``year`` (the levy year) and ``employer`` (what differs from
+    ``employers.EMPLOYER_BASELINE``)."""
+    from xiaokang.policies import employers
+
+    results: list[CaseResult] = []
+    by_year: dict[int, list[tuple[dict, dict]]] = {}
+    for case in policy.tests:
+        name = str(case.get("name", "?"))
+        year = case.get("year")
+        expected = _expected(case)
+        try:
+            if not isinstance(year, int):
+                raise ValueError("the case needs a year (the levy year)")
+            record = employers.case_employer(case.get("employer"))
+            decision = employers.decide_employer(policy, record, year)
+        except (KeyError, TypeError, ValueError) as exc:
+            for backend in ("interpreter", "sql"):
+                results.append(CaseResult(policy, name, backend, expected, None, f"bad case: {exc}"))
+            continue
+        results.append(
+            CaseResult(
+                policy,
+                name,
+                "interpreter",
+                expected,
+                Outcome(decision.eligible, decision.amount, decision.failed),
+            )
+        )
+        by_year.setdefault(year, []).append((case, record))
+    for year, cases in by_year.items():
+        rows = employers.decide_records_sql(policy, [record for _, record in cases], year)
         for (case, _), row in zip(cases, rows, strict=True):
             actual = Outcome(
                 bool(row["eligible"]),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xiaokang.policies.language import T_BOOL, T_INT, Type
+from xiaokang.policies.language import T_BOOL, T_INT, T_NUMBER, Type
 from xiaokang.registry.models import anniversary
 from xiaokang.registry.vocabulary import (
     CATEGORY_BY_CODE,
@@ -91,8 +91,44 @@ FIELDS: dict[str, Fact] = {
 }
 
 
+# --- Employers (issue 6 §3): what an employer rule may read, for a levy year Y (last year's figures) ----
+
+# 单位类型 (issue 6 §1); the employment app's Employer.employer_type takes these values.
+EMPLOYER_TYPE_ZH = {
+    "enterprise": "企业",
+    "government_organ": "机关",
+    "public_institution": "事业单位",
+    "social_organization": "社会团体",
+    "private_non_enterprise": "民办非企业单位",
+}
+
+EMPLOYER_FIELDS: dict[str, Fact] = {
+    fact.name: fact
+    for fact in (
+        Fact(
+            "employer_type",
+            Type("text", frozenset(EMPLOYER_TYPE_ZH)),
+            "单位类型",
+            "employer type",
+            EMPLOYER_TYPE_ZH,
+        ),
+        Fact("state_owned", T_BOOL, "国有", "state-owned", YES_NO_ZH),
+        Fact("headcount", T_NUMBER, "上年在职职工年平均人数", "last year's average headcount"),
+        Fact("total_wages", T_NUMBER, "上年在职职工工资总额（元）", "last year's total wages (yuan)"),
+        Fact("disabled_grade_1_2", T_INT, "一、二级残疾职工人数", "disabled employees of grade 1–2"),
+        Fact("disabled_grade_3_4", T_INT, "三、四级残疾职工人数", "disabled employees of grade 3–4"),
+    )
+}
+
+FIELDS_BY_ENTITY = {"person": FIELDS, "employer": EMPLOYER_FIELDS}
+
+
+def fields_for(entity: str) -> dict[str, Fact]:
+    return FIELDS_BY_ENTITY[entity]
+
+
 def display(name: str, value: object) -> str:
-    fact = FIELDS.get(name)
+    fact = FIELDS.get(name) or EMPLOYER_FIELDS.get(name)
     if fact is not None and fact.labels_zh is not None and value in fact.labels_zh:
         return fact.labels_zh[value]
     return str(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
 from xiaokang.policies import facts as fact_schema
 from xiaokang.policies.language import (
@@ -21,6 +21,12 @@ from xiaokang.policies.language import (
 from xiaokang.policies.loader import Condition, Policy
 
 FEN = Decimal("0.01")
+# Numbers are exact decimals carried to 10 places (docs/policies.md, "The expression language"): a sum is
+# exact, a product is rounded half up to 10 places, a quotient truncated to 10 places; money is rounded
+# half up to the fen only at the end. The SQL back ends do the same (sql._Compiler), so the two agree to
+# the fen on every input, not just "almost" (issue 6 §3: the levy is exact).
+PLACES = Decimal("1e-10")
+PRECISION = 60  # digits of the working context: enough that nothing is rounded before the 10th place
 
 
 @dataclass
@@ -40,6 +46,7 @@ class Decision:
     amount_label: str = ""  # the amount table row that applied
     parameters: dict[str, object] = field(default_factory=dict)
     unverified: set[str] = field(default_factory=set)
+    definitions: dict[str, object] = field(default_factory=dict)  # every definition's value (the figures)
 
     @property
     def failed(self) -> list[str]:
@@ -104,13 +111,22 @@ class _Evaluator:
 
 
 def _divide(left, right):
-    return Decimal(left) / Decimal(right) if right else Decimal(0)
+    if not right:
+        return Decimal(0)
+    return (Decimal(left) / Decimal(right)).quantize(PLACES, rounding=ROUND_DOWN)
+
+
+def _multiply(left, right):
+    product = left * right
+    if isinstance(product, Decimal):
+        return product.quantize(PLACES, rounding=ROUND_HALF_UP)
+    return product
 
 
 _BINARY = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
+    "*": _multiply,
     "/": _divide,
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
@@ -122,25 +138,35 @@ _BINARY = {
 
 
 def decide_view(policy: Policy, view: dict, parameters: dict) -> Decision:
+    with localcontext(prec=PRECISION):
+        return _decide_view(policy, view, parameters)
+
+
+def _decide_view(policy: Policy, view: dict, parameters: dict) -> Decision:
+    fields = fact_schema.fields_for(policy.entity)
     evaluator = _Evaluator(policy, view, parameters)
     results = []
     for condition in policy.conditions:
         passed = bool(evaluator.value(condition.node))
         used = [
-            (name, fact_schema.FIELDS[name].zh, fact_schema.display(name, view[name]))
+            (name, fields[name].zh, fact_schema.display(name, view[name]))
             for name in evaluator.facts_read(condition.node)
         ]
         results.append(ConditionResult(condition, passed, used))
     eligible = all(result.passed for result in results)
     amount = Decimal(0)
     label = ""
-    if eligible and policy.is_cash:
+    if eligible and policy.has_amount:
         for rule in policy.amounts:
             if rule.when is None or evaluator.value(rule.when):
                 amount = Decimal(evaluator.value(rule.amount)).quantize(FEN, rounding=ROUND_HALF_UP)
                 label = rule.zh
                 break
-    return Decision(policy, eligible, amount, results, view["category"], label, parameters)
+    decision = Decision(policy, eligible, amount, results, view.get("category", ""), label, parameters)
+    decision.definitions = {
+        name: evaluator.value(Name(0, name=name, kind="definition")) for name in policy.definitions
+    }
+    return decision
 
 
 def favourable_key(decision: Decision) -> tuple:

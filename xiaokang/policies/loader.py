@@ -36,7 +36,9 @@ from xiaokang.policies.language import (
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 COMMON_FILE = "_common.yaml"
 ENTITIES = ("person", "household", "employer")
-KINDS = ("cash", "service", "eligibility")
+# levy: an amount the entity pays (the employment security fund levy, issue 6 §3), not one it receives.
+KINDS = ("cash", "service", "eligibility", "levy")
+AMOUNT_KINDS = ("cash", "levy")
 PERIODS = ("month", "year", "once")
 # Every key a policy file may have: a misspelt one ("condtions") is an error, never silently ignored
 # (it would drop the policy's conditions and make everyone eligible).
@@ -226,6 +228,10 @@ class Policy:
     def is_cash(self) -> bool:
         return self.kind == "cash"
 
+    @property
+    def has_amount(self) -> bool:
+        return self.kind in AMOUNT_KINDS
+
     def parameters_on(self, day: dt.date, overrides: dict[str, object] | None = None) -> dict[str, object]:
         """Parameter values in force on ``day``; ``overrides`` ({name: value}) hold on every date."""
         overrides = overrides or {}
@@ -344,9 +350,9 @@ def _parameter_type(values: list[object]) -> Type | None:
 
 
 def fact_symbols(entity: str) -> dict[str, Symbol]:
-    if entity != "person":
+    if entity not in facts.FIELDS_BY_ENTITY:  # household rules: not yet (every name is then unknown)
         return {}
-    return {name: Symbol("fact", fact.type) for name, fact in facts.FIELDS.items()}
+    return {name: Symbol("fact", fact.type) for name, fact in facts.fields_for(entity).items()}
 
 
 def _read_conditions(
@@ -479,7 +485,11 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
 
     common, common_errors, common_text = _common_conditions(rules_dir)
     conditions: list[Condition] = []
-    for name in data.get("common") or []:
+    if data.get("common") and entity != "person":
+        reader.error(
+            data.get("common"), f"the common conditions are person conditions; a {entity} policy has none"
+        )
+    for name in (data.get("common") or []) if entity == "person" else []:
         if name not in common:
             reader.error(name, f"no common condition {name!r} in {COMMON_FILE}")
             continue
@@ -494,9 +504,9 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
 
     amounts: list[AmountRule] = []
     amount = data.get("amount")
-    if kind == "cash":
+    if kind in AMOUNT_KINDS:
         if not isinstance(amount, dict) or not ("expression" in amount or "table" in amount):
-            reader.error(data, "a cash policy needs amount: expression or amount: table")
+            reader.error(data, f"a {kind} policy needs amount: expression or amount: table")
         elif "expression" in amount:
             node = reader.expression(amount["expression"], symbols, amount, "amount")
             if node is not None:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from xiaokang.policies.loader import Policy
 
-KIND_ZH = {"cash": "现金补贴", "service": "服务", "eligibility": "资格认定"}
-KIND_EN = {"cash": "cash benefit", "service": "service", "eligibility": "eligibility"}
+KIND_ZH = {"cash": "现金补贴", "service": "服务", "eligibility": "资格认定", "levy": "征收"}
+KIND_EN = {"cash": "cash benefit", "service": "service", "eligibility": "eligibility", "levy": "levy"}
 PERIOD_ZH = {"month": "按月", "year": "按年", "once": "一次性"}
 PERIOD_EN = {"month": "monthly", "year": "yearly", "once": "once"}
 GROUP_ZH = {"common": "共同条件", "condition": "条件", "exclusion": "排除条件"}
@@ -136,7 +136,7 @@ def render_text(sheet: Sheet) -> str:
                     f"    {marker} 自 {value['start'].isoformat()} 起 {_value_text(value['value'])}{unit}"
                     f"{note}；依据：{value['citation']}"
                 )
-    if policy.is_cash:
+    if policy.has_amount:
         lines += ["", "金额（按顺序取第一个符合的档次）："]
         for row in sheet.amounts:
             rule = row["rule"]

@@ -37,6 +37,8 @@ from xiaokang.policies.loader import Policy
 from xiaokang.registry.vocabulary import CATEGORY_CODE
 
 DIALECTS = ("sqlite", "postgresql", "duckdb")
+DUCKDB_DECIMAL = "DECIMAL(38, 10)"
+SCALE = "10000000000"  # 10^10: numbers carry 10 decimal places (interpreter.PLACES)
 
 # The columns a source relation provides (one row per person).
 SOURCE_COLUMNS = (
@@ -101,16 +103,10 @@ class _Compiler:
         if isinstance(node, Binary):
             left, right = self.sql(node.left), self.sql(node.right)
             if node.op == "/":
-                # Exact decimal division in PostgreSQL; x / 0 is 0 (as in the interpreter), never an error.
-                return f"COALESCE(CAST({left} AS {self.decimal_type}) / NULLIF({right}, 0), 0)"
+                return self.quotient(left, right)
             operator = {"==": "=", "!=": "<>", "and": "AND", "or": "OR"}.get(node.op, node.op)
-            if (
-                node.type is not None
-                and node.type.kind == NUMBER
-                and node.op in "+-*"
-                and self.dialect != "sqlite"
-            ):
-                left = f"CAST({left} AS {self.decimal_type})"
+            if node.type is not None and node.type.kind == NUMBER and node.op in "+-*":
+                return self.number(left, operator, right)
             return f"({left} {operator} {right})"
         if isinstance(node, InList):
             items = ", ".join(self.sql(item) for item in node.items)
@@ -122,9 +118,36 @@ class _Compiler:
             )
         raise TypeError(node)  # pragma: no cover
 
-    @property
-    def decimal_type(self) -> str:
-        return {"sqlite": "REAL", "postgresql": "NUMERIC", "duckdb": "DECIMAL(38, 10)"}[self.dialect]
+    # Numbers are decimals carried to 10 places, exactly as the interpreter computes them
+    # (interpreter.PLACES): a product rounded half up to 10 places, a quotient truncated to 10 places,
+    # x / 0 = 0 (never an error). SQLite has no decimal type: there numbers are REAL (person rules only
+    # add and compare amounts; employer rules, which divide and multiply money, run on DuckDB or
+    # PostgreSQL).
+    def number(self, left: str, operator: str, right: str) -> str:
+        if self.dialect == "sqlite":
+            return f"({left} {operator} {right})"
+        if self.dialect == "postgresql":
+            value = f"(CAST({left} AS NUMERIC) {operator} {right})"
+            return f"ROUND({value}, 10)" if operator == "*" else value
+        value = f"(CAST({left} AS {DUCKDB_DECIMAL}) {operator} CAST({right} AS {DUCKDB_DECIMAL}))"
+        # DuckDB widens a product's scale to 20 and rounds half away from zero when cast back to 10.
+        return f"CAST({value} AS {DUCKDB_DECIMAL})" if operator == "*" else value
+
+    def quotient(self, left: str, right: str) -> str:
+        if self.dialect == "sqlite":
+            return f"COALESCE(CAST({left} AS REAL) / NULLIF({right}, 0), 0)"
+        if self.dialect == "postgresql":
+            # div() is the exact integer quotient, truncated towards zero.
+            quotient = f"div(CAST({left} AS NUMERIC) * {SCALE}, NULLIF({right}, 0))"
+            return f"COALESCE(TRUNC({quotient} / {SCALE}, 10), 0)"
+        # DuckDB divides decimals in floating point: the exact truncated quotient comes from 128-bit
+        # integers instead (both sides scaled to integers; values up to 10^17 fit).
+        numerator = f"CAST(CAST({left} AS {DUCKDB_DECIMAL}) * {SCALE} AS HUGEINT) * {SCALE}"
+        denominator = f"NULLIF(CAST(CAST({right} AS {DUCKDB_DECIMAL}) * {SCALE} AS HUGEINT), 0)"
+        return (
+            f"COALESCE(CAST(({numerator}) // {denominator} AS DECIMAL(38, 0)) "
+            f"* CAST(0.0000000001 AS {DUCKDB_DECIMAL}), 0)"
+        )
 
 
 def _year(column: str, dialect: str) -> str:
@@ -209,7 +232,7 @@ def conditions_select(policy: Policy, parameters: dict, facts_table: str, dialec
     flags = ", ".join(
         f"{compiler.sql(condition.node)} AS c{index}" for index, condition in enumerate(policy.conditions)
     )
-    if policy.is_cash and policy.amounts:
+    if policy.has_amount and policy.amounts:
         branches = " ".join(
             f"WHEN {'TRUE' if rule.when is None else compiler.sql(rule.when)} "
             f"THEN {compiler.sql(rule.amount)}"
@@ -280,3 +303,44 @@ def decisions_select(
         else None
     )
     return decisions_from_conditions(policy, stage1, dialect, stage1_multiple)
+
+
+def entity_decisions_select(
+    policy: Policy, parameters: dict, source: str, dialect: str, key: str, outputs: tuple[str, ...] = ()
+) -> str:
+    """One row per entity of a policy without category views (employers, issue 6 §3): ``key``, eligible,
+    amount in fen, the failed condition ids and, for each name in ``outputs``, that definition's value
+    (the levy's quota, shortfall, ratio … shown beside the amount). ``source`` gives ``key`` and the
+    entity's facts (``facts.fields_for(policy.entity)``) as columns."""
+    compiler = _Compiler(policy, parameters, dialect)
+    flags = [compiler.sql(condition.node) for condition in policy.conditions]
+    eligible = " AND ".join(f"({flag})" for flag in flags) or "TRUE"
+    failed = (
+        "rtrim("
+        + " || ".join(
+            f"CASE WHEN {flag} THEN '' ELSE '{condition.id};' END"
+            for flag, condition in zip(flags, policy.conditions, strict=True)
+        )
+        + ", ';')"
+        if flags
+        else "''"
+    )
+    amount = "0"
+    if policy.has_amount and policy.amounts:
+        branches = " ".join(
+            f"WHEN {'TRUE' if rule.when is None else compiler.sql(rule.when)} "
+            f"THEN {compiler.sql(rule.amount)}"
+            for rule in policy.amounts
+        )
+        amount = f"CASE {branches} ELSE 0 END"
+    integer = "INTEGER" if dialect == "sqlite" else "BIGINT"
+    columns = [
+        f"f.{key} AS {key}",
+        f"({eligible}) AS eligible",
+        f"CASE WHEN {eligible} THEN CAST(ROUND(({amount}) * 100, 0) AS {integer}) ELSE 0 END AS amount_fen",
+        f"CASE WHEN {eligible} THEN '' ELSE {failed} END AS failed",
+    ]
+    for name in outputs:
+        columns.append(f"{compiler.sql(policy.definitions[name].node)} AS {name}")
+    relation = f"({source})" if source.lstrip().upper().startswith("SELECT") else source
+    return f"SELECT {', '.join(columns)} FROM {relation} f"

@@ -93,7 +93,7 @@ def test_missing_keys_and_a_wrong_kind_are_all_reported(tmp_path):
     _, errors = read_policy(write(tmp_path, text), tmp_path)
 
     messages = [error.message for error in errors]
-    assert "kind must be one of cash, service, eligibility" in messages
+    assert "kind must be one of cash, service, eligibility, levy" in messages
     assert any("legal_basis" in message for message in messages)
 
 

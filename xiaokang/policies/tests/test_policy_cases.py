@@ -24,6 +24,10 @@ def test_the_shipped_policy_files_load_without_errors():
         "preschool_education",
         "rural_housing_renovation",
         "self_employment_insurance_subsidy",
+        # employer policies (issue 6 §3, §5)
+        "employment_levy",
+        "over_quota_reward",
+        "employment_subsidy",
     }
 
 

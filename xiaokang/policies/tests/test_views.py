@@ -42,7 +42,7 @@ def test_the_policy_list_and_a_sheet_show_every_policy_and_flag_unverified_value
     sheet = client.get("/staff/policies/living_subsidy/", {"date": "2025-06-01"})
 
     assert listing.status_code == 200
-    assert len(listing.context["rows"]) == 10
+    assert len(listing.context["rows"]) == 13  # 10 person policies and 3 employer policies (issue 6)
     assert {row["policy"].id: row["unverified"] for row in listing.context["rows"]}["living_subsidy"] is True
     assert sheet.status_code == 200
     parameters = {row.name: row for row in sheet.context["sheet"].parameters}

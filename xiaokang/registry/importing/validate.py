@@ -153,6 +153,10 @@ class _Collector:
         )
 
 
+# Public name for other imports' validators (employers, the levy file): one error format for every file.
+ErrorCollector = _Collector
+
+
 def _mapped(field: str, mapping: dict[str, str], default: str | None = None) -> pl.Expr:
     value = pl.col(field) if default is None else pl.col(field).fill_null(default)
     # Values are matched as written and, for English identifiers, case-insensitively.

@@ -1,0 +1,239 @@
+"""Employer policies (issue 6 §3, §5): the employment security fund levy and the employer rewards and
+subsidies, decided by the same engine as the person policies.
+
+An employer record is last year's figures for a levy year Y (``EMPLOYER_FIELDS``: type, state-owned,
+average headcount, total wages, counted disabled employees of grade 1–2 and 3–4). Parameters are those in
+force on 31 December of Y (``levy_day``): the reductions of 财政部公告2019年第98号 hold for levy years
+2020–2027, the 2 × wage cap of 财税〔2018〕39号 from levy year 2018.
+
+Both back ends: ``decide_employer`` (the interpreter: every condition and every figure, for a declaration
+page and the stored approval) and ``sql.entity_decisions_select`` (DuckDB over a file, ``levy.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from xiaokang.policies import interpreter
+from xiaokang.policies.facts import EMPLOYER_FIELDS
+from xiaokang.policies.loader import Policy, policies
+
+LEVY_POLICY = "employment_levy"
+
+# An employer that differs only in what a test case gives (``cases.py``): 500 staff, 50,000,000 yuan.
+EMPLOYER_BASELINE = {
+    "employer_type": "enterprise",
+    "state_owned": False,
+    "headcount": Decimal(500),
+    "total_wages": Decimal(50_000_000),
+    "disabled_grade_1_2": 0,
+    "disabled_grade_3_4": 0,
+}
+
+# The levy's figures as ``xiaokang levy`` writes them (issue 6 §3): decimals per column.
+FIGURE_PLACES = {"quota": 4, "shortfall": 4, "ratio": 6, "average_wage": 2, "capped_wage": 2}
+FIGURES = ("counted", "quota", "shortfall", "ratio", "average_wage", "capped_wage", "reduction", "exempt")
+
+
+def levy_day(levy_year: int) -> dt.date:
+    """The day whose parameters decide levy year Y: 31 December of Y."""
+    return dt.date(levy_year, 12, 31)
+
+
+def employer_policies() -> list[Policy]:
+    return [policy for policy in policies().values() if policy.entity == "employer"]
+
+
+def employer_record(
+    *,
+    employer_type: str,
+    state_owned: bool = False,
+    headcount: Decimal,
+    total_wages: Decimal,
+    disabled_grade_1_2: int = 0,
+    disabled_grade_3_4: int = 0,
+) -> dict:
+    return {
+        "employer_type": employer_type,
+        "state_owned": bool(state_owned),
+        "headcount": Decimal(headcount),
+        "total_wages": Decimal(total_wages),
+        "disabled_grade_1_2": int(disabled_grade_1_2),
+        "disabled_grade_3_4": int(disabled_grade_3_4),
+    }
+
+
+def case_employer(values: dict | None) -> dict:
+    """A test case's employer: the baseline with the keys given replaced (numbers as exact decimals)."""
+    record = {**EMPLOYER_BASELINE, **(values or {})}
+    unknown = set(record) - set(EMPLOYER_FIELDS)
+    if unknown:
+        raise KeyError(f"unknown employer keys: {', '.join(sorted(unknown))}")
+    return employer_record(**record)
+
+
+def decide_employer(
+    policy: Policy, record: dict, levy_year: int, overrides: dict | None = None
+) -> interpreter.Decision:
+    return interpreter.decide(policy, [dict(record)], levy_day(levy_year), overrides)
+
+
+def figure_text(name: str, value: object) -> str:
+    """A figure written as the levy file and the stored decision write it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if name in FIGURE_PLACES:
+        places = Decimal(1).scaleb(-FIGURE_PLACES[name])
+        return str(Decimal(value).quantize(places, rounding=ROUND_HALF_UP))
+    if name == "reduction":
+        return _plain(Decimal(value))
+    return str(value)
+
+
+def _plain(value: Decimal) -> str:
+    """1.0000000000 → "1", 0.50 → "0.5" (the multiplier as the issue writes it)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+@dataclass
+class LevyDecision:
+    """The levy of one employer for one year, with the figures that explain it (issue 6 §3)."""
+
+    decision: interpreter.Decision
+    levy_year: int
+    record: dict
+
+    @property
+    def counted(self) -> int:
+        return int(self.decision.definitions["counted"])
+
+    @property
+    def exempt(self) -> bool:
+        return bool(self.decision.definitions["exempt"])
+
+    @property
+    def reduction(self) -> Decimal:
+        return Decimal(self.decision.definitions["reduction"]).normalize()
+
+    @property
+    def levy(self) -> Decimal:
+        return self.decision.amount  # rounded half up to the fen, 0 when exempt
+
+    @property
+    def levy_fen(self) -> int:
+        return int(self.levy * 100)
+
+    @property
+    def figures(self) -> dict[str, str]:
+        """``headcount,counted,quota,shortfall,ratio,average_wage,capped_wage,reduction,exempt,levy`` as
+        ``xiaokang levy`` writes them."""
+        values = {"headcount": _plain(self.record["headcount"])}
+        values.update({name: figure_text(name, self.decision.definitions[name]) for name in FIGURES})
+        values["levy"] = f"{self.levy:.2f}"
+        return values
+
+    def as_json(self) -> dict:
+        policy = self.decision.policy
+        return {
+            "policy": policy.id,
+            "version": policy.version,
+            "levy_year": self.levy_year,
+            "levy_day": levy_day(self.levy_year).isoformat(),
+            "record": {key: _json_value(value) for key, value in self.record.items()},
+            "parameters": {name: _json_value(value) for name, value in self.decision.parameters.items()},
+            "unverified": sorted(self.decision.unverified),
+            "figures": self.figures,
+            "conditions": [
+                {"id": result.condition.id, "label": result.condition.zh, "passed": result.passed}
+                for result in self.decision.conditions
+            ],
+        }
+
+
+def _json_value(value: object) -> object:
+    return format(value, "f") if isinstance(value, Decimal) else value
+
+
+def decide_levy(record: dict, levy_year: int, overrides: dict | None = None) -> LevyDecision:
+    """The levy for ``record`` (``employer_record``) and levy year Y; ``overrides``: {parameter: value}
+    for a what-if (``--set employment_levy.social_average_wage=120000``)."""
+    policy = policies()[LEVY_POLICY]
+    return LevyDecision(decide_employer(policy, record, levy_year, overrides), levy_year, record)
+
+
+# --- The SQL back end for employers: DuckDB in process ----------------------------------------------
+
+SOURCE_TABLE = "employer_source"
+
+
+def source_select(table: str = SOURCE_TABLE) -> str:
+    """The facts typed for the compiled rules, from a relation of text/int/bool columns: numbers become
+    exact decimals (never floating point: issue 6 §3)."""
+    columns = (
+        "employer_id, employer_type, CAST(state_owned AS BOOLEAN) AS state_owned, "
+        "CAST(headcount AS DECIMAL(38, 10)) AS headcount, "
+        "CAST(total_wages AS DECIMAL(38, 10)) AS total_wages, "
+        "CAST(disabled_grade_1_2 AS BIGINT) AS disabled_grade_1_2, "
+        "CAST(disabled_grade_3_4 AS BIGINT) AS disabled_grade_3_4"
+    )
+    return f"SELECT {columns} FROM {table}"  # noqa: S608 (a table name of this module, no user text)
+
+
+def duckdb_connection():
+    import os
+
+    import duckdb
+
+    return duckdb.connect(config={"threads": os.cpu_count() or 2, "memory_limit": "1GB"})
+
+
+def decisions_sql(policy: Policy, levy_year: int, overrides: dict | None = None, outputs=()) -> str:
+    from xiaokang.policies import sql
+
+    parameters = policy.parameters_on(levy_day(levy_year), overrides)
+    return sql.entity_decisions_select(policy, parameters, source_select(), "duckdb", "employer_id", outputs)
+
+
+def decide_records_sql(
+    policy: Policy, records: list[dict], levy_year: int, overrides: dict | None = None, outputs=()
+) -> list[dict]:
+    """The SQL back end's decisions for records given in Python (policy cases, the property test), in
+    the records' order: employer_id, eligible, amount_fen, failed and the ``outputs`` definitions."""
+    import polars as pl
+
+    frame = pl.DataFrame(
+        [
+            {
+                "employer_id": index,
+                "employer_type": record["employer_type"],
+                "state_owned": bool(record["state_owned"]),
+                "headcount": format(Decimal(record["headcount"]), "f"),
+                "total_wages": format(Decimal(record["total_wages"]), "f"),
+                "disabled_grade_1_2": int(record["disabled_grade_1_2"]),
+                "disabled_grade_3_4": int(record["disabled_grade_3_4"]),
+            }
+            for index, record in enumerate(records)
+        ],
+        schema={
+            "employer_id": pl.Int64,
+            "employer_type": pl.Utf8,
+            "state_owned": pl.Boolean,
+            "headcount": pl.Utf8,
+            "total_wages": pl.Utf8,
+            "disabled_grade_1_2": pl.Int64,
+            "disabled_grade_3_4": pl.Int64,
+        },
+    )
+    connection = duckdb_connection()
+    try:
+        connection.register(SOURCE_TABLE, frame)
+        cursor = connection.execute(
+            decisions_sql(policy, levy_year, overrides, outputs) + " ORDER BY employer_id"
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        connection.close()
