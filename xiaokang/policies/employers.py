@@ -179,7 +179,7 @@ def source_select(table: str = SOURCE_TABLE) -> str:
         "CAST(disabled_grade_1_2 AS BIGINT) AS disabled_grade_1_2, "
         "CAST(disabled_grade_3_4 AS BIGINT) AS disabled_grade_3_4"
     )
-    return f"SELECT {columns} FROM {table}"  # noqa: S608 (a table name of this module, no user text)
+    return f"SELECT {columns} FROM {table}"
 
 
 def duckdb_connection():
