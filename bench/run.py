@@ -10,7 +10,8 @@ scan over the same joins (the floor) and the per-person interpreter (10,000 pers
 `xiaokang screen` on a CSV of that many rows (wall time and peak memory). The populated databases are
 kept in bench/out and in PostgreSQL database xiaokang_policies, so later runs skip the seeding.
 Then the roster of 100,000 active enrolments (issue 5 §6) in the same databases. Set BENCH_ONLY=policies
-to run only these parts, BENCH_ONLY=rosters for the roster alone.
+to run only these parts, BENCH_ONLY=rosters for the roster alone. Last the levy of 200,000 employers
+from a CSV and an xlsx file (issue 6 §7; BENCH_ONLY=levy for it alone).
 """
 
 from __future__ import annotations
@@ -119,6 +120,9 @@ def main() -> None:
     if os.environ.get("BENCH_ONLY") in ("policies", "rosters"):
         policy_tables()
         return
+    if os.environ.get("BENCH_ONLY") == "levy":
+        levy_table()
+        return
     path = make_file()
     sqlite_db = OUT / "bench.sqlite3"
     for suffix in ("", "-wal", "-shm"):
@@ -148,6 +152,7 @@ def main() -> None:
         search_urls.append(PG_URL.rsplit("/", 1)[0] + "/xiaokang_search")
     search_table(search_urls)
     policy_tables()
+    levy_table()
 
 
 def run_policies(url: str) -> dict:
@@ -306,6 +311,29 @@ def policy_tables() -> None:
         f"(runs {', '.join(f'{w:.1f}' for w in r['walls'])}), peak RSS {r['peak_mb']:.0f} MB  {verdict}"
     )
     roster_table(urls)
+
+
+def levy_table(employers: int = 200_000) -> None:
+    env = dict(os.environ, XIAOKANG_DATA_DIR=str(OUT))
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "levy_bench.py"), "--employers", str(employers)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"levy benchmark failed:\n{result.stderr}")
+    results = json.loads(result.stdout.strip().splitlines()[-1])
+    print()
+    print(f"xiaokang levy for {employers:,} employers from a file (median of 3; target: ≤ 3× the bare read)")
+    header = f"{'file':<6}{'MB':>6}{'bare read s':>13}{'levy s':>9}{'× read':>8}  target"
+    print(header)
+    print("-" * len(header))
+    for label, r in results.items():
+        verdict = "met" if r["ratio"] <= 3 else "NOT met"
+        figures = f"{r['file_mb']:>6.1f}{r['read_s']:>13.2f}{r['levy_s']:>9.2f}{r['ratio']:>8.1f}"
+        print(f"{label:<6}{figures}  {verdict}")
 
 
 def search_table(urls: list[str]) -> None:

@@ -1,7 +1,7 @@
 """Validators for the identity numbers the registry carries (DOMAIN.md "Identity numbers").
 
 The scalar functions here are the reference; ``xiaokang.registry.importing.validate`` (and
-``uscc_check_expr`` below) apply the same rules column-wise for bulk files, and property tests check that
+``uscc_valid`` below) apply the same rules column-wise for bulk files, and property tests check that
 the two agree.
 """
 
@@ -155,19 +155,23 @@ def parse_uscc(value: str) -> str:
     return code
 
 
-def uscc_check_expr(code):
-    """The same check column-wise (``code``: a Polars expression of upper-case text): true where the
-    code has the shape and the right check character (null input → false)."""
+def uscc_valid(codes):
+    """The same check for a whole column at once (``codes``: a Polars Series of text; null → false), as
+    a boolean Series. Shape by one regular expression, then the check characters of every code by NumPy
+    arithmetic on the codes' bytes (issue 6 §7: 200,000 codes in milliseconds, not a Python loop)."""
+    import numpy as np
     import polars as pl
 
-    values = {char: index for index, char in enumerate(USCC_CHARS)}
-    total = pl.sum_horizontal(
-        [
-            code.str.slice(i, 1).replace_strict(values, default=None, return_dtype=pl.Int32) * weight
-            for i, weight in enumerate(USCC_WEIGHTS)
-        ]
-    )
-    expected = ((31 - total % 31) % 31).replace_strict(
-        dict(enumerate(USCC_CHARS)), default=None, return_dtype=pl.Utf8
-    )
-    return (code.str.contains(USCC_SHAPE) & (code.str.slice(17, 1) == expected)).fill_null(False)
+    upper = codes.str.to_uppercase()
+    shaped = upper.str.contains(USCC_SHAPE).fill_null(False)
+    valid = np.zeros(len(codes), dtype=bool)
+    if shaped.any():
+        chosen = upper.filter(shaped)
+        data = np.frombuffer(chosen.str.join("").item().encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        value_of = np.zeros(256, dtype=np.int64)
+        for index, char in enumerate(USCC_CHARS):
+            value_of[ord(char)] = index
+        values = value_of[data]
+        expected = (31 - (values[:, :17] @ np.array(USCC_WEIGHTS, dtype=np.int64)) % 31) % 31
+        valid[shaped.to_numpy()] = values[:, 17] == expected
+    return pl.Series(codes.name, valid)

@@ -169,7 +169,7 @@ def decide_levy(record: dict, levy_year: int, overrides: dict | None = None) -> 
 SOURCE_TABLE = "employer_source"
 
 
-def source_select(table: str = SOURCE_TABLE) -> str:
+def source_select(table: str = SOURCE_TABLE, passthrough: tuple[str, ...] = ()) -> str:
     """The facts typed for the compiled rules, from a relation of text/int/bool columns: numbers become
     exact decimals (never floating point: issue 6 §3)."""
     columns = (
@@ -179,6 +179,7 @@ def source_select(table: str = SOURCE_TABLE) -> str:
         "CAST(disabled_grade_1_2 AS BIGINT) AS disabled_grade_1_2, "
         "CAST(disabled_grade_3_4 AS BIGINT) AS disabled_grade_3_4"
     )
+    columns += "".join(f", {name}" for name in passthrough)
     return f"SELECT {columns} FROM {table}"
 
 
@@ -190,11 +191,22 @@ def duckdb_connection():
     return duckdb.connect(config={"threads": os.cpu_count() or 2, "memory_limit": "1GB"})
 
 
-def decisions_sql(policy: Policy, levy_year: int, overrides: dict | None = None, outputs=()) -> str:
+def decisions_sql(
+    policy: Policy, levy_year: int, overrides: dict | None = None, outputs=(), passthrough=()
+) -> str:
+    """The decisions of the employers in ``SOURCE_TABLE`` (``source_select``), in its order."""
     from xiaokang.policies import sql
 
     parameters = policy.parameters_on(levy_day(levy_year), overrides)
-    return sql.entity_decisions_select(policy, parameters, source_select(), "duckdb", "employer_id", outputs)
+    return sql.entity_decisions_select(
+        policy,
+        parameters,
+        source_select(passthrough=passthrough),
+        "duckdb",
+        "employer_id",
+        outputs,
+        passthrough,
+    )
 
 
 def decide_records_sql(

@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 
-from xiaokang.core.identifiers import uscc_check_expr
+from xiaokang.core.identifiers import uscc_valid
 from xiaokang.policies import employers
 from xiaokang.policies.facts import EMPLOYER_TYPE_ZH
 from xiaokang.registry.importing.columns import Column
@@ -87,12 +87,13 @@ def _msg(zh: str, en: str) -> str:
 
 
 def validate_levy_rows(frame: pl.DataFrame, headers: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(the rows as the levy's source relation, the errors {row, column, message})."""
+    """(the rows as the levy's source relation, the errors {row, column, message}). Every rule is first
+    evaluated in one pass over the file; only a file with errors pays for collecting them cell by cell."""
     if "name" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias("name"))
-    uscc = pl.col("uscc").str.to_uppercase()
     frame = frame.with_columns(
-        uscc.alias("_uscc"),
+        pl.col("uscc").str.to_uppercase().alias("_uscc"),
+        uscc_valid(frame["uscc"]).alias("_uscc_valid"),
         pl.col("type")
         .replace_strict(EMPLOYER_TYPE_VALUES, default=None, return_dtype=pl.Utf8)
         .alias("_type"),
@@ -100,59 +101,69 @@ def validate_levy_rows(frame: pl.DataFrame, headers: dict[str, str]) -> tuple[pl
         pl.col("total_wages").str.replace_all(",", "").alias("_wages"),
         pl.col("headcount").str.replace_all(",", "").alias("_headcount"),
     )
-    errors = ErrorCollector(frame, headers)
     required = _msg("必填", "required")
-    errors.add("uscc", pl.col("uscc").is_null(), required)
-    errors.add(
-        "uscc",
-        ~uscc_check_expr(pl.col("_uscc")),
-        _msg("统一社会信用代码格式或校验位不正确", "not a valid unified social credit code (GB 32100-2015)"),
-    )
-    errors.add(
-        "uscc",
-        pl.col("_uscc").is_not_null() & pl.col("_uscc").is_duplicated(),
-        _msg("统一社会信用代码在文件中重复", "the same code appears on more than one row"),
-    )
-    errors.add("type", pl.col("type").is_null(), required)
-    errors.add(
-        "type",
-        pl.col("_type").is_null(),
-        _msg("单位类型应为：" + " ".join(EMPLOYER_TYPE_ZH.values()), "unknown employer type"),
-    )
-    for name, places in (("_headcount", 2), ("_wages", 2)):
-        column = "headcount" if name == "_headcount" else "total_wages"
-        errors.add(column, pl.col(column).is_null(), required)
-        errors.add(
-            column,
-            ~pl.col(name).str.contains(_DECIMAL),
-            _msg("应为不小于0的数字", "must be a number ≥ 0"),
+    rules: list[tuple[str, pl.Expr, str]] = [
+        ("uscc", pl.col("uscc").is_null(), required),
+        (
+            "uscc",
+            ~pl.col("_uscc_valid"),
+            _msg(
+                "统一社会信用代码格式或校验位不正确", "not a valid unified social credit code (GB 32100-2015)"
+            ),
+        ),
+        (
+            "uscc",
+            pl.col("_uscc").is_not_null() & pl.col("_uscc").is_duplicated(),
+            _msg("统一社会信用代码在文件中重复", "the same code appears on more than one row"),
+        ),
+        ("type", pl.col("type").is_null(), required),
+        (
+            "type",
+            pl.col("_type").is_null(),
+            _msg("单位类型应为：" + " ".join(EMPLOYER_TYPE_ZH.values()), "unknown employer type"),
+        ),
+    ]
+    for column, text in (("headcount", "_headcount"), ("total_wages", "_wages")):
+        rules += [
+            (column, pl.col(column).is_null(), required),
+            (column, ~pl.col(text).str.contains(_DECIMAL), _msg("应为不小于0的数字", "must be a number ≥ 0")),
+            (
+                column,
+                pl.col(text).str.extract(r"\.(\d+)$", 1).str.strip_chars_end("0").str.len_chars() > 2,
+                _msg("最多2位小数", "at most 2 decimal places"),
+            ),
+        ]
+    rules.append(
+        (
+            "headcount",
+            pl.col("_headcount").str.contains(r"^0+(\.0+)?$"),
+            _msg("在职职工人数不能为0", "the headcount cannot be 0"),
         )
-        errors.add(
-            column,
-            pl.col(name).str.extract(r"\.(\d+)$", 1).str.strip_chars_end("0").str.len_chars() > places,
-            _msg(f"最多{places}位小数", f"at most {places} decimal places"),
-        )
-    errors.add(
-        "headcount",
-        pl.col("_headcount").str.contains(r"^0+(\.0+)?$"),
-        _msg("在职职工人数不能为0", "the headcount cannot be 0"),
     )
     for column in ("disabled_grade_1_2", "disabled_grade_3_4"):
-        errors.add(column, pl.col(column).is_null(), required)
-        errors.add(
-            column,
-            ~pl.col(column).str.contains(r"^\d{1,9}(\.0+)?$"),
-            _msg("应为不小于0的整数", "must be a whole number ≥ 0"),
-        )
-    found = errors.result()
-    if found.height:
-        return frame.clear(), found
+        rules += [
+            (column, pl.col(column).is_null(), required),
+            (
+                column,
+                ~pl.col(column).str.contains(r"^\d{1,9}(\.0+)?$"),
+                _msg("应为不小于0的整数", "must be a whole number ≥ 0"),
+            ),
+        ]
+    failing = frame.select(
+        pl.any_horizontal([failing.fill_null(False).any() for _, failing, _ in rules]).alias("any")
+    ).item()
+    if failing:
+        errors = ErrorCollector(frame, headers)
+        for column, failing, message in rules:
+            errors.add(column, failing, message)
+        return frame.clear(), errors.result()
     rows = frame.select(
         pl.col("__row").alias("employer_id"),
         pl.col("_uscc").alias("uscc"),
         pl.col("_type").alias("employer_type"),
         pl.lit(False).alias("state_owned"),
         pl.col("_headcount").alias("headcount"),
+        pl.col("_headcount").alias("headcount_text"),  # written back as given, without trailing zeros
         pl.col("_wages").alias("total_wages"),
         pl.col("disabled_grade_1_2").str.replace(r"\.0+$", "").cast(pl.Int64),
         pl.col("disabled_grade_3_4").str.replace(r"\.0+$", "").cast(pl.Int64),
@@ -160,7 +171,10 @@ def validate_levy_rows(frame: pl.DataFrame, headers: dict[str, str]) -> tuple[pl
     return rows, pl.DataFrame(schema=ERROR_SCHEMA)
 
 
-def _figures_select(policy_sql: str) -> str:
+DECISIONS_TABLE = "levy_decisions"
+
+
+def _figures_select() -> str:
     """The decisions formatted as the output file writes them (issue 6 §3): quota and shortfall to four
     decimals, ratio to six, money to two, the reduction as the multiplier (1, 0.5, 0.9)."""
 
@@ -171,8 +185,8 @@ def _figures_select(policy_sql: str) -> str:
         return f"regexp_replace(regexp_replace({decimal_text}, '0+$', ''), '\\.$', '')"
 
     return f"""
-    SELECT s.uscc AS uscc,
-        {plain("CAST(CAST(s.headcount AS DECIMAL(38, 2)) AS VARCHAR)")} AS headcount,
+    SELECT d.uscc AS uscc,
+        {plain("CAST(CAST(d.headcount_text AS DECIMAL(38, 2)) AS VARCHAR)")} AS headcount,
         CAST(d.counted AS VARCHAR) AS counted,
         {places("d.quota", 4)} AS quota,
         {places("d.shortfall", 4)} AS shortfall,
@@ -182,8 +196,7 @@ def _figures_select(policy_sql: str) -> str:
         {plain("CAST(d.reduction AS VARCHAR)")} AS reduction,
         CASE WHEN d.exempt THEN 'true' ELSE 'false' END AS exempt,
         CAST(CAST(d.amount_fen AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 2)) AS VARCHAR) AS levy
-    FROM ({policy_sql}) d JOIN {employers.SOURCE_TABLE} s ON s.employer_id = d.employer_id
-    ORDER BY d.employer_id"""
+    FROM {DECISIONS_TABLE} d"""  # in file order: DuckDB keeps the insertion order of a table
 
 
 def levy_file(
@@ -198,7 +211,9 @@ def levy_file(
     order). Any invalid row: the errors, and no output file at all. ``overrides``: the levy policy's
     parameters, {name: value}."""
     policy = employers.policies()[employers.LEVY_POLICY]
-    policy_sql = employers.decisions_sql(policy, levy_year, overrides, employers.FIGURES)
+    policy_sql = employers.decisions_sql(
+        policy, levy_year, overrides, employers.FIGURES, passthrough=("uscc", "headcount_text")
+    )
     progress("reading")
     sheet = read_table(path, LEVY_COLUMNS, max_bytes=settings.XIAOKANG_SCREEN_MAX_BYTES)
     report = LevyReport(
@@ -221,15 +236,15 @@ def levy_file(
     connection = employers.duckdb_connection()
     try:
         connection.register(employers.SOURCE_TABLE, rows)
-        select = _figures_select(policy_sql)
-        target = temporary.replace("'", "''")  # a path, quoted as an SQL string
-        connection.execute(f"COPY ({select}) TO '{target}' (HEADER, DELIMITER ',')")
+        connection.execute(f"CREATE TEMPORARY TABLE {DECISIONS_TABLE} AS {policy_sql}")
         liable, exempt, total = connection.execute(
             f"SELECT count(*) FILTER (WHERE amount_fen > 0), count(*) FILTER (WHERE exempt), "
-            f"COALESCE(sum(amount_fen), 0) FROM ({policy_sql}) d"
+            f"COALESCE(sum(amount_fen), 0) FROM {DECISIONS_TABLE}"
         ).fetchone()
-        report.liable, report.exempt, report.total_fen = int(liable), int(exempt), int(total)
         progress("writing")
+        target = temporary.replace("'", "''")  # a path, quoted as an SQL string
+        connection.execute(f"COPY ({_figures_select()}) TO '{target}' (HEADER, DELIMITER ',')")
+        report.liable, report.exempt, report.total_fen = int(liable), int(exempt), int(total)
         os.replace(temporary, out)  # OUT is whole or absent, never half written
     finally:
         connection.close()
