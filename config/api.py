@@ -16,6 +16,7 @@ from ninja.renderers import JSONRenderer
 from xiaokang.accounts.api import ROLE_REFUSED, TOKEN_REQUIRED, TokenAuth
 from xiaokang.accounts.api import router as auth_router
 from xiaokang.cases.api import router as applications_router
+from xiaokang.employment.api import router as employers_router
 from xiaokang.policies.api import router as eligibility_router
 from xiaokang.registry.api import router as persons_router
 from xiaokang.registry.importing.columns import BY_FIELD
@@ -45,6 +46,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/persons", persons_router)
 api.add_router("/persons", eligibility_router)
 api.add_router("/applications", applications_router)
+api.add_router("/employers", employers_router)
 
 
 # ---------------------------------------------------------------------------------------------------

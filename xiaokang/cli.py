@@ -216,10 +216,15 @@ def _write_report(path: str | None, payload: dict) -> None:
 def cmd_import(args) -> int:
     from xiaokang.accounts.actors import SystemActor
     from xiaokang.cases.importing import enrolments_import
+    from xiaokang.employment.importing import employers_import
     from xiaokang.registry.importing.reader import FileRejected
     from xiaokang.registry.services import persons_import
 
-    load = {"persons": persons_import, "enrolments": enrolments_import}[args.kind]
+    load = {
+        "persons": persons_import,
+        "enrolments": enrolments_import,
+        "employers": employers_import,
+    }[args.kind]
     progress, advance = _stage_progress(["reading", "validating", "writing"])
     try:
         with progress:
@@ -605,6 +610,73 @@ def cmd_outreach(args) -> int:
     return EXIT_OK
 
 
+# --- employment quota (issue 6) --------------------------------------------------------------------
+def _levy_overrides(args) -> dict:
+    from xiaokang.policies.employers import LEVY_POLICY
+
+    overrides = _overrides(args)
+    others = sorted(set(overrides) - {LEVY_POLICY})
+    if others:
+        raise UsageError(f"--set: levy takes only {LEVY_POLICY}.NAME=VALUE, not {', '.join(others)}")
+    return overrides.get(LEVY_POLICY, {})
+
+
+def _levy_year(args) -> int:
+    from xiaokang.policies.employers import LEVY_POLICY, levy_day
+    from xiaokang.policies.loader import PolicyError, policies
+
+    try:
+        policies()[LEVY_POLICY].parameters_on(levy_day(args.year))
+    except (PolicyError, ValueError, OverflowError) as exc:
+        raise UsageError(f"--year {args.year}: {exc}") from None
+    return args.year
+
+
+def cmd_levy(args) -> int:
+    from xiaokang.registry.importing.reader import FileRejected
+
+    year = _levy_year(args)
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: no such directory {out.parent} / 输出目录不存在")
+    if args.from_declarations:
+        if args.file or args.set:
+            raise UsageError("--from-declarations reads approved declarations: no FILE and no --set")
+        from xiaokang.accounts.actors import SystemActor
+        from xiaokang.employment.collection import collection_list_write
+
+        count, total_fen = collection_list_write(
+            actor=SystemActor("cli levy --from-declarations"), levy_year=year, path=out
+        )
+        print(f"levy year {year}: {count} approved declarations, {_yuan(total_fen)} yuan, written to {out}")
+        return EXIT_OK
+    if not args.file:
+        raise UsageError("levy needs FILE (or --from-declarations) / 请给出文件")
+    from xiaokang.policies.levy import levy_file
+
+    overrides = _levy_overrides(args)
+    progress, advance = _stage_progress(["reading", "validating", "evaluating", "writing"])
+    try:
+        with progress:
+            report = levy_file(args.file, out, levy_year=year, overrides=overrides, progress=advance)
+    except FileRejected as exc:
+        raise UsageError(str(exc)) from None
+    for warning in report.warnings:
+        print(f"warning: {warning['column']}: {warning['message']}", file=sys.stderr)
+    if report.errors:
+        _print_errors(report.errors, rest="correct these first) / 请先更正以上错误")
+        print(
+            f"{report.rows} rows, {len(report.errors)} errors: no output written / 有错误，未输出结果",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT_ERRORS
+    print(
+        f"levy year {year}: {report.rows} employers, {report.liable} liable, {report.exempt} exempt, "
+        f"total {_yuan(report.total_fen)} yuan, written to {out}"
+    )
+    return EXIT_OK
+
+
 # --- the parser ------------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     def error(
@@ -649,8 +721,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo-accounts", action="store_true", help="also create one demo account per role")
     p.set_defaults(func=cmd_seed)
 
-    p = sub.add_parser("import", help="import a spreadsheet, all or nothing (persons, or enrolments)")
-    p.add_argument("kind", choices=["persons", "enrolments"])
+    p = sub.add_parser(
+        "import", help="import a spreadsheet, all or nothing (persons, enrolments, or employers)"
+    )
+    p.add_argument("kind", choices=["persons", "enrolments", "employers"])
     p.add_argument("file", help=".xlsx or .csv (UTF-8, with or without BOM)")
     p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
     p.add_argument("--report", metavar="REPORT.json", help="write the JSON report here")
@@ -713,6 +787,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="FILE.csv", help="id_number,policy,street_code,community")
     p.set_defaults(func=cmd_outreach)
+
+    p = sub.add_parser(
+        "levy",
+        help="the employment security fund levy for the employers of a file (or approved declarations)",
+    )
+    p.add_argument(
+        "file", nargs="?", help="employers (.xlsx or .csv): uscc,name,type,headcount,total_wages,…"
+    )
+    p.add_argument("--year", type=int, required=True, metavar="Y", help="levy year (figures of Y−1)")
+    p.add_argument(
+        "--out", required=True, metavar="OUT", help="OUT.csv from a file; OUT.xlsx with --from-declarations"
+    )
+    p.add_argument(
+        "--set", action="append", metavar="NAME=VALUE", help="e.g. employment_levy.social_average_wage=120000"
+    )
+    p.add_argument(
+        "--from-declarations",
+        action="store_true",
+        help="the collection list for the tax bureau from the approved declarations of Y (xlsx)",
+    )
+    p.set_defaults(func=cmd_levy)
 
     p = sub.add_parser("evaluate", help="evaluate every policy over the registry and store the run")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="evaluation date (default today)")

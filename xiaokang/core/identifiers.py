@@ -175,3 +175,11 @@ def uscc_valid(codes):
         expected = (31 - (values[:, :17] @ np.array(USCC_WEIGHTS, dtype=np.int64)) % 31) % 31
         valid[shaped.to_numpy()] = values[:, 17] == expected
     return pl.Series(codes.name, valid)
+
+
+def uscc_check_expr(code):
+    """``uscc_valid`` as a Polars expression (``code``: an expression of text), for validators that
+    build their rules from expressions."""
+    import polars as pl
+
+    return code.map_batches(uscc_valid, return_dtype=pl.Boolean)

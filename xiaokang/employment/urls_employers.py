@@ -1,3 +1,15 @@
-"""Placeholder: filled in by the issue 6 work (see docs/employment.md)."""
+"""The employer pages under /staff/employers/ (issue 6 §1; docs/employers.md)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from xiaokang.employment import views_employers as views
+
+urlpatterns = [
+    path("", views.employer_list, name="employer-list"),
+    path("new/", views.employer_create, name="employer-create"),
+    path("import/", views.employer_import, name="employer-import"),
+    path("import/confirm/", views.employer_import_confirm, name="employer-import-confirm"),
+    path("export/", views.employer_export, name="employer-export"),
+    path("<int:pk>/", views.employer_detail, name="employer-detail"),
+    path("<int:pk>/edit/", views.employer_edit, name="employer-edit"),
+]

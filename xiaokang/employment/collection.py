@@ -1,0 +1,86 @@
+"""The collection list for the tax bureau (issue 6 §3: ``xiaokang levy --from-declarations --year Y``):
+every approved declaration of levy year Y with the levy fixed at its approval and the figures behind it.
+
+The amounts are the stored ones, never recomputed: approval fixed them with the parameters then in force
+(``Declaration.decision``), and a later change of the rules must not change what was approved."""
+
+from __future__ import annotations
+
+import os
+
+import polars as pl
+
+from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.core.money import yuan_text
+from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Declaration, DeclarationState
+from xiaokang.registry.exporting import write_xlsx
+
+COLUMNS = {
+    "uscc": "统一社会信用代码",
+    "name": "单位名称",
+    "type": "单位类型",
+    "street": "所在街道",
+    "levy_year": "征收年度",
+    "headcount": "上年在职职工人数",
+    "counted": "安排残疾人就业人数",
+    "quota": "应安排人数",
+    "shortfall": "差额人数",
+    "ratio": "安排比例",
+    "average_wage": "上年在职职工年平均工资（元）",
+    "capped_wage": "计征工资（元）",
+    "reduction": "应缴比例",
+    "exempt": "暂免征收",
+    "levy": "应缴残疾人就业保障金（元）",
+    "approved_at": "审核通过时间",
+}
+FIGURES = ("headcount", "counted", "quota", "shortfall", "ratio", "average_wage", "capped_wage", "reduction")
+
+
+def approved_declarations(actor: Actor, levy_year: int):
+    scope = scope_of(actor)
+    declarations = Declaration.objects.filter(levy_year=levy_year, state=DeclarationState.APPROVED)
+    if scope.kind == "street":
+        declarations = declarations.filter(employer__street_id=scope.area_id)
+    elif scope.kind != "all":
+        declarations = declarations.none()
+    return declarations.select_related("employer", "employer__street").order_by("employer__uscc")
+
+
+def collection_frame(actor: Actor, levy_year: int) -> tuple[pl.DataFrame, int]:
+    rows = []
+    total_fen = 0
+    for declaration in approved_declarations(actor, levy_year):
+        figures = declaration.decision.get("figures", {})
+        employer = declaration.employer
+        total_fen += declaration.levy_fen or 0
+        rows.append(
+            {
+                "uscc": employer.uscc,
+                "name": employer.name,
+                "type": EMPLOYER_TYPE_ZH.get(employer.employer_type, employer.employer_type),
+                "street": employer.street.name,
+                "levy_year": str(levy_year),
+                **{name: str(figures.get(name, "")) for name in FIGURES},
+                "exempt": "是" if declaration.exempt else "否",
+                "levy": yuan_text(declaration.levy_fen or 0, grouping=False),
+                "approved_at": declaration.approved_at.strftime("%Y-%m-%d %H:%M")
+                if declaration.approved_at
+                else "",
+            }
+        )
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS, pl.Utf8)).rename(COLUMNS)
+    return frame, total_fen
+
+
+def collection_list_write(*, actor: Actor, levy_year: int, path: str | os.PathLike) -> tuple[int, int]:
+    """Write the list as xlsx (a second sheet holds the totals); returns (declarations, total in fen)."""
+    frame, total_fen = collection_frame(actor, levy_year)
+    totals = pl.DataFrame(
+        {
+            "征收年度": [str(levy_year)],
+            "单位数": [str(frame.height)],
+            "应缴合计（元）": [yuan_text(total_fen, grouping=False)],
+        }
+    )
+    write_xlsx(frame, path, sheet_name=f"{levy_year}年征收清单", extra_sheets={"合计": totals})
+    return frame.height, total_fen

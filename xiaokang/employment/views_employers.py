@@ -1,0 +1,279 @@
+"""The employer pages (issue 6 §1): list with search and filters, detail with the employer's declarations,
+create and edit, the import (upload → check → confirm) and the xlsx export of the list.
+
+Views parse, call one selector or service and render (ARCHITECTURE rule 1). Scope is decided by
+``selectors.employers_for``: a street officer sees the employers of their street (404 for any other, as
+for persons), district staff all of them. The community worker, the auditor and the security
+administrator get 403 (audited). The import reuses the person import's upload machinery
+(``registry.views_batch``: size limit while uploading, the file stored under a random name, deleted
+after confirmation)."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xiaokang.accounts.forms import client_address
+from xiaokang.accounts.models import Role
+from xiaokang.audit.services import log_action
+from xiaokang.core.language import is_chinese
+from xiaokang.employment.forms_employers import EmployerFilterForm, EmployerForm
+from xiaokang.employment.importing import (
+    EMPLOYER_COLUMNS,
+    employer_save,
+    employer_values,
+    employers_import,
+)
+from xiaokang.employment.models import EMPLOYER_TYPE_ZH, DeclarationState
+from xiaokang.employment.selectors import employer_for, search_employers
+from xiaokang.registry.exporting import write_xlsx
+from xiaokang.registry.importing.reader import FileRejected
+from xiaokang.registry.views_batch import (
+    ERRORS_SHOWN,
+    SizeLimitUploadHandler,
+    _download,
+    _import_form,
+    _private_dir,
+    _purge_stale_uploads,
+    _store_upload,
+    _upload_path,
+)
+from xiaokang.registry.views_persons import _see_other, roles_required
+
+EMPLOYER_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
+employer_roles_required = roles_required(EMPLOYER_ROLES)
+PAGE_SIZE = 50
+IMPORT_TEMPLATE = "employment/employers/import.html"
+# The checked upload waiting for confirmation: {"token": hex, "name": the file's name} (the person
+# import keeps its own under another key, so the two imports never confuse their files).
+SESSION_KEY = "employer_import"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# List and export
+
+
+def _filtered(request):
+    form = EmployerFilterForm(request.GET or None, actor=request.user)
+    valid = not form.is_bound or form.is_valid()
+    employers = search_employers(request.user, form.filters()) if valid else None
+    return form, employers
+
+
+@require_GET
+@employer_roles_required
+def employer_list(request):
+    form, employers = _filtered(request)
+    page = Paginator(employers if employers is not None else [], PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {name: request.GET[name] for name in form.fields if request.GET.get(name)}
+    return render(
+        request,
+        "employment/employers/list.html",
+        {
+            "filter_form": form,
+            "page": page,
+            "rows": [{"employer": e, "type_zh": EMPLOYER_TYPE_ZH[e.employer_type]} for e in page],
+            "query": urlencode(query),
+            "area": request.user.area,
+        },
+    )
+
+
+@require_GET
+@employer_roles_required
+def employer_export(request):
+    """The list as filtered, as an xlsx file in the import format (it re-imports with every row
+    unchanged). Audited."""
+    form, employers = _filtered(request)
+    if employers is None:
+        messages.error(request, _("The filters are not valid: correct them, then export again."))
+        return redirect(f"{reverse('employer-list')}?{request.GET.urlencode()}")
+    rows = [employer_values(e) for e in employers]
+    frame = pl.DataFrame(
+        {c.zh: [row[c.field] for row in rows] for c in EMPLOYER_COLUMNS},
+        schema={c.zh: pl.Utf8 for c in EMPLOYER_COLUMNS},
+    )
+    path = _private_dir() / "employers.xlsx"
+    write_xlsx(frame, path, sheet_name="用人单位")
+    log_action(
+        request.user,
+        "employer.export",
+        object_type="file",
+        details={
+            "format": "xlsx",
+            "rows": frame.height,
+            "filters": form.cleaned_data if form.is_bound else {},
+        },
+        client=client_address(request),
+    )
+    return _download(path, f"employers-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Detail, create, edit
+
+
+@require_GET
+@employer_roles_required
+def employer_detail(request, pk: int):
+    employer = employer_for(request.user, pk, client=client_address(request))
+    declarations = employer.declarations.order_by("-levy_year")
+    return render(
+        request,
+        "employment/employers/detail.html",
+        {
+            "employer": employer,
+            "type_zh": EMPLOYER_TYPE_ZH[employer.employer_type],
+            "declarations": declarations,
+            "approved": DeclarationState.APPROVED,
+        },
+    )
+
+
+def _form_page(request, form, employer):
+    return render(request, "employment/employers/form.html", {"form": form, "employer": employer})
+
+
+@require_http_methods(["GET", "POST"])
+@employer_roles_required
+def employer_create(request):
+    form = EmployerForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        result = employer_save(actor=request.user, values=form.values())
+        if not result.errors:
+            messages.success(request, _("The employer has been registered."))
+            return _see_other(reverse("employer-detail", args=[result.employer.pk]))
+        form.add_service_errors(result.errors)
+    return _form_page(request, form, None)
+
+
+@require_http_methods(["GET", "POST"])
+@employer_roles_required
+def employer_edit(request, pk: int):
+    employer = employer_for(request.user, pk, client=client_address(request))
+    form = EmployerForm(request.POST or None, actor=request.user, initial=employer_values(employer))
+    if request.method == "POST" and form.is_valid():
+        result = employer_save(actor=request.user, employer=employer, values=form.values())
+        if not result.errors:
+            messages.success(request, _("The changes have been saved."))
+            return _see_other(reverse("employer-detail", args=[employer.pk]))
+        form.add_service_errors(result.errors)
+    return _form_page(request, form, employer)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Import: upload → check (dry run) → confirm
+
+
+def _pending_upload(request):
+    pending = request.session.get(SESSION_KEY)
+    if not pending or not _TOKEN.fullmatch(str(pending.get("token", ""))):
+        return None
+    path = _upload_path(pending["token"])
+    return (path, pending.get("name", "")) if path.is_file() else None
+
+
+def _discard_upload(request) -> None:
+    pending = request.session.pop(SESSION_KEY, None)
+    if pending and _TOKEN.fullmatch(str(pending.get("token", ""))):
+        _upload_path(pending["token"]).unlink(missing_ok=True)
+
+
+def _render_import(request, context: dict):
+    chinese = is_chinese()
+    columns = [
+        {
+            "zh": c.zh,
+            "field": c.field,
+            "required": c.required,
+            "default": c.default,
+            "values": c.values_zh if chinese else c.values_en,
+        }
+        for c in EMPLOYER_COLUMNS
+    ]
+    return render(request, IMPORT_TEMPLATE, {"columns": columns, **context})
+
+
+def _report_context(report, name: str) -> dict:
+    return {
+        "report": report,
+        "name": name,
+        "errors": report.errors[:ERRORS_SHOWN],
+        "errors_total": len(report.errors),
+    }
+
+
+@csrf_exempt  # checked below, once the size-limit handler is in place (as registry.views_batch does)
+@employer_roles_required
+def employer_import(request):
+    handler = None
+    if request.method == "POST":
+        # Upload handlers can only change before the body is read, and CSRF checking reads it.
+        handler = SizeLimitUploadHandler(request, settings.XIAOKANG_IMPORT_MAX_BYTES)
+        request.upload_handlers.insert(0, handler)
+    return _import_page(request, handler)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _import_page(request, handler):
+    if request.method == "GET":
+        return _render_import(request, {"state": "upload", "form": _import_form()})
+    form = _import_form(data=request.POST, files=request.FILES, too_large=handler.too_large)
+    _discard_upload(request)  # a new upload starts over
+    _purge_stale_uploads()
+    if not form.is_valid():
+        return _render_import(request, {"state": "upload", "form": form})
+    upload = form.cleaned_data["file"]
+    token = _store_upload(upload)
+    path = _upload_path(token)
+    name = (upload.name or "").rsplit("/", 1)[-1][:200]
+    try:
+        report = employers_import(actor=request.user, path=path, dry_run=True)
+    except FileRejected as rejected:
+        path.unlink(missing_ok=True)
+        form.add_error("file", str(rejected))
+        return _render_import(request, {"state": "upload", "form": form})
+    request.session[SESSION_KEY] = {"token": token, "name": name}
+    context = {"state": "report", "form": _import_form(), **_report_context(report, name)}
+    return _render_import(request, context)
+
+
+@require_POST
+@employer_roles_required
+def employer_import_confirm(request):
+    """The real import of the checked file, validated again (the employers may have changed since the
+    check), all or nothing; the stored file is deleted either way."""
+    pending = _pending_upload(request)
+    if pending is None:
+        messages.error(request, _("There is no checked file waiting to be imported: upload it again."))
+        return redirect("employer-import")
+    path, name = pending
+    try:
+        try:
+            report = employers_import(actor=request.user, path=path, file_name=name or None)
+        except FileRejected as rejected:
+            form = _import_form(data={})
+            form.add_error("file", str(rejected))
+            return _render_import(request, {"state": "upload", "form": form})
+        context = {
+            "state": "done" if report.written else "report",
+            "confirm_failed": not report.written,
+            "form": _import_form(),
+            **_report_context(report, name),
+        }
+    finally:
+        _discard_upload(request)
+    return _render_import(request, context)
