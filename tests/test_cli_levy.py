@@ -196,3 +196,37 @@ def test_the_output_csv_is_readable_by_the_csv_module(tmp_path):
     with open(out, newline="", encoding="utf-8") as handle:
         record = next(csv.DictReader(handle))
     assert record["headcount"] == "12.5" and record["average_wage"] == "80000.00" and record["levy"] == "0.00"
+
+
+def test_employer_payments_lists_rewards_and_subsidies_of_approved_declarations(tmp_path, capsys):
+    street = Area.objects.get(code="110108001000")
+    employer = Employer.objects.create(uscc=code(1), name="单位1", employer_type="enterprise", street=street)
+    decided = employers.decide_levy(
+        employers.employer_record(
+            employer_type="enterprise",
+            headcount=Decimal(500),
+            total_wages=Decimal(50_000_000),
+            disabled_grade_3_4=8,
+        ),
+        2024,
+    )
+    Declaration.objects.create(
+        employer=employer,
+        levy_year=2024,
+        headcount=500,
+        total_wages=50_000_000,
+        submitted_on=dt.date(2024, 3, 5),
+        state="approved",
+        counted=decided.counted,
+        levy_fen=decided.levy_fen,
+        decision=decided.as_json(),
+    )
+    out = tmp_path / "payments.xlsx"
+
+    assert main(["employer-payments", "--year", "2024", "--out", str(out)]) == 0
+
+    rows = [[cell.value for cell in line] for line in openpyxl.load_workbook(out).worksheets[0].iter_rows()]
+    paid = {row[5]: row[7] for row in rows[1:]}
+    # 8 counted against a quota of 7.5: 0.5 × 5,000; 8 employees × (3,000 + 2,400).
+    assert paid == {"over_quota_reward": "2500.00", "employment_subsidy": "43200.00"}
+    assert "2 payments, 45,700.00 yuan" in capsys.readouterr().out

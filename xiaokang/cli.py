@@ -677,6 +677,19 @@ def cmd_levy(args) -> int:
     return EXIT_OK
 
 
+def cmd_employer_payments(args) -> int:
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.employment.collection import payment_list_write
+
+    year = _levy_year(args)
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: no such directory {out.parent} / 输出目录不存在")
+    rows, total_fen = payment_list_write(actor=SystemActor("cli employer-payments"), levy_year=year, path=out)
+    print(f"year {year}: {rows} payments, {_yuan(total_fen)} yuan, written to {out}")
+    return EXIT_OK
+
+
 # --- the parser ------------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     def error(
@@ -808,6 +821,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the collection list for the tax bureau from the approved declarations of Y (xlsx)",
     )
     p.set_defaults(func=cmd_levy)
+
+    p = sub.add_parser(
+        "employer-payments",
+        help="the year's over-quota rewards and employment subsidies for approved declarations (xlsx)",
+    )
+    p.add_argument("--year", type=int, required=True, metavar="Y", help="the levy year of the declarations")
+    p.add_argument("--out", required=True, metavar="OUT.xlsx")
+    p.set_defaults(func=cmd_employer_payments)
 
     p = sub.add_parser("evaluate", help="evaluate every policy over the registry and store the run")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="evaluation date (default today)")

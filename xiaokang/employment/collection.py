@@ -84,3 +84,80 @@ def collection_list_write(*, actor: Actor, levy_year: int, path: str | os.PathLi
     )
     write_xlsx(frame, path, sheet_name=f"{levy_year}年征收清单", extra_sheets={"合计": totals})
     return frame.height, total_fen
+
+
+# --- Rewards and subsidies (issue 6 §5, E4) ---------------------------------------------------------
+
+PAYMENT_COLUMNS = {
+    "uscc": "统一社会信用代码",
+    "name": "单位名称",
+    "street": "所在街道",
+    "levy_year": "年度",
+    "policy": "项目",
+    "policy_id": "项目代码",
+    "counted": "安排残疾人就业人数",
+    "amount": "金额（元）",
+    "provisional": "标准待核实",
+}
+
+
+def _declared_record(declaration: Declaration) -> dict:
+    """The employer's figures as approval fixed them (the levy decision's record)."""
+    from xiaokang.policies.employers import employer_record
+
+    record = declaration.decision.get("record") or {}
+    return employer_record(
+        employer_type=record.get("employer_type", declaration.employer.employer_type),
+        state_owned=record.get("state_owned", declaration.employer.state_owned),
+        headcount=record.get("headcount", declaration.headcount),
+        total_wages=record.get("total_wages", declaration.total_wages),
+        disabled_grade_1_2=record.get("disabled_grade_1_2", 0),
+        disabled_grade_3_4=record.get("disabled_grade_3_4", 0),
+    )
+
+
+def payment_frame(actor: Actor, levy_year: int) -> tuple[pl.DataFrame, int]:
+    """Every employer cash policy (over-quota reward, post and social-insurance subsidies) decided by the
+    interpreter for each approved declaration of the year; one row per employer and payment due."""
+    from xiaokang.policies.employers import decide_employer, employer_policies
+
+    cash = [policy for policy in employer_policies() if policy.is_cash]
+    rows = []
+    total_fen = 0
+    for declaration in approved_declarations(actor, levy_year):
+        record = _declared_record(declaration)
+        for policy in cash:
+            decision = decide_employer(policy, record, levy_year)
+            if not decision.eligible or not decision.amount_fen:
+                continue
+            total_fen += decision.amount_fen
+            rows.append(
+                {
+                    "uscc": declaration.employer.uscc,
+                    "name": declaration.employer.name,
+                    "street": declaration.employer.street.name,
+                    "levy_year": str(levy_year),
+                    "policy": policy.zh,
+                    "policy_id": policy.id,
+                    "counted": str(declaration.counted if declaration.counted is not None else ""),
+                    "amount": yuan_text(decision.amount_fen, grouping=False),
+                    "provisional": "是" if decision.unverified else "否",
+                }
+            )
+    return pl.DataFrame(rows, schema=dict.fromkeys(PAYMENT_COLUMNS, pl.Utf8)).rename(
+        PAYMENT_COLUMNS
+    ), total_fen
+
+
+def payment_list_write(*, actor: Actor, levy_year: int, path: str | os.PathLike) -> tuple[int, int]:
+    """The year's payment list as xlsx; returns (rows, total in fen)."""
+    frame, total_fen = payment_frame(actor, levy_year)
+    totals = pl.DataFrame(
+        {
+            "年度": [str(levy_year)],
+            "笔数": [str(frame.height)],
+            "合计（元）": [yuan_text(total_fen, grouping=False)],
+        }
+    )
+    write_xlsx(frame, path, sheet_name=f"{levy_year}年奖励补贴", extra_sheets={"合计": totals})
+    return frame.height, total_fen
