@@ -230,3 +230,38 @@ def test_employer_payments_lists_rewards_and_subsidies_of_approved_declarations(
     # 8 counted against a quota of 7.5: 0.5 × 5,000; 8 employees × (3,000 + 2,400).
     assert paid == {"over_quota_reward": "2500.00", "employment_subsidy": "43200.00"}
     assert "2 payments, 45,700.00 yuan" in capsys.readouterr().out
+
+
+def test_disclosure_writes_the_credit_platform_files(tmp_path):
+    street = Area.objects.get(code="110108001000")
+    employer = Employer.objects.create(uscc=code(1), name="单位1", employer_type="enterprise", street=street)
+    decided = employers.decide_levy(
+        employers.employer_record(
+            employer_type="enterprise",
+            headcount=Decimal(500),
+            total_wages=Decimal(50_000_000),
+            disabled_grade_3_4=8,
+        ),
+        2024,
+    )
+    Declaration.objects.create(
+        employer=employer,
+        levy_year=2024,
+        headcount=500,
+        total_wages=50_000_000,
+        submitted_on=dt.date(2024, 3, 5),
+        state="approved",
+        approved_at=timezone.now(),
+        counted=decided.counted,
+        levy_fen=decided.levy_fen,
+        decision=decided.as_json(),
+    )
+    for fmt in ("csv", "json", "xlsx"):
+        out = tmp_path / f"disclosure.{fmt}"
+        assert main(["disclosure", "--year", "2024", "--format", fmt, "--out", str(out)]) == 0
+        assert out.stat().st_size > 0
+    lines = (tmp_path / "disclosure.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("uscc,name,employer_type,levy_year") and lines[1].startswith(code(1))
+    with pytest.raises(SystemExit) as exited:
+        main(["disclosure", "--year", "2024", "--format", "pdf", "--out", str(tmp_path / "x")])
+    assert exited.value.code == 2

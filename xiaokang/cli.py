@@ -690,6 +690,17 @@ def cmd_employer_payments(args) -> int:
     return EXIT_OK
 
 
+def cmd_disclosure(args) -> int:
+    from xiaokang.employment.disclosure import disclosure_write
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"--out: no such directory {out.parent} / 输出目录不存在")
+    count = disclosure_write(args.year, args.format, out)
+    print(f"levy year {args.year}: {count} employers disclosed ({args.format}), written to {out}")
+    return EXIT_OK
+
+
 # --- the parser ------------------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     def error(
@@ -829,6 +840,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True, metavar="Y", help="the levy year of the declarations")
     p.add_argument("--out", required=True, metavar="OUT.xlsx")
     p.set_defaults(func=cmd_employer_payments)
+
+    p = sub.add_parser(
+        "disclosure",
+        help="the quota disclosure of a year: csv/json for the credit platform, or xlsx (docs/disclosure.md)",
+    )
+    p.add_argument("--year", type=int, required=True, metavar="Y", help="levy year")
+    p.add_argument("--format", required=True, choices=["csv", "json", "xlsx"])
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(func=cmd_disclosure)
 
     p = sub.add_parser("evaluate", help="evaluate every policy over the registry and store the run")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="evaluation date (default today)")
