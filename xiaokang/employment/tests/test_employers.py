@@ -5,9 +5,7 @@ street B)."""
 from __future__ import annotations
 
 import csv
-import importlib
 import io
-import json
 import re
 
 import openpyxl
@@ -252,33 +250,6 @@ def test_the_form_uses_the_import_rules_and_is_audited(district_officer, officer
 
 def test_parse_uscc_agrees_with_the_generated_codes():
     assert parse_uscc(make_uscc(7).lower()) == make_uscc(7)
-
-
-# ---------------------------------------------------------------------------------------------------
-# The command line
-
-
-def test_cli_exit_codes(tmp_path):
-    # The command line sits above this app in the layers (import-linter): loaded by name, as the
-    # console script does, so that the app's tests do not import a higher layer.
-    main = importlib.import_module("xiaokang.cli").main
-    good = write_csv(tmp_path / "good.csv", [employer_row(1), employer_row(2)])
-    report_path = tmp_path / "r.json"
-    assert main(["import", "employers", str(good), "--dry-run"]) == 0
-    assert not Employer.objects.exists()
-    assert main(["import", "employers", str(good), "--report", str(report_path)]) == 0
-    assert json.loads(report_path.read_text(encoding="utf-8"))["created"] == 2
-
-    bad = write_csv(tmp_path / "bad.csv", [employer_row(3), employer_row(4, 单位类型="公司")])
-    assert main(["import", "employers", str(bad), "--report", str(report_path)]) == 1
-    errors = json.loads(report_path.read_text(encoding="utf-8"))["errors"]
-    assert [(e["row"], e["column"]) for e in errors] == [(3, "单位类型")]
-    assert Employer.objects.count() == 2
-
-    assert main(["import", "employers", str(tmp_path / "missing.csv")]) == 2
-    not_employers = tmp_path / "x.csv"
-    not_employers.write_text("a,b\n1,2\n", encoding="utf-8")
-    assert main(["import", "employers", str(not_employers)]) == 2
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""``xiaokang levy`` (issue 6 §3): the contract of the command — columns, header, number formats, exit
-codes, nothing written on bad input — and the collection list from approved declarations."""
+"""The employment-quota commands (issue 6): ``import employers``, ``levy`` (columns, header, number
+formats, exit codes, nothing written on bad input; the collection list from approved declarations),
+``employer-payments`` and ``disclosure``."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from decimal import Decimal
 
 import openpyxl
@@ -265,3 +267,35 @@ def test_disclosure_writes_the_credit_platform_files(tmp_path):
     with pytest.raises(SystemExit) as exited:
         main(["disclosure", "--year", "2024", "--format", "pdf", "--out", str(tmp_path / "x")])
     assert exited.value.code == 2
+
+
+def employer_row(n: int, **overrides) -> dict:
+    row = {
+        "统一社会信用代码": code(n),
+        "单位名称": f"测试单位{n}",
+        "单位类型": "企业",
+        "是否国有": "否",
+        "所在街道": "万寿路街道",
+        "残工委成员单位": "否",
+    }
+    return row | overrides
+
+
+def test_import_employers_exit_codes(tmp_path):
+    good = write_csv(tmp_path / "good.csv", [employer_row(1), employer_row(2)])
+    report_path = tmp_path / "r.json"
+    assert main(["import", "employers", str(good), "--dry-run"]) == 0
+    assert not Employer.objects.exists()
+    assert main(["import", "employers", str(good), "--report", str(report_path)]) == 0
+    assert json.loads(report_path.read_text(encoding="utf-8"))["created"] == 2
+
+    bad = write_csv(tmp_path / "bad.csv", [employer_row(3), employer_row(4, 单位类型="公司")])
+    assert main(["import", "employers", str(bad), "--report", str(report_path)]) == 1
+    errors = json.loads(report_path.read_text(encoding="utf-8"))["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "单位类型")]
+    assert Employer.objects.count() == 2
+
+    assert main(["import", "employers", str(tmp_path / "missing.csv")]) == 2
+    not_employers = tmp_path / "x.csv"
+    not_employers.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert main(["import", "employers", str(not_employers)]) == 2
