@@ -70,8 +70,31 @@ ACCESS = {
     "review-list": {"district_admin", "district_officer", "street_officer"},
     "review-decide": POST_ONLY,
     # employers (issue 6 §1)
+    "employer-list": {"district_admin", "district_officer", "street_officer"},
+    "employer-detail": {"district_admin", "district_officer", "street_officer"},
+    "employer-create": {"district_admin", "district_officer", "street_officer"},
+    "employer-edit": {"district_admin", "district_officer", "street_officer"},
+    "employer-import": {"district_admin", "district_officer", "street_officer"},
+    "employer-import-confirm": POST_ONLY,
+    "employer-export": {"district_admin", "district_officer", "street_officer"},
     # declarations (issue 6 §2)
+    "declaration-list": {"district_admin", "district_officer", "street_officer"},
+    "declaration-create": {"district_admin", "district_officer", "street_officer"},
+    "declaration-detail": {"district_admin", "district_officer", "street_officer"},
+    "declaration-correct": {"district_admin", "district_officer", "street_officer"},
+    "declaration-recheck": POST_ONLY,
+    "declaration-approve": POST_ONLY,
+    "declaration-conflicts": {"district_admin", "district_officer", "street_officer"},
+    "declaration-conflict-resolve": POST_ONLY,
     # disclosure and member units (issue 6 §4, §6)
+    "disclosure-years": PUBLIC,
+    "disclosure-page": PUBLIC,
+    "disclosure-xlsx": PUBLIC,
+    "disclosure-credit-csv": PUBLIC,
+    "disclosure-credit-json": PUBLIC,
+    "member-units-latest": {"district_admin", "district_officer", "street_officer"},
+    "member-units": {"district_admin", "district_officer", "street_officer"},
+    "member-units-xlsx": {"district_admin", "district_officer", "street_officer"},
 }
 
 

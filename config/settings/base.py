@@ -1,7 +1,10 @@
 """Settings shared by every environment. Everything deployment-specific comes from the environment
 (see config/env.py and the README's Configuration section)."""
 
+import re
+
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import BASE_DIR, data_dir, env, env_int
 
@@ -144,6 +147,13 @@ XIAOKANG_DOCUMENTS_DIR = DATA_DIR / "documents"
 XIAOKANG_DOCUMENT_MAX_BYTES = env_int("XIAOKANG_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # `xiaokang screen` reads a file without storing it (issue 4 §3: a million rows is about 250 MB of CSV).
 XIAOKANG_SCREEN_MAX_BYTES = env_int("XIAOKANG_SCREEN_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+# The employers' annual declaration window within the levy year (issue 6 §2; Beijing: 1 March – 31 October,
+# 京残发〔2022〕5号): "MM-DD,MM-DD". A declaration recorded outside it is kept, with a warning.
+XIAOKANG_DECLARATION_WINDOW = tuple((env("XIAOKANG_DECLARATION_WINDOW") or "03-01,10-31").split(","))
+if len(XIAOKANG_DECLARATION_WINDOW) != 2 or not all(
+    re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", day) for day in XIAOKANG_DECLARATION_WINDOW
+):
+    raise ImproperlyConfigured("XIAOKANG_DECLARATION_WINDOW must be MM-DD,MM-DD (e.g. 03-01,10-31)")
 
 LOGGING = {
     "version": 1,

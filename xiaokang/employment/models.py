@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.core.models import Area
+from xiaokang.policies.facts import EMPLOYER_TYPE_ZH as FACT_EMPLOYER_TYPE_ZH
 
 
 class EmployerType(models.TextChoices):
@@ -24,14 +25,10 @@ class EmployerType(models.TextChoices):
     PRIVATE_NON_ENTERPRISE = "private_non_enterprise", _("private non-enterprise unit (民办非企业单位)")
 
 
-# The Chinese names as written in import files and on public pages.
-EMPLOYER_TYPE_ZH = {
-    "enterprise": "企业",
-    "government_organ": "机关",
-    "public_institution": "事业单位",
-    "social_organization": "社会团体",
-    "private_non_enterprise": "民办非企业单位",
-}
+# The Chinese names as written in import files and on public pages: one table, the levy policy's
+# vocabulary of ``employer_type`` (a type added there is a type here).
+EMPLOYER_TYPE_ZH = FACT_EMPLOYER_TYPE_ZH
+assert set(EMPLOYER_TYPE_ZH) == set(EmployerType.values)
 
 
 class Employer(models.Model):
@@ -68,6 +65,9 @@ class Declaration(models.Model):
         _("state"), max_length=10, choices=DeclarationState.choices, default=DeclarationState.SUBMITTED
     )
     submitted_on = models.DateField(_("submitted on"))
+    # Recorded outside the declaration window (settings.XIAOKANG_DECLARATION_WINDOW, 1 March – 31 October
+    # of the levy year): staff may record it, with a warning (docs/declarations.md).
+    outside_window = models.BooleanField(_("recorded outside the declaration window"), default=False)
     version = models.PositiveIntegerField(default=1)  # optimistic concurrency, as applications
     # Fixed at approval (the levy policy's decision; the figures it used stay readable below).
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -109,7 +109,13 @@ class DeclaredEmployee(models.Model):
     certificate on 31 December of Y−1; grade 1–2 counts as two)."""
 
     declaration = models.ForeignKey(Declaration, models.CASCADE, related_name="employees")
-    certificate_number = models.CharField(_("certificate number"), max_length=22)
+    # The certificate number holds its holder's ID number, so it is kept as the registry keeps ID numbers
+    # (docs/architecture.md "Sensitive data"): AES-GCM ciphertext, the masked form lists show, and the
+    # keyed blind index of the holder's ID number (the registry's ``Person.id_number_index``), which finds
+    # the person and the same person on another employer's declaration.
+    certificate_encrypted = models.TextField()
+    certificate_masked = models.CharField(_("certificate number"), max_length=22)
+    holder_index = models.CharField(max_length=32, db_index=True)
     contract_months = models.PositiveSmallIntegerField(_("contract length (months)"))
     minimum_wage_met = models.BooleanField(_("pay at least the minimum wage"))
     social_insurance_paid = models.BooleanField(_("social insurance paid in full"))
@@ -125,13 +131,18 @@ class DeclaredEmployee(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
+            # One row per person (not per number: a reissued B1 number is the same person).
             models.UniqueConstraint(
-                fields=["declaration", "certificate_number"], name="employee_once_per_declaration"
+                fields=["declaration", "holder_index"], name="employee_once_per_declaration"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.declaration_id} {self.certificate_number}"
+        return f"{self.declaration_id} {self.certificate_masked}"
+
+    @property
+    def problem_codes(self) -> list[str]:
+        return [code for code in self.problems.split(";") if code]
 
 
 class DeclarationChange(models.Model):
@@ -145,6 +156,8 @@ class DeclarationChange(models.Model):
     )
     actor_label = models.CharField(max_length=150)
     field = models.CharField(max_length=60)
+    # The employee row concerned, by its masked certificate number ("" for the declaration's figures).
+    subject = models.CharField(max_length=22, blank=True)
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     reason = models.CharField(max_length=500)
@@ -154,3 +167,26 @@ class DeclarationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id} {self.field}"
+
+
+class ConflictResolution(models.Model):
+    """Staff's choice of the declaration that counts a person listed by two or more employers for one
+    levy year (a disabled employee counts for one employer only); the others get ``not_counted``
+    (``counted_for_other_employer``). Kept so that a re-check applies it again."""
+
+    person = models.ForeignKey("registry.Person", models.PROTECT, related_name="+")
+    levy_year = models.PositiveSmallIntegerField()
+    declaration = models.ForeignKey(Declaration, models.CASCADE, related_name="+")
+    resolved_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "levy_year"], name="one_resolution_per_person_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.levy_year} → {self.declaration_id}"

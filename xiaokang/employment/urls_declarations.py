@@ -1,3 +1,20 @@
-"""Placeholder: filled in by the issue 6 work (see docs/employment.md)."""
+"""The declaration pages under /staff/declarations/ (issue 6 §2; docs/declarations.md)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from xiaokang.employment import views_declarations as views
+
+urlpatterns = [
+    path("", views.declaration_list, name="declaration-list"),
+    path("new/", views.declaration_create, name="declaration-create"),
+    path("<int:pk>/", views.declaration_detail, name="declaration-detail"),
+    path("<int:pk>/correct/", views.declaration_correct_view, name="declaration-correct"),
+    path("<int:pk>/recheck/", views.declaration_recheck_view, name="declaration-recheck"),
+    path("<int:pk>/approve/", views.declaration_approve_view, name="declaration-approve"),
+    path("conflicts/<int:year>/", views.declaration_conflicts, name="declaration-conflicts"),
+    path(
+        "conflicts/<int:year>/resolve/",
+        views.declaration_conflict_resolve,
+        name="declaration-conflict-resolve",
+    ),
+]

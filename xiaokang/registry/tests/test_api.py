@@ -527,6 +527,8 @@ def test_the_openapi_document_lists_every_path(db):
         "/api/v1/applications",
         "/api/v1/applications/{application_id}",
         "/api/v1/applications/{application_id}/transitions",
+        "/api/v1/employers",
+        "/api/v1/employers/{employer_id}",
     }
     assert set(document["paths"]["/api/v1/persons"]) == {"get", "post"}
     assert set(document["paths"]["/api/v1/persons/{person_id}"]) == {"get", "patch"}

@@ -1,0 +1,98 @@
+"""Declaration reads (issue 6 §2), scoped like employers (``selectors.employers_for``): a street officer
+sees the declarations of their street's employers, district staff every declaration, anyone else none.
+A declaration outside the actor's scope answers 404 exactly as one that does not exist, audited."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.audit.services import log_action
+from xiaokang.employment.models import Declaration, DeclarationState, DeclaredEmployee, EmployeeCheck
+
+
+def declarations_for(actor: Actor) -> QuerySet[Declaration]:
+    scope = scope_of(actor)
+    declarations = Declaration.objects.select_related("employer", "employer__street")
+    if scope.kind == "all":
+        return declarations
+    if scope.kind == "street":
+        return declarations.filter(employer__street_id=scope.area_id)
+    return declarations.none()
+
+
+def declaration_for(actor: Actor, declaration_id: int, *, client: str | None = None) -> Declaration:
+    """The one gate for a single declaration: out of scope or missing → Http404, audited."""
+    declaration = declarations_for(actor).filter(pk=declaration_id).first()
+    if declaration is None:
+        log_action(
+            actor,
+            "access.denied",
+            object_type="declaration",
+            object_id=str(declaration_id)[:64],
+            client=client,
+        )
+        raise Http404("no such declaration")
+    return declaration
+
+
+def with_counts(declarations: QuerySet[Declaration]) -> QuerySet[Declaration]:
+    """Each declaration with its number of listed, counted and conflicting employees."""
+    return declarations.annotate(
+        listed=Count("employees"),
+        counted_rows=Count("employees", filter=Q(employees__outcome=EmployeeCheck.COUNTED)),
+        conflict_rows=Count("employees", filter=Q(employees__outcome=EmployeeCheck.CONFLICT)),
+    )
+
+
+@dataclass
+class ConflictGroup:
+    """One person listed, in conflict, by two or more open declarations of one levy year."""
+
+    person_id: int
+    certificate_masked: str
+    rows: list[DeclaredEmployee] = field(default_factory=list)  # in the actor's scope
+    outside_scope: int = 0  # declarations in conflict the actor does not see (another street)
+
+
+def conflicts_for(actor: Actor, levy_year: int) -> list[ConflictGroup]:
+    """The persons in conflict in ``levy_year`` with at least one declaration in the actor's scope."""
+    visible = set(declarations_for(actor).filter(levy_year=levy_year).values_list("pk", flat=True))
+    if not visible:
+        return []
+    rows = (
+        DeclaredEmployee.objects.filter(
+            declaration__levy_year=levy_year,
+            declaration__state=DeclarationState.SUBMITTED,
+            outcome=EmployeeCheck.CONFLICT,
+        )
+        .select_related("declaration__employer__street", "person")
+        .order_by("person_id", "declaration__employer__name", "pk")
+    )
+    groups: dict[int, ConflictGroup] = {}
+    hidden: dict[int, int] = defaultdict(int)
+    for row in rows:
+        group = groups.setdefault(row.person_id, ConflictGroup(row.person_id, row.certificate_masked))
+        if row.declaration_id in visible:
+            group.rows.append(row)
+        else:
+            hidden[row.person_id] += 1
+    result = []
+    for person_id, group in groups.items():
+        if group.rows:
+            group.outside_scope = hidden[person_id]
+            result.append(group)
+    return result
+
+
+def conflict_count(actor: Actor, levy_year: int | None = None) -> int:
+    """How many persons are in conflict (in the actor's scope; one year or all)."""
+    rows = DeclaredEmployee.objects.filter(
+        outcome=EmployeeCheck.CONFLICT,
+        declaration__in=declarations_for(actor).filter(**({"levy_year": levy_year} if levy_year else {})),
+    )
+    return rows.values("person_id", "declaration__levy_year").distinct().count()

@@ -1,0 +1,868 @@
+"""Annual quota declarations (按比例就业年审, issue 6 §2; requirement E1): every write.
+
+An employer declares, for levy year Y, last year's average headcount and total wages and its disabled
+employees one by one; the registry check (``declaration_checks``) decides which of them count; staff
+correct a declaration (each change kept in its history), resolve a person listed by two employers, and
+approve it, which fixes the levy: the ``employment_levy`` policy's decision (``policies.employers``) is
+stored with the parameters it used.
+
+Every service is keyword-only, takes the ``actor``, runs in one transaction with its audit event, and
+writes nothing when it refuses (``DeclarationError``, each error naming its row or field, in
+"中文 / English"). Corrections and approval name the version the officer read: a stale version is a
+conflict, as for applications (``cases.services``). The caller lets the employer or declaration through
+its gate first (``declaration_selectors``); the services check role and scope again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from xiaokang.accounts.actors import Actor, actor_label, scope_of
+from xiaokang.accounts.models import Role
+from xiaokang.audit.services import log_action
+from xiaokang.core import crypto
+from xiaokang.core.identifiers import CertificateNumber, IdentifierError, parse_certificate_number
+from xiaokang.employment.declaration_checks import (
+    mask_certificate,
+    recheck_rows,
+    settle,
+)
+from xiaokang.employment.models import (
+    ConflictResolution,
+    Declaration,
+    DeclarationChange,
+    DeclarationState,
+    DeclaredEmployee,
+    EmployeeCheck,
+    Employer,
+)
+from xiaokang.policies.employers import decide_levy, employer_record
+from xiaokang.registry.importing.columns import Column
+from xiaokang.registry.importing.reader import FileRejected, read_table
+
+# Who records and corrects declarations (in their scope), and who approves them and resolves conflicts.
+WRITE_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
+APPROVE_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
+# 财税〔2015〕72号 took effect on 2015-10-01: the first levy year judged by its rules is 2016.
+FIRST_LEVY_YEAR = 2016
+# The declaration window (京残发〔2022〕5号: registrations reviewed 1 March – 31 October of the levy
+# year), overridable with the setting XIAOKANG_DECLARATION_WINDOW = ("MM-DD", "MM-DD").
+DEFAULT_DECLARATION_WINDOW = ("03-01", "10-31")
+MAX_CONTRACT_MONTHS = 999  # open-ended contracts and staff on the establishment (编制): write 999
+MAX_HEADCOUNT = Decimal("9999999999.99")  # the column: 12 digits, 2 decimals
+MAX_WAGES = Decimal("99999999999999.99")  # 16 digits, 2 decimals
+YES = {"是", "yes", "y", "true", "1"}
+NO = {"否", "no", "n", "false", "0"}
+EMPLOYEE_FIELDS = ("certificate_number", "contract_months", "minimum_wage_met", "social_insurance_paid")
+EMPLOYEE_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "certificate_number",
+        "残疾人证号",
+        True,
+        None,
+        "20位（身份证号+类别位+等级位）或22位（另加B1–B9）",
+        "20 characters (ID number + category digit + grade digit), or 22 with a B1–B9 suffix",
+    ),
+    Column(
+        "contract_months",
+        "劳动合同期限（月）",
+        True,
+        None,
+        "整数月数1–999；无固定期限或在编人员填999",
+        "whole months, 1–999; 999 for an open-ended contract or staff on the establishment",
+    ),
+    Column("minimum_wage_met", "工资不低于最低工资标准", True, None, "是 否", "是 (yes) 否 (no)"),
+    Column("social_insurance_paid", "足额缴纳社会保险", True, None, "是 否", "是 (yes) 否 (no)"),
+)
+COLUMN_ZH = {column.field: column.zh for column in EMPLOYEE_COLUMNS}
+
+
+class DeclarationError(Exception):
+    """A refused write; nothing was written. ``errors``: [{row, field, column, message}] (row None for a
+    figure of the declaration; message "中文 / English"). ``kind``: ``invalid`` (the input), ``illegal``
+    (not allowed in this state or to this user), ``stale`` (the declaration changed since it was read)."""
+
+    def __init__(self, errors: list[dict], kind: str = "invalid"):
+        self.errors = errors
+        self.kind = kind
+        super().__init__("; ".join(_error_text(error) for error in errors))
+
+    @property
+    def message(self) -> str:
+        return self.errors[0]["message"] if self.errors else ""
+
+
+def _error_text(error: dict) -> str:
+    where = []
+    if error.get("row") is not None:
+        where.append(f"row {error['row']}")
+    if error.get("column") or error.get("field"):
+        where.append(str(error.get("column") or error.get("field")))
+    return (", ".join(where) + ": " if where else "") + error["message"]
+
+
+def _error(message: str, field: str = "", *, row: int | None = None, column: str = "") -> dict:
+    return {"row": row, "field": field, "column": column or field, "message": message}
+
+
+def _refuse(message: str, field: str = "", kind: str = "illegal"):
+    raise DeclarationError([_error(message, field)], kind)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Input
+
+
+@dataclass
+class EmployeeInput:
+    row: int | None
+    certificate: CertificateNumber
+    contract_months: int
+    minimum_wage_met: bool
+    social_insurance_paid: bool
+
+    def holder_index(self) -> str:
+        return crypto.blind_index(self.certificate.id_number)
+
+
+def _yes_no(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    return True if text in YES else False if text in NO else None
+
+
+def _months(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if not re.fullmatch(r"\d{1,4}", text):
+            return None
+        number = int(text)
+    return number if 1 <= number <= MAX_CONTRACT_MONTHS else None
+
+
+def _clean_employees(
+    employees: list[dict],
+    *,
+    columns: dict[str, str] | None = None,
+    taken: dict[str, str] | None = None,
+) -> tuple[list[EmployeeInput], list[dict]]:
+    """Check the shape of every listed employee. ``columns``: field → header as written in the file (the
+    errors name it); ``taken``: ID number → where it is already listed (a correction's other rows)."""
+    columns = columns or {}
+    taken = dict(taken or {})
+    cleaned: list[EmployeeInput] = []
+    errors: list[dict] = []
+    for position, item in enumerate(employees, start=1):
+        row = item.get("row", position)
+
+        def fail(name: str, message: str, row=row) -> None:
+            errors.append(_error(message, name, row=row, column=columns.get(name, COLUMN_ZH[name])))
+
+        values = {}
+        for name in EMPLOYEE_FIELDS:
+            value = item.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                fail(name, "必填 / required")
+                values[name] = None
+        certificate = None
+        if "certificate_number" not in values:
+            try:
+                certificate = parse_certificate_number(str(item["certificate_number"]))
+            except IdentifierError as error:
+                fail("certificate_number", str(error))
+        months = None
+        if "contract_months" not in values:
+            months = _months(item["contract_months"])
+            if months is None:
+                fail(
+                    "contract_months",
+                    f"应为1至{MAX_CONTRACT_MONTHS}的整数月数 / "
+                    f"a whole number of months from 1 to {MAX_CONTRACT_MONTHS}",
+                )
+        flags = {}
+        for name in ("minimum_wage_met", "social_insurance_paid"):
+            if name not in values:
+                flags[name] = _yes_no(item[name])
+                if flags[name] is None:
+                    fail(name, "应填“是”或“否” / write 是 (yes) or 否 (no)")
+        if certificate is not None:
+            where = taken.get(certificate.id_number)
+            if where is not None:
+                fail(
+                    "certificate_number",
+                    f"与{where[0]}是同一人（身份证号相同） / "
+                    f"the same person as {where[1]} (the same ID number)",
+                )
+            else:
+                taken[certificate.id_number] = (f"第{row}行", f"row {row}")
+        if certificate is not None and months is not None and None not in flags.values() and len(flags) == 2:
+            cleaned.append(
+                EmployeeInput(
+                    row, certificate, months, flags["minimum_wage_met"], flags["social_insurance_paid"]
+                )
+            )
+    return cleaned, errors
+
+
+def declaration_employees_from_file(path: str | os.PathLike) -> list[dict]:
+    """The employees of an xlsx or csv file (columns: 残疾人证号 / certificate_number, 劳动合同期限（月）/
+    contract_months, 工资不低于最低工资标准 / minimum_wage_met (是/否), 足额缴纳社会保险 /
+    social_insurance_paid (是/否)), each with its spreadsheet ``row``. Read with the person import's
+    reader (size, type by content, zip-bomb guard); any error raises ``DeclarationError`` naming the row
+    and the column as written in the file."""
+    try:
+        sheet = read_table(path, EMPLOYEE_COLUMNS)
+    except FileRejected as error:
+        raise DeclarationError([_error(f"{error.zh} / {error.en}", "file")]) from None
+    employees = [
+        {"row": record["__row"], **{name: record.get(name) for name in EMPLOYEE_FIELDS}}
+        for record in sheet.frame.iter_rows(named=True)
+    ]
+    _, errors = _clean_employees(employees, columns=sheet.headers)
+    if errors:
+        raise DeclarationError(errors)
+    return employees
+
+
+def declaration_employees_from_text(text: str) -> list[dict]:
+    """Employees typed one per line (a page's text box): certificate number, contract months, 是/否,
+    是/否, separated by commas, tabs or spaces; ``row`` is the line number. Blank lines are skipped."""
+    employees = []
+    errors = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part for part in re.split(r"[,，、;；\s]+", line.strip()) if part]
+        if len(parts) != len(EMPLOYEE_FIELDS):
+            errors.append(
+                _error(
+                    "应有4项：残疾人证号、合同月数、是否达到最低工资、是否足额缴纳社保"
+                    f"（有{len(parts)}项） / "
+                    f"4 values expected: certificate number, contract months, minimum wage, insurance "
+                    f"({len(parts)} given)",
+                    "employees",
+                    row=number,
+                    column="employees",
+                )
+            )
+            continue
+        employees.append({"row": number, **dict(zip(EMPLOYEE_FIELDS, parts, strict=True))})
+    if errors:
+        raise DeclarationError(errors)
+    return employees
+
+
+def _decimal(value, name: str, *, maximum: Decimal, positive: bool, errors: list[dict]) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip().replace(",", "")) if value not in (None, "") else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        errors.append(_error("应为数字 / enter a number", name))
+        return None
+    if positive and number <= 0:
+        errors.append(_error("应大于0 / must be more than 0", name))
+    elif number < 0:
+        errors.append(_error("不能为负数 / cannot be negative", name))
+    elif number > maximum:
+        errors.append(_error("数值过大 / the number is too large", name))
+    elif number != number.quantize(Decimal("0.01")):
+        errors.append(_error("最多两位小数 / at most two decimals", name))
+    else:
+        return number.quantize(Decimal("0.01"))
+    return None
+
+
+def _month_day(year: int, text: str) -> dt.date:
+    month, day = (int(part) for part in text.split("-"))
+    return dt.date(year, month, day)
+
+
+def declaration_window(levy_year: int) -> tuple[dt.date, dt.date]:
+    """First and last day of the declaration window of ``levy_year`` (settings.XIAOKANG_DECLARATION_WINDOW,
+    default 1 March – 31 October)."""
+    start, end = getattr(settings, "XIAOKANG_DECLARATION_WINDOW", DEFAULT_DECLARATION_WINDOW)
+    return _month_day(levy_year, start), _month_day(levy_year, end)
+
+
+def _check_dates(levy_year, submitted_on, record_outside_window: bool, errors: list[dict]) -> bool:
+    """Check the levy year and the day submitted; True when that day is outside the window (allowed
+    only when staff say so: ``record_outside_window``)."""
+    today = timezone.localdate()
+    if not isinstance(levy_year, int) or not FIRST_LEVY_YEAR <= levy_year <= today.year:
+        errors.append(
+            _error(
+                f"征收年度应在{FIRST_LEVY_YEAR}年至今年之间 / the levy year must be from {FIRST_LEVY_YEAR} "
+                f"to this year",
+                "levy_year",
+            )
+        )
+        return False
+    if not isinstance(submitted_on, dt.date):
+        errors.append(_error("请填写申报日期 / enter the day it was submitted", "submitted_on"))
+        return False
+    if submitted_on > today:
+        errors.append(
+            _error("申报日期不能晚于今天 / the day submitted cannot be in the future", "submitted_on")
+        )
+        return False
+    if submitted_on.year < levy_year:
+        errors.append(
+            _error(
+                f"申报日期不能早于{levy_year}年1月1日（上年数据尚未完整） / the day submitted cannot be "
+                f"before 1 January {levy_year} (last year's figures were not complete)",
+                "submitted_on",
+            )
+        )
+        return False
+    start, end = declaration_window(levy_year)
+    outside = not start <= submitted_on <= end
+    if outside and not record_outside_window:
+        errors.append(
+            _error(
+                f"申报日期不在申报期{start:%Y-%m-%d}至{end:%Y-%m-%d}内；确认后可作为期外申报登记 / the day "
+                f"submitted is outside the declaration window {start:%Y-%m-%d} to {end:%Y-%m-%d}: confirm "
+                f"to record it as a declaration outside the window",
+                "submitted_on",
+            )
+        )
+    return outside
+
+
+# ---------------------------------------------------------------------------------------------------
+# Permissions, locking
+
+
+def _may_write(actor: Actor, employer: Employer, roles: set) -> bool:
+    if actor.role not in roles:
+        return False
+    scope = scope_of(actor)
+    return scope.kind == "all" or (scope.kind == "street" and scope.area_id == employer.street_id)
+
+
+def _lock_year(levy_year: int) -> None:
+    """Serialise the writes of one levy year: the cross-employer check reads other employers' rows.
+    SQLite: the write transaction (BEGIN IMMEDIATE) already holds the database's only write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"xiaokang.declarations.{levy_year}"]
+            )
+
+
+def _stale(declaration: Declaration) -> DeclarationError:
+    return DeclarationError(
+        [
+            _error(
+                f"申报已被他人修改（当前版本 {declaration.version}），请刷新后重试 / the declaration changed "
+                f"since you read it (version {declaration.version} now): reload it and try again",
+                "version",
+            )
+        ],
+        "stale",
+    )
+
+
+def _claim(declaration: Declaration, version: int, **values) -> None:
+    """Move to the next version if the row still has ``version`` and is open (one conditional UPDATE):
+    of two officers acting at once, one wins and the other gets a conflict."""
+    updated = Declaration.objects.filter(
+        pk=declaration.pk, version=version, state=DeclarationState.SUBMITTED
+    ).update(version=F("version") + 1, **values)
+    if not updated:
+        declaration.refresh_from_db()
+        raise _stale(declaration)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The registry check, stored
+
+
+def _encrypted_rows(declaration: Declaration, inputs: list[EmployeeInput]) -> list[DeclaredEmployee]:
+    tokens = crypto.encrypt_many([item.certificate.number for item in inputs])
+    indexes = crypto.blind_index_many([item.certificate.id_number for item in inputs])
+    return [
+        DeclaredEmployee(
+            declaration=declaration,
+            certificate_encrypted=token,
+            certificate_masked=mask_certificate(item.certificate),
+            holder_index=index,
+            contract_months=item.contract_months,
+            minimum_wage_met=item.minimum_wage_met,
+            social_insurance_paid=item.social_insurance_paid,
+        )
+        for item, token, index in zip(inputs, tokens, indexes, strict=True)
+    ]
+
+
+def _check_and_settle(declaration: Declaration, extra_indexes: set[str] = frozenset()) -> set[int]:
+    """Re-run the registry check of every row of ``declaration`` and settle the outcome of the persons
+    it lists (and of ``extra_indexes``: persons it no longer lists) across employers. Returns the other
+    declarations whose rows changed."""
+    employees = list(declaration.employees.order_by("pk"))
+    changed = recheck_rows(employees, declaration.levy_year)
+    DeclaredEmployee.objects.bulk_update(changed, ["person", "grade", "problems"])
+    indexes = {employee.holder_index for employee in employees} | set(extra_indexes)
+    return settle(declaration.levy_year, indexes) - {declaration.pk}
+
+
+def _summary(declaration: Declaration) -> dict:
+    employees = list(declaration.employees.values_list("outcome", "counts_as"))
+    return {
+        "employees": len(employees),
+        "counted": sum(1 for outcome, _ in employees if outcome == EmployeeCheck.COUNTED),
+        "counted_persons": sum(counts for _, counts in employees),
+        "conflicts": sum(1 for outcome, _ in employees if outcome == EmployeeCheck.CONFLICT),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Services
+
+
+def declaration_submit(
+    *,
+    actor: Actor,
+    employer: Employer,
+    levy_year: int,
+    headcount,
+    total_wages,
+    submitted_on: dt.date,
+    employees: list[dict],
+    record_outside_window: bool = False,
+    client: str | None = None,
+) -> Declaration:
+    """Record an employer's declaration for ``levy_year`` and run the registry check. ``employees``:
+    dicts of ``certificate_number``, ``contract_months``, ``minimum_wage_met``, ``social_insurance_paid``
+    (and optionally ``row``, the number errors name), e.g. from ``declaration_employees_from_file``."""
+    if not _may_write(actor, employer, WRITE_ROLES):
+        _refuse("您无权为此单位登记申报 / you may not record declarations for this employer", "employer")
+    errors: list[dict] = []
+    count = _decimal(headcount, "headcount", maximum=MAX_HEADCOUNT, positive=True, errors=errors)
+    wages = _decimal(total_wages, "total_wages", maximum=MAX_WAGES, positive=False, errors=errors)
+    outside = _check_dates(levy_year, submitted_on, record_outside_window, errors)
+    inputs, employee_errors = _clean_employees(list(employees))
+    errors += employee_errors
+    if not errors and Declaration.objects.filter(employer=employer, levy_year=levy_year).exists():
+        errors.append(_duplicate_error(levy_year))
+    if errors:
+        raise DeclarationError(errors)
+    try:
+        with transaction.atomic():
+            _lock_year(levy_year)
+            declaration = Declaration.objects.create(
+                employer=employer,
+                levy_year=levy_year,
+                headcount=count,
+                total_wages=wages,
+                submitted_on=submitted_on,
+                outside_window=outside,
+            )
+            DeclaredEmployee.objects.bulk_create(_encrypted_rows(declaration, inputs))
+            others = _check_and_settle(declaration)
+            declaration.refresh_from_db()
+            log_action(
+                actor,
+                "declaration.submit",
+                object_type="declaration",
+                object_id=declaration.pk,
+                details={
+                    "employer": employer.uscc,
+                    "levy_year": levy_year,
+                    "headcount": str(count),
+                    "total_wages": str(wages),
+                    "submitted_on": submitted_on.isoformat(),
+                    "outside_window": outside,
+                    **_summary(declaration),
+                    "other_declarations_changed": sorted(others),
+                },
+                client=client,
+            )
+    except IntegrityError:
+        # Another officer recorded this employer's declaration for the year at the same moment.
+        raise DeclarationError([_duplicate_error(levy_year)]) from None
+    return declaration
+
+
+def _duplicate_error(levy_year: int) -> dict:
+    return _error(
+        f"此单位{levy_year}年度的申报已登记，请更正该申报 / this employer's declaration for {levy_year} is "
+        f"already recorded: correct that one",
+        "levy_year",
+    )
+
+
+def declaration_recheck(*, actor: Actor, declaration: Declaration, client: str | None = None) -> dict:
+    """Run the registry check again (after the registry changed); an approved declaration stays fixed.
+    Returns the counts after the check."""
+    if not _may_write(actor, declaration.employer, WRITE_ROLES):
+        _refuse("您无权核查此申报 / you may not check this declaration")
+    with transaction.atomic():
+        _lock_year(declaration.levy_year)
+        declaration.refresh_from_db()
+        if declaration.state != DeclarationState.SUBMITTED:
+            _refuse("申报已核定，不再核查 / the declaration is approved: it is not checked again", "state")
+        before = list(declaration.employees.order_by("pk").values_list("pk", "outcome", "problems"))
+        others = _check_and_settle(declaration)
+        after = list(declaration.employees.order_by("pk").values_list("pk", "outcome", "problems"))
+        summary = _summary(declaration)
+        log_action(
+            actor,
+            "declaration.recheck",
+            object_type="declaration",
+            object_id=declaration.pk,
+            details={
+                **summary,
+                "rows_changed": sum(1 for b, a in zip(before, after, strict=True) if b != a),
+                "other_declarations_changed": sorted(others),
+            },
+            client=client,
+        )
+        declaration.refresh_from_db()
+    return summary
+
+
+def _yes_no_text(value: bool) -> str:
+    return "是 / yes" if value else "否 / no"
+
+
+def _employee_text(employee: DeclaredEmployee | EmployeeInput) -> str:
+    contract = employee.contract_months
+    wage = "是" if employee.minimum_wage_met else "否"
+    insurance = "是" if employee.social_insurance_paid else "否"
+    wage_en = "yes" if employee.minimum_wage_met else "no"
+    insurance_en = "yes" if employee.social_insurance_paid else "no"
+    return (
+        f"合同{contract}个月，不低于最低工资：{wage}，足额社保：{insurance} / contract {contract} months, "
+        f"minimum wage: {wage_en}, insurance paid: {insurance_en}"
+    )
+
+
+@dataclass
+class _Change:
+    field: str
+    old: str
+    new: str
+    subject: str = ""
+
+
+def declaration_correct(
+    *,
+    actor: Actor,
+    declaration: Declaration,
+    version: int,
+    changes: dict,
+    reason: str,
+    client: str | None = None,
+) -> Declaration:
+    """Correct a declaration that is not yet approved, on the version the officer read. ``changes``:
+    ``headcount``, ``total_wages`` (new values) and ``employees``: {``add``: [employee dicts],
+    ``remove``: [row ids], ``change``: {row id: {contract_months, minimum_wage_met,
+    social_insurance_paid}}}. Each change is kept (``DeclarationChange``, old and new, with the reason),
+    then the registry check runs again."""
+    reason = (reason or "").strip()
+    employer = declaration.employer
+    if not _may_write(actor, employer, WRITE_ROLES):
+        _refuse("您无权更正此申报 / you may not correct this declaration")
+    if declaration.state != DeclarationState.SUBMITTED:
+        _refuse("申报已核定，不能更正 / the declaration is approved: it cannot be corrected", "state")
+    if version != declaration.version:
+        raise _stale(declaration)
+    errors: list[dict] = []
+    if not reason:
+        errors.append(_error("请填写更正原因 / enter the reason for the correction", "reason"))
+    elif len(reason) > 500:
+        errors.append(_error("原因最多500字 / at most 500 characters", "reason"))
+    planned: list[_Change] = []
+    figures = {}
+    for name, maximum, positive in (
+        ("headcount", MAX_HEADCOUNT, True),
+        ("total_wages", MAX_WAGES, False),
+    ):
+        if name in changes and changes[name] not in (None, ""):
+            value = _decimal(changes[name], name, maximum=maximum, positive=positive, errors=errors)
+            if value is not None and value != getattr(declaration, name):
+                figures[name] = value
+                planned.append(_Change(name, str(getattr(declaration, name)), str(value)))
+    rows = {employee.pk: employee for employee in declaration.employees.order_by("pk")}
+    employee_changes = changes.get("employees") or {}
+    removed = []
+    for pk in employee_changes.get("remove") or []:
+        employee = rows.get(int(pk))
+        if employee is None:
+            errors.append(_error("没有这一行 / no such row", "employees"))
+            continue
+        removed.append(employee)
+        planned.append(_Change("employee_removed", _employee_text(employee), "", employee.certificate_masked))
+    updated: list[DeclaredEmployee] = []
+    for pk, values in (employee_changes.get("change") or {}).items():
+        employee = rows.get(int(pk))
+        if employee is None or employee in removed:
+            continue
+        dirty = False
+        if "contract_months" in values:
+            months = _months(values["contract_months"])
+            if months is None:
+                errors.append(
+                    _error(
+                        f"应为1至{MAX_CONTRACT_MONTHS}的整数月数 / a whole number of months from 1 to "
+                        f"{MAX_CONTRACT_MONTHS}",
+                        f"employees.{pk}.contract_months",
+                    )
+                )
+            elif months != employee.contract_months:
+                planned.append(
+                    _Change(
+                        "employee.contract_months",
+                        str(employee.contract_months),
+                        str(months),
+                        employee.certificate_masked,
+                    )
+                )
+                employee.contract_months, dirty = months, True
+        for name in ("minimum_wage_met", "social_insurance_paid"):
+            if name not in values:
+                continue
+            flag = _yes_no(values[name])
+            if flag is None:
+                errors.append(_error("应填“是”或“否” / write 是 (yes) or 否 (no)", f"employees.{pk}.{name}"))
+            elif flag != getattr(employee, name):
+                planned.append(
+                    _Change(
+                        f"employee.{name}",
+                        _yes_no_text(getattr(employee, name)),
+                        _yes_no_text(flag),
+                        employee.certificate_masked,
+                    )
+                )
+                setattr(employee, name, flag)
+                dirty = True
+        if dirty:
+            updated.append(employee)
+    kept = [employee for employee in rows.values() if employee not in removed]
+    taken = {}
+    for employee in kept:
+        number = crypto.decrypt(employee.certificate_encrypted)[:18]
+        taken[number] = (f"已列的{employee.certificate_masked}", f"the listed {employee.certificate_masked}")
+    added, add_errors = _clean_employees(list(employee_changes.get("add") or []), taken=taken)
+    for error in add_errors:
+        error["field"] = f"employees.add.{error['field']}"
+    errors += add_errors
+    for item in added:
+        planned.append(
+            _Change("employee_added", "", _employee_text(item), mask_certificate(item.certificate))
+        )
+    if errors:
+        raise DeclarationError(errors)
+    if not planned:
+        _refuse("没有需要更正的内容 / nothing was changed", "changes", kind="invalid")
+    with transaction.atomic():
+        _lock_year(declaration.levy_year)
+        _claim(declaration, version, **figures)
+        old_indexes = {employee.holder_index for employee in removed}
+        DeclaredEmployee.objects.filter(pk__in=[employee.pk for employee in removed]).delete()
+        DeclaredEmployee.objects.bulk_update(
+            updated, ["contract_months", "minimum_wage_met", "social_insurance_paid"]
+        )
+        DeclaredEmployee.objects.bulk_create(_encrypted_rows(declaration, added))
+        label = actor_label(actor)
+        DeclarationChange.objects.bulk_create(
+            [
+                DeclarationChange(
+                    declaration=declaration,
+                    actor=_user(actor),
+                    actor_label=label,
+                    field=change.field,
+                    subject=change.subject,
+                    old_value=change.old,
+                    new_value=change.new,
+                    reason=reason,
+                )
+                for change in planned
+            ]
+        )
+        declaration.refresh_from_db()
+        others = _check_and_settle(declaration, old_indexes)
+        log_action(
+            actor,
+            "declaration.correct",
+            object_type="declaration",
+            object_id=declaration.pk,
+            details={
+                "reason": reason,
+                "changes": [
+                    {"field": c.field, "subject": c.subject, "old": c.old, "new": c.new} for c in planned
+                ],
+                **_summary(declaration),
+                "other_declarations_changed": sorted(others),
+            },
+            client=client,
+        )
+        declaration.refresh_from_db()
+    return declaration
+
+
+def _user(actor: Actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def conflict_resolve(
+    *,
+    actor: Actor,
+    person,
+    levy_year: int,
+    declaration: Declaration,
+    reason: str = "",
+    client: str | None = None,
+) -> Declaration:
+    """Staff decide that ``declaration`` counts ``person`` for ``levy_year``; the other declarations
+    listing them in conflict get ``not_counted`` (``counted_for_other_employer``). Recorded as a change on
+    every declaration concerned, and audited. District staff only: the employers may be in different
+    streets."""
+    if actor.role not in APPROVE_ROLES:
+        _refuse("只有区级工作人员可以核定 / only district staff decide which employer counts a person")
+    reason = (reason or "").strip()[
+        :500
+    ] or "核定计入的单位 / staff decided which employer counts this person"
+    with transaction.atomic():
+        _lock_year(levy_year)
+        rows = list(
+            DeclaredEmployee.objects.filter(
+                declaration__levy_year=levy_year,
+                person=person,
+                outcome=EmployeeCheck.CONFLICT,
+                declaration__state=DeclarationState.SUBMITTED,
+            ).select_related("declaration__employer")
+        )
+        if not any(row.declaration_id == declaration.pk for row in rows):
+            _refuse(
+                "此人在该申报中没有待核定的冲突（可能已被他人处理） / this person is not in conflict on this "
+                "declaration (someone may have resolved it already)",
+                "declaration",
+                kind="stale",
+            )
+        ConflictResolution.objects.update_or_create(
+            person=person,
+            levy_year=levy_year,
+            defaults={
+                "declaration": declaration,
+                "resolved_by": _user(actor),
+                "actor_label": actor_label(actor),
+            },
+        )
+        settle(levy_year, {row.holder_index for row in rows})
+        chosen = declaration.employer
+        label = actor_label(actor)
+        DeclarationChange.objects.bulk_create(
+            [
+                DeclarationChange(
+                    declaration_id=row.declaration_id,
+                    actor=_user(actor),
+                    actor_label=label,
+                    field="conflict_resolved",
+                    subject=row.certificate_masked,
+                    old_value="与另一单位冲突 / listed by another employer",
+                    new_value="计入本单位 / counted here"
+                    if row.declaration_id == declaration.pk
+                    else f"计入{chosen.name}（{chosen.uscc}） / counted for {chosen.name} ({chosen.uscc})",
+                    reason=reason,
+                )
+                for row in rows
+            ]
+        )
+        log_action(
+            actor,
+            "declaration.conflict_resolve",
+            object_type="declaration",
+            object_id=declaration.pk,
+            person_id=person.pk,
+            details={
+                "levy_year": levy_year,
+                "counted_by": declaration.pk,
+                "not_counted_by": sorted(
+                    row.declaration_id for row in rows if row.declaration_id != declaration.pk
+                ),
+                "reason": reason,
+            },
+            client=client,
+        )
+    declaration.refresh_from_db()
+    return declaration
+
+
+def declaration_approve(
+    *, actor: Actor, declaration: Declaration, version: int, client: str | None = None
+) -> Declaration:
+    """Approve a declaration on the version the officer read and fix its levy: the levy policy's decision
+    for the employer's figures and counted employees (grade 1–2 and grade 3–4), stored with the
+    parameters it used. Refused while any employee is in conflict. District staff only."""
+    employer = declaration.employer
+    if not _may_write(actor, employer, APPROVE_ROLES):
+        _refuse("只有区级工作人员可以核定申报 / only district staff approve declarations")
+    if declaration.state != DeclarationState.SUBMITTED:
+        _refuse("申报已核定 / the declaration is already approved", "state")
+    if version != declaration.version:
+        raise _stale(declaration)
+    with transaction.atomic():
+        _lock_year(declaration.levy_year)
+        employees = list(declaration.employees.values_list("outcome", "grade"))
+        conflicts = sum(1 for outcome, _ in employees if outcome == EmployeeCheck.CONFLICT)
+        if conflicts:
+            _refuse(
+                f"有{conflicts}名残疾职工与其他单位冲突，须先核定 / {conflicts} employee(s) are listed by "
+                f"another employer too: resolve that first",
+                "conflicts",
+            )
+        counted = [grade for outcome, grade in employees if outcome == EmployeeCheck.COUNTED]
+        record = employer_record(
+            employer_type=employer.employer_type,
+            state_owned=employer.state_owned,
+            headcount=declaration.headcount,
+            total_wages=declaration.total_wages,
+            disabled_grade_1_2=sum(1 for grade in counted if grade in (1, 2)),
+            disabled_grade_3_4=sum(1 for grade in counted if grade in (3, 4)),
+        )
+        decision = decide_levy(record, declaration.levy_year)
+        _claim(
+            declaration,
+            version,
+            state=DeclarationState.APPROVED,
+            counted=int(decision.counted),
+            levy_fen=decision.levy_fen,
+            reduction=decision.reduction,
+            exempt=decision.exempt,
+            decision=decision.as_json(),
+            approved_at=timezone.now(),
+            approved_by=_user(actor),
+        )
+        declaration.refresh_from_db()
+        log_action(
+            actor,
+            "declaration.approve",
+            object_type="declaration",
+            object_id=declaration.pk,
+            details={
+                "employer": employer.uscc,
+                "levy_year": declaration.levy_year,
+                "counted": declaration.counted,
+                "levy_fen": declaration.levy_fen,
+                "reduction": str(declaration.reduction),
+                "exempt": declaration.exempt,
+                "policy_version": declaration.decision.get("version", ""),
+            },
+            client=client,
+        )
+    return declaration
