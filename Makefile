@@ -6,6 +6,7 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PERSONS ?= 5000
+DEMO_EMPLOYERS ?= 200
 
 .PHONY: install run test test-unit test-browser test-postgres bench lint messages clean chromium
 
@@ -22,7 +23,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 run: install
 	$(BIN)/xiaokang migrate
-	$(BIN)/xiaokang seed --persons $(DEMO_PERSONS) --if-empty --demo-accounts
+	$(BIN)/xiaokang seed --persons $(DEMO_PERSONS) --employers $(DEMO_EMPLOYERS) --if-empty --demo-accounts
 	# Today's eligibility for every demo person, stored, so the policy pages show counts (issue 4 §3).
 	$(BIN)/xiaokang evaluate
 	@echo "Open http://$(HOST):$(PORT)/ (staff area: http://$(HOST):$(PORT)/staff/)"

@@ -299,3 +299,19 @@ def test_import_employers_exit_codes(tmp_path):
     not_employers = tmp_path / "x.csv"
     not_employers.write_text("a,b\n1,2\n", encoding="utf-8")
     assert main(["import", "employers", str(not_employers)]) == 2
+
+
+def test_seed_employers_records_and_approves_declarations_through_the_services(capsys):
+    assert main(["seed", "--persons", "300", "--employers", "30"]) == 0
+    assert "seeded 30 synthetic employers" in capsys.readouterr().out
+
+    assert Employer.objects.count() == 30 and Employer.objects.filter(committee_member=True).count() == 10
+    assert all(name.endswith("（合成）") for name in Employer.objects.values_list("name", flat=True))
+    approved = Declaration.objects.filter(state="approved")
+    assert approved.exists() and all(d.decision.get("policy") == "employment_levy" for d in approved)
+    # The demo has a conflict to resolve: one person on two declarations of this year.
+    assert Declaration.objects.filter(employees__outcome="conflict").distinct().count() == 2
+
+    assert main(["seed", "--persons", "0", "--employers", "30"]) == 0  # once only
+    assert "no employers seeded" in capsys.readouterr().out
+    assert Employer.objects.count() == 30

@@ -154,8 +154,8 @@ def cmd_seed(args) -> int:
     from xiaokang.registry.models import Person
     from xiaokang.registry.synthetic import seed_registry
 
-    if args.persons < 0:
-        raise UsageError("--persons must be 0 or more")
+    if args.persons < 0 or args.employers < 0:
+        raise UsageError("--persons and --employers must be 0 or more")
     if args.if_empty and Person.objects.exists():
         print("the registry is not empty: nothing seeded")
     else:
@@ -173,6 +173,24 @@ def cmd_seed(args) -> int:
             f"seeded {args.persons} synthetic persons (seed {args.seed}): "
             f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged"
         )
+    if args.employers:
+        from django.utils import timezone
+
+        from xiaokang.employment.synthetic import seed_employers
+
+        seeded = seed_employers(
+            actor=SystemActor("cli seed"),
+            employers=args.employers,
+            seed=args.seed,
+            today=timezone.localdate(),
+        )
+        if seeded.employers:
+            print(
+                f"seeded {seeded.employers} synthetic employers: {seeded.declarations} quota declarations, "
+                f"{seeded.approved} approved"
+            )
+        else:
+            print("there are employers already: no employers seeded")
     if args.demo_accounts:
         for username, role, area in _demo_accounts():
             if not User.objects.filter(username=username).exists():
@@ -742,6 +760,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--persons", type=int, required=True, help="how many persons")
     p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same population)")
     p.add_argument("--if-empty", action="store_true", help="do nothing if the registry already has persons")
+    p.add_argument(
+        "--employers",
+        type=int,
+        default=0,
+        help="also synthetic employers with quota declarations of the last two years (if there are none)",
+    )
     p.add_argument("--demo-accounts", action="store_true", help="also create one demo account per role")
     p.set_defaults(func=cmd_seed)
 

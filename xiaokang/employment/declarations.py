@@ -818,7 +818,7 @@ def declaration_approve(
         raise _stale(declaration)
     with transaction.atomic():
         _lock_year(declaration.levy_year)
-        employees = list(declaration.employees.values_list("outcome", "grade"))
+        employees = list(declaration.employees.values_list("outcome", "counts_as"))
         conflicts = sum(1 for outcome, _ in employees if outcome == EmployeeCheck.CONFLICT)
         if conflicts:
             _refuse(
@@ -826,14 +826,16 @@ def declaration_approve(
                 f"another employer too: resolve that first",
                 "conflicts",
             )
-        counted = [grade for outcome, grade in employees if outcome == EmployeeCheck.COUNTED]
+        # The check already weighed each employee (counts_as: 2 up to the policy's double_count_max_grade,
+        # else 1); the levy's facts are those two groups.
+        counted = [weight for outcome, weight in employees if outcome == EmployeeCheck.COUNTED]
         record = employer_record(
             employer_type=employer.employer_type,
             state_owned=employer.state_owned,
             headcount=declaration.headcount,
             total_wages=declaration.total_wages,
-            disabled_grade_1_2=sum(1 for grade in counted if grade in (1, 2)),
-            disabled_grade_3_4=sum(1 for grade in counted if grade in (3, 4)),
+            disabled_grade_1_2=sum(1 for weight in counted if weight == 2),
+            disabled_grade_3_4=sum(1 for weight in counted if weight == 1),
         )
         decision = decide_levy(record, declaration.levy_year)
         _claim(
