@@ -315,3 +315,15 @@ def test_seed_employers_records_and_approves_declarations_through_the_services(c
     assert main(["seed", "--persons", "0", "--employers", "30"]) == 0  # once only
     assert "no employers seeded" in capsys.readouterr().out
     assert Employer.objects.count() == 30
+
+
+def test_seed_employers_before_the_window_opens_uses_the_two_years_before():
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.employment.synthetic import seed_employers
+    from xiaokang.registry.synthetic import seed_registry
+
+    actor = SystemActor("test")
+    seed_registry(actor=actor, persons=100, seed=1)
+    seeded = seed_employers(actor=actor, employers=12, seed=1, today=dt.date(2026, 2, 10))
+    assert seeded.declarations
+    assert set(Declaration.objects.values_list("levy_year", flat=True)) == {2024, 2025}

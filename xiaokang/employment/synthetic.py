@@ -103,17 +103,19 @@ def seed_employers(*, actor: Actor, employers: int, seed: int, today: dt.date) -
                 committee_member=member,
             )
         )
-    certificates, conflict_certificate = _certificates(dt.date(today.year - 1, 12, 31))
+    # The last two levy years whose declaration window has opened (before 1 March: the two before).
+    latest = today.year if today >= dt.date(today.year, 3, 1) else today.year - 1
+    certificates, conflict_certificate = _certificates(dt.date(latest - 1, 12, 31))
     with transaction.atomic():
         Employer.objects.bulk_create(created)
         log_action(actor, "employer.seed", details={"employers": len(created), "seed": seed})
         result.employers = len(created)
         employers_saved = list(Employer.objects.order_by("uscc"))
         listed = 0
-        for levy_year in (today.year - 1, today.year):
+        for levy_year in (latest - 1, latest):
             window_end = min(dt.date(levy_year, 10, 31), today)
             for index, employer in enumerate(employers_saved):
-                conflict_here = levy_year == today.year and index in (0, 1) and conflict_certificate
+                conflict_here = levy_year == latest and index in (0, 1) and conflict_certificate
                 if rng.random() < 0.15 and not employer.committee_member and not conflict_here:
                     continue  # not declared (yet)
                 headcount = Decimal(max(3, int(rng.paretovariate(1.3) * 12)))
