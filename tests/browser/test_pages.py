@@ -62,6 +62,8 @@ def test_landmarks_skip_link_and_focus_order_on_the_home_page(page, screenshot):
     assert focused(page)["text"] == "首页"
     screenshot(page, "focus-header-link")
     page.keyboard.press("Tab")
+    assert focused(page)["text"] == "按比例就业公示"  # the public quota disclosure (issue 6 §4)
+    page.keyboard.press("Tab")
     assert focused(page)["text"] == "工作人员登录"
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "language-select"
