@@ -69,6 +69,9 @@ ACCESS = {
     "outreach-answer": POST_ONLY,
     "review-list": {"district_admin", "district_officer", "street_officer"},
     "review-decide": POST_ONLY,
+    "temporary-list": {"district_admin", "district_officer", "street_officer"},
+    "temporary-create": {"district_admin", "district_officer", "street_officer"},
+    "temporary-review": POST_ONLY,
     # employers (issue 6 §1)
     "employer-list": {"district_admin", "district_officer", "street_officer"},
     "employer-detail": {"district_admin", "district_officer", "street_officer"},

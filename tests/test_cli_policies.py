@@ -23,7 +23,7 @@ def read_rows(path):
 
 def test_policies_check_passes_and_names_a_parameter_missing_on_the_date(capsys):
     assert main(["policies", "check", "--date", "2025-06-01"]) == 0
-    assert "13 policies" in capsys.readouterr().out
+    assert "14 policies" in capsys.readouterr().out
 
     assert main(["policies", "check", "--date", "2024-06-30"]) == 1
     err = capsys.readouterr().err
@@ -63,7 +63,7 @@ def test_screen_writes_one_row_per_person_and_policy_and_stores_nothing(tmp_path
 
     table = read_rows(out)
     assert table[0] == ["id_number", "policy", "eligible", "amount", "reasons"]
-    assert len(table) == 1 + 3 * 10
+    assert len(table) == 1 + 3 * 11
     result = {(r[0], r[1]): r[2:] for r in table[1:]}
     first, second, third = (row["公民身份号码"] for row in rows)
     assert result[(first, "living_subsidy")] == ["true", "400.00", ""]
@@ -72,6 +72,7 @@ def test_screen_writes_one_row_per_person_and_policy_and_stores_nothing(tmp_path
     assert result[(second, "living_subsidy")] == ["false", "0.00", "economic_status"]
     assert result[(second, "care_subsidy")] == ["false", "0.00", "care_tier"]
     assert result[(third, "living_subsidy")] == ["false", "0.00", "beijing_hukou"]
+    assert result[(third, "temporary_assistance")] == ["true", "0.00", ""]  # no household condition
     assert result[(first, "rural_housing_renovation")] == ["false", "0.00", "rural_hukou;dangerous_house"]
     assert Person.objects.count() == 0
 
@@ -135,7 +136,7 @@ def test_evaluate_stores_a_run_and_dry_run_stores_nothing(tmp_path, system_actor
     assert main(["evaluate", "--date", "2025-06-01"]) == 0
     out = capsys.readouterr().out
     assert "first run" in out and "living_subsidy" in out
-    assert EvaluationResult.objects.count() == 20
+    assert EvaluationResult.objects.count() == 22  # 2 persons × 11 person policies
 
     assert main(["evaluate", "--date", "2025-06-01"]) == 0
     assert "changes since run" in capsys.readouterr().out

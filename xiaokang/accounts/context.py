@@ -46,6 +46,11 @@ STAFF_MENU = (
         {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
     ),
     ("review-list", _("Reviews"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}),
+    (
+        "temporary-list",
+        _("Temporary assistance"),
+        {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER},
+    ),
     # The employment quota (issue 6): street officers see their street's employers.
     ("employer-list", _("Employers"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}),
     (

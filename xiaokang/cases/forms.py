@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.cases.models import Channel, State
+from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.cases.workflow import ACTIONS
 from xiaokang.policies.loader import person_policies
 
@@ -32,8 +33,14 @@ class ChineseNameSelect(forms.Select):
         return option
 
 
-def policy_choices(blank_label) -> list[tuple[str, str]]:
-    return [("", blank_label)] + [(policy.id, policy.zh) for policy in person_policies()]
+def policy_choices(blank_label, *, applied_for: bool = False) -> list[tuple[str, str]]:
+    """The person policies; ``applied_for``: only those one applies for (temporary assistance is granted
+    on the spot by a street officer instead, temporary.py)."""
+    return [("", blank_label)] + [
+        (policy.id, policy.zh)
+        for policy in person_policies()
+        if not (applied_for and policy.id == TEMPORARY_POLICY_ID)
+    ]
 
 
 class QueueFilterForm(forms.Form):
@@ -83,7 +90,7 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["policy"].choices = policy_choices(_("Choose a policy"))
+        self.fields["policy"].choices = policy_choices(_("Choose a policy"), applied_for=True)
         self.fields["received_on"].initial = timezone.localdate()
 
     def clean_received_on(self) -> dt.date:

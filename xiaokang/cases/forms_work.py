@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xiaokang.cases.forms import ChineseNameSelect
+from xiaokang.cases.forms import DATE_FORMATS, ChineseNameSelect
 from xiaokang.cases.rosters import cash_policy_ids
 from xiaokang.policies.loader import policies
 
@@ -144,3 +146,73 @@ class ReviewDecisionForm(forms.Form):
                 "note", forms.ValidationError(_("Enter the reason for stopping the benefit."), "required")
             )
         return data
+
+
+class TemporaryGrantForm(forms.Form):
+    """Temporary assistance granted on the spot (S3): the amount, the emergency, and the day of the
+    approval. The limit, the person's eligibility and the deadlines are the service's (temporary.py).
+    ``submission_token`` is a one-time key made when the form was shown: posting the same form twice
+    records one grant."""
+
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("In yuan, at most two decimals, for example 1500 or 1500.50. At most the limit above."),
+        widget=forms.TextInput(attrs={"class": "short", "inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"required": _("Enter the amount.")},
+    )
+    reason = forms.CharField(
+        label=_("The emergency"),
+        max_length=2000,
+        strip=True,
+        help_text=_(
+            "What happened and why the person needs help now: a sudden event, an accident, a serious "
+            "illness. It is recorded with the grant and shown to the district's reviewer."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Describe the emergency.")},
+    )
+    received_on = forms.DateField(
+        label=_("Approved on"),
+        help_text=_(
+            "The day you approved and paid it, year-month-day, for example 2025-06-30. Not in the future: "
+            "the deadlines for the documents and the district's review count from it."
+        ),
+        widget=forms.DateInput(
+            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
+        ),
+        input_formats=DATE_FORMATS,
+    )
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+        for name in ("amount", "reason", "received_on"):
+            self.fields[name].column_required = True  # "(required)" after the label (_field.html)
+
+    def clean_received_on(self) -> dt.date:
+        value = self.cleaned_data["received_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The day of the approval cannot be in the future."), code="future")
+        if value.year < 2000:
+            raise forms.ValidationError(_("Enter a date after 2000."), code="too_early")
+        return value
+
+
+class TemporaryReviewForm(forms.Form):
+    """The district's review of a temporary-assistance grant, decided on the version the officer read."""
+
+    decision = forms.ChoiceField(
+        label=_("Review"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("confirm", _("Confirm the grant")),
+            ("reject", _("Reject it (the reason is required)")),
+        ],
+        error_messages={"required": _("Choose confirm or reject.")},
+    )
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    reason = forms.CharField(required=False, max_length=2000, strip=True)

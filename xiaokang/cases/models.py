@@ -28,6 +28,8 @@ class State(models.TextChoices):
     REJECTED = "rejected", _("rejected")
     APPEAL_REVIEW = "appeal_review", _("appeal under review")
     ENROLLED = "enrolled", _("enrolled")
+    # Temporary assistance (S3): a street officer's grant (approved) confirmed by the district's review.
+    CONFIRMED = "confirmed", _("confirmed by the district")
 
 
 # States in which an application is still being handled: at most one per person and policy.
@@ -291,3 +293,51 @@ class ApplicationDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.name}"
+
+
+class TemporaryReview(models.TextChoices):
+    PENDING = "pending", _("awaiting the district's review")
+    CONFIRMED = "confirmed", _("confirmed")
+    REJECTED = "rejected", _("rejected")
+
+
+class TemporaryAssistance(models.Model):
+    """临时救助 (S3, issue 5 §1): a one-off amount a street officer (or district staff) approved and paid
+    on the spot, on an Application of the policy ``temporary_assistance`` that was created already
+    approved (so it has a number, a timeline, documents, a notice and the application's scope). The
+    documents are completed afterwards and the district reviews the grant by ``district_review_by``:
+    confirmed (the application becomes ``confirmed``) or rejected with a reason (``rejected``; recovering
+    the money is done outside the system). Both deadlines are working days from ``granted_on``."""
+
+    application = models.OneToOneField(
+        Application, models.PROTECT, primary_key=True, related_name="temporary_assistance"
+    )
+    amount_fen = models.BigIntegerField(_("amount"))
+    reason = models.TextField(_("the emergency"))
+    granted_on = models.DateField(_("granted on"))  # the day of the on-the-spot approval (= received_on)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    granted_by_label = models.CharField(max_length=150)
+    limit_fen = models.BigIntegerField()  # the street approval limit in force on granted_on
+    documents_due_by = models.DateField(_("documents due by"))
+    district_review_by = models.DateField(_("district review by"))
+    # A deadline counted through a year whose official holiday calendar is not yet published.
+    deadlines_provisional = models.BooleanField(default=False)
+    review = models.CharField(max_length=10, choices=TemporaryReview.choices, default=TemporaryReview.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_by_label = models.CharField(max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["review", "district_review_by"], name="temporary_review_queue")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="temporary_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.amount_fen} {self.review}"

@@ -37,6 +37,9 @@ DEFAULT_APPEAL_DAYS = 60
 # An approved application is paid from the month after it was received (issue 5 §3), unless a policy
 # file sets ``enrolment_start_months`` (months after the month received).
 DEFAULT_ENROLMENT_START_MONTHS = 1
+# Temporary assistance (S3) is granted on the spot by a street officer and reviewed by the district
+# (temporary.py), never applied for and moved through the workflow above.
+TEMPORARY_POLICY_ID = "temporary_assistance"
 
 
 class WorkflowError(Exception):
@@ -70,6 +73,22 @@ class Submission:
     created: bool  # False: the same Idempotency-Key was submitted before; this is that application
 
 
+def submitted_before(label: str, key: str, person, policy_id: str) -> Application | None:
+    """The application this actor already recorded with this Idempotency-Key (or form token), or None;
+    the key used for another person or policy is an error."""
+    if not key:
+        return None
+    existing = Application.objects.filter(created_by_label=label, idempotency_key=key).first()
+    if existing is not None and (existing.person_id, existing.policy_id) != (person.pk, policy_id):
+        raise WorkflowError(
+            "invalid",
+            f"此幂等键已用于申请 {existing.number} / this Idempotency-Key was used for application "
+            f"{existing.number} of another person or policy",
+            "idempotency_key",
+        )
+    return existing
+
+
 def application_submit(
     *,
     actor: Actor,
@@ -83,17 +102,16 @@ def application_submit(
     """Record an application for ``person`` (already let through the registry's gate by the caller)."""
     label = actor_label(actor)
     key = (idempotency_key or "").strip()[:100]
-    if key:
-        existing = Application.objects.filter(created_by_label=label, idempotency_key=key).first()
-        if existing is not None:
-            if (existing.person_id, existing.policy_id) != (person.pk, policy_id):
-                raise WorkflowError(
-                    "invalid",
-                    f"此幂等键已用于申请 {existing.number} / this Idempotency-Key was used for application "
-                    f"{existing.number} of another person or policy",
-                    "idempotency_key",
-                )
-            return Submission(existing, False)
+    existing = submitted_before(label, key, person, policy_id)
+    if existing is not None:
+        return Submission(existing, False)
+    if policy_id == TEMPORARY_POLICY_ID:
+        raise WorkflowError(
+            "invalid",
+            "临时救助由街道工作人员当场批准，不在此申请 / temporary assistance is granted on the spot by a "
+            "street officer (the temporary-assistance form), not applied for here",
+            "policy",
+        )
     if person.status != "normal":
         raise WorkflowError(
             "invalid",
@@ -246,6 +264,13 @@ def application_transition(
         )
     if action not in ACTIONS:
         raise WorkflowError("illegal", f"未知操作“{action}” / unknown action {action!r}", "action")
+    if application.policy_id == TEMPORARY_POLICY_ID:
+        raise WorkflowError(
+            "illegal",
+            "临时救助由区级复核确认或不予确认 / a temporary-assistance grant is confirmed or rejected by the "
+            "district's review, not by this workflow",
+            "action",
+        )
     step = STEPS.get((application.state, action))
     state_label = State(application.state).label
     if step is None:

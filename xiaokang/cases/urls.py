@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xiaokang.cases import views
+from xiaokang.cases import views, views_temporary
 
 urlpatterns = [
     path("", views.application_list, name="application-list"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("new/<int:person_pk>/", views.application_create, name="application-create"),
     path("<int:pk>/", views.application_detail, name="application-detail"),
     path("<int:pk>/transition/", views.application_transition_view, name="application-transition"),
+    # The district's review of a temporary-assistance grant (S3), from the grant's page.
+    path("<int:pk>/temporary-review/", views_temporary.temporary_review_view, name="temporary-review"),
     path("<int:pk>/notice/", views.application_notice, name="application-notice"),
     path("<int:pk>/documents/", views.application_document_upload, name="application-document-upload"),
     path("<int:pk>/documents/<int:document_pk>/", views.application_document, name="application-document"),

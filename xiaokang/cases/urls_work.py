@@ -4,7 +4,7 @@ records a refused ``pk`` as a person's id in the audit trail, and these are rost
 
 from django.urls import path
 
-from xiaokang.cases import views_work
+from xiaokang.cases import views_temporary, views_work
 
 urlpatterns = [
     path("rosters/", views_work.roster_list, name="roster-list"),
@@ -15,4 +15,8 @@ urlpatterns = [
     path("outreach/<int:task_pk>/", views_work.outreach_answer, name="outreach-answer"),
     path("reviews/", views_work.review_list, name="review-list"),
     path("reviews/<int:task_pk>/", views_work.review_decide, name="review-decide"),
+    # Temporary assistance (S3): the grants awaiting the district's review, and a grant (``pk``: the
+    # person's id, recorded with a refusal as on the person pages).
+    path("temporary/", views_temporary.temporary_list, name="temporary-list"),
+    path("temporary/new/<int:pk>/", views_temporary.temporary_create, name="temporary-create"),
 ]

@@ -31,9 +31,16 @@ from xiaokang.accounts.models import REGISTRY_READERS, Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.documents import document_add, document_open
 from xiaokang.cases.forms import ALL, OPEN, ApplicationForm, QueueFilterForm, TransitionForm
-from xiaokang.cases.models import OPEN_STATES, Application, Channel, Enrolment, State
+from xiaokang.cases.models import OPEN_STATES, Application, Channel, Enrolment, State, TemporaryAssistance
 from xiaokang.cases.selectors import application_for, applications_for
-from xiaokang.cases.services import WorkflowError, appeal_days, application_submit, application_transition
+from xiaokang.cases.services import (
+    TEMPORARY_POLICY_ID,
+    WorkflowError,
+    appeal_days,
+    application_submit,
+    application_transition,
+)
+from xiaokang.cases.temporary import GRANT_ROLES, REVIEW_ROLES, grant_status
 from xiaokang.cases.workflow import STEPS, actions_from
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
@@ -65,6 +72,8 @@ EVENT_LABELS = {
     "reject": gettext_lazy("Rejected"),
     "enrol": gettext_lazy("Enrolled"),
     "appeal": gettext_lazy("Appeal recorded"),
+    "grant": gettext_lazy("Granted on the spot (temporary assistance)"),
+    "confirm": gettext_lazy("Confirmed by the district's review"),
 }
 # The forms: what the officer can do now (heading and button), by state and action.
 ACTION_TITLES = {
@@ -112,12 +121,21 @@ def policy_name(policy_id: str) -> str:
     return policy.zh if policy is not None else policy_id
 
 
+def _awaiting_district_review(application: Application) -> bool:
+    """A temporary-assistance grant the district has not reviewed yet (its decide_by is the review's
+    deadline)."""
+    return application.policy_id == TEMPORARY_POLICY_ID and application.state == State.APPROVED
+
+
 def _deadline(application: Application, today: dt.date) -> dict:
-    """The deadline still running (acceptance or decision) and how near it is, or none."""
+    """The deadline still running (acceptance, decision, or the district's review of a temporary-
+    assistance grant) and how near it is, or none."""
     if application.state == State.SUBMITTED:
         kind, day = "accept", application.accept_by
     elif application.state in REVIEW_STATES:
         kind, day = "decide", application.decide_by
+    elif _awaiting_district_review(application):
+        kind, day = "review", application.decide_by
     else:
         return {"kind": None, "day": None, "overdue": False, "due_soon": False}
     overdue = day < today
@@ -161,7 +179,10 @@ def application_list(request):
             When(state=State.SUBMITTED, then=F("accept_by")), default=F("decide_by"), output_field=DateField()
         ),
         waiting=Case(
-            When(state__in=WAITING_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()
+            When(state__in=WAITING_STATES, then=Value(0)),
+            When(state=State.APPROVED, policy_id=TEMPORARY_POLICY_ID, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
         ),
     ).order_by("waiting", "deadline", "received_on", "pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -222,7 +243,8 @@ def application_dashboard(request):
             acceptance_overdue=Count("pk", filter=Q(state=State.SUBMITTED, accept_by__lt=today)),
             in_review=Count("pk", filter=Q(state__in=REVIEW_STATES)),
             decision_overdue=Count("pk", filter=Q(state__in=REVIEW_STATES, decide_by__lt=today)),
-            approved=Count("pk", filter=Q(state=State.APPROVED)),
+            # A temporary-assistance grant awaiting the district's review is not awaiting enrolment.
+            approved=Count("pk", filter=Q(state=State.APPROVED) & ~Q(policy_id=TEMPORARY_POLICY_ID)),
         )
         .order_by()
     }
@@ -266,6 +288,8 @@ def _timeline(application: Application) -> list[dict]:
 
 
 def _action_forms(request, application: Application, typed: dict, problem: dict | None) -> list[dict]:
+    if application.policy_id == TEMPORARY_POLICY_ID:
+        return []  # a grant has the district's review instead (_temporary)
     forms = []
     for action in actions_from(application.state, request.user.role):
         step = STEPS[(application.state, action)]
@@ -286,6 +310,33 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
     return forms
 
 
+def _temporary(
+    request, application: Application, today: dt.date, review_form=None, typed_reason: str = ""
+) -> dict | None:
+    """A temporary-assistance grant's facts for its page: the amount, the emergency, who granted it,
+    the documents still due, the district's review (its deadline, or its outcome) and whether the user
+    may review it now (district staff other than whoever granted it)."""
+    grant = TemporaryAssistance.objects.filter(application=application).first()
+    if grant is None:
+        return None
+    status = grant_status(grant, application.documents.count(), today)
+    reviewer = request.user.role in REVIEW_ROLES and status.pending
+    granter = grant.granted_by_label == request.user.username
+    return {
+        "grant": grant,
+        "status": status,
+        "review_label": grant.get_review_display(),
+        "can_review": reviewer and not granter,
+        "review_blocked": reviewer and granter,
+        "review_form": review_form,
+        "typed_reason": typed_reason,
+        "typed_decision": review_form.data.get("decision", "") if review_form is not None else "",
+        "review_deadline": _deadline(application, today),
+        "reviewed_late": grant.reviewed_at is not None
+        and timezone.localtime(grant.reviewed_at).date() > grant.district_review_by,
+    }
+
+
 def _render_detail(
     request,
     application: Application,
@@ -295,8 +346,10 @@ def _render_detail(
     problem=None,
     conflict=False,
     document_error: str = "",
+    review_form=None,
 ):
     policy = policies().get(application.policy_id)
+    today = timezone.localdate()
     context = {
         "application": application,
         "person": application.person,
@@ -304,7 +357,8 @@ def _render_detail(
         "policy_name": policy.zh if policy else application.policy_id,
         "channel": channel_label(application.channel),
         "state": state_label(application.state),
-        "deadline": _deadline(application, timezone.localdate()),
+        "deadline": _deadline(application, today),
+        "temporary": _temporary(request, application, today, review_form, (typed or {}).get("review", "")),
         "timeline": _timeline(application),
         "action_forms": _action_forms(request, application, typed or {}, problem),
         "due_soon_days": DUE_SOON_WORKING_DAYS,
@@ -458,6 +512,7 @@ def applications_section(request, person) -> dict | None:
             for application in applications[:PAGE_SIZE]
         ],
         "can_create": request.user.role in CREATE_ROLES,
+        "can_grant": request.user.role in GRANT_ROLES,
     }
 
 
@@ -511,7 +566,10 @@ def application_document(request, pk: int, document_pk: int):
 # ---------------------------------------------------------------------------------------------------
 # The decision notice (issue 5 §1): approval or rejection with the reasons and citations, printable.
 
-DECISION_ACTIONS = ("approve", "reject")
+# A temporary-assistance grant is a decision from the start (the notice states the one-off amount);
+# the district's confirmation or rejection is the later one.
+DECISION_ACTIONS = ("approve", "reject", "grant", "confirm")
+APPROVING_ACTIONS = ("approve", "grant", "confirm")
 
 
 @require_GET
@@ -524,10 +582,13 @@ def application_notice(request, pk: int):
         raise Http404("no decision yet")
     _log_view(request, application, client, page="notice")
     policy = policies().get(application.policy_id)
-    approved = event.action == "approve"
+    approved = event.action in APPROVING_ACTIONS
     decided_on = timezone.localtime(event.at).date()
+    temporary = TemporaryAssistance.objects.filter(application=application).first()
     decision = (
-        decision_for_person(application.person, application.policy_id, decided_on) if approved else None
+        decision_for_person(application.person, application.policy_id, decided_on)
+        if approved and temporary is None
+        else None
     )
     return render(
         request,
@@ -540,6 +601,7 @@ def application_notice(request, pk: int):
             "reason": event.reason,
             "failed": event.details.get("failed_conditions", []),
             "decision": decision,
+            "temporary": temporary,
             "enrolment": Enrolment.objects.filter(application=application).first(),
             "decided_on": decided_on,
             "appeal_days": appeal_days(application.policy_id),

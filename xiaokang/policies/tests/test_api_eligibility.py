@@ -16,7 +16,7 @@ def test_eligibility_explains_every_policy_with_conditions_and_citations(registr
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["date"] == "2025-06-01" and len(body["policies"]) == 10
+    assert body["date"] == "2025-06-01" and len(body["policies"]) == 11
     living = next(p for p in body["policies"] if p["policy"] == "living_subsidy")
     assert (living["eligible"], living["amount"], living["failed"]) == (True, "400.00", [])
     assert living["amount_rule"] == "低保家庭A类"

@@ -34,7 +34,7 @@ def test_a_stored_run_holds_for_every_person_what_the_interpreter_decides(popula
             "run_policy__policy_id", "person_id", "eligible", "amount_fen", "failed"
         )
     }
-    assert len(stored) == 10 * population.count() == 10 * report.run.persons
+    assert len(stored) == 11 * population.count() == 11 * report.run.persons
     for person in population:
         for decision in decisions_for_person(person, DAY):
             row = stored[(decision.policy.id, person.pk)]

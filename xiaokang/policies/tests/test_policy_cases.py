@@ -24,6 +24,7 @@ def test_the_shipped_policy_files_load_without_errors():
         "preschool_education",
         "rural_housing_renovation",
         "self_employment_insurance_subsidy",
+        "temporary_assistance",  # S3: who may receive it; the grant itself is xiaokang/cases/temporary.py
         # employer policies (issue 6 §3, §5)
         "employment_levy",
         "over_quota_reward",

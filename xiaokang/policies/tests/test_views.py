@@ -42,7 +42,7 @@ def test_the_policy_list_and_a_sheet_show_every_policy_and_flag_unverified_value
     sheet = client.get("/staff/policies/living_subsidy/", {"date": "2025-06-01"})
 
     assert listing.status_code == 200
-    assert len(listing.context["rows"]) == 13  # 10 person policies and 3 employer policies (issue 6)
+    assert len(listing.context["rows"]) == 14  # 11 person policies and 3 employer policies (issue 6)
     assert {row["policy"].id: row["unverified"] for row in listing.context["rows"]}["living_subsidy"] is True
     assert sheet.status_code == 200
     parameters = {row.name: row for row in sheet.context["sheet"].parameters}
@@ -60,7 +60,7 @@ def test_the_person_page_explains_every_policy(two_streets, officer_a):
     assert response.status_code == 200
     [section] = [s for s in response.context["sections"] if s["anchor"] == "eligibility"]
     decisions = {d.policy.id: d for d in section["decisions"]}
-    assert len(decisions) == 10
+    assert len(decisions) == 11
     living = decisions["living_subsidy"]
     assert living.eligible and living.amount == 400
     economic = next(r for r in living.conditions if r.condition.id == "economic_status")

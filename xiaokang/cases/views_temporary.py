@@ -1,0 +1,223 @@
+"""Staff pages of temporary assistance (临时救助, S3; docs/cases.md):
+
+- ``/staff/work/temporary/``: the grants awaiting the district's review in the user's area, the nearest
+  review deadline first, with how many reviews and how many grants' documents are overdue (district
+  staff; a street officer sees their own street's grants, whose documents are theirs to complete);
+- ``/staff/work/temporary/new/<person id>/``: a street officer (or district staff) grants a one-off
+  amount on the spot;
+- ``/staff/applications/<id>/temporary-review/`` (POST): the district's review, from the grant's
+  application page.
+
+Views parse, call the service (temporary.py) and render (ARCHITECTURE rule 1); scope comes from
+``person_for`` and ``application_for`` (404 out of scope, audited). Every page is ``no-store``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xiaokang.accounts.forms import client_address
+from xiaokang.accounts.models import Role
+from xiaokang.cases.forms_work import TemporaryGrantForm, TemporaryReviewForm
+from xiaokang.cases.selectors import application_for
+from xiaokang.cases.services import TEMPORARY_POLICY_ID, WorkflowError
+from xiaokang.cases.temporary import (
+    GRANT_ROLES,
+    REVIEW_ROLES,
+    grant_status,
+    limit_on,
+    pending_counts,
+    pending_grants_for,
+    temporary_assistance_grant,
+    temporary_assistance_review,
+)
+from xiaokang.cases.views import DUE_SOON_WORKING_DAYS, _log_view, _render_detail, _safe_id
+from xiaokang.core.language import in_page_language
+from xiaokang.core.workdays import working_days_between
+from xiaokang.policies.loader import policies
+from xiaokang.policies.selectors import decision_for_person
+from xiaokang.policies.templatetags.policy_money import yuan
+from xiaokang.registry.selectors import person_for
+from xiaokang.registry.views_persons import _see_other, roles_required
+
+# Who sees the list: district staff (the reviewers) and street officers (their street's grants).
+LIST_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER})
+PAGE_SIZE = 50
+
+
+@require_GET
+@roles_required(LIST_ROLES)
+def temporary_list(request):
+    today = timezone.localdate()
+    grants = pending_grants_for(request.user).select_related(
+        "application", "application__person", "application__street", "application__community"
+    )
+    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for grant in page.object_list:
+        status = grant_status(grant, 1 if grant.has_documents else 0, today)
+        left = 0 if status.review_overdue else working_days_between(today, grant.district_review_by)
+        rows.append(
+            {
+                "grant": grant,
+                "application": grant.application,
+                "person": grant.application.person,
+                "status": status,
+                "review_due_soon": not status.review_overdue and left <= DUE_SOON_WORKING_DAYS,
+            }
+        )
+    return render(
+        request,
+        "cases/work/temporary.html",
+        {
+            "rows": rows,
+            "page": page,
+            "counts": pending_counts(request.user, today),
+            "today": today,
+            "area": request.user.area,
+            "due_soon_days": DUE_SOON_WORKING_DAYS,
+            "can_grant": request.user.role in GRANT_ROLES,
+            "district": request.user.role in REVIEW_ROLES,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@roles_required(GRANT_ROLES, person_kwarg="pk")
+def temporary_create(request, pk: int):
+    client = client_address(request)
+    person = person_for(request.user, _safe_id(pk), client=client)
+    status = 200
+    if request.method == "POST":
+        form = TemporaryGrantForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                submission = temporary_assistance_grant(
+                    actor=request.user,
+                    person=person,
+                    amount=data["amount"],
+                    reason=data["reason"],
+                    received_on=data["received_on"],
+                    idempotency_key=data["submission_token"],
+                    client=client,
+                )
+            except WorkflowError as error:
+                field = error.field if error.field in ("amount", "reason", "received_on") else None
+                form.add_error(field, in_page_language(error.message))
+            else:
+                application = submission.application
+                if submission.created:
+                    grant = application.temporary_assistance
+                    note = _(
+                        "Temporary assistance %(number)s has been granted: %(amount)s yuan. Attach the "
+                        "documents by %(documents)s; the district reviews it by %(review)s."
+                    ) % {
+                        "number": application.number,
+                        "amount": yuan(grant.amount_fen),
+                        "documents": f"{grant.documents_due_by:%Y-%m-%d}",
+                        "review": f"{grant.district_review_by:%Y-%m-%d}",
+                    }
+                else:
+                    note = _("This form had already been sent: %(number)s was granted then.") % {
+                        "number": application.number
+                    }
+                messages.success(request, note)
+                return _see_other(reverse("application-detail", args=[application.pk]))
+        status = 422
+    else:
+        form = TemporaryGrantForm(initial={"submission_token": uuid.uuid4().hex})
+    today = timezone.localdate()
+    limit = limit_on(today)
+    decision = decision_for_person(person, TEMPORARY_POLICY_ID, today)
+    parameters = policies()[TEMPORARY_POLICY_ID].parameters
+    return render(
+        request,
+        "cases/work/temporary_form.html",
+        {
+            "form": form,
+            "person": person,
+            "limit_fen": limit[0] if limit else None,
+            "limit_provisional": limit is not None and not limit[1],
+            "documents_days": _days(parameters["documents_working_days"], today),
+            "review_days": _days(parameters["district_review_working_days"], today),
+            "not_eligible": [r.condition for r in decision.conditions if not r.passed] if decision else [],
+        },
+        status=status,
+    )
+
+
+def _days(parameter, day) -> int | None:
+    value = parameter.value_on(day)
+    return int(value.value) if value is not None else None
+
+
+@require_POST
+@roles_required(REVIEW_ROLES)
+def temporary_review_view(request, pk: int):
+    """The district's review, decided on the version the officer read: 409 when someone else acted
+    first, 422 when it is refused (the granting officer, a rejection without a reason, no documents).
+    Nothing is applied on an error; the page shown again is a view of the application (audited)."""
+    client = client_address(request)
+    application = application_for(request.user, _safe_id(pk), client=client)
+    form = TemporaryReviewForm(request.POST, auto_id="review-%s")
+    typed = {"review": request.POST.get("reason", "")[:2000]}
+    if not form.is_valid():
+        _log_view(request, application, client, page="temporary-review")
+        field = "decision" if "decision" in form.errors else ""
+        message = (
+            form.errors["decision"][0]
+            if field
+            else _("The form was not complete. Reload the page and try again.")
+        )
+        return _render_detail(
+            request,
+            application,
+            status=422,
+            typed=typed,
+            problem={"action": "review", "field": field, "message": message},
+            review_form=form,
+        )
+    data = form.cleaned_data
+    try:
+        application = temporary_assistance_review(
+            actor=request.user,
+            application=application,
+            version=data["version"],
+            decision=data["decision"],
+            reason=data["reason"],
+            client=client,
+        )
+    except WorkflowError as error:
+        application.refresh_from_db()
+        _log_view(request, application, client, page="temporary-review")
+        if error.kind == "stale":
+            return _render_detail(request, application, status=409, typed=typed, conflict=True)
+        if error.field == "reason":
+            message = _("Enter the reason for rejecting the grant.")
+        else:
+            message = in_page_language(error.message)
+        return _render_detail(
+            request,
+            application,
+            status=422,
+            typed=typed,
+            problem={"action": "review", "field": error.field, "message": message},
+            review_form=form,
+        )
+    if data["decision"] == "confirm":
+        note = _("Confirmed: temporary assistance %(number)s.") % {"number": application.number}
+    else:
+        note = _(
+            "Rejected: temporary assistance %(number)s. "
+            "Recovering the money paid is done outside this system."
+        ) % {"number": application.number}
+    messages.success(request, note)
+    return _see_other(reverse("application-detail", args=[application.pk]))
