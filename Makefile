@@ -29,9 +29,10 @@ run: install
 	@echo "Open http://$(HOST):$(PORT)/ (staff area: http://$(HOST):$(PORT)/staff/)"
 	$(BIN)/xiaokang serve --host $(HOST) --port $(PORT)
 
-# The whole suite: unit, integration and browser tests (Debian's Chromium is installed if missing).
+# The whole suite: unit, integration and browser tests (Debian's Chromium is installed if missing), on
+# two processes (pytest-xdist; each has its own test database and live server).
 test: install chromium
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 test-unit: install
 	$(BIN)/pytest -q -m "not browser"
@@ -41,7 +42,7 @@ test-browser: install chromium
 
 # The same suite against PostgreSQL (started by .ci/run if it is not running).
 test-postgres: install chromium
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -n 2
 
 chromium:
 	@test -x /usr/bin/chromium || scripts/install-chromium
