@@ -1,8 +1,8 @@
 """The public quota disclosure (issue 6 §4) and the member units (§6) in a real browser: axe-core finds
 nothing serious in Chinese or English, nobody needs a mouse (skip link, search, then Tab into the table,
 whose region scrolls by the arrow keys), and the page does not scroll sideways at 200 % zoom or 400 px
-wide. Pictures of the page are kept in /tmp/disclosure.png
-and /tmp/disclosure-400px.png.
+wide. Pictures of the page are kept in the screenshot directory (XIAOKANG_SCREENSHOTS, conftest.py):
+disclosure.png and disclosure-400px.png.
 
 The data is written in a fixture that runs before the browser starts (see the browser fixture in
 conftest.py): six employers with approved 2025 declarations (four meet the quota), one submitted."""
@@ -15,11 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENSHOTS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PICTURE = "/tmp/disclosure.png"
-NARROW_PICTURE = "/tmp/disclosure-400px.png"
-NARROW_TABLE_PICTURE = "/tmp/disclosure-400px-table.png"
+PICTURE = str(SCREENSHOTS / "disclosure.png")
+NARROW_PICTURE = str(SCREENSHOTS / "disclosure-400px.png")
+NARROW_TABLE_PICTURE = str(SCREENSHOTS / "disclosure-400px-table.png")
 # name, street, type, headcount, counted (None: submitted, not approved), member unit
 EMPLOYERS = [
     ("北京海淀科技发展有限公司", "110108001000", "enterprise", "120", 2, True),

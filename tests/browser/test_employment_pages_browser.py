@@ -4,7 +4,8 @@ and not-counted employees, the persons listed by two employers). Each passes axe
 English (check_page: nothing serious or critical, no sideways scrolling), as do the declaration list,
 the declaration and correction forms and the employer edit form in English; the list is searched and a
 result opened with the keyboard alone; a district officer decides a conflict with the keyboard alone;
-at 400 px and at 200 % zoom the pages do not scroll sideways. Pictures: /tmp/emp-*.png.
+at 400 px and at 200 % zoom the pages do not scroll sideways. Pictures: emp-*.png in the screenshot
+directory (XIAOKANG_SCREENSHOTS).
 
 The data is written in a fixture that runs before the browser starts (see the browser fixture in
 conftest.py): four employers (imported as a file), three persons with certificates, and two declarations
@@ -23,6 +24,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.helpers import make_id, person_row, write_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -171,7 +173,7 @@ def tab_until(page, test, *, limit: int = 40) -> int:
 
 
 def picture(page, name: str) -> None:
-    page.screenshot(path=f"/tmp/emp-{name}.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"emp-{name}.png"), full_page=True)
 
 
 def fits_its_region(table) -> None:

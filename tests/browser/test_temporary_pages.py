@@ -3,7 +3,7 @@ from the person's page (over the limit first: the error summary takes focus and 
 attaches a document afterwards; a district officer opens the list of grants awaiting review from the
 menu (one overdue), is refused a rejection without a reason, confirms the grant and opens the notice.
 Every page is checked by axe-core and for sideways scrolling (check_page), the list and the form also
-400 px wide. Screenshots go to /tmp/temporary-shots/ as well.
+400 px wide. Screenshots go to the screenshot directory (XIAOKANG_SCREENSHOTS) as well.
 
 The data is written in a fixture that runs before the browser starts (see the browser fixture in
 conftest.py): 测试1 and 测试2 in 万寿路街道; 测试2 was granted temporary assistance on 2025-09-30, long
@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SCREENSHOTS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SHOTS = Path("/tmp/temporary-shots")
+SHOTS = SCREENSHOTS
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
