@@ -53,16 +53,20 @@ def scope_of(actor: Actor | None) -> Scope:
     return Scope("all")
 
 
-def in_scope(queryset, actor: Actor | None):
-    """``queryset`` narrowed to the actor's area, for any model with ``street`` and ``community`` keys
-    (persons, applications, outreach tasks …): the one rule every scoped read applies (R1, issue 3 §1)."""
+def in_scope(
+    queryset, actor: Actor | None, *, street: str = "street_id", community: str | None = "community_id"
+):
+    """``queryset`` narrowed to the actor's area: the one rule every scoped read applies (R1, issue 3 §1).
+    ``street`` and ``community`` name the lookups that give a row's area (persons, applications, outreach
+    tasks have both; an employer has a street only, ``community=None``: community workers see none, and
+    a declaration reaches it through ``employer__street_id``)."""
     scope = scope_of(actor)
     if scope.kind == "all":
         return queryset
     if scope.kind == "street":
-        return queryset.filter(street_id=scope.area_id)
-    if scope.kind == "community":
-        return queryset.filter(community_id=scope.area_id)
+        return queryset.filter(**{street: scope.area_id})
+    if scope.kind == "community" and community is not None:
+        return queryset.filter(**{community: scope.area_id})
     return queryset.none()
 
 

@@ -10,8 +10,9 @@ import os
 
 import polars as pl
 
-from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.accounts.actors import Actor
 from xiaokang.core.money import yuan_text
+from xiaokang.employment.declaration_selectors import declarations_for
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Declaration, DeclarationState
 from xiaokang.registry.exporting import write_xlsx
 
@@ -37,13 +38,8 @@ FIGURES = ("headcount", "counted", "quota", "shortfall", "ratio", "average_wage"
 
 
 def approved_declarations(actor: Actor, levy_year: int):
-    scope = scope_of(actor)
-    declarations = Declaration.objects.filter(levy_year=levy_year, state=DeclarationState.APPROVED)
-    if scope.kind == "street":
-        declarations = declarations.filter(employer__street_id=scope.area_id)
-    elif scope.kind != "all":
-        declarations = declarations.none()
-    return declarations.select_related("employer", "employer__street").order_by("employer__uscc")
+    declarations = declarations_for(actor).filter(levy_year=levy_year, state=DeclarationState.APPROVED)
+    return declarations.order_by("employer__uscc")
 
 
 def collection_frame(actor: Actor, levy_year: int) -> tuple[pl.DataFrame, int]:

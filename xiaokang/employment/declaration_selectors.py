@@ -10,19 +10,14 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.accounts.actors import Actor, in_scope
 from xiaokang.audit.services import log_action
 from xiaokang.employment.models import Declaration, DeclarationState, DeclaredEmployee, EmployeeCheck
 
 
 def declarations_for(actor: Actor) -> QuerySet[Declaration]:
-    scope = scope_of(actor)
     declarations = Declaration.objects.select_related("employer", "employer__street")
-    if scope.kind == "all":
-        return declarations
-    if scope.kind == "street":
-        return declarations.filter(employer__street_id=scope.area_id)
-    return declarations.none()
+    return in_scope(declarations, actor, street="employer__street_id", community=None)
 
 
 def declaration_for(actor: Actor, declaration_id: int, *, client: str | None = None) -> Declaration:

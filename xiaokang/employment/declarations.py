@@ -25,7 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from xiaokang.accounts.actors import Actor, actor_label, scope_of
+from xiaokang.accounts.actors import Actor, actor_label
 from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.core import crypto
@@ -44,6 +44,7 @@ from xiaokang.employment.models import (
     EmployeeCheck,
     Employer,
 )
+from xiaokang.employment.selectors import employers_for
 from xiaokang.policies.employers import decide_levy, employer_record
 from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import FileRejected, read_table
@@ -347,10 +348,7 @@ def _check_dates(levy_year, submitted_on, record_outside_window: bool, errors: l
 
 
 def _may_write(actor: Actor, employer: Employer, roles: set) -> bool:
-    if actor.role not in roles:
-        return False
-    scope = scope_of(actor)
-    return scope.kind == "all" or (scope.kind == "street" and scope.area_id == employer.street_id)
+    return actor.role in roles and employers_for(actor).filter(pk=employer.pk).exists()
 
 
 def _lock_year(levy_year: int) -> None:

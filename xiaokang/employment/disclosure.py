@@ -42,8 +42,9 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from xiaokang.accounts.actors import Actor, scope_of
-from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Declaration, DeclarationState, Employer
+from xiaokang.accounts.actors import Actor
+from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Declaration, DeclarationState
+from xiaokang.employment.selectors import employers_for
 from xiaokang.registry.exporting import atomic_path
 
 PAGE_SIZE = 100
@@ -492,13 +493,7 @@ class MemberUnitTotals:
 def member_units_for(actor: Actor) -> QuerySet:
     """The member units the actor sees: the district's for district staff, one street's for a street
     officer, none for anyone else."""
-    queryset = Employer.objects.filter(committee_member=True)
-    scope = scope_of(actor)
-    if scope.kind == "all":
-        return queryset
-    if scope.kind == "street":
-        return queryset.filter(street_id=scope.area_id)
-    return queryset.none()
+    return employers_for(actor).filter(committee_member=True)
 
 
 def member_units(actor: Actor, year: int) -> tuple[list[MemberUnitRow], MemberUnitTotals]:

@@ -10,19 +10,14 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.accounts.actors import Actor, in_scope
 from xiaokang.audit.services import log_action
 from xiaokang.employment.models import Employer
 
 
 def employers_for(actor: Actor) -> QuerySet[Employer]:
-    scope = scope_of(actor)
-    employers = Employer.objects.select_related("street")
-    if scope.kind == "all":
-        return employers
-    if scope.kind == "street":
-        return employers.filter(street_id=scope.area_id)
-    return employers.none()
+    """Street officers see their street's employers, district roles all, everyone else none."""
+    return in_scope(Employer.objects.select_related("street"), actor, community=None)
 
 
 def employer_for(actor: Actor, employer_id: int, *, client: str | None = None) -> Employer:
