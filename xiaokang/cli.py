@@ -437,22 +437,23 @@ def cmd_policies_show(args) -> int:
     return EXIT_OK
 
 
-def cmd_screen(args) -> int:
-    from xiaokang.policies.loader import policies
-    from xiaokang.policies.screening import screen_file
-    from xiaokang.registry.importing.reader import FileRejected
-
-    day = _day(args)
-    overrides = _overrides(args)
-    for policy in policies().values():
-        policy.parameters_on(day, overrides.get(policy.id))  # a missing value: exit 2 before reading
-    out = Path(args.out)
+def _out_path(text: str) -> Path:
+    """--out, refused (exit 2) before any work when its directory does not exist."""
+    out = Path(text)
     if not out.parent.is_dir():
         raise UsageError(f"--out: no such directory {out.parent} / 输出目录不存在")
-    progress, advance = _stage_progress(["reading", "validating", "evaluating", "writing"])
+    return out
+
+
+def _file_job(run, stages: list[str]):
+    """A batch job over an input file (screen, levy): progress by stage, an unusable file → exit 2,
+    the warnings; with row errors they are printed and None is returned (the caller exits 1, no output)."""
+    from xiaokang.registry.importing.reader import FileRejected
+
+    progress, advance = _stage_progress(stages)
     try:
         with progress:
-            report = screen_file(args.file, out, day=day, overrides=overrides, progress=advance)
+            report = run(advance)
     except FileRejected as exc:
         raise UsageError(str(exc)) from None
     for warning in report.warnings:
@@ -463,6 +464,24 @@ def cmd_screen(args) -> int:
             f"{report.rows} rows, {len(report.errors)} errors: no output written / 有错误，未输出结果",
             file=sys.stderr,
         )
+        return None
+    return report
+
+
+def cmd_screen(args) -> int:
+    from xiaokang.policies.loader import policies
+    from xiaokang.policies.screening import screen_file
+
+    day = _day(args)
+    overrides = _overrides(args)
+    for policy in policies().values():
+        policy.parameters_on(day, overrides.get(policy.id))  # a missing value: exit 2 before reading
+    out = _out_path(args.out)
+    report = _file_job(
+        lambda advance: screen_file(args.file, out, day=day, overrides=overrides, progress=advance),
+        ["reading", "validating", "evaluating", "writing"],
+    )
+    if report is None:
         return EXIT_INPUT_ERRORS
     eligible = ", ".join(f"{policy} {count}" for policy, count in sorted(report.eligible.items()))
     print(f"screened {report.rows} persons on {day.isoformat()}: {report.output_rows} rows in {out}")
@@ -651,12 +670,8 @@ def _levy_year(args) -> int:
 
 
 def cmd_levy(args) -> int:
-    from xiaokang.registry.importing.reader import FileRejected
-
     year = _levy_year(args)
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise UsageError(f"--out: no such directory {out.parent} / 输出目录不存在")
+    out = _out_path(args.out)
     if args.from_declarations:
         if args.file or args.set:
             raise UsageError("--from-declarations reads approved declarations: no FILE and no --set")
@@ -673,20 +688,11 @@ def cmd_levy(args) -> int:
     from xiaokang.policies.levy import levy_file
 
     overrides = _levy_overrides(args)
-    progress, advance = _stage_progress(["reading", "validating", "evaluating", "writing"])
-    try:
-        with progress:
-            report = levy_file(args.file, out, levy_year=year, overrides=overrides, progress=advance)
-    except FileRejected as exc:
-        raise UsageError(str(exc)) from None
-    for warning in report.warnings:
-        print(f"warning: {warning['column']}: {warning['message']}", file=sys.stderr)
-    if report.errors:
-        _print_errors(report.errors, rest="correct these first) / 请先更正以上错误")
-        print(
-            f"{report.rows} rows, {len(report.errors)} errors: no output written / 有错误，未输出结果",
-            file=sys.stderr,
-        )
+    report = _file_job(
+        lambda advance: levy_file(args.file, out, levy_year=year, overrides=overrides, progress=advance),
+        ["reading", "validating", "evaluating", "writing"],
+    )
+    if report is None:
         return EXIT_INPUT_ERRORS
     print(
         f"levy year {year}: {report.rows} employers, {report.liable} liable, {report.exempt} exempt, "
@@ -700,9 +706,7 @@ def cmd_employer_payments(args) -> int:
     from xiaokang.employment.collection import payment_list_write
 
     year = _levy_year(args)
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise UsageError(f"--out: no such directory {out.parent} / 输出目录不存在")
+    out = _out_path(args.out)
     rows, total_fen = payment_list_write(actor=SystemActor("cli employer-payments"), levy_year=year, path=out)
     print(f"year {year}: {rows} payments, {_yuan(total_fen)} yuan, written to {out}")
     return EXIT_OK
@@ -711,9 +715,7 @@ def cmd_employer_payments(args) -> int:
 def cmd_disclosure(args) -> int:
     from xiaokang.employment.disclosure import disclosure_write
 
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise UsageError(f"--out: no such directory {out.parent} / 输出目录不存在")
+    out = _out_path(args.out)
     count = disclosure_write(args.year, args.format, out)
     print(f"levy year {args.year}: {count} employers disclosed ({args.format}), written to {out}")
     return EXIT_OK
