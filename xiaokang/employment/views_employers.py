@@ -10,8 +10,6 @@ after confirmation)."""
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 from django.conf import settings
 from django.contrib import messages
@@ -38,16 +36,13 @@ from xiaokang.employment.importing import (
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, DeclarationState
 from xiaokang.employment.selectors import employer_for, search_employers
 from xiaokang.registry.exporting import write_xlsx
-from xiaokang.registry.importing.reader import FileRejected
 from xiaokang.registry.views_batch import (
-    ERRORS_SHOWN,
+    ImportFlow,
     SizeLimitUploadHandler,
     _download,
-    _import_form,
     _private_dir,
-    _purge_stale_uploads,
-    _store_upload,
-    _upload_path,
+    import_check,
+    import_confirmed,
 )
 from xiaokang.registry.views_persons import _see_other, roles_required
 
@@ -58,7 +53,6 @@ IMPORT_TEMPLATE = "employment/employers/import.html"
 # The checked upload waiting for confirmation: {"token": hex, "name": the file's name} (the person
 # import keeps its own under another key, so the two imports never confuse their files).
 SESSION_KEY = "employer_import"
-_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -177,20 +171,6 @@ def employer_edit(request, pk: int):
 # Import: upload → check (dry run) → confirm
 
 
-def _pending_upload(request):
-    pending = request.session.get(SESSION_KEY)
-    if not pending or not _TOKEN.fullmatch(str(pending.get("token", ""))):
-        return None
-    path = _upload_path(pending["token"])
-    return (path, pending.get("name", "")) if path.is_file() else None
-
-
-def _discard_upload(request) -> None:
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending and _TOKEN.fullmatch(str(pending.get("token", ""))):
-        _upload_path(pending["token"]).unlink(missing_ok=True)
-
-
 def _render_import(request, context: dict):
     chinese = is_chinese()
     columns = [
@@ -206,13 +186,15 @@ def _render_import(request, context: dict):
     return render(request, IMPORT_TEMPLATE, {"columns": columns, **context})
 
 
-def _report_context(report, name: str) -> dict:
-    return {
-        "report": report,
-        "name": name,
-        "errors": report.errors[:ERRORS_SHOWN],
-        "errors_total": len(report.errors),
-    }
+# The person import's flow (registry.views_batch), with this import's loader, page and session key; the
+# errors are listed by row and column (the marked-rows table is the person format's).
+EMPLOYER_IMPORT = ImportFlow(
+    load=employers_import,
+    page=_render_import,
+    upload_url="employer-import",
+    session_key=SESSION_KEY,
+    rows_table=False,
+)
 
 
 @csrf_exempt  # checked below, once the size-limit handler is in place (as registry.views_batch does)
@@ -229,51 +211,10 @@ def employer_import(request):
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def _import_page(request, handler):
-    if request.method == "GET":
-        return _render_import(request, {"state": "upload", "form": _import_form()})
-    form = _import_form(data=request.POST, files=request.FILES, too_large=handler.too_large)
-    _discard_upload(request)  # a new upload starts over
-    _purge_stale_uploads()
-    if not form.is_valid():
-        return _render_import(request, {"state": "upload", "form": form})
-    upload = form.cleaned_data["file"]
-    token = _store_upload(upload)
-    path = _upload_path(token)
-    name = (upload.name or "").rsplit("/", 1)[-1][:200]
-    try:
-        report = employers_import(actor=request.user, path=path, dry_run=True)
-    except FileRejected as rejected:
-        path.unlink(missing_ok=True)
-        form.add_error("file", str(rejected))
-        return _render_import(request, {"state": "upload", "form": form})
-    request.session[SESSION_KEY] = {"token": token, "name": name}
-    context = {"state": "report", "form": _import_form(), **_report_context(report, name)}
-    return _render_import(request, context)
+    return import_check(request, handler, EMPLOYER_IMPORT)
 
 
 @require_POST
 @employer_roles_required
 def employer_import_confirm(request):
-    """The real import of the checked file, validated again (the employers may have changed since the
-    check), all or nothing; the stored file is deleted either way."""
-    pending = _pending_upload(request)
-    if pending is None:
-        messages.error(request, _("There is no checked file waiting to be imported: upload it again."))
-        return redirect("employer-import")
-    path, name = pending
-    try:
-        try:
-            report = employers_import(actor=request.user, path=path, file_name=name or None)
-        except FileRejected as rejected:
-            form = _import_form(data={})
-            form.add_error("file", str(rejected))
-            return _render_import(request, {"state": "upload", "form": form})
-        context = {
-            "state": "done" if report.written else "report",
-            "confirm_failed": not report.written,
-            "form": _import_form(),
-            **_report_context(report, name),
-        }
-    finally:
-        _discard_upload(request)
-    return _render_import(request, context)
+    return import_confirmed(request, EMPLOYER_IMPORT)

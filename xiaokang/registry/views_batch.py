@@ -16,6 +16,7 @@ import secrets
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -100,16 +101,16 @@ def _store_upload(upload) -> str:
     return token
 
 
-def _pending_upload(request) -> tuple[Path, str] | None:
-    pending = request.session.get(SESSION_KEY)
+def _pending_upload(request, session_key: str = SESSION_KEY) -> tuple[Path, str] | None:
+    pending = request.session.get(session_key)
     if not pending or not _TOKEN.fullmatch(str(pending.get("token", ""))):
         return None
     path = _upload_path(pending["token"])
     return (path, pending.get("name", "")) if path.is_file() else None
 
 
-def _discard_upload(request) -> None:
-    pending = request.session.pop(SESSION_KEY, None)
+def _discard_upload(request, session_key: str = SESSION_KEY) -> None:
+    pending = request.session.pop(session_key, None)
     if pending and _TOKEN.fullmatch(str(pending.get("token", ""))):
         _upload_path(pending["token"]).unlink(missing_ok=True)
 
@@ -183,8 +184,8 @@ def _rows_in_error(path: Path, errors: list[dict]) -> dict:
     }
 
 
-def _report_context(report: ImportReport, path: Path, name: str) -> dict:
-    in_error = _rows_in_error(path, report.errors) if report.errors else None
+def _report_context(report: ImportReport, path: Path, name: str, rows_table: bool = True) -> dict:
+    in_error = _rows_in_error(path, report.errors) if report.errors and rows_table else None
     anchors = in_error["anchors"] if in_error else {}
     # Each error links to its cell in the table of rows (which scrolls sideways to show it), or to its row
     # when the column is not in the file; not at all when the row is beyond those the page shows.
@@ -220,56 +221,92 @@ def import_page(request):
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def _import_page(request, handler):
+    return import_check(request, handler, PERSON_IMPORT)
+
+
+def _person_import_page(request, context: dict):
+    return render(request, IMPORT_TEMPLATE, context)
+
+
+@dataclass(frozen=True)
+class ImportFlow:
+    """What one import (persons here; employers in the employment app) brings to the shared flow
+    upload → check (dry run) → confirm: its loader (``load(actor=, path=, dry_run=, file_name=)`` giving
+    an ImportReport), how its page renders a context, where to upload again, and its session key (each
+    import keeps its own, so two imports never confuse their files)."""
+
+    load: object
+    page: object
+    upload_url: str
+    session_key: str = SESSION_KEY
+    rows_table: bool = True  # the person import shows the rows in error with their cells marked
+
+
+def import_check(request, handler, flow: ImportFlow):
+    """The upload and its check (a dry run); the checked file waits under the flow's session key for
+    ``import_confirmed``. ``handler``: the SizeLimitUploadHandler the view put in place."""
+    page = flow.page
     if request.method == "GET":
-        return render(request, IMPORT_TEMPLATE, {"state": "upload", "form": _import_form()})
+        return page(request, {"state": "upload", "form": _import_form()})
     form = _import_form(data=request.POST, files=request.FILES, too_large=handler.too_large)
     # A new upload starts over: the file checked before (confirmed or not) is dropped now.
-    _discard_upload(request)
+    _discard_upload(request, flow.session_key)
     _purge_stale_uploads()
     if not form.is_valid():
-        return render(request, IMPORT_TEMPLATE, {"state": "upload", "form": form})
+        return page(request, {"state": "upload", "form": form})
     upload = form.cleaned_data["file"]
     token = _store_upload(upload)
     path = _upload_path(token)
     name = Path(upload.name or "").name[:200]
     try:
-        report = persons_import(actor=request.user, path=path, dry_run=True)
+        report = flow.load(actor=request.user, path=path, dry_run=True)
     except FileRejected as rejected:
         path.unlink(missing_ok=True)
         form.add_error("file", str(rejected))
-        return render(request, IMPORT_TEMPLATE, {"state": "upload", "form": form})
-    request.session[SESSION_KEY] = {"token": token, "name": name}
-    context = {"state": "report", "form": _import_form(), **_report_context(report, path, name)}
-    return render(request, IMPORT_TEMPLATE, context)
+        return page(request, {"state": "upload", "form": form})
+    request.session[flow.session_key] = {"token": token, "name": name}
+    context = {
+        "state": "report",
+        "form": _import_form(),
+        **_report_context(report, path, name, flow.rows_table),
+    }
+    return page(request, context)
+
+
+def import_confirmed(request, flow: ImportFlow):
+    """The real import of the checked file: the loader validates again (the data may have changed since
+    the check) and writes all or nothing; the stored file is deleted either way."""
+    pending = _pending_upload(request, flow.session_key)
+    if pending is None:
+        messages.error(request, _("There is no checked file waiting to be imported: upload it again."))
+        return redirect(flow.upload_url)
+    path, name = pending
+    try:
+        try:
+            report = flow.load(actor=request.user, path=path, dry_run=False, file_name=name or None)
+        except FileRejected as rejected:
+            form = _import_form(data={})
+            form.add_error("file", str(rejected))
+            return flow.page(request, {"state": "upload", "form": form})
+        context = {
+            "state": "done" if report.written else "report",
+            "confirm_failed": not report.written,
+            "form": _import_form(),
+            **_report_context(report, path, name, flow.rows_table),
+        }
+    finally:
+        _discard_upload(request, flow.session_key)
+    return flow.page(request, context)
+
+
+PERSON_IMPORT = ImportFlow(load=persons_import, page=_person_import_page, upload_url="registry-import")
 
 
 @login_required
 @require_POST
 def import_confirm(request):
-    """The real import of the checked file. ``persons_import`` validates again (the registry may have
-    changed since the check) and writes all or nothing; the stored file is deleted either way."""
     _require_role(request, IMPORT_ROLES, "registry-import-confirm")
-    pending = _pending_upload(request)
-    if pending is None:
-        messages.error(request, _("There is no checked file waiting to be imported: upload it again."))
-        return redirect("registry-import")
-    path, name = pending
-    try:
-        try:
-            report = persons_import(actor=request.user, path=path, dry_run=False, file_name=name or None)
-        except FileRejected as rejected:
-            form = _import_form(data={})
-            form.add_error("file", str(rejected))
-            return render(request, IMPORT_TEMPLATE, {"state": "upload", "form": form})
-        context = {
-            "state": "done" if report.written else "report",
-            "confirm_failed": not report.written,
-            "form": _import_form(),
-            **_report_context(report, path, name),
-        }
-    finally:
-        _discard_upload(request)
-    return render(request, IMPORT_TEMPLATE, context)
+    return import_confirmed(request, PERSON_IMPORT)
 
 
 def _spreadsheet_safe(text) -> str:
