@@ -373,6 +373,25 @@ def _render_detail(
     return render(request, "cases/detail.html", context, status=status)
 
 
+def refused_action(request, application, error, *, typed, client, page, action, reason_message, **extra):
+    """The page again after a service refused an action on ``application``: 409 with the conflict
+    message for a stale version, else 422 with the refusal next to its field (``reason_message`` when the
+    reason was missing). The view of the page is audited as any other."""
+    application.refresh_from_db()
+    _log_view(request, application, client, page=page)
+    if error.kind == "stale":
+        return _render_detail(request, application, status=409, typed=typed, conflict=True)
+    message = reason_message if error.field == "reason" else in_page_language(error.message)
+    return _render_detail(
+        request,
+        application,
+        status=422,
+        typed=typed,
+        problem={"action": action, "field": error.field, "message": message},
+        **extra,
+    )
+
+
 def _log_view(request, application: Application, client: str | None, **details) -> None:
     log_action(
         request.user,
@@ -427,20 +446,15 @@ def application_transition_view(request, pk: int):
             client=client,
         )
     except WorkflowError as error:
-        application.refresh_from_db()
-        _log_view(request, application, client, page="transition")
-        if error.kind == "stale":
-            return _render_detail(request, application, status=409, typed=typed, conflict=True)
-        if error.field == "reason":
-            message = _("Enter a reason: this action needs one.")
-        else:
-            message = in_page_language(error.message)
-        return _render_detail(
+        return refused_action(
             request,
             application,
-            status=422,
+            error,
             typed=typed,
-            problem={"action": data["action"], "field": error.field, "message": message},
+            client=client,
+            page="transition",
+            action=data["action"],
+            reason_message=_("Enter a reason: this action needs one."),
         )
     messages.success(
         request,

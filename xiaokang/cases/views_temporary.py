@@ -38,7 +38,7 @@ from xiaokang.cases.temporary import (
     temporary_assistance_grant,
     temporary_assistance_review,
 )
-from xiaokang.cases.views import DUE_SOON_WORKING_DAYS, _log_view, _render_detail, _safe_id
+from xiaokang.cases.views import DUE_SOON_WORKING_DAYS, _log_view, _render_detail, _safe_id, refused_action
 from xiaokang.core.language import in_page_language
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.loader import policies
@@ -196,20 +196,15 @@ def temporary_review_view(request, pk: int):
             client=client,
         )
     except WorkflowError as error:
-        application.refresh_from_db()
-        _log_view(request, application, client, page="temporary-review")
-        if error.kind == "stale":
-            return _render_detail(request, application, status=409, typed=typed, conflict=True)
-        if error.field == "reason":
-            message = _("Enter the reason for rejecting the grant.")
-        else:
-            message = in_page_language(error.message)
-        return _render_detail(
+        return refused_action(
             request,
             application,
-            status=422,
+            error,
             typed=typed,
-            problem={"action": "review", "field": error.field, "message": message},
+            client=client,
+            page="temporary-review",
+            action="review",
+            reason_message=_("Enter the reason for rejecting the grant."),
             review_form=form,
         )
     if data["decision"] == "confirm":
