@@ -13,9 +13,9 @@ from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
 from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
-from xiaokang.employment.importing import TYPE_VALUES
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Employer
 from xiaokang.employment.selectors import EmployerFilters, employer_for, search_employers
+from xiaokang.policies.facts import EMPLOYER_TYPE_VALUES
 from xiaokang.registry.schemas import ValidationErrorOut
 
 EMPLOYER_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
@@ -47,7 +47,7 @@ class EmployerQuery(Schema):
     def _check_type(cls, value):
         if value is None or value == "":
             return None
-        known = TYPE_VALUES.get(value) or TYPE_VALUES.get(value.lower())
+        known = EMPLOYER_TYPE_VALUES.get(value) or EMPLOYER_TYPE_VALUES.get(value.lower())
         if known is None:
             raise ValueError(f"未知单位类型“{value}” / unknown employer type “{value}”")
         return known

@@ -25,6 +25,7 @@ from xiaokang.core.identifiers import USCC_SHAPE, IdentifierError, parse_uscc, u
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Employer
 from xiaokang.employment.selectors import employers_for
+from xiaokang.policies.facts import EMPLOYER_TYPE_VALUES
 from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import read_table
 from xiaokang.registry.importing.validate import YES_NO_VALUES, _Collector, _mapped, _msg
@@ -56,7 +57,6 @@ EMPLOYER_COLUMNS: tuple[Column, ...] = (
 )
 EMPLOYER_HEADERS = {c.field: c.zh for c in EMPLOYER_COLUMNS}
 NAME_MAX = 200
-TYPE_VALUES = {**{zh: ident for ident, zh in EMPLOYER_TYPE_ZH.items()}, **{i: i for i in EMPLOYER_TYPE_ZH}}
 # The model's fields an import row sets (the upsert compares them).
 MODEL_FIELDS = ("name", "employer_type", "state_owned", "street_id", "committee_member")
 UNKNOWN_COLUMN = "未知列，已忽略 / unknown column, ignored"
@@ -97,7 +97,7 @@ def validate_employers(frame: pl.DataFrame, headers: dict[str, str], actor: Acto
         uscc.alias("_uscc"),
         uscc.str.contains(USCC_SHAPE).fill_null(False).alias("_uscc_shape"),
         uscc_check_expr(uscc).alias("_uscc_valid"),
-        _mapped("type", TYPE_VALUES).alias("_type"),
+        _mapped("type", EMPLOYER_TYPE_VALUES).alias("_type"),
         _mapped("state_owned", YES_NO_VALUES, "否").alias("_state_owned"),
         _mapped("committee_member", YES_NO_VALUES, "否").alias("_member"),
         pl.col("street").replace_strict(street_codes, default=None, return_dtype=pl.Utf8).alias("_street"),

@@ -102,6 +102,12 @@ EMPLOYER_TYPE_ZH = {
     "private_non_enterprise": "民办非企业单位",
 }
 
+# How a file may write a type: its Chinese name or its identifier (the employer import and the levy file).
+EMPLOYER_TYPE_VALUES = {
+    **{zh: key for key, zh in EMPLOYER_TYPE_ZH.items()},
+    **{key: key for key in EMPLOYER_TYPE_ZH},
+}
+
 EMPLOYER_FIELDS: dict[str, Fact] = {
     fact.name: fact
     for fact in (

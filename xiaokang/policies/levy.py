@@ -21,10 +21,10 @@ from django.conf import settings
 
 from xiaokang.core.identifiers import uscc_valid
 from xiaokang.policies import employers
-from xiaokang.policies.facts import EMPLOYER_TYPE_ZH
+from xiaokang.policies.facts import EMPLOYER_TYPE_VALUES, EMPLOYER_TYPE_ZH
 from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import read_table
-from xiaokang.registry.importing.validate import ERROR_SCHEMA, ErrorCollector
+from xiaokang.registry.importing.validate import ERROR_SCHEMA, ErrorCollector, _mapped
 
 LEVY_COLUMNS: tuple[Column, ...] = (
     Column("uscc", "统一社会信用代码", True, None, "18位，GB 32100-2015", "18 characters, GB 32100-2015"),
@@ -64,10 +64,6 @@ OUTPUT_HEADER = (
     "exempt",
     "levy",
 )
-EMPLOYER_TYPE_VALUES = {
-    **{zh: key for key, zh in EMPLOYER_TYPE_ZH.items()},
-    **{key: key for key in EMPLOYER_TYPE_ZH},
-}
 # A number as a spreadsheet gives it: digits, an optional fraction ("500", "12.5", "50000000.00").
 _DECIMAL = r"^\d+(\.\d+)?$"
 
@@ -94,9 +90,7 @@ def validate_levy_rows(frame: pl.DataFrame, headers: dict[str, str]) -> tuple[pl
     frame = frame.with_columns(
         pl.col("uscc").str.to_uppercase().alias("_uscc"),
         uscc_valid(frame["uscc"]).alias("_uscc_valid"),
-        pl.col("type")
-        .replace_strict(EMPLOYER_TYPE_VALUES, default=None, return_dtype=pl.Utf8)
-        .alias("_type"),
+        _mapped("type", EMPLOYER_TYPE_VALUES).alias("_type"),  # as the employer import reads it
         # "1,234.50" as some spreadsheets write money: the thousands separators are dropped.
         pl.col("total_wages").str.replace_all(",", "").alias("_wages"),
         pl.col("headcount").str.replace_all(",", "").alias("_headcount"),
