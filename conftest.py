@@ -8,6 +8,19 @@ import pytest
 from tests.helpers import STREET_A, STREET_B
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language. LocaleMiddleware activates a request's language on
+    the thread and leaves it there, so without this a test that rendered a page in English makes a later
+    test on the same worker (pytest -n 2 orders them differently each run) see English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def district_officer(db):
     from xiaokang.accounts.models import User
