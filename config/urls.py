@@ -4,6 +4,10 @@ from config.api import api
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("xiaokang.portal.urls")),
+    path("account/", include("xiaokang.portal.urls_applicants")),
+    path("interpreting/", include("xiaokang.interpreting.urls")),
+    path("staff/interpreting/", include("xiaokang.interpreting.urls_staff")),
     path("", include("xiaokang.accounts.urls")),
     path("", include("xiaokang.registry.urls")),
     path("staff/audit/", include("xiaokang.audit.urls")),

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "xiaokang.policies",
     "xiaokang.cases",
     "xiaokang.employment",
+    "xiaokang.interpreting",
+    "xiaokang.portal",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +62,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "xiaokang.accounts.context.staff_menu",
+                "xiaokang.portal.display.portal",
+                "xiaokang.portal.sessions.applicant_context",
             ],
         },
     },

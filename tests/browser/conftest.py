@@ -58,10 +58,11 @@ def new_page(browser, live_server, transactional_db):
     """A factory of pages (each in its own context: own cookies) whose relative URLs go to the live server."""
     contexts = []
 
-    def make(*, zoom: int = 1, locale: str = "zh-CN"):
+    def make(*, zoom: int = 1, locale: str = "zh-CN", javascript: bool = True):
         context = browser.new_context(
             base_url=live_server.url,
             locale=locale,
+            java_script_enabled=javascript,
             viewport={"width": SCREEN_WIDTH // zoom, "height": SCREEN_HEIGHT // zoom},
             device_scale_factor=zoom,
         )
@@ -154,5 +155,73 @@ def check_page(screenshot):
         overflow = page.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
         assert overflow <= 0, f"{page.url}: the page scrolls sideways by {overflow}px"
         screenshot(page, name, full_page=True)
+
+    return check
+
+
+# Issue 7 §4: every page under 150 KB transferred. The navigation's and every resource's size as the
+# browser counts them (encodedBodySize when a cached response reports a transfer size of 0).
+PAGE_BUDGET_BYTES = 150 * 1024
+PAGE_WEIGHT_SCRIPT = """() => {
+  const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+  return {
+    origin: location.origin,
+    urls: entries.map(e => e.name),
+    bytes: entries.reduce((sum, e) => sum + Math.max(e.transferSize || 0, e.encodedBodySize || 0), 0),
+  };
+}"""
+
+
+# The display modes of the portal (issue 7 §4): every portal page is checked plain, in high contrast and
+# with large text, as the cookie the header's display form sets (xiaokang.portal.display).
+DISPLAY_MODES = {"plain": "", "contrast": "contrast", "large": "large", "both": "contrast,large"}
+
+
+@pytest.fixture
+def portal_page(new_page, live_server):
+    """A page for the public portal in a given language (``zh`` or ``en``) and display mode (a key of
+    DISPLAY_MODES), set as a visitor's own choices would set them: the language and display cookies."""
+    from urllib.parse import urlparse
+
+    def make(*, language: str = "zh", mode: str = "plain", zoom: int = 1, javascript: bool = True):
+        page = new_page(zoom=zoom, locale="zh-CN" if language == "zh" else "en-US", javascript=javascript)
+        host = urlparse(live_server.url).hostname
+        cookies = [{"name": "django_language", "value": "zh-hans" if language == "zh" else "en"}]
+        if DISPLAY_MODES[mode]:
+            cookies.append({"name": "xiaokang_display", "value": DISPLAY_MODES[mode]})
+        page.context.add_cookies([{**c, "domain": host, "path": "/"} for c in cookies])
+        return page
+
+    return make
+
+
+@pytest.fixture
+def check_portal_page(screenshot):
+    """The stricter checks of the public portal (issue 7 §4): axe-core (WCAG 2.1 A and AA rules and best
+    practices) reports no violation at all, whatever its impact; one h1; lang set; no sideways scroll;
+    every request to the site's own origin and the whole page under 150 KB transferred."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page, name: str) -> None:
+        results = axe.run(page)
+        violations = results.response["violations"]
+        if violations:
+            print(results.generate_report())
+        assert not violations, f"{page.url}: " + "; ".join(
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in violations
+        )
+        assert page.locator("h1").count() == 1, f"{page.url}: one h1"
+        assert page.evaluate("document.documentElement.lang") in {"zh-Hans", "en"}
+        root = "document.documentElement"
+        overflow = page.evaluate(f"{root}.scrollWidth - {root}.clientWidth")
+        assert overflow <= 0, f"{page.url}: the page scrolls sideways by {overflow}px"
+        screenshot(page, name, full_page=True)
+
+        weight = page.evaluate(PAGE_WEIGHT_SCRIPT)
+        foreign = [url for url in weight["urls"] if not url.startswith(weight["origin"])]
+        assert not foreign, f"{page.url}: requests outside the site: {foreign}"
+        assert weight["bytes"] < PAGE_BUDGET_BYTES, f"{page.url}: {weight['bytes']} bytes transferred"
 
     return check

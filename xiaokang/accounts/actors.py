@@ -24,7 +24,24 @@ class SystemActor:
         return f"system:{self.label}"
 
 
-Actor = User | SystemActor
+@dataclass(frozen=True)
+class ApplicantActor:
+    """A resident signed in to the public portal (issue 7 §2) with an applicant account: not staff, so
+    no registry scope (``scope_of`` gives ``none``) and no staff role; the portal's own views pass the
+    person an account is linked to. ``account_id`` names the account in the audit trail."""
+
+    account_id: int
+    pk = None
+    role = "applicant"
+    area_id = None
+    is_active = True
+
+    @property
+    def username(self) -> str:
+        return f"applicant:{self.account_id}"
+
+
+Actor = User | SystemActor | ApplicantActor
 
 
 class ScopeRequiredError(RuntimeError):

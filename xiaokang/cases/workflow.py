@@ -7,6 +7,7 @@ code that applies it.
     street_review    ─forward→ district_review    (or ─send_back→ community_review)
     district_review  ─approve→ approved  ─enrol→ enrolled
                      ─reject→  rejected  ─appeal→ appeal_review ─approve/reject→ (another officer)
+                                         (the appeal: staff, or the applicant on the portal)
                      ─send_back→ street_review
 
 Each review level acts at its own level: the community (or the street office's counter) accepts and
@@ -24,6 +25,9 @@ from xiaokang.cases.models import State
 COUNTER = frozenset({Role.COMMUNITY_WORKER, Role.STREET_OFFICER})
 STREET = frozenset({Role.STREET_OFFICER})
 DISTRICT = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER})
+# The applicant themselves, signed in to the public portal (accounts.actors.ApplicantActor; issue 7 §2,
+# G2): they may appeal their own rejection, nothing else.
+APPLICANT = frozenset({"applicant"})
 
 ACTIONS = ("accept", "return", "forward", "send_back", "approve", "reject", "enrol", "appeal")
 
@@ -46,7 +50,9 @@ STEPS: dict[tuple[str, str], Step] = {
     (State.DISTRICT_REVIEW, "approve"): Step(State.APPROVED, DISTRICT),
     (State.DISTRICT_REVIEW, "reject"): Step(State.REJECTED, DISTRICT, reason_required=True),
     (State.APPROVED, "enrol"): Step(State.ENROLLED, DISTRICT),
-    (State.REJECTED, "appeal"): Step(State.APPEAL_REVIEW, COUNTER | DISTRICT, reason_required=True),
+    (State.REJECTED, "appeal"): Step(
+        State.APPEAL_REVIEW, COUNTER | DISTRICT | APPLICANT, reason_required=True
+    ),
     (State.APPEAL_REVIEW, "approve"): Step(State.APPROVED, DISTRICT, other_than_rejecter=True),
     (State.APPEAL_REVIEW, "reject"): Step(
         State.REJECTED, DISTRICT, reason_required=True, other_than_rejecter=True

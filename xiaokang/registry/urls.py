@@ -3,7 +3,6 @@ from django.urls import include, path
 from xiaokang.registry import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("staff/", views.staff_home, name="staff-home"),
     # Staff sections, each its own module: persons (search, list, detail, forms) and batch work (import,
     # data quality, export).

@@ -1,4 +1,4 @@
-"""Pages of the registry: the public home page and the staff home. Views parse, call one selector and
+"""The staff home page of the registry. Views parse, call one selector and
 render (ARCHITECTURE rule 1); scoping lives in the selector, never here."""
 
 from django.contrib.auth.decorators import login_required
@@ -8,10 +8,6 @@ from xiaokang.accounts.models import REGISTRY_READERS
 from xiaokang.registry.selectors import registry_summary
 
 SUMMARY_COLUMNS = ("total", "normal", "moved_out", "deceased")
-
-
-def home(request):
-    return render(request, "registry/home.html")
 
 
 @login_required

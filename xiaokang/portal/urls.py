@@ -1,0 +1,11 @@
+"""The public portal (issue 7 §1): home, policy guide, screener, status lookup and the display
+settings. No login. docs/portal.md."""
+
+from django.urls import path
+
+from xiaokang.portal import display, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("display/", display.display_settings, name="display-settings"),
+]
