@@ -163,7 +163,10 @@ def check_page(screenshot):
 # browser counts them (encodedBodySize when a cached response reports a transfer size of 0).
 PAGE_BUDGET_BYTES = 150 * 1024
 PAGE_WEIGHT_SCRIPT = """() => {
-  const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+  const entries = [
+    ...performance.getEntriesByType('navigation'),
+    ...performance.getEntriesByType('resource'),
+  ];
   return {
     origin: location.origin,
     urls: entries.map(e => e.name),
