@@ -34,3 +34,18 @@ class Area(models.Model):
     def code9(self) -> str:
         """The 9-digit street code used in rosters and spreadsheets."""
         return self.code[:9]
+
+
+class RateLimitHit(models.Model):
+    """One attempt counted against a rate limit (core.ratelimit): ``key`` names what is limited, e.g.
+    ``status:client:<address>`` or ``status:number:<application number>``. Kept in the database so every
+    server process counts the same attempts."""
+
+    key = models.CharField(max_length=120)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"], name="ratelimit_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -8,4 +8,8 @@ from xiaokang.portal import display, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("display/", display.display_settings, name="display-settings"),
+    path("policies/", views.policy_guide, name="policy-guide"),
+    path("policies/<str:policy_id>/", views.policy_guide_detail, name="policy-guide-detail"),
+    path("screener/", views.screener, name="screener"),
+    path("status/", views.status, name="status"),
 ]

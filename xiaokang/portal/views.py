@@ -1,7 +1,169 @@
-"""Public pages of the portal (issue 7 §1)."""
+"""Public pages of the portal (issue 7 §1): home, the policy guide, the screener and the status lookup.
+No login; nothing a visitor enters into the screener is stored or logged (the server's access log
+carries paths without query strings, cli.cmd_serve)."""
 
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from xiaokang.accounts.forms import client_address
+from xiaokang.cases.models import State
+from xiaokang.core.language import is_chinese
+from xiaokang.policies.loader import person_policies, policies
+from xiaokang.policies.sheet import PERIOD_EN, PERIOD_ZH, build_sheet
+from xiaokang.portal.screener import ScreenerForm, screen
+from xiaokang.portal.status import (
+    ID_TAIL_SHAPE,
+    NUMBER_SHAPE,
+    normalise_id_tail,
+    normalise_number,
+    status_lookup,
+)
 
 
+@require_GET
 def home(request):
     return render(request, "portal/home.html")
+
+
+# --- The policy guide (generated from the policy files: never written by hand) ------------------------
+
+
+def _guide_entry(policy, day):
+    sheet = build_sheet(policy, day)
+    return {
+        "policy": policy,
+        "sheet": sheet,
+        "period": PERIOD_ZH[policy.period] if is_chinese() else PERIOD_EN[policy.period],
+    }
+
+
+@require_GET
+def policy_guide(request):
+    day = timezone.localdate()
+    entries = [_guide_entry(policy, day) for policy in person_policies()]
+    return render(request, "portal/policy_guide.html", {"entries": entries, "day": day, "zh": is_chinese()})
+
+
+@require_GET
+def policy_guide_detail(request, policy_id: str):
+    policy = policies().get(policy_id)
+    if policy is None or policy.entity != "person":
+        raise Http404
+    day = timezone.localdate()
+    entry = _guide_entry(policy, day)
+    conditions = {"common": [], "condition": [], "exclusion": []}
+    for condition in policy.conditions:
+        conditions[condition.group].append(condition)
+    return render(
+        request,
+        "portal/policy_detail.html",
+        {**entry, "day": day, "zh": is_chinese(), "conditions": conditions},
+    )
+
+
+# --- The screener -------------------------------------------------------------------------------------
+
+
+@require_GET
+def screener(request):
+    """A GET form (works without script, a result can be bookmarked): with no answers the empty form;
+    with answers, the errors next to their fields or every person policy decided for them today."""
+    asked = any(name in request.GET for name in ScreenerForm.base_fields)
+    form = ScreenerForm(
+        request.GET if asked else None, multiple_values=request.GET.getlist("multiple_categories")
+    )
+    results = None
+    if asked and form.is_valid():
+        results = screen(form.cleaned_data, timezone.localdate())
+    return render(
+        request,
+        "portal/screener.html",
+        {
+            "form": form,
+            "results": results,
+            "eligible_count": sum(1 for r in results if r.decision.eligible) if results else 0,
+            "day": timezone.localdate(),
+            "zh": is_chinese(),
+            "ticked": set(request.GET.getlist("multiple_categories")),
+        },
+    )
+
+
+# --- Status lookup --------------------------------------------------------------------------------------
+
+
+class StatusForm(forms.Form):
+    number = forms.CharField(
+        label=_("Application number"),
+        help_text=_("As on your receipt, e.g. HD-2025-000123."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    id_tail = forms.CharField(
+        label=_("The last six characters of the applicant's ID number"),
+        help_text=_("Six characters; the last may be X."),
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "short", "spellcheck": "false"}),
+    )
+
+    def clean_number(self):
+        number = normalise_number(self.cleaned_data["number"])
+        if not NUMBER_SHAPE.match(number):
+            raise forms.ValidationError(_("An application number looks like HD-2025-000123."))
+        return number
+
+    def clean_id_tail(self):
+        tail = normalise_id_tail(self.cleaned_data["id_tail"])
+        if not ID_TAIL_SHAPE.match(tail):
+            raise forms.ValidationError(_("Enter six characters: five digits, then a digit or X."))
+        return tail
+
+
+# What each state means for the applicant, in plain words (S4).
+STATE_EXPLAINED = {
+    State.SUBMITTED: _("Received. The office will check it and accept it or tell you what is missing."),
+    State.RETURNED: _("Not accepted. The office has told you why; you may apply again."),
+    State.COMMUNITY_REVIEW: _("Accepted. Your community is checking it."),
+    State.STREET_REVIEW: _("Your street or town office is checking it."),
+    State.DISTRICT_REVIEW: _("The district is deciding."),
+    State.APPROVED: _("Approved. Payment starts once you are enrolled."),
+    State.REJECTED: _("Not approved. The decision letter gives the reasons; you may appeal."),
+    State.APPEAL_REVIEW: _("Your appeal is being decided by another officer."),
+    State.ENROLLED: _("Approved and enrolled: payments are made monthly."),
+    State.CONFIRMED: _("Granted and confirmed by the district."),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def status(request):
+    """POST, so that the ID digits are not kept in the browser's history or a shared link."""
+    form = StatusForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "zh": is_chinese()}
+    status_code = 200
+    if request.method == "POST" and form.is_valid():
+        lookup = status_lookup(
+            number=form.cleaned_data["number"],
+            id_tail=form.cleaned_data["id_tail"],
+            client=client_address(request),
+        )
+        context["looked_up"] = True
+        if lookup.limited:
+            context["limited"] = True
+            status_code = 429
+        elif lookup.application is not None:
+            application = lookup.application
+            policy = policies().get(application.policy_id)
+            context.update(
+                application=application,
+                policy=policy,
+                state_label=State(application.state).label,
+                state_explained=STATE_EXPLAINED.get(application.state, ""),
+                last_change=application.events.order_by("-at").values_list("at", flat=True).first(),
+            )
+    return render(request, "portal/status.html", context, status=status_code)

@@ -1,0 +1,36 @@
+"""Rate limits counted in the database (issue 7 §1: the status lookup is limited per client and per
+application number). The web server runs several processes, so a per-process memory counter would let
+each of them grant the full allowance; a row per attempt does not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from xiaokang.core.models import RateLimitHit
+
+
+@dataclass(frozen=True)
+class Limit:
+    attempts: int  # allowed within the window
+    window: dt.timedelta
+
+
+def attempt(keys: list[str], limit_of: dict[str, Limit]) -> bool:
+    """Count one attempt against each key; False (and nothing counted) when any key has used up its
+    allowance. ``limit_of`` maps each key to its limit."""
+    now = timezone.now()
+    with transaction.atomic():
+        for key in keys:
+            limit = limit_of[key]
+            used = RateLimitHit.objects.filter(key=key, at__gt=now - limit.window).count()
+            if used >= limit.attempts:
+                return False
+        RateLimitHit.objects.bulk_create([RateLimitHit(key=key[:120], at=now) for key in keys])
+        # Old attempts are of no further use: drop them as we go, so the table stays small.
+        longest = max(limit.window for limit in limit_of.values())
+        RateLimitHit.objects.filter(key__in=keys, at__lte=now - longest).delete()
+    return True
