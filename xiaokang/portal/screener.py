@@ -121,7 +121,10 @@ class ScreenerForm(forms.Form):
         self.options = {
             "hukou": _choices(HUKOU_ZH, HUKOU_EN),
             "category": _choices(CATEGORY_ZH, CATEGORY_EN),
-            "grade": [(label, label if is_chinese() else f"grade {g} – {label}") for g, label in GRADE_ZH.items()],
+            "grade": [
+                (label, label if is_chinese() else f"grade {grade} – {label}")
+                for grade, label in GRADE_ZH.items()
+            ],
             "economic_status": _choices(ECONOMIC_STATUS_ZH, ECONOMIC_EN),
             "employment": _choices(EMPLOYMENT_ZH, EMPLOYMENT_EN),
             "yes_no": [("是", _("Yes")), ("否", _("No"))],
