@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-HOME_H1_ZH = "小康：海淀区残疾人服务平台"
-HOME_H1_EN = "Xiaokang: disabled-persons services for Haidian District"
+HOME_H1_ZH = "海淀区残疾人服务"
+HOME_H1_EN = "Services for disabled residents of Haidian"
 
 
 def lang(page) -> str:
@@ -41,7 +41,7 @@ def test_home_page_in_chinese_then_english_through_the_language_form(page, check
 
     expect(page.locator("html")).to_have_attribute("lang", "en")  # waits for the new page
     assert page.get_by_role("heading", level=1).inner_text() == HOME_H1_EN
-    assert page.get_by_role("heading", level=2, name="Who it is for").is_visible()
+    assert page.get_by_role("heading", level=2, name="What you can do here").is_visible()
     assert page.get_by_label("Language").input_value() == "en"
     check_page(page, "home-en")
 
@@ -61,8 +61,12 @@ def test_landmarks_skip_link_and_focus_order_on_the_home_page(page, screenshot):
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "首页"
     screenshot(page, "focus-header-link")
+    # The public portal's menu (issue 7 §1), in the order a resident needs it, then the quota disclosure.
+    for item in ("自测可享待遇", "政策指南", "网上申请", "办理进度查询", "手语翻译预约", "按比例就业公示"):
+        page.keyboard.press("Tab")
+        assert focused(page)["text"] == item
     page.keyboard.press("Tab")
-    assert focused(page)["text"] == "按比例就业公示"  # the public quota disclosure (issue 6 §4)
+    assert focused(page)["text"] == "居民登录"
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "工作人员登录"
     page.keyboard.press("Tab")
@@ -70,6 +74,13 @@ def test_landmarks_skip_link_and_focus_order_on_the_home_page(page, screenshot):
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "切换语言"
     screenshot(page, "focus-button")
+    # Then the display settings (issue 7 §4): two checkboxes and their button.
+    page.keyboard.press("Tab")
+    assert focused(page)["tag"] == "input" and page.evaluate("document.activeElement.name") == "contrast"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "large"
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "应用显示设置"
 
 
 @pytest.mark.browser
