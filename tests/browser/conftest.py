@@ -193,6 +193,7 @@ def portal_page(new_page, live_server):
         if DISPLAY_MODES[mode]:
             cookies.append({"name": "xiaokang_display", "value": DISPLAY_MODES[mode]})
         page.context.add_cookies([{**c, "domain": host, "path": "/"} for c in cookies])
+        page.javascript_enabled = javascript  # check_portal_page needs script (axe runs in the page)
         return page
 
     return make
@@ -208,6 +209,9 @@ def check_portal_page(screenshot):
     axe = Axe()
 
     def check(page, name: str) -> None:
+        # page.evaluate never returns on a page whose context has JavaScript disabled: say so instead of
+        # hanging. Check the no-script flow's pages by opening them in a page with script.
+        assert getattr(page, "javascript_enabled", True), "check_portal_page needs a page with JavaScript"
         results = axe.run(page)
         violations = results.response["violations"]
         if violations:

@@ -1,6 +1,19 @@
 """Applicants' accounts on the public portal (issue 7 §2): registration, sign-in, their applications,
-enrolments and payments, online applications and appeals. Included at /account/. docs/portal.md."""
+enrolments and payments, online applications and appeals. Included at /account/.
+docs/portal-accounts.md."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from xiaokang.portal import views_applicants as views
+
+urlpatterns = [
+    path("", views.home, name="applicant-home"),
+    path("register/", views.register, name="applicant-register"),
+    path("login/", views.login, name="applicant-login"),
+    path("logout/", views.logout, name="applicant-logout"),
+    path("applications/<int:pk>/", views.application_detail, name="applicant-application"),
+    path("applications/<int:pk>/appeal/", views.appeal, name="applicant-appeal"),
+    path("applications/<int:pk>/documents/", views.document_upload, name="applicant-document-upload"),
+    path("apply/", views.apply_choose, name="applicant-apply"),
+    path("apply/<str:policy_id>/", views.apply, name="applicant-apply-policy"),
+]

@@ -1,0 +1,304 @@
+"""Applicant account services (issue 7 §2): registration, linking to the registry, sign-in with lockout,
+and what a signed-in applicant reads about themselves. Every write goes through here, in one transaction,
+audited as the applicant (``ApplicantActor``); the clear ID and phone numbers never enter the audit trail.
+docs/portal-accounts.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiaokang.accounts.actors import ApplicantActor, SystemActor
+from xiaokang.accounts.models import LoginFailure
+from xiaokang.accounts.services import LOCKOUT_MINUTES, LoginRefused, is_locked
+from xiaokang.audit.services import log_action
+from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, EnrolmentStatus, RosterLine
+from xiaokang.cases.services import TEMPORARY_POLICY_ID
+from xiaokang.core import crypto
+from xiaokang.core.identifiers import IdentifierError, parse_id_number
+from xiaokang.policies.loader import person_policies
+from xiaokang.portal.models import ApplicantAccount
+from xiaokang.registry.models import Person
+
+__all__ = ["LOCKOUT_MINUTES", "LoginRefused"]
+
+PHONE_DIGITS = re.compile(r"^1\d{10}$|^\d{7,20}$")
+PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+class ApplicantError(ValueError):
+    """A refused registration: ``field`` names the form field, ``message`` is in the page's language."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def actor_for(account: ApplicantAccount) -> ApplicantActor:
+    return ApplicantActor(account_id=account.pk)
+
+
+def normalise_name(name: str) -> str:
+    return (name or "").strip()
+
+
+def normalise_phone(phone: str) -> str:
+    return PHONE_SEPARATORS.sub("", phone or "")
+
+
+def check_id_number(value: str) -> str:
+    """The ID number as stored (upper-case X), or ApplicantError with the rule it breaks (check digit …)."""
+    try:
+        return parse_id_number(value, today=timezone.localdate()).number
+    except IdentifierError as error:
+        raise ApplicantError("id_number", error.zh if _is_chinese() else error.en) from None
+
+
+def check_phone(value: str) -> str:
+    phone = normalise_phone(value)
+    if not PHONE_DIGITS.match(phone):
+        raise ApplicantError(
+            "phone",
+            _("Enter a mobile number of 11 digits starting with 1, or a fixed line of 7 to 20 digits."),
+        )
+    return phone
+
+
+def _is_chinese() -> bool:
+    from xiaokang.core.language import is_chinese
+
+    return is_chinese()
+
+
+def lockout_key(id_number: str) -> str:
+    """The LoginFailure username for an applicant's ID number: "applicant:" + its blind index, so staff
+    and applicant lockouts never collide and no ID number is stored in clear (S4 via accounts' rule)."""
+    return "applicant:" + crypto.blind_index((id_number or "").strip().upper())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Registration and linking
+
+
+def registry_person_for(account: ApplicantAccount) -> Person | None:
+    """The registry person this account may act for: the registry has its ID number and the name is the
+    same after stripping spaces at both ends (P2). Otherwise None: the account can only use the screener
+    and the status lookup."""
+    person = Person.objects.filter(id_number_index=account.id_number_index).first()
+    if person is None or normalise_name(person.name) != normalise_name(account.name):
+        return None
+    return person
+
+
+def _relink(account: ApplicantAccount, client: str | None) -> None:
+    """Set the account's person from the registry as it is now, audited when it changes."""
+    person = registry_person_for(account)
+    new_id = person.pk if person is not None else None
+    if new_id == account.person_id:
+        return
+    old_id = account.person_id
+    account.person = person
+    account.save(update_fields=["person"])
+    log_action(
+        actor_for(account),
+        "applicant.link" if new_id else "applicant.unlink",
+        object_type="applicant",
+        object_id=str(account.pk),
+        person_id=new_id or old_id,
+        client=client,
+    )
+
+
+@transaction.atomic
+def applicant_register(
+    *, name: str, id_number: str, phone: str, password: str, client: str | None = None
+) -> ApplicantAccount:
+    """Create an account (one per ID number) and link it to the registry when name and ID number match."""
+    name = normalise_name(name)
+    if not name:
+        raise ApplicantError("name", _("Enter your name as on your ID card."))
+    if len(name) > 50:
+        raise ApplicantError("name", _("The name is at most 50 characters."))
+    number = check_id_number(id_number)
+    phone = check_phone(phone)
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        raise ApplicantError("password", " ".join(error.messages)) from None
+    index = crypto.blind_index(number)
+    if ApplicantAccount.objects.filter(id_number_index=index).exists():
+        raise ApplicantError("id_number", _already_registered())
+    encrypted_id, encrypted_phone = crypto.encrypt_many([number, phone])
+    account = ApplicantAccount(
+        name=name,
+        id_number_encrypted=encrypted_id,
+        id_number_index=index,
+        id_number_masked=crypto.mask_id_number(number),
+        phone_encrypted=encrypted_phone,
+        phone_masked=crypto.mask_phone(phone),
+        password=make_password(password),
+    )
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:  # registered at the same moment by another request
+        raise ApplicantError("id_number", _already_registered()) from None
+    log_action(
+        actor_for(account),
+        "applicant.register",
+        object_type="applicant",
+        object_id=str(account.pk),
+        details={"id_number_masked": account.id_number_masked},
+        client=client,
+    )
+    _relink(account, client)
+    return account
+
+
+def _already_registered() -> str:
+    return _(
+        "An account already exists for this ID number. Sign in with it; if it is not yours or you have "
+        "forgotten the password, go to your community office."
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sign-in (the staff rule: 5 failures for one ID number within 15 minutes lock it for 15 minutes)
+
+
+def applicant_login(*, id_number: str, password: str, client: str | None = None) -> ApplicantAccount:
+    """The account for ``id_number`` and ``password``, its registry link re-checked, or LoginRefused
+    (``locked`` or not; never whether the account exists). Every outcome is audited and committed."""
+    from xiaokang.audit.services import current_client
+
+    client = current_client.get() if client is None else client
+    number = (id_number or "").strip().upper()
+    key = lockout_key(number)
+    system = SystemActor("applicant login")
+    with transaction.atomic():
+        if is_locked(key):
+            LoginFailure.objects.create(username=key, at=timezone.now(), client=client)
+            log_action(
+                system, "applicant.login.locked", object_type="applicant", object_id=key, client=client
+            )
+            refused = LoginRefused(locked=True)
+        else:
+            account = ApplicantAccount.objects.filter(id_number_index=crypto.blind_index(number)).first()
+            if account is None:
+                make_password(password)  # as long as a real check: the time does not tell either
+                valid = False
+            else:
+                valid = check_password(password, account.password) and account.is_active
+            if not valid:
+                LoginFailure.objects.create(username=key, at=timezone.now(), client=client)
+                log_action(
+                    system, "applicant.login.failure", object_type="applicant", object_id=key, client=client
+                )
+                refused = LoginRefused(locked=is_locked(key))
+            else:
+                LoginFailure.objects.filter(username=key).delete()
+                account.last_login_at = timezone.now()
+                account.save(update_fields=["last_login_at"])
+                log_action(
+                    actor_for(account),
+                    "applicant.login.success",
+                    object_type="applicant",
+                    object_id=str(account.pk),
+                    client=client,
+                )
+                # A person imported (or corrected) after registration is linked now (P2).
+                _relink(account, client)
+                return account
+    raise refused
+
+
+def applicant_logout(*, account: ApplicantAccount, client: str | None = None) -> None:
+    log_action(
+        actor_for(account),
+        "applicant.logout",
+        object_type="applicant",
+        object_id=str(account.pk),
+        client=client,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# What an applicant reads about themselves (S4: the state visible to the applicant)
+
+
+def applicant_applications(account: ApplicantAccount):
+    """The linked person's applications, newest first (none without a link)."""
+    if account.person_id is None:
+        return Application.objects.none()
+    return Application.objects.filter(person_id=account.person_id).order_by("-received_on", "-pk")
+
+
+def applicant_application(account: ApplicantAccount, pk: int) -> Application | None:
+    """One of the linked person's applications, or None (someone else's and a missing one alike)."""
+    return applicant_applications(account).filter(pk=pk).select_related("person").first()
+
+
+def applicant_enrolments(account: ApplicantAccount):
+    if account.person_id is None:
+        return Enrolment.objects.none()
+    return Enrolment.objects.filter(person_id=account.person_id).order_by("status", "-start_month", "pk")
+
+
+@dataclass
+class MonthPayments:
+    month: dt.date
+    lines: list[dict]
+    total_fen: int
+
+
+def applicant_payments(account: ApplicantAccount) -> list[MonthPayments]:
+    """What approved rosters paid the linked person, by month, newest first. A draft roster or a held
+    line is not a payment and is not listed."""
+    if account.person_id is None:
+        return []
+    lines = RosterLine.objects.filter(person_id=account.person_id, approved=True, paid=True).order_by(
+        "-month", "policy_id"
+    )
+    months: OrderedDict[dt.date, MonthPayments] = OrderedDict()
+    for line in lines:
+        month = months.setdefault(line.month, MonthPayments(line.month, [], 0))
+        month.lines.append({"policy_id": line.policy_id, "amount_fen": line.amount_fen})
+        month.total_fen += line.amount_fen
+    return list(months.values())
+
+
+def applicable_policies():
+    """The policies an applicant may apply for online: the cash benefits for a person (a service or an
+    eligibility is arranged by the office; temporary assistance is granted on the spot by a street
+    officer)."""
+    return [
+        policy
+        for policy in person_policies()
+        if policy.kind == "cash" and policy.entity == "person" and policy.id != TEMPORARY_POLICY_ID
+    ]
+
+
+def applicable_policy(policy_id: str):
+    return next((policy for policy in applicable_policies() if policy.id == policy_id), None)
+
+
+def open_application(account: ApplicantAccount, policy_id: str) -> Application | None:
+    return applicant_applications(account).filter(policy_id=policy_id, state__in=OPEN_STATES).first()
+
+
+def current_enrolment(account: ApplicantAccount, policy_id: str) -> Enrolment | None:
+    return (
+        applicant_enrolments(account)
+        .filter(policy_id=policy_id, status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED])
+        .first()
+    )
