@@ -97,8 +97,14 @@ def test_seed_with_demo_accounts_then_if_empty_does_nothing(capsys):
     assert Person.objects.count() == 200
     assert User.objects.filter(username__startswith="demo_").count() == 6
     assert User.objects.get(username="demo_street").check_password(DEMO_PASSWORD)
-    assert main(["seed", "--persons", "50", "--if-empty"]) == 0
-    assert Person.objects.count() == 200
+    # A resident's portal account (issue 7 §2), linked to its synthetic person like anyone's.
+    from xiaokang.portal.models import ApplicantAccount
+
+    applicant = ApplicantAccount.objects.get()
+    assert applicant.person is not None and applicant.person.street.code == "110108001000"
+    assert f"ID number {applicant.person.id_number_masked[:6]}" in capsys.readouterr().out
+    assert main(["seed", "--persons", "50", "--if-empty", "--demo-accounts"]) == 0
+    assert Person.objects.count() == 200 and ApplicantAccount.objects.count() == 1
     assert "not empty" in capsys.readouterr().out
 
 

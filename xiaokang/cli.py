@@ -202,8 +202,38 @@ def cmd_seed(args) -> int:
                     area_code=area or None,
                 )
             print(f"  demo login: {username:16} {role:18} {area}")
+        applicant = _demo_applicant()
+        if applicant:
+            print(f"  demo resident (portal, /account/login/): ID number {applicant}")
         print(f"  demo password for all: {DEMO_PASSWORD}")
     return EXIT_OK
+
+
+def _demo_applicant() -> str | None:
+    """A portal account for one synthetic person of the demo street (issue 7 §2), linked to the registry
+    as any resident's would be (same name and ID number): the ID number to sign in with, or None when
+    the registry has nobody there."""
+    from xiaokang.core import crypto
+    from xiaokang.portal.applicants import applicant_register
+    from xiaokang.portal.models import ApplicantAccount
+    from xiaokang.registry.models import Person
+
+    person = (
+        Person.objects.filter(street__code=DEMO_STREET, status="normal", phone_encrypted__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        return None
+    id_number = crypto.decrypt(person.id_number_encrypted)
+    if not ApplicantAccount.objects.filter(id_number_index=person.id_number_index).exists():
+        applicant_register(
+            name=person.name,
+            id_number=id_number,
+            phone=crypto.decrypt(person.phone_encrypted),
+            password=DEMO_PASSWORD,
+        )
+    return id_number
 
 
 # --- import ----------------------------------------------------------------------------------------
