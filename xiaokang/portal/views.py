@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xiaokang.accounts.forms import client_address
-from xiaokang.cases.models import State
+from xiaokang.cases.models import OPEN_STATES, State
 from xiaokang.core.language import is_chinese
 from xiaokang.policies.loader import person_policies, policies
 from xiaokang.policies.sheet import PERIOD_EN, PERIOD_ZH, build_sheet
 from xiaokang.portal.screener import ScreenerForm, screen
+from xiaokang.portal.states import NEXT_STEPS
 from xiaokang.portal.status import (
     ID_TAIL_SHAPE,
     NUMBER_SHAPE,
@@ -125,21 +126,6 @@ class StatusForm(forms.Form):
         return tail
 
 
-# What each state means for the applicant, in plain words (S4).
-STATE_EXPLAINED = {
-    State.SUBMITTED: _("Received. The office will check it and accept it or tell you what is missing."),
-    State.RETURNED: _("Not accepted. The office has told you why; you may apply again."),
-    State.COMMUNITY_REVIEW: _("Accepted. Your community is checking it."),
-    State.STREET_REVIEW: _("Your street or town office is checking it."),
-    State.DISTRICT_REVIEW: _("The district is deciding."),
-    State.APPROVED: _("Approved. Payment starts once you are enrolled."),
-    State.REJECTED: _("Not approved. The decision letter gives the reasons; you may appeal."),
-    State.APPEAL_REVIEW: _("Your appeal is being decided by another officer."),
-    State.ENROLLED: _("Approved and enrolled: payments are made monthly."),
-    State.CONFIRMED: _("Granted and confirmed by the district."),
-}
-
-
 @require_http_methods(["GET", "POST"])
 def status(request):
     """POST, so that the ID digits are not kept in the browser's history or a shared link."""
@@ -163,7 +149,9 @@ def status(request):
                 application=application,
                 policy=policy,
                 state_label=State(application.state).label,
-                state_explained=STATE_EXPLAINED.get(application.state, ""),
+                state_explained=NEXT_STEPS.get(application.state, ""),
+                # The decision deadline runs while the application is still being decided.
+                deciding=application.state in OPEN_STATES and application.state != State.APPROVED,
                 last_change=application.events.order_by("-at").values_list("at", flat=True).first(),
             )
     return render(request, "portal/status.html", context, status=status_code)

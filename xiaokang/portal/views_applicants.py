@@ -43,6 +43,7 @@ from xiaokang.portal.forms_applicants import (
     RegistrationForm,
 )
 from xiaokang.portal.sessions import applicant_required, current_applicant, sign_in, sign_out
+from xiaokang.portal.states import NEXT_STEPS
 
 MAX_ID = 2**63 - 1
 # While an application is handled, the applicant may still add documents to it.
@@ -66,22 +67,6 @@ EVENT_LABELS = {
 COMMUNITY = gettext_lazy("Community office")
 STREET = gettext_lazy("Street office")
 DISTRICT = gettext_lazy("District")
-# What happens next, by state (S4: the state visible to the applicant, in plain words).
-NEXT_STEPS = {
-    State.SUBMITTED: gettext_lazy(
-        "Your community office checks that the application is complete and accepts it by the date below."
-    ),
-    State.COMMUNITY_REVIEW: gettext_lazy("Your community office is reviewing it."),
-    State.STREET_REVIEW: gettext_lazy("Your street office is reviewing it."),
-    State.DISTRICT_REVIEW: gettext_lazy("The district is deciding it."),
-    State.APPEAL_REVIEW: gettext_lazy("The district is deciding your appeal."),
-    State.APPROVED: gettext_lazy("It has been approved. Payments start once you are enrolled."),
-    State.ENROLLED: gettext_lazy("You are enrolled: the payments are listed on your account page."),
-    State.RETURNED: gettext_lazy(
-        "It was not accepted: read the reason below. You may apply again with what was missing."
-    ),
-    State.REJECTED: gettext_lazy("It was rejected: read the reason below."),
-}
 
 
 def _safe_id(value: int) -> int:
