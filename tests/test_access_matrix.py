@@ -11,12 +11,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.helpers import person_row, write_csv
 from xiaokang.accounts.models import User
 from xiaokang.cases.documents import document_add
 from xiaokang.cases.services import application_submit, application_transition
 from xiaokang.employment.models import Declaration, Employer
+from xiaokang.interpreting.models import Booking
+from xiaokang.interpreting.services import booking_create, interpreter_save, parse_times, slots_add
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
 
@@ -98,6 +101,38 @@ ACCESS = {
     "member-units-latest": {"district_admin", "district_officer", "street_officer"},
     "member-units": {"district_admin", "district_officer", "street_officer"},
     "member-units-xlsx": {"district_admin", "district_officer", "street_officer"},
+    # the public portal (issue 7 §1)
+    "display-settings": POST_ONLY,
+    "policy-guide": PUBLIC,
+    "policy-guide-detail": PUBLIC,
+    "screener": PUBLIC,
+    "status": PUBLIC,
+    # applicants' accounts (issue 7 §2): their own session, not a staff login; a staff user or an
+    # anonymous visitor is sent to the applicant sign-in (302). xiaokang/portal/tests/test_applicants.py.
+    "applicant-register": PUBLIC,
+    "applicant-login": PUBLIC,
+    "applicant-logout": POST_ONLY,
+    "applicant-home": PUBLIC,
+    "applicant-application": PUBLIC,
+    "applicant-appeal": POST_ONLY,
+    "applicant-document-upload": POST_ONLY,
+    "applicant-apply": PUBLIC,
+    "applicant-apply-policy": PUBLIC,
+    # sign-language interpretation (issue 7 §3): public booking, the federation's district staff
+    "interpreting-book": PUBLIC,
+    "interpreting-booking-new": PUBLIC,
+    "interpreting-booking": PUBLIC,
+    "interpreting-staff": {"district_admin", "district_officer"},
+    "interpreting-booking-detail": {"district_admin", "district_officer"},
+    "interpreting-booking-confirm": POST_ONLY,
+    "interpreting-booking-reassign": POST_ONLY,
+    "interpreting-booking-cancel": POST_ONLY,
+    "interpreting-booking-reveal": POST_ONLY,
+    "interpreting-interpreters": {"district_admin", "district_officer"},
+    "interpreting-interpreter-create": {"district_admin", "district_officer"},
+    "interpreting-interpreter-edit": {"district_admin", "district_officer"},
+    "interpreting-slots": {"district_admin", "district_officer"},
+    "interpreting-slot-withdraw": POST_ONLY,
 }
 
 
@@ -172,6 +207,22 @@ def world(tmp_path, system_actor, settings):
         total_wages=Decimal("10000000"),
         submitted_on=dt.date(2025, 3, 10),
     )
+    # An interpreter with a free slot of the day after tomorrow, booked (interpreting-*: their ids).
+    interpreter = interpreter_save(actor=system_actor, name="示例译员", languages="中国手语")
+    slot = slots_add(
+        actor=system_actor,
+        interpreter=interpreter,
+        day=timezone.localdate() + dt.timedelta(days=2),
+        times=parse_times("9:00-10:00"),
+    )[0]
+    booking_create(
+        actor=system_actor,
+        slot=slot,
+        requester_kind="person",
+        requester_name="张三",
+        phone="13812345678",
+        purpose="hospital",
+    )
     return person, users
 
 
@@ -203,6 +254,10 @@ def test_every_page_with_every_role(world):
             url = _url(pattern, {"pk": Declaration.objects.get().pk, "year": 2025})
         elif name.startswith("disclosure-") or name.startswith("member-units"):
             url = _url(pattern, {"year": 2025})
+        elif name.startswith("interpreting-"):
+            booking = Booking.objects.get()
+            pk = booking.slot.interpreter_id if name == "interpreting-interpreter-edit" else booking.pk
+            url = _url(pattern, {"pk": pk, "slot_id": booking.slot_id, "token": booking.access_token})
         else:
             url = _url(pattern, kwargs)
         anonymous = Client().get(url)

@@ -93,7 +93,9 @@ def test_seed_with_demo_accounts_then_if_empty_does_nothing(capsys):
     from xiaokang.accounts.models import User
     from xiaokang.registry.models import Person
 
-    assert main(["seed", "--persons", "200", "--seed", "3", "--demo-accounts"]) == 0
+    assert (
+        main(["seed", "--persons", "200", "--seed", "3", "--demo-accounts", "--interpreting-days", "7"]) == 0
+    )
     assert Person.objects.count() == 200
     assert User.objects.filter(username__startswith="demo_").count() == 6
     assert User.objects.get(username="demo_street").check_password(DEMO_PASSWORD)
@@ -103,8 +105,14 @@ def test_seed_with_demo_accounts_then_if_empty_does_nothing(capsys):
     applicant = ApplicantAccount.objects.get()
     assert applicant.person is not None and applicant.person.street.code == "110108001000"
     assert f"ID number {applicant.person.id_number_masked[:6]}" in capsys.readouterr().out
-    assert main(["seed", "--persons", "50", "--if-empty", "--demo-accounts"]) == 0
+    # Interpreters with free times on the coming working days (issue 7 §3).
+    from xiaokang.interpreting.models import Interpreter, Slot
+
+    assert Interpreter.objects.count() == 3 and Slot.objects.count() > 0
+    slots = Slot.objects.count()
+    assert main(["seed", "--persons", "50", "--if-empty", "--demo-accounts", "--interpreting-days", "7"]) == 0
     assert Person.objects.count() == 200 and ApplicantAccount.objects.count() == 1
+    assert Interpreter.objects.count() == 3 and Slot.objects.count() == slots
     assert "not empty" in capsys.readouterr().out
 
 

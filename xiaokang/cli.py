@@ -154,8 +154,8 @@ def cmd_seed(args) -> int:
     from xiaokang.registry.models import Person
     from xiaokang.registry.synthetic import seed_registry
 
-    if args.persons < 0 or args.employers < 0:
-        raise UsageError("--persons and --employers must be 0 or more")
+    if args.persons < 0 or args.employers < 0 or args.interpreting_days < 0:
+        raise UsageError("--persons, --employers and --interpreting-days must be 0 or more")
     if args.if_empty and Person.objects.exists():
         print("the registry is not empty: nothing seeded")
     else:
@@ -191,6 +191,14 @@ def cmd_seed(args) -> int:
             )
         else:
             print("there are employers already: no employers seeded")
+    if args.interpreting_days:
+        from xiaokang.interpreting.synthetic import seed_interpreters
+
+        added = seed_interpreters(days=args.interpreting_days)
+        print(
+            f"seeded {added['interpreters']} synthetic sign-language interpreters, "
+            f"{added['slots']} free times"
+        )
     if args.demo_accounts:
         for username, role, area in _demo_accounts():
             if not User.objects.filter(username=username).exists():
@@ -798,7 +806,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="also synthetic employers with quota declarations of the last two years (if there are none)",
     )
-    p.add_argument("--demo-accounts", action="store_true", help="also create one demo account per role")
+    p.add_argument(
+        "--interpreting-days",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="also synthetic sign-language interpreters with free times on the working days of the next "
+        "DAYS days (days that have slots already are left alone)",
+    )
+    p.add_argument(
+        "--demo-accounts",
+        action="store_true",
+        help="also create one demo account per role, and a demo resident's portal account",
+    )
     p.set_defaults(func=cmd_seed)
 
     p = sub.add_parser(

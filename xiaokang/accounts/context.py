@@ -63,6 +63,8 @@ STAFF_MENU = (
         _("Member units"),
         {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER},
     ),
+    # Sign-language interpretation (issue 7 §3, U11): the federation's district staff.
+    ("interpreting-staff", _("Sign-language interpretation"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}),
     ("audit-list", _("Audit trail"), {Role.AUDITOR}),
     ("account-list", _("Accounts"), {Role.SECURITY_ADMIN}),
 )

@@ -1,6 +1,12 @@
 """Sign-language interpretation booking (issue 7 §3, U11): the public booking pages (/interpreting/) and
 the staff pages (/staff/interpreting/). docs/interpreting.md."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from xiaokang.interpreting import views
+
+urlpatterns = [
+    path("", views.booking_start, name="interpreting-book"),
+    path("slots/<int:slot_id>/book/", views.booking_new, name="interpreting-booking-new"),
+    path("bookings/<str:token>/", views.booking_page, name="interpreting-booking"),
+]
