@@ -118,6 +118,8 @@ class ScreenerForm(forms.Form):
     def __init__(self, data=None, *, multiple_values: list[str] | None = None):
         super().__init__(data)
         self.multiple_values = multiple_values or []
+        for name in ("age", "hukou", "category", "grade", "economic_status"):
+            self.fields[name].column_required = True  # "(required)" after the label
         self.options = {
             "hukou": _choices(HUKOU_ZH, HUKOU_EN),
             "category": _choices(CATEGORY_ZH, CATEGORY_EN),
