@@ -151,6 +151,8 @@ XIAOKANG_DOCUMENTS_DIR = DATA_DIR / "documents"
 # The public status lookup (issue 7 §1): attempts per client, attempts per application number, and the
 # window in minutes they are counted over (portal.status).
 XIAOKANG_STATUS_RATE_LIMIT = (20, 5, 15)
+# Applicant registration (portal.applicants): attempts per client address, and the window in minutes.
+XIAOKANG_REGISTER_RATE_LIMIT = (10, 60)
 XIAOKANG_DOCUMENT_MAX_BYTES = env_int("XIAOKANG_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # `xiaokang screen` reads a file without storing it (issue 4 §3: a million rows is about 250 MB of CSV).
 XIAOKANG_SCREEN_MAX_BYTES = env_int("XIAOKANG_SCREEN_MAX_BYTES", 2 * 1024 * 1024 * 1024)

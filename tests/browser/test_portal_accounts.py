@@ -340,3 +340,38 @@ def test_the_apply_flow_works_without_javascript(accounts, portal_page, check_po
     check_portal_page(checked, "portal-application-documents-en")
     checked.goto("/account/apply/care_subsidy/")
     check_portal_page(checked, "portal-apply-care-en")
+
+
+@pytest.fixture
+def interpreting_slots(db):
+    """Free interpreting times on the coming working days (the demo seed), for the booking pages."""
+    from xiaokang.interpreting.synthetic import seed_interpreters
+
+    return seed_interpreters(days=10)
+
+
+def test_every_portal_page_at_200_percent_zoom(accounts, interpreting_slots, portal_page, check_portal_page):
+    """Issue 7 §4: text zoomed to 200 % on a 1280-pixel screen (640 CSS pixels) loses nothing and does
+    not scroll sideways, on the applicant's pages and the booking pages as on the public ones
+    (test_portal_pages.py zooms the screener and the guide)."""
+    from xiaokang.interpreting.models import Slot
+
+    visitor = portal_page(zoom=2)
+    for name, url in (
+        ("register", "/account/register/"),
+        ("login", "/account/login/"),
+        ("interpreting", "/interpreting/"),
+        ("interpreting-book", f"/interpreting/slots/{Slot.objects.order_by('starts_at').first().pk}/book/"),
+    ):
+        visitor.goto(url)
+        check_portal_page(visitor, f"zoom-200-{name}")
+    page = portal_page(zoom=2, mode="large")
+    sign_in(page, accounts["second"])
+    for name, url in (
+        ("account", "/account/"),
+        ("application", f"/account/applications/{accounts['rejected']}/"),
+        ("apply", "/account/apply/"),
+        ("apply-living-subsidy", "/account/apply/living_subsidy/"),
+    ):
+        page.goto(url)
+        check_portal_page(page, f"zoom-200-large-{name}")

@@ -10,6 +10,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, Enrolment
 from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.core import crypto
 from xiaokang.core.identifiers import IdentifierError, parse_id_number
+from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.policies.loader import person_policies
 from xiaokang.portal.models import ApplicantAccount
 from xiaokang.registry.models import Person
@@ -119,11 +121,29 @@ def _relink(account: ApplicantAccount, client: str | None) -> None:
     )
 
 
-@transaction.atomic
 def applicant_register(
     *, name: str, id_number: str, phone: str, password: str, client: str | None = None
 ) -> ApplicantAccount:
-    """Create an account (one per ID number) and link it to the registry when name and ID number match."""
+    """Create an account (one per ID number) and link it to the registry when name and ID number match.
+    Attempts are limited per client address (``XIAOKANG_REGISTER_RATE_LIMIT``), since the answer says
+    whether an ID number has an account already; an attempt counts even when it is refused (the count is
+    committed on its own, before the registration's transaction)."""
+    if client is not None:
+        attempts, minutes = settings.XIAOKANG_REGISTER_RATE_LIMIT
+        key = f"register:client:{client}"
+        if not attempt([key], {key: Limit(attempts, dt.timedelta(minutes=minutes))}):
+            raise ApplicantError(
+                "",
+                _("Too many attempts from here: please try again in %(minutes)d minutes.")
+                % {"minutes": minutes},
+            )
+    return _register(name=name, id_number=id_number, phone=phone, password=password, client=client)
+
+
+@transaction.atomic
+def _register(
+    *, name: str, id_number: str, phone: str, password: str, client: str | None
+) -> ApplicantAccount:
     name = normalise_name(name)
     if not name:
         raise ApplicantError("name", _("Enter your name as on your ID card."))

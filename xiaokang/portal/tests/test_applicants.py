@@ -185,6 +185,25 @@ def test_an_account_is_linked_only_when_the_name_and_the_id_number_match(people)
     assert ApplicantAccount.objects.count() == 3
 
 
+def test_registration_attempts_are_limited_per_client(people, settings):
+    # The answer says whether an ID number has an account: a client cannot try ID numbers at will.
+    settings.XIAOKANG_REGISTER_RATE_LIMIT = (2, 60)
+    assert (
+        Client(REMOTE_ADDR="10.0.0.7").post("/account/register/", form_data(people["a"])).status_code == 303
+    )
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    taken = client.post("/account/register/", form_data(people["a"]))
+    assert taken.status_code == 422 and "id_number" in taken.context["form"].errors
+    refused = client.post("/account/register/", form_data(people["b"]))
+    assert refused.status_code == 422 and refused.context["form"].non_field_errors()
+    assert "id_number" not in refused.context["form"].errors  # nothing said about the number
+    assert ApplicantAccount.objects.count() == 1
+    # Another client is not held back.
+    assert (
+        Client(REMOTE_ADDR="10.0.0.8").post("/account/register/", form_data(people["b"])).status_code == 303
+    )
+
+
 def test_registration_is_audited_without_the_clear_numbers(people):
     account = register(people["a"])
     events = AuditEvent.objects.filter(object_type="applicant", object_id=str(account.pk))
