@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 from xiaokang.core.identifiers import id_check_char
+from xiaokang.policies.facts import age_on, certificate_valid_on
+from xiaokang.registry.vocabulary import (
+    CATEGORY_BY_CODE,
+    CATEGORY_ZH,
+    ECONOMIC_STATUS_ZH,
+    EMPLOYMENT_ZH,
+    GRADE_ZH,
+    HUKOU_ZH,
+)
 
 STREET_A = "110108001000"  # 万寿路街道
 STREET_B = "110108011000"  # 中关村街道
@@ -53,3 +63,35 @@ def write_csv(path: Path, rows: list[dict], *, bom: bool = True) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+# --- The portal screener (issue 7 §1): a policy test case's person as the screener's answers ---------
+
+
+def screener_answers(record: dict, day: dt.date) -> dict[str, str | list[str]]:
+    """A registry record as the screener's GET answers, in the import template's Chinese values."""
+    answers = {
+        "age": str(age_on(record["birth_date"], day)),
+        "hukou": HUKOU_ZH[record["hukou"]],
+        "category": CATEGORY_ZH[record["category"]],
+        "grade": GRADE_ZH[int(record["grade"])],
+        "economic_status": ECONOMIC_STATUS_ZH[record["economic_status"]],
+        "employment": EMPLOYMENT_ZH[record["employment"]],
+        "family_planning_hardship": "是" if record["family_planning_hardship"] else "否",
+        "dangerous_house": "是" if record["dangerous_house"] else "否",
+        "work_injury_care": "是" if record["work_injury_care"] else "否",
+    }
+    if record.get("components"):
+        answers["multiple_categories"] = [CATEGORY_ZH[CATEGORY_BY_CODE[int(d)]] for d in record["components"]]
+    return answers
+
+
+def representable(record: dict, day: dt.date) -> bool:
+    """What the screener assumes (issue 7 §1): status 正常, a valid certificate, able to care for
+    themselves; a case about anything else cannot be asked of it."""
+    return (
+        record["status"] == "normal"
+        and certificate_valid_on(record, day)
+        and record.get("self_care", True) is not False
+        and bool(record.get("category"))
+    )

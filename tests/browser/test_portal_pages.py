@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import person_row, write_csv
+from tests.helpers import person_row, representable, screener_answers, write_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -234,3 +234,34 @@ def test_status_lookup_in_english(portal_page, check_portal_page, application):
     page.get_by_role("button", name="Show the status").click()
     expect(page.locator("#status-answer")).to_contain_text("Received")
     check_portal_page(page, "portal-status-found-en-both")
+
+
+def test_the_screener_page_gives_the_policies_own_test_cases(portal_page):
+    """One test case of every person policy, answered on the page in the browser: where the policy's
+    parameters today are those of the case's date, the page shows the case's expected result (the full
+    set of cases runs through the screener's form in xiaokang/portal/tests/test_public.py)."""
+    from decimal import Decimal
+    from urllib.parse import urlencode
+
+    from django.utils import timezone
+
+    from xiaokang.policies.cases import _expected, case_record
+    from xiaokang.policies.loader import person_policies
+
+    today = timezone.localdate()
+    page = portal_page(javascript=False)
+    checked = []
+    for policy in person_policies():
+        for case in policy.tests:
+            day, record = case["date"], case_record(case.get("person") or {})
+            if not representable(record, day) or policy.parameters_on(day) != policy.parameters_on(today):
+                continue
+            page.goto("/screener/?" + urlencode(screener_answers(record, day), doseq=True))
+            item = page.locator(f'[data-policy="{policy.id}"]')
+            expected = _expected(case)
+            assert item.get_attribute("data-eligible") == str(expected.eligible).lower(), case["name"]
+            shown = expected.amount if expected.eligible and policy.is_cash else Decimal(0)
+            assert item.get_attribute("data-amount") == f"{shown:.2f}", case["name"]
+            checked.append(policy.id)
+            break
+    assert len(checked) >= 10, checked  # nearly every policy has a case the screener can be asked

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.helpers import person_row, write_csv
+from tests.helpers import person_row, representable, screener_answers, write_csv
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.services import application_submit
 from xiaokang.core import crypto
@@ -22,36 +22,10 @@ from xiaokang.policies.loader import person_policies, policies
 from xiaokang.portal.screener import ScreenerForm, record_from_answers, screen
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
-from xiaokang.registry.vocabulary import (
-    CATEGORY_BY_CODE,
-    CATEGORY_ZH,
-    ECONOMIC_STATUS_ZH,
-    EMPLOYMENT_ZH,
-    GRADE_ZH,
-    HUKOU_ZH,
-)
 
 pytestmark = pytest.mark.django_db
 
 RESULT = re.compile(r'data-policy="([^"]+)" data-eligible="(true|false)" data-amount="([0-9.]+)"')
-
-
-def answers_for(record: dict, day: dt.date) -> dict[str, str | list[str]]:
-    """A registry record as the screener's GET answers, in the import template's Chinese values."""
-    answers = {
-        "age": str(age_on(record["birth_date"], day)),
-        "hukou": HUKOU_ZH[record["hukou"]],
-        "category": CATEGORY_ZH[record["category"]],
-        "grade": GRADE_ZH[int(record["grade"])],
-        "economic_status": ECONOMIC_STATUS_ZH[record["economic_status"]],
-        "employment": EMPLOYMENT_ZH[record["employment"]],
-        "family_planning_hardship": "是" if record["family_planning_hardship"] else "否",
-        "dangerous_house": "是" if record["dangerous_house"] else "否",
-        "work_injury_care": "是" if record["work_injury_care"] else "否",
-    }
-    if record.get("components"):
-        answers["multiple_categories"] = [CATEGORY_ZH[CATEGORY_BY_CODE[int(d)]] for d in record["components"]]
-    return answers
 
 
 def screener_form(answers: dict) -> ScreenerForm:
@@ -61,17 +35,6 @@ def screener_form(answers: dict) -> ScreenerForm:
     for key, value in answers.items():
         data.setlist(key, value if isinstance(value, list) else [value])
     return ScreenerForm(data, multiple_values=data.getlist("multiple_categories"))
-
-
-def representable(record: dict, day: dt.date) -> bool:
-    """What the screener assumes (issue 7 §1): status 正常, a valid certificate, able to care for
-    themselves; a case about anything else cannot be asked of it."""
-    return (
-        record["status"] == "normal"
-        and certificate_valid_on(record, day)
-        and record.get("self_care", True) is not False
-        and bool(record.get("category"))
-    )
 
 
 # --- home and the policy guide ------------------------------------------------------------------------
@@ -201,7 +164,7 @@ def test_the_screener_agrees_with_the_policies_own_test_cases():
             if not representable(record, day):
                 skipped += 1
                 continue
-            form = screener_form(answers_for(record, day))
+            form = screener_form(screener_answers(record, day))
             assert form.is_valid(), (policy.id, case["name"], form.errors)
             result = next(r for r in screen(form.cleaned_data, day) if r.policy.id == policy.id)
             expected = _expected(case)
