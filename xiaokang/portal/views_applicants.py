@@ -44,6 +44,7 @@ from xiaokang.portal.forms_applicants import (
 )
 from xiaokang.portal.sessions import applicant_required, current_applicant, sign_in, sign_out
 from xiaokang.portal.states import NEXT_STEPS
+from xiaokang.registry.views_persons import _see_other
 
 MAX_ID = 2**63 - 1
 # While an application is handled, the applicant may still add documents to it.
@@ -71,13 +72,6 @@ DISTRICT = gettext_lazy("District")
 
 def _safe_id(value: int) -> int:
     return value if value <= MAX_ID else 0
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    """303 after a POST: the browser follows with a GET, and Back does not post again."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _state_label(value: str) -> str:
