@@ -53,3 +53,24 @@ def system_actor():
     from xiaokang.accounts.actors import SystemActor
 
     return SystemActor("tests")
+
+
+@pytest.fixture
+def counter_application(tmp_path, system_actor):
+    """One application of person 1 (万寿路街道) for the living subsidy, received at the counter on
+    2025-09-30 (accept by 2025-10-14, decide by 2025-11-04: the national-day holidays in between)."""
+    import datetime as dt
+
+    from tests.helpers import person_row, write_csv
+    from xiaokang.cases.services import application_submit
+    from xiaokang.registry.models import Person
+    from xiaokang.registry.services import persons_import
+
+    persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
+    return application_submit(
+        actor=system_actor,
+        person=Person.objects.get(),
+        policy_id="living_subsidy",
+        channel="counter",
+        received_on=dt.date(2025, 9, 30),
+    ).application

@@ -95,3 +95,10 @@ def representable(record: dict, day: dt.date) -> bool:
         and record.get("self_care", True) is not False
         and bool(record.get("category"))
     )
+
+
+def id_tail(application) -> str:
+    """The last six characters of an application's applicant's ID number (the status lookup's check)."""
+    from xiaokang.core import crypto
+
+    return crypto.decrypt(application.person.id_number_encrypted)[-6:]

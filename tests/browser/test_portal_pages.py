@@ -4,13 +4,12 @@ and the status lookup by keyboard alone and without JavaScript; zoom to 200 %; t
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import person_row, representable, screener_answers, write_csv
+from tests.helpers import id_tail, representable, screener_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -174,63 +173,42 @@ def test_the_screener_at_200_percent_zoom(portal_page, check_portal_page):
     check_portal_page(page, "portal-guide-zoom-200")
 
 
-@pytest.fixture
-def application(system_actor, tmp_path):
-    from xiaokang.cases.services import application_submit
-    from xiaokang.registry.models import Person
-    from xiaokang.registry.services import persons_import
-
-    persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
-    person = Person.objects.get()
-    return application_submit(
-        actor=system_actor,
-        person=person,
-        policy_id="living_subsidy",
-        channel="counter",
-        received_on=dt.date(2025, 9, 30),
-    ).application
-
-
-def _tail(application) -> str:
-    from xiaokang.core import crypto
-
-    return crypto.decrypt(application.person.id_number_encrypted)[-6:]
-
-
-def test_status_lookup_by_keyboard(portal_page, check_portal_page, application):
+def test_status_lookup_by_keyboard(portal_page, check_portal_page, counter_application):
     page = portal_page()
     page.goto("/status/")
     page.get_by_label("申请编号").focus()
-    page.keyboard.type(application.number)
+    page.keyboard.type(counter_application.number)
     page.keyboard.press("Tab")
-    page.keyboard.type(_tail(application))
+    page.keyboard.type(id_tail(counter_application))
     page.keyboard.press("Enter")
     answer = page.locator("#status-answer")
-    expect(answer).to_contain_text(application.number)
+    expect(answer).to_contain_text(counter_application.number)
     expect(answer).to_contain_text("2025-11-04")
     check_portal_page(page, "portal-status-found")
 
-    page.get_by_label("申请编号").fill(application.number)
+    page.get_by_label("申请编号").fill(counter_application.number)
     page.get_by_label("申请人身份证号码后六位").fill("00000X")
     page.get_by_role("button", name="查询进度").click()
     expect(page.locator("#status-answer")).to_contain_text("未找到申请")
     check_portal_page(page, "portal-status-not-found")
 
 
-def test_status_lookup_without_javascript(portal_page, application):
+def test_status_lookup_without_javascript(portal_page, counter_application):
     page = portal_page(javascript=False)
     page.goto("/status/")
-    page.get_by_label("申请编号").fill(application.number)
-    page.get_by_label("申请人身份证号码后六位").fill(_tail(application))
+    page.get_by_label("申请编号").fill(counter_application.number)
+    page.get_by_label("申请人身份证号码后六位").fill(id_tail(counter_application))
     page.get_by_role("button", name="查询进度").click()
     expect(page.locator("#status-answer")).to_contain_text("2025-11-04")
 
 
-def test_status_lookup_in_english(portal_page, check_portal_page, application):
+def test_status_lookup_in_english(portal_page, check_portal_page, counter_application):
     page = portal_page(language="en", mode="both")
     page.goto("/status/")
-    page.get_by_label("Application number").fill(application.number)
-    page.get_by_label("The last six characters of the applicant's ID number").fill(_tail(application))
+    page.get_by_label("Application number").fill(counter_application.number)
+    page.get_by_label("The last six characters of the applicant's ID number").fill(
+        id_tail(counter_application)
+    )
     page.get_by_role("button", name="Show the status").click()
     expect(page.locator("#status-answer")).to_contain_text("Received")
     check_portal_page(page, "portal-status-found-en-both")

@@ -10,18 +10,14 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.helpers import person_row, representable, screener_answers, write_csv
+from tests.helpers import id_tail, representable, screener_answers
 from xiaokang.audit.models import AuditEvent
-from xiaokang.cases.services import application_submit
-from xiaokang.core import crypto
 from xiaokang.core.models import RateLimitHit
 from xiaokang.policies import interpreter
 from xiaokang.policies.cases import _expected, case_record
 from xiaokang.policies.facts import age_on, certificate_valid_on
 from xiaokang.policies.loader import person_policies, policies
 from xiaokang.portal.screener import ScreenerForm, record_from_answers, screen
-from xiaokang.registry.models import Person
-from xiaokang.registry.services import persons_import
 
 pytestmark = pytest.mark.django_db
 
@@ -220,65 +216,55 @@ def test_nothing_entered_in_the_screener_is_stored(client, django_assert_max_num
 # --- the status lookup -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def application(tmp_path, system_actor):
-    persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
-    person = Person.objects.get()
-    return application_submit(
-        actor=system_actor,
-        person=person,
-        policy_id="living_subsidy",
-        channel="counter",
-        received_on=dt.date(2025, 9, 30),
-    ).application
-
-
-def _tail(application) -> str:
-    return crypto.decrypt(application.person.id_number_encrypted)[-6:]
-
-
-def test_status_by_number_and_the_last_six(client, application):
-    html = client.post("/status/", {"number": application.number.lower(), "id_tail": _tail(application)})
+def test_status_by_number_and_the_last_six(client, counter_application):
+    html = client.post(
+        "/status/", {"number": counter_application.number.lower(), "id_tail": id_tail(counter_application)}
+    )
     text = html.content.decode()
-    assert application.number in text
+    assert counter_application.number in text
     assert "2025-10-14" in text  # accept by (received 2025-09-30, 5 working days over the national day)
     assert "2025-11-04" in text  # decide by
     assert AuditEvent.objects.filter(
-        action="application.status_lookup", object_id=application.number
+        action="application.status_lookup", object_id=counter_application.number
     ).exists()
 
 
-def test_not_found_and_wrong_digits_get_the_same_answer(client, application):
+def test_not_found_and_wrong_digits_get_the_same_answer(client, counter_application):
     def answer(number, tail):
         html = client.post("/status/", {"number": number, "id_tail": tail}).content.decode()
         return re.search(r'<div class="status-answer".*?</div>\s*</div>', html, re.S).group(0)
 
-    wrong_digits = "000000" if _tail(application) != "000000" else "111111"
-    assert answer(application.number, wrong_digits) == answer("HD-2025-999999", _tail(application))
+    wrong_digits = "000000" if id_tail(counter_application) != "000000" else "111111"
+    assert answer(counter_application.number, wrong_digits) == answer(
+        "HD-2025-999999", id_tail(counter_application)
+    )
 
 
-def test_malformed_input_is_an_error_next_to_the_field_and_counts_nothing(client, application):
+def test_malformed_input_is_an_error_next_to_the_field_and_counts_nothing(client, counter_application):
     html = client.post("/status/", {"number": "12345", "id_tail": "12"}).content.decode()
     assert 'id="id_number_error"' in html and 'id="id_id_tail_error"' in html
     assert RateLimitHit.objects.count() == 0
 
 
-def test_lookups_are_limited_per_application_number(application, settings):
+def test_lookups_are_limited_per_application_number(counter_application, settings):
     settings.XIAOKANG_STATUS_RATE_LIMIT = (100, 3, 15)
     # Three different clients guess the digits of one application: the fourth try is refused, even with
     # the right digits, from yet another client.
     for n in range(3):
         Client(REMOTE_ADDR=f"10.0.0.{n}").post(
-            "/status/", {"number": application.number, "id_tail": "00000X"}
+            "/status/", {"number": counter_application.number, "id_tail": "00000X"}
         )
     refused = Client(REMOTE_ADDR="10.0.0.9").post(
-        "/status/", {"number": application.number, "id_tail": _tail(application)}
+        "/status/", {"number": counter_application.number, "id_tail": id_tail(counter_application)}
     )
     assert refused.status_code == 429
-    assert application.number not in refused.content.decode().split("status-answer", 1)[1].split("</div>")[0]
+    assert (
+        counter_application.number
+        not in refused.content.decode().split("status-answer", 1)[1].split("</div>")[0]
+    )
 
 
-def test_lookups_are_limited_per_client(application, settings):
+def test_lookups_are_limited_per_client(counter_application, settings):
     settings.XIAOKANG_STATUS_RATE_LIMIT = (3, 100, 15)
     client = Client(REMOTE_ADDR="10.0.0.1")
     for n in range(3):
@@ -287,26 +273,32 @@ def test_lookups_are_limited_per_client(application, settings):
             == 200
         )
     assert (
-        client.post("/status/", {"number": application.number, "id_tail": _tail(application)}).status_code
+        client.post(
+            "/status/", {"number": counter_application.number, "id_tail": id_tail(counter_application)}
+        ).status_code
         == 429
     )
     # Another client is not affected.
     other = Client(REMOTE_ADDR="10.0.0.2").post(
-        "/status/", {"number": application.number, "id_tail": _tail(application)}
+        "/status/", {"number": counter_application.number, "id_tail": id_tail(counter_application)}
     )
-    assert other.status_code == 200 and application.number in other.content.decode()
+    assert other.status_code == 200 and counter_application.number in other.content.decode()
 
 
-def test_the_window_passes(application, settings):
+def test_the_window_passes(counter_application, settings):
     settings.XIAOKANG_STATUS_RATE_LIMIT = (1, 1, 15)
     client = Client(REMOTE_ADDR="10.0.0.1")
-    client.post("/status/", {"number": application.number, "id_tail": "00000X"})
+    client.post("/status/", {"number": counter_application.number, "id_tail": "00000X"})
     assert (
-        client.post("/status/", {"number": application.number, "id_tail": _tail(application)}).status_code
+        client.post(
+            "/status/", {"number": counter_application.number, "id_tail": id_tail(counter_application)}
+        ).status_code
         == 429
     )
     RateLimitHit.objects.update(at=timezone.now() - dt.timedelta(minutes=16))
     assert (
-        client.post("/status/", {"number": application.number, "id_tail": _tail(application)}).status_code
+        client.post(
+            "/status/", {"number": counter_application.number, "id_tail": id_tail(counter_application)}
+        ).status_code
         == 200
     )
