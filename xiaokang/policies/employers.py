@@ -169,18 +169,45 @@ def decide_levy(record: dict, levy_year: int, overrides: dict | None = None) -> 
 SOURCE_TABLE = "employer_source"
 
 
+NUMBER_FACTS = ("headcount", "total_wages")
+INT_FACTS = ("disabled_grade_1_2", "disabled_grade_3_4")
+
+
 def source_select(table: str = SOURCE_TABLE, passthrough: tuple[str, ...] = ()) -> str:
-    """The facts typed for the compiled rules, from a relation of text/int/bool columns: numbers become
-    exact decimals (never floating point: issue 6 §3)."""
-    columns = (
-        "employer_id, employer_type, CAST(state_owned AS BOOLEAN) AS state_owned, "
-        "CAST(headcount AS DECIMAL(38, 10)) AS headcount, "
-        "CAST(total_wages AS DECIMAL(38, 10)) AS total_wages, "
-        "CAST(disabled_grade_1_2 AS BIGINT) AS disabled_grade_1_2, "
-        "CAST(disabled_grade_3_4 AS BIGINT) AS disabled_grade_3_4"
+    """The facts typed for the compiled rules (``sql.entity_decisions_select``: DuckDB computes in fixed
+    point, every number a HUGEINT count of 10^-10), from a relation of text/int/bool columns where each
+    number fact comes in two exact BIGINT parts: ``{name}_whole`` (the floor) and ``{name}_units`` (the
+    rest in 10^-10, 0 ≤ units < 10^10; ``fixed_point_parts``). Never floating point (issue 6 §3), and
+    no DECIMAL cast either (each is a 128-bit division in DuckDB)."""
+    numbers = ", ".join(
+        f"CAST({name}_whole AS HUGEINT) * 10000000000 + {name}_units AS {name}" for name in NUMBER_FACTS
     )
-    columns += "".join(f", {name}" for name in passthrough)
+    ints = ", ".join(f"CAST({name} AS HUGEINT) * 10000000000 AS {name}" for name in INT_FACTS)
+    columns = f"employer_id, employer_type, CAST(state_owned AS BOOLEAN) AS state_owned, {numbers}, {ints}"
+    columns += "".join(f", {name}" for name in passthrough if name not in (*NUMBER_FACTS, *INT_FACTS))
     return f"SELECT {columns} FROM {table}"
+
+
+UNITS = 10**10
+
+
+def fixed_point_parts(value: Decimal) -> tuple[int, int]:
+    """(whole, units) of ``source_select`` for an exact decimal of at most 10 places."""
+    units = Decimal(value).scaleb(10)
+    if units != units.to_integral_value():
+        raise ValueError(f"{value}: more than 10 decimal places")
+    return divmod(int(units), UNITS)
+
+
+def fixed_point_text_parts(text, name: str):
+    """``fixed_point_parts`` as Polars expressions over ``text``, an expression of validated
+    non-negative decimals ("12.5", "50000000.00": digits, an optional fraction of which at most the
+    first 10 places are not 0): [``{name}_whole``, ``{name}_units``]."""
+    import polars as pl
+
+    whole = text.str.extract(r"^(\d+)", 1).cast(pl.Int64)
+    fraction = text.str.extract(r"\.(\d+)$", 1).fill_null("").str.slice(0, 10).str.pad_end(10, "0")
+    return [whole.alias(f"{name}_whole"), fraction.cast(pl.Int64).alias(f"{name}_units")]
 
 
 def duckdb_connection():
@@ -192,9 +219,15 @@ def duckdb_connection():
 
 
 def decisions_sql(
-    policy: Policy, levy_year: int, overrides: dict | None = None, outputs=(), passthrough=()
+    policy: Policy,
+    levy_year: int,
+    overrides: dict | None = None,
+    outputs=(),
+    passthrough=(),
+    fixed_point_outputs: bool = False,
 ) -> str:
-    """The decisions of the employers in ``SOURCE_TABLE`` (``source_select``), in its order."""
+    """The decisions of the employers in ``SOURCE_TABLE`` (``source_select``), in its order; number
+    ``outputs`` as DECIMAL(38, 10), or in fixed point (``sql.entity_decisions_select``)."""
     from xiaokang.policies import sql
 
     parameters = policy.parameters_on(levy_day(levy_year), overrides)
@@ -206,6 +239,7 @@ def decisions_sql(
         "employer_id",
         outputs,
         passthrough,
+        fixed_point_outputs,
     )
 
 
@@ -216,25 +250,25 @@ def decide_records_sql(
     the records' order: employer_id, eligible, amount_fen, failed and the ``outputs`` definitions."""
     import polars as pl
 
+    def row(index: int, record: dict) -> dict:
+        values = {
+            "employer_id": index,
+            "employer_type": record["employer_type"],
+            "state_owned": bool(record["state_owned"]),
+            "disabled_grade_1_2": int(record["disabled_grade_1_2"]),
+            "disabled_grade_3_4": int(record["disabled_grade_3_4"]),
+        }
+        for name in NUMBER_FACTS:
+            values[f"{name}_whole"], values[f"{name}_units"] = fixed_point_parts(record[name])
+        return values
+
     frame = pl.DataFrame(
-        [
-            {
-                "employer_id": index,
-                "employer_type": record["employer_type"],
-                "state_owned": bool(record["state_owned"]),
-                "headcount": format(Decimal(record["headcount"]), "f"),
-                "total_wages": format(Decimal(record["total_wages"]), "f"),
-                "disabled_grade_1_2": int(record["disabled_grade_1_2"]),
-                "disabled_grade_3_4": int(record["disabled_grade_3_4"]),
-            }
-            for index, record in enumerate(records)
-        ],
+        [row(index, record) for index, record in enumerate(records)],
         schema={
             "employer_id": pl.Int64,
             "employer_type": pl.Utf8,
             "state_owned": pl.Boolean,
-            "headcount": pl.Utf8,
-            "total_wages": pl.Utf8,
+            **{f"{name}_{part}": pl.Int64 for name in NUMBER_FACTS for part in ("whole", "units")},
             "disabled_grade_1_2": pl.Int64,
             "disabled_grade_3_4": pl.Int64,
         },

@@ -14,13 +14,14 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 from django.conf import settings
 
 from xiaokang.core.identifiers import uscc_valid
-from xiaokang.policies import employers
+from xiaokang.policies import employers, sql
 from xiaokang.policies.facts import EMPLOYER_TYPE_VALUES, EMPLOYER_TYPE_ZH
 from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import read_table
@@ -127,6 +128,10 @@ def validate_levy_rows(frame: pl.DataFrame, headers: dict[str, str]) -> tuple[pl
                 _msg("最多2位小数", "at most 2 decimal places"),
             ),
         ]
+    for column, text in (("headcount", "_headcount"), ("total_wages", "_wages")):
+        rules.append(
+            (column, pl.col(text).str.contains(r"^\d{19}"), _msg("数值过大", "the number is too large"))
+        )
     rules.append(
         (
             "headcount",
@@ -156,9 +161,8 @@ def validate_levy_rows(frame: pl.DataFrame, headers: dict[str, str]) -> tuple[pl
         pl.col("_uscc").alias("uscc"),
         pl.col("_type").alias("employer_type"),
         pl.lit(False).alias("state_owned"),
-        pl.col("_headcount").alias("headcount"),
-        pl.col("_headcount").alias("headcount_text"),  # written back as given, without trailing zeros
-        pl.col("_wages").alias("total_wages"),
+        *employers.fixed_point_text_parts(pl.col("_headcount"), "headcount"),
+        *employers.fixed_point_text_parts(pl.col("_wages"), "total_wages"),
         pl.col("disabled_grade_1_2").str.replace(r"\.0+$", "").cast(pl.Int64),
         pl.col("disabled_grade_3_4").str.replace(r"\.0+$", "").cast(pl.Int64),
     )
@@ -170,27 +174,45 @@ DECISIONS_TABLE = "levy_decisions"
 
 def _figures_select() -> str:
     """The decisions formatted as the output file writes them (issue 6 §3): quota and shortfall to four
-    decimals, ratio to six, money to two, the reduction as the multiplier (1, 0.5, 0.9)."""
+    decimals, ratio to six, money to two (each rounded half up), the headcount and the reduction as
+    plain numbers ("12.5", "0.5", "1"). The decisions are in fixed point (``sql.entity_decisions_select``
+    with ``fixed_point_outputs``): rounded by exact integer steps, written from BIGINT (DuckDB writes a
+    DECIMAL(38, ·) through 128-bit divisions, the bulk of the time it took)."""
+    compiler = sql.fixed_point_compiler()
 
-    def places(column: str, digits: int) -> str:
-        return f"CAST(CAST(ROUND({column}, {digits}) AS DECIMAL(38, {digits})) AS VARCHAR)"
+    def text(units: str, places: int, plain: bool = False) -> str:
+        """``units`` counts 10^-places; "-12.50" (or "-12.5" when ``plain``)."""
+        scale = 10**places
+        magnitude = f"CAST(abs({units}) AS BIGINT)"
+        fraction = f"lpad(CAST({magnitude} % {scale} AS VARCHAR), {places}, '0')"
+        point = f"'.' || {fraction}"
+        if plain:
+            point = f"CASE WHEN {magnitude} % {scale} = 0 THEN '' ELSE '.' || rtrim({fraction}, '0') END"
+        fast = f"CASE WHEN {units} < 0 THEN '-' ELSE '' END || CAST({magnitude} // {scale} AS VARCHAR)" + (
+            "" if places == 0 else f" || {point}"
+        )
+        unit = f"CAST({format(1 / Decimal(scale), 'f')} AS DECIMAL(38, {places}))"
+        exact = f"CAST(CAST({units} AS DECIMAL(38, 0)) * {unit} AS VARCHAR)"
+        if plain and places:
+            exact = f"regexp_replace(regexp_replace({exact}, '0+$', ''), '\\.$', '')"
+        # BIGINT holds any figure below 9.2 · 10^18 of its unit; beyond, the exact slow way.
+        return f"(CASE WHEN abs({units}) < 9000000000000000000 THEN {fast} ELSE {exact} END)"
 
-    def plain(decimal_text: str) -> str:  # "500.00" → "500", "0.5000000000" → "0.5" (always has a '.')
-        return f"regexp_replace(regexp_replace({decimal_text}, '0+$', ''), '\\.$', '')"
-
-    return f"""
-    SELECT d.uscc AS uscc,
-        {plain("CAST(CAST(d.headcount_text AS DECIMAL(38, 2)) AS VARCHAR)")} AS headcount,
-        CAST(d.counted AS VARCHAR) AS counted,
-        {places("d.quota", 4)} AS quota,
-        {places("d.shortfall", 4)} AS shortfall,
-        {places("d.ratio", 6)} AS ratio,
-        {places("d.average_wage", 2)} AS average_wage,
-        {places("d.capped_wage", 2)} AS capped_wage,
-        {plain("CAST(d.reduction AS VARCHAR)")} AS reduction,
-        CASE WHEN d.exempt THEN 'true' ELSE 'false' END AS exempt,
-        CAST(CAST(d.amount_fen AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 2)) AS VARCHAR) AS levy
-    FROM {DECISIONS_TABLE} d"""  # in file order: DuckDB keeps the insertion order of a table
+    figures = {
+        "headcount": text(compiler.round_units("f.headcount", 8), 2, plain=True),
+        "counted": text(compiler.round_units("f.counted", 10), 0),
+        **{
+            name: text(compiler.round_units(f"f.{name}", 10 - places), places)
+            for name, places in employers.FIGURE_PLACES.items()
+        },
+        "reduction": text("f.reduction", 10, plain=True),
+        "exempt": "CASE WHEN f.exempt THEN 'true' ELSE 'false' END",
+        "levy": text("f.amount_fen", 2),
+    }
+    relation = compiler.staged(DECISIONS_TABLE)
+    columns = ", ".join(f"{figures[name]} AS {name}" for name in OUTPUT_HEADER if name != "uscc")
+    # In file order: DuckDB keeps the insertion order of a table and of a projection over it.
+    return f"SELECT f.uscc AS uscc, {columns} FROM {relation} f"
 
 
 def levy_file(
@@ -206,7 +228,12 @@ def levy_file(
     parameters, {name: value}."""
     policy = employers.policies()[employers.LEVY_POLICY]
     policy_sql = employers.decisions_sql(
-        policy, levy_year, overrides, employers.FIGURES, passthrough=("uscc", "headcount_text")
+        policy,
+        levy_year,
+        overrides,
+        employers.FIGURES,
+        passthrough=("uscc", "headcount"),
+        fixed_point_outputs=True,
     )
     progress("reading")
     sheet = read_table(path, LEVY_COLUMNS, max_bytes=settings.XIAOKANG_SCREEN_MAX_BYTES)

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from xiaokang.policies.facts import FIELDS
 from xiaokang.policies.language import (
+    INT,
     NUMBER,
     Binary,
     IfElse,
@@ -82,23 +83,41 @@ def date_literal(day: dt.date, dialect: str) -> str:
 
 
 class _Compiler:
-    def __init__(self, policy: Policy, parameters: dict, dialect: str, definitions_as_columns: bool = False):
+    def __init__(
+        self,
+        policy: Policy,
+        parameters: dict,
+        dialect: str,
+        definitions_as_columns: bool = False,
+        fixed_point: bool = False,
+    ):
         if dialect not in DIALECTS:
             raise ValueError(dialect)
+        if fixed_point and dialect != "duckdb":
+            raise ValueError("fixed point is DuckDB's")
         self.policy = policy
         self.parameters = parameters
         self.dialect = dialect
         # Definitions read as columns computed once each (entity_decisions_select), or written inline.
         self.definitions_as_columns = definitions_as_columns
+        # Every number (int or decimal) a HUGEINT count of 10^-10 (``fixed_literal``), the facts too.
+        self.fixed_point = fixed_point
+        self.steps: list[tuple[str, str]] = []
+        self.steps_taken = 0
+
+    def value(self, value: object) -> str:
+        if self.fixed_point and _is_number(value):
+            return fixed_literal(value)
+        return literal(value)
 
     def sql(self, node: Node) -> str:
         if isinstance(node, Literal):
-            return literal(node.value)
+            return self.value(node.value)
         if isinstance(node, Name):
             if node.kind == "fact":
                 return f"f.{node.name}"
             if node.kind == "parameter":
-                return literal(self.parameters[node.name])
+                return self.value(self.parameters[node.name])
             if self.definitions_as_columns:
                 return f"f.{node.name}"
             return f"({self.sql(self.policy.definitions[node.name].node)})"
@@ -106,10 +125,13 @@ class _Compiler:
             return f"(NOT {self.sql(node.operand)})" if node.op == "not" else f"(-{self.sql(node.operand)})"
         if isinstance(node, Binary):
             left, right = self.sql(node.left), self.sql(node.right)
+            if self.fixed_point and node.op in ("*", "/"):
+                return self.fixed_arithmetic(node, left, right)
             if node.op == "/":
                 return self.quotient(left, right)
             operator = {"==": "=", "!=": "<>", "and": "AND", "or": "OR"}.get(node.op, node.op)
-            if node.type is not None and node.type.kind == NUMBER and node.op in "+-*":
+            number = node.type is not None and node.type.kind == NUMBER
+            if number and node.op in "+-*" and not self.fixed_point:
                 return self.number(left, operator, right)
             return f"({left} {operator} {right})"
         if isinstance(node, InList):
@@ -152,6 +174,107 @@ class _Compiler:
             f"COALESCE(CAST(({numerator}) // {denominator} AS DECIMAL(38, 0)) "
             f"* CAST(0.0000000001 AS {DUCKDB_DECIMAL}), 0)"
         )
+
+    # Fixed point (DuckDB, entity_decisions_select): DuckDB's DECIMAL(38, 10) is exact, but every
+    # rescaling (a product back to 10 places, a cast to HUGEINT for the exact quotient, a cast to
+    # DOUBLE or text) is a 128-bit division, about 0.15 µs a value: the levy of 200,000 employers spent
+    # most of its time there (bench/levy_bench.py). As HUGEINT counts of 10^-10 a sum and a comparison
+    # are plain integer operations, and the two roundings are one exact floor division each
+    # (``floor_div``), which needs no 128-bit division. The intermediate values are columns (``steps``,
+    # laid over the relation by ``staged``), each computed once, so a product of products does not
+    # repeat its factors' text many times over.
+    def step(self, expression: str) -> str:
+        name = f"_fx{len(self.steps) + self.steps_taken}"
+        self.steps.append((name, expression))
+        return f"f.{name}"
+
+    def staged(self, relation: str) -> str:
+        """``relation`` with the pending steps' columns added, one SELECT each."""
+        for name, expression in self.steps:
+            relation = f"(SELECT f.*, {expression} AS {name} FROM {relation} f)"
+        self.steps_taken += len(self.steps)
+        self.steps = []
+        return relation
+
+    def fixed_arithmetic(self, node: Binary, left: str, right: str) -> str:
+        if node.op == "*":
+            for factor, other in ((node.left, right), (node.right, left)):
+                whole = _whole_factor(factor, self.parameters)
+                if whole is not None:  # n × 2: exact without rounding
+                    return f"({other} * {whole})"
+            # The product counts 10^-20; rounded half up (away from zero) to 10^-10.
+            product = self.step(f"({left} * {right})")
+            return self.round_units(product, 10)
+        # Truncated towards zero to 10^-10: |left| × 10^10 // |right| with the sign of the quotient;
+        # x / 0 = 0.
+        numerator = self.step(f"(abs({left}) * {SCALE})")
+        divisor = self.step(f"abs({right})")
+        quotient = self.floor_div(numerator, divisor)
+        return self.step(
+            f"(CASE WHEN {divisor} = 0 THEN CAST(0 AS HUGEINT) "
+            f"WHEN ({left} < 0) <> ({right} < 0) THEN -{quotient} ELSE {quotient} END)"
+        )
+
+    def round_units(self, units: str, drop: int) -> str:
+        """``units`` / 10^drop rounded half up (away from zero) to a whole number, exactly."""
+        divisor, half = str(10**drop), str(10**drop // 2)
+        magnitude = self.step(f"(abs({units}) + {half})")
+        rounded = self.floor_div(magnitude, divisor)
+        return self.step(f"(CASE WHEN {units} < 0 THEN -{rounded} ELSE {rounded} END)")
+
+    def floor_div(self, n: str, d: str) -> str:
+        """floor(n / d) for HUGEINT columns n ≥ 0 and d ≥ 0 (NULL for d = 0), exactly, without a 128-bit
+        division in the common case: the quotient estimated in DOUBLE, corrected by one step and then
+        *verified* by exact 128-bit multiplication (0 ≤ n − q·d < d); the exact ``//`` for any row
+        whose check fails and for quotients of 10^15 or more. The estimate's relative error is below
+        6·10^-16 (three DOUBLE roundings and the two-part HUGEINT conversion), so below 10^15 it is
+        within one unit of the true quotient and the corrected value passes the check; the check makes
+        the result exact whatever the estimate was."""
+        estimate = self.step(f"(CAST({n} AS DOUBLE) / CAST({d} AS DOUBLE))")
+        small = f"({estimate} < 1e15)"  # false for d = 0 (inf, NaN or NULL)
+        q0 = self.step(f"(CASE WHEN {small} THEN CAST(floor({estimate}) AS HUGEINT) ELSE 0 END)")
+        r0 = f"({n} - {q0} * {d})"
+        q1 = self.step(f"({q0} + CASE WHEN {r0} < 0 THEN -1 WHEN {r0} >= {d} THEN 1 ELSE 0 END)")
+        r1 = f"({n} - {q1} * {d})"
+        return self.step(
+            f"(CASE WHEN {small} AND {r1} >= 0 AND {r1} < {d} THEN {q1} ELSE {n} // NULLIF({d}, 0) END)"
+        )
+
+
+def fixed_point_compiler() -> _Compiler:
+    """A DuckDB fixed-point compiler for rounding steps outside a policy (``round_units``, ``staged``)."""
+    return _Compiler(None, {}, "duckdb", definitions_as_columns=True, fixed_point=True)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def fixed_literal(value: int | Decimal) -> str:
+    """A number as a HUGEINT count of 10^-10; more than 10 decimal places is refused, not rounded."""
+    units = Decimal(value).scaleb(10)
+    if units != units.to_integral_value():
+        raise ValueError(f"{value}: more than 10 decimal places")
+    return f"CAST({int(units)} AS HUGEINT)"
+
+
+def _whole_factor(node: Node, parameters: dict) -> int | None:
+    """A literal or parameter factor that is a whole number (2 × …), else None."""
+    if isinstance(node, Literal):
+        value = node.value
+    elif isinstance(node, Name) and node.kind == "parameter":
+        value = parameters[node.name]
+    else:
+        return None
+    if _is_number(value) and Decimal(value) == Decimal(value).to_integral_value():
+        return int(value)
+    return None
+
+
+def fixed_to_decimal(units: str) -> str:
+    """A fixed-point number as DECIMAL(38, 10) (no rescaling: the scales add up to 10)."""
+    unit = f"CAST(0.0000000001 AS {DUCKDB_DECIMAL})"
+    return f"CAST(CAST({units} AS DECIMAL(38, 0)) * {unit} AS {DUCKDB_DECIMAL})"
 
 
 def _year(column: str, dialect: str) -> str:
@@ -317,19 +440,28 @@ def entity_decisions_select(
     key: str,
     outputs: tuple[str, ...] = (),
     passthrough: tuple[str, ...] = (),
+    fixed_point_outputs: bool = False,
 ) -> str:
     """One row per entity of a policy without category views (employers, issue 6 §3): ``key``, eligible,
     amount in fen, the failed condition ids and, for each name in ``outputs``, that definition's value
     (the levy's quota, shortfall, ratio … shown beside the amount), and the ``passthrough`` columns of
     the source as they are. ``source`` gives ``key`` and the entity's facts
-    (``facts.fields_for(policy.entity)``) as columns; rows come out in the source's order."""
-    compiler = _Compiler(policy, parameters, dialect, definitions_as_columns=True)
+    (``facts.fields_for(policy.entity)``) as columns; rows come out in the source's order.
+
+    DuckDB computes in fixed point (``_Compiler.fixed_arithmetic``): there ``source`` gives every int
+    and number fact as a HUGEINT count of 10^-10 (12.5 → 125000000000), and the ``outputs`` come out as
+    DECIMAL(38, 10) (numbers) and BIGINT (ints), or with ``fixed_point_outputs`` as they were computed
+    (a caller that formats them itself, ``levy.py``, saves the conversions)."""
+    fixed = dialect == "duckdb"
+    compiler = _Compiler(policy, parameters, dialect, definitions_as_columns=True, fixed_point=fixed)
     # Each definition is a column computed once, in file order (a definition reads only earlier ones):
     # written inline instead, the levy's amount would repeat the exact divisions of its definitions
     # dozens of times per row (bench: 3× the time).
     relation = f"({source})" if source.lstrip().upper().startswith("SELECT") else source
     for name, definition in policy.definitions.items():
-        relation = f"(SELECT f.*, {compiler.sql(definition.node)} AS {name} FROM {relation} f)"
+        value = compiler.sql(definition.node)
+        relation = compiler.staged(relation)
+        relation = f"(SELECT f.*, {value} AS {name} FROM {relation} f)"
     flags = [compiler.sql(condition.node) for condition in policy.conditions]
     eligible = " AND ".join(f"({flag})" for flag in flags) or "TRUE"
     failed = (
@@ -351,11 +483,30 @@ def entity_decisions_select(
         )
         amount = f"CASE {branches} ELSE 0 END"
     integer = "INTEGER" if dialect == "sqlite" else "BIGINT"
+    fen = f"CAST(ROUND(({amount}) * 100, 0) AS {integer})"
+    if fixed:  # the amount in 10^-10 rounded half up to 10^-2
+        relation = compiler.staged(relation)
+        relation = f"(SELECT f.*, {amount} AS _amount FROM {relation} f)"
+        fen = f"CAST({compiler.round_units('f._amount', 8)} AS BIGINT)"
+
+    def output(name: str) -> str:
+        kind = policy.definitions[name].node.type.kind if name in policy.definitions else None
+        if not fixed or fixed_point_outputs or kind not in (INT, NUMBER):
+            return f"f.{name}"
+        if kind == INT:
+            return f"CAST({compiler.round_units(f'f.{name}', 10)} AS BIGINT)"
+        return fixed_to_decimal(f"f.{name}")
+
+    selected = [f"{output(name)} AS {name}" for name in outputs]
+    if fixed:
+        relation = compiler.staged(relation)
+
     columns = [
         f"f.{key} AS {key}",
         f"({eligible}) AS eligible",
-        f"CASE WHEN {eligible} THEN CAST(ROUND(({amount}) * 100, 0) AS {integer}) ELSE 0 END AS amount_fen",
+        f"CASE WHEN {eligible} THEN {fen} ELSE 0 END AS amount_fen",
         f"CASE WHEN {eligible} THEN '' ELSE {failed} END AS failed",
-        *(f"f.{name} AS {name}" for name in (*outputs, *passthrough)),
+        *selected,
+        *(f"f.{name} AS {name}" for name in passthrough),
     ]
     return f"SELECT {', '.join(columns)} FROM {relation} f"
