@@ -45,7 +45,10 @@ class RateLimitHit(models.Model):
     at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["key", "at"], name="ratelimit_key_at")]
+        indexes = [
+            models.Index(fields=["key", "at"], name="ratelimit_key_at"),
+            models.Index(fields=["at"], name="ratelimit_at"),  # dropping what is too old to count
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -12,6 +12,10 @@ from django.utils import timezone
 
 from xiaokang.core.models import RateLimitHit
 
+# Attempts older than this count against no limit (the longest window is an hour): every attempt drops
+# them, so the table holds at most a day of attempts, whichever keys stop being used.
+RETENTION = dt.timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -33,4 +37,5 @@ def attempt(keys: list[str], limit_of: dict[str, Limit]) -> bool:
         # Old attempts are of no further use: drop them as we go, so the table stays small.
         longest = max(limit.window for limit in limit_of.values())
         RateLimitHit.objects.filter(key__in=keys, at__lte=now - longest).delete()
+        RateLimitHit.objects.filter(at__lt=now - max(longest, RETENTION)).delete()
     return True
