@@ -29,6 +29,7 @@ from xiaokang.core.language import in_page_language
 from xiaokang.interpreting.forms import BookingForm, CancelOwnForm
 from xiaokang.interpreting.models import Booking, Slot, Status
 from xiaokang.interpreting.services import (
+    MAX_DAYS_AHEAD,
     InterpretingError,
     bookable_slots,
     booking_cancel,
@@ -38,20 +39,37 @@ from xiaokang.registry.views_persons import _see_other
 
 PUBLIC_ACTOR = SystemActor("portal interpreting booking")
 REQUESTER_ACTOR = SystemActor("portal interpreting requester")
-# The public list shows this many days ahead (the slots themselves may be added further ahead).
-DAYS_SHOWN = 28
+# The public list shows one week at a time (``?week=1`` the next …), so the page stays small however many
+# interpreters and times the federation offers (issue 7 §4: every page under 150 KB).
+DAYS_SHOWN = 7
+
+
+WEEKS_SHOWN = -(-MAX_DAYS_AHEAD // DAYS_SHOWN)  # the weeks one may page through
 
 
 @require_GET
 def booking_start(request):
-    """What the service is, and the free times grouped by day."""
+    """What the service is, and the free times of one week grouped by day (``?week=N``: N weeks on)."""
+    raw = request.GET.get("week", "0")
+    week = int(raw) if raw.isdigit() and int(raw) < WEEKS_SHOWN else 0
     now = timezone.now()
-    slots = bookable_slots(now).filter(starts_at__lt=now + dt.timedelta(days=DAYS_SHOWN))
+    first = timezone.localdate() + dt.timedelta(days=DAYS_SHOWN * week)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    slots = bookable_slots(now).filter(
+        starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=DAYS_SHOWN)
+    )
     days = [
         {"day": day, "slots": list(group)}
         for day, group in itertools.groupby(slots, key=lambda s: timezone.localtime(s.starts_at).date())
     ]
-    return render(request, "interpreting/start.html", {"days": days, "days_shown": DAYS_SHOWN})
+    context = {
+        "days": days,
+        "first": first,
+        "last": first + dt.timedelta(days=DAYS_SHOWN - 1),
+        "previous_week": week - 1 if week > 0 else None,
+        "next_week": week + 1 if week + 1 < WEEKS_SHOWN else None,
+    }
+    return render(request, "interpreting/start.html", context)
 
 
 def _slot_or_404(slot_id: int) -> Slot:

@@ -570,3 +570,22 @@ def test_bookings_from_one_client_are_rate_limited(interpreter, monkeypatch):
         _book(day[1], phone="13900001111", client="10.0.0.1")
     assert refused.value.kind == "limit"
     _book(day[1], phone="13900001111", client="10.0.0.2")
+
+
+def test_the_public_list_shows_one_week_at_a_time(client, interpreter, slots):
+    """However many times are offered, the page lists one week (issue 7 §4: under 150 KB); the others
+    are a link away."""
+    later = slots_add(
+        actor=ACTOR, interpreter=interpreter, day=_future_day(10), times=parse_times("09:00-10:00")
+    )
+    this_week = client.get("/interpreting/").content.decode()
+    assert all(f'id="slot-{slot.pk}"' in this_week for slot in slots)
+    assert f'id="slot-{later[0].pk}"' not in this_week
+    assert 'href="?week=1#free-times"' in this_week and "?week=-1" not in this_week
+    next_week = client.get("/interpreting/", {"week": "1"}).content.decode()
+    assert f'id="slot-{later[0].pk}"' in next_week
+    assert not any(f'id="slot-{slot.pk}"' in next_week for slot in slots)
+    assert 'href="?week=0#free-times"' in next_week
+    # A week that is not a number, or beyond the booking horizon, is this week.
+    assert client.get("/interpreting/", {"week": "x"}).content.decode().count('id="slot-') == len(slots)
+    assert client.get("/interpreting/", {"week": "999"}).status_code == 200
