@@ -150,7 +150,7 @@ def _named_patterns(resolver=None, prefix=""):
 def _url(pattern: str, kwargs: dict) -> str:
     url = "/" + pattern.replace("^", "").replace("$", "")
     for key, value in kwargs.items():
-        for converter in ("int", "slug", "str"):
+        for converter in ("id", "int", "slug", "str"):
             url = url.replace(f"<{converter}:{key}>", str(value))
     return url
 

@@ -22,6 +22,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/accounts/", views.account_list, name="account-list"),
     path("staff/accounts/new/", views.account_create, name="account-create"),
-    path("staff/accounts/<int:pk>/", views.account_edit, name="account-edit"),
-    path("staff/accounts/<int:pk>/unlock/", views.account_unlock, name="account-unlock"),
+    path("staff/accounts/<id:pk>/", views.account_edit, name="account-edit"),
+    path("staff/accounts/<id:pk>/unlock/", views.account_unlock, name="account-unlock"),
 ]

@@ -22,10 +22,10 @@ from xiaokang.accounts.models import REGISTRY_READERS
 from xiaokang.cases.models import Application
 from xiaokang.cases.selectors import application_for
 from xiaokang.cases.services import WorkflowError, application_submit, application_transition
+from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.registry.search import PersonFilters, search_persons
 
 router = Router(tags=["applications"], auth=TokenAuth(REGISTRY_READERS))
-MAX_ID = 2**63 - 1
 
 
 class ApplicationIn(Schema):
@@ -143,7 +143,7 @@ def applications_create(request: HttpRequest, response: HttpResponse, payload: A
 )
 def applications_detail(request: HttpRequest, application_id: int):
     """An application in your area with its history (404 otherwise, audited)."""
-    if application_id > MAX_ID:
+    if application_id > MAX_ROW_ID:
         application_id = 0
     application = application_for(request.auth, application_id, client=client_address(request))
     return {
@@ -179,7 +179,7 @@ def applications_transition(request: HttpRequest, application_id: int, payload: 
     """Actions: accept, return, forward, send_back, approve, reject, enrol, appeal. The version you read
     is checked first (409 when stale); an action not allowed now or to you is 422."""
     client = client_address(request)
-    if application_id > MAX_ID:
+    if application_id > MAX_ROW_ID:
         application_id = 0
     application = application_for(request.auth, application_id, client=client)
     try:

@@ -7,12 +7,12 @@ from xiaokang.cases import views, views_temporary
 urlpatterns = [
     path("", views.application_list, name="application-list"),
     path("dashboard/", views.application_dashboard, name="application-dashboard"),
-    path("new/<int:person_pk>/", views.application_create, name="application-create"),
-    path("<int:pk>/", views.application_detail, name="application-detail"),
-    path("<int:pk>/transition/", views.application_transition_view, name="application-transition"),
+    path("new/<id:person_pk>/", views.application_create, name="application-create"),
+    path("<id:pk>/", views.application_detail, name="application-detail"),
+    path("<id:pk>/transition/", views.application_transition_view, name="application-transition"),
     # The district's review of a temporary-assistance grant (S3), from the grant's page.
-    path("<int:pk>/temporary-review/", views_temporary.temporary_review_view, name="temporary-review"),
-    path("<int:pk>/notice/", views.application_notice, name="application-notice"),
-    path("<int:pk>/documents/", views.application_document_upload, name="application-document-upload"),
-    path("<int:pk>/documents/<int:document_pk>/", views.application_document, name="application-document"),
+    path("<id:pk>/temporary-review/", views_temporary.temporary_review_view, name="temporary-review"),
+    path("<id:pk>/notice/", views.application_notice, name="application-notice"),
+    path("<id:pk>/documents/", views.application_document_upload, name="application-document-upload"),
+    path("<id:pk>/documents/<id:document_pk>/", views.application_document, name="application-document"),
 ]

@@ -9,14 +9,14 @@ from xiaokang.cases import views_temporary, views_work
 urlpatterns = [
     path("rosters/", views_work.roster_list, name="roster-list"),
     path("rosters/build/", views_work.roster_build_view, name="roster-build"),
-    path("rosters/<int:roster_pk>/approve/", views_work.roster_approve_view, name="roster-approve"),
-    path("rosters/<int:roster_pk>/download/", views_work.roster_download, name="roster-download"),
+    path("rosters/<id:roster_pk>/approve/", views_work.roster_approve_view, name="roster-approve"),
+    path("rosters/<id:roster_pk>/download/", views_work.roster_download, name="roster-download"),
     path("outreach/", views_work.outreach_list, name="outreach-list"),
-    path("outreach/<int:task_pk>/", views_work.outreach_answer, name="outreach-answer"),
+    path("outreach/<id:task_pk>/", views_work.outreach_answer, name="outreach-answer"),
     path("reviews/", views_work.review_list, name="review-list"),
-    path("reviews/<int:task_pk>/", views_work.review_decide, name="review-decide"),
+    path("reviews/<id:task_pk>/", views_work.review_decide, name="review-decide"),
     # Temporary assistance (S3): the grants awaiting the district's review, and a grant (``pk``: the
     # person's id, recorded with a refusal as on the person pages).
     path("temporary/", views_temporary.temporary_list, name="temporary-list"),
-    path("temporary/new/<int:pk>/", views_temporary.temporary_create, name="temporary-create"),
+    path("temporary/new/<id:pk>/", views_temporary.temporary_create, name="temporary-create"),
 ]

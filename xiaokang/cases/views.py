@@ -54,7 +54,6 @@ from xiaokang.registry.views_persons import _see_other, registry_reader_required
 # Who may record an application at the counter or after outreach (issue 5 §1).
 CREATE_ROLES = {Role.COMMUNITY_WORKER, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN}
 PAGE_SIZE = 50
-MAX_ID = 2**63 - 1  # a larger id in the address would overflow the database's integer: not found
 DUE_SOON_WORKING_DAYS = 3
 
 # The states with a deadline still running: acceptance while submitted, the decision while in review.
@@ -147,10 +146,6 @@ def _deadline(application: Application, today: dt.date) -> dict:
         "due_soon": not overdue and left <= DUE_SOON_WORKING_DAYS,
         "working_days_left": left,
     }
-
-
-def _safe_id(value: int) -> int:
-    return value if value <= MAX_ID else 0
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -408,7 +403,7 @@ def _log_view(request, application: Application, client: str | None, **details) 
 @registry_reader_required
 def application_detail(request, pk: int):
     client = client_address(request)
-    application = application_for(request.user, _safe_id(pk), client=client)
+    application = application_for(request.user, pk, client=client)
     _log_view(request, application, client)
     return _render_detail(request, application)
 
@@ -420,7 +415,7 @@ def application_transition_view(request, pk: int):
     someone else acted first (the page shows the application as it is now), 422 when the action is not
     allowed or its reason is missing."""
     client = client_address(request)
-    application = application_for(request.user, _safe_id(pk), client=client)
+    application = application_for(request.user, pk, client=client)
     form = TransitionForm(request.POST)
     action = request.POST.get("action", "")
     typed = {action: request.POST.get("reason", "")[:2000]}
@@ -472,7 +467,7 @@ def application_transition_view(request, pk: int):
 @roles_required(CREATE_ROLES)
 def application_create(request, person_pk: int):
     client = client_address(request)
-    person = person_for(request.user, _safe_id(person_pk), client=client)
+    person = person_for(request.user, person_pk, client=client)
     status = 200
     if request.method == "POST":
         form = ApplicationForm(request.POST)
@@ -545,7 +540,7 @@ def register_person_section() -> None:
 def application_document_upload(request, pk: int):
     """Attach a PDF, JPEG or PNG (its type read from its content) to an application in the user's area."""
     client = client_address(request)
-    application = application_for(request.user, _safe_id(pk), client=client)
+    application = application_for(request.user, pk, client=client)
     upload = request.FILES.get("file")
     if upload is None:
         return _render_detail(request, application, status=422, document_error=_("Choose a file to attach."))
@@ -565,8 +560,8 @@ def application_document(request, pk: int, document_pk: int):
     """A document of an application in the user's area (404 otherwise, audited); the download is
     audited too."""
     client = client_address(request)
-    application = application_for(request.user, _safe_id(pk), client=client)
-    document = application.documents.filter(pk=_safe_id(document_pk)).first()
+    application = application_for(request.user, pk, client=client)
+    document = application.documents.filter(pk=document_pk).first()
     if document is None:
         raise Http404("no such document")
     handle = document_open(actor=request.user, document=document, client=client)
@@ -590,7 +585,7 @@ APPROVING_ACTIONS = ("approve", "grant", "confirm")
 @registry_reader_required
 def application_notice(request, pk: int):
     client = client_address(request)
-    application = application_for(request.user, _safe_id(pk), client=client)
+    application = application_for(request.user, pk, client=client)
     event = application.events.filter(action__in=DECISION_ACTIONS).order_by("-id").first()
     if event is None:
         raise Http404("no decision yet")

@@ -38,7 +38,7 @@ from xiaokang.cases.temporary import (
     temporary_assistance_grant,
     temporary_assistance_review,
 )
-from xiaokang.cases.views import DUE_SOON_WORKING_DAYS, _log_view, _render_detail, _safe_id, refused_action
+from xiaokang.cases.views import DUE_SOON_WORKING_DAYS, _log_view, _render_detail, refused_action
 from xiaokang.core.language import in_page_language
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.loader import policies
@@ -93,7 +93,7 @@ def temporary_list(request):
 @roles_required(GRANT_ROLES, person_kwarg="pk")
 def temporary_create(request, pk: int):
     client = client_address(request)
-    person = person_for(request.user, _safe_id(pk), client=client)
+    person = person_for(request.user, pk, client=client)
     status = 200
     if request.method == "POST":
         form = TemporaryGrantForm(request.POST)
@@ -166,7 +166,7 @@ def temporary_review_view(request, pk: int):
     first, 422 when it is refused (the granting officer, a rejection without a reason, no documents).
     Nothing is applied on an error; the page shown again is a view of the application (audited)."""
     client = client_address(request)
-    application = application_for(request.user, _safe_id(pk), client=client)
+    application = application_for(request.user, pk, client=client)
     form = TemporaryReviewForm(request.POST, auto_id="review-%s")
     typed = {"review": request.POST.get("reason", "")[:2000]}
     if not form.is_valid():

@@ -54,7 +54,7 @@ from xiaokang.cases.rosters import (
     summarise,
 )
 from xiaokang.cases.services import WorkflowError
-from xiaokang.cases.views import _safe_id, policy_name
+from xiaokang.cases.views import policy_name
 from xiaokang.core.language import in_page_language
 from xiaokang.policies.loader import policies
 from xiaokang.policies.templatetags.policy_money import yuan
@@ -215,7 +215,7 @@ def _shown(request) -> str:
 
 
 def _roster_or_404(pk: int) -> Roster:
-    roster = Roster.objects.filter(pk=_safe_id(pk)).first()
+    roster = Roster.objects.filter(pk=pk).first()
     if roster is None:
         raise Http404("no such roster")
     return roster
@@ -347,7 +347,7 @@ class Answering:
 def _task_or_404(request, queryset, pk: int, object_type: str):
     """A task in the user's area, whatever its status (an answered one is a conflict, not a 404); out
     of scope or missing: 404, audited."""
-    task = in_scope(queryset, request.user).filter(pk=_safe_id(pk)).first()
+    task = in_scope(queryset, request.user).filter(pk=pk).first()
     if task is None:
         log_action(
             request.user,

@@ -13,6 +13,7 @@ from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
 from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
+from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Employer
 from xiaokang.employment.selectors import EmployerFilters, employer_for, search_employers
 from xiaokang.policies.facts import EMPLOYER_TYPE_VALUES
@@ -21,7 +22,6 @@ from xiaokang.registry.schemas import ValidationErrorOut
 EMPLOYER_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
 router = Router(tags=["employers"], auth=TokenAuth(EMPLOYER_ROLES))
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
-MAX_ID = 2**63 - 1
 ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut}
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 404}
 
@@ -111,7 +111,7 @@ def employers_list(request: HttpRequest, query: Query[EmployerQuery]):
 def employer_detail(request: HttpRequest, employer_id: int):
     """An employer in your area (404 otherwise, and the attempt is audited)."""
     client = client_address(request)
-    if employer_id > MAX_ID:
+    if employer_id > MAX_ROW_ID:
         log_action(
             request.auth,
             "access.denied",

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.employment.declarations import FIRST_LEVY_YEAR, MAX_CONTRACT_MONTHS
 from xiaokang.employment.models import DeclarationState, DeclaredEmployee
 
@@ -197,8 +198,8 @@ class VersionForm(forms.Form):
 
 
 class ConflictResolveForm(forms.Form):
-    person = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    person = forms.IntegerField(min_value=1, max_value=MAX_ROW_ID)
     declaration = forms.IntegerField(
-        label=_("The employer that counts this person"), min_value=1, max_value=2**63 - 1
+        label=_("The employer that counts this person"), min_value=1, max_value=MAX_ROW_ID
     )
     reason = forms.CharField(label=_("Note"), required=False, max_length=500)

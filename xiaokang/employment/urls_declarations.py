@@ -7,10 +7,10 @@ from xiaokang.employment import views_declarations as views
 urlpatterns = [
     path("", views.declaration_list, name="declaration-list"),
     path("new/", views.declaration_create, name="declaration-create"),
-    path("<int:pk>/", views.declaration_detail, name="declaration-detail"),
-    path("<int:pk>/correct/", views.declaration_correct_view, name="declaration-correct"),
-    path("<int:pk>/recheck/", views.declaration_recheck_view, name="declaration-recheck"),
-    path("<int:pk>/approve/", views.declaration_approve_view, name="declaration-approve"),
+    path("<id:pk>/", views.declaration_detail, name="declaration-detail"),
+    path("<id:pk>/correct/", views.declaration_correct_view, name="declaration-correct"),
+    path("<id:pk>/recheck/", views.declaration_recheck_view, name="declaration-recheck"),
+    path("<id:pk>/approve/", views.declaration_approve_view, name="declaration-approve"),
     path("conflicts/<int:year>/", views.declaration_conflicts, name="declaration-conflicts"),
     path(
         "conflicts/<int:year>/resolve/",

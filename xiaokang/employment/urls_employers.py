@@ -10,6 +10,6 @@ urlpatterns = [
     path("import/", views.employer_import, name="employer-import"),
     path("import/confirm/", views.employer_import_confirm, name="employer-import-confirm"),
     path("export/", views.employer_export, name="employer-export"),
-    path("<int:pk>/", views.employer_detail, name="employer-detail"),
-    path("<int:pk>/edit/", views.employer_edit, name="employer-edit"),
+    path("<id:pk>/", views.employer_detail, name="employer-detail"),
+    path("<id:pk>/edit/", views.employer_edit, name="employer-edit"),
 ]

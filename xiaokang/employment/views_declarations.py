@@ -30,6 +30,7 @@ from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.forms import client_address
 from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
+from xiaokang.core.ids import safe_id
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.employment.declaration_checks import problem_text
@@ -66,7 +67,6 @@ from xiaokang.registry.views_persons import _see_other, roles_required
 DECLARATION_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
 APPROVER_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
 PAGE_SIZE = 50
-MAX_ID = 2**63 - 1
 
 declaration_staff_required = roles_required(DECLARATION_ROLES)
 
@@ -81,10 +81,6 @@ CHANGE_LABELS = {
     "employee.social_insurance_paid": gettext_lazy("Social insurance paid in full"),
     "conflict_resolved": gettext_lazy("Listed by two employers: decided"),
 }
-
-
-def _safe_id(value: int) -> int:
-    return value if value <= MAX_ID else 0
 
 
 def _change_label(field: str) -> str:
@@ -231,7 +227,7 @@ def _render_detail(request, declaration, *, status=200, problem=None, conflict=F
 @declaration_staff_required
 def declaration_detail(request, pk: int):
     client = client_address(request)
-    declaration = declaration_for(request.user, _safe_id(pk), client=client)
+    declaration = declaration_for(request.user, pk, client=client)
     _log_view(request, declaration, client)
     return _render_detail(request, declaration)
 
@@ -249,7 +245,7 @@ def _action_error(request, declaration, error: DeclarationError, client):
 @roles_required(APPROVER_ROLES)
 def declaration_approve_view(request, pk: int):
     client = client_address(request)
-    declaration = declaration_for(request.user, _safe_id(pk), client=client)
+    declaration = declaration_for(request.user, pk, client=client)
     form = VersionForm(request.POST)
     if not form.is_valid():
         error = DeclarationError(
@@ -270,7 +266,7 @@ def declaration_approve_view(request, pk: int):
 @declaration_staff_required
 def declaration_recheck_view(request, pk: int):
     client = client_address(request)
-    declaration = declaration_for(request.user, _safe_id(pk), client=client)
+    declaration = declaration_for(request.user, pk, client=client)
     try:
         summary = declaration_recheck(actor=request.user, declaration=declaration, client=client)
     except DeclarationError as error:
@@ -354,7 +350,7 @@ def declaration_create(request):
         form = DeclarationForm()
         employer_id = request.GET.get("employer", "")
         if employer_id.isdigit():
-            employer = employer_for(request.user, _safe_id(int(employer_id)), client=client)
+            employer = employer_for(request.user, safe_id(int(employer_id)), client=client)
             form.initial["employer"] = employer.uscc
     return render(
         request, "employment/declarations/form.html", {"form": form, "problem": problem}, status=status
@@ -400,7 +396,7 @@ def _correction_field(form: CorrectionForm, item: dict) -> str | None:
 @declaration_staff_required
 def declaration_correct_view(request, pk: int):
     client = client_address(request)
-    declaration = declaration_for(request.user, _safe_id(pk), client=client)
+    declaration = declaration_for(request.user, pk, client=client)
     if declaration.state != DeclarationState.SUBMITTED:
         _log_view(request, declaration, client, page="correct")
         problem = {"entries": [{"message": _("The declaration is approved: it cannot be corrected.")}]}
@@ -525,10 +521,10 @@ def declaration_conflict_resolve(request, year: int):
         message = _("Choose the employer that counts this person.")
         return _render_conflicts(request, year, status=422, problem={"entries": [{"message": message}]})
     data = form.cleaned_data
-    declaration = declaration_for(request.user, _safe_id(data["declaration"]), client=client)
+    declaration = declaration_for(request.user, safe_id(data["declaration"]), client=client)
     if declaration.levy_year != year:
         raise Http404("not a declaration of this year")
-    person = person_for(request.user, _safe_id(data["person"]), client=client)
+    person = person_for(request.user, safe_id(data["person"]), client=client)
     try:
         conflict_resolve(
             actor=request.user,

@@ -7,6 +7,6 @@ from xiaokang.interpreting import views
 
 urlpatterns = [
     path("", views.booking_start, name="interpreting-book"),
-    path("slots/<int:slot_id>/book/", views.booking_new, name="interpreting-booking-new"),
+    path("slots/<id:slot_id>/book/", views.booking_new, name="interpreting-booking-new"),
     path("bookings/<str:token>/", views.booking_page, name="interpreting-booking"),
 ]

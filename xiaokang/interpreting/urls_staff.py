@@ -7,16 +7,16 @@ from xiaokang.interpreting import views_staff
 
 urlpatterns = [
     path("", views_staff.booking_list, name="interpreting-staff"),
-    path("bookings/<int:pk>/", views_staff.booking_detail, name="interpreting-booking-detail"),
-    path("bookings/<int:pk>/confirm/", views_staff.booking_confirm_view, name="interpreting-booking-confirm"),
+    path("bookings/<id:pk>/", views_staff.booking_detail, name="interpreting-booking-detail"),
+    path("bookings/<id:pk>/confirm/", views_staff.booking_confirm_view, name="interpreting-booking-confirm"),
     path(
-        "bookings/<int:pk>/reassign/", views_staff.booking_reassign_view, name="interpreting-booking-reassign"
+        "bookings/<id:pk>/reassign/", views_staff.booking_reassign_view, name="interpreting-booking-reassign"
     ),
-    path("bookings/<int:pk>/cancel/", views_staff.booking_cancel_view, name="interpreting-booking-cancel"),
-    path("bookings/<int:pk>/reveal/", views_staff.booking_reveal, name="interpreting-booking-reveal"),
+    path("bookings/<id:pk>/cancel/", views_staff.booking_cancel_view, name="interpreting-booking-cancel"),
+    path("bookings/<id:pk>/reveal/", views_staff.booking_reveal, name="interpreting-booking-reveal"),
     path("interpreters/", views_staff.interpreter_list, name="interpreting-interpreters"),
     path("interpreters/new/", views_staff.interpreter_create, name="interpreting-interpreter-create"),
-    path("interpreters/<int:pk>/", views_staff.interpreter_edit, name="interpreting-interpreter-edit"),
+    path("interpreters/<id:pk>/", views_staff.interpreter_edit, name="interpreting-interpreter-edit"),
     path("slots/", views_staff.slot_list, name="interpreting-slots"),
-    path("slots/<int:pk>/withdraw/", views_staff.slot_withdraw_view, name="interpreting-slot-withdraw"),
+    path("slots/<id:pk>/withdraw/", views_staff.slot_withdraw_view, name="interpreting-slot-withdraw"),
 ]

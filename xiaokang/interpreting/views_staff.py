@@ -18,7 +18,6 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from xiaokang.accounts.forms import client_address
 from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.core.crypto import decrypt
+from xiaokang.core.ids import safe_id
 from xiaokang.core.language import in_page_language
 from xiaokang.interpreting.forms import BookingFilterForm, InterpreterForm, SlotsForm
 from xiaokang.interpreting.models import ACTIVE_STATUSES, Booking, Interpreter, Slot, Status
@@ -49,14 +49,6 @@ from xiaokang.registry.views_persons import _see_other, roles_required
 STAFF_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER})
 staff_required = roles_required(STAFF_ROLES)
 PAGE_SIZE = 50
-MAX_ID = 2**62
-
-
-def _id(pk: int) -> int:
-    if pk > MAX_ID:
-        raise Http404
-    return pk
-
 
 # ---------------------------------------------------------------------------------------------------
 # Bookings
@@ -106,7 +98,7 @@ def booking_list(request):
 
 
 def _booking(pk: int) -> Booking:
-    return get_object_or_404(Booking.objects.select_related("slot", "slot__interpreter"), pk=_id(pk))
+    return get_object_or_404(Booking.objects.select_related("slot", "slot__interpreter"), pk=pk)
 
 
 def _render_detail(request, booking: Booking, *, status: int = 200, problem=None, typed=None, revealed=None):
@@ -228,8 +220,8 @@ def booking_reassign_view(request, pk: int):
 
     def call(booking, version):
         slot = None
-        if slot_text.isdigit() and int(slot_text) <= MAX_ID:
-            slot = Slot.objects.filter(pk=int(slot_text)).first()
+        if slot_text.isdigit():
+            slot = Slot.objects.filter(pk=safe_id(int(slot_text))).first()
         if slot is None:
             raise InterpretingError("invalid", "请选择新的时间段 / Choose the new slot.", "slot")
         return booking_reassign(
@@ -343,7 +335,7 @@ def interpreter_create(request):
 @require_http_methods(["GET", "POST"])
 @staff_required
 def interpreter_edit(request, pk: int):
-    return _interpreter_form(request, get_object_or_404(Interpreter, pk=_id(pk)))
+    return _interpreter_form(request, get_object_or_404(Interpreter, pk=pk))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -413,7 +405,7 @@ def slot_list(request):
 @require_POST
 @staff_required
 def slot_withdraw_view(request, pk: int):
-    slot = get_object_or_404(Slot, pk=_id(pk))
+    slot = get_object_or_404(Slot, pk=pk)
     try:
         slot_withdraw(actor=request.user, slot=slot, client=client_address(request))
     except InterpretingError as error:

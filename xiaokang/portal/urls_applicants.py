@@ -11,9 +11,9 @@ urlpatterns = [
     path("register/", views.register, name="applicant-register"),
     path("login/", views.login, name="applicant-login"),
     path("logout/", views.logout, name="applicant-logout"),
-    path("applications/<int:pk>/", views.application_detail, name="applicant-application"),
-    path("applications/<int:pk>/appeal/", views.appeal, name="applicant-appeal"),
-    path("applications/<int:pk>/documents/", views.document_upload, name="applicant-document-upload"),
+    path("applications/<id:pk>/", views.application_detail, name="applicant-application"),
+    path("applications/<id:pk>/appeal/", views.appeal, name="applicant-appeal"),
+    path("applications/<id:pk>/documents/", views.document_upload, name="applicant-document-upload"),
     path("apply/", views.apply_choose, name="applicant-apply"),
     path("apply/<str:policy_id>/", views.apply, name="applicant-apply-policy"),
 ]

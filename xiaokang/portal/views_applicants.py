@@ -46,7 +46,6 @@ from xiaokang.portal.sessions import applicant_required, current_applicant, sign
 from xiaokang.portal.states import NEXT_STEPS
 from xiaokang.registry.views_persons import _see_other
 
-MAX_ID = 2**63 - 1
 # While an application is handled, the applicant may still add documents to it.
 DOCUMENT_STATES = tuple(state for state in OPEN_STATES if state != State.APPROVED)
 
@@ -68,10 +67,6 @@ EVENT_LABELS = {
 COMMUNITY = gettext_lazy("Community office")
 STREET = gettext_lazy("Street office")
 DISTRICT = gettext_lazy("District")
-
-
-def _safe_id(value: int) -> int:
-    return value if value <= MAX_ID else 0
 
 
 def _state_label(value: str) -> str:
@@ -310,7 +305,7 @@ def home(request):
 
 
 def _application_or_404(request, account, pk: int) -> Application:
-    application = applicants.applicant_application(account, _safe_id(pk))
+    application = applicants.applicant_application(account, pk)
     if application is None:
         # Someone else's application and a missing one answer alike; the attempt is recorded.
         log_action(

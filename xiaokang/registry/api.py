@@ -15,6 +15,7 @@ from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
 from xiaokang.accounts.models import REGISTRY_READERS
 from xiaokang.audit.services import log_action
+from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.registry.models import Certificate, Person
 from xiaokang.registry.schemas import (
     PersonCreate,
@@ -41,7 +42,6 @@ STALE = (
     "read it again (its new version is in ETag) and retry"
 )
 # Person ids are 64-bit (BigAutoField): a larger number in the URL names nobody.
-MAX_ID = 2**63 - 1
 
 
 def _active_certificates(person_ids: list[int]) -> dict[int, Certificate]:
@@ -52,7 +52,7 @@ def _active_certificates(person_ids: list[int]) -> dict[int, Certificate]:
 
 def person_in_scope(request: HttpRequest, person_id: int, client: str) -> Person:
     """``selectors.person_for``: 404 for a person out of scope and for a missing one alike, audited."""
-    if person_id > MAX_ID:
+    if person_id > MAX_ROW_ID:
         log_action(
             request.auth, "access.denied", object_type="person", object_id=str(person_id)[:64], client=client
         )

@@ -8,7 +8,7 @@ from xiaokang.registry import views_persons
 urlpatterns = [
     path("", views_persons.person_list, name="person-list"),
     path("new/", views_persons.person_create, name="person-create"),
-    path("<int:pk>/", views_persons.person_detail, name="person-detail"),
-    path("<int:pk>/edit/", views_persons.person_edit, name="person-edit"),
-    path("<int:pk>/reveal/", views_persons.person_reveal, name="person-reveal"),
+    path("<id:pk>/", views_persons.person_detail, name="person-detail"),
+    path("<id:pk>/edit/", views_persons.person_edit, name="person-edit"),
+    path("<id:pk>/reveal/", views_persons.person_reveal, name="person-reveal"),
 ]
