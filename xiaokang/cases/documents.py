@@ -101,6 +101,32 @@ def document_add(
     return document
 
 
+def documents_add(
+    *, actor: Actor, application: Application, uploads, client: str | None = None
+) -> list[ApplicationDocument]:
+    """Store several uploads for ``application``, all or none, inside the caller's transaction (an online
+    application and its documents are recorded together, issue 7 §2). On a refused file the files
+    already written by this call are removed (their rows roll back with the caller's transaction) and the
+    WorkflowError names the file."""
+    stored: list[ApplicationDocument] = []
+    try:
+        for upload in uploads:
+            try:
+                stored.append(
+                    document_add(actor=actor, application=application, upload=upload, client=client)
+                )
+            except WorkflowError as error:
+                name = Path(upload.name or "document").name
+                zh, _, en = error.message.partition(" / ")
+                message = f"{name}：{zh} / {name}: {en}" if en else f"{name}: {zh}"
+                raise WorkflowError(error.kind, message, error.field) from None
+    except BaseException:
+        for document in stored:
+            (documents_dir() / document.path).unlink(missing_ok=True)
+        raise
+    return stored
+
+
 def document_open(*, actor: Actor, document: ApplicationDocument, client: str | None = None):
     """The stored file, opened for reading; the download is audited. ``document`` belongs to an
     application the caller read through the gate."""

@@ -26,9 +26,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaokang.accounts.forms import client_address
 from xiaokang.audit.services import log_action
-from xiaokang.cases.documents import document_add, documents_dir
+from xiaokang.cases.documents import documents_add
 from xiaokang.cases.models import OPEN_STATES, Application, Channel, EnrolmentStatus, State
 from xiaokang.cases.services import WorkflowError, appeal_days, application_submit, application_transition
+from xiaokang.cases.views import state_label
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.money import yuan_text
 from xiaokang.policies.loader import policies
@@ -69,13 +70,6 @@ STREET = gettext_lazy("Street office")
 DISTRICT = gettext_lazy("District")
 
 
-def _state_label(value: str) -> str:
-    try:
-        return str(State(value).label)
-    except ValueError:
-        return value
-
-
 def _policy_names(policy_id: str) -> dict:
     policy = policies().get(policy_id)
     if policy is None:
@@ -108,7 +102,7 @@ def _timeline(application: Application) -> list[dict]:
                 "at": event.at,
                 "who": _who(event),
                 "action": EVENT_LABELS.get(event.action, event.action),
-                "to": _state_label(event.to_state),
+                "to": state_label(event.to_state),
                 "reason": event.reason if event.action in ("return", "reject", "send_back", "appeal") else "",
                 "failed": [
                     {"label": condition.get("label", ""), "citation": condition.get("citation", "")}
@@ -261,7 +255,7 @@ def home(request):
         {
             "application": application,
             "policy": _policy_names(application.policy_id),
-            "state": _state_label(application.state),
+            "state": state_label(application.state),
             "open": application.state in OPEN_STATES,
         }
         for application in applicants.applicant_applications(account)[:200]
@@ -337,7 +331,7 @@ def _render_detail(request, account, application, *, status=200, appeal_form=Non
             "account": account,
             "application": application,
             "policy": _policy_names(application.policy_id),
-            "state": _state_label(application.state),
+            "state": state_label(application.state),
             "channel": Channel(application.channel).label if application.channel in Channel.values else "",
             "next_step": NEXT_STEPS.get(application.state, ""),
             "show_accept_by": application.state == State.SUBMITTED,
@@ -402,35 +396,6 @@ def appeal(request, pk: int):
     return _render_detail(request, account, application, status=422, appeal_form=form)
 
 
-def _store_documents(account, application, files, client) -> list:
-    """Store ``files`` for ``application`` inside the caller's transaction. On a refused file, the
-    files already written for this request are removed (their rows roll back with the caller's
-    transaction) and WorkflowError names the file."""
-    stored = []
-    try:
-        for upload in files:
-            try:
-                stored.append(
-                    document_add(
-                        actor=applicants.actor_for(account),
-                        application=application,
-                        upload=upload,
-                        client=client,
-                    )
-                )
-            except WorkflowError as error:
-                raise WorkflowError(
-                    error.kind,
-                    f"{upload.name}: {in_page_language(error.message)}",
-                    "documents",
-                ) from None
-    except BaseException:
-        for document in stored:
-            (documents_dir() / document.path).unlink(missing_ok=True)
-        raise
-    return stored
-
-
 @require_POST
 @applicant_required
 def document_upload(request, pk: int):
@@ -444,9 +409,14 @@ def document_upload(request, pk: int):
     elif form.is_valid():
         try:
             with transaction.atomic():
-                stored = _store_documents(account, application, form.cleaned_data["documents"], client)
+                stored = documents_add(
+                    actor=applicants.actor_for(account),
+                    application=application,
+                    uploads=form.cleaned_data["documents"],
+                    client=client,
+                )
         except WorkflowError as error:
-            form.add_error("documents", error.message)
+            form.add_error("documents", in_page_language(error.message))
         else:
             messages.success(
                 request,
@@ -541,10 +511,15 @@ def apply(request, policy_id: str):
                         client=client,
                     )
                     if submission.created:
-                        _store_documents(account, submission.application, data["documents"], client)
+                        documents_add(
+                            actor=applicants.actor_for(account),
+                            application=submission.application,
+                            uploads=data["documents"],
+                            client=client,
+                        )
             except WorkflowError as error:
-                field = "documents" if error.field == "documents" else None
-                form.add_error(field, error.message if field else in_page_language(error.message))
+                field = "documents" if error.field == "file" else None
+                form.add_error(field, in_page_language(error.message))
             else:
                 application = submission.application
                 if submission.created:
