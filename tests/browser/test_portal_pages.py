@@ -55,6 +55,16 @@ def test_every_public_page_passes_axe(portal_page, check_portal_page, language, 
         check_portal_page(page, f"portal-{name}-{language}-{mode}")
 
 
+def test_every_policy_guide_page_passes_axe(portal_page, check_portal_page):
+    """The guide is generated from the files: every person policy's page, not only the two above."""
+    from xiaokang.policies.loader import person_policies
+
+    page = portal_page()
+    for policy in person_policies():
+        page.goto(f"/policies/{policy.id}/")
+        check_portal_page(page, f"portal-guide-{policy.id}-zh-plain")
+
+
 @pytest.mark.parametrize("mode", ["contrast", "large"])
 def test_each_display_mode_alone(portal_page, check_portal_page, mode):
     page = portal_page(mode=mode)

@@ -302,3 +302,33 @@ def test_the_window_passes(counter_application, settings):
         ).status_code
         == 200
     )
+
+
+# --- the display settings ---------------------------------------------------------------------------------
+
+
+def test_display_settings_are_kept_in_a_cookie_and_go_back_to_the_page(client):
+    response = client.post("/display/", {"contrast": "1", "large": "1", "next": "/policies/"})
+    assert response.status_code == 302 and response["Location"] == "/policies/"
+    assert response.cookies["xiaokang_display"].value == "contrast,large"
+    assert response.cookies["xiaokang_display"]["httponly"]
+    page = client.get("/policies/").content.decode()
+    assert 'class="high-contrast large-text"' in page
+    assert 'id="display-contrast" value="1" checked' in page
+    # Nothing ticked: the cookie goes.
+    cleared = client.post("/display/", {"next": "/"})
+    assert (
+        cleared.cookies["xiaokang_display"].value == ""
+        and cleared.cookies["xiaokang_display"]["max-age"] == 0
+    )
+
+
+def test_display_settings_refuse_a_get_and_an_address_elsewhere(client):
+    assert client.get("/display/").status_code == 405
+    for elsewhere in ("https://evil.example/", "//evil.example/x", ""):
+        response = client.post("/display/", {"contrast": "1", "next": elsewhere})
+        assert response["Location"] == "/", elsewhere
+    # An unknown value in the cookie is ignored, not shown.
+    client.cookies["xiaokang_display"] = "contrast,<script>"
+    page = client.get("/").content.decode()
+    assert 'class="high-contrast"' in page and "<script>" not in page
