@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaokang.cases.forms import DATE_FORMATS, ChineseNameSelect
 from xiaokang.cases.rosters import cash_policy_ids
 from xiaokang.policies.loader import policies
+from xiaokang.registry.forms import mark_required
 
 MONTH_PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 NOTE_MAX = 200  # OutreachTask.note, Enrolment.status_reason
@@ -190,8 +191,7 @@ class TemporaryGrantForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["received_on"].initial = timezone.localdate()
-        for name in ("amount", "reason", "received_on"):
-            self.fields[name].column_required = True  # "(required)" after the label (_field.html)
+        mark_required(self, "amount", "reason", "received_on")
 
     def clean_received_on(self) -> dt.date:
         value = self.cleaned_data["received_on"]

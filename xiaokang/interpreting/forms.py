@@ -9,13 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.interpreting.models import ContactBy, Interpreter, Purpose, RequesterKind
-
-
-def _required(form: forms.Form, *names: str) -> None:
-    """ "(required)" after the label (registry/persons/_field.html); the browser's own checks stay off
-    (``novalidate``): the server's messages, in the page's language, say what is wrong."""
-    for name in names:
-        form.fields[name].column_required = True
+from xiaokang.registry.forms import mark_required
 
 
 class BookingForm(forms.Form):
@@ -81,7 +75,7 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _required(self, "requester_kind", "requester_name", "phone", "purpose")
+        mark_required(self, "requester_kind", "requester_name", "phone", "purpose")
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4().hex)
 
@@ -149,7 +143,7 @@ class InterpreterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _required(self, "name", "languages")
+        mark_required(self, "name", "languages")
 
 
 class SlotsForm(forms.Form):
@@ -176,4 +170,4 @@ class SlotsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _required(self, "interpreter", "day", "times")
+        mark_required(self, "interpreter", "day", "times")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaokang.core.language import is_chinese
 from xiaokang.policies import interpreter
 from xiaokang.policies.loader import Policy, person_policies
+from xiaokang.registry.forms import mark_required
 from xiaokang.registry.importing.validate import (
     CATEGORY_VALUES,
     COMPONENT_DIGIT,
@@ -118,8 +119,7 @@ class ScreenerForm(forms.Form):
     def __init__(self, data=None, *, multiple_values: list[str] | None = None):
         super().__init__(data)
         self.multiple_values = multiple_values or []
-        for name in ("age", "hukou", "category", "grade", "economic_status"):
-            self.fields[name].column_required = True  # "(required)" after the label
+        mark_required(self, "age", "hukou", "category", "grade", "economic_status")
         self.options = {
             "hukou": _choices(HUKOU_ZH, HUKOU_EN),
             "category": _choices(CATEGORY_ZH, CATEGORY_EN),

@@ -70,6 +70,14 @@ SELF_CARE_LABELS = {True: _("able"), False: _("unable")}
 _BLANK = ("", _("(choose)"))
 
 
+def mark_required(form: forms.Form, *names: str) -> None:
+    """Show "(required)" after these fields' labels (registry/persons/_field.html, _choice_group.html)
+    while the fields themselves stay optional to Django: the page's forms are ``novalidate`` and the
+    server's own messages, in the page's language, say what is missing."""
+    for name in names:
+        form.fields[name].column_required = True
+
+
 def _vocabulary(zh: dict, choices) -> list[tuple[str, str]]:
     """Options whose value is the import's Chinese label and whose text is the page's language."""
     return [_BLANK, *((zh[value], label) for value, label in choices)]
