@@ -41,7 +41,7 @@ def main() -> None:
     import datetime as dt
 
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
     from xiaokang.accounts.actors import SystemActor
     from xiaokang.policies import evaluation
@@ -64,7 +64,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 tables = "policies_evaluationresult, policies_runpolicy, policies_evaluationrun"
-                cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+                cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
             else:
                 for table in ("policies_evaluationresult", "policies_runpolicy", "policies_evaluationrun"):
                     cursor.execute(f"DELETE FROM {table}")  # noqa: S608
@@ -80,7 +80,29 @@ def main() -> None:
             cursor.fetchall()
         return time.perf_counter() - start
 
+    def compute_only() -> float:
+        """Every policy decided for every person exactly as a run does (facts, then each policy's
+        decisions), only aggregated instead of stored: the least a run that stores them can take."""
+        policy_set = evaluation.person_policies()
+        start = time.perf_counter()
+        with (
+            evaluation.temporary_tables_on_disk(),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            evaluation.build_facts(cursor, evaluation.registry_source(actor), day)
+            for policy in policy_set:
+                selected = evaluation.decisions(cursor, policy, policy.parameters_on(day))
+                cursor.execute(
+                    "SELECT COUNT(*), SUM(CASE WHEN eligible THEN 1 ELSE 0 END), SUM(amount_fen), "  # noqa: S608
+                    f"MAX(failed), MAX(category), MAX(street_id) FROM ({selected}) d"
+                )
+                cursor.fetchall()
+            evaluation.drop_facts(cursor)
+        return time.perf_counter() - start
+
     floors = [floor() for _ in range(args.repeat)]
+    computes = [compute_only() for _ in range(args.repeat)]
     evaluations = []
     result_rows = 0
     for index in range(args.repeat):
@@ -120,6 +142,8 @@ def main() -> None:
                 "evaluate_runs": evaluations,
                 "floor_s": statistics.median(floors),
                 "ratio_to_floor": evaluate_s / statistics.median(floors),
+                "compute_only_s": statistics.median(computes),
+                "compute_only_runs": computes,
                 "interpreter_sample": sampled,
                 "interpreter_sample_s": interpreter_s,
                 "interpreter_extrapolated_s": per_person * args.persons,
