@@ -13,6 +13,7 @@ from xiaokang.core.identifiers import (
     IdentifierError,
     check_certificate_matches,
     id_check_char,
+    id_check_valid,
     parse_certificate_number,
     parse_id_number,
 )
@@ -105,3 +106,35 @@ def _valid(number: str) -> bool:
 )
 def test_a_computed_check_char_always_validates(body):
     assert _valid(body + id_check_char(body))
+
+
+def test_column_check_of_domain_md_examples_and_malformed_values():
+    """id_check_valid (the bulk import's NumPy check) on DOMAIN.md's valid and invalid numbers; a value
+    that is not 17 digits and a check character is null (the shape rule reports it)."""
+    import polars as pl
+
+    numbers = pl.Series(
+        "id",
+        [
+            "11010519491231002X",
+            "360426199101010071",
+            "36042619910102009X",
+            "110105194912310021",
+            None,
+            "11010519491231002",
+            "11010519491231002Y",
+            "1101051949123100211",
+            "",
+        ],
+    )
+    assert id_check_valid(numbers).to_list() == [True, True, False, False, None, None, None, None, None]
+
+
+@given(st.lists(st.text("0123456789X", min_size=18, max_size=18), max_size=50))
+def test_column_check_agrees_with_the_scalar_check(numbers):
+    import polars as pl
+
+    expected = [
+        id_check_char(number[:17]) == number[17] if "X" not in number[:17] else None for number in numbers
+    ]
+    assert id_check_valid(pl.Series("id", numbers, dtype=pl.Utf8)).to_list() == expected

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from xiaokang.core.identifiers import ID_CHECK_CHARS, ID_WEIGHTS
+from xiaokang.core.identifiers import id_check_valid
 from xiaokang.registry.importing.columns import BY_FIELD
 from xiaokang.registry.models import CERTIFICATE_VALID_YEARS
 from xiaokang.registry.vocabulary import (
@@ -40,6 +40,7 @@ def _lookup(zh: dict, *, extra: dict | None = None) -> dict[str, str]:
 CATEGORY_VALUES = _lookup(CATEGORY_ZH, extra={str(code): ident for ident, code in CATEGORY_CODE.items()})
 # A component may be named by label, identifier or digit; the value is its digit.
 COMPONENT_DIGIT = {key: str(CATEGORY_CODE[ident]) for key, ident in CATEGORY_VALUES.items()}
+COMPONENT_DIGITS_IN_ORDER = sorted(set(COMPONENT_DIGIT.values()))  # single digits, "1" … "7"
 GRADE_VALUES = {
     **{label: str(g) for g, label in GRADE_ZH.items()},
     **{str(g): str(g) for g in GRADE_ZH},
@@ -158,13 +159,27 @@ ErrorCollector = _Collector
 
 
 def _mapped(field: str, mapping: dict[str, str], default: str | None = None) -> pl.Expr:
+    """The identifier each cell of ``field`` stands for (null when none), ``default`` for an empty cell.
+    Values are matched as written and, for English identifiers, case-insensitively."""
     value = pl.col(field) if default is None else pl.col(field).fill_null(default)
-    # Values are matched as written and, for English identifiers, case-insensitively.
-    return value.replace_strict(
-        mapping,
-        default=value.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.Utf8),
-        return_dtype=pl.Utf8,
+    return value.map_batches(lambda cells: _map_distinct(cells, mapping), return_dtype=pl.Utf8)
+
+
+def _map_distinct(cells: pl.Series, mapping: dict[str, str], *, fold_case: bool = True) -> pl.Series:
+    """A column has a handful of distinct values in a million rows: look each distinct value up once
+    (as written, then lower-cased when ``fold_case``), then replace by that small table (a third of the
+    time of matching every cell twice, a fifth of a join)."""
+    distinct = pl.DataFrame({"value": cells.unique().drop_nulls()}).with_columns(
+        pl.col("value").str.to_lowercase().alias("lower")
     )
+    table = {}
+    for value, lower in distinct.iter_rows():
+        found = mapping.get(value)
+        if found is None and fold_case:
+            found = mapping.get(lower)
+        if found is not None:
+            table[value] = found
+    return cells.replace_strict(table, default=None, return_dtype=pl.Utf8)
 
 
 def validate_persons(
@@ -177,23 +192,16 @@ def validate_persons(
 
     id_upper = pl.col("id_number").str.to_uppercase()
     cert_upper = pl.col("certificate_number").str.to_uppercase()
-    check_sum = pl.sum_horizontal(
-        [id_upper.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(ID_WEIGHTS)]
-    )
     phone_digits = pl.col("phone").str.replace_all(r"[\s\-]", "")
     issued_text = pl.col("certificate_issued").str.replace_all(r"[/.]", "-")
     frame = frame.with_columns(
         id_upper.alias("_id"),
         id_upper.str.contains(ID_SHAPE).alias("_id_shape"),
-        (check_sum % 11)
-        .replace_strict(dict(enumerate(ID_CHECK_CHARS)), default=None, return_dtype=pl.Utf8)
-        .alias("_id_expected_check"),
+        # null where the shape is wrong (that rule reports it)
+        id_upper.map_batches(id_check_valid, return_dtype=pl.Boolean).alias("_id_check_ok"),
         id_upper.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias("birth_date"),
         cert_upper.alias("_cert"),
-        cert_upper.str.extract(CERT_SHAPE, 1).alias("_cert_id"),
-        cert_upper.str.extract(CERT_SHAPE, 2).alias("_cert_category"),
-        cert_upper.str.extract(CERT_SHAPE, 3).alias("_cert_grade"),
-        cert_upper.str.extract(CERT_SHAPE, 4).fill_null("").alias("cert_reissue"),
+        cert_upper.str.contains(CERT_SHAPE).alias("_cert_shape"),
         _mapped("category", CATEGORY_VALUES).alias("category_id"),
         _mapped("grade", GRADE_VALUES).alias("_grade"),
         issued_text.str.contains(DATE_SHAPE).alias("_issued_shape"),
@@ -220,13 +228,27 @@ def validate_persons(
         .list.eval(pl.element().str.strip_chars().replace_strict(COMPONENT_DIGIT, default=None))
         .alias("_components"),
     )
+    # The certificate number's parts, by position once its shape is known (CERT_SHAPE's four groups).
+    cert_part = pl.when(pl.col("_cert_shape")).then(pl.col("_cert"))
     frame = frame.with_columns(
+        cert_part.str.slice(0, 18).alias("_cert_id"),
+        cert_part.str.slice(18, 1).alias("_cert_category"),
+        cert_part.str.slice(19, 1).alias("_cert_grade"),
+        cert_part.str.slice(20).fill_null("").alias("cert_reissue"),
         pl.col("_components").list.eval(pl.element().is_null()).list.any().alias("_components_unknown"),
-        pl.col("_components")
-        .list.drop_nulls()
-        .list.unique()
-        .list.sort()
-        .list.join("")
+        # The distinct known components' digits in order ("14"), one membership test per digit: a
+        # third of the time of dropping, de-duplicating, sorting and joining every list.
+        pl.when(pl.col("_components").is_not_null())
+        .then(
+            pl.concat_str(
+                [
+                    pl.when(pl.col("_components").list.contains(digit))
+                    .then(pl.lit(digit))
+                    .otherwise(pl.lit(""))
+                    for digit in COMPONENT_DIGITS_IN_ORDER
+                ]
+            )
+        )
         .alias("_components_digits"),
         pl.col("category_id")
         .replace_strict({k: str(v) for k, v in CATEGORY_CODE.items()}, default=None, return_dtype=pl.Utf8)
@@ -257,7 +279,7 @@ def validate_persons(
     )
     c.add(
         "id_number",
-        pl.col("_id_expected_check") != pl.col("_id").str.slice(17, 1),
+        ~pl.col("_id_check_ok"),
         _msg("校验位错误", "check digit is wrong"),
     )
     c.add(
@@ -270,12 +292,24 @@ def validate_persons(
         (pl.col("birth_date") > today) | (pl.col("birth_date").dt.year() < 1900),
         _msg("出生日期不合理（晚于今天或早于1900年）", "the birth date is in the future or before 1900"),
     )
+    # Duplicates among well-formed numbers (a malformed one has its own error already), compared as
+    # integers (the 17 digits and the check character): hashing a million integers instead of a million
+    # strings.
+    check_char = pl.col("_id").str.slice(17, 1)
+    id_key = pl.when(pl.col("_id_shape")).then(
+        pl.col("_id").str.slice(0, 17).cast(pl.Int64, strict=False) * 11
+        + pl.when(check_char == "X").then(10).otherwise(check_char.cast(pl.Int64, strict=False))
+    )
     dup_rows = (
-        frame.filter(pl.col("_id").is_not_null() & pl.col("_id").is_duplicated())
+        frame.select("__row", "_id", id_key.alias("_id_key"))
+        .filter(pl.col("_id_key").is_not_null() & pl.col("_id_key").is_duplicated())
         .group_by("_id")
         .agg(pl.col("__row").sort().cast(pl.Utf8).str.join("、").alias("_dup_rows"))
     )
-    frame = frame.join(dup_rows, on="_id", how="left", maintain_order="left")
+    if dup_rows.height:
+        frame = frame.join(dup_rows, on="_id", how="left", maintain_order="left")
+    else:  # the usual case, without a join over every row
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias("_dup_rows"))
     c.frame = frame
     c.add(
         "id_number",
@@ -368,7 +402,7 @@ def validate_persons(
     c.add("certificate_issued", pl.col("issued_on") > today, _msg("发证日期晚于今天", "issued in the future"))
     id_valid = (
         pl.col("_id_shape")
-        & (pl.col("_id_expected_check") == pl.col("_id").str.slice(17, 1))
+        & pl.col("_id_check_ok")
         & (pl.col("birth_date") <= today)
         & (pl.col("birth_date").dt.year() >= 1900)
     )
@@ -517,27 +551,32 @@ def _valid_until(issued: pl.Expr) -> pl.Expr:
     return pl.when(leap_day).then(anniversary).otherwise(anniversary.dt.offset_by("-1d"))
 
 
+_KEY_SEPARATOR = "\x1f"  # joins a street code and a community name into one key; no name contains it
+
+
 def _resolve_communities(frame: pl.DataFrame, areas: AreaDirectory) -> pl.DataFrame:
     """community_code for known communities (by code, or by name under the row's street); a name not
     yet known keeps a null code and is created under the street; an unknown code is an error."""
-    by_code = areas.communities.select(
-        pl.col("community_code").alias("_code_match"), pl.col("street_code").alias("_code_street")
-    )
-    by_name = areas.communities.select(
-        "street_code",
-        pl.col("community_name").alias("community"),
-        pl.col("community_code").alias("_name_match"),
-    )
+    # Looked up as small tables of distinct values rather than joined: a join over a million rows cost
+    # as much as the rest of this function.
+    street_of_code = dict(areas.communities.select("community_code", "street_code").iter_rows())
+    code_of_name = {
+        f"{street}{_KEY_SEPARATOR}{name}": code
+        for street, name, code in areas.communities.select(
+            "street_code", "community_name", "community_code"
+        ).iter_rows()
+    }
     is_code = pl.col("community").str.contains(COMMUNITY_CODE_SHAPE)
-    frame = frame.join(
-        by_code,
-        left_on="community",
-        right_on="_code_match",
-        how="left",
-        coalesce=False,
-        maintain_order="left",
+    frame = frame.with_columns(
+        pl.col("community")
+        .map_batches(
+            lambda cells: _map_distinct(cells, street_of_code, fold_case=False), return_dtype=pl.Utf8
+        )
+        .alias("_code_street"),
+        pl.concat_str(["street_code", "community"], separator=_KEY_SEPARATOR)
+        .map_batches(lambda keys: _map_distinct(keys, code_of_name, fold_case=False), return_dtype=pl.Utf8)
+        .alias("_name_match"),
     )
-    frame = frame.join(by_name, on=["street_code", "community"], how="left", maintain_order="left")
     return frame.with_columns(
         pl.when(is_code)
         .then(pl.when(pl.col("_code_street") == pl.col("street_code")).then(pl.col("community")))
