@@ -107,17 +107,13 @@ def screen_file(
         )
         frames = []
         for policy in policy_set:
-            decisions = sql.decisions_select(policy, parameters[policy.id], "policy_facts", "duckdb")
-            frame = connection.sql(
-                f"SELECT eligible, amount_fen, NULLIF(failed, '') AS reasons FROM ({decisions}) d "
-                "ORDER BY person_id"
-            ).pl()
+            frame = decide_facts(connection, policy, parameters[policy.id], "policy_facts")
             report.eligible[policy.id] = int(frame["eligible"].sum())
             frames.append(
                 frame.select(
                     "eligible",
                     (pl.col("amount_fen") / 100).alias("amount"),  # written with two decimals below
-                    pl.col("reasons").cast(pl.Categorical),
+                    "reasons",
                 )
             )
     finally:
@@ -126,6 +122,24 @@ def screen_file(
     _write_output(source["id_number"], [policy.id for policy in policy_set], frames, Path(out))
     report.output_rows = source.height * len(policy_set)
     return report
+
+
+def decide_facts(connection, policy, parameters: dict, facts_table: str) -> pl.DataFrame:
+    """One policy decided by DuckDB for every person of ``facts_table``, in person order: eligible,
+    amount_fen and reasons (the failed condition ids, null when eligible) as a categorical. The failed
+    conditions leave DuckDB as a bit mask and become text once per distinct mask, not once per row."""
+    decisions = sql.decisions_select(policy, parameters, facts_table, "duckdb", failed_mask=True)
+    frame = connection.sql(
+        f"SELECT person_id, eligible, amount_fen, failed FROM ({decisions}) d ORDER BY person_id"
+    ).pl()
+    masks = frame["failed"].unique().to_list()
+    text = {mask: sql.failed_ids(policy, mask) or None for mask in masks}
+    return frame.select(
+        "person_id",
+        "eligible",
+        "amount_fen",
+        pl.col("failed").replace_strict(text, return_dtype=pl.Utf8).cast(pl.Categorical).alias("reasons"),
+    )
 
 
 def _write_output(

@@ -375,19 +375,34 @@ def conditions_select(policy: Policy, parameters: dict, facts_table: str, dialec
 
 
 def decisions_from_conditions(
-    policy: Policy, conditions_table: str, dialect: str, multiple_conditions_table: str | None = None
+    policy: Policy,
+    conditions_table: str,
+    dialect: str,
+    multiple_conditions_table: str | None = None,
+    *,
+    failed_mask: bool = False,
 ) -> str:
     """Stage 2: one row per person (DECISION_COLUMNS) from stage 1's rows: eligible when every condition
     holds, the amount in fen (0 when not eligible), the failed condition ids; a person with several views
     (多重) keeps the most favourable (``interpreter.favourable_key``). With ``multiple_conditions_table``
-    the one-view and several-view persons are in separate tables; without, one table holds both."""
+    the one-view and several-view persons are in separate tables; without, one table holds both.
+    With ``failed_mask`` the failed conditions come as an integer instead of text, bit ``i`` set when
+    condition ``i`` failed (``failed_ids`` reads it): building the text row by row was most of the time
+    DuckDB took for ``xiaokang screen``, and a file has only a few distinct combinations."""
     count = len(policy.conditions)
     eligible = " AND ".join(f"c{index}" for index in range(count)) or "TRUE"
-    failed_parts = [
-        f"CASE WHEN c{index} THEN '' ELSE '{condition.id};' END"
-        for index, condition in enumerate(policy.conditions)
-    ]
-    failed = f"rtrim({' || '.join(failed_parts)}, ';')" if failed_parts else "''"
+    if failed_mask:
+        failed = (
+            " + ".join(f"CASE WHEN c{index} THEN 0 ELSE {1 << index} END" for index in range(count)) or "0"
+        )
+        passed = "0"
+    else:
+        failed_parts = [
+            f"CASE WHEN c{index} THEN '' ELSE '{condition.id};' END"
+            for index, condition in enumerate(policy.conditions)
+        ]
+        failed = f"rtrim({' || '.join(failed_parts)}, ';')" if failed_parts else "''"
+        passed = "''"
     nfailed = " + ".join(f"CASE WHEN c{index} THEN 0 ELSE 1 END" for index in range(count)) or "0"
     integer = "INTEGER" if dialect == "sqlite" else "BIGINT"
 
@@ -396,7 +411,7 @@ def decisions_from_conditions(
         return f"""
         SELECT person_id, street_id, category, ({eligible}) AS eligible,
             CASE WHEN {eligible} THEN CAST(ROUND(amount * 100) AS {integer}) ELSE 0 END AS amount_fen,
-            CASE WHEN {eligible} THEN '' ELSE {failed} END AS failed{rank}
+            CASE WHEN {eligible} THEN {passed} ELSE {failed} END AS failed{rank}
         FROM {table} WHERE {where}"""
 
     columns = ", ".join(DECISION_COLUMNS)
@@ -417,19 +432,30 @@ def decisions_from_conditions(
     ) ranked WHERE favour = 1"""
 
 
+def failed_ids(policy: Policy, mask: int) -> str:
+    """The ``failed`` text (condition ids in the file's order, ``;``-separated) for a ``failed_mask``."""
+    return ";".join(condition.id for index, condition in enumerate(policy.conditions) if mask >> index & 1)
+
+
 def decisions_select(
-    policy: Policy, parameters: dict, facts_table: str, dialect: str, multiple_table: str | None = None
+    policy: Policy,
+    parameters: dict,
+    facts_table: str,
+    dialect: str,
+    multiple_table: str | None = None,
+    *,
+    failed_mask: bool = False,
 ) -> str:
     """Both stages in one statement (for an engine that does not inline, e.g. DuckDB, or one person).
     With ``multiple_table``, ``facts_table`` holds the one-view persons and ``multiple_table`` the rest;
-    without, ``facts_table`` holds all views."""
+    without, ``facts_table`` holds all views. ``failed_mask``: as in ``decisions_from_conditions``."""
     stage1 = f"({conditions_select(policy, parameters, facts_table, dialect)}) conditions"
     stage1_multiple = (
         f"({conditions_select(policy, parameters, multiple_table, dialect)}) conditions_multiple"
         if multiple_table
         else None
     )
-    return decisions_from_conditions(policy, stage1, dialect, stage1_multiple)
+    return decisions_from_conditions(policy, stage1, dialect, stage1_multiple, failed_mask=failed_mask)
 
 
 def entity_decisions_select(

@@ -86,3 +86,34 @@ def test_an_override_holds_in_both_back_ends():
     [row] = evaluation.decisions_for_records([record], policy, day, {"dibao_standard": 1500})
 
     assert decision.amount_fen == row["amount_fen"] == 150000
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.lists(records(), min_size=1, max_size=25), day=DAYS)
+def test_the_screen_path_in_duckdb_agrees_with_the_interpreter(people, day):
+    """`xiaokang screen` decides in DuckDB and reads the failed conditions back as a bit mask
+    (screening.decide_facts): the same eligibility, amount and reasons as the interpreter."""
+    import duckdb
+
+    from xiaokang.policies import sql
+    from xiaokang.policies.screening import decide_facts
+
+    connection = duckdb.connect()
+    columns = ", ".join(
+        f"{column} {evaluation._SOURCE_TYPES.get(column, 'TEXT')}" for column in sql.SOURCE_COLUMNS
+    )
+    connection.execute(f"CREATE TABLE source ({columns})")
+    marks = ", ".join(["?"] * len(sql.SOURCE_COLUMNS))
+    connection.executemany(
+        f"INSERT INTO source VALUES ({marks})",  # noqa: S608 (placeholders only)
+        [evaluation._source_row(index, record) for index, record in enumerate(people)],
+    )
+    connection.execute("CREATE TABLE facts AS " + sql.facts_select("source", day, "duckdb"))
+    for policy in person_policies():
+        frame = decide_facts(connection, policy, policy.parameters_on(day), "facts")
+        assert frame["person_id"].to_list() == list(range(len(people)))
+        for record, row in zip(people, frame.iter_rows(named=True), strict=True):
+            decision = interpreter.decide_record(policy, record, day)
+            expected = (decision.eligible, decision.amount_fen, ";".join(decision.failed) or None)
+            assert (row["eligible"], row["amount_fen"], row["reasons"]) == expected, (policy.id, day, record)
+    connection.close()
