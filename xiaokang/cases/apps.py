@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # The person page's "Applications" section (registry pages know sections, not the cases app).
-        from xiaokang.cases import views
+        # Registered by name, imported on first use: starting Django for a CLI command skips the views.
+        from xiaokang.registry import sections
 
-        views.register_person_section()
+        sections.register_person_section("xiaokang.cases.views.applications_section")

@@ -47,7 +47,6 @@ from xiaokang.core.models import Area, AreaLevel
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.loader import policies
 from xiaokang.policies.selectors import decision_for_person
-from xiaokang.registry import sections
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.views_persons import _see_other, registry_reader_required, roles_required
 
@@ -523,12 +522,6 @@ def applications_section(request, person) -> dict | None:
         "can_create": request.user.role in CREATE_ROLES,
         "can_grant": request.user.role in GRANT_ROLES,
     }
-
-
-def register_person_section() -> None:
-    """Called from CasesConfig.ready(): the registry's person page shows the section without importing
-    this app (dependency inversion, as the policy engine does)."""
-    sections.register_person_section(applications_section)
 
 
 # ---------------------------------------------------------------------------------------------------

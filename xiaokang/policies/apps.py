@@ -8,6 +8,7 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         # The person page's eligibility section (issue 4 §2): registry pages know sections, not policies.
-        from xiaokang.policies import views
+        # Registered by name, imported on first use: starting Django for a CLI command skips the views.
+        from xiaokang.registry import sections
 
-        views.register_person_section()
+        sections.register_person_section("xiaokang.policies.views.eligibility_section")

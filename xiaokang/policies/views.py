@@ -19,7 +19,6 @@ from xiaokang.policies import evaluation
 from xiaokang.policies.loader import PolicyError, coerce, overrides_by_policy, person_policies, policies
 from xiaokang.policies.selectors import decisions_for_person, latest_run, run_totals
 from xiaokang.policies.sheet import KIND_EN, KIND_ZH, PERIOD_EN, PERIOD_ZH, build_sheet
-from xiaokang.registry import sections
 from xiaokang.registry.views_persons import registry_reader_required, roles_required
 
 WHAT_IF_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
@@ -73,10 +72,6 @@ def eligibility_section(request, person) -> dict | None:
         "error": error,
         "zh": is_chinese(),
     }
-
-
-def register_person_section() -> None:
-    sections.register_person_section(eligibility_section)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.module_loading import import_string
+
 PersonSection = Callable[..., dict | None]
-_providers: list[PersonSection] = []
+_providers: list[PersonSection | str] = []
 
 
-def register_person_section(provider: PersonSection) -> None:
+def register_person_section(provider: PersonSection | str) -> None:
+    """``provider`` a callable, or its dotted path: an app's ready() registers the path, so that starting
+    Django (every ``xiaokang`` command) does not import the app's views, forms and API."""
     if provider not in _providers:
         _providers.append(provider)
 
 
 def person_sections(request, person) -> list[dict]:
-    return [section for provider in _providers if (section := provider(request, person)) is not None]
+    sections = []
+    for index, provider in enumerate(_providers):
+        if isinstance(provider, str):
+            provider = _providers[index] = import_string(provider)
+        if (section := provider(request, person)) is not None:
+            sections.append(section)
+    return sections
