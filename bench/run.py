@@ -288,7 +288,8 @@ def policy_tables() -> None:
     results = [run_policies(url) for url in urls]
     print()
     print(
-        f"Policy evaluation of {POLICY_PERSONS:,} persons × 10 policies, results stored "
+        f"Policy evaluation of {POLICY_PERSONS:,} persons × {results[0]['result_rows'] // POLICY_PERSONS} "
+        "policies, results stored "
         "(median of 3; targets: ≤ 60 s, ≥ 50× the per-person path, memory flat)"
     )
     header = (

@@ -484,19 +484,21 @@ def validate_persons(
         _msg(f"超过{NAME_MAX}字", f"longer than {NAME_MAX} characters"),
     )
 
-    # Household fields are the household's, not the row's: every row of one household must agree.
-    for field, target in (
+    # Household fields are the household's, not the row's: every row of one household must agree. Only
+    # households of several rows can disagree; one grouping counts the values of all three fields.
+    household_fields = (
         ("economic_status", "economic_status_id"),
         ("family_planning_hardship", "_fph"),
         ("dangerous_house", "_dangerous"),
-    ):
-        disagreeing = (
-            frame.filter(pl.col("household").is_not_null())
-            .group_by("household")
-            .agg(pl.col(target).drop_nulls().n_unique().alias("_n"))
-            .filter(pl.col("_n") > 1)
-            .get_column("household")
-        )
+    )
+    shared = pl.col("household").is_not_null() & pl.col("household").is_duplicated()
+    distinct_values = (
+        frame.filter(shared)
+        .group_by("household")
+        .agg([pl.col(target).drop_nulls().n_unique() for _, target in household_fields])
+    )
+    for field, target in household_fields:
+        disagreeing = distinct_values.filter(pl.col(target) > 1).get_column("household")
         if disagreeing.len():
             column = BY_FIELD[field]
             c.add(
