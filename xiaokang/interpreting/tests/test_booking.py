@@ -557,6 +557,24 @@ def test_staff_interpreters_and_slots_pages(staff):
     assert slot.withdrawn
 
 
+def test_staff_bookings_list_pages_keep_the_filter(staff, interpreter, monkeypatch):
+    monkeypatch.setattr("xiaokang.interpreting.views_staff.PAGE_SIZE", 2)
+    day = _future_day(4)
+    for slot in slots_add(
+        actor=ACTOR,
+        interpreter=interpreter,
+        day=day,
+        times=parse_times("09:00-10:00, 10:30-11:30, 14:00-15:00"),
+    ):
+        _book(slot, phone=f"1381234{slot.pk:04d}")
+    url = reverse("interpreting-staff")
+    first = staff.get(url, {"status": "requested", "day": day.isoformat()}).content.decode()
+    assert "Page 1 of 2" in first
+    assert f"status=requested&amp;day={day.isoformat()}&amp;page=2" in first
+    second = staff.get(url, {"status": "requested", "day": day.isoformat(), "page": 2}).content.decode()
+    assert "Page 2 of 2" in second and "page=1" in second and 'rel="next"' not in second
+
+
 def test_bookings_from_one_client_are_rate_limited(interpreter, monkeypatch):
     from xiaokang.core.ratelimit import Limit
     from xiaokang.interpreting import services
