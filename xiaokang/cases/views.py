@@ -47,6 +47,7 @@ from xiaokang.core.models import Area, AreaLevel
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.loader import policies
 from xiaokang.policies.selectors import decision_for_person
+from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.views_persons import _see_other, registry_reader_required, roles_required
 
@@ -483,8 +484,7 @@ def application_create(request, person_pk: int):
                     client=client,
                 )
             except WorkflowError as error:
-                field = error.field if error.field in form.fields else None
-                form.add_error(field, in_page_language(error.message))
+                add_service_error(form, error.field, error.message)
             else:
                 application = submission.application
                 if submission.created:

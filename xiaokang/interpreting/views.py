@@ -35,6 +35,7 @@ from xiaokang.interpreting.services import (
     booking_cancel,
     booking_create,
 )
+from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.views_persons import _see_other
 
 PUBLIC_ACTOR = SystemActor("portal interpreting booking")
@@ -108,7 +109,7 @@ def booking_new(request, slot_id: int):
             except InterpretingError as error:
                 taken = error.kind == "taken"
                 for field, message in (error.errors or {"": error.message}).items():
-                    form.add_error(field if field in form.fields else None, in_page_language(message))
+                    add_service_error(form, field, message)
                 status = 409 if taken else 429 if error.kind == "limit" and not error.field else 422
             else:
                 messages.success(

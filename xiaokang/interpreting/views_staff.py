@@ -44,6 +44,7 @@ from xiaokang.interpreting.services import (
     slot_withdraw,
     slots_add,
 )
+from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.views_persons import _see_other, roles_required
 
 STAFF_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER})
@@ -295,9 +296,7 @@ def _interpreter_form(request, interpreter: Interpreter | None):
                     client=client_address(request),
                 )
             except InterpretingError as error:
-                form.add_error(
-                    error.field if error.field in form.fields else None, in_page_language(error.message)
-                )
+                add_service_error(form, error.field, error.message)
                 status = 409 if error.kind == "stale" else 422
             else:
                 messages.success(
@@ -365,9 +364,7 @@ def slot_list(request):
                     client=client_address(request),
                 )
             except InterpretingError as error:
-                form.add_error(
-                    error.field if error.field in form.fields else None, in_page_language(error.message)
-                )
+                add_service_error(form, error.field, error.message)
                 status = 422
             else:
                 messages.success(request, _("%(count)d slots have been added.") % {"count": len(slots)})

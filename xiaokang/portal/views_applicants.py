@@ -45,6 +45,7 @@ from xiaokang.portal.forms_applicants import (
 )
 from xiaokang.portal.sessions import applicant_required, current_applicant, sign_in, sign_out
 from xiaokang.portal.states import NEXT_STEPS
+from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.views_persons import _see_other
 
 # While an application is handled, the applicant may still add documents to it.
@@ -174,7 +175,7 @@ def register(request):
                     client=client_address(request),
                 )
             except ApplicantError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_service_error(form, error.field, error.message)
             else:
                 sign_in(request, account)
                 messages.success(request, _("Your account has been created and you are signed in."))

@@ -17,6 +17,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.core.language import in_page_language
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
 from xiaokang.registry.search import PersonFilters
@@ -76,6 +77,12 @@ def mark_required(form: forms.Form, *names: str) -> None:
     server's own messages, in the page's language, say what is missing."""
     for name in names:
         form.fields[name].column_required = True
+
+
+def add_service_error(form: forms.Form, field: str | None, message: str) -> None:
+    """A service's refusal on the form it came from: next to ``field`` when the form has that field,
+    otherwise at the top; a "中文 / English" message in the page's language."""
+    form.add_error(field if field in form.fields else None, in_page_language(message))
 
 
 def _vocabulary(zh: dict, choices) -> list[tuple[str, str]]:
