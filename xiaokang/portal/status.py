@@ -36,11 +36,8 @@ class Lookup:
     limited: bool = False  # too many attempts: nothing was looked up
 
 
-def normalise_number(raw: str) -> str:
-    return (raw or "").strip().upper()
-
-
-def normalise_id_tail(raw: str) -> str:
+def normalise(raw: str) -> str:
+    """An application number or ID tail as typed: surrounding spaces dropped, a lower-case x or hd raised."""
     return (raw or "").strip().upper()
 
 

@@ -21,8 +21,7 @@ from xiaokang.portal.states import NEXT_STEPS
 from xiaokang.portal.status import (
     ID_TAIL_SHAPE,
     NUMBER_SHAPE,
-    normalise_id_tail,
-    normalise_number,
+    normalise,
     status_lookup,
 )
 
@@ -114,13 +113,13 @@ class StatusForm(forms.Form):
     )
 
     def clean_number(self):
-        number = normalise_number(self.cleaned_data["number"])
+        number = normalise(self.cleaned_data["number"])
         if not NUMBER_SHAPE.match(number):
             raise forms.ValidationError(_("An application number looks like HD-2025-000123."))
         return number
 
     def clean_id_tail(self):
-        tail = normalise_id_tail(self.cleaned_data["id_tail"])
+        tail = normalise(self.cleaned_data["id_tail"])
         if not ID_TAIL_SHAPE.match(tail):
             raise forms.ValidationError(_("Enter six characters: five digits, then a digit or X."))
         return tail
