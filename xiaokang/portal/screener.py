@@ -23,6 +23,7 @@ from xiaokang.registry.forms import mark_required
 from xiaokang.registry.importing.validate import (
     CATEGORY_VALUES,
     COMPONENT_DIGIT,
+    COMPONENT_SEPARATORS,
     ECONOMIC_VALUES,
     EMPLOYMENT_VALUES,
     GRADE_VALUES,
@@ -40,8 +41,6 @@ from xiaokang.registry.vocabulary import (
 )
 
 AGE_MAX = 120
-# The import template's separators of 多重残疾类别 (a form sends one value per ticked box instead).
-COMPONENT_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 # The question, in the page's language, for each value list; the values stay the template's Chinese.
 CATEGORY_EN = {
@@ -217,7 +216,9 @@ class ScreenerForm(forms.Form):
         cleaned = super().clean()
         # 多重残疾类别: the template's rules (import validation): only for 多重, two or more different single
         # categories, none of them 多重 itself.
-        words = [w for raw in self.multiple_values for w in COMPONENT_SEPARATORS.split(raw.strip()) if w]
+        # A form sends one value per ticked box; a link may carry one cell as the template writes it.
+        words = [w.strip() for raw in self.multiple_values for w in re.split(COMPONENT_SEPARATORS, raw)]
+        words = [w for w in words if w]
         digits = [COMPONENT_DIGIT.get(word) or COMPONENT_DIGIT.get(word.lower()) for word in words]
         category = cleaned.get("category")
         if any(digit is None for digit in digits):

@@ -126,6 +126,10 @@ def test_multiple_categories_follow_the_import_rules():
     assert form.cleaned_data["components"] == "14"
     form = screener_form({**base, "category": "7", "multiple_categories": ["1", "4"]})
     assert form.is_valid() and form.cleaned_data["components"] == "14"
+    # The template's separators only (registry.importing.validate.COMPONENT_SEPARATORS), as the import.
+    form = screener_form({**base, "category": "多重", "multiple_categories": ["视力；肢体 ,"]})
+    assert form.is_valid() and form.cleaned_data["components"] == "14"
+    assert not screener_form({**base, "category": "多重", "multiple_categories": ["视力 肢体"]}).is_valid()
 
 
 def test_age_is_in_completed_years_on_the_day():

@@ -41,6 +41,8 @@ CATEGORY_VALUES = _lookup(CATEGORY_ZH, extra={str(code): ident for ident, code i
 # A component may be named by label, identifier or digit; the value is its digit.
 COMPONENT_DIGIT = {key: str(CATEGORY_CODE[ident]) for key, ident in CATEGORY_VALUES.items()}
 COMPONENT_DIGITS_IN_ORDER = sorted(set(COMPONENT_DIGIT.values()))  # single digits, "1" … "7"
+# What separates the components in one 多重残疾类别 cell (the template's explanation sheet).
+COMPONENT_SEPARATORS = r"[,，、;；]"
 GRADE_VALUES = {
     **{label: str(g) for g, label in GRADE_ZH.items()},
     **{str(g): str(g) for g in GRADE_ZH},
@@ -223,7 +225,7 @@ def validate_persons(
         _mapped("status", STATUS_VALUES, "正常").alias("status_id"),
         phone_digits.alias("phone_digits"),
         pl.col("multiple_categories")
-        .str.replace_all(r"[，、;；]", ",")
+        .str.replace_all(COMPONENT_SEPARATORS, ",")
         .str.split(",")
         .list.eval(pl.element().str.strip_chars().replace_strict(COMPONENT_DIGIT, default=None))
         .alias("_components"),
