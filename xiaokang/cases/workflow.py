@@ -14,7 +14,7 @@ Each review level acts at its own level: the community (or the street office's c
 does the community review, the street officer the street review, the district decides (P4, S4; a
 multi-level review is the point, so the district does not take the levels below it).
 
-Separation of duties (U11, G2; GB/T 22239-2019 8.1.4.2 c: least privilege and separation of duties): no
+Separation of duties (U11, G2; GB/T 22239-2019 8.1.4.2 d: least privilege and separation of privileges): no
 one decides their own work. Each step names the earlier steps (``Step.other_than``) whose officer may
 not take it: whoever accepted does not forward, the street review is not done by whoever accepted or did
 the community review, the decision (approve or reject) is not made by whoever accepted, reviewed or

@@ -1,5 +1,5 @@
-"""Separation of duties in the case workflow (U11, G2; GB/T 22239-2019 8.1.4.2 c: least privilege and
-separation of duties): no one decides their own work. Whoever accepted an application does not forward
+"""Separation of duties in the case workflow (U11, G2; GB/T 22239-2019 8.1.4.2 d: least privilege and
+separation of privileges): no one decides their own work. Whoever accepted an application does not forward
 it; the decision (approve or reject) is not made by whoever accepted, reviewed or forwarded it; an appeal
 is not decided by whoever rejected; the approver does not enrol unless the policy file says
 ``enrolment_by_approver: true``; a temporary-assistance grant is not reviewed by whoever granted it.
