@@ -400,8 +400,8 @@ def _render_detail(
 def refused_action(request, application, error, *, typed, client, page, action, reason_message, **extra):
     """The page again after a service refused an action on ``application``: 409 with the conflict
     message for a stale version, 403 when separation of duties bars this officer from the step, else 422
-    with the refusal next to its field (``reason_message`` when the
-    reason was missing). The view of the page is audited as any other."""
+    with the refusal next to its field (``reason_message`` when the reason was missing). The view of the
+    page is audited as any other."""
     application.refresh_from_db()
     _log_view(request, application, client, page=page)
     if error.kind == "stale":
