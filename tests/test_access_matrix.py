@@ -177,14 +177,22 @@ def world(tmp_path, system_actor, settings):
         users[role] = User.objects.create_user(f"u_{role}", password="Pass-word-123", role=role, area=area)
     # Decided, so that it has a decision notice (application-notice), with one document attached
     # (application-document: its id).
+    # Whoever accepted does not do the community review (separation of duties, U11, G2): a second
+    # community worker forwards it.
+    actors = {
+        **users,
+        "reviewer": User.objects.create_user(
+            "u_reviewer", password="Pass-word-123", role="community_worker", area=person.community
+        ),
+    }
     for role, action in (
         ("community_worker", "accept"),
-        ("community_worker", "forward"),
+        ("reviewer", "forward"),
         ("street_officer", "forward"),
         ("district_officer", "approve"),
     ):
         application = application_transition(
-            actor=users[role], application=application, action=action, version=application.version
+            actor=actors[role], application=application, action=action, version=application.version
         )
     settings.XIAOKANG_DOCUMENTS_DIR = tmp_path / "documents"
     document_add(

@@ -1,6 +1,7 @@
 """The application pages in a real browser (issue 5 §1, §5, §7): the journey with the keyboard (a
-community worker opens a person, records an application, accepts it and forwards it; the street officer
-forwards it; a district officer approves and enrols it and builds the roster of the month it starts,
+community worker opens a person, records an application and accepts it (and is not offered the forward:
+separation of duties); a second worker forwards it; the street officer forwards it; a district officer
+approves it, a second one enrols it and builds the roster of the month it starts,
 where the person is paid what the rules give), a refused action and a conflict, the queue and the
 deadlines, each checked by axe-core and for sideways scrolling (check_page), also 400 px wide.
 Screenshots go to /tmp/case-shots/ as well.
@@ -45,6 +46,12 @@ def case_data(system_actor, tmp_path) -> dict:
     worker = User.objects.create_user(
         "community_a", password="Pass-word-123", role="community_worker", area=second.community
     )
+    # Whoever accepted does not forward (separation of duties, U11, G2): a second worker reviews.
+    User.objects.create_user(
+        "community_a2", password="Pass-word-123", role="community_worker", area=second.community
+    )
+    # The approver does not enrol: a second district officer does.
+    User.objects.create_user("district2", password="Pass-word-123", role="district_officer")
     overdue = application_submit(
         actor=system_actor,
         person=second,
@@ -157,10 +164,20 @@ def test_the_journey_from_the_counter_to_the_roster_with_the_keyboard(
     act_by_keyboard(worker, "accept", "材料齐全")
     assert state_of(worker) == "community review"
     expect(worker.locator(".messages .success")).to_contain_text("Accept the application")
-    act_by_keyboard(worker, "forward")
-    assert state_of(worker) == "street review"
-    assert worker.locator("#actions").locator("xpath=..").locator("form").count() == 0
-    check(worker, "detail-after-community")
+    # Separation of duties: the worker who accepted is told another officer forwards it, no form.
+    expect(worker.locator("#action-forward-blocked")).to_contain_text(
+        "you accepted this application; another officer must forward it"
+    )
+    assert worker.locator("form:has(input[name=action][value=forward])").count() == 0
+    check(worker, "detail-accepted-by-me")
+
+    # A second community worker does the community review.
+    reviewer = signed_in("community_a2")
+    reviewer.goto(f"/staff/applications/{application.pk}/")
+    act_by_keyboard(reviewer, "forward")
+    assert state_of(reviewer) == "street review"
+    assert reviewer.locator("#actions").locator("xpath=..").locator("form").count() == 0
+    check(reviewer, "detail-after-community")
 
     # The street officer: a send-back without its reason is refused on the field, then forwards.
     street = signed_in(officer_a.username)
@@ -202,7 +219,14 @@ def test_the_journey_from_the_counter_to_the_roster_with_the_keyboard(
     ]
     check(district, "detail-approved")
 
-    # Enrolment, then the roster of the month the benefit starts: the person is paid what the rules give.
+    # The approver does not enrol (the living subsidy's policy file does not say enrolment_by_approver).
+    expect(district.locator("#action-enrol-blocked")).to_contain_text(
+        "you approved this application; another officer must enrol it"
+    )
+    # Enrolment by a second district officer, then the roster of the month the benefit starts: the
+    # person is paid what the rules give.
+    district = signed_in("district2")
+    district.goto(f"/staff/applications/{application.pk}/")
     act_by_keyboard(district, "enrol")
     assert state_of(district) == "enrolled"
     start = Enrolment.objects.get(application=application).start_month

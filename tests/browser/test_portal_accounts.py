@@ -55,6 +55,10 @@ def portal_data(system_actor, tmp_path) -> dict:
         "district_officer": User.objects.create_user(
             "do_portal", password="Pass-word-123", role="district_officer"
         ),
+        # Whoever accepted does not do the community review (separation of duties, U11, G2).
+        "reviewer": User.objects.create_user(
+            "cw_portal2", password="Pass-word-123", role="community_worker", area=second.community
+        ),
     }
     application = application_submit(
         actor=staff["community_worker"],
@@ -65,7 +69,7 @@ def portal_data(system_actor, tmp_path) -> dict:
     ).application
     for role, action, reason in (
         ("community_worker", "accept", ""),
-        ("community_worker", "forward", ""),
+        ("reviewer", "forward", ""),
         ("street_officer", "forward", ""),
         ("district_officer", "reject", "家庭收入超过标准"),
     ):

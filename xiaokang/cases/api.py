@@ -4,8 +4,9 @@
   ``number``, ``state``, ``accept_by``, ``decide_by``, ``version``. An ``Idempotency-Key`` header makes a
   retried request find the application the first one created (one application, never two).
 - ``POST /api/v1/applications/{id}/transitions`` ``{"action", "reason", "version"}`` → the new state and
-  version. A stale version answers 409 whatever the action; an action not allowed in the state or to
-  this user 422; out of scope 404.
+  version. A stale version answers 409 whatever the action; 403 when separation of duties bars this
+  officer (they took an earlier step of the application: "you accepted this application; another officer
+  must forward it"); an action not allowed in the state or to this user's role 422; out of scope 404.
 - ``GET /api/v1/applications/{id}``: the application with its history.
 """
 
@@ -177,7 +178,9 @@ def applications_detail(request: HttpRequest, application_id: int):
 )
 def applications_transition(request: HttpRequest, application_id: int, payload: TransitionIn):
     """Actions: accept, return, forward, send_back, approve, reject, enrol, appeal. The version you read
-    is checked first (409 when stale); an action not allowed now or to you is 422."""
+    is checked first (409 when stale); 403 when you took an earlier step that bars you from this one
+    (separation of duties: whoever accepted does not forward, whoever reviewed does not decide, the
+    approver does not enrol); an action not allowed now or to your role is 422."""
     client = client_address(request)
     if application_id > MAX_ROW_ID:
         application_id = 0
@@ -194,6 +197,9 @@ def applications_transition(request: HttpRequest, application_id: int, payload: 
     except WorkflowError as error:
         if error.kind == "stale":
             return Status(409, {"detail": error.message})
+        if error.kind == "duty":
+            # Separation of duties (U11, G2): this officer took an earlier step; another must take this one.
+            return Status(403, {"detail": error.message})
         return Status(
             422,
             {

@@ -24,7 +24,7 @@ from xiaokang.cases.models import (
     Enrolment,
     State,
 )
-from xiaokang.cases.workflow import ACTIONS, STEPS
+from xiaokang.cases.workflow import ACTIONS, STEPS, Earlier, Step
 from xiaokang.core.workdays import add_working_days
 from xiaokang.policies.loader import policies
 from xiaokang.policies.selectors import decision_for_person
@@ -44,7 +44,9 @@ TEMPORARY_POLICY_ID = "temporary_assistance"
 
 class WorkflowError(Exception):
     """A refused submission or transition. ``kind``: ``invalid`` (the input), ``illegal`` (not allowed
-    in this state or to this user), ``stale`` (the application changed since it was read)."""
+    in this state or to this user's role), ``duty`` (this officer took an earlier step the workflow says
+    must be someone else's: separation of duties, a 403), ``stale`` (the application changed since it was
+    read)."""
 
     def __init__(self, kind: str, message: str, field: str = ""):
         super().__init__(message)
@@ -186,6 +188,78 @@ def application_submit(
     return Submission(application, True)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Separation of duties (U11, G2; GB/T 22239-2019 8.1.4.2): the rule is data (workflow.Step.other_than),
+# checked here from the application's timeline, for one application or for a page of them.
+
+
+def steps_taken_by(actor: Actor, application_ids) -> dict[int, set[tuple[str, str]]]:
+    """For each of ``application_ids``, the (from_state, action) of every step ``actor`` took on it
+    (one query). A system actor or the applicant (no user) takes no officer's step: empty."""
+    pk = getattr(actor, "pk", None)
+    if pk is None:
+        return {}
+    taken: dict[int, set[tuple[str, str]]] = {}
+    rows = ApplicationEvent.objects.filter(application_id__in=list(application_ids), actor_id=pk)
+    for application_id, from_state, action in rows.values_list("application_id", "from_state", "action"):
+        taken.setdefault(application_id, set()).add((from_state, action))
+    return taken
+
+
+def conflicting_step(
+    other_than: tuple[Earlier, ...], taken: set[tuple[str, str]], policy_id: str, waived_by: str = ""
+) -> Earlier | None:
+    """The first of ``other_than`` that is among the steps ``taken`` by this officer, or None; None too
+    when the application's policy file sets ``waived_by`` (e.g. ``enrolment_by_approver: true``)."""
+    if waived_by and getattr(policies().get(policy_id), waived_by, False):
+        return None
+    for earlier in other_than:
+        if (earlier.from_state, earlier.action) in taken:
+            return earlier
+    return None
+
+
+def step_conflict(actor: Actor, application: Application, step: Step) -> Earlier | None:
+    """The earlier step of ``application`` that ``actor`` took and that bars them from ``step``."""
+    if not step.other_than:
+        return None
+    taken = steps_taken_by(actor, [application.pk]).get(application.pk, set())
+    return conflicting_step(step.other_than, taken, application.policy_id, step.waived_by)
+
+
+def duty_message(earlier: Earlier, verb: tuple[str, str]) -> str:
+    """The refusal, naming the rule: "you accepted this application; another officer must forward it"."""
+    zh, en = verb
+    return f"{earlier.zh}，须由其他工作人员{zh} / {earlier.en}; another officer must {en}"
+
+
+def refuse_for_duty(
+    actor: Actor,
+    application: Application,
+    earlier: Earlier,
+    verb: tuple[str, str],
+    attempted: str,
+    client: str | None = None,
+) -> WorkflowError:
+    """Audit the refused attempt (``access.denied``, with the rule and the earlier step; committed even
+    though the caller raises, outside a transaction) and return the error to raise."""
+    log_action(
+        actor,
+        "access.denied",
+        object_type="application",
+        object_id=application.number,
+        person_id=application.person_id,
+        details={
+            "rule": "separation_of_duties",
+            "attempted": attempted,
+            "state": application.state,
+            "earlier": f"{earlier.from_state or '-'}:{earlier.action}",
+        },
+        client=client,
+    )
+    return WorkflowError("duty", duty_message(earlier, verb), "action")
+
+
 def _event(application, actor, action, from_state, to_state, reason, details) -> ApplicationEvent:
     return ApplicationEvent.objects.create(
         application=application,
@@ -286,16 +360,11 @@ def application_transition(
             f"您的角色不能在此环节执行“{action}” / your role may not {action} at this stage",
             "action",
         )
+    if (earlier := step_conflict(actor, application, step)) is not None:
+        raise refuse_for_duty(actor, application, earlier, step.verb, action, client)
     if step.reason_required and not reason:
         raise WorkflowError("invalid", "须填写理由 / a reason is required", "reason")
     today = timezone.localdate()
-    if step.other_than_rejecter and application.rejected_by_id == getattr(actor, "pk", None):
-        raise WorkflowError(
-            "illegal",
-            "复议须由作出不予批准决定以外的工作人员决定 / "
-            "an appeal is decided by another officer than the one who rejected",
-            "action",
-        )
     if action == "appeal":
         limit = appeal_days(application.policy_id)
         if application.rejected_on and (today - application.rejected_on).days > limit:

@@ -40,8 +40,12 @@ from xiaokang.cases.services import (
     WorkflowError,
     _event,
     _next_number,
+    conflicting_step,
+    refuse_for_duty,
+    steps_taken_by,
     submitted_before,
 )
+from xiaokang.cases.workflow import TEMPORARY_REVIEW_OTHER_THAN, TEMPORARY_REVIEW_VERB
 from xiaokang.core.money import yuan_text
 from xiaokang.core.workdays import Deadline, add_working_days
 from xiaokang.policies.loader import policies
@@ -236,6 +240,13 @@ def temporary_assistance_grant(
     return Submission(application, True)
 
 
+def review_conflict(actor: Actor, application: Application):
+    """The earlier step (the grant) that bars ``actor`` from reviewing this grant, or None: the
+    workflow's separation of duties (workflow.TEMPORARY_REVIEW_OTHER_THAN), from the timeline."""
+    taken = steps_taken_by(actor, [application.pk]).get(application.pk, set())
+    return conflicting_step(TEMPORARY_REVIEW_OTHER_THAN, taken, application.policy_id)
+
+
 def temporary_assistance_review(
     *,
     actor: Actor,
@@ -274,11 +285,9 @@ def temporary_assistance_review(
             "此临时救助已复核 / this temporary assistance has already been reviewed",
             "decision",
         )
-    if grant.granted_by_label == actor_label(actor):
-        raise WorkflowError(
-            "illegal",
-            "批准临时救助的工作人员不能复核 / the officer who granted it cannot review it",
-            "decision",
+    if (earlier := review_conflict(actor, application)) is not None:
+        raise refuse_for_duty(
+            actor, application, earlier, TEMPORARY_REVIEW_VERB, f"review.{decision}", client
         )
     if decision == "reject" and not reason:
         raise WorkflowError("invalid", "不予确认须说明理由 / a rejection needs a reason", "reason")

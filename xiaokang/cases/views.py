@@ -39,8 +39,11 @@ from xiaokang.cases.services import (
     appeal_days,
     application_submit,
     application_transition,
+    conflicting_step,
+    duty_message,
+    steps_taken_by,
 )
-from xiaokang.cases.temporary import GRANT_ROLES, REVIEW_ROLES, grant_status
+from xiaokang.cases.temporary import GRANT_ROLES, REVIEW_ROLES, grant_status, review_conflict
 from xiaokang.cases.workflow import STEPS, actions_from
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
@@ -126,6 +129,27 @@ def _awaiting_district_review(application: Application) -> bool:
     return application.policy_id == TEMPORARY_POLICY_ID and application.state == State.APPROVED
 
 
+def duty_notes(user, applications) -> dict[int, dict[str, str]]:
+    """For each application, the actions its state offers the user's role that separation of duties
+    bars this user from (U11, G2: they took an earlier step), each with the refusal in the page's
+    language; one query for all of them. The queue marks them, the detail page offers no form."""
+    applications = list(applications)
+    taken = steps_taken_by(user, [application.pk for application in applications])
+    notes: dict[int, dict[str, str]] = {}
+    for application in applications:
+        if application.policy_id == TEMPORARY_POLICY_ID or application.pk not in taken:
+            continue
+        for action in actions_from(application.state, user.role):
+            step = STEPS[(application.state, action)]
+            earlier = conflicting_step(
+                step.other_than, taken[application.pk], application.policy_id, step.waived_by
+            )
+            if earlier is not None:
+                message = in_page_language(duty_message(earlier, step.verb))
+                notes.setdefault(application.pk, {})[action] = message
+    return notes
+
+
 def _deadline(application: Application, today: dt.date) -> dict:
     """The deadline still running (acceptance, decision, or the district's review of a temporary-
     assistance grant) and how near it is, or none."""
@@ -181,6 +205,7 @@ def application_list(request):
         ),
     ).order_by("waiting", "deadline", "received_on", "pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    notes = duty_notes(request.user, page.object_list)
     rows = [
         {
             "application": application,
@@ -188,6 +213,8 @@ def application_list(request):
             "channel": channel_label(application.channel),
             "state": state_label(application.state),
             "deadline": _deadline(application, today),
+            # Separation of duties: the step this user may not take here (another officer's work).
+            "duty": list(notes.get(application.pk, {}).values()),
         }
         for application in page.object_list
     ]
@@ -286,6 +313,7 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
     if application.policy_id == TEMPORARY_POLICY_ID:
         return []  # a grant has the district's review instead (_temporary)
     forms = []
+    barred = duty_notes(request.user, [application]).get(application.pk, {})
     for action in actions_from(application.state, request.user.role):
         step = STEPS[(application.state, action)]
         forms.append(
@@ -294,8 +322,9 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
                 "title": ACTION_TITLES.get((application.state, action), action),
                 "reason_required": step.reason_required,
                 "hint": ACTION_HINTS.get(action, ""),
-                # Maker-checker (G2): whoever rejected does not decide the appeal; say so, offer nothing.
-                "blocked": step.other_than_rejecter and application.rejected_by_id == request.user.pk,
+                # Separation of duties (U11, G2): an officer barred from this step is told why and
+                # offered no form.
+                "blocked": barred.get(action, ""),
                 "reason": typed.get(action, ""),
                 "error": problem["message"]
                 if problem and problem["action"] == action and problem["field"] == "reason"
@@ -316,7 +345,7 @@ def _temporary(
         return None
     status = grant_status(grant, application.documents.count(), today)
     reviewer = request.user.role in REVIEW_ROLES and status.pending
-    granter = grant.granted_by_label == request.user.username
+    granter = review_conflict(request.user, application) is not None
     return {
         "grant": grant,
         "status": status,
@@ -370,8 +399,9 @@ def _render_detail(
 
 def refused_action(request, application, error, *, typed, client, page, action, reason_message, **extra):
     """The page again after a service refused an action on ``application``: 409 with the conflict
-    message for a stale version, else 422 with the refusal next to its field (``reason_message`` when the
-    reason was missing). The view of the page is audited as any other."""
+    message for a stale version, 403 when separation of duties bars this officer from the step, else 422
+    with the refusal next to its field (``reason_message`` when the reason was missing). The view of the
+    page is audited as any other."""
     application.refresh_from_db()
     _log_view(request, application, client, page=page)
     if error.kind == "stale":
@@ -380,7 +410,8 @@ def refused_action(request, application, error, *, typed, client, page, action, 
     return _render_detail(
         request,
         application,
-        status=422,
+        # Separation of duties: this officer may not take the step at all (403), nothing changed.
+        status=403 if error.kind == "duty" else 422,
         typed=typed,
         problem={"action": action, "field": error.field, "message": message},
         **extra,

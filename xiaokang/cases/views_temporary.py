@@ -27,7 +27,7 @@ from xiaokang.accounts.forms import client_address
 from xiaokang.accounts.models import Role
 from xiaokang.cases.forms_work import TemporaryGrantForm, TemporaryReviewForm
 from xiaokang.cases.selectors import application_for
-from xiaokang.cases.services import TEMPORARY_POLICY_ID, WorkflowError
+from xiaokang.cases.services import TEMPORARY_POLICY_ID, WorkflowError, conflicting_step, steps_taken_by
 from xiaokang.cases.temporary import (
     GRANT_ROLES,
     REVIEW_ROLES,
@@ -39,6 +39,7 @@ from xiaokang.cases.temporary import (
     temporary_assistance_review,
 )
 from xiaokang.cases.views import DUE_SOON_WORKING_DAYS, _log_view, _render_detail, refused_action
+from xiaokang.cases.workflow import TEMPORARY_REVIEW_OTHER_THAN
 from xiaokang.core.language import in_page_language
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.loader import policies
@@ -60,6 +61,9 @@ def temporary_list(request):
         "application", "application__person", "application__street", "application__community"
     )
     page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Separation of duties (U11, G2): a grant this user made is marked: another officer reviews it.
+    taken = steps_taken_by(request.user, [grant.pk for grant in page.object_list])
+    reviewer = request.user.role in REVIEW_ROLES
     rows = []
     for grant in page.object_list:
         status = grant_status(grant, 1 if grant.has_documents else 0, today)
@@ -71,6 +75,11 @@ def temporary_list(request):
                 "person": grant.application.person,
                 "status": status,
                 "review_due_soon": not status.review_overdue and left <= DUE_SOON_WORKING_DAYS,
+                "own": reviewer
+                and conflicting_step(
+                    TEMPORARY_REVIEW_OTHER_THAN, taken.get(grant.pk, set()), TEMPORARY_POLICY_ID
+                )
+                is not None,
             }
         )
     return render(
@@ -163,7 +172,8 @@ def _days(parameter, day) -> int | None:
 @roles_required(REVIEW_ROLES)
 def temporary_review_view(request, pk: int):
     """The district's review, decided on the version the officer read: 409 when someone else acted
-    first, 422 when it is refused (the granting officer, a rejection without a reason, no documents).
+    first, 403 when the officer granted it (separation of duties), 422 when it is refused otherwise (a
+    rejection without a reason, no documents).
     Nothing is applied on an error; the page shown again is a view of the application (audited)."""
     client = client_address(request)
     application = application_for(request.user, pk, client=client)

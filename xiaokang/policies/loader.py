@@ -60,6 +60,7 @@ POLICY_KEYS = frozenset(
         "exclusions",
         "amount",
         "tests",
+        "enrolment_by_approver",
     }
 )
 
@@ -223,6 +224,9 @@ class Policy:
     path: Path
     version: str  # hash of the file and the common conditions it uses
     how_to_apply: dict = field(default_factory=dict)
+    # Separation of duties (U11, G2): the officer who approved an application may also enrol it only
+    # where the policy file says ``enrolment_by_approver: true`` (default false: another officer enrols).
+    enrolment_by_approver: bool = False
 
     @property
     def is_cash(self) -> bool:
@@ -537,6 +541,19 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
         reader.error(tests, "'tests' is a list of cases")
         tests = []
 
+    enrolment_by_approver = data.get("enrolment_by_approver", False)
+    if not isinstance(enrolment_by_approver, bool):
+        key = next((k for k in data if k == "enrolment_by_approver"), data)
+        reader.error(
+            enrolment_by_approver if isinstance(enrolment_by_approver, Located) else key,
+            "'enrolment_by_approver' must be true or false (may the officer who approved an application "
+            "also enrol it?)",
+        )
+        enrolment_by_approver = False
+    elif enrolment_by_approver and entity != "person":
+        key = next(k for k in data if k == "enrolment_by_approver")
+        reader.error(key, "'enrolment_by_approver' is for a policy people apply for (entity: person)")
+
     legal_basis = data.get("legal_basis") or []
     if not legal_basis:
         reader.error(data, "'legal_basis' is required: the documents the policy rests on")
@@ -562,6 +579,7 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
         path=path,
         version=hashlib.sha256(version_source.encode()).hexdigest()[:12],
         how_to_apply=dict(data.get("how_to_apply") or {}),
+        enrolment_by_approver=enrolment_by_approver,
     )
     return policy, []
 

@@ -1,5 +1,7 @@
-"""Actors and persons for the case workflow: a person in street A's community, its community worker,
-street A's officer, two district officers (maker-checker), and a person in street B."""
+"""Actors and persons for the case workflow: a person in street A's community, its two community
+workers, street A's officer, two district officers, and a person in street B. Two of a kind because no
+one decides their own work (separation of duties, U11, G2): whoever accepted does not forward, whoever
+approved does not enrol."""
 
 import pytest
 
@@ -36,3 +38,11 @@ def community_worker(people):
 @pytest.fixture
 def second_district_officer(db):
     return User.objects.create_user("district2", password="Pass-word-123", role="district_officer")
+
+
+@pytest.fixture
+def second_community_worker(people):
+    """Another worker of the same community: does the community review of what the first accepted."""
+    return User.objects.create_user(
+        "community_a2", password="Pass-word-123", role="community_worker", area=people["a"].community
+    )

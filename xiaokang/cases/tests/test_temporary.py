@@ -355,7 +355,8 @@ def test_whoever_granted_it_does_not_review_it(people, district_officer, second_
         temporary_assistance_review(
             actor=district_officer, application=application, version=1, decision="confirm"
         )
-    assert refused.value.kind == "illegal"
+    assert refused.value.kind == "duty"
+    assert "you granted this temporary assistance; another officer must review it" in refused.value.message
     page = text(client_for(district_officer).get(f"/staff/applications/{application.pk}/").content.decode())
     assert "so another district officer reviews it" in page and "Record the review" not in page
 

@@ -135,7 +135,7 @@ def test_a_wrong_filter_value_is_an_error_not_a_crash(people, officer_a):
 
 
 def test_the_dashboard_counts_per_street_with_totals(
-    people, system_actor, community_worker, officer_a, district_officer, officer_b
+    people, system_actor, community_worker, second_community_worker, officer_a, district_officer, officer_b
 ):
     today = timezone.localdate()
     worker = community_worker
@@ -145,7 +145,8 @@ def test_the_dashboard_counts_per_street_with_totals(
     assert reviewed.decide_by < today  # in review, overdue for decision
     on_time = move(worker, submit(system_actor, people["ordinary"], received_on=today), "accept")
     assert on_time.state == State.COMMUNITY_REVIEW
-    approved = move(worker, submit(system_actor, people["a"], "medical_assistance"), "accept", "forward")
+    approved = move(worker, submit(system_actor, people["a"], "medical_assistance"), "accept")
+    approved = move(second_community_worker, approved, "forward")
     move(district_officer, move(officer_a, approved, "forward"), "approve")
     submit(system_actor, people["b"], received_on=today)
 
@@ -237,7 +238,9 @@ def test_a_transition_moves_it_on_and_the_timeline_shows_it(people, system_actor
     assert "tests" in timeline[0] and "Received" in timeline[0] and "submitted" in timeline[0]
     assert "community_a" in timeline[1] and "Accepted" in timeline[1] and "材料齐全" in timeline[1]
     assert "submitted → changed to community review" in timeline[1]  # the arrow is aria-hidden
-    assert re.findall(r'name="action" value="(\w+)"', html) == ["forward"]
+    # Separation of duties: whoever accepted does not forward; the page says so and offers no form.
+    assert re.findall(r'name="action" value="(\w+)"', html) == []
+    assert "you accepted this application; another officer must forward it" in html
     assert AuditEvent.objects.filter(action="application.accept", actor_label="community_a").count() == 1
 
 
@@ -300,10 +303,11 @@ def test_a_get_of_the_transition_is_405(people, system_actor, community_worker):
 
 
 def test_a_rejection_lists_the_failed_conditions_with_their_citations(
-    people, system_actor, community_worker, officer_a, district_officer
+    people, system_actor, community_worker, second_community_worker, officer_a, district_officer
 ):
     application = submit(system_actor, people["ordinary"])  # 一般: no living subsidy
-    move(community_worker, application, "accept", "forward")
+    move(community_worker, application, "accept")
+    move(second_community_worker, Application.objects.get(pk=application.pk), "forward")
     move(officer_a, Application.objects.get(pk=application.pk), "forward")
     response = post_action(
         client_for(district_officer),
@@ -320,10 +324,17 @@ def test_a_rejection_lists_the_failed_conditions_with_their_citations(
 
 
 def test_whoever_rejected_is_not_offered_the_appeal_decision(
-    people, system_actor, community_worker, officer_a, district_officer, second_district_officer
+    people,
+    system_actor,
+    community_worker,
+    second_community_worker,
+    officer_a,
+    district_officer,
+    second_district_officer,
 ):
     application = submit(system_actor, people["ordinary"])
-    application = move(community_worker, application, "accept", "forward")
+    application = move(community_worker, application, "accept")
+    application = move(second_community_worker, application, "forward")
     application = move(officer_a, application, "forward")
     application = move(district_officer, application, "reject", reason="不符合条件")
     move(community_worker, application, "appeal", reason="申请复议")
@@ -331,7 +342,8 @@ def test_whoever_rejected_is_not_offered_the_appeal_decision(
     rejecter = client_for(district_officer).get(detail_url(application)).content.decode()
     other = client_for(second_district_officer).get(detail_url(application)).content.decode()
 
-    assert 'name="action"' not in rejecter and "another officer decides the appeal" in rejecter
+    assert 'name="action"' not in rejecter
+    assert "you rejected this application; another officer must decide the appeal" in rejecter
     assert re.findall(r'name="action" value="(\w+)"', other) == ["approve", "reject"]
 
 

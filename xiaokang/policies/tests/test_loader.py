@@ -152,3 +152,24 @@ def test_a_misspelt_key_is_an_error_at_its_line_not_a_policy_without_conditions(
     assert policy is None
     assert [(e.line, e.column) for e in errors] == [(12, 1)]
     assert "unknown key 'condtions'" in errors[0].message
+
+
+def test_enrolment_by_approver_is_false_unless_the_file_says_true(tmp_path):
+    """Separation of duties (U11, G2): the approver may enrol only where the policy file says so."""
+    policy, errors = read_policy(write(tmp_path, GOOD), tmp_path)
+    assert errors == [] and policy.enrolment_by_approver is False
+
+    policy, errors = read_policy(write(tmp_path, GOOD + "enrolment_by_approver: true\n"), tmp_path)
+    assert errors == [] and policy.enrolment_by_approver is True
+
+
+@pytest.mark.parametrize("value", ["1", "'yes please'", "[true]"])
+def test_enrolment_by_approver_not_true_or_false_is_an_error_at_its_line(tmp_path, value):
+    path = write(tmp_path, GOOD + f"enrolment_by_approver: {value}\n")
+
+    policy, errors = read_policy(path, tmp_path)
+
+    assert policy is None
+    assert [e.line for e in errors] == [19]
+    assert "'enrolment_by_approver' must be true or false" in errors[0].message
+    assert str(errors[0]).startswith("sample.yaml:19:")

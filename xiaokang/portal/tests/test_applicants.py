@@ -100,7 +100,11 @@ def staff(people):
         "so_alpha", password="Pass-word-123", role="street_officer", area=people["a"].street
     )
     district = User.objects.create_user("do_alpha", password="Pass-word-123", role="district_officer")
-    return {"community": community, "street": street, "district": district}
+    # Whoever accepted does not do the community review (separation of duties, U11, G2).
+    reviewer = User.objects.create_user(
+        "cw_beta", password="Pass-word-123", role="community_worker", area=people["a"].community
+    )
+    return {"community": community, "reviewer": reviewer, "street": street, "district": district}
 
 
 def rejected_application(person, staff, *, rejected_days_ago: int = 0) -> Application:
@@ -114,7 +118,7 @@ def rejected_application(person, staff, *, rejected_days_ago: int = 0) -> Applic
     ).application
     for who, action, reason in (
         ("community", "accept", ""),
-        ("community", "forward", ""),
+        ("reviewer", "forward", ""),
         ("street", "forward", ""),
         ("district", "reject", "收入超过标准"),
     ):
