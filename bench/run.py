@@ -14,6 +14,10 @@ kept in bench/out and in PostgreSQL database xiaokang_policies, so later runs sk
 Then the roster of 100,000 active enrolments (issue 5 §6) in the same databases. Set BENCH_ONLY=policies
 to run only these parts, BENCH_ONLY=rosters for the roster alone. Last the levy of 200,000 employers
 from a CSV and an xlsx file (issue 6 §7; BENCH_ONLY=levy for it alone).
+
+Last the load test (bench/load_bench.py, BENCH_ONLY=load): Locust's BENCH_LOAD_USERS (200) staff and
+public users for BENCH_LOAD_SECONDS (120) against `xiaokang serve` on PostgreSQL with BENCH_LOAD_PERSONS
+(100,000) persons; p50/p95/p99 and errors, against the goal p95 ≤ 800 ms with zero errors.
 """
 
 from __future__ import annotations
@@ -125,6 +129,9 @@ def main() -> None:
     if os.environ.get("BENCH_ONLY") == "levy":
         levy_table()
         return
+    if os.environ.get("BENCH_ONLY") == "load":
+        load_table()
+        return
     only_import = os.environ.get("BENCH_ONLY") == "import"
     path = make_file()
     sqlite_db = OUT / "bench.sqlite3"
@@ -164,6 +171,49 @@ def main() -> None:
     search_table(search_urls)
     policy_tables()
     levy_table()
+    load_table()
+
+
+LOAD_URL = PG_URL.rsplit("/", 1)[0] + "/xiaokang_load"
+
+
+def load_table() -> None:
+    if not ensure_postgres_database("xiaokang_load", recreate=False):
+        return
+    argv = [
+        sys.executable,
+        str(ROOT / "bench" / "load_bench.py"),
+        "--database-url",
+        LOAD_URL,
+        "--persons",
+        os.environ.get("BENCH_LOAD_PERSONS", "100000"),
+        "--users",
+        os.environ.get("BENCH_LOAD_USERS", "200"),
+        "--seconds",
+        os.environ.get("BENCH_LOAD_SECONDS", "120"),
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"load benchmark failed:\n{result.stderr}")
+    r = json.loads(result.stdout.strip().splitlines()[-1])
+    print()
+    print(
+        f"Load: {r['users']} users for {r['seconds']} s against `xiaokang serve` ({r['workers']} workers) on "
+        f"PostgreSQL, {r['persons']:,} persons (goal: p95 ≤ 800 ms, zero errors)"
+    )
+    header = f"{'request':<44}{'count':>8}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>8}"
+    print(header)
+    print("-" * len(header))
+    for name, f in sorted(r["by_name"].items()):
+        print(
+            f"{name:<44}{f['requests']:>8,}{f['errors']:>8}{f['p50_ms']:>9.0f}{f['p95_ms']:>9.0f}"
+            f"{f['p99_ms']:>9.0f}{f['rps']:>8.1f}"
+        )
+    verdict = "met" if r["p95_ms"] <= 800 and r["errors"] == 0 else "NOT met"
+    print(
+        f"{'all':<44}{r['requests']:>8,}{r['errors']:>8}{r['p50_ms']:>9.0f}{r['p95_ms']:>9.0f}"
+        f"{r['p99_ms']:>9.0f}{r['rps']:>8.1f}  {verdict}"
+    )
 
 
 def run_policies(url: str) -> dict:

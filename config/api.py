@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
-from xiaokang.accounts.api import ROLE_REFUSED, TOKEN_REQUIRED, TokenAuth
+from xiaokang.accounts.api import ROLE_REFUSED, TOKEN_REQUIRED, DetailOut, TokenAuth
 from xiaokang.accounts.api import router as auth_router
 from xiaokang.cases.api import router as applications_router
 from xiaokang.employment.api import router as employers_router
@@ -30,7 +30,64 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+def _ref(name: str) -> dict:
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+
+class XiaokangAPI(NinjaAPI):
+    """The OpenAPI document also lists the answers the framework itself gives on every operation, so a
+    client (and the schema fuzzer, tests/fuzz) can rely on it listing every status code the API sends:
+    400 for a body that is not JSON, 422 for parameters or a body the schemas refuse (the handler below),
+    401 for a missing or expired token on every operation that needs one."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("DetailOut", DetailOut.model_json_schema())
+        components.setdefault("ValidationErrorOut", _validation_error_schema(components))
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                has_body = "requestBody" in operation
+                if has_body:
+                    responses.setdefault("400", {"description": "Bad Request", **_ref("DetailOut")})
+                if has_body or operation.get("parameters"):
+                    responses.setdefault(
+                        "422", {"description": "Unprocessable Entity", **_ref("ValidationErrorOut")}
+                    )
+                if operation.get("security"):
+                    responses.setdefault("401", {"description": "Unauthorized", **_ref("DetailOut")})
+        return schema
+
+
+def _validation_error_schema(components: dict) -> dict:
+    """``{"detail": [{"field", "column", "message"}]}``: the shape of every 422 (``_invalid`` below)."""
+    components.setdefault(
+        "FieldError",
+        {
+            "type": "object",
+            "title": "FieldError",
+            "properties": {
+                name: {"type": "string", "title": name.title()} for name in ("field", "column", "message")
+            },
+            "required": ["field", "column", "message"],
+        },
+    )
+    return {
+        "type": "object",
+        "title": "ValidationErrorOut",
+        "properties": {
+            "detail": {
+                "type": "array",
+                "title": "Detail",
+                "items": {"$ref": "#/components/schemas/FieldError"},
+            }
+        },
+        "required": ["detail"],
+    }
+
+
+api = XiaokangAPI(
     title="Xiaokang API",
     version="1",
     description="Haidian District disabled-persons registry (小康). See docs/api.md.",

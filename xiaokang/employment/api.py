@@ -40,7 +40,7 @@ class EmployerQuery(Schema):
     )
     committee_member: bool | None = Field(None, description="残工委成员单位: true or false")
     limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"page size, at most {MAX_PAGE_SIZE}")
-    offset: int = Field(0, ge=0, description="how many matching employers to skip")
+    offset: int = Field(0, ge=0, le=MAX_ROW_ID, description="how many matching employers to skip")
 
     @field_validator("type")
     @classmethod

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema, create_model, field_validator
 
+from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
 from xiaokang.registry.importing.validate import CATEGORY_VALUES, ECONOMIC_VALUES, STATUS_VALUES
 from xiaokang.registry.models import Certificate, Person
@@ -167,7 +168,7 @@ class PersonQuery(Schema):
         None, max_length=18, description="公民身份号码, exact (matched through the blind index)"
     )
     certificate_number: str | None = Field(None, max_length=22, description="残疾人证号, exact")
-    after: int | None = Field(None, ge=0, description="the `next_after` of the previous page")
+    after: int | None = Field(None, ge=0, le=MAX_ROW_ID, description="the `next_after` of the previous page")
     limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"page size, at most {MAX_PAGE_SIZE}")
 
     @field_validator("category")

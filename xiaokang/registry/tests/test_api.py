@@ -565,3 +565,15 @@ def test_the_docs_page_in_a_browser_makes_no_request_outside_the_site(page, live
     assert any(url.endswith("/api/v1/openapi.json") for url in requests)
     outside = [url for url in requests if not url.startswith(live_server.url) and not url.startswith("data:")]
     assert outside == []
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [("/persons", {"after": "9" * 26}), ("/employers", {"offset": "41428754628104177787600896"})],
+)
+def test_a_page_position_past_any_row_is_a_422_not_a_server_error(registry, district_officer, path, params):
+    """Found by the schema fuzzer (tests/fuzz): an offset beyond 64 bits overflowed the database's integer
+    and answered 500. Positions are bounded like ids (core.ids.MAX_ROW_ID)."""
+    response = Api(district_officer).get(path, params)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] in params

@@ -1,0 +1,245 @@
+"""Load test (U11; GB/T 22239-2019 8.1.4.x availability, docs/security.md): Locust against `xiaokang serve`
+(gunicorn) on PostgreSQL with a registry of BENCH_LOAD_PERSONS (default 100,000) synthetic persons.
+
+BENCH_LOAD_USERS (default 200) simulated users for BENCH_LOAD_SECONDS (default 120): three in four are
+staff (street officers of the 29 streets and district officers, each on an account of their own) who
+search the person list, open person pages and take one step on an application of their street a minute;
+one in four are residents on the public portal (home, policy guide, screener, status lookup). Every
+simulated user connects from a loopback address of its own (127.0.0.x), as distinct clients would, so
+the per-client rate limits count each user, not the whole test.
+
+Prints one JSON line: requests, errors, p50/p95/p99 in ms, overall and per request name. Setup (migrate,
+seed, accounts, applications) is done once per database and kept (database xiaokang_load)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PASSWORD = "Load-test-pass-1"  # noqa: S105 (synthetic accounts of a throwaway bench database)
+APPLICATIONS_PER_OFFICER = 4
+
+
+def _django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
+    os.environ["XIAOKANG_DATA_DIR"] = str(OUT / "load")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def prepare(url: str, persons: int, staff: int) -> dict:
+    """The seeded registry, one account per simulated staff user and applications for them to work on.
+    Returns the plan the locustfile reads."""
+    _django(url)
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.accounts.models import User
+    from xiaokang.cases.models import Application
+    from xiaokang.cases.services import WorkflowError, application_submit
+    from xiaokang.core.models import Area, AreaLevel
+    from xiaokang.registry.models import Person
+
+    call_command("migrate", verbosity=0)
+    if not Person.objects.exists():
+        started = time.perf_counter()
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "xiaokang"), "seed", "--persons", str(persons)],
+            env=dict(os.environ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"seeded {persons:,} persons in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    persons = Person.objects.count()
+
+    streets = list(Area.objects.filter(level=AreaLevel.STREET).order_by("code"))
+    system = SystemActor("bench load")
+    today = dt.date.today()
+    plan: dict = {"password": PASSWORD, "staff": [], "public_names": []}
+    with transaction.atomic():
+        for i in range(staff):
+            district = i % 10 == 0  # one in ten staff users is a district officer
+            street = None if district else streets[i % len(streets)]
+            username = f"load_{'district' if district else 'street'}_{i:03d}"
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(
+                    username,
+                    password=PASSWORD,
+                    role="district_officer" if district else "street_officer",
+                    area=street,
+                )
+            persons_of = Person.objects.filter(community__parent=street) if street else Person.objects.all()
+            person_ids = list(persons_of.order_by("id").values_list("id", flat=True)[i * 7 : i * 7 + 200])
+            names = list(persons_of.order_by("id").values_list("name", flat=True)[i * 7 : i * 7 + 30])
+            applications: list[int] = []
+            if street is not None:
+                # Fresh applications every run: the ones of earlier runs have been worked on.
+                for person in persons_of.filter(status="normal").order_by("?")[:20]:
+                    try:
+                        submission = application_submit(
+                            actor=system,
+                            person=person,
+                            policy_id="living_subsidy",
+                            channel="counter",
+                            received_on=today,
+                        )
+                    except WorkflowError:  # an open application already, or not allowed: another person
+                        continue
+                    applications.append(submission.application.pk)
+                    if len(applications) == APPLICATIONS_PER_OFFICER:
+                        break
+            plan["staff"].append(
+                {
+                    "username": username,
+                    "person_ids": person_ids,
+                    "name_prefixes": sorted({name[:1] for name in names}),
+                    "applications": applications,
+                }
+            )
+    plan["persons"] = persons
+    plan["application_numbers"] = list(
+        Application.objects.order_by("-id").values_list("number", flat=True)[:500]
+    )
+    return plan
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 300) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (the bench's own loopback server)
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the server did not answer at {url}")
+
+
+def percentiles(stats_csv: Path) -> dict:
+    rows = list(csv.DictReader(stats_csv.open(encoding="utf-8")))
+
+    def figures(row: dict) -> dict:
+        return {
+            "requests": int(row["Request Count"]),
+            "errors": int(row["Failure Count"]),
+            "p50_ms": float(row["50%"]),
+            "p95_ms": float(row["95%"]),
+            "p99_ms": float(row["99%"]),
+            "rps": float(row["Requests/s"]),
+        }
+
+    result = {"by_name": {}}
+    for row in rows:
+        if row["Name"] == "Aggregated":
+            result.update(figures(row))
+        else:
+            result["by_name"][f"{row['Type']} {row['Name']}"] = figures(row)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    (OUT / "load").mkdir(parents=True, exist_ok=True)
+    staff = args.users * 3 // 4
+    plan = prepare(args.database_url, args.persons, staff)
+    plan_path = OUT / "load" / "plan.json"
+    plan_path.write_text(json.dumps(plan), encoding="utf-8")
+
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    env = dict(
+        os.environ,
+        DATABASE_URL=args.database_url,
+        XIAOKANG_DATA_DIR=str(OUT / "load"),
+        DJANGO_SETTINGS_MODULE="config.settings.development",
+    )
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "xiaokang"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(OUT / "load" / "server.log").open("w"),
+        start_new_session=True,
+    )
+    try:
+        wait_for(host + "/")
+        prefix = OUT / "load" / "locust"
+        subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                str(max(1, args.users // 10)),
+                "--run-time",
+                f"{args.seconds}s",
+                "--host",
+                host,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--stop-timeout",
+                "10",
+            ],
+            env=dict(env, XIAOKANG_LOAD_PLAN=str(plan_path)),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=(OUT / "load" / "locust.log").open("w"),
+        )
+        result = percentiles(Path(f"{prefix}_stats.csv"))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    result.update(
+        persons=plan["persons"],
+        users=args.users,
+        seconds=args.seconds,
+        workers=args.workers,
+        engine="postgresql",
+    )
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
