@@ -17,6 +17,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -112,7 +113,6 @@ def login_code(request):
     if user is None or second_step(user) != "code":
         return redirect("login")
     form = CodeForm(request.POST or None)
-    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             second_factor_check(user=user, code=form.cleaned_data["code"], client=client_address(request))
@@ -134,7 +134,7 @@ def login_code(request):
         else:
             _complete(request, user, data)
             return redirect(data["next"])
-    return render(request, "accounts/login_code.html", {"form": form}, status=status)
+    return render(request, "accounts/login_code.html", {"form": form})
 
 
 def _throttled_message(seconds: int) -> str:
@@ -172,7 +172,7 @@ def two_factor_enrol(request):
     if request.method == "POST" and form.is_valid():
         codes = enrolment_confirm(user=user, code=form.cleaned_data["code"], client=client_address(request))
         if codes is not None:
-            next_url = data.get("next") or "/staff/"
+            next_url = data.get("next") or reverse("staff-home")
             if data:
                 _complete(request, user, data)
             return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": next_url})
