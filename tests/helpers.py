@@ -102,3 +102,38 @@ def id_tail(application) -> str:
     from xiaokang.core import crypto
 
     return crypto.decrypt(application.person.id_number_encrypted)[-6:]
+
+
+# --- The second factor (U11): a known TOTP secret for tests that sign in through the pages ----------
+
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32; tests only
+
+
+def enrol_totp(user, secret: str = TEST_TOTP_SECRET) -> str:
+    """Give ``user`` a confirmed second factor with ``secret``; returns its otpauth:// URI."""
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.accounts.twofactor import enrol_with_secret
+
+    return enrol_with_secret(actor=SystemActor("tests"), user=user, secret=secret)
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET, step: int | None = None) -> str:
+    """The code of ``secret`` for a time step (the current one by default)."""
+    import pyotp
+
+    from xiaokang.accounts.twofactor import current_step
+
+    return pyotp.TOTP(secret).generate_otp(current_step() if step is None else step)
+
+
+def fresh_code(user, secret: str = TEST_TOTP_SECRET) -> str:
+    """A code the sign-in accepts now: the current step's, or the next step's when the current one was
+    just used (a test signing in twice within 30 seconds; one step of drift is accepted)."""
+    from xiaokang.accounts.models import TotpDevice
+    from xiaokang.accounts.twofactor import current_step
+
+    last = TotpDevice.objects.filter(user=user).values_list("last_step", flat=True).first()
+    step = current_step()
+    if last is not None and last >= step:
+        step = last + 1
+    return totp_code(secret, step)

@@ -33,6 +33,10 @@ POST_ONLY = "post-only"
 ACCESS = {
     "home": PUBLIC,
     "login": PUBLIC,
+    # The second factor (U11): the code step serves a pending sign-in only (else back to the login);
+    # enrolment serves a pending sign-in or any signed-in staff member.
+    "login-code": PUBLIC,
+    "two-factor-enrol": ALL_ROLES,
     "set_language": PUBLIC,  # a GET just redirects back
     "logout": POST_ONLY,
     "staff-home": ALL_ROLES,
@@ -53,6 +57,7 @@ ACCESS = {
     "account-create": {"security_admin"},
     "account-edit": {"security_admin"},
     "account-unlock": POST_ONLY,
+    "account-two-factor-reset": POST_ONLY,
     "policy-list": READERS,
     "policy-detail": READERS,
     "policy-what-if": {"district_admin", "district_officer", "street_officer"},

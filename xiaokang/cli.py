@@ -98,6 +98,15 @@ def cmd_createuser(args) -> int:
         return EXIT_INPUT_ERRORS
     area = f" ({user.area.name} {user.area.code})" if user.area else ""
     print(f"created {user.username}: {user.role}{area}")
+    from xiaokang.accounts.twofactor import enrol_with_secret, requires_two_factor
+
+    if requires_two_factor(user):
+        # U11: the role signs in with a second factor; enrolled here, so the first sign-in is not left
+        # to whoever types the password first. The URI is printed once and stored nowhere in clear.
+        uri = enrol_with_secret(actor=SystemActor("cli createuser"), user=user)
+        print("second factor (TOTP) enrolled; give this to the user once, as a QR code or typed in /")
+        print("已绑定动态口令，请将以下地址一次性交给用户（可生成二维码）:")
+        print(f"  {uri}")
     return EXIT_OK
 
 
@@ -200,9 +209,18 @@ def cmd_seed(args) -> int:
             f"{added['slots']} free times"
         )
     if args.demo_accounts:
+        from xiaokang.accounts.twofactor import (
+            confirmed_device,
+            device_secret,
+            enrol_with_secret,
+            provisioning_uri,
+            requires_two_factor,
+        )
+
         for username, role, area in _demo_accounts():
-            if not User.objects.filter(username=username).exists():
-                user_create(
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = user_create(
                     actor=SystemActor("cli seed"),
                     username=username,
                     role=role,
@@ -210,6 +228,15 @@ def cmd_seed(args) -> int:
                     area_code=area or None,
                 )
             print(f"  demo login: {username:16} {role:18} {area}")
+            # U11: the roles that sign in with a second factor get one; the demo (only) prints its
+            # secret every time, so a person trying the demo can add it to an authenticator app.
+            device = confirmed_device(user)
+            if device is None and requires_two_factor(user):
+                enrol_with_secret(actor=SystemActor("cli seed"), user=user)
+                device = confirmed_device(user)
+            if device is not None:
+                secret = device_secret(device)
+                print(f"      TOTP secret {secret}  ({provisioning_uri(user, secret)})")
         applicant = _demo_applicant()
         if applicant:
             print(f"  demo resident (portal, /account/login/): ID number {applicant}")

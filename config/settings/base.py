@@ -6,7 +6,7 @@ import re
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import BASE_DIR, data_dir, env, env_int
+from config.env import BASE_DIR, data_dir, env, env_bool, env_int
 
 DATA_DIR = data_dir()
 
@@ -171,3 +171,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("XIAOKANG_LOG_LEVEL") or "WARNING"},
 }
+
+# Second factor (U11; GB/T 22239-2019 8.1.4.1 d): mandatory for district_admin, security_admin and
+# auditor; for every staff role when true (the production default, config/settings/production.py).
+XIAOKANG_REQUIRE_2FA = env_bool("XIAOKANG_REQUIRE_2FA", False)
+# API tokens (U11): refused after this many idle minutes, besides the 8 hours after issue.
+XIAOKANG_API_TOKEN_IDLE_MINUTES = env_int("XIAOKANG_API_TOKEN_IDLE_MINUTES", 30)

@@ -1,6 +1,6 @@
 """Production: refuses to start without real secrets and keys; passes `manage.py check --deploy`."""
 
-from config.env import ImproperlyConfiguredError, env, env_int
+from config.env import ImproperlyConfiguredError, env, env_bool, env_int
 from config.settings.base import *  # noqa: F403
 from config.settings.base import SECRET_KEY, XIAOKANG_BLIND_INDEX_KEY, XIAOKANG_ENCRYPTION_KEY
 
@@ -37,3 +37,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("XIAOKANG_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+
+# Every staff account signs in with a second factor unless explicitly turned off (U11).
+XIAOKANG_REQUIRE_2FA = env_bool("XIAOKANG_REQUIRE_2FA", True)

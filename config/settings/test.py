@@ -25,3 +25,5 @@ LOGGING = {
     },
 }
 XIAOKANG_AUDIT_TRIGGERS = False
+# Tests decide per test; the mandatory roles (district_admin, security_admin, auditor) still need it.
+XIAOKANG_REQUIRE_2FA = False

@@ -83,13 +83,25 @@ def page(new_page):
 
 @pytest.fixture
 def log_in():
-    """Sign a page in through the login form, as a person would."""
+    """Sign a page in through the login form, as a person would. A user whose role signs in with a second
+    factor (U11) is given one with the tests' known secret first, and types its current code."""
 
     def sign_in(page, username: str, password: str = PASSWORD) -> None:
+        from tests.helpers import enrol_totp, fresh_code
+        from xiaokang.accounts.models import User
+        from xiaokang.accounts.twofactor import has_two_factor, requires_two_factor
+
+        user = User.objects.get(username=username)
+        if requires_two_factor(user) and not has_two_factor(user):
+            enrol_totp(user)
         page.goto("/login/")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录").click()
+        if has_two_factor(user):
+            page.wait_for_url("**/login/code/")
+            page.locator("input[name=code]").fill(fresh_code(user))
+            page.get_by_role("button", name="登录", exact=True).click()
         page.wait_for_url("**/staff/")
 
     return sign_in

@@ -1,10 +1,11 @@
-"""API authentication (issue 3 §4): a bearer token for a username and password, and the bearer check
-every other endpoint runs. Login security is the pages' (accounts.services.login_check): 5 failures
-lock a username for 15 minutes whatever the client address, and every attempt is audited."""
+"""API authentication (U11): a bearer token for a username, a password and, for an account with a second
+factor, the current TOTP code (``otp``); and the bearer check every other endpoint runs. Login security is
+the pages' (accounts.services.login_check): 5 failures lock a username for 15 minutes whatever the client
+address, a client address that keeps failing is throttled (429), and every attempt is audited."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Router, Schema
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import HttpBearer
@@ -16,10 +17,12 @@ from xiaokang.accounts.services import (
     API_TOKEN_HOURS,
     LOCKOUT_MINUTES,
     LoginRefused,
+    LoginThrottled,
     api_token_issue,
     api_token_user,
     login_check,
 )
+from xiaokang.accounts.twofactor import second_factor_check, second_step
 from xiaokang.audit.services import log_action
 
 # The same answer for an unknown username and a wrong password: a caller cannot probe for usernames.
@@ -30,6 +33,27 @@ LOCKED = (
 )
 TOKEN_REQUIRED = "需要有效的令牌 / a valid bearer token is required (missing, invalid or expired)"  # noqa: S105
 ROLE_REFUSED = "您的角色无权使用此接口 / your role may not use this endpoint"
+OTP_REQUIRED = (
+    "需要动态口令：请在 otp 中提供身份验证器当前显示的 6 位数字 / "
+    "a one-time code is required: send the 6 digits your authenticator app shows now as otp "
+    "(a code is accepted once)"
+)
+ENROL_FIRST = (
+    "该账号须先在网页登录时设置第二因素（动态口令） / "
+    "this account must first set up its second factor (sign in on the web pages once)"
+)
+
+
+def throttled_response(retry_after: int) -> JsonResponse:
+    response = JsonResponse(
+        {
+            "detail": f"该网络地址登录失败次数过多，请 {retry_after} 秒后重试 / "
+            f"too many failed sign-ins from your address: retry in {retry_after} seconds"
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 class TokenAuth(HttpBearer):
@@ -65,6 +89,7 @@ class TokenAuth(HttpBearer):
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str | None = None  # the current TOTP code; required for an account with a second factor
 
 
 class TokenOut(Schema):
@@ -81,12 +106,16 @@ router = Router(tags=["authentication"])
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: DetailOut},
+    response={200: TokenOut, 401: DetailOut, 429: DetailOut},
     summary="Get a bearer token",
     description=(
-        f"A bearer token for the account, valid {API_TOKEN_HOURS} hours; send it as "
-        "`Authorization: Bearer <token>`. Five failed attempts for one username lock it for "
-        f"{LOCKOUT_MINUTES} minutes, whatever the client address. Every attempt is audited."
+        f"A bearer token for the account, valid {API_TOKEN_HOURS} hours and refused after "
+        "XIAOKANG_API_TOKEN_IDLE_MINUTES (default 30) minutes unused; send it as "
+        "`Authorization: Bearer <token>`. An account with a second factor sends the current "
+        "6-digit TOTP code as `otp` (each code is accepted once). Five failed attempts (passwords or "
+        f"codes) for one username lock it for {LOCKOUT_MINUTES} minutes, whatever the client address; "
+        "a client address that keeps failing waits longer and longer (429 with Retry-After). "
+        "Every attempt is audited."
     ),
 )
 def token(request: HttpRequest, payload: TokenIn):
@@ -95,6 +124,22 @@ def token(request: HttpRequest, payload: TokenIn):
         user = login_check(
             request=request, username=payload.username, password=payload.password, client=client
         )
+    except LoginThrottled as throttled:
+        return throttled_response(throttled.retry_after)
     except LoginRefused as refused:
         raise AuthenticationError(message=LOCKED if refused.locked else INVALID_CREDENTIALS) from None
+    step = second_step(user)
+    if step == "enrol":
+        log_action(user, "2fa.required", object_type="user", object_id=str(user.pk), client=client)
+        raise AuthenticationError(message=ENROL_FIRST)
+    if step == "code":
+        if not payload.otp:
+            log_action(user, "2fa.refused", object_type="user", object_id=str(user.pk), client=client)
+            raise AuthenticationError(message=OTP_REQUIRED)
+        try:
+            second_factor_check(user=user, code=payload.otp, client=client, allow_recovery=False)
+        except LoginThrottled as throttled:
+            return throttled_response(throttled.retry_after)
+        except LoginRefused as refused:
+            raise AuthenticationError(message=LOCKED if refused.locked else OTP_REQUIRED) from None
     return {"token": api_token_issue(user=user, client=client)}

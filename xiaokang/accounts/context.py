@@ -67,6 +67,8 @@ STAFF_MENU = (
     ("interpreting-staff", _("Sign-language interpretation"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}),
     ("audit-list", _("Audit trail"), {Role.AUDITOR}),
     ("account-list", _("Accounts"), {Role.SECURITY_ADMIN}),
+    # Every staff member may set up a second factor (U11); some roles must.
+    ("two-factor-enrol", _("Second factor"), set(Role)),
 )
 
 

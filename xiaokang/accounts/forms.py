@@ -4,7 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.accounts.models import Role
-from xiaokang.accounts.services import LOCKOUT_MINUTES, LoginRefused, login_check
+from xiaokang.accounts.services import LOCKOUT_MINUTES, LoginRefused, LoginThrottled, login_check
 
 
 def client_address(request) -> str:
@@ -18,7 +18,11 @@ class LockoutAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": _("Too many failed attempts: this user name is locked for %(minutes)s minutes."),
+        "throttled": _(
+            "Too many failed sign-ins from your network address: try again in %(seconds)s seconds."
+        ),
     }
+    retry_after = 0  # seconds, when the client address is throttled (the view answers 429)
 
     def clean(self):
         username = self.cleaned_data.get("username")
@@ -31,6 +35,13 @@ class LockoutAuthenticationForm(AuthenticationForm):
                     password=password,
                     client=client_address(self.request),
                 )
+            except LoginThrottled as throttled:
+                self.retry_after = throttled.retry_after
+                raise forms.ValidationError(
+                    self.error_messages["throttled"],
+                    code="throttled",
+                    params={"seconds": throttled.retry_after},
+                ) from None
             except LoginRefused as refused:
                 if refused.locked:
                     raise forms.ValidationError(

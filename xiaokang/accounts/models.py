@@ -71,3 +71,44 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class TotpDevice(models.Model):
+    """A staff member's second factor (U11; GB/T 22239-2019 8.1.4.1 d): an RFC 6238 TOTP secret (30 s,
+    6 digits, SHA-1), stored encrypted (core.crypto, AES-256-GCM). ``confirmed_at`` is empty until the
+    user has typed a current code on the enrolment page; ``last_step`` is the time step of the last
+    accepted code, so the same code is never accepted twice."""
+
+    user = models.OneToOneField(User, models.CASCADE, related_name="totp_device")
+    secret_encrypted = models.TextField()
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user_id}{'' if self.confirmed_at else ' (unconfirmed)'}"
+
+
+class RecoveryCode(models.Model):
+    """One of ten one-time recovery codes, kept only as a keyed hash (core.crypto.blind_index)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}{' (used)' if self.used_at else ''}"
+
+
+class LoginThrottle(models.Model):
+    """Failed staff sign-ins from one client address within a window (U11: an address that keeps
+    failing waits 2^k seconds before each further attempt; the flood is audited as one summary)."""
+
+    client = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.failures} failures since {self.window_start:%H:%M}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -111,10 +113,18 @@ def user_unlock(*, actor: Actor, user: User) -> None:
     _audit_account(actor, "account.unlock", user, {})
 
 
-# Login security (issue 3 §1; MLPS level 3 identity authentication).
+# Login security (U11; GB/T 22239-2019 8.1.4.1 identification and authentication).
 LOCKOUT_FAILURES = 5
 LOCKOUT_MINUTES = 15
 API_TOKEN_HOURS = 8
+# Per client address (U11, 8.1.4.1 b): THROTTLE_AFTER failures from one address within the window are
+# free; after that each further attempt waits 2^k seconds (k = failures beyond THROTTLE_AFTER, at most
+# THROTTLE_MAX_SECONDS) and is refused early, before any password is checked. The first AUDIT_EACH
+# failures of an address in a window are audited one by one; the rest as one summary per window.
+THROTTLE_WINDOW_MINUTES = 15
+THROTTLE_AFTER = 10
+THROTTLE_MAX_SECONDS = 15 * 60
+AUDIT_EACH = 10
 
 
 class LoginRefused(Exception):
@@ -124,6 +134,14 @@ class LoginRefused(Exception):
     def __init__(self, locked: bool):
         super().__init__("locked" if locked else "invalid")
         self.locked = locked
+
+
+class LoginThrottled(Exception):
+    """Too many failures from this client address: try again in ``retry_after`` seconds (HTTP 429)."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 def _system(label: str):
@@ -137,37 +155,152 @@ def is_locked(username: str) -> bool:
     return LoginFailure.objects.filter(username=username, at__gte=since).count() >= LOCKOUT_FAILURES
 
 
+def failure_key(username: str) -> str:
+    """What a failed sign-in for ``username`` is counted and audited under: the username of an existing
+    account, else a keyed hash of what was typed (PIPL art. 51; GB/T 22239-2019 8.1.4.3 audit records
+    hold no secrets): a password typed into the user-name field never lands in LoginFailure rows or the
+    audit trail in clear."""
+    from xiaokang.core import crypto
+
+    if username and User.objects.filter(username=username).exists():
+        return username
+    return "hmac:" + crypto.blind_index("staff-login:" + username)
+
+
+def _throttle_row(client: str, now: dt.datetime):
+    """The client's throttle row (locked for this transaction), its window renewed when over; a window
+    that saw a flood is summarised in the audit trail as it closes (one event with the counts)."""
+    from xiaokang.accounts.models import LoginThrottle
+
+    row, _created = LoginThrottle.objects.select_for_update().get_or_create(
+        client=client[:64], defaults={"window_start": now}
+    )
+    if now - row.window_start >= dt.timedelta(minutes=THROTTLE_WINDOW_MINUTES):
+        _summarise(row, now)
+        row.window_start, row.failures, row.refused, row.last_failure_at = now, 0, 0, None
+        row.save()
+        # Rows of addresses that stopped long ago and have nothing left to summarise are of no use.
+        LoginThrottle.objects.filter(
+            window_start__lt=now - dt.timedelta(days=1), failures__lte=AUDIT_EACH, refused=0
+        ).delete()
+    return row
+
+
+def _summarise(row, now: dt.datetime) -> None:
+    from xiaokang.audit.services import log_action
+
+    if row.failures > AUDIT_EACH or row.refused:
+        log_action(
+            _system("login"),
+            "login.flood",
+            object_type="client",
+            object_id=row.client,
+            client=row.client,
+            details={
+                "failures": row.failures,
+                "refused": row.refused,
+                "from": row.window_start.isoformat(),
+                "to": now.isoformat(),
+            },
+        )
+
+
+def throttle_retry_after(row, now: dt.datetime) -> int:
+    """Seconds the client must still wait (0: it may try now)."""
+    if row.failures < THROTTLE_AFTER or row.last_failure_at is None:
+        return 0
+    wait = min(2 ** (row.failures - THROTTLE_AFTER), THROTTLE_MAX_SECONDS)
+    remaining = (row.last_failure_at + dt.timedelta(seconds=wait) - now).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
+def throttle_check(client: str, now: dt.datetime):
+    """The client's throttle row, or LoginThrottled (counted; the first refusal of a window audited)."""
+    from xiaokang.audit.services import log_action
+
+    row = _throttle_row(client, now)
+    wait = throttle_retry_after(row, now)
+    if wait:
+        row.refused += 1
+        row.save(update_fields=["refused"])
+        if row.refused == 1:
+            log_action(
+                _system("login"),
+                "login.throttled",
+                object_type="client",
+                object_id=row.client,
+                client=row.client,
+                details={"failures": row.failures, "retry_after": wait},
+            )
+        return row, LoginThrottled(wait)
+    return row, None
+
+
+def throttle_failure(row, now: dt.datetime) -> bool:
+    """Count a failure against the client; True while its failures are still audited one by one."""
+    row.failures += 1
+    row.last_failure_at = now
+    row.save(update_fields=["failures", "last_failure_at"])
+    return row.failures <= AUDIT_EACH
+
+
 def login_check(*, request, username: str, password: str, client: str | None = None) -> User:
-    """Authenticate with lockout: 5 failures for one username within 15 minutes lock it for 15 minutes,
-    whatever the client address. Every success and failure is audited (and committed even though the
-    login is refused)."""
+    """Authenticate the password step with lockout and throttling (U11):
+    - 5 failures for one username within 15 minutes lock it for 15 minutes, whatever the client address
+      (attempts while locked do not prolong the lock);
+    - an address with more than THROTTLE_AFTER failures in the window waits 2^k seconds per attempt
+      (LoginThrottled, checked before the password);
+    - every outcome is audited and committed even though the login is refused (floods as a summary).
+    A user who has a second factor (or must enrol one) is audited ``login.password``: the sign-in is
+    complete only after accounts.twofactor.second_factor_check."""
+    from xiaokang.accounts.twofactor import second_step
     from xiaokang.audit.services import current_client, log_action
 
     username = (username or "").strip()
     client = current_client.get() if client is None else client
+    now = timezone.now()
     with transaction.atomic():
-        if is_locked(username):
-            LoginFailure.objects.create(username=username, at=timezone.now(), client=client)
-            log_action(
-                _system("login"), "login.locked", object_type="user", object_id=username[:64], client=client
-            )
-            refused = LoginRefused(locked=True)
+        row, throttled = throttle_check(client, now)
+        if throttled is not None:
+            refused = throttled
         else:
-            user = authenticate(request, username=username, password=password)
-            if user is None:
-                LoginFailure.objects.create(username=username, at=timezone.now(), client=client)
-                log_action(
-                    _system("login"),
-                    "login.failure",
-                    object_type="user",
-                    object_id=username[:64],
-                    client=client,
-                )
-                refused = LoginRefused(locked=is_locked(username))
+            key = failure_key(username)
+            if is_locked(key):
+                if throttle_failure(row, now):
+                    log_action(
+                        _system("login"),
+                        "login.locked",
+                        object_type="user",
+                        object_id=key[:64],
+                        client=client,
+                    )
+                refused = LoginRefused(locked=True)
             else:
-                LoginFailure.objects.filter(username=username).delete()
-                log_action(user, "login.success", object_type="user", object_id=str(user.pk), client=client)
-                return user
+                user = authenticate(request, username=username, password=password)
+                if user is None:
+                    LoginFailure.objects.create(username=key, at=now, client=client)
+                    if throttle_failure(row, now):
+                        log_action(
+                            _system("login"),
+                            "login.failure",
+                            object_type="user",
+                            object_id=key[:64],
+                            client=client,
+                        )
+                    refused = LoginRefused(locked=is_locked(key))
+                elif second_step(user):
+                    # The failures stay counted until the second factor is through: a known password
+                    # must not reset the count of wrong codes.
+                    log_action(
+                        user, "login.password", object_type="user", object_id=str(user.pk), client=client
+                    )
+                    return user
+                else:
+                    LoginFailure.objects.filter(username=username).delete()
+                    log_action(
+                        user, "login.success", object_type="user", object_id=str(user.pk), client=client
+                    )
+                    return user
     raise refused
 
 
@@ -189,14 +322,22 @@ def api_token_issue(*, user: User, client: str | None = None) -> str:
 
 
 def api_token_user(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None (unknown, expired, or the user is inactive)."""
+    """The active user a bearer token belongs to, or None (unknown, expired, idle longer than
+    XIAOKANG_API_TOKEN_IDLE_MINUTES, or the user is inactive). A use is recorded at most once a minute
+    (one UPDATE a minute per token, not one per request)."""
     if not token:
         return None
+    now = timezone.now()
     found = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=hashlib.sha256(token.encode()).hexdigest(), expires_at__gt=timezone.now())
+        .filter(key_hash=hashlib.sha256(token.encode()).hexdigest(), expires_at__gt=now)
         .first()
     )
     if found is None or not found.user.is_active:
         return None
+    idle = dt.timedelta(minutes=settings.XIAOKANG_API_TOKEN_IDLE_MINUTES)
+    if now - (found.last_used_at or found.created_at) > idle:
+        return None
+    if found.last_used_at is None or now - found.last_used_at >= dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user

@@ -1,27 +1,30 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xiaokang.accounts import views
-from xiaokang.accounts.forms import LockoutAuthenticationForm
+from xiaokang.accounts import twofactor_views, views
 
 urlpatterns = [
     path(
         "login/",
         # Someone already signed in who opens /login/ (a bookmark) goes on to the staff home instead
         # of seeing a form that would sign them in a second time.
-        # The form adds the username lockout and audit (accounts.services.login_check); LoginView
-        # rotates the session id at login (django.contrib.auth.login → cycle_key).
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            redirect_authenticated_user=True,
-            authentication_form=LockoutAuthenticationForm,
-        ),
+        # The form adds the username lockout, address throttling and audit (accounts.services.login_check);
+        # LoginView rotates the session id at login (django.contrib.auth.login → cycle_key). A user with
+        # a second factor (or who must enrol one) goes on to the code step or enrolment (U11).
+        twofactor_views.PasswordStepView.as_view(),
         name="login",
     ),
+    path("login/code/", twofactor_views.login_code, name="login-code"),
+    path("login/two-factor/", twofactor_views.two_factor_enrol, name="two-factor-enrol"),
     # POST only (Django 5): the logout button in base.html is a form.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/accounts/", views.account_list, name="account-list"),
     path("staff/accounts/new/", views.account_create, name="account-create"),
     path("staff/accounts/<id:pk>/", views.account_edit, name="account-edit"),
     path("staff/accounts/<id:pk>/unlock/", views.account_unlock, name="account-unlock"),
+    path(
+        "staff/accounts/<id:pk>/two-factor-reset/",
+        twofactor_views.account_two_factor_reset,
+        name="account-two-factor-reset",
+    ),
 ]
