@@ -30,6 +30,10 @@ LOCKED = (
 )
 TOKEN_REQUIRED = "需要有效的令牌 / a valid bearer token is required (missing, invalid or expired)"  # noqa: S105
 ROLE_REFUSED = "您的角色无权使用此接口 / your role may not use this endpoint"
+# A password someone else set must be changed on the change-password page first (GB/T 22239-2019 8.1.4.1).
+PASSWORD_CHANGE_REQUIRED = (
+    "请先登录网页修改密码 / change your password first: sign in to the web pages (/staff/password/)"  # noqa: S105
+)
 
 
 class TokenAuth(HttpBearer):
@@ -56,6 +60,11 @@ class TokenAuth(HttpBearer):
                 client=client,
             )
             return None
+        if user.must_change_password:
+            log_action(
+                user, "api.token_refused", object_type="api", object_id=request.path[:64], client=client
+            )
+            raise AuthorizationError(message=PASSWORD_CHANGE_REQUIRED)
         if user.role not in self.roles:
             log_action(user, "access.denied", object_type="api", object_id=request.path[:64], client=client)
             raise AuthorizationError(message=ROLE_REFUSED)
@@ -81,12 +90,13 @@ router = Router(tags=["authentication"])
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: DetailOut},
+    response={200: TokenOut, 401: DetailOut, 403: DetailOut},
     summary="Get a bearer token",
     description=(
         f"A bearer token for the account, valid {API_TOKEN_HOURS} hours; send it as "
         "`Authorization: Bearer <token>`. Five failed attempts for one username lock it for "
-        f"{LOCKOUT_MINUTES} minutes, whatever the client address. Every attempt is audited."
+        f"{LOCKOUT_MINUTES} minutes, whatever the client address. Every attempt is audited. An account "
+        "whose password was set by someone else gets 403 until its user changes it on the web pages."
     ),
 )
 def token(request: HttpRequest, payload: TokenIn):
@@ -97,4 +107,7 @@ def token(request: HttpRequest, payload: TokenIn):
         )
     except LoginRefused as refused:
         raise AuthenticationError(message=LOCKED if refused.locked else INVALID_CREDENTIALS) from None
+    if user.must_change_password:
+        log_action(user, "api.token_refused", object_type="user", object_id=str(user.pk), client=client)
+        raise AuthorizationError(message=PASSWORD_CHANGE_REQUIRED)
     return {"token": api_token_issue(user=user, client=client)}

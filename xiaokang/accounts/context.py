@@ -66,6 +66,9 @@ STAFF_MENU = (
     # Sign-language interpretation (issue 7 §3, U11): the federation's district staff.
     ("interpreting-staff", _("Sign-language interpretation"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}),
     ("audit-list", _("Audit trail"), {Role.AUDITOR}),
+    # Role changes (三权分立): decided by the district administrators, read by the auditor.
+    ("grant-list", _("Role changes"), {Role.DISTRICT_ADMIN}),
+    ("audit-grant-list", _("Role changes"), {Role.AUDITOR}),
     ("account-list", _("Accounts"), {Role.SECURITY_ADMIN}),
 )
 
