@@ -63,7 +63,7 @@ def test_a_password_set_by_the_security_admin_must_be_changed_first(sec, officer
         response = client.get(url)
         assert (response.status_code, response.url) == (302, "/staff/password/"), url
     page = client.get("/staff/password/")
-    assert page.status_code == 200 and "someone else" in page.content.decode().replace("\u200b", "")
+    assert page.status_code == 200 and "您的密码是由他人设置的" in page.content.decode()
     # The API refuses a token, with a message that says why.
     refused = _token("street_a", SET_BY_ADMIN)
     assert refused.status_code == 403
