@@ -136,6 +136,9 @@ def user_update(
     role_value = _role(role)
     area = _resolve_area(role_value, area_code)
     changes_role = (role_value, area) != (user.role, user.area)
+    pending = RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).first()
+    if pending is not None and (role_value, area) == (pending.to_role, pending.to_area):
+        changes_role = False  # the form shows the proposal already waiting: nothing new to propose
     if getattr(actor, "pk", None) == user.pk and (changes_role or not is_active):
         _refused(
             actor,

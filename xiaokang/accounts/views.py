@@ -100,13 +100,22 @@ def account_create(request):
 def account_edit(request, pk: int):
     _security_admin(request)
     user = get_object_or_404(User, pk=pk)
+    pending = user.role_grants.filter(status=RoleGrant.Status.PENDING).select_related("to_area").first()
+    # An account without a role yet shows the role proposed for it.
+    shown_role, shown_area = (
+        (user.role, user.area)
+        if user.role or pending is None
+        else (
+            pending.to_role,
+            pending.to_area,
+        )
+    )
     initial = {
-        "role": user.role,
-        "area_code": user.area.code if user.area else "",
+        "role": shown_role,
+        "area_code": shown_area.code if shown_area else "",
         "is_active": user.is_active,
     }
     form = AccountUpdateForm(request.POST or None, initial=initial)
-    pending = user.role_grants.filter(status=RoleGrant.Status.PENDING).first()
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         password = data.pop("password")

@@ -208,3 +208,25 @@ def test_grant_lists(staff):
     assert "officer" in audit_page and "/approve/" not in audit_page
     assert _client(staff["sec"]).get("/staff/grants/").status_code == 403
     assert _client(staff["officer"]).get("/staff/audit/grants/").status_code == 403
+
+
+def test_a_new_account_waiting_for_its_role_can_be_deactivated(staff):
+    sec = _client(staff["sec"])
+    sec.post(
+        "/staff/accounts/new/",
+        {
+            "username": "temp",
+            "role": "street_officer",
+            "area_code": "110108001",
+            "password": PASSWORD,
+            "reason": "r",
+        },
+    )
+    temp = User.objects.get(username="temp")
+    page = sec.get(f"/staff/accounts/{temp.pk}/").content.decode()
+    assert 'value="street_officer" selected' in page and "110108001000" in page
+    response = sec.post(f"/staff/accounts/{temp.pk}/", {"role": "street_officer", "area_code": "110108001"})
+    assert response.status_code == 302
+    temp.refresh_from_db()
+    assert not temp.is_active and temp.role == ""
+    assert RoleGrant.objects.get(user=temp).status == "pending"
