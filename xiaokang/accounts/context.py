@@ -75,7 +75,9 @@ STAFF_MENU = (
 
 def staff_menu(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # No menu before the user has a role, nor while a password someone else set awaits its change
+    # (accounts.middleware sends every page to the change-password page anyway).
+    if user is None or not user.is_authenticated or getattr(user, "must_change_password", False):
         return {"staff_menu": []}
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
     items = []

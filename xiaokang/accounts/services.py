@@ -186,13 +186,13 @@ def _refuse_unless_security_admin(actor: Actor, action: str, username: str) -> N
         log_action(
             actor, "access.denied", object_type="user", object_id=username[:64], details={"action": action}
         )
-        raise AccountError("只有安全管理员可以管理账户 / only the security administrator manages accounts")
+        raise AccountError("只有安全管理员可以管理账号 / only the security administrator manages accounts")
 
 
 def _grant_create(*, actor: Actor, user: User, to_role: Role, to_area: Area | None, reason: str) -> RoleGrant:
     if RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).exists():
         raise AccountError(
-            f"账户 {user.username} 已有待批准的角色变更 / account {user.username} already has a pending role "
+            f"账号 {user.username} 已有待批准的角色变更 / account {user.username} already has a pending role "
             "change: a district administrator must decide it first"
         )
     grant = RoleGrant.objects.create(
@@ -279,7 +279,7 @@ def grant_approve(*, actor: Actor, grant: RoleGrant, note: str = "") -> RoleGran
         user = User.objects.select_for_update().get(pk=grant.user_id)
         if (user.role, user.area_id) != (grant.from_role, grant.from_area_id):
             raise AccountError(
-                f"账户 {user.username} 在提议后已变更，请驳回后重新提议 / account {user.username} changed "
+                f"账号 {user.username} 在提议后已变更，请驳回后重新提议 / account {user.username} changed "
                 "since this was proposed: reject it and propose again"
             )
         grant.status, grant.decided_by, grant.decided_at = RoleGrant.Status.APPROVED, actor, timezone.now()
