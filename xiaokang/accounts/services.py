@@ -147,16 +147,28 @@ def user_update(
             "不能更改自己的角色、区域或停用自己 / "
             "you cannot change your own role or area, or deactivate yourself",
         )
-    if not isinstance(actor, SystemActor):
+    by_operator = isinstance(actor, SystemActor)
+    if not by_operator:
         _refuse_unless_security_admin(actor, "account.update", user.username)
-    if changes_role and not (reason or "").strip():
-        raise AccountError(REASON_REQUIRED)
+        if changes_role and not (reason or "").strip():
+            raise AccountError(REASON_REQUIRED)
     with transaction.atomic():
         if is_active != user.is_active:
             user.is_active = is_active
             user.save(update_fields=["is_active"])
             _audit_account(actor, "account.update", user, {"active": [not is_active, is_active]})
-        if changes_role:
+        if changes_role and by_operator:
+            # The operator (a command run on the server) is trusted, as for createuser: applied at once.
+            before = [user.role, _code(user.area)]
+            user.role, user.area = role_value, area
+            user.save(update_fields=["role", "area"])
+            _audit_account(
+                actor,
+                "account.update",
+                user,
+                {"role": [before[0], user.role], "area": [before[1], _code(area)]},
+            )
+        elif changes_role:
             return _grant_create(actor=actor, user=user, to_role=role_value, to_area=area, reason=reason)
     return None
 
