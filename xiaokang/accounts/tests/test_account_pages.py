@@ -37,7 +37,7 @@ def test_other_roles_may_not_manage_accounts(role):
 
 def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_admin, officer_a):
     # The role of a new account and a role change are proposals until a district administrator approves
-    # them (三权分立, GB/T 22239-2019 8.1.4.2): xiaokang/accounts/tests/test_role_grants.py.
+    # them (三权分立, GB/T 22239-2019 8.1.4.2): tests/test_role_grants.py.
     client = _client(security_admin)
     assert client.get("/staff/accounts/").status_code == 200
     response = client.post(

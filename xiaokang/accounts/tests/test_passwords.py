@@ -129,15 +129,3 @@ def test_a_wrong_current_password_is_audited(officer_a):
     client.force_login(officer_a)
     _change(client, "wrong-Pass-1", NEW)
     assert AuditEvent.objects.filter(action="account.password_change_refused").count() == 1
-
-
-def test_createuser_gives_a_working_password_and_role(monkeypatch, capsys):
-    from xiaokang.cli import main
-
-    monkeypatch.setenv("XIAOKANG_PASSWORD", "Strong-pass-42")
-    assert main(["createuser", "boss", "--role", "district_admin"]) == 0
-    boss = User.objects.get(username="boss")
-    assert (boss.role, boss.must_change_password) == ("district_admin", False)
-    assert not boss.role_grants.exists()
-    event = AuditEvent.objects.get(action="account.create")
-    assert event.actor_label == "system:cli createuser"
