@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tests.helpers import person_row, write_csv
 from xiaokang.accounts.models import User
+from xiaokang.accounts.services import grant_reject, user_update
 from xiaokang.cases.documents import document_add
 from xiaokang.cases.services import application_submit, application_transition
 from xiaokang.employment.models import Declaration, Employer
@@ -58,6 +59,12 @@ ACCESS = {
     "account-edit": {"security_admin"},
     "account-unlock": POST_ONLY,
     "account-two-factor-reset": POST_ONLY,
+    # role changes (三权分立): district administrators decide, the auditor reads; everyone's own password
+    "grant-list": {"district_admin"},
+    "grant-approve": POST_ONLY,
+    "grant-reject": POST_ONLY,
+    "audit-grant-list": {"auditor"},
+    "password-change": ALL_ROLES,
     "policy-list": READERS,
     "policy-detail": READERS,
     "policy-what-if": {"district_admin", "district_officer", "street_officer"},
@@ -180,6 +187,19 @@ def world(tmp_path, system_actor, settings):
         elif role == "community_worker":
             area = person.community
         users[role] = User.objects.create_user(f"u_{role}", password="Pass-word-123", role=role, area=area)
+    # A decided and a pending role change, so that the lists of role changes show both kinds.
+    proposals = [
+        user_update(
+            actor=users["security_admin"],
+            user=users[subject],
+            role=role,
+            area_code=None,
+            is_active=True,
+            reason="access-matrix test",
+        )
+        for subject, role in (("auditor", "security_admin"), ("district_officer", "district_admin"))
+    ]
+    grant_reject(actor=users["district_admin"], grant=proposals[0])
     # Decided, so that it has a decision notice (application-notice), with one document attached
     # (application-document: its id).
     # Whoever accepted does not do the community review (separation of duties, U11, G2): a second

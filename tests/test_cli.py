@@ -168,3 +168,18 @@ def test_the_command_line_export_is_audited(tmp_path):
     (event,) = AuditEvent.objects.filter(action="registry.export")
     assert event.actor_id is None and event.actor_label == "system:cli export all.xlsx"
     assert event.details == {"rows": 3, "full": True, "street": "", "format": "xlsx"}
+
+
+def test_createuser_gives_a_working_password_and_role(monkeypatch, capsys):
+    """The operator is trusted (docs/security-grants.md): the role at once, no forced password change,
+    audited as a system action."""
+    from xiaokang.accounts.models import User
+    from xiaokang.audit.models import AuditEvent
+
+    monkeypatch.setenv("XIAOKANG_PASSWORD", "Strong-pass-42")
+    assert main(["createuser", "boss", "--role", "district_admin"]) == 0
+    boss = User.objects.get(username="boss")
+    assert (boss.role, boss.must_change_password) == ("district_admin", False)
+    assert not boss.role_grants.exists()
+    event = AuditEvent.objects.get(action="account.create")
+    assert event.actor_label == "system:cli createuser"

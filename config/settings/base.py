@@ -42,6 +42,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A password someone else set is changed before anything else (GB/T 22239-2019 8.1.4.1).
+    "xiaokang.accounts.middleware.PasswordChangeRequiredMiddleware",
     "xiaokang.audit.middleware.AuditClientMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

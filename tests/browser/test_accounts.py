@@ -44,6 +44,7 @@ def test_account_pages_pass_axe_and_work_by_keyboard(officer_a, security_page, c
     assert "密码太短：至少需要 10 个字符。" in summary.inner_text()  # in Chinese, like the rest of the page
 
     page.get_by_label("初始密码").fill("Strong-pass-42")
+    page.get_by_label("授予理由").fill("新到岗")  # the role is proposed for a district admin's approval
     page.get_by_label("初始密码").press("Enter")
     page.wait_for_url("**/staff/accounts/")
     assert page.get_by_role("row", name="new_officer").is_visible()

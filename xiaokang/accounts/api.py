@@ -54,6 +54,10 @@ def throttled_response(retry_after: int) -> JsonResponse:
     )
     response["Retry-After"] = str(retry_after)
     return response
+# A password someone else set must be changed on the change-password page first (GB/T 22239-2019 8.1.4.1).
+PASSWORD_CHANGE_REQUIRED = (
+    "请先登录网页修改密码 / change your password first: sign in to the web pages (/staff/password/)"  # noqa: S105
+)
 
 
 class TokenAuth(HttpBearer):
@@ -80,6 +84,11 @@ class TokenAuth(HttpBearer):
                 client=client,
             )
             return None
+        if user.must_change_password:
+            log_action(
+                user, "api.token_refused", object_type="api", object_id=request.path[:64], client=client
+            )
+            raise AuthorizationError(message=PASSWORD_CHANGE_REQUIRED)
         if user.role not in self.roles:
             log_action(user, "access.denied", object_type="api", object_id=request.path[:64], client=client)
             raise AuthorizationError(message=ROLE_REFUSED)
@@ -106,7 +115,7 @@ router = Router(tags=["authentication"])
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: DetailOut, 429: DetailOut},
+    response={200: TokenOut, 401: DetailOut, 403: DetailOut, 429: DetailOut},
     summary="Get a bearer token",
     description=(
         f"A bearer token for the account, valid {API_TOKEN_HOURS} hours and refused after "
@@ -115,7 +124,8 @@ router = Router(tags=["authentication"])
         "6-digit TOTP code as `otp` (each code is accepted once). Five failed attempts (passwords or "
         f"codes) for one username lock it for {LOCKOUT_MINUTES} minutes, whatever the client address; "
         "a client address that keeps failing waits longer and longer (429 with Retry-After). "
-        "Every attempt is audited."
+        "Every attempt is audited. An account whose password was set by someone else gets 403 until "
+        "its user changes it on the web pages."
     ),
 )
 def token(request: HttpRequest, payload: TokenIn):
@@ -142,4 +152,7 @@ def token(request: HttpRequest, payload: TokenIn):
             return throttled_response(throttled.retry_after)
         except LoginRefused as refused:
             raise AuthenticationError(message=LOCKED if refused.locked else OTP_REQUIRED) from None
+    if user.must_change_password:
+        log_action(user, "api.token_refused", object_type="user", object_id=str(user.pk), client=client)
+        raise AuthorizationError(message=PASSWORD_CHANGE_REQUIRED)
     return {"token": api_token_issue(user=user, client=client)}

@@ -66,6 +66,9 @@ STAFF_MENU = (
     # Sign-language interpretation (issue 7 §3, U11): the federation's district staff.
     ("interpreting-staff", _("Sign-language interpretation"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}),
     ("audit-list", _("Audit trail"), {Role.AUDITOR}),
+    # Role changes (三权分立): decided by the district administrators, read by the auditor.
+    ("grant-list", _("Role changes"), {Role.DISTRICT_ADMIN}),
+    ("audit-grant-list", _("Role changes"), {Role.AUDITOR}),
     ("account-list", _("Accounts"), {Role.SECURITY_ADMIN}),
     # Every staff member may set up a second factor (U11); some roles must.
     ("two-factor-enrol", _("Second factor"), set(Role)),
@@ -74,7 +77,9 @@ STAFF_MENU = (
 
 def staff_menu(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # No menu before the user has a role, nor while a password someone else set awaits its change
+    # (accounts.middleware sends every page to the change-password page anyway).
+    if user is None or not user.is_authenticated or getattr(user, "must_change_password", False):
         return {"staff_menu": []}
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
     items = []

@@ -70,6 +70,15 @@ class AccountCreateForm(forms.Form):
         help_text=_("At least 10 characters, mixing three of: lower case, upper case, digits, symbols."),
     )
 
+    reason = forms.CharField(
+        label=_("Reason for the role"),
+        max_length=500,
+        help_text=_(
+            "Why this account needs this role. A district administrator reads it before approving: "
+            "until then the account has no role."
+        ),
+    )
+
     def clean_password(self):
         # The same rules as the service (which checks again), shown at the field they concern.
         password = self.cleaned_data["password"]
@@ -88,3 +97,61 @@ class AccountUpdateForm(forms.Form):
         ),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False)
+    reason = forms.CharField(
+        label=_("Reason for a role change"),
+        max_length=500,
+        required=False,
+        help_text=_("Needed when the role or area changes: a district administrator approves the change."),
+    )
+    password = forms.CharField(
+        label=_("New password (optional)"),
+        widget=forms.PasswordInput(render_value=False),
+        strip=False,
+        required=False,
+        help_text=_(
+            "Leave empty to keep the password. The user must change a password you set at the next sign-in."
+        ),
+    )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if password:
+            validate_password(password)
+        return password
+
+
+class GrantDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class PasswordChangeForm(forms.Form):
+    """A user's own new password (GB/T 22239-2019 8.1.4.1): the current one, the new one twice."""
+
+    current_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_("At least 10 characters, mixing three of: lower case, upper case, digits, symbols."),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_new_password(self):
+        new = self.cleaned_data["new_password"]
+        validate_password(new, self.user)
+        return new
+
+    def clean(self):
+        data = super().clean()
+        new, again = data.get("new_password"), data.get("new_password_again")
+        if new and again and new != again:
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        if new and new == data.get("current_password"):
+            self.add_error("new_password", _("The new password must differ from the current one."))
+        return data

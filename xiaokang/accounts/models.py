@@ -28,9 +28,19 @@ ROLE_AREA_LEVEL = {
 REGISTRY_READERS = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER}
 
 
+# Every role change is a two-person decision (GB/T 22239-2019 8.1.4.2 c, separation of privileges; PIPL
+# art. 51): the security administrator proposes a RoleGrant, a district administrator decides. Every
+# role, the auditor's and the security administrator's included, is only ever given by an approved grant
+# (or by the operator's `xiaokang createuser`, which bootstraps the first accounts).
+
+
 class User(AbstractUser):
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Blank: no role yet (a new account whose grant is pending): it reads nothing and sees no menu.
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     area = models.ForeignKey("core.Area", models.PROTECT, null=True, blank=True, related_name="+")
+    # Set when someone else chose the password (the security administrator's pages): the user must
+    # change it at the next sign-in before anything else (GB/T 22239-2019 8.1.4.1 identification).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         constraints = [
@@ -112,3 +122,37 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client}: {self.failures} failures since {self.window_start:%H:%M}"
+class RoleGrant(models.Model):
+    """A proposed change of an account's role or area (三权分立, GB/T 22239-2019 8.1.4.2): proposed by the
+    security administrator, applied only when a district administrator other than the subject and the
+    proposer approves it. ``from_role`` blank: a new account (or one without a role)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="role_grants")
+    from_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    from_area = models.ForeignKey("core.Area", models.PROTECT, null=True, blank=True, related_name="+")
+    to_role = models.CharField(max_length=20, choices=Role.choices)
+    to_area = models.ForeignKey("core.Area", models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=500)
+    proposed_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            # One open proposal per account: a second one would be decided against a stale "from".
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="one_pending_grant_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"grant {self.pk}: {self.user_id} {self.from_role or '-'} -> {self.to_role} ({self.status})"

@@ -14,13 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from xiaokang.accounts.actors import Actor
-from xiaokang.accounts.models import ROLE_AREA_LEVEL, ApiToken, LoginFailure, Role, User
+from xiaokang.accounts.actors import Actor, SystemActor
+from xiaokang.accounts.models import ROLE_AREA_LEVEL, ApiToken, LoginFailure, Role, RoleGrant, User
 from xiaokang.core.models import Area
 
 
 class AccountError(ValueError):
     pass
+
+
+class WrongPassword(AccountError):
+    """The current password given to change one's own password is wrong."""
 
 
 def _resolve_area(role: Role, area_code: str | None) -> Area | None:
@@ -45,29 +49,68 @@ def _resolve_area(role: Role, area_code: str | None) -> Area | None:
     return area
 
 
-@transaction.atomic
-def user_create(
-    *, actor: Actor, username: str, role: str, password: str, area_code: str | None = None
-) -> User:
-    """Create a staff account with one role (the 三权分立 roles are mutually exclusive by construction:
-    an account holds exactly one role)."""
+def _role(role: str) -> Role:
     try:
-        role_value = Role(role)
+        return Role(role)
     except ValueError:
         raise AccountError(
             f"未知角色 {role} / unknown role {role}; one of: " + ", ".join(r.value for r in Role)
         ) from None
-    if not username or User.objects.filter(username=username).exists():
-        raise AccountError(f"用户名 {username!r} 已存在或为空 / username {username!r} is taken or empty")
-    area = _resolve_area(role_value, area_code)
-    user = User(username=username, role=role_value, area=area, is_staff=False)
+
+
+def _code(area: Area | None) -> str:
+    return area.code if area else ""
+
+
+def _validated_password(password: str, user: User) -> str:
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise AccountError("密码不符合要求 / password rejected: " + " ".join(exc.messages)) from None
+    return password
+
+
+def user_create(
+    *,
+    actor: Actor,
+    username: str,
+    role: str,
+    password: str,
+    area_code: str | None = None,
+    reason: str = "",
+) -> User:
+    """Create a staff account (one role per account: the 三权分立 roles are mutually exclusive by
+    construction).
+
+    The operator (``xiaokang createuser``, a ``SystemActor``) is trusted: the account gets its role and a
+    working password at once; that is how the first accounts are bootstrapped. A person (the security
+    administrator's page) only PROPOSES the role: the account is created without one and a pending
+    RoleGrant waits for a district administrator (GB/T 22239-2019 8.1.4.2, PIPL art. 51), and the
+    password they chose must be changed at the first sign-in (8.1.4.1)."""
+    role_value = _role(role)
+    if not username or User.objects.filter(username=username).exists():
+        raise AccountError(f"用户名 {username!r} 已存在或为空 / username {username!r} is taken or empty")
+    area = _resolve_area(role_value, area_code)
+    by_operator = isinstance(actor, SystemActor)
+    if not by_operator:
+        _refuse_unless_security_admin(actor, "account.create", username)
+        if not (reason or "").strip():
+            raise AccountError(REASON_REQUIRED)
+    user = User(username=username, role=role_value, area=area, is_staff=False)
+    _validated_password(password, user)
+    if not by_operator:
+        user.role, user.area, user.must_change_password = "", None, True
     user.set_password(password)
-    user.save()
-    _audit_account(actor, "account.create", user, {"role": user.role, "area": area.code if area else ""})
+    with transaction.atomic():
+        user.save()
+        _audit_account(
+            actor,
+            "account.create",
+            user,
+            {"role": user.role, "area": _code(user.area), "must_change_password": user.must_change_password},
+        )
+        if not by_operator:
+            _grant_create(actor=actor, user=user, to_role=role_value, to_area=area, reason=reason)
     return user
 
 
@@ -83,27 +126,236 @@ def _audit_account(actor: Actor, action: str, user: User, details: dict) -> None
     )
 
 
-@transaction.atomic
-def user_update(*, actor: Actor, user: User, role: str, area_code: str | None, is_active: bool) -> User:
-    """Change an account's role, area or active flag (security administrator). One role per account:
-    a role change replaces the old role, so no account ever holds two (三权分立)."""
-    try:
-        role_value = Role(role)
-    except ValueError:
-        raise AccountError(f"未知角色 {role} / unknown role {role}") from None
-    if getattr(actor, "pk", None) == user.pk and (role_value != user.role or not is_active):
-        raise AccountError(
-            "不能更改自己的角色或停用自己 / you cannot change your own role or deactivate yourself"
-        )
+def user_update(
+    *, actor: Actor, user: User, role: str, area_code: str | None, is_active: bool, reason: str = ""
+) -> RoleGrant | None:
+    """Change an account (security administrator). The active flag changes at once (deactivating takes
+    rights away; reactivating gives back only the role a district administrator approved). A change of
+    role or area is only proposed: the RoleGrant returned waits for a district administrator (三权分立,
+    GB/T 22239-2019 8.1.4.2). One role per account: an approved change replaces the old role.
+
+    Nobody changes their own role or area, or deactivates themselves: refused and audited."""
+    role_value = _role(role)
     area = _resolve_area(role_value, area_code)
-    before = {"role": user.role, "area": user.area.code if user.area else "", "active": user.is_active}
-    user.role, user.area, user.is_active = role_value, area, is_active
-    user.save(update_fields=["role", "area", "is_active"])
-    after = {"role": user.role, "area": area.code if area else "", "active": user.is_active}
-    _audit_account(
-        actor, "account.update", user, {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    changes_role = (role_value, area) != (user.role, user.area)
+    pending = RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).first()
+    if pending is not None and (role_value, area) == (pending.to_role, pending.to_area):
+        changes_role = False  # the form shows the proposal already waiting: nothing new to propose
+    if getattr(actor, "pk", None) == user.pk and (changes_role or not is_active):
+        _refused(
+            actor,
+            user,
+            "self",
+            "不能更改自己的角色、区域或停用自己 / "
+            "you cannot change your own role or area, or deactivate yourself",
+        )
+    by_operator = isinstance(actor, SystemActor)
+    if not by_operator:
+        _refuse_unless_security_admin(actor, "account.update", user.username)
+        if changes_role and not (reason or "").strip():
+            raise AccountError(REASON_REQUIRED)
+    with transaction.atomic():
+        if is_active != user.is_active:
+            user.is_active = is_active
+            user.save(update_fields=["is_active"])
+            _audit_account(actor, "account.update", user, {"active": [not is_active, is_active]})
+        if changes_role and by_operator:
+            # The operator (a command run on the server) is trusted, as for createuser: applied at once.
+            before = [user.role, _code(user.area)]
+            user.role, user.area = role_value, area
+            user.save(update_fields=["role", "area"])
+            _audit_account(
+                actor,
+                "account.update",
+                user,
+                {"role": [before[0], user.role], "area": [before[1], _code(area)]},
+            )
+        elif changes_role:
+            return _grant_create(actor=actor, user=user, to_role=role_value, to_area=area, reason=reason)
+    return None
+
+
+REASON_REQUIRED = "请说明理由 / give a reason for the role change (field: reason)"
+
+
+def _refused(actor: Actor, user: User | None, why: str, message: str, **details) -> None:
+    """Record a refused account change and raise it. The event is written in its own transaction, before
+    the caller's (if any) is rolled back by the error: a refusal is audited (GB/T 22239-2019 8.1.4.3)."""
+    from xiaokang.audit.services import log_action
+
+    log_action(
+        actor,
+        "grant.refused",
+        object_type="user",
+        object_id=str(user.pk) if user is not None else "",
+        details={"username": user.username if user is not None else "", "why": why, **details},
     )
-    return user
+    raise AccountError(message)
+
+
+def _refuse_unless_security_admin(actor: Actor, action: str, username: str) -> None:
+    if getattr(actor, "role", None) != Role.SECURITY_ADMIN or not getattr(actor, "is_active", False):
+        from xiaokang.audit.services import log_action
+
+        log_action(
+            actor, "access.denied", object_type="user", object_id=username[:64], details={"action": action}
+        )
+        raise AccountError("只有安全管理员可以管理账号 / only the security administrator manages accounts")
+
+
+def _grant_create(*, actor: Actor, user: User, to_role: Role, to_area: Area | None, reason: str) -> RoleGrant:
+    if RoleGrant.objects.filter(user=user, status=RoleGrant.Status.PENDING).exists():
+        raise AccountError(
+            f"账号 {user.username} 已有待批准的角色变更 / account {user.username} already has a pending role "
+            "change: a district administrator must decide it first"
+        )
+    grant = RoleGrant.objects.create(
+        user=user,
+        from_role=user.role,
+        from_area=user.area,
+        to_role=to_role,
+        to_area=to_area,
+        reason=reason.strip()[:500],
+        proposed_by=actor,
+        proposed_at=timezone.now(),
+    )
+    _audit_grant(actor, "grant.propose", grant)
+    return grant
+
+
+def _audit_grant(actor: Actor, action: str, grant: RoleGrant) -> None:
+    from xiaokang.audit.services import log_action
+
+    log_action(
+        actor,
+        action,
+        object_type="role_grant",
+        object_id=str(grant.pk),
+        details={
+            "username": grant.user.username,
+            "user_id": grant.user_id,
+            "role": [grant.from_role, grant.to_role],
+            "area": [_code(grant.from_area), _code(grant.to_area)],
+            "reason": grant.reason,
+            "proposed_by": grant.proposed_by.username,
+            **({"note": grant.decision_note} if grant.decision_note else {}),
+        },
+    )
+
+
+def _check_decider(actor: Actor, grant: RoleGrant, action: str) -> None:
+    """Only an active district administrator who is neither the account concerned nor the proposer
+    decides a grant (two people, and never oneself: GB/T 22239-2019 8.1.4.2). Refusals are audited."""
+    if getattr(actor, "role", None) != Role.DISTRICT_ADMIN or not getattr(actor, "is_active", False):
+        _refused(
+            actor,
+            grant.user,
+            "not_district_admin",
+            "只有区级管理员可以批准或驳回角色变更 / only a district administrator decides role changes",
+            grant=grant.pk,
+            action=action,
+        )
+    if actor.pk == grant.user_id:
+        _refused(
+            actor,
+            grant.user,
+            "self",
+            "不能决定自己的角色变更 / you cannot decide a change of your own role or area",
+            grant=grant.pk,
+            action=action,
+        )
+    if actor.pk == grant.proposed_by_id:
+        _refused(
+            actor,
+            grant.user,
+            "proposer",
+            "不能决定自己提出的角色变更 / you cannot decide a role change you proposed",
+            grant=grant.pk,
+            action=action,
+        )
+
+
+def _locked_pending(grant: RoleGrant) -> RoleGrant:
+    locked = RoleGrant.objects.select_for_update().select_related("user", "proposed_by").get(pk=grant.pk)
+    if locked.status != RoleGrant.Status.PENDING:
+        raise AccountError(
+            f"该角色变更已{locked.get_status_display()} / this role change was already decided "
+            f"({locked.status})"
+        )
+    return locked
+
+
+def grant_approve(*, actor: Actor, grant: RoleGrant, note: str = "") -> RoleGrant:
+    """Approve a pending grant and apply it to the account (role and area), both audited."""
+    _check_decider(actor, grant, "approve")
+    with transaction.atomic():
+        grant = _locked_pending(grant)
+        user = User.objects.select_for_update().get(pk=grant.user_id)
+        if (user.role, user.area_id) != (grant.from_role, grant.from_area_id):
+            raise AccountError(
+                f"账号 {user.username} 在提议后已变更，请驳回后重新提议 / account {user.username} changed "
+                "since this was proposed: reject it and propose again"
+            )
+        grant.status, grant.decided_by, grant.decided_at = RoleGrant.Status.APPROVED, actor, timezone.now()
+        grant.decision_note = (note or "").strip()[:500]
+        grant.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        user.role, user.area = grant.to_role, grant.to_area
+        user.save(update_fields=["role", "area"])
+        _audit_grant(actor, "grant.approve", grant)
+    return grant
+
+
+def grant_reject(*, actor: Actor, grant: RoleGrant, note: str = "") -> RoleGrant:
+    """Reject a pending grant: the account keeps its role and area; audited."""
+    _check_decider(actor, grant, "reject")
+    with transaction.atomic():
+        grant = _locked_pending(grant)
+        grant.status, grant.decided_by, grant.decided_at = RoleGrant.Status.REJECTED, actor, timezone.now()
+        grant.decision_note = (note or "").strip()[:500]
+        grant.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _audit_grant(actor, "grant.reject", grant)
+    return grant
+
+
+# Passwords (GB/T 22239-2019 8.1.4.1 identification: a password someone else chose is changed at once).
+def password_set(*, actor: Actor, user: User, password: str) -> None:
+    """Someone else (the security administrator) sets ``user``'s password: it works for one sign-in, after
+    which the user must choose their own. Their sessions end (Django checks the password hash on every
+    request) and their API tokens are revoked."""
+    if getattr(actor, "pk", None) == user.pk:
+        raise AccountError(
+            "请在“修改密码”页修改自己的密码 / change your own password on the change-password page"
+        )
+    if not isinstance(actor, SystemActor):
+        _refuse_unless_security_admin(actor, "account.password_set", user.username)
+    _validated_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    with transaction.atomic():
+        user.save(update_fields=["password", "must_change_password"])
+        ApiToken.objects.filter(user=user).delete()
+        _audit_account(actor, "account.password_set", user, {"must_change_password": True})
+
+
+def password_change(*, actor: User, current: str, new: str) -> None:
+    """A user changes their own password: the current one, then a new one that obeys the policy
+    (accounts.passwords) and differs from it. Clears ``must_change_password``; ends the user's other
+    sessions (the view keeps this one with update_session_auth_hash) and revokes their API tokens.
+    Success and a wrong current password are both audited."""
+    from xiaokang.audit.services import log_action
+
+    if not actor.check_password(current):
+        log_action(actor, "account.password_change_refused", object_type="user", object_id=str(actor.pk))
+        raise WrongPassword("当前密码不正确 / the current password is wrong (field: current password)")
+    if new == current:
+        raise AccountError("新密码不能与当前密码相同 / the new password must differ from the current one")
+    _validated_password(new, actor)
+    with transaction.atomic():
+        actor.set_password(new)
+        actor.must_change_password = False
+        actor.save(update_fields=["password", "must_change_password"])
+        ApiToken.objects.filter(user=actor).delete()
+        log_action(actor, "account.password_change", object_type="user", object_id=str(actor.pk))
 
 
 @transaction.atomic

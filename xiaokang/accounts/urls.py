@@ -27,4 +27,11 @@ urlpatterns = [
         twofactor_views.account_two_factor_reset,
         name="account-two-factor-reset",
     ),
+    # Role changes (三权分立): the district administrators decide; the auditor reads the list.
+    path("staff/grants/", views.grant_list, name="grant-list"),
+    path("staff/grants/<id:pk>/approve/", views.grant_decide, {"decision": "approve"}, name="grant-approve"),
+    path("staff/grants/<id:pk>/reject/", views.grant_decide, {"decision": "reject"}, name="grant-reject"),
+    path("staff/audit/grants/", views.audit_grant_list, name="audit-grant-list"),
+    # Every account's own password (and the only page an account with must_change_password reaches).
+    path("staff/password/", views.password_change_view, name="password-change"),
 ]

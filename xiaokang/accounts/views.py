@@ -1,16 +1,43 @@
 """Account management for the security administrator (issue 3 §1: manages accounts and roles, cannot
-read persons or the audit log). Views parse, call one service, render."""
+read persons or the audit log), the district administrators' decisions on role changes (三权分立: the
+security administrator proposes, a district administrator approves; GB/T 22239-2019 8.1.4.2), and every
+user's own password page (8.1.4.1). Views parse, call one service, render."""
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xiaokang.accounts.forms import AccountCreateForm, AccountUpdateForm
-from xiaokang.accounts.models import LoginFailure, Role, User
-from xiaokang.accounts.services import AccountError, is_locked, user_create, user_unlock, user_update
+from xiaokang.accounts.forms import (
+    AccountCreateForm,
+    AccountUpdateForm,
+    GrantDecisionForm,
+    PasswordChangeForm,
+)
+from xiaokang.accounts.models import LoginFailure, Role, RoleGrant, User
+from xiaokang.accounts.services import (
+    AccountError,
+    WrongPassword,
+    grant_approve,
+    grant_reject,
+    is_locked,
+    password_change,
+    password_set,
+    user_create,
+    user_unlock,
+    user_update,
+)
+from xiaokang.audit.services import log_action
+
+
+def _only(request, role: str, page: str) -> None:
+    """Deny by default: anyone but ``role`` gets 403, and the refusal is recorded."""
+    if request.user.role != role:
+        log_action(request.user, "access.denied", object_type="page", object_id=page)
+        raise PermissionDenied
 
 
 def _security_admin(request) -> None:
@@ -23,8 +50,26 @@ def account_list(request):
     _security_admin(request)
     users = list(User.objects.select_related("area").order_by("username"))
     failing = set(LoginFailure.objects.values_list("username", flat=True))
-    rows = [{"user": u, "locked": u.username in failing and is_locked(u.username)} for u in users]
+    pending = {
+        grant.user_id: grant
+        for grant in RoleGrant.objects.filter(status=RoleGrant.Status.PENDING).select_related("to_area")
+    }
+    rows = [
+        {"user": u, "locked": u.username in failing and is_locked(u.username), "pending": pending.get(u.pk)}
+        for u in users
+    ]
     return render(request, "accounts/account_list.html", {"rows": rows})
+
+
+def _proposed_message(request, grant) -> None:
+    messages.info(
+        request,
+        _(
+            "Role change for %(username)s proposed: %(role)s. It applies once a district administrator "
+            "approves it."
+        )
+        % {"username": grant.user.username, "role": grant.get_to_role_display()},
+    )
 
 
 @login_required
@@ -38,7 +83,14 @@ def account_create(request):
         except AccountError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Account %(username)s created.") % {"username": user.username})
+            messages.success(
+                request,
+                _("Account %(username)s created. The user must change the password at the first sign-in.")
+                % {"username": user.username},
+            )
+            grant = user.role_grants.filter(status=RoleGrant.Status.PENDING).first()
+            if grant is not None:
+                _proposed_message(request, grant)
             return redirect("account-list")
     return render(request, "accounts/account_form.html", {"form": form, "creating": True})
 
@@ -48,21 +100,47 @@ def account_create(request):
 def account_edit(request, pk: int):
     _security_admin(request)
     user = get_object_or_404(User, pk=pk)
+    pending = user.role_grants.filter(status=RoleGrant.Status.PENDING).select_related("to_area").first()
+    # An account without a role yet shows the role proposed for it.
+    shown_role, shown_area = (
+        (user.role, user.area)
+        if user.role or pending is None
+        else (
+            pending.to_role,
+            pending.to_area,
+        )
+    )
     initial = {
-        "role": user.role,
-        "area_code": user.area.code if user.area else "",
+        "role": shown_role,
+        "area_code": shown_area.code if shown_area else "",
         "is_active": user.is_active,
     }
     form = AccountUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        password = data.pop("password")
         try:
-            user_update(actor=request.user, user=user, **form.cleaned_data)
+            grant = user_update(actor=request.user, user=user, **data)
+            if password:
+                password_set(actor=request.user, user=user, password=password)
         except AccountError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Account %(username)s saved.") % {"username": user.username})
+            if grant is not None:
+                _proposed_message(request, grant)
+            if password:
+                messages.info(
+                    request,
+                    _("%(username)s must change the new password at the next sign-in.")
+                    % {"username": user.username},
+                )
             return redirect("account-list")
-    return render(request, "accounts/account_form.html", {"form": form, "account": user, "creating": False})
+    return render(
+        request,
+        "accounts/account_form.html",
+        {"form": form, "account": user, "creating": False, "pending": pending},
+    )
 
 
 @login_required
@@ -73,3 +151,85 @@ def account_unlock(request, pk: int):
     user_unlock(actor=request.user, user=user)
     messages.success(request, _("Account %(username)s unlocked.") % {"username": user.username})
     return redirect("account-list")
+
+
+def _grants():
+    return RoleGrant.objects.select_related(
+        "user", "from_area", "to_area", "proposed_by", "decided_by"
+    ).order_by("-proposed_at", "-id")
+
+
+def _grant_page(request, *, can_decide: bool):
+    grants = list(_grants()[:500])
+    pending = [g for g in grants if g.status == RoleGrant.Status.PENDING]
+    decided = [g for g in grants if g.status != RoleGrant.Status.PENDING]
+    return render(
+        request,
+        "accounts/grant_list.html",
+        {"pending": pending, "decided": decided, "can_decide": can_decide, "form": GrantDecisionForm()},
+    )
+
+
+@login_required
+def grant_list(request):
+    """Pending and decided role changes, for the district administrators to decide."""
+    _only(request, Role.DISTRICT_ADMIN, "grant-list")
+    return _grant_page(request, can_decide=True)
+
+
+@login_required
+def audit_grant_list(request):
+    """The same list, read only, in the auditor's area."""
+    _only(request, Role.AUDITOR, "audit-grant-list")
+    return _grant_page(request, can_decide=False)
+
+
+@login_required
+@require_POST
+def grant_decide(request, pk: int, decision: str):
+    _only(request, Role.DISTRICT_ADMIN, f"grant-{decision}")
+    grant = get_object_or_404(RoleGrant.objects.select_related("user", "proposed_by"), pk=pk)
+    form = GrantDecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    decide = grant_approve if decision == "approve" else grant_reject
+    try:
+        decide(actor=request.user, grant=grant, note=note)
+    except AccountError as error:
+        messages.error(request, str(error))
+    else:
+        done = (
+            _("Role change for %(username)s approved: it applies now.")
+            if decision == "approve"
+            else _("Role change for %(username)s rejected.")
+        )
+        messages.success(request, done % {"username": grant.user.username})
+    return redirect("grant-list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_view(request):
+    """Every account changes its own password here; an account whose password someone else set is sent
+    here after sign-in and reaches nothing else until done (accounts.middleware)."""
+    form = PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_change(
+                actor=request.user,
+                current=form.cleaned_data["current_password"],
+                new=form.cleaned_data["new_password"],
+            )
+        except WrongPassword:
+            form.add_error("current_password", _("The current password is wrong."))
+        except AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            # This session stays signed in; the user's other sessions end (their hash no longer matches).
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("staff-home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": request.user.must_change_password},
+    )

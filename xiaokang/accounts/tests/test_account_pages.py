@@ -36,6 +36,8 @@ def test_other_roles_may_not_manage_accounts(role):
 
 
 def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_admin, officer_a):
+    # The role of a new account and a role change are proposals until a district administrator approves
+    # them (三权分立, GB/T 22239-2019 8.1.4.2): tests/test_role_grants.py.
     client = _client(security_admin)
     assert client.get("/staff/accounts/").status_code == 200
     response = client.post(
@@ -45,24 +47,29 @@ def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_admin
             "role": "street_officer",
             "area_code": "110108002",
             "password": "Strong-pass-42",
+            "reason": "new street officer of 万寿路",
         },
     )
     assert response.status_code == 302
     newbie = User.objects.get(username="newbie")
-    assert newbie.area.code == "110108002000"
+    assert (newbie.role, newbie.area, newbie.must_change_password) == ("", None, True)
+    grant = newbie.role_grants.get()
+    assert (grant.to_role, grant.to_area.code, grant.status) == ("street_officer", "110108002000", "pending")
     response = client.post(
-        f"/staff/accounts/{newbie.pk}/", {"role": "auditor", "area_code": "", "is_active": "on"}
+        f"/staff/accounts/{officer_a.pk}/",
+        {"role": "auditor", "area_code": "", "is_active": "on", "reason": "moves to the audit office"},
     )
     assert response.status_code == 302
-    newbie.refresh_from_db()
-    assert (newbie.role, newbie.area) == ("auditor", None)  # one role replaces the other
+    officer_a.refresh_from_db()
+    assert officer_a.role == "street_officer"  # proposed, not applied
+    assert officer_a.role_grants.get().to_role == "auditor"
     LoginFailure.objects.create(username="street_a", at="2026-01-01T00:00:00Z")
     assert client.post(f"/staff/accounts/{officer_a.pk}/unlock/").status_code == 302
     assert not LoginFailure.objects.exists()
     actions = list(
         AuditEvent.objects.filter(actor_label="sec").values_list("action", flat=True).order_by("id")
     )
-    assert actions == ["account.create", "account.update", "account.unlock"]
+    assert actions == ["account.create", "grant.propose", "grant.propose", "account.unlock"]
 
 
 def test_errors_are_shown_and_nothing_is_created(security_admin):

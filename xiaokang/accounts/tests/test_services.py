@@ -48,3 +48,17 @@ def test_auditor_and_security_admin_do_not_read_the_registry():
     auditor = user_create(actor=ACTOR, username="au", role="auditor", password=GOOD)
     security = user_create(actor=ACTOR, username="se", role="security_admin", password=GOOD)
     assert scope_of(auditor).kind == scope_of(security).kind == "none"
+
+
+def test_the_operator_changes_a_role_at_once_and_audited():
+    """A SystemActor (a command run by the operator) is trusted like createuser (docs/security-grants.md)."""
+    from xiaokang.accounts.services import user_update
+    from xiaokang.audit.models import AuditEvent
+
+    user = user_create(actor=ACTOR, username="op", role="auditor", password=GOOD)
+    assert (
+        user_update(actor=ACTOR, user=user, role="district_officer", area_code=None, is_active=True) is None
+    )
+    user.refresh_from_db()
+    assert user.role == "district_officer" and not user.role_grants.exists()
+    assert AuditEvent.objects.filter(action="account.update", actor_label="system:tests").count() == 1
