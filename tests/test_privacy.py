@@ -167,3 +167,31 @@ def test_no_api_list_answer_shows_a_masked_id_beside_a_birth_date(duplicates):
     assert "birth_date" not in item and item["birth_year"] == Person.objects.order_by("pk")[0].birth_date.year
     one = client.get(f"/api/v1/persons/{person.pk}", **headers).json()
     assert one["birth_date"] == person.birth_date.isoformat()
+
+
+LIST_PAGES = {
+    "person-list": "person.list",
+    "registry-quality": "registry.quality",
+    "application-list": "application.list",
+    "outreach-list": "outreach.list",
+    "review-list": "review.list",
+    "temporary-list": "temporary.list",
+}
+
+
+def test_every_list_page_of_persons_writes_one_event_with_its_row_count(duplicates):
+    """U11; GB/T 22239-2019 8.1.4.3: each list of persons is one audit event with the number shown."""
+    from xiaokang.audit.models import AuditEvent
+
+    person, users = duplicates
+    client = Client()
+    client.force_login(users["district_admin"])
+    urls = dict(_page_urls(person, users))
+    failures = []
+    for name, action in LIST_PAGES.items():
+        before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        assert client.get(urls[name]).status_code == 200
+        events = list(AuditEvent.objects.filter(id__gt=before))
+        if [e.action for e in events] != [action] or "rows" not in events[0].details:
+            failures.append((name, [(e.action, e.details) for e in events]))
+    assert failures == [], failures

@@ -44,6 +44,7 @@ from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.policies.templatetags.policy_money import yuan
+from xiaokang.registry.reading import record_read
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.views_persons import _see_other, roles_required
 
@@ -73,6 +74,14 @@ def temporary_list(request):
                 "review_due_soon": not status.review_overdue and left <= DUE_SOON_WORKING_DAYS,
             }
         )
+    record_read(
+        request.user,
+        "temporary.list",
+        rows=len(rows),
+        details={"page": page.number},
+        limited=False,
+        object_type="temporary",
+    )  # a list of persons: one audit event (U11)
     return render(
         request,
         "cases/work/temporary.html",

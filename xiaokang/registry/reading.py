@@ -134,14 +134,17 @@ def record_read(
     details: dict | None = None,
     client: str | None = None,
     limited: bool = True,
+    object_type: str = "person",
 ) -> None:
     """One audit event for one list, search or export call: its filters (numbers as blind indexes) and
     the number of persons returned. ``limited``: the rows also count against the bulk-read limit
-    (checked first: a refused call raises BulkReadLimited and is not recorded as a read)."""
+    (checked first: a refused call raises BulkReadLimited and is not recorded as a read). Work lists
+    that show persons (applications, outreach, reviews, held roster lines) are audited with
+    ``limited=False``: they show no birth date and are queues of the reader's own work."""
     if limited:
         check_bulk_read(actor, rows, action=action, client=client)
     recorded = {"rows": rows}
     if filters is not None:
         recorded["filters"] = filters_for_audit(filters)
     recorded.update(details or {})
-    log_action(actor, action, object_type="person", details=recorded, client=client)
+    log_action(actor, action, object_type=object_type, details=recorded, client=client)
