@@ -174,8 +174,13 @@ def test_the_limit_counts_persons_across_pages_and_api_for_one_reader_only(
     assert get("/persons").status_code == 200  # 5 persons
     response = client.get("/staff/persons/")  # 5 more: past 6
     assert response.status_code == 429
-    assert "Too many person records read" in response.content.decode()
-    assert "6" in response.content.decode()
+    page = response.content.decode()
+    assert "读取的人员记录过多" in page and "超过6条" in page  # the default language, 简体中文
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/staff/persons/")
+    assert english.status_code == 429
+    assert "Too many person records read" in english.content.decode()
+    assert "more than 6 person records within 10 minutes" in english.content.decode()
     assert client.get("/staff/persons/").status_code == 429
     assert AuditEvent.objects.filter(action="alert.bulk_read").count() == 1
     # Another reader has an allowance of their own.
