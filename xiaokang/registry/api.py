@@ -107,7 +107,11 @@ def _page(request: HttpRequest, query: PersonQuery) -> dict:
 def persons_list(request: HttpRequest, query: Query[PersonQuery]):
     """Persons in your area in id order, filtered; keyset pagination with `after` and `limit`.
     An ID or certificate number in a URL may be kept in logs and histories: prefer
-    `POST /api/v1/persons/search` for those."""
+    `POST /api/v1/persons/search` for those.
+
+    Items give `birth_year`, not the birth date (the masked ID's hidden digits are the birth date; the
+    date is on `GET /api/v1/persons/{id}`). Every call is audited with its filters and the number of
+    persons returned; past `XIAOKANG_BULK_READ_LIMIT` persons in the window the answer is 429."""
     return _page(request, query)
 
 
