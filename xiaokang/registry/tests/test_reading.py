@@ -213,5 +213,6 @@ def test_the_auditor_sees_the_alert_at_the_top_of_the_audit_page(registry, distr
     alerts = page[page.index('id="alerts-heading"') : page.index('id="verify-heading"')]
     assert "alert.bulk_read" in alerts and "district" in alerts
     assert "?action=alert.bulk_read" in alerts
+    assert "最新的1条警报" in alerts  # the default language, 简体中文
     filtered = client.get("/staff/audit/", {"action": "alert.bulk_read"})
     assert filtered.status_code == 200
