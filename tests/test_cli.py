@@ -124,6 +124,12 @@ def test_template_export_quality_write_files(tmp_path):
     assert main(["quality", "--out", str(tmp_path / "q.xlsx")]) == 0
     for name in ("t.xlsx", "e.xlsx", "q.xlsx"):
         assert (tmp_path / name).read_bytes().startswith(b"PK")
+    # Both files that list persons are in the audit trail (U11), the export with its filter and count.
+    from xiaokang.audit.models import AuditEvent
+
+    export = AuditEvent.objects.get(action="registry.export")
+    assert (export.details["rows"], export.details["street"]) == (1, "110108011000")
+    assert AuditEvent.objects.get(action="registry.quality_export").actor_label == "system:cli quality q.xlsx"
 
 
 def test_full_export_reimports_unchanged(tmp_path, capsys):

@@ -394,6 +394,15 @@ def cmd_quality(args) -> int:
         if not args.out.lower().endswith(".xlsx"):
             raise UsageError("--out must name an .xlsx file")
         write_quality_xlsx(report, args.out)
+        # A file listing persons, audited as the page's download is (U11; GB/T 22239-2019 8.1.4.3).
+        from xiaokang.audit.services import log_action
+
+        log_action(
+            SystemActor(f"cli quality {Path(args.out).name[:100]}"),
+            "registry.quality_export",
+            object_type="file",
+            details={"format": "xlsx", **report.counts()},
+        )
         print(f"wrote {args.out}")
     return EXIT_OK
 

@@ -155,6 +155,12 @@ XIAOKANG_DOCUMENTS_DIR = DATA_DIR / "documents"
 XIAOKANG_STATUS_RATE_LIMIT = (20, 5, 15)
 # Applicant registration (portal.applicants): attempts per client address, and the window in minutes.
 XIAOKANG_REGISTER_RATE_LIMIT = (10, 60)
+# Bulk reading of the registry (U11; GB/T 22239-2019 8.1.4.8; PIPL art. 51): a reader who pages through
+# more than XIAOKANG_BULK_READ_LIMIT persons within XIAOKANG_BULK_READ_WINDOW seconds (person list pages,
+# the persons API) is answered 429 until the window has passed, and the auditor is alerted
+# ("alert.bulk_read", registry.reading). Exports are audited, not limited.
+XIAOKANG_BULK_READ_LIMIT = env_int("XIAOKANG_BULK_READ_LIMIT", 2000)
+XIAOKANG_BULK_READ_WINDOW = env_int("XIAOKANG_BULK_READ_WINDOW", 600)
 XIAOKANG_DOCUMENT_MAX_BYTES = env_int("XIAOKANG_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # `xiaokang screen` reads a file without storing it (issue 4 §3: a million rows is about 250 MB of CSV).
 XIAOKANG_SCREEN_MAX_BYTES = env_int("XIAOKANG_SCREEN_MAX_BYTES", 2 * 1024 * 1024 * 1024)

@@ -95,6 +95,17 @@ def audit_events(
     return page
 
 
+ALERTS_SHOWN = 10
+
+
+def recent_alerts(actor, limit: int = ALERTS_SHOWN) -> list[AuditEvent]:
+    """The newest alerts (actions ``alert.…``, e.g. ``alert.bulk_read``: a reader stopped for paging
+    through too many persons), for the top of the auditor's page (U11; GB/T 22239-2019 8.1.4.3 c).
+    Part of the page whose reading ``audit_events`` records: no event of its own."""
+    _require_auditor(actor)
+    return list(AuditEvent.objects.filter(action__startswith="alert.").order_by("-id")[:limit])
+
+
 def audit_actions(actor) -> list[str]:
     """The actions present in the trail, for the action filter."""
     _require_auditor(actor)

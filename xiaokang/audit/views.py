@@ -25,6 +25,7 @@ from xiaokang.audit.selectors import (
     audit_actions,
     audit_chain_verify,
     audit_events,
+    recent_alerts,
 )
 from xiaokang.audit.services import log_action
 
@@ -91,10 +92,15 @@ def audit_list(request):
         newest_url = (f"{here}?{urlencode(query)}" if query else here) if before else None
     else:
         rows, older_url, newest_url, filters, before = [], None, None, None, None
+    alerts = [
+        {"event": event, "details": readable_details(event.details)} for event in recent_alerts(request.user)
+    ]
     return render(
         request,
         "audit/list.html",
         {
+            "alerts": alerts,
+            "alerts_url": f"{reverse('audit-list')}?{urlencode({'action': 'alert.bulk_read'})}",
             "form": form,
             "rows": rows,
             "page": page,

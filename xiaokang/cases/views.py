@@ -51,6 +51,7 @@ from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.registry.forms import add_service_error
+from xiaokang.registry.reading import record_read
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.views_persons import _see_other, registry_reader_required, roles_required
 
@@ -219,6 +220,15 @@ def application_list(request):
         for application in page.object_list
     ]
     query = {key: value for key, value in (("state", state), ("policy", policy)) if value}
+    # A list of persons' applications: one audit event with its filters and rows (U11).
+    record_read(
+        request.user,
+        "application.list",
+        rows=len(rows),
+        details={"filters": query, "page": page.number},
+        limited=False,
+        object_type="application",
+    )
     return render(
         request,
         "cases/list.html",

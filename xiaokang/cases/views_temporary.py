@@ -45,6 +45,7 @@ from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.policies.templatetags.policy_money import yuan
+from xiaokang.registry.reading import record_read
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.views_persons import _see_other, roles_required
 
@@ -82,6 +83,14 @@ def temporary_list(request):
                 is not None,
             }
         )
+    record_read(
+        request.user,
+        "temporary.list",
+        rows=len(rows),
+        details={"page": page.number},
+        limited=False,
+        object_type="temporary",
+    )  # a list of persons: one audit event (U11)
     return render(
         request,
         "cases/work/temporary.html",

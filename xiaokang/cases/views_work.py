@@ -58,6 +58,7 @@ from xiaokang.cases.views import policy_name
 from xiaokang.core.language import in_page_language
 from xiaokang.policies.loader import policies
 from xiaokang.policies.templatetags.policy_money import yuan
+from xiaokang.registry.reading import record_read
 from xiaokang.registry.views_batch import _download, _private_dir
 from xiaokang.registry.views_persons import _see_other, roles_required
 
@@ -175,6 +176,16 @@ def _render_rosters(request, *, month, shown: str = "", form=None, status: int =
     sections = []
     if month is not None:
         sections = _roster_sections(request.user, month, [shown] if shown else cash_policy_ids())
+        held = sum(len(section.get("held", [])) for section in sections)
+        if held:  # the held lines name persons: one audit event for the page (U11)
+            record_read(
+                request.user,
+                "roster.list",
+                rows=held,
+                details={"month": _month_text(month), "policy": shown},
+                limited=False,
+                object_type="roster",
+            )
     return render(
         request,
         "cases/work/rosters.html",
@@ -394,6 +405,14 @@ def _render_outreach(request, *, page_number=None, status=200, answering=None, p
                 "detail": f"{task.person.name} {policy}",
             }
         )
+    record_read(
+        request.user,
+        "outreach.list",
+        rows=len(rows),
+        details={"page": page.number},
+        limited=False,
+        object_type="outreach",
+    )  # a list of persons: one audit event (U11)
     return render(
         request,
         "cases/work/outreach.html",
@@ -509,6 +528,14 @@ def _render_reviews(request, *, page_number=None, status=200, answering=None, pr
                 "detail": f"{enrolment.person.name} {policy}",
             }
         )
+    record_read(
+        request.user,
+        "review.list",
+        rows=len(rows),
+        details={"page": page.number},
+        limited=False,
+        object_type="review",
+    )  # a list of persons: one audit event (U11)
     return render(
         request,
         "cases/work/reviews.html",

@@ -43,6 +43,9 @@ class RateLimitHit(models.Model):
 
     key = models.CharField(max_length=120)
     at = models.DateTimeField()
+    # What the attempt counts for: 1 for a hit; the number of rows for a bulk-read limit, which counts
+    # persons read rather than requests (ratelimit.consume; U11, PIPL art. 51).
+    weight = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [

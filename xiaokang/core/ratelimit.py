@@ -39,3 +39,35 @@ def attempt(keys: list[str], limit_of: dict[str, Limit]) -> bool:
         RateLimitHit.objects.filter(key__in=keys, at__lte=now - longest).delete()
         RateLimitHit.objects.filter(at__lt=now - max(longest, RETENTION)).delete()
     return True
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """The result of ``consume``: whether the amount was granted and what had been used before it."""
+
+    granted: bool
+    used: int
+
+
+def consume(key: str, amount: int, limit: Limit) -> Allowance:
+    """Count ``amount`` units (e.g. persons read) against ``key``: refused (nothing counted) when the
+    units already used in the window plus ``amount`` exceed ``limit.attempts``. One insert when granted
+    (a row carrying the amount as its weight), so a page of 200 persons costs one row, not 200."""
+    from django.db.models import Sum
+
+    now = timezone.now()
+    key = key[:120]
+    with transaction.atomic():
+        used = (
+            RateLimitHit.objects.filter(key=key, at__gt=now - limit.window).aggregate(total=Sum("weight"))[
+                "total"
+            ]
+            or 0
+        )
+        if used + amount > limit.attempts:
+            return Allowance(False, used)
+        if amount > 0:
+            RateLimitHit.objects.create(key=key, at=now, weight=amount)
+        RateLimitHit.objects.filter(key=key, at__lte=now - limit.window).delete()
+        RateLimitHit.objects.filter(at__lt=now - max(limit.window, RETENTION)).delete()
+    return Allowance(True, used)

@@ -17,6 +17,7 @@ from xiaokang.accounts.models import REGISTRY_READERS
 from xiaokang.audit.services import log_action
 from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.registry.models import Certificate, Person
+from xiaokang.registry.reading import BulkReadLimited, list_action, record_read
 from xiaokang.registry.schemas import (
     PersonCreate,
     PersonOut,
@@ -25,6 +26,7 @@ from xiaokang.registry.schemas import (
     PersonSearch,
     PersonUpdate,
     ValidationErrorOut,
+    person_list_item,
     person_out,
     person_values_from,
 )
@@ -36,6 +38,7 @@ router = Router(tags=["persons"], auth=TokenAuth(REGISTRY_READERS))
 
 ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut}
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 404}
+LIST_ERRORS = {**READ_ERRORS, 429: DetailOut}
 
 STALE = (
     "该人员记录已被他人修改，请重新读取后再改 / the person was changed by someone else since you read it: "
@@ -64,7 +67,8 @@ def _render(person: Person) -> dict:
     return person_out(person, _active_certificates([person.pk]).get(person.pk))
 
 
-def _page(actor, query: PersonQuery) -> dict:
+def _page(request: HttpRequest, query: PersonQuery) -> dict:
+    actor = request.auth
     filters = PersonFilters(
         name=query.search or "",
         id_number=query.id_number or "",
@@ -77,28 +81,47 @@ def _page(actor, query: PersonQuery) -> dict:
         status=query.status or "",
     )
     page = search_persons(actor, filters, after=query.after, limit=query.limit)
+    # One audit event per call with its filters (numbers as blind indexes) and the number of persons
+    # returned; the persons count against the bulk-read limit: 429 past it (U11; PIPL art. 51).
+    try:
+        record_read(
+            actor,
+            list_action(filters),
+            rows=len(page.persons),
+            filters=filters,
+            details={"api": True, "after": query.after},
+            client=client_address(request),
+        )
+    except BulkReadLimited as refused:
+        raise HttpError(429, refused.message()) from None
     certificates = _active_certificates([p.pk for p in page.persons])
     return {
-        "items": [person_out(p, certificates.get(p.pk)) for p in page.persons],
+        # The list item carries the birth year, not the date: with the masked ID's address code and last
+        # four digits, a full birth date would rebuild the whole ID number (PIPL art. 28).
+        "items": [person_list_item(p, certificates.get(p.pk)) for p in page.persons],
         "next_after": page.next_after,
     }
 
 
-@router.get("", response={200: PersonPage, **READ_ERRORS}, summary="List and search persons")
+@router.get("", response={200: PersonPage, **LIST_ERRORS}, summary="List and search persons")
 def persons_list(request: HttpRequest, query: Query[PersonQuery]):
     """Persons in your area in id order, filtered; keyset pagination with `after` and `limit`.
     An ID or certificate number in a URL may be kept in logs and histories: prefer
-    `POST /api/v1/persons/search` for those."""
-    return _page(request.auth, query)
+    `POST /api/v1/persons/search` for those.
+
+    Items give `birth_year`, not the birth date (the masked ID's hidden digits are the birth date; the
+    date is on `GET /api/v1/persons/{id}`). Every call is audited with its filters and the number of
+    persons returned; past `XIAOKANG_BULK_READ_LIMIT` persons in the window the answer is 429."""
+    return _page(request, query)
 
 
 @router.post(
-    "/search", response={200: PersonPage, **READ_ERRORS}, summary="Search persons (filters in the body)"
+    "/search", response={200: PersonPage, **LIST_ERRORS}, summary="Search persons (filters in the body)"
 )
 def persons_search(request: HttpRequest, query: PersonSearch):
     """The same filters and answer as `GET /api/v1/persons`, sent as a JSON body, so that an ID or
     certificate number never appears in a URL."""
-    return _page(request.auth, query)
+    return _page(request, query)
 
 
 @router.post("", response={201: PersonOut, **READ_ERRORS}, summary="Create a person")

@@ -210,11 +210,12 @@ class CertificateOut(Schema):
     status: str
 
 
-class PersonOut(Schema):
+class _PersonFields(Schema):
+    """What a person's record and a list item share; they differ in how the birth is given."""
+
     id: int
     name: str
     id_number_masked: str = Field(description="公民身份号码, masked (the clear number is never sent)")
-    birth_date: dt.date
     sex: str
     hukou: str
     street_code: str
@@ -237,8 +238,23 @@ class PersonOut(Schema):
     certificate: CertificateOut | None = Field(description="the active certificate")
 
 
+class PersonOut(_PersonFields):
+    """One person (``GET /api/v1/persons/{id}``, audited as a view): the full birth date."""
+
+    birth_date: dt.date
+
+
+class PersonListItem(_PersonFields):
+    """A person in a list or search answer: the birth YEAR only. The masked ID keeps the address code
+    and the last four digits; its eight hidden digits are exactly the birth date, so a list carrying
+    both would give every reader the whole ID number (PIPL art. 28; U11). With the year the month and
+    day stay hidden: 365 candidates, of which the check digit leaves about 33."""
+
+    birth_year: int = Field(description="出生年份 (the full birth date is on the audited person view)")
+
+
 class PersonPage(Schema):
-    items: list[PersonOut]
+    items: list[PersonListItem]
     next_after: int | None = Field(description="pass as `after` for the next page; null on the last page")
 
 
@@ -256,6 +272,13 @@ def certificate_out(person: Person, certificate: Certificate | None) -> dict | N
         "valid_until": certificate.valid_until,
         "status": certificate.status,
     }
+
+
+def person_list_item(person: Person, certificate: Certificate | None) -> dict:
+    """``person_out`` without the birth date, for lists and searches (PersonListItem)."""
+    item = person_out(person, certificate)
+    item["birth_year"] = item.pop("birth_date").year
+    return item
 
 
 def person_out(person: Person, certificate: Certificate | None) -> dict:

@@ -41,6 +41,7 @@ from xiaokang.registry.forms_batch import ExportForm, ImportUploadForm, street_c
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
 from xiaokang.registry.importing.reader import FileRejected, read_table
 from xiaokang.registry.quality import ACTIVE_DATA_SOURCES, quality_report, write_quality_xlsx
+from xiaokang.registry.reading import record_read
 from xiaokang.registry.services import ImportReport, persons_import
 from xiaokang.registry.vocabulary import PersonStatus
 
@@ -396,6 +397,10 @@ def quality_page(request):
     deceased = _shown(report.deceased_active)
     for row in deceased["rows"]:
         row["kind"] = _kind_label(row["kind"])
+    # The page lists persons: one audit event with the number shown (U11; GB/T 22239-2019 8.1.4.3). A
+    # report, not paging: it does not count against the bulk-read limit.
+    shown = len(duplicates["rows"]) + len(deceased["rows"]) + min(report.expiring.height, QUALITY_ROWS_SHOWN)
+    record_read(request.user, "registry.quality", rows=shown, details=report.counts(), limited=False)
     context = {
         "report": report,
         "duplicates": duplicates,

@@ -47,6 +47,7 @@ from xiaokang.registry.forms import (
 )
 from xiaokang.registry.history import RECORD_FIELDS, record_as_of
 from xiaokang.registry.models import Certificate, Person
+from xiaokang.registry.reading import BulkReadLimited, list_action, record_read
 from xiaokang.registry.search import PersonFilters, count_persons, search_persons
 from xiaokang.registry.sections import person_sections
 from xiaokang.registry.selectors import person_for, persons_for
@@ -123,7 +124,11 @@ def person_list(request):
         filter_form = PersonFilterForm(actor=actor)
         persons: list[Person] = []
         if number_form.is_valid():
-            page = search_persons(actor, number_form.filters(), limit=2)
+            filters = number_form.filters()
+            page = search_persons(actor, filters, limit=2)
+            refused = _record_list_read(request, filters, page.persons, by_number=True)
+            if refused is not None:
+                return refused
             if len(page.persons) == 1:
                 return _see_other(reverse("person-detail", args=[page.persons[0].pk]))
             persons = page.persons
@@ -135,6 +140,9 @@ def person_list(request):
             filters = filter_form.filters() if filter_form.is_bound else PersonFilters()
             after = filter_form.cleaned_data["after"] if filter_form.is_bound else None
             page = search_persons(actor, filters, after=after)
+            refused = _record_list_read(request, filters, page.persons, after=after)
+            if refused is not None:
+                return refused
             persons = page.persons
             count = count_persons(actor, filters)
             if page.next_after is not None:
@@ -149,6 +157,28 @@ def person_list(request):
     _attach_active_certificates(persons)
     context["rows"] = [_list_row(person) for person in persons]
     return render(request, "registry/persons/list.html", context)
+
+
+def _record_list_read(request, filters: PersonFilters, persons: list[Person], **details):
+    """One audit event for this page of results (filters, numbers as blind indexes, and the number of
+    persons shown); past the bulk-read limit the page is refused with 429 instead (U11; PIPL art. 51)."""
+    try:
+        record_read(
+            request.user,
+            list_action(filters),
+            rows=len(persons),
+            filters=filters,
+            details={key: value for key, value in details.items() if value},
+            client=client_address(request),
+        )
+    except BulkReadLimited as refused:
+        return render(
+            request,
+            "registry/persons/bulk_read_limited.html",
+            {"message": refused.page_message()},
+            status=429,
+        )
+    return None
 
 
 def _page_url(request, filter_form: PersonFilterForm, *, after: int | None = None) -> str:

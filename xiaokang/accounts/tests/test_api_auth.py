@@ -43,6 +43,7 @@ def test_a_good_password_gets_a_token_that_opens_the_api(officer_a):
     assert list(AuditEvent.objects.order_by("id").values_list("action", "client")) == [
         ("login.success", "10.1.1.1"),
         ("api.token", "10.1.1.1"),
+        ("person.list", "127.0.0.1"),  # every list is audited with its filters and row count
     ]
     # Only the hash is kept, and the token never enters the audit trail.
     assert token not in ApiToken.objects.get().key_hash

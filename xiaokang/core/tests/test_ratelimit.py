@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from xiaokang.core.models import RateLimitHit
-from xiaokang.core.ratelimit import RETENTION, Limit, attempt
+from xiaokang.core.ratelimit import RETENTION, Limit, attempt, consume
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +32,17 @@ def test_attempts_leave_the_window_and_old_rows_of_any_key_are_dropped():
     RateLimitHit.objects.create(key="gone", at=timezone.now() - RETENTION - dt.timedelta(minutes=1))
     attempt(["a"], {"a": Limit(10, WINDOW)})
     assert not RateLimitHit.objects.filter(key="gone").exists()
+
+
+def test_consume_counts_units_not_requests_with_one_row_per_call():
+    """The bulk-read limit (U11): 200 persons on a page are one row of weight 200."""
+    limit = Limit(10, WINDOW)
+    assert consume("r", 6, limit).granted
+    assert RateLimitHit.objects.get(key="r").weight == 6
+    refused = consume("r", 5, limit)  # 6 + 5 > 10: refused, nothing counted
+    assert (refused.granted, refused.used) == (False, 6)
+    assert RateLimitHit.objects.filter(key="r").count() == 1
+    assert consume("r", 4, limit).granted  # exactly the limit
+    assert not consume("r", 1, limit).granted
+    RateLimitHit.objects.update(at=timezone.now() - WINDOW - dt.timedelta(seconds=1))
+    assert consume("r", 10, limit).granted
