@@ -25,3 +25,5 @@ LOGGING = {
     },
 }
 XIAOKANG_AUDIT_TRIGGERS = False
+# Text messages go to xiaokang.core.sms.outbox (portal verification codes).
+XIAOKANG_SMS_BACKEND = "locmem"
