@@ -13,8 +13,6 @@ urlpatterns = [
     path("screener/", views.screener, name="screener"),
     path("status/", views.status, name="status"),
     # Staff, on the person page (U11): print a verification code, unlink a portal account.
-    path(
-        "staff/persons/<id:pk>/portal-code/", views_staff.office_code, name="person-portal-code"
-    ),
+    path("staff/persons/<id:pk>/portal-code/", views_staff.office_code, name="person-portal-code"),
     path("staff/persons/<id:pk>/portal-unlink/", views_staff.unlink, name="person-portal-unlink"),
 ]

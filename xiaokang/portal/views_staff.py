@@ -84,7 +84,7 @@ def unlink(request, pk: int):
                 if count:
                     messages.success(
                         request,
-                        _("The portal account has been unlinked: it no longer shows anything of this person."),
+                        _("The portal account has been unlinked: it no longer shows anything of this person"),
                     )
                 else:
                     messages.info(request, _("This person has no portal account."))
