@@ -444,3 +444,36 @@ def test_every_portal_page_at_200_percent_zoom(accounts, interpreting_slots, por
     ):
         page.goto(url)
         check_portal_page(page, f"zoom-200-large-{name}")
+
+
+def test_the_staff_print_a_code_and_unlink_an_account(accounts, new_page, log_in, check_page):
+    """The person page's "Portal account" section (U11): print a verification code (a letter), then
+    unlink the account with a reason (an empty reason is refused at the field)."""
+    from xiaokang.portal.models import ApplicantAccount
+    from xiaokang.registry.models import Person
+
+    person = Person.objects.get(name="测试2")
+    page = new_page()
+    log_in(page, "so_portal")
+    page.goto(f"/staff/persons/{person.pk}/")
+    section = page.locator("section:has(h2#portal-account)")
+    expect(section).to_contain_text("2")  # the account's dates
+    check_page(page, "portal-staff-person-section")
+
+    section.locator("form[action$='/portal-code/'] button").click()
+    page.wait_for_url(f"**/staff/persons/{person.pk}/portal-code/")
+    expect(page.locator(".verification-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    check_page(page, "portal-staff-office-code-letter")
+
+    page.goto(f"/staff/persons/{person.pk}/")
+    page.locator("section:has(h2#portal-account) a[href$='/portal-unlink/']").click()
+    page.wait_for_url(f"**/staff/persons/{person.pk}/portal-unlink/")
+    check_page(page, "portal-staff-unlink")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
+    check_page(page, "portal-staff-unlink-error")
+    page.locator("#id_reason").fill("本人到社区核验身份证：账户非本人")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**/staff/persons/{person.pk}/#portal-account")
+    assert ApplicantAccount.objects.get(name="测试2").person is None
