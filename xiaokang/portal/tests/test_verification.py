@@ -382,3 +382,34 @@ def test_a_gateway_failure_says_try_later_and_is_audited(people, gateway, settin
     assert event.details["error"] and REGISTRY_PHONE not in json.dumps(event.details)
     # The code that was not delivered cannot be used.
     assert VerificationCode.objects.get().invalidated_at is not None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Accounts linked before verification existed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_unlinks_accounts_linked_on_name_and_id_number_alone(people):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    person = people["phone"]
+    executor = MigrationExecutor(connection)
+    executor.migrate([("portal", "0001_initial")])
+    old_apps = executor.loader.project_state([("portal", "0001_initial")]).apps
+    OldAccount = old_apps.get_model("portal", "ApplicantAccount")
+    old = OldAccount.objects.create(
+        name=person.name,
+        id_number_encrypted=person.id_number_encrypted,
+        id_number_index=person.id_number_index,
+        id_number_masked=person.id_number_masked,
+        phone_encrypted=crypto.encrypt(TYPED_PHONE),
+        phone_masked="138****1234",
+        password="x",
+        person_id=person.pk,
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    account = ApplicantAccount.objects.get(pk=old.pk)
+    assert account.person is None and account.verified_at is None  # verifies at the next sign-in
