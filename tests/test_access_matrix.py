@@ -130,6 +130,11 @@ ACCESS = {
     "applicant-document-upload": POST_ONLY,
     "applicant-apply": PUBLIC,
     "applicant-apply-policy": PUBLIC,
+    "applicant-verify": PUBLIC,
+    "applicant-verify-send": POST_ONLY,
+    # portal account verification on the person page (U11): print a code, unlink an account
+    "person-portal-code": POST_ONLY,
+    "person-portal-unlink": READERS,
     # sign-language interpretation (issue 7 §3): public booking, the federation's district staff
     "interpreting-book": PUBLIC,
     "interpreting-booking-new": PUBLIC,

@@ -99,11 +99,16 @@ def test_seed_with_demo_accounts_then_if_empty_does_nothing(capsys):
     assert Person.objects.count() == 200
     assert User.objects.filter(username__startswith="demo_").count() == 6
     assert User.objects.get(username="demo_street").check_password(DEMO_PASSWORD)
-    # A resident's portal account (issue 7 §2), linked to its synthetic person like anyone's.
+    # A resident's portal account (issue 7 §2), verified as at the office (U11): an office code printed
+    # by the seed as a system action, audited, then entered for the account.
+    from xiaokang.audit.models import AuditEvent
     from xiaokang.portal.models import ApplicantAccount
 
     applicant = ApplicantAccount.objects.get()
     assert applicant.person is not None and applicant.person.street.code == "110108001000"
+    assert applicant.verified_by == "office"
+    issued = AuditEvent.objects.get(action="applicant.office_code.issue")
+    assert issued.actor_label == "system:cli seed" and issued.person_id == applicant.person_id
     assert f"ID number {applicant.person.id_number_masked[:6]}" in capsys.readouterr().out
     # Interpreters with free times on the coming working days (issue 7 §3).
     from xiaokang.interpreting.models import Interpreter, Slot

@@ -61,3 +61,16 @@ def test_production_passes_check_deploy_with_no_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_an_sms_backend_that_prints_codes():
+    # U11: verification codes are never printed or written to a file in production.
+    result = _run(
+        ["-m", "xiaokang.cli", "migrate"],
+        XIAOKANG_SECRET_KEY=secrets.token_urlsafe(60),
+        XIAOKANG_ENCRYPTION_KEY=_key(),
+        XIAOKANG_BLIND_INDEX_KEY=_key(),
+        XIAOKANG_SMS_BACKEND="console",
+    )
+    assert result.returncode == 2 and "XIAOKANG_SMS_BACKEND" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -239,18 +239,21 @@ def cmd_seed(args) -> int:
                 print(f"      TOTP secret {secret}  ({provisioning_uri(user, secret)})")
         applicant = _demo_applicant()
         if applicant:
-            print(f"  demo resident (portal, /account/login/): ID number {applicant}")
+            print(f"  demo resident (portal, /account/login/, verified by the seed): ID number {applicant}")
         print(f"  demo password for all: {DEMO_PASSWORD}")
     return EXIT_OK
 
 
 def _demo_applicant() -> str | None:
-    """A portal account for one synthetic person of the demo street (issue 7 §2), linked to the registry
-    as any resident's would be (same name and ID number): the ID number to sign in with, or None when
-    the registry has nobody there."""
+    """A portal account for one synthetic person of the demo street (issue 7 §2), verified as a resident's
+    would be at the office (U11): the seed prints an office code as ``system:cli seed`` (audited) and
+    enters it for the account. The ID number to sign in with, or None when the registry has nobody
+    there."""
+    from xiaokang.accounts.actors import SystemActor
     from xiaokang.core import crypto
     from xiaokang.portal.applicants import applicant_register
     from xiaokang.portal.models import ApplicantAccount
+    from xiaokang.portal.verification import code_verify, office_code_issue
     from xiaokang.registry.models import Person
 
     person = (
@@ -261,13 +264,17 @@ def _demo_applicant() -> str | None:
     if person is None:
         return None
     id_number = crypto.decrypt(person.id_number_encrypted)
-    if not ApplicantAccount.objects.filter(id_number_index=person.id_number_index).exists():
-        applicant_register(
+    account = ApplicantAccount.objects.filter(id_number_index=person.id_number_index).first()
+    if account is None:
+        account = applicant_register(
             name=person.name,
             id_number=id_number,
             phone=crypto.decrypt(person.phone_encrypted),
             password=DEMO_PASSWORD,
         )
+    if account.is_active and account.person_id is None:
+        code, _expires = office_code_issue(actor=SystemActor("cli seed"), person=person)
+        code_verify(account=account, code=code)
     return id_number
 
 

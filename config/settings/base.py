@@ -161,6 +161,18 @@ XIAOKANG_REGISTER_RATE_LIMIT = (10, 60)
 # ("alert.bulk_read", registry.reading). Exports are audited, not limited.
 XIAOKANG_BULK_READ_LIMIT = env_int("XIAOKANG_BULK_READ_LIMIT", 2000)
 XIAOKANG_BULK_READ_WINDOW = env_int("XIAOKANG_BULK_READ_WINDOW", 600)
+# Portal account verification (U11; portal.verification, core.sms): the SMS backend ("console" prints
+# and writes DATA_DIR/sms/outbox.txt, "http" posts to the gateway, "disabled": office codes only), the
+# gateway's address, token and timeout in seconds; codes sent per account and per person within the
+# window in minutes; codes entered per account within the window in minutes.
+XIAOKANG_SMS_BACKEND = env("XIAOKANG_SMS_BACKEND") or "console"
+XIAOKANG_SMS_GATEWAY_URL = env("XIAOKANG_SMS_GATEWAY_URL")
+XIAOKANG_SMS_GATEWAY_TOKEN = env("XIAOKANG_SMS_GATEWAY_TOKEN")
+XIAOKANG_SMS_TIMEOUT = env_int("XIAOKANG_SMS_TIMEOUT", 10)
+XIAOKANG_SMS_RATE_LIMIT = (3, 5, 60)
+XIAOKANG_VERIFY_RATE_LIMIT = (10, 60)
+if XIAOKANG_SMS_BACKEND == "http" and not XIAOKANG_SMS_GATEWAY_URL:
+    raise ImproperlyConfigured("XIAOKANG_SMS_BACKEND=http needs XIAOKANG_SMS_GATEWAY_URL")
 XIAOKANG_DOCUMENT_MAX_BYTES = env_int("XIAOKANG_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # `xiaokang screen` reads a file without storing it (issue 4 §3: a million rows is about 250 MB of CSV).
 XIAOKANG_SCREEN_MAX_BYTES = env_int("XIAOKANG_SCREEN_MAX_BYTES", 2 * 1024 * 1024 * 1024)

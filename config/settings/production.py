@@ -27,6 +27,14 @@ if XIAOKANG_ENCRYPTION_KEY == XIAOKANG_BLIND_INDEX_KEY:
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfiguredError("XIAOKANG_SECRET_KEY must be at least 50 random characters.")
 
+# Verification codes are never printed or kept in a file in production (U11): the SMS gateway, or
+# office codes only.
+XIAOKANG_SMS_BACKEND = env("XIAOKANG_SMS_BACKEND") or "disabled"
+if XIAOKANG_SMS_BACKEND in ("console", "locmem"):
+    raise ImproperlyConfiguredError(
+        "XIAOKANG_SMS_BACKEND must be http (with XIAOKANG_SMS_GATEWAY_URL) or disabled in production."
+    )
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True

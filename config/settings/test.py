@@ -27,3 +27,5 @@ LOGGING = {
 XIAOKANG_AUDIT_TRIGGERS = False
 # Tests decide per test; the mandatory roles (district_admin, security_admin, auditor) still need it.
 XIAOKANG_REQUIRE_2FA = False
+# Text messages go to xiaokang.core.sms.outbox (portal verification codes).
+XIAOKANG_SMS_BACKEND = "locmem"

@@ -1,12 +1,14 @@
-"""Applicants' accounts on the public portal in a real browser (issue 7 §2, §4): registration and linking,
-an online application with a document, the appeal of a rejection, the whole application completed with
-the keyboard alone, and the apply flow with JavaScript off. Every page is checked by check_portal_page
-(axe-core with no violation at all, one h1, no sideways scroll, under 150 KB) in Chinese and English, and
-in the high-contrast and large-text modes.
+"""Applicants' accounts on the public portal in a real browser (issue 7 §2, §4): registration and
+verification (a code sent by SMS to the registry's phone, U11, typed with the keyboard alone; an office
+code typed with JavaScript off), an online application with a document, the appeal of a rejection, the
+whole application completed with the keyboard alone, and the apply flow with JavaScript off. Every page
+is checked by check_portal_page (axe-core with no violation at all, one h1, no sideways scroll, under
+150 KB) in Chinese and English, and in the high-contrast and large-text modes.
 
 The registry is written in fixtures before the browser starts (see the browser fixture in conftest.py):
-测试1 in 万寿路街道 (qualifies for the living subsidy), 测试2 in 万寿路街道 with an application rejected by
-the district (for the appeal). English pages are asserted on the msgids; Chinese pages on Chinese data."""
+测试1 in 万寿路街道 (qualifies for the living subsidy; the registry holds a phone), 测试2 in 万寿路街道
+with an application rejected by the district (for the appeal). English pages are asserted on the
+msgids; Chinese pages on Chinese data."""
 
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def portal_data(system_actor, tmp_path) -> dict:
     from xiaokang.registry.models import Person
     from xiaokang.registry.services import persons_import
 
-    rows = [person_row(1), person_row(2)]
+    rows = [person_row(1, 联系电话="13912345678"), person_row(2)]
     report = persons_import(actor=system_actor, path=write_csv(tmp_path / "persons.csv", rows))
     assert report.written, report.errors
     second = Person.objects.get(name="测试2")
@@ -90,11 +92,18 @@ def portal_data(system_actor, tmp_path) -> dict:
 
 @pytest.fixture
 def accounts(portal_data):
-    """Accounts for 测试1 and 测试2 (linked), made through the service before the browser starts."""
-    from xiaokang.portal.applicants import applicant_register
+    """Accounts for 测试1 and 测试2, made through the service before the browser starts and verified as
+    at the office (U11): a code printed for each person, entered for the account."""
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.portal.applicants import applicant_register, registry_person_for
+    from xiaokang.portal.verification import code_verify, office_code_issue
 
     for name, key in (("测试1", "first"), ("测试2", "second")):
-        applicant_register(name=name, id_number=portal_data[key], phone="13800001234", password=PASSWORD)
+        account = applicant_register(
+            name=name, id_number=portal_data[key], phone="13800001234", password=PASSWORD
+        )
+        code, _ = office_code_issue(actor=SystemActor("tests"), person=registry_person_for(account))
+        code_verify(account=account, code=code)
     return portal_data
 
 
@@ -124,11 +133,14 @@ def pdf_file(tmp_path, name: str = "certificate.pdf"):
 # ---------------------------------------------------------------------------------------------------
 
 
-def test_registration_links_an_account_when_name_and_id_number_match(
+def test_registration_then_verification_by_a_code_sent_to_the_registry_phone(
     portal_data, portal_page, check_portal_page
 ):
     from tests.helpers import make_id
+    from xiaokang.core import sms
     from xiaokang.portal.models import ApplicantAccount
+
+    sms.outbox.clear()
 
     page = portal_page(language="zh")
     page.goto("/account/register/")
@@ -146,6 +158,32 @@ def test_registration_links_an_account_when_name_and_id_number_match(
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password_again").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
+    # Name and ID number match the registry, yet nothing is linked: the verification page says how.
+    page.wait_for_url("**/account/verify/")
+    assert ApplicantAccount.objects.get(name="测试1").person is None
+    expect(page.locator("main")).to_contain_text("139****5678")
+    check_portal_page(page, "portal-verify-zh")
+    page.goto("/account/")
+    expect(page.locator("#not-linked")).to_be_visible()
+    check_portal_page(page, "portal-dashboard-unverified-zh")
+    # With the keyboard alone: to the verification link, send a code, type it, send.
+    tab_to(page, "#not-linked a[href='/account/verify/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/account/verify/")
+    tab_to(page, "form[action='/account/verify/send/'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/account/verify/#code-form")
+    assert [message.phone for message in sms.outbox] == ["13912345678"]  # the registry's, not the typed
+    code = re.search(r"\b(\d{6})\b", sms.outbox[-1].text).group(1)
+    # A wrong code first: the error is announced and linked to the field.
+    tab_to(page, "#id_code")
+    page.keyboard.type("000000" if code != "000000" else "111111")
+    page.keyboard.press("Enter")
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#id_code")).to_have_attribute("aria-invalid", "true")
+    check_portal_page(page, "portal-verify-error-zh")
+    page.locator("#id_code").fill(code)
+    page.locator("#code-form button[type=submit]").click()
     page.wait_for_url("**/account/")
     expect(page.locator("#not-linked")).to_have_count(0)
     expect(page.locator(".utility-bar .account")).to_contain_text("测试1")
@@ -165,7 +203,10 @@ def test_registration_links_an_account_when_name_and_id_number_match(
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password_again").fill(PASSWORD)
     page.get_by_role("button", name="Create the account").click()
-    page.wait_for_url("**/account/")
+    page.wait_for_url("**/account/verify/")
+    expect(page.locator("#verify-office")).to_be_visible()  # no record: verify at the office
+    check_portal_page(page, "portal-verify-office-en-contrast")
+    page.goto("/account/")
     expect(page.locator("#not-linked")).to_be_visible()
     check_portal_page(page, "portal-dashboard-unlinked-en-contrast")
     page.goto("/account/apply/")
@@ -178,6 +219,34 @@ def test_registration_links_an_account_when_name_and_id_number_match(
     page.goto("/account/apply/living_subsidy/")
     expect(page.locator("#not-linked")).to_be_visible()
     check_portal_page(page, "portal-apply-unlinked-zh")
+
+
+def test_verification_with_an_office_code_without_javascript(portal_data, portal_page, check_portal_page):
+    """Staff print a code on the person page; the resident types it with scripts off (plain forms)."""
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.portal.applicants import applicant_register
+    from xiaokang.portal.models import ApplicantAccount
+    from xiaokang.portal.verification import format_office_code, office_code_issue
+    from xiaokang.registry.models import Person
+
+    applicant_register(name="测试2", id_number=portal_data["second"], phone="13800001234", password=PASSWORD)
+    code, _ = office_code_issue(actor=SystemActor("tests"), person=Person.objects.get(name="测试2"))
+    page = portal_page(language="en", javascript=False)
+    sign_in(page, portal_data["second"], language="en")
+    page.get_by_role("link", name="Verify your account").first.click()
+    page.wait_for_url("**/account/verify/")
+    expect(page.locator("#verify-office")).to_be_visible()  # the registry holds no phone for 测试2
+    page.get_by_label(re.compile("^Verification code")).fill(format_office_code(code).lower())
+    page.get_by_role("button", name="Verify", exact=True).click()
+    page.wait_for_url("**/account/")
+    expect(page.locator("main")).to_contain_text(portal_data["rejected_number"])
+    assert ApplicantAccount.objects.get(name="测试2").verified_by == "office"
+
+    checked = portal_page(language="en", mode="large")
+    applicant_register(name="测试1", id_number=portal_data["first"], phone="13800001234", password=PASSWORD)
+    sign_in(checked, portal_data["first"], language="en")
+    checked.goto("/account/verify/")
+    check_portal_page(checked, "portal-verify-en-large")
 
 
 def test_sign_in_pages_and_a_refused_sign_in(accounts, portal_page, check_portal_page):
@@ -379,3 +448,36 @@ def test_every_portal_page_at_200_percent_zoom(accounts, interpreting_slots, por
     ):
         page.goto(url)
         check_portal_page(page, f"zoom-200-large-{name}")
+
+
+def test_the_staff_print_a_code_and_unlink_an_account(accounts, new_page, log_in, check_page):
+    """The person page's "Portal account" section (U11): print a verification code (a letter), then
+    unlink the account with a reason (an empty reason is refused at the field)."""
+    from xiaokang.portal.models import ApplicantAccount
+    from xiaokang.registry.models import Person
+
+    person = Person.objects.get(name="测试2")
+    page = new_page()
+    log_in(page, "so_portal")
+    page.goto(f"/staff/persons/{person.pk}/")
+    section = page.locator("section:has(h2#portal-account)")
+    expect(section).to_contain_text("2")  # the account's dates
+    check_page(page, "portal-staff-person-section")
+
+    section.locator("form[action$='/portal-code/'] button").click()
+    page.wait_for_url(f"**/staff/persons/{person.pk}/portal-code/")
+    expect(page.locator(".verification-code")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    check_page(page, "portal-staff-office-code-letter")
+
+    page.goto(f"/staff/persons/{person.pk}/")
+    page.locator("section:has(h2#portal-account) a[href$='/portal-unlink/']").click()
+    page.wait_for_url(f"**/staff/persons/{person.pk}/portal-unlink/")
+    check_page(page, "portal-staff-unlink")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
+    check_page(page, "portal-staff-unlink-error")
+    page.locator("#id_reason").fill("本人到社区核验身份证：账户非本人")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**/staff/persons/{person.pk}/#portal-account")
+    assert ApplicantAccount.objects.get(name="测试2").person is None

@@ -93,9 +93,9 @@ def lockout_key(id_number: str) -> str:
 
 
 def registry_person_for(account: ApplicantAccount) -> Person | None:
-    """The registry person this account may act for: the registry has its ID number and the name is the
-    same after stripping spaces at both ends (P2). Otherwise None: the account can only use the screener
-    and the status lookup."""
+    """The registry person this account *claims*: the registry has its ID number and the name is the
+    same after stripping spaces at both ends (P2). A claim is not a link: name and ID number are not
+    secret, so the account acts for the person only once portal.verification has linked it (U11)."""
     person = Person.objects.filter(id_number_index=account.id_number_index).first()
     if person is None or normalise_name(person.name) != normalise_name(account.name):
         return None
@@ -103,20 +103,26 @@ def registry_person_for(account: ApplicantAccount) -> Person | None:
 
 
 def _relink(account: ApplicantAccount, client: str | None) -> None:
-    """Set the account's person from the registry as it is now, audited when it changes."""
+    """At sign-in: a verified link stays only while the registry record still matches the account (same
+    ID number and name); otherwise it is removed, audited, and the resident verifies again. Nothing is
+    ever linked here: linking needs a code (portal.verification, U11)."""
+    if account.person_id is None:
+        return
     person = registry_person_for(account)
-    new_id = person.pk if person is not None else None
-    if new_id == account.person_id:
+    if person is not None and person.pk == account.person_id:
         return
     old_id = account.person_id
-    account.person = person
-    account.save(update_fields=["person"])
+    account.person = None
+    account.verified_at = None
+    account.verified_by = ""
+    account.save(update_fields=["person", "verified_at", "verified_by"])
     log_action(
         actor_for(account),
-        "applicant.link" if new_id else "applicant.unlink",
+        "applicant.unlink",
         object_type="applicant",
         object_id=str(account.pk),
-        person_id=new_id or old_id,
+        person_id=old_id,
+        details={"reason": "registry record no longer matches"},
         client=client,
     )
 
@@ -124,7 +130,8 @@ def _relink(account: ApplicantAccount, client: str | None) -> None:
 def applicant_register(
     *, name: str, id_number: str, phone: str, password: str, client: str | None = None
 ) -> ApplicantAccount:
-    """Create an account (one per ID number) and link it to the registry when name and ID number match.
+    """Create an account (one per ID number), not linked to any registry person: linking needs a code
+    (portal.verification, U11), whatever the name and ID number say.
     Attempts are limited per client address (``XIAOKANG_REGISTER_RATE_LIMIT``), since the answer says
     whether an ID number has an account already; an attempt counts even when it is refused (the count is
     committed on its own, before the registration's transaction)."""
@@ -181,7 +188,6 @@ def _register(
         details={"id_number_masked": account.id_number_masked},
         client=client,
     )
-    _relink(account, client)
     return account
 
 
@@ -236,7 +242,7 @@ def applicant_login(*, id_number: str, password: str, client: str | None = None)
                     object_id=str(account.pk),
                     client=client,
                 )
-                # A person imported (or corrected) after registration is linked now (P2).
+                # A verified link whose registry record no longer matches is removed (P2, U11).
                 _relink(account, client)
                 return account
     raise refused

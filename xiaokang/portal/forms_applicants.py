@@ -212,3 +212,54 @@ class DocumentForm(forms.Form):
                 _("At most %(count)d files at once.") % {"count": MAX_DOCUMENTS}, code="too_many"
             )
         return files
+
+
+class VerificationCodeForm(forms.Form):
+    """The code that links the account to the registry record (U11): 6 digits by text message, or 8
+    letters and digits printed at the community office."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=20,
+        help_text=_(
+            "6 digits from the text message, or the 8 letters and digits on the letter from your community "
+            "office."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "inputmode": "text",
+            }
+        ),
+        error_messages={"required": _("Enter the code.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _required(self)
+
+
+class UnlinkForm(forms.Form):
+    """Staff: detach the portal account from the person (the rightful owner reclaims the record, U11)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_(
+            "For example: the resident says the account is not theirs; ID card checked at the office."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Enter the reason for unlinking the account.")},
+    )
+    close = forms.BooleanField(
+        label=_(
+            "Also close the account: it is not the resident's (the ID number can then be registered again)"
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _required(self)

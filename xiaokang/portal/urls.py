@@ -3,7 +3,7 @@ settings. No login. docs/portal.md."""
 
 from django.urls import path
 
-from xiaokang.portal import display, views
+from xiaokang.portal import display, views, views_staff
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +12,7 @@ urlpatterns = [
     path("policies/<str:policy_id>/", views.policy_guide_detail, name="policy-guide-detail"),
     path("screener/", views.screener, name="screener"),
     path("status/", views.status, name="status"),
+    # Staff, on the person page (U11): print a verification code, unlink a portal account.
+    path("staff/persons/<id:pk>/portal-code/", views_staff.office_code, name="person-portal-code"),
+    path("staff/persons/<id:pk>/portal-unlink/", views_staff.unlink, name="person-portal-unlink"),
 ]

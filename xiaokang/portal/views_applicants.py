@@ -42,9 +42,11 @@ from xiaokang.portal.forms_applicants import (
     DocumentForm,
     OnlineApplicationForm,
     RegistrationForm,
+    VerificationCodeForm,
 )
 from xiaokang.portal.sessions import applicant_required, current_applicant, sign_in, sign_out
 from xiaokang.portal.states import NEXT_STEPS
+from xiaokang.portal.verification import VerificationError, code_verify, sms_code_send, verification_status
 from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.views_persons import _see_other
 
@@ -150,8 +152,8 @@ def _linked_message(request, account) -> None:
         messages.info(
             request,
             _(
-                "Your account is not linked to a record in the registry: you can use the screener and the "
-                "status lookup. To apply online, ask your community office to check your record."
+                "Your account is not yet verified: it shows nothing of your registry record until you enter "
+                "a code sent to your phone or printed at your community office."
             ),
         )
 
@@ -180,7 +182,7 @@ def register(request):
                 sign_in(request, account)
                 messages.success(request, _("Your account has been created and you are signed in."))
                 _linked_message(request, account)
-                return _see_other(reverse("applicant-home"))
+                return _see_other(reverse("applicant-verify"))
         status = 422
     else:
         form = RegistrationForm()
@@ -241,6 +243,62 @@ def logout(request):
     sign_out(request)
     messages.success(request, _("You have signed out."))
     return _see_other(reverse("home"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Verification: the code that links the account to the registry record (U11)
+
+
+def _render_verify(request, account, *, form=None, send_error: str = "", status: int = 200):
+    return render(
+        request,
+        "portal/account/verify.html",
+        {
+            "account": account,
+            "status": verification_status(account),
+            "form": form or VerificationCodeForm(),
+            "send_error": send_error,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@applicant_required
+def verify(request):
+    """Enter a code: six digits sent by SMS to the registry's phone, or an office code. Linked, the
+    account sees the person's applications, benefits and payments."""
+    account = current_applicant(request)
+    if request.method == "GET" or account.person_id is not None:
+        return _render_verify(request, account)
+    form = VerificationCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            code_verify(account=account, code=form.cleaned_data["code"], client=client_address(request))
+        except VerificationError as error:
+            form.add_error("code" if error.field == "code" else None, error.message)
+        else:
+            messages.success(
+                request, _("Your account is verified and linked to your record in the registry.")
+            )
+            return _see_other(reverse("applicant-home"))
+    return _render_verify(request, account, form=form, status=422)
+
+
+@require_POST
+@applicant_required
+def verify_send(request):
+    """Send a code by SMS to the phone the registry holds (never the one typed at registration)."""
+    account = current_applicant(request)
+    try:
+        masked = sms_code_send(account=account, client=client_address(request))
+    except VerificationError as error:
+        return _render_verify(request, account, send_error=error.message, status=422)
+    messages.success(
+        request,
+        _("A code has been sent to %(phone)s. It is valid for 10 minutes.") % {"phone": masked},
+    )
+    return _see_other(reverse("applicant-verify") + "#code-form")
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.helpers import STREET_B, make_id, person_row, write_csv
+from xiaokang.accounts.actors import SystemActor
 from xiaokang.accounts.models import LoginFailure, User
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.models import (
@@ -23,8 +24,9 @@ from xiaokang.cases.models import (
 )
 from xiaokang.cases.services import application_submit, application_transition
 from xiaokang.core import crypto
-from xiaokang.portal.applicants import applicant_register
+from xiaokang.portal.applicants import applicant_register, registry_person_for
 from xiaokang.portal.models import ApplicantAccount
+from xiaokang.portal.verification import code_verify, office_code_issue
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
 
@@ -60,13 +62,23 @@ def id_of(person) -> str:
     return crypto.decrypt(person.id_number_encrypted)
 
 
-def register(person=None, *, name=None, id_number=None, phone="13800001234"):
-    return applicant_register(
+def verify(account):
+    """Link the account as the office does (U11): a code printed for its person, entered by the account."""
+    code, _ = office_code_issue(actor=SystemActor("test office"), person=registry_person_for(account))
+    return code_verify(account=account, code=code)
+
+
+def register(person=None, *, name=None, id_number=None, phone="13800001234", verified=True):
+    """An account made through the service and, when the registry has its person, verified."""
+    account = applicant_register(
         name=name if name is not None else person.name,
         id_number=id_number if id_number is not None else id_of(person),
         phone=phone,
         password=PASSWORD,
     )
+    if verified and registry_person_for(account) is not None:
+        account = verify(account)
+    return account
 
 
 def signed_in(account) -> Client:
@@ -165,12 +177,14 @@ def test_registration_errors_are_given_per_field(people):
     assert ApplicantAccount.objects.count() == 0
 
 
-def test_an_account_is_linked_only_when_the_name_and_the_id_number_match(people):
+def test_registration_never_links_and_a_code_links_only_when_name_and_id_number_match(people):
+    # U11: name and ID number only say which person an account claims; the link needs a code.
     client = Client()
     response = client.post("/account/register/", form_data(people["a"], name=" 测试1 "))
-    assert response.status_code == 303 and response["Location"] == "/account/"
+    assert response.status_code == 303 and response["Location"] == "/account/verify/"
     account = ApplicantAccount.objects.get()
-    assert account.person == people["a"]
+    assert account.person is None and account.verified_at is None
+    assert registry_person_for(account) == people["a"]
     assert account.id_number_index == people["a"].id_number_index
     assert account.id_number_masked == crypto.mask_id_number(id_of(people["a"]))
     assert account.phone_masked == "138****1234"
@@ -178,10 +192,13 @@ def test_an_account_is_linked_only_when_the_name_and_the_id_number_match(people)
     assert account.password != PASSWORD and account.password.startswith("md5$")
     # Signed in at once, as the applicant: never a staff session.
     assert client.session["applicant_id"] == account.pk and "_auth_user_id" not in client.session
+    account = verify(account)
+    assert account.person == people["a"] and account.verified_by == "office"
 
     wrong_name = register(people["b"], name="别人")
     unknown = register(name="测试1", id_number=UNKNOWN_ID)
     assert wrong_name.person is None and unknown.person is None
+    assert registry_person_for(wrong_name) is None and registry_person_for(unknown) is None
 
     # One account per ID number.
     response = Client().post("/account/register/", form_data(people["a"]))
@@ -218,18 +235,30 @@ def test_registration_is_audited_without_the_clear_numbers(people):
         assert id_of(people["a"]) not in text and "13800001234" not in text
 
 
-def test_the_link_is_checked_again_at_sign_in(people, tmp_path, system_actor):
+def test_a_person_imported_later_is_linked_by_a_code_and_a_changed_record_unlinks(
+    people, tmp_path, system_actor
+):
     newcomer = person_row(40)
     account = register(name=newcomer["姓名"], id_number=newcomer["公民身份号码"])
     assert account.person is None
     client = signed_in(account)
     assert "not-linked" in client.get("/account/").content.decode()
 
+    # Imported later: signing in does not link (U11), the account can now verify.
     persons_import(actor=system_actor, path=write_csv(tmp_path / "late.csv", [newcomer]))
     client = signed_in(account)
     account.refresh_from_db()
+    assert account.person is None
+    account = verify(account)
     assert account.person == Person.objects.get(name=newcomer["姓名"])
     assert AuditEvent.objects.filter(action="applicant.link", object_id=str(account.pk)).exists()
+
+    # A record whose name no longer matches unlinks at the next sign-in (P2); verify again after.
+    Person.objects.filter(pk=account.person_id).update(name="改名40")
+    signed_in(account)
+    account.refresh_from_db()
+    assert account.person is None and account.verified_at is None
+    assert AuditEvent.objects.filter(action="applicant.unlink", object_id=str(account.pk)).exists()
 
 
 # ---------------------------------------------------------------------------------------------------
