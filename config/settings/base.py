@@ -153,6 +153,9 @@ XIAOKANG_DOCUMENTS_DIR = DATA_DIR / "documents"
 XIAOKANG_STATUS_RATE_LIMIT = (20, 5, 15)
 # Applicant registration (portal.applicants): attempts per client address, and the window in minutes.
 XIAOKANG_REGISTER_RATE_LIMIT = (10, 60)
+# Registry rows refused because the person is (or would be) outside the user's area (U11, registry.services):
+# refused rows per user, and the window in minutes; beyond it the whole import or API call is refused.
+XIAOKANG_OUT_OF_AREA_RATE_LIMIT = (50, 60)
 XIAOKANG_DOCUMENT_MAX_BYTES = env_int("XIAOKANG_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # `xiaokang screen` reads a file without storing it (issue 4 §3: a million rows is about 250 MB of CSV).
 XIAOKANG_SCREEN_MAX_BYTES = env_int("XIAOKANG_SCREEN_MAX_BYTES", 2 * 1024 * 1024 * 1024)

@@ -34,7 +34,7 @@ from xiaokang.registry.services import person_save
 
 router = Router(tags=["persons"], auth=TokenAuth(REGISTRY_READERS))
 
-ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut}
+ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut, 429: DetailOut}
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 404}
 
 STALE = (
@@ -104,8 +104,12 @@ def persons_search(request: HttpRequest, query: PersonSearch):
 @router.post("", response={201: PersonOut, **READ_ERRORS}, summary="Create a person")
 def person_create(request: HttpRequest, response: HttpResponse, payload: PersonCreate):
     """Validated exactly as a row of the import file; recorded in the person's history and the audit
-    trail (source `api`). A street officer or community worker may create persons only in their area."""
+    trail (source `api`). A street officer or community worker may create persons only in their area: an
+    ID number registered elsewhere gets the same neutral 422 as a row naming another area (the district
+    handles it; request a transfer), and too many such refusals answer 429."""
     result = person_save(actor=request.auth, values=person_values_from(payload), source="api")
+    if result.limited:
+        raise HttpError(429, result.errors[0]["message"])
     if result.errors:
         return Status(422, {"detail": result.errors})
     person = person_for(request.auth, result.person_id, client=client_address(request))
@@ -171,6 +175,8 @@ def person_update(request: HttpRequest, response: HttpResponse, person_id: int, 
     )
     if result.conflict_version is not None:
         raise HttpError(412, STALE)
+    if result.limited:
+        raise HttpError(429, result.errors[0]["message"])
     if result.errors:
         return Status(422, {"detail": result.errors})
     person = person_for(request.auth, person.pk, client=client)

@@ -271,7 +271,7 @@ def test_a_street_officers_row_of_another_street_is_an_error_and_nothing_is_writ
     page = upload(client, csv_upload([person_row(31), person_row(32, 街道乡镇="中关村街道")]))
 
     row3 = row_html(page, 3)
-    assert "cell-error" in row3 and "outside your area" in row3
+    assert "cell-error" in row3 and "cannot be registered here" in row3
     assert 'id="row-2"' not in page
     assert reverse("registry-import-confirm") not in page
     assert Person.objects.count() == 2
