@@ -223,6 +223,7 @@ SOURCE_LABELS = {
     "form": gettext_lazy("form"),
     "api": gettext_lazy("API"),
     "seed": gettext_lazy("synthetic data"),
+    "transfer": gettext_lazy("transfer between streets"),
 }
 # Fields of a history entry or an as-of record that have no import column of their own.
 EXTRA_FIELD_LABELS = {
