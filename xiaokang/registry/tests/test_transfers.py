@@ -201,6 +201,14 @@ def test_transfer_pages(registry, officer_a, district_officer):
     )
     assert response.status_code == 303, response.content.decode()
     transfer = PersonTransfer.objects.get()
+    # The sending street cannot decide its own request (403, and nothing moves).
+    assert (
+        client.post(
+            f"/staff/registry/transfers/{transfer.pk}/decide/", {"decision": "approve", "version": 1}
+        ).status_code
+        == 403
+    )
+    assert Person.objects.get(pk=a.pk).street.code == STREET_A
     district = Client()
     district.force_login(district_officer)
     queue = district.get("/staff/registry/transfers/").content.decode()
