@@ -26,7 +26,7 @@ def test_a_street_requests_a_transfer_and_the_district_approves_it(
     street.goto(f"/staff/persons/{person.pk}/")
     street.get_by_role("link", name="申请转移到其他街道").click()
     street.get_by_label("迁入的社区村").select_option(target.code)
-    street.get_by_label("原因").fill("搬家")
+    street.get_by_label("理由").fill("搬家")
     check_page(street, "transfer-request")
     street.get_by_role("button", name="提交转移申请").click()
     expect(street.get_by_text("已申请转移，由区残联决定。")).to_be_visible()
@@ -37,7 +37,7 @@ def test_a_street_requests_a_transfer_and_the_district_approves_it(
     row = district.get_by_role("row").filter(has_text="测试1")
     expect(row).to_contain_text(target.name)
     check_page(district, "transfer-queue")
-    row.get_by_role("button", name="批准").click()
+    row.get_by_role("button", name="批准", exact=True).click()
     expect(district.get_by_text("已批准转移，此人已迁至新的街道和社区村。")).to_be_visible()
 
     district.goto(f"/staff/persons/{person.pk}/")
