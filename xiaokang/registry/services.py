@@ -115,10 +115,24 @@ def _scope_check(actor: Actor, rows: pl.DataFrame, headers: dict[str, str]) -> _
         )
     }
     matched = [existing.get(index) for index in indexes]
-    frame = rows.select("row", *dict.fromkeys([field, "street_code"])).with_columns(
+    # A household is shared by its members: a row naming a household with a member outside the area
+    # would change (or join) another area's household, so it is refused in the same words.
+    keys = sorted(set(rows.get_column("household").drop_nulls().to_list()))
+    foreign_households = {
+        key
+        for (key,) in fetch_in(
+            "SELECT DISTINCT h.key FROM registry_household h JOIN registry_person p "  # noqa: S608 (constants)
+            f"ON p.household_id = h.id WHERE p.{area_column} <> {int(area.pk)} AND h.key IN ({{in_}})",
+            keys,
+        )
+    }
+    frame = rows.select("row", *dict.fromkeys([field, "street_code", "household"])).with_columns(
         pl.Series("_id_index", indexes, dtype=pl.Utf8),
         pl.Series("_person", [m[0] if m else None for m in matched], dtype=pl.Int64),
         pl.Series("_elsewhere", [bool(m and m[1] != area.pk) for m in matched], dtype=pl.Boolean),
+    )
+    frame = frame.with_columns(
+        (pl.col("_elsewhere") | pl.col("household").is_in(list(foreign_households))).alias("_elsewhere")
     )
     flagged = frame.filter(pl.col(field).is_null() | (pl.col(field) != area.code) | pl.col("_elsewhere"))
     errors = flagged.select(

@@ -170,3 +170,19 @@ def test_the_district_still_sees_already_registered(registry, district_officer):
     values = {ZH_TO_FIELD[k]: v for k, v in _takeover_row(registry["id_b"], 街道乡镇="中关村街道").items()}
     result = person_save(actor=district_officer, values=values)
     assert "already registered" in result.errors[0]["message"]
+
+
+def test_an_officer_cannot_change_another_streets_household_through_a_new_member(
+    tmp_path, registry, officer_a
+):
+    """A household is shared: a new person of street A naming street B's household (with another economic
+    status) would rewrite the household of street B's person. Refused in the same words."""
+    b = registry["b"]
+    household = b.household
+    status = household.economic_status
+    row = person_row(60, 家庭编号=household.key, 家庭经济状况="特困")
+    report = persons_import(actor=officer_a, path=write_csv(tmp_path / "h.csv", [row]))
+    assert report.errors == [{"row": 2, "column": "街道乡镇", "message": OUT_OF_AREA}]
+    household.refresh_from_db()
+    assert household.economic_status == status
+    assert not PersonHistory.objects.filter(person=b).exclude(action="create").exists()
