@@ -279,8 +279,8 @@ def transfer_cancel(
     *, actor: Actor, transfer_id: int, expected_version: int, client: str | None = None
 ) -> PersonTransfer:
     """The street that asked (or the district) withdraws a transfer that is still waiting."""
+    transfer = transfer_for(actor, transfer_id)  # outside the transaction: a refusal's audit stays
     with transaction.atomic():
-        transfer = transfer_for(actor, transfer_id)
         transfer = PersonTransfer.objects.select_for_update().get(pk=transfer.pk)
         requesting_street = transfer.from_street_id if transfer.side == "from" else transfer.to_street_id
         scope = scope_of(actor)
