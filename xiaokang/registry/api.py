@@ -34,8 +34,10 @@ from xiaokang.registry.services import person_save
 
 router = Router(tags=["persons"], auth=TokenAuth(REGISTRY_READERS))
 
-ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut, 429: DetailOut}
+ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut}
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 404}
+# Writes: too many rows refused as outside the caller's area recently (services.OutOfAreaLimitReached).
+LIMITED = {429: DetailOut}
 
 STALE = (
     "该人员记录已被他人修改，请重新读取后再改 / the person was changed by someone else since you read it: "
@@ -101,7 +103,7 @@ def persons_search(request: HttpRequest, query: PersonSearch):
     return _page(request.auth, query)
 
 
-@router.post("", response={201: PersonOut, **READ_ERRORS}, summary="Create a person")
+@router.post("", response={201: PersonOut, **READ_ERRORS, **LIMITED}, summary="Create a person")
 def person_create(request: HttpRequest, response: HttpResponse, payload: PersonCreate):
     """Validated exactly as a row of the import file; recorded in the person's history and the audit
     trail (source `api`). A street officer or community worker may create persons only in their area: an
@@ -152,7 +154,7 @@ def _if_match(request: HttpRequest) -> int | None:
 
 @router.patch(
     "/{int:person_id}",
-    response={200: PersonOut, 412: DetailOut, **ERRORS},
+    response={200: PersonOut, 412: DetailOut, **ERRORS, **LIMITED},
     summary="Change a person",
 )
 def person_update(request: HttpRequest, response: HttpResponse, person_id: int, payload: PersonUpdate):
