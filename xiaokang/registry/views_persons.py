@@ -340,6 +340,10 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
         "can_reveal": actor.role == Role.DISTRICT_ADMIN,
         # R6, S4: the sending street (or the district) may ask to move the person to another street.
         "can_transfer": actor.role in TRANSFER_REQUEST_ROLES,
+        # The transfer waiting for the district, if any (the reader already sees this person).
+        "open_transfer": person.transfers.filter(state="requested")
+        .select_related("to_street", "to_community")
+        .first(),
         "certificate": certificate,
         "certificate_number": _certificate_number_masked(person, certificate),
         "certificate_grade": GRADE_LABELS.get(certificate.grade, "") if certificate else "",

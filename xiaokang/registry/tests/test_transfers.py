@@ -201,6 +201,8 @@ def test_transfer_pages(registry, officer_a, district_officer):
     )
     assert response.status_code == 303, response.content.decode()
     transfer = PersonTransfer.objects.get()
+    detail = client.get(f"/staff/persons/{a.pk}/").content.decode()
+    assert 'id="open-transfer"' in detail and f"/staff/persons/{a.pk}/transfer/" not in detail
     # The sending street cannot decide its own request (403, and nothing moves).
     assert (
         client.post(
