@@ -19,6 +19,7 @@ from xiaokang.cases.api import router as applications_router
 from xiaokang.employment.api import router as employers_router
 from xiaokang.policies.api import router as eligibility_router
 from xiaokang.registry.api import router as persons_router
+from xiaokang.registry.api_transfers import router as transfers_router
 from xiaokang.registry.importing.columns import BY_FIELD
 
 NOT_FOUND = "未找到 / not found"
@@ -104,6 +105,7 @@ api.add_router("/persons", persons_router)
 api.add_router("/persons", eligibility_router)
 api.add_router("/applications", applications_router)
 api.add_router("/employers", employers_router)
+api.add_router("/transfers", transfers_router)
 
 
 # ---------------------------------------------------------------------------------------------------

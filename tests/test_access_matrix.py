@@ -46,6 +46,12 @@ ACCESS = {
     "person-detail": READERS,
     "person-edit": READERS,
     "person-reveal": POST_ONLY,
+    # transfers between streets (R6, S4): street officers and the district; the district decides
+    "person-transfer": {"district_admin", "district_officer", "street_officer"},
+    "transfer-list": {"district_admin", "district_officer", "street_officer"},
+    "transfer-request": {"district_admin", "district_officer", "street_officer"},
+    "transfer-decide": POST_ONLY,
+    "transfer-cancel": POST_ONLY,
     "registry-import": {"district_admin", "district_officer", "street_officer"},
     "registry-import-confirm": POST_ONLY,
     "registry-import-errors": POST_ONLY,

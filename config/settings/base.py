@@ -173,6 +173,9 @@ XIAOKANG_SMS_RATE_LIMIT = (3, 5, 60)
 XIAOKANG_VERIFY_RATE_LIMIT = (10, 60)
 if XIAOKANG_SMS_BACKEND == "http" and not XIAOKANG_SMS_GATEWAY_URL:
     raise ImproperlyConfigured("XIAOKANG_SMS_BACKEND=http needs XIAOKANG_SMS_GATEWAY_URL")
+# Registry rows refused because the person is (or would be) outside the user's area (U11, registry.services):
+# refused rows per user, and the window in minutes; beyond it the whole import or API call is refused.
+XIAOKANG_OUT_OF_AREA_RATE_LIMIT = (50, 60)
 XIAOKANG_DOCUMENT_MAX_BYTES = env_int("XIAOKANG_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # `xiaokang screen` reads a file without storing it (issue 4 §3: a million rows is about 250 MB of CSV).
 XIAOKANG_SCREEN_MAX_BYTES = env_int("XIAOKANG_SCREEN_MAX_BYTES", 2 * 1024 * 1024 * 1024)

@@ -77,7 +77,9 @@ def test_keyboard_only_search_by_name_then_by_id_number(district_page, persons, 
     page.keyboard.press("Enter")
     assert focused(page)["id"] == "main"
     page.keyboard.press("Tab")
-    assert focused(page)["text"] == page.locator("main a.button").inner_text()  # "register a person"
+    assert focused(page)["text"] == page.locator("main a.button").first.inner_text()  # "register a person"
+    page.keyboard.press("Tab")  # "request a transfer into your area" (R6, S4)
+    assert focused(page)["text"] == page.get_by_role("link", name="申请迁入本辖区").inner_text()
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "id_name"
     page.keyboard.type("测试1")

@@ -13,6 +13,8 @@ STAFF_MENU = (
         {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
     ),
     ("registry-import", _("Import"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}),
+    # Transfers between streets (R6, S4): the district's queue of requests to decide.
+    ("transfer-list", _("Transfers"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}),
     (
         "registry-quality",
         _("Data quality"),

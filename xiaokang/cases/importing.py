@@ -16,7 +16,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
-from xiaokang.accounts.actors import Actor
+from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Enrolment
 from xiaokang.cases.rosters import cash_policy_ids
@@ -26,7 +26,7 @@ from xiaokang.policies.loader import policies
 from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import read_table
 from xiaokang.registry.selectors import persons_for
-from xiaokang.registry.services import ImportReport
+from xiaokang.registry.services import OUT_OF_AREA, ImportReport, record_out_of_area_refusals
 
 ENROLMENT_COLUMNS: tuple[Column, ...] = (
     Column("id_number", "公民身份号码", True, None, "18位", "18 characters"),
@@ -69,6 +69,22 @@ def enrolments_import(
     known = dict(
         persons_for(actor).filter(id_number_index__in=set(indexes)).values_list("id_number_index", "pk")
     )
+    # Out of the actor's area and not registered at all get one answer for an area-bound actor (U11): the
+    # neutral out-of-area words, audited and counted as the person import's are.
+    scoped = scope_of(actor).kind != "all"
+    not_found = OUT_OF_AREA if scoped else "登记库中没有此人 / no such person in the registry"
+    if scoped:
+        record_out_of_area_refusals(
+            actor,
+            [
+                (row, index, None)
+                for row, id_number, index in zip(
+                    frame["__row"].to_list(), frame["id_number"].to_list(), indexes, strict=True
+                )
+                if id_number is not None and index not in known
+            ],
+            source="enrolments",
+        )
     frame = frame.with_columns(
         pl.Series("person_id", [known.get(index) for index in indexes], dtype=pl.Int64),
         pl.col("policy").replace_strict(policy_by_name, default=None).alias("policy_id"),
@@ -89,7 +105,7 @@ def enrolments_import(
         (
             pl.col("id_number").is_not_null() & pl.col("person_id").is_null(),
             "id_number",
-            "登记库中（您的工作范围内）没有此人 / no such person in the registry (in your area)",
+            not_found,
         ),
         (pl.col("policy").is_null(), "policy", "必填 / required"),
         (

@@ -23,17 +23,20 @@ class Limit:
     window: dt.timedelta
 
 
-def attempt(keys: list[str], limit_of: dict[str, Limit]) -> bool:
-    """Count one attempt against each key; False (and nothing counted) when any key has used up its
-    allowance. ``limit_of`` maps each key to its limit."""
+def attempt(keys: list[str], limit_of: dict[str, Limit], *, weight: int = 1) -> bool:
+    """Count ``weight`` attempts (one by default) against each key; False (and nothing counted) when any
+    key's allowance cannot take them. ``limit_of`` maps each key to its limit. A weight counts the refused
+    rows of one import file at once (registry.services: out-of-area rows, U11)."""
     now = timezone.now()
     with transaction.atomic():
         for key in keys:
             limit = limit_of[key]
             used = RateLimitHit.objects.filter(key=key, at__gt=now - limit.window).count()
-            if used >= limit.attempts:
+            if used + weight > limit.attempts:
                 return False
-        RateLimitHit.objects.bulk_create([RateLimitHit(key=key[:120], at=now) for key in keys])
+        RateLimitHit.objects.bulk_create(
+            [RateLimitHit(key=key[:120], at=now) for key in keys for _ in range(weight)]
+        )
         # Old attempts are of no further use: drop them as we go, so the table stays small.
         longest = max(limit.window for limit in limit_of.values())
         RateLimitHit.objects.filter(key__in=keys, at__lte=now - longest).delete()

@@ -39,6 +39,8 @@ router = Router(tags=["persons"], auth=TokenAuth(REGISTRY_READERS))
 ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut}
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 404}
 LIST_ERRORS = {**READ_ERRORS, 429: DetailOut}
+# Writes: too many rows refused as outside the caller's area recently (services.OutOfAreaLimitReached).
+LIMITED = {429: DetailOut}
 
 STALE = (
     "该人员记录已被他人修改，请重新读取后再改 / the person was changed by someone else since you read it: "
@@ -124,11 +126,15 @@ def persons_search(request: HttpRequest, query: PersonSearch):
     return _page(request, query)
 
 
-@router.post("", response={201: PersonOut, **READ_ERRORS}, summary="Create a person")
+@router.post("", response={201: PersonOut, **READ_ERRORS, **LIMITED}, summary="Create a person")
 def person_create(request: HttpRequest, response: HttpResponse, payload: PersonCreate):
     """Validated exactly as a row of the import file; recorded in the person's history and the audit
-    trail (source `api`). A street officer or community worker may create persons only in their area."""
+    trail (source `api`). A street officer or community worker may create persons only in their area: an
+    ID number registered elsewhere gets the same neutral 422 as a row naming another area (the district
+    handles it; request a transfer), and too many such refusals answer 429."""
     result = person_save(actor=request.auth, values=person_values_from(payload), source="api")
+    if result.limited:
+        raise HttpError(429, result.errors[0]["message"])
     if result.errors:
         return Status(422, {"detail": result.errors})
     person = person_for(request.auth, result.person_id, client=client_address(request))
@@ -171,7 +177,7 @@ def _if_match(request: HttpRequest) -> int | None:
 
 @router.patch(
     "/{int:person_id}",
-    response={200: PersonOut, 412: DetailOut, **ERRORS},
+    response={200: PersonOut, 412: DetailOut, **ERRORS, **LIMITED},
     summary="Change a person",
 )
 def person_update(request: HttpRequest, response: HttpResponse, person_id: int, payload: PersonUpdate):
@@ -194,6 +200,8 @@ def person_update(request: HttpRequest, response: HttpResponse, person_id: int, 
     )
     if result.conflict_version is not None:
         raise HttpError(412, STALE)
+    if result.limited:
+        raise HttpError(429, result.errors[0]["message"])
     if result.errors:
         return Status(422, {"detail": result.errors})
     person = person_for(request.auth, person.pk, client=client)

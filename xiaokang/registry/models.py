@@ -193,3 +193,57 @@ class PersonHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.action} {self.recorded_at:%Y-%m-%d %H:%M} {self.actor_label}"
+
+
+class TransferState(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class PersonTransfer(models.Model):
+    """Moving a person to another street (R6, S4; U11): requested by the sending or the receiving street,
+    decided by the district, and only then applied through the registry's write path (history source
+    ``transfer``). ``side`` says which street asked: the receiving one (``to``) named the person by ID
+    number and name only and sees nothing of the record until it is approved."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="transfers")
+    from_street = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("from street"))
+    from_community = models.ForeignKey(
+        Area, models.PROTECT, related_name="+", verbose_name=_("from community")
+    )
+    to_street = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("to street"))
+    to_community = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("to community"))
+    side = models.CharField(
+        max_length=4, choices=[("from", _("sending street")), ("to", _("receiving street"))]
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    reason = models.CharField(_("reason"), max_length=200)
+    state = models.CharField(
+        _("state"), max_length=10, choices=TransferState.choices, default=TransferState.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "requested_at"]),
+            models.Index(fields=["from_street", "state"]),
+            models.Index(fields=["to_street", "state"]),
+        ]
+        constraints = [
+            # At most one open transfer per person (S4): a second request waits for the first decision.
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(state="requested"), name="one_open_transfer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.from_street_id}→{self.to_street_id} {self.state}"

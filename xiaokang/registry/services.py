@@ -11,15 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, scope_of
-from xiaokang.audit.services import log_action
+from xiaokang.audit.services import Event, log_action, log_actions
+from xiaokang.core import crypto
+from xiaokang.core.bulk import fetch_in
 from xiaokang.core.models import Area
+from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.registry.importing import apply as apply_
 from xiaokang.registry.importing.columns import BY_FIELD, PERSON_COLUMNS
-from xiaokang.registry.importing.reader import read_table
+from xiaokang.registry.importing.reader import FileRejected, read_table
 from xiaokang.registry.importing.validate import validate_persons
 from xiaokang.registry.models import Household, HouseholdHardship, Person
 from xiaokang.registry.selectors import area_directory
@@ -53,9 +57,46 @@ class ImportReport:
         }
 
 
-def _scope_errors(actor: Actor, rows: pl.DataFrame, headers: dict[str, str]) -> pl.DataFrame | None:
-    """Rows outside the actor's area are errors (issue 3 §3: "a street officer's rows outside their street
-    are errors"); a community worker's rows must be in their community."""
+# The one answer to a row whose person is, or would be, outside the user's area (U11; PIPL art. 10): the
+# same words whether the person is registered in another street, in none, or the row names another area,
+# so that staff cannot learn where (or whether) an ID number is registered. The district moves a person
+# between areas (a transfer, registry.transfers).
+OUT_OF_AREA = (
+    "此人不能在您的辖区登记，由区残联办理；如此人已迁入您的辖区，请申请转移 / "
+    "this person cannot be registered here; the district office handles it "
+    "(if the person has moved to your area, request a transfer)"
+)
+OUT_OF_AREA_LIMIT_KEY = "registry-out-of-area:user:{}"
+
+
+class OutOfAreaLimitReached(FileRejected):
+    """Too many rows refused as outside the user's area within the window (U11: refusals are rate-limited
+    so that the refusals cannot be used to find where ID numbers are registered)."""
+
+    def __init__(self):
+        super().__init__(
+            "您近期被拒绝的辖区外记录过多，本次操作已拒绝，请稍后再试或联系区残联",
+            "too many records outside your area were refused recently: this request is refused; "
+            "try again later or ask the district office",
+        )
+
+
+@dataclass
+class _ScopeCheck:
+    errors: pl.DataFrame  # row, column, message (OUT_OF_AREA)
+    refused: list[tuple[int, str, int | None]]  # (row, ID blind index, the person it matched or None)
+
+
+def _out_of_area_limit() -> Limit:
+    attempts, minutes = settings.XIAOKANG_OUT_OF_AREA_RATE_LIMIT
+    return Limit(attempts=attempts, window=dt.timedelta(minutes=minutes))
+
+
+def _scope_check(actor: Actor, rows: pl.DataFrame, headers: dict[str, str]) -> _ScopeCheck | None:
+    """Rows outside the actor's area are errors (U11): a street officer's rows must name their street,
+    a community worker's their community, and (R5) a row whose ID number matches a person registered
+    outside the actor's area is refused in the same words: the area written in the file never decides
+    where an existing record lives. None for a district-wide actor."""
     scope = scope_of(actor)
     if scope.kind == "all":
         return None
@@ -63,10 +104,77 @@ def _scope_errors(actor: Actor, rows: pl.DataFrame, headers: dict[str, str]) -> 
         raise ImportNotAllowed("您的角色不能修改登记信息 / your role cannot change the registry")
     area = Area.objects.get(pk=scope.area_id)
     column, field = ("street", "street_code") if scope.kind == "street" else ("community", "community_code")
-    return rows.filter(pl.col(field).is_null() | (pl.col(field) != area.code)).select(
+    indexes = crypto.blind_index_many(rows.get_column("id_number").fill_null("").to_list())
+    area_column = "street_id" if scope.kind == "street" else "community_id"
+    existing = {
+        index: (person_id, area_id)
+        for index, person_id, area_id in fetch_in(
+            f"SELECT id_number_index, id, {area_column} FROM registry_person "  # noqa: S608 (constant)
+            "WHERE id_number_index IN ({in_})",
+            sorted(set(indexes)),
+        )
+    }
+    matched = [existing.get(index) for index in indexes]
+    # A household is shared by its members: a row naming a household with a member outside the area
+    # would change (or join) another area's household, so it is refused in the same words.
+    keys = sorted(set(rows.get_column("household").drop_nulls().to_list()))
+    foreign_households = {
+        key
+        for (key,) in fetch_in(
+            "SELECT DISTINCT h.key FROM registry_household h JOIN registry_person p "  # noqa: S608 (constants)
+            f"ON p.household_id = h.id WHERE p.{area_column} <> {int(area.pk)} AND h.key IN ({{in_}})",
+            keys,
+        )
+    }
+    frame = rows.select("row", *dict.fromkeys([field, "street_code", "household"])).with_columns(
+        pl.Series("_id_index", indexes, dtype=pl.Utf8),
+        pl.Series("_person", [m[0] if m else None for m in matched], dtype=pl.Int64),
+        pl.Series("_elsewhere", [bool(m and m[1] != area.pk) for m in matched], dtype=pl.Boolean),
+    )
+    frame = frame.with_columns(
+        (pl.col("_elsewhere") | pl.col("household").is_in(list(foreign_households))).alias("_elsewhere")
+    )
+    flagged = frame.filter(pl.col(field).is_null() | (pl.col(field) != area.code) | pl.col("_elsewhere"))
+    errors = flagged.select(
         "row",
         pl.lit(headers.get(column, BY_FIELD[column].zh)).alias("column"),
-        pl.lit(f"不属于您负责的区域（{area.name}） / outside your area ({area.code})").alias("message"),
+        pl.lit(OUT_OF_AREA).alias("message"),
+    )
+    # Counted and audited: the rows whose area the file names correctly (an unknown street has its own
+    # error, which hides this one), where the neutral answer is what the user sees.
+    refused = flagged.filter(pl.col("street_code").is_not_null()).select("row", "_id_index", "_person")
+    return _ScopeCheck(errors=errors, refused=[tuple(r) for r in refused.iter_rows()])
+
+
+def record_out_of_area_refusals(
+    actor: Actor, refused: list[tuple[int, str, int | None]], *, source: str
+) -> None:
+    """Audit each out-of-area row (the ID number's blind index, never the number) and count it against
+    the user's allowance; beyond it the whole call is refused (``OutOfAreaLimitReached``), audited too."""
+    if not refused:
+        return
+    key = OUT_OF_AREA_LIMIT_KEY.format(getattr(actor, "pk", None) or actor.username)
+    if not attempt([key], {key: _out_of_area_limit()}, weight=len(refused)):
+        log_action(
+            actor,
+            "registry.out_of_area_limited",
+            object_type="user",
+            object_id=str(getattr(actor, "pk", "") or ""),
+            details={"rows": len(refused), "source": source},
+        )
+        raise OutOfAreaLimitReached
+    log_actions(
+        actor,
+        [
+            Event(
+                "registry.out_of_area",
+                "person",
+                "" if person_id is None else str(person_id),
+                person_id,
+                {"row": row, "id_index": id_index, "source": source},
+            )
+            for row, id_index, person_id in refused
+        ],
     )
 
 
@@ -94,9 +202,10 @@ def persons_import(
     ]
     validation = validate_persons(sheet.frame, sheet.headers, area_directory(), today=timezone.localdate())
     errors = validation.errors
-    scope_errors = _scope_errors(actor, validation.rows, sheet.headers)
-    if scope_errors is not None and scope_errors.height:
-        errors = pl.concat([errors, scope_errors]).unique(
+    scope = _scope_check(actor, validation.rows, sheet.headers)
+    if scope is not None and scope.errors.height:
+        record_out_of_area_refusals(actor, scope.refused, source=source)
+        errors = pl.concat([errors, scope.errors]).unique(
             subset=["row", "column"], keep="first", maintain_order=True
         )
         errors = errors.sort("row", maintain_order=True)
@@ -195,6 +304,8 @@ class PersonSaveResult:
     errors: list[dict]  # [{"field": …, "column": …, "message": …}], empty when saved
     # Set when ``expected_version`` no longer matched: someone else saved first; nothing was written.
     conflict_version: int | None = None
+    # Set when the user's allowance of out-of-area refusals is used up (U11): the call itself is refused.
+    limited: bool = False
 
 
 def person_values(*, actor: Actor, person_id: int) -> dict[str, str]:
@@ -247,9 +358,17 @@ def person_save(
     headers = {c.field: c.zh for c in PERSON_COLUMNS}
     validation = validate_persons(frame, headers, area_directory(), today=timezone.localdate())
     errors = validation.errors
-    scope_errors = _scope_errors(actor, validation.rows, headers)
-    if scope_errors is not None and scope_errors.height:
-        errors = pl.concat([errors, scope_errors])
+    scope = _scope_check(actor, validation.rows, headers)
+    if scope is not None and scope.errors.height:
+        try:
+            record_out_of_area_refusals(actor, scope.refused, source=source)
+        except OutOfAreaLimitReached as refused:
+            return PersonSaveResult(
+                person_id, [{"field": "__all__", "column": "", "message": str(refused)}], limited=True
+            )
+        errors = pl.concat([errors, scope.errors]).unique(
+            subset=["row", "column"], keep="first", maintain_order=True
+        )
     if errors.height:
         by_zh = {c.zh: c.field for c in PERSON_COLUMNS}
         return PersonSaveResult(

@@ -3,7 +3,7 @@ or certificate number (those are searched with POST)."""
 
 from django.urls import path
 
-from xiaokang.registry import views_persons
+from xiaokang.registry import views_persons, views_transfers
 
 urlpatterns = [
     path("", views_persons.person_list, name="person-list"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<id:pk>/", views_persons.person_detail, name="person-detail"),
     path("<id:pk>/edit/", views_persons.person_edit, name="person-edit"),
     path("<id:pk>/reveal/", views_persons.person_reveal, name="person-reveal"),
+    path("<id:pk>/transfer/", views_transfers.person_transfer, name="person-transfer"),
 ]

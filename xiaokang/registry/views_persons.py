@@ -64,6 +64,9 @@ from xiaokang.registry.vocabulary import (
 )
 
 VIEWERS_SHOWN = 20
+# Who may request a transfer between streets (registry.transfers.REQUEST_ROLES; kept here so that this
+# module does not import the transfer pages, which import it).
+TRANSFER_REQUEST_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
 
 
 def roles_required(roles, *, person_kwarg: str | None = None):
@@ -156,6 +159,7 @@ def person_list(request):
         )
     _attach_active_certificates(persons)
     context["rows"] = [_list_row(person) for person in persons]
+    context["can_transfer"] = actor.role in TRANSFER_REQUEST_ROLES
     return render(request, "registry/persons/list.html", context)
 
 
@@ -253,6 +257,7 @@ SOURCE_LABELS = {
     "form": gettext_lazy("form"),
     "api": gettext_lazy("API"),
     "seed": gettext_lazy("synthetic data"),
+    "transfer": gettext_lazy("transfer between streets"),
 }
 # Fields of a history entry or an as-of record that have no import column of their own.
 EXTRA_FIELD_LABELS = {
@@ -363,6 +368,12 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
         "person": person,
         "revealed": revealed,
         "can_reveal": actor.role == Role.DISTRICT_ADMIN,
+        # R6, S4: the sending street (or the district) may ask to move the person to another street.
+        "can_transfer": actor.role in TRANSFER_REQUEST_ROLES,
+        # The transfer waiting for the district, if any (the reader already sees this person).
+        "open_transfer": person.transfers.filter(state="requested")
+        .select_related("to_street", "to_community")
+        .first(),
         "certificate": certificate,
         "certificate_number": _certificate_number_masked(person, certificate),
         "certificate_grade": GRADE_LABELS.get(certificate.grade, "") if certificate else "",

@@ -529,6 +529,9 @@ def test_the_openapi_document_lists_every_path(db):
         "/api/v1/applications/{application_id}/transitions",
         "/api/v1/employers",
         "/api/v1/employers/{employer_id}",
+        "/api/v1/transfers",
+        "/api/v1/transfers/{transfer_id}/decide",
+        "/api/v1/transfers/{transfer_id}/cancel",
     }
     assert set(document["paths"]["/api/v1/persons"]) == {"get", "post"}
     assert set(document["paths"]["/api/v1/persons/{person_id}"]) == {"get", "patch"}

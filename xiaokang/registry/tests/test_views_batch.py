@@ -271,7 +271,7 @@ def test_a_street_officers_row_of_another_street_is_an_error_and_nothing_is_writ
     page = upload(client, csv_upload([person_row(31), person_row(32, 街道乡镇="中关村街道")]))
 
     row3 = row_html(page, 3)
-    assert "cell-error" in row3 and "outside your area" in row3
+    assert "cell-error" in row3 and "cannot be registered here" in row3
     assert 'id="row-2"' not in page
     assert reverse("registry-import-confirm") not in page
     assert Person.objects.count() == 2
@@ -543,3 +543,25 @@ def test_an_export_that_cannot_be_recorded_leaves_no_file(registry, tmp_path, mo
     with pytest.raises(RuntimeError):
         exporting.export_persons(actor=system_actor, path=out, full=True)
     assert not out.exists()
+
+
+def test_the_check_page_answers_a_takeover_row_as_any_out_of_area_row(users, data_dir):
+    """U11: a row with street B's person's ID number and street A written in it, and a row of a person
+    registered nowhere naming street B, get the same check page (the list of errors, word for word): no
+    "change 1", nothing saying the person exists elsewhere."""
+    client = client_for(users["street_officer"])  # street A
+    takeover = person_row(40, 公民身份号码=ID_B, 残疾人证号=ID_B + "42", 残疾等级="二级", 姓名="冒名")
+    elsewhere = person_row(41, 街道乡镇="中关村街道")
+
+    pages = [upload(client, csv_upload([row])) for row in (takeover, elsewhere)]
+
+    def error_list(page: str) -> str:
+        match = re.search(r'<caption id="errors-caption">.*?</table>', page, re.S)
+        assert match
+        return match.group(0)
+
+    assert error_list(pages[0]) == error_list(pages[1])
+    assert "cannot be registered here" in pages[0]
+    for page in pages:
+        assert "Importing this file will add" not in page
+    assert Person.objects.get(pk=Person.objects.get(street__code="110108011000").pk).name == ROW_B["姓名"]

@@ -1,0 +1,198 @@
+"""The transfer pages (R6, S4; U11): the sending street's request from the person's page, the receiving
+street's request by ID number and name (from the person list), and the list of transfers, which for the
+district is the queue it approves or rejects. Views parse, call ``registry.transfers`` and render; scope
+and rules live there. Deny by default: street officers and the district (403 for anyone else, audited)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xiaokang.accounts.actors import scope_of
+from xiaokang.accounts.forms import client_address
+from xiaokang.core.language import in_page_language
+from xiaokang.core.models import Area, AreaLevel
+from xiaokang.registry.forms import add_service_error
+from xiaokang.registry.models import TransferState
+from xiaokang.registry.selectors import person_for
+from xiaokang.registry.transfers import (
+    DECIDE_ROLES,
+    REQUEST_ROLES,
+    TransferConflict,
+    TransferError,
+    TransferNotAllowed,
+    transfer_cancel,
+    transfer_decide,
+    transfer_request,
+    transfer_views,
+    transfers_for,
+)
+from xiaokang.registry.views_persons import _see_other, roles_required
+
+transfer_roles_required = roles_required(REQUEST_ROLES)
+person_transfer_roles_required = roles_required(REQUEST_ROLES, person_kwarg="pk")
+LIST_SIZE = 200
+
+
+def _community_choices(*, street_id: int | None = None, exclude_street_id: int | None = None):
+    communities = Area.objects.filter(level=AreaLevel.COMMUNITY).select_related("parent").order_by("code")
+    if street_id is not None:
+        communities = communities.filter(parent_id=street_id)
+    if exclude_street_id is not None:
+        communities = communities.exclude(parent_id=exclude_street_id)
+    return [("", "—")] + [(c.code, f"{c.parent.name} — {c.name}") for c in communities]
+
+
+class TransferForm(forms.Form):
+    to_community = forms.ChoiceField(label=gettext_lazy("Community it moves to"))
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_community"].choices = choices
+
+
+class TransferInForm(TransferForm):
+    id_number = forms.CharField(
+        label=gettext_lazy("ID number"),
+        max_length=18,
+        help_text=gettext_lazy("18 characters, as on the person's ID card."),
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
+    field_order = ["id_number", "name", "to_community", "reason"]
+
+
+@require_http_methods(["GET", "POST"])
+@person_transfer_roles_required
+def person_transfer(request, pk: int):
+    """The sending street (or the district) asks to move this person to another street."""
+    actor = request.user
+    person = person_for(actor, pk, client=client_address(request))
+    form = TransferForm(request.POST or None, choices=_community_choices(exclude_street_id=person.street_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_request(
+                actor=actor,
+                person_id=person.pk,
+                to_community=form.cleaned_data["to_community"],
+                reason=form.cleaned_data["reason"],
+                client=client_address(request),
+            )
+        except TransferError as error:
+            add_service_error(form, None, str(error))
+        else:
+            messages.success(request, _("The transfer has been requested: the district office decides it."))
+            return _see_other(reverse("transfer-list"))
+    return render(request, "registry/transfers/request.html", {"form": form, "person": person})
+
+
+@require_http_methods(["GET", "POST"])
+@transfer_roles_required
+def transfer_request_page(request):
+    """The receiving street asks for a person registered elsewhere, by ID number and name only."""
+    actor = request.user
+    scope = scope_of(actor)
+    street_id = scope.area_id if scope.kind == "street" else None
+    form = TransferInForm(request.POST or None, choices=_community_choices(street_id=street_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_request(
+                actor=actor,
+                id_number=form.cleaned_data["id_number"],
+                name=form.cleaned_data["name"],
+                to_community=form.cleaned_data["to_community"],
+                reason=form.cleaned_data["reason"],
+                client=client_address(request),
+            )
+        except TransferError as error:
+            add_service_error(form, None, str(error))
+        else:
+            messages.success(request, _("The transfer has been requested: the district office decides it."))
+            return _see_other(reverse("transfer-list"))
+    return render(request, "registry/transfers/request.html", {"form": form, "person": None})
+
+
+@require_http_methods(["GET"])
+@transfer_roles_required
+def transfer_list(request):
+    actor = request.user
+    state = request.GET.get("state", TransferState.REQUESTED)
+    if state not in TransferState.values and state != "all":
+        state = TransferState.REQUESTED
+    transfers = transfers_for(actor).order_by("-requested_at", "-id")
+    if state != "all":
+        transfers = transfers.filter(state=state)
+    views = transfer_views(actor, list(transfers[:LIST_SIZE]))
+    return render(
+        request,
+        "registry/transfers/list.html",
+        {
+            "views": views,
+            "state": state,
+            "states": [*TransferState.choices, ("all", _("all"))],
+            "can_decide": actor.role in DECIDE_ROLES,
+            "limit": LIST_SIZE,
+        },
+    )
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@require_POST
+@transfer_roles_required
+def transfer_decide_page(request, pk: int):
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "reject"):
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("transfer-list")
+    try:
+        transfer_decide(
+            actor=request.user,
+            transfer_id=pk,
+            approve=decision == "approve",
+            expected_version=_version(request),
+            note=request.POST.get("note", ""),
+            client=client_address(request),
+        )
+    except TransferNotAllowed:
+        raise PermissionDenied from None
+    except (TransferConflict, TransferError) as error:
+        messages.error(request, in_page_language(str(error)))
+    else:
+        messages.success(
+            request,
+            _("The transfer has been approved and the person moved.")
+            if decision == "approve"
+            else _("The transfer has been rejected."),
+        )
+    return _see_other(reverse("transfer-list"))
+
+
+@require_POST
+@transfer_roles_required
+def transfer_cancel_page(request, pk: int):
+    try:
+        transfer_cancel(
+            actor=request.user,
+            transfer_id=pk,
+            expected_version=_version(request),
+            client=client_address(request),
+        )
+    except TransferNotAllowed:
+        raise PermissionDenied from None
+    except (TransferConflict, TransferError) as error:
+        messages.error(request, in_page_language(str(error)))
+    else:
+        messages.success(request, _("The transfer has been withdrawn."))
+    return _see_other(reverse("transfer-list"))
