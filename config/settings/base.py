@@ -142,6 +142,8 @@ XIAOKANG_AUDIT_TRIGGERS = True
 XIAOKANG_ENCRYPTION_KEY = env("XIAOKANG_ENCRYPTION_KEY")
 XIAOKANG_BLIND_INDEX_KEY = env("XIAOKANG_BLIND_INDEX_KEY")
 XIAOKANG_REQUIRE_KEYS = False
+# `xiaokang seed --demo-accounts` creates accounts with a published password: refused in production (U11).
+XIAOKANG_ALLOW_DEMO_ACCOUNTS = True
 
 # Import limits (issue 2 §4): a file larger than this, or one that unzips to more, is refused.
 XIAOKANG_IMPORT_MAX_BYTES = env_int("XIAOKANG_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
