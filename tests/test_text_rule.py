@@ -1,0 +1,62 @@
+"""Names and addresses refuse a leading = + - @ { and control characters (U11; GB/T 22239-2019 8.1.4.4),
+in the person import (and so the person forms and API, which validate as a one-row import) and the
+employer import (and its form): the error names the row and the column in both languages, nothing is
+written."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import person_row, write_csv
+from xiaokang.core.safe_text import text_problem
+from xiaokang.employment.importing import employers_import
+from xiaokang.employment.models import Employer
+from xiaokang.employment.tests.test_employers import employer_row
+from xiaokang.registry.models import Person
+from xiaokang.registry.services import persons_import
+
+pytestmark = pytest.mark.django_db
+
+FORMULA = "不能以 = + - @ { 开头（电子表格会当作公式） / must not start with = + - @ or {"
+CONTROL = "不能包含控制字符（如制表符、换行符） / must not contain control characters"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "message"),
+    [
+        ({"姓名": '{=HYPERLINK("http://evil.example","x")}'}, "姓名", FORMULA),
+        ({"姓名": "=1+1"}, "姓名", FORMULA),
+        ({"姓名": "张\t三"}, "姓名", CONTROL),
+        ({"姓名": "张\n三"}, "姓名", CONTROL),
+        ({"姓名": "张\x85三"}, "姓名", CONTROL),  # C1 (NEL)
+        ({"现住址": "{=1}"}, "现住址", FORMULA),
+        ({"现住址": "北京市\x07海淀区"}, "现住址", CONTROL),
+        ({"现住址": "海淀区\r\n中关村"}, "现住址", CONTROL),
+    ],
+)
+def test_the_person_import_refuses_formula_starts_and_control_characters(
+    tmp_path, system_actor, overrides, column, message
+):
+    rows = [person_row(1), person_row(2, **overrides)]
+    report = persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", rows))
+    assert [(e["row"], e["column"]) for e in report.errors] == [(3, column)]
+    assert report.errors[0]["message"].startswith(message)
+    assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("{=HYPERLINK(1)}", FORMULA), ("甲\t公司", CONTROL), ("甲公司\x9b", CONTROL)],
+)
+def test_the_employer_import_refuses_them_too(tmp_path, system_actor, name, message):
+    path = write_csv(tmp_path / "e.csv", [employer_row(1), employer_row(2, 单位名称=name)])
+    report = employers_import(actor=system_actor, path=path)
+    assert [(e["row"], e["column"]) for e in report.errors] == [(3, "单位名称")]
+    assert report.errors[0]["message"].startswith(message)
+    assert not Employer.objects.exists()
+
+
+def test_ordinary_names_and_addresses_pass():
+    for value in ("张三", "欧阳·娜娜", "北京市海淀区中关村大街1号院2-301", "O'Brien", "", None):
+        assert text_problem(value) is None
+    assert text_problem("{x") and text_problem("a\tb") and text_problem("-1")
