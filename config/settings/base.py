@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "xiaokang.audit.middleware.AuditClientMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "xiaokang.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -133,6 +134,26 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the 30 minutes restart at ever
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Security headers (U11; xiaokang.core.middleware). Every page: scripts, styles and everything else from
+# this site only, no inline script or style, no plugins, no framing, forms post only here.
+_CSP_BASE = (
+    "default-src 'self'; script-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+XIAOKANG_CSP = _CSP_BASE + "; style-src 'self'"
+XIAOKANG_CSP_PATHS = {
+    # The API docs (django-ninja's Swagger UI from ninja's own static files, no CDN): its scripts are
+    # files of this site, but it sets inline styles on the elements it draws.
+    "/api/v1/docs": _CSP_BASE + "; style-src 'self' 'unsafe-inline'",
+}
+XIAOKANG_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()"
+)
+# Cache-Control: no-store where personal data is shown (PIPL art. 51): the API (not its public OpenAPI
+# document), staff pages, the applicant's account, the status lookup, screener answers, bookings.
+XIAOKANG_NO_STORE_PATHS = ("/api/v1/", "/staff/", "/account/", "/status/", "/screener/", "/interpreting/")
+XIAOKANG_NO_STORE_EXEMPT = ("/api/v1/openapi.json",)
 
 # The audit table is append-only in the database (xiaokang/audit/triggers.py). The test settings turn
 # the triggers off so the test runner can empty the database between tests; tests install them.
