@@ -134,18 +134,14 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the 30 minutes restart at ever
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Security headers (U11; xiaokang.core.middleware). Every page: scripts, styles and everything else from
-# this site only, no inline script or style, no plugins, no framing, forms post only here.
-_CSP_BASE = (
-    "default-src 'self'; script-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+# Security headers (U11; xiaokang.core.middleware). Every page, the API docs included (ninja's Swagger UI
+# from its own static files, no CDN; checked in Chromium by tests/browser/test_csp_browser.py): scripts,
+# styles and everything else from this site only, no inline script or style, no plugins, no framing,
+# forms post only here.
+XIAOKANG_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 )
-XIAOKANG_CSP = _CSP_BASE + "; style-src 'self'"
-XIAOKANG_CSP_PATHS = {
-    # The API docs (django-ninja's Swagger UI from ninja's own static files, no CDN): its scripts are
-    # files of this site, but it sets inline styles on the elements it draws.
-    "/api/v1/docs": _CSP_BASE + "; style-src 'self' 'unsafe-inline'",
-}
 XIAOKANG_PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()"

@@ -5,9 +5,7 @@ proxy cache keeps a copy.
 
 Settings (config/settings/base.py):
 - ``XIAOKANG_CSP``: the policy of every page (no inline script or style anywhere: the templates use static
-  files only);
-- ``XIAOKANG_CSP_PATHS``: path prefix → a policy of its own (the API docs page, whose Swagger UI sets
-  inline styles);
+  files only, and the API docs' Swagger UI runs from ninja's static files under the same policy);
 - ``XIAOKANG_PERMISSIONS_POLICY``: browser features the site never uses, switched off;
 - ``XIAOKANG_NO_STORE_PATHS`` / ``XIAOKANG_NO_STORE_EXEMPT``: path prefixes answered with
   ``Cache-Control: no-store`` (and the exceptions, e.g. the OpenAPI document).
@@ -17,13 +15,6 @@ A header a view has set itself is kept."""
 from __future__ import annotations
 
 from django.conf import settings
-
-
-def csp_for(path: str) -> str:
-    for prefix, policy in getattr(settings, "XIAOKANG_CSP_PATHS", {}).items():
-        if path.startswith(prefix):
-            return policy
-    return settings.XIAOKANG_CSP
 
 
 def no_store(path: str) -> bool:
@@ -40,7 +31,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         path = request.path
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = csp_for(path)
+            response["Content-Security-Policy"] = settings.XIAOKANG_CSP
         if "Permissions-Policy" not in response:
             response["Permissions-Policy"] = settings.XIAOKANG_PERMISSIONS_POLICY
         if no_store(path):
