@@ -60,3 +60,52 @@ def test_ordinary_names_and_addresses_pass():
     for value in ("张三", "欧阳·娜娜", "北京市海淀区中关村大街1号院2-301", "O'Brien", "", None):
         assert text_problem(value) is None
     assert text_problem("{x") and text_problem("a\tb") and text_problem("-1")
+
+
+@pytest.mark.parametrize("name", ["=cmd|' /C calc'!A0", "{=1}", "张\t三"])
+def test_interpreting_bookings_and_interpreters_refuse_them(name):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.interpreting.models import Booking, Interpreter
+    from xiaokang.interpreting.services import (
+        InterpretingError,
+        booking_create,
+        interpreter_save,
+        parse_times,
+        slots_add,
+    )
+
+    actor = SystemActor("tests")
+    with pytest.raises(InterpretingError) as refused:
+        interpreter_save(actor=actor, name=name, languages="中国手语")
+    assert refused.value.field == "name" and " / " in refused.value.message
+    interpreter = interpreter_save(actor=actor, name="测试译员", languages="中国手语")
+    day = timezone.localdate() + dt.timedelta(days=3)
+    [slot] = slots_add(actor=actor, interpreter=interpreter, day=day, times=parse_times("09:00-10:00"))
+    for field in ("requester_name", "organisation"):
+        values = {"requester_name": "张三", "organisation": "海淀医院", field: name}
+        with pytest.raises(InterpretingError) as refused:
+            booking_create(
+                actor=actor,
+                slot=slot,
+                requester_kind="office",
+                phone="13812345678",
+                purpose="hospital",
+                **values,
+            )
+        assert refused.value.errors[field].startswith(("不能以", "不能包含"))
+    assert not Booking.objects.exists() and Interpreter.objects.count() == 1
+
+
+def test_an_applicant_name_is_refused_too():
+    from tests.helpers import make_id
+    from xiaokang.portal.applicants import ApplicantError, applicant_register
+
+    with pytest.raises(ApplicantError) as refused:
+        applicant_register(
+            name="{=HYPERLINK(1)}", id_number=make_id("11010819900101001"), phone="13800001234", password="x"
+        )
+    assert refused.value.field == "name"
