@@ -62,7 +62,7 @@ def test_staff_pages_carry_the_policies_and_are_never_cached(url, district_offic
     response = client.get(url)
     assert response.status_code == 200, url
     assert_csp(response)
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.parametrize("url", API)
@@ -70,11 +70,11 @@ def test_api_answers_are_never_cached(url, district_officer):
     token = api_token_issue(user=district_officer)
     response = Client().get(url, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code in (200, 404)
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     assert_csp(response)
     # Refused answers too.
     refused = Client().get(url)
-    assert refused["Cache-Control"] == "no-store"
+    assert "no-store" in refused["Cache-Control"]
 
 
 def test_the_openapi_document_may_be_cached_and_the_docs_page_works_from_this_site_only():
@@ -90,7 +90,7 @@ def test_the_openapi_document_may_be_cached_and_the_docs_page_works_from_this_si
 
 def test_the_applicant_account_is_never_cached():
     response = Client().get("/account/")
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_public_pages_without_personal_data_stay_cacheable():

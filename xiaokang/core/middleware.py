@@ -34,8 +34,8 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = settings.XIAOKANG_CSP
         if "Permissions-Policy" not in response:
             response["Permissions-Policy"] = settings.XIAOKANG_PERMISSIONS_POLICY
-        if no_store(path):
-            # Replaces any weaker caching a view asked for: personal data is never stored (PIPL art. 51).
+        if no_store(path) and "no-store" not in response.get("Cache-Control", ""):
+            # Replaces any weaker caching a view asked for (a view's never_cache is kept as it is):
+            # personal data is never stored (PIPL art. 51).
             response["Cache-Control"] = "no-store"
-            response["Pragma"] = "no-cache"
         return response
