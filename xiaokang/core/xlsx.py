@@ -34,12 +34,12 @@ def workbook(path: str | os.PathLike, *, constant_memory: bool = False) -> xlsxw
 
 
 def write_cell(sheet: Worksheet, row: int, col: int, value, cell_format: Format | None = None) -> None:
-    """One cell: numbers as numbers, dates as ``YYYY-MM-DD`` text, everything else as a string cell
+    """One cell: booleans and numbers as such, dates as ``YYYY-MM-DD`` text, everything else as a string cell
     (never a formula); ``None`` and ``""`` leave the cell empty."""
     if value is None or value == "":
         return
     if isinstance(value, bool):
-        sheet.write_string(row, col, "是" if value else "否", cell_format)
+        sheet.write_boolean(row, col, value, cell_format)
     elif isinstance(value, int | float | Decimal):
         sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, cell_format)
     elif isinstance(value, datetime.date):
