@@ -95,3 +95,21 @@ def test_the_applicant_account_is_never_cached():
 
 def test_public_pages_without_personal_data_stay_cacheable():
     assert "no-store" not in Client().get("/policies/").get("Cache-Control", "")
+
+
+def test_a_weaker_cache_header_is_replaced_and_a_view_policy_is_kept(rf):
+    from django.http import HttpResponse
+
+    from xiaokang.core.middleware import SecurityHeadersMiddleware
+
+    def cached(request):
+        response = HttpResponse("person")
+        response["Cache-Control"] = "public, max-age=3600"
+        response["Content-Security-Policy"] = "default-src 'none'"
+        return response
+
+    response = SecurityHeadersMiddleware(cached)(rf.get("/staff/persons/1/"))
+    assert response["Cache-Control"] == "no-store"
+    assert response["Content-Security-Policy"] == "default-src 'none'"  # a view's own, stricter policy
+    public = SecurityHeadersMiddleware(cached)(rf.get("/policies/"))
+    assert public["Cache-Control"] == "public, max-age=3600"
