@@ -109,3 +109,11 @@ def test_an_applicant_name_is_refused_too():
             name="{=HYPERLINK(1)}", id_number=make_id("11010819900101001"), phone="13800001234", password="x"
         )
     assert refused.value.field == "name"
+
+
+def test_the_import_error_csv_quotes_every_formula_start():
+    from xiaokang.registry.views_batch import _spreadsheet_safe
+
+    for value in ("=1", "+1", "-1", "@A1", "{=1}", "\t=1", "\r=1"):
+        assert _spreadsheet_safe(value) == "'" + value
+    assert _spreadsheet_safe("张三") == "张三" and _spreadsheet_safe(None) == ""
