@@ -157,6 +157,8 @@ def _demo_accounts() -> list[tuple[str, str, str]]:
 
 
 def cmd_seed(args) -> int:
+    from django.conf import settings
+
     from xiaokang.accounts.actors import SystemActor
     from xiaokang.accounts.models import User
     from xiaokang.accounts.services import user_create
@@ -165,6 +167,13 @@ def cmd_seed(args) -> int:
 
     if args.persons < 0 or args.employers < 0 or args.interpreting_days < 0:
         raise UsageError("--persons, --employers and --interpreting-days must be 0 or more")
+    if args.demo_accounts and not settings.XIAOKANG_ALLOW_DEMO_ACCOUNTS:
+        # Refused before anything is seeded (U11; GB/T 22239-2019 8.1.4.1: no known default passwords).
+        raise UsageError(
+            "--demo-accounts is refused under production settings: demo accounts share a published "
+            "password; create real accounts with `xiaokang createuser` / "
+            "生产环境不允许创建演示账户（演示账户使用公开的密码），请用 xiaokang createuser 创建账户"
+        )
     if args.if_empty and Person.objects.exists():
         print("the registry is not empty: nothing seeded")
     else:

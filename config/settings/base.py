@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "xiaokang.audit.middleware.AuditClientMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "xiaokang.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,6 +136,22 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the 30 minutes restart at ever
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Security headers (U11; xiaokang.core.middleware). Every page, the API docs included (ninja's Swagger UI
+# from its own static files, no CDN; checked in Chromium by tests/browser/test_csp_browser.py): scripts,
+# styles and everything else from this site only, no inline script or style, no plugins, no framing,
+# forms post only here.
+XIAOKANG_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+XIAOKANG_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()"
+)
+# Cache-Control: no-store where personal data is shown (PIPL art. 51): the API (not its public OpenAPI
+# document), staff pages, the applicant's account, the status lookup, screener answers, bookings.
+XIAOKANG_NO_STORE_PATHS = ("/api/v1/", "/staff/", "/account/", "/status/", "/screener/", "/interpreting/")
+XIAOKANG_NO_STORE_EXEMPT = ("/api/v1/openapi.json",)
 
 # The audit table is append-only in the database (xiaokang/audit/triggers.py). The test settings turn
 # the triggers off so the test runner can empty the database between tests; tests install them.
@@ -144,6 +161,8 @@ XIAOKANG_AUDIT_TRIGGERS = True
 XIAOKANG_ENCRYPTION_KEY = env("XIAOKANG_ENCRYPTION_KEY")
 XIAOKANG_BLIND_INDEX_KEY = env("XIAOKANG_BLIND_INDEX_KEY")
 XIAOKANG_REQUIRE_KEYS = False
+# `xiaokang seed --demo-accounts` creates accounts with a published password: refused in production (U11).
+XIAOKANG_ALLOW_DEMO_ACCOUNTS = True
 
 # Import limits (issue 2 §4): a file larger than this, or one that unzips to more, is refused.
 XIAOKANG_IMPORT_MAX_BYTES = env_int("XIAOKANG_IMPORT_MAX_BYTES", 50 * 1024 * 1024)

@@ -6,6 +6,7 @@ from config.settings.base import SECRET_KEY, XIAOKANG_BLIND_INDEX_KEY, XIAOKANG_
 
 DEBUG = False
 XIAOKANG_REQUIRE_KEYS = True
+XIAOKANG_ALLOW_DEMO_ACCOUNTS = False  # demo accounts have a published password (U11)
 
 _missing = [
     name

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import xlsxwriter
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -26,7 +25,7 @@ from xiaokang.accounts.actors import Actor, actor_label
 from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Enrolment, Roster, RosterLine
-from xiaokang.core import crypto
+from xiaokang.core import crypto, xlsx
 from xiaokang.core.money import yuan_text
 from xiaokang.policies import evaluation
 from xiaokang.policies.loader import policies
@@ -304,7 +303,7 @@ def _write_xlsx(
 ) -> list[int]:
     counts = []
     with atomic_path(path) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+        workbook = xlsx.workbook(tmp, constant_memory=True)
         try:
             bold, text = workbook.add_format({"bold": True}), workbook.add_format({"num_format": "@"})
             for name, header, rows in sheets:
@@ -312,10 +311,10 @@ def _write_xlsx(
                 sheet.set_column(0, len(header) - 1, 18, text)
                 sheet.freeze_panes(1, 0)
                 sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
-                sheet.write_row(0, 0, header, bold)
+                xlsx.write_row(sheet, 0, 0, header, bold)
                 count = 0
                 for count, row in enumerate(rows, start=1):
-                    sheet.write_row(count, 0, row, text)
+                    xlsx.write_row(sheet, count, 0, row, text)  # text as string cells, never formulas (U11)
                 counts.append(count)
         finally:
             workbook.close()

@@ -29,7 +29,7 @@ from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.forms import client_address
 from xiaokang.accounts.models import REGISTRY_READERS, Role
 from xiaokang.audit.services import log_action
-from xiaokang.cases.documents import document_add, document_open
+from xiaokang.cases.documents import document_add, document_download
 from xiaokang.cases.forms import ALL, OPEN, ApplicationForm, QueueFilterForm, TransitionForm
 from xiaokang.cases.models import OPEN_STATES, Application, Channel, Enrolment, State, TemporaryAssistance
 from xiaokang.cases.selectors import application_for, applications_for
@@ -598,10 +598,9 @@ def application_document(request, pk: int, document_pk: int):
     document = application.documents.filter(pk=document_pk).first()
     if document is None:
         raise Http404("no such document")
-    handle = document_open(actor=request.user, document=document, client=client)
-    response = FileResponse(
-        handle, content_type=document.content_type, as_attachment=True, filename=document.name
-    )
+    # Type and name from the stored bytes, never from the upload's name (U11): always an attachment.
+    handle, content_type, filename = document_download(actor=request.user, document=document, client=client)
+    response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-import xlsxwriter
 from django.db.models import (
     BooleanField,
     Case,
@@ -43,6 +42,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor
+from xiaokang.core import xlsx
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Declaration, DeclarationState
 from xiaokang.employment.selectors import employers_for
 from xiaokang.registry.exporting import atomic_path
@@ -360,7 +360,7 @@ def _write_workbook(
 ) -> None:
     """An xlsx of plain sheets: a bold, frozen header row, then the rows; ``formats`` maps a column to a
     number format (others are text, as the other exports write them)."""
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = xlsx.workbook(path)
     try:
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         text = workbook.add_format({"num_format": "@"})
@@ -370,7 +370,7 @@ def _write_workbook(
             for column in range(len(header)):
                 sheet.set_column(column, column, 34 if column == 0 else 18)
             sheet.freeze_panes(1, 0)
-            sheet.write_row(0, 0, header, bold)
+            xlsx.write_row(sheet, 0, 0, header, bold)
             for index, row in enumerate(rows, start=1):
                 for column, value in enumerate(row):
                     if value is None:

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.audit.services import Event, log_action, log_actions
+from xiaokang.core import safe_text
 from xiaokang.core.identifiers import USCC_SHAPE, IdentifierError, parse_uscc, uscc_check_expr
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Employer
@@ -131,14 +132,17 @@ def validate_employers(frame: pl.DataFrame, headers: dict[str, str], actor: Acto
         pl.col("name").str.len_chars() > NAME_MAX,
         _msg(f"超过{NAME_MAX}字", f"longer than {NAME_MAX} characters"),
     )
-    # As in the person import: no text that a spreadsheet would run as a formula (exports stay safe).
+    # As in the person import (U11, core.safe_text): no text that a spreadsheet would run as a formula,
+    # no control characters (exports stay safe).
     c.add(
         "name",
-        pl.col("name").str.contains(r"^[=+\-@]"),
-        _msg(
-            "不能以 = + - @ 开头（电子表格会当作公式）",
-            "must not start with = + - or @ (a spreadsheet would run it as a formula)",
-        ),
+        pl.col("name").str.contains(safe_text.FORMULA_START),
+        _msg(safe_text.FORMULA_START_ZH, safe_text.FORMULA_START_EN),
+    )
+    c.add(
+        "name",
+        pl.col("name").str.contains(safe_text.CONTROL),
+        _msg(safe_text.CONTROL_ZH, safe_text.CONTROL_EN),
     )
     c.add(
         "type",

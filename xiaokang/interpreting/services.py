@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, actor_label
 from xiaokang.audit.services import log_action
+from xiaokang.core import safe_text
 from xiaokang.core.crypto import blind_index, encrypt, mask_phone
 from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.interpreting.models import (
@@ -97,6 +98,10 @@ def interpreter_save(
     name, languages = name.strip(), languages.strip()
     if not name:
         raise InterpretingError("invalid", "请填写姓名 / Enter the name.", "name")
+    for field, value in (("name", name), ("languages", languages)):
+        problem = safe_text.text_problem(value)  # U11, as for every name (core.safe_text)
+        if problem:
+            raise InterpretingError("invalid", " / ".join(problem), field)
     if not languages:
         raise InterpretingError(
             "invalid", "请填写所用手语 / Enter the sign languages (e.g. 中国手语).", "languages"
@@ -378,6 +383,11 @@ def booking_create(
         errors["requester_name"] = "请填写姓名 / Enter your name."
     if requester_kind == RequesterKind.OFFICE and not organisation:
         errors["organisation"] = "请填写单位名称 / Enter the name of the office or organisation."
+    # Names are shown to staff and may be copied into spreadsheets (U11, core.safe_text).
+    for field, value in (("requester_name", requester_name), ("organisation", organisation)):
+        problem = safe_text.text_problem(value)
+        if problem and field not in errors:
+            errors[field] = " / ".join(problem)
     try:
         digits = _clean_phone(phone)
     except InterpretingError as error:

@@ -27,6 +27,7 @@ from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.core import crypto
 from xiaokang.core.identifiers import IdentifierError, parse_id_number
 from xiaokang.core.ratelimit import Limit, attempt
+from xiaokang.core.safe_text import text_problem
 from xiaokang.policies.loader import person_policies
 from xiaokang.portal.models import ApplicantAccount
 from xiaokang.registry.models import Person
@@ -156,6 +157,10 @@ def _register(
         raise ApplicantError("name", _("Enter your name as on your ID card."))
     if len(name) > 50:
         raise ApplicantError("name", _("The name is at most 50 characters."))
+    if text_problem(name):  # U11: the rule of every name (core.safe_text)
+        raise ApplicantError(
+            "name", _("The name may not start with = + - @ or { and may not contain control characters.")
+        )
     number = check_id_number(id_number)
     phone = check_phone(phone)
     try:

@@ -27,7 +27,7 @@ from django.db import connection
 
 from xiaokang.accounts.actors import Actor
 from xiaokang.audit.services import log_action
-from xiaokang.core import crypto
+from xiaokang.core import crypto, xlsx
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import BY_FIELD, PERSON_COLUMNS
 from xiaokang.registry.importing.validate import ROW_SCHEMA
@@ -334,7 +334,7 @@ def _write_sheet(workbook: xlsxwriter.Workbook, name: str, frame: pl.DataFrame, 
     sheet.freeze_panes(1, 0)
     # Numbers stored as text are intended (ID numbers): keep Excel's green warning triangles away.
     sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
-    sheet.write_row(0, 0, frame.columns, formats["header"])
+    xlsx.write_row(sheet, 0, 0, frame.columns, formats["header"])
     # Every value is written as a string (dates as YYYY-MM-DD) so that an 18-digit number never becomes a
     # float; only integer columns (counts, days) are written as numbers.
     text = frame.select(
@@ -366,7 +366,7 @@ def write_xlsx(
     """Write ``frame`` (and ``extra_sheets``, in order) to an xlsx file: text cells, bold frozen header,
     columns sized to their content. Streams rows (``constant_memory``), so memory does not grow with rows."""
     with atomic_path(path) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+        workbook = xlsx.workbook(tmp, constant_memory=True)
         try:
             formats = _formats(workbook)
             _write_sheet(workbook, sheet_name, frame, formats)
@@ -453,7 +453,7 @@ def write_template(path: str | os.PathLike) -> None:
     enumerated columns; sheet 2 explains each column and the import rules."""
     guide = template_guide()
     with atomic_path(path) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp))
+        workbook = xlsx.workbook(tmp)
         try:
             formats = _formats(workbook)
             wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
@@ -492,9 +492,9 @@ def write_template(path: str | os.PathLike) -> None:
             for col, width in enumerate(widths):
                 notes_sheet.set_column(col, col, width, wrap)
             notes_sheet.freeze_panes(1, 0)
-            notes_sheet.write_row(0, 0, guide.columns, formats["header"])
+            xlsx.write_row(notes_sheet, 0, 0, guide.columns, formats["header"])
             for r, values in enumerate(guide.iter_rows(), start=1):
-                notes_sheet.write_row(r, 0, values)
+                xlsx.write_row(notes_sheet, r, 0, values)
             row = guide.height + 2
             notes_sheet.write_string(row, 0, "导入规则 / Import rules", formats["header"])
             for offset, line in enumerate(_GUIDE_NOTES, start=1):

@@ -313,7 +313,7 @@ def import_confirm(request):
 def _spreadsheet_safe(text) -> str:
     """A cell Excel must not run as a formula (the importer's own rule): quoted with an apostrophe."""
     text = "" if text is None else str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "{", "\t", "\r") else text
 
 
 @login_required

@@ -129,7 +129,7 @@ def test_a_valid_file_is_imported_and_audited(tmp_path, system_actor):
         ),
         ({"单位名称": ""}, "单位名称", "必填 / required"),
         ({"单位名称": "x" * 201}, "单位名称", "超过200字 / longer than 200 characters"),
-        ({"单位名称": "=HYPERLINK(1)"}, "单位名称", "不能以 = + - @ 开头"),
+        ({"单位名称": "=HYPERLINK(1)"}, "单位名称", "不能以 = + - @ { 开头"),
         ({"是否国有": "也许"}, "是否国有", "未知值“也许”，应为是或否"),
         ({"残工委成员单位": "maybe"}, "残工委成员单位", "unknown value “maybe”, expected 是 or 否"),
     ],

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,24 +57,89 @@ def _check_size(path: Path, limit: int) -> int:
     return size
 
 
+def _too_large(limit: int) -> FileRejected:
+    return FileRejected(
+        f"文件解压后过大：超过上限 {limit} 字节",
+        f"the file is too large when unzipped: over the {limit}-byte limit",
+    )
+
+
+def _broken(zh: str = "压缩结构损坏", en: str = "broken zip structure") -> FileRejected:
+    return FileRejected(f"不是有效的xlsx文件（{zh}）", f"not a valid xlsx file ({en})")
+
+
 def _check_xlsx_container(data: bytes) -> None:
+    """The zip-bomb guard (U11; GB/T 22239-2019 8.1.4.5): the sizes an archive declares are only a first,
+    cheap refusal; every member is then really decompressed, counting the bytes it produces, and the
+    file is refused as soon as the total passes XIAOKANG_IMPORT_MAX_UNZIPPED_BYTES. Only then does
+    fastexcel see the file."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise FileRejected(
-            "不是有效的xlsx文件（压缩结构损坏）", "not a valid xlsx file (broken zip structure)"
-        ) from None
+        raise _broken() from None
     limit = settings.XIAOKANG_IMPORT_MAX_UNZIPPED_BYTES
-    total = sum(info.file_size for info in infos)
-    if total > limit:
-        raise FileRejected(
-            f"解压后大小 {total} 字节超过上限 {limit} 字节",
-            f"the file unzips to {total} bytes, over the {limit}-byte limit",
-        )
+    if sum(info.file_size for info in infos) > limit:
+        raise _too_large(limit)
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         raise FileRejected("压缩文件不是xlsx工作簿", "the zip archive is not an xlsx workbook")
+    total = 0
+    for info in infos:
+        total += _unzipped_size(data, info, limit - total)
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # PKWARE APPNOTE 4.3.7: the 30 bytes before the name
+_INPUT_CHUNK = 64 * 1024
+_OUTPUT_STEP = 1024 * 1024  # at most this much decompressed output is held at once
+
+
+def _unzipped_size(data: bytes, info: zipfile.ZipInfo, allowed: int) -> int:
+    """The bytes ``info``'s member really decompresses to, read from its local header on and ignoring
+    the sizes either header declares (a patched header can declare anything). Raises ``FileRejected`` as
+    soon as the count passes ``allowed``, or when the member is damaged, encrypted, compressed with a
+    method no xlsx uses, or its content does not match the size it declares."""
+    offset = info.header_offset
+    if offset < 0 or offset + _LOCAL_HEADER.size > len(data):
+        raise _broken()
+    magic, _version, flags, method, _time, _date, _crc, _csize, _usize, name_len, extra_len = (
+        _LOCAL_HEADER.unpack_from(data, offset)
+    )
+    if magic != b"PK\x03\x04" or method != info.compress_type:
+        raise _broken()
+    if flags & 0x1:
+        raise FileRejected(
+            "xlsx文件已加密，请先取消密码", "the xlsx file is encrypted: remove the password first"
+        )
+    start = offset + _LOCAL_HEADER.size + name_len + extra_len
+    view = memoryview(data)
+    if method == zipfile.ZIP_STORED:
+        produced = min(info.compress_size, max(len(data) - start, 0))
+        if produced > allowed:
+            raise _too_large(settings.XIAOKANG_IMPORT_MAX_UNZIPPED_BYTES)
+    elif method == zipfile.ZIP_DEFLATED:
+        produced = 0
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        position = start
+        try:
+            while not inflater.eof:
+                chunk = view[position : position + _INPUT_CHUNK]
+                if not chunk:
+                    raise _broken("压缩数据不完整", "truncated compressed data")
+                position += len(chunk)
+                pending = chunk
+                while pending and not inflater.eof:
+                    produced += len(inflater.decompress(pending, _OUTPUT_STEP))
+                    if produced > allowed:
+                        raise _too_large(settings.XIAOKANG_IMPORT_MAX_UNZIPPED_BYTES)
+                    pending = inflater.unconsumed_tail
+        except zlib.error:
+            raise _broken("压缩数据损坏", "damaged compressed data") from None
+    else:
+        raise _broken("使用了xlsx不使用的压缩方式", f"compression method {method}, which no xlsx uses")
+    if produced != info.file_size:
+        raise _broken("声明的大小与内容不符", "the sizes it declares do not match its content")
+    return produced
 
 
 def _read_xlsx(data: bytes) -> list[pl.Series] | pl.DataFrame:

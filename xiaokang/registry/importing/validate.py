@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from xiaokang.core import safe_text
 from xiaokang.core.identifiers import id_check_valid
 from xiaokang.registry.importing.columns import BY_FIELD
 from xiaokang.registry.models import CERTIFICATE_VALID_YEARS
@@ -457,16 +458,19 @@ def validate_persons(
         _msg(f"超过{ADDRESS_MAX}字", f"longer than {ADDRESS_MAX} characters"),
     )
 
-    # Text that a spreadsheet would run as a formula (=, +, -, @) is refused, so that no export of the
-    # registry can carry a formula into staff's Excel (CSV injection, OWASP).
+    # Text that a spreadsheet would run as a formula (= + - @, { for an array formula) or that hides
+    # control characters is refused (U11, core.safe_text), so that no export of the registry can carry a
+    # formula into staff's Excel (CSV injection, OWASP). Every exported text field of the row.
     for field in ("name", "address", "community", "household"):
         c.add(
             field,
-            pl.col(field).str.contains(r"^[=+\-@]"),
-            _msg(
-                "不能以 = + - @ 开头（电子表格会当作公式）",
-                "must not start with = + - or @ (a spreadsheet would run it as a formula)",
-            ),
+            pl.col(field).str.contains(safe_text.FORMULA_START),
+            _msg(safe_text.FORMULA_START_ZH, safe_text.FORMULA_START_EN),
+        )
+        c.add(
+            field,
+            pl.col(field).str.contains(safe_text.CONTROL),
+            _msg(safe_text.CONTROL_ZH, safe_text.CONTROL_EN),
         )
 
     frame = _resolve_communities(frame, areas)
