@@ -289,6 +289,8 @@ class Verification:
     gaps: list[tuple[int, int]] = field(default_factory=list)
     last_id: int = 0
     head: str = GENESIS
+    # "link", "altered" or "switch" (the recorded switch point): for pages that say it in their language.
+    code: str = ""
 
 
 _COLUMNS = (
@@ -314,7 +316,9 @@ def verify_chain(*, batch: int = 5000) -> Verification:
     switches = list(ChainSwitch.objects.order_by("event_id"))
     switch = switches[0] if switches else None
     if len(switches) > 1:
-        return Verification(0, switches[1].event_id, "more than one switch point recorded (forged)")
+        return Verification(
+            0, switches[1].event_id, "more than one switch point recorded (forged)", code="switch"
+        )
     if switch is not None and not hmac.compare_digest(
         switch.mac, switch_mac(switch.event_id, switch.head_hash, key)
     ):
@@ -322,6 +326,7 @@ def verify_chain(*, batch: int = 5000) -> Verification:
             0,
             switch.event_id,
             "the recorded switch point does not match its MAC (forged, or a different XIAOKANG_AUDIT_KEY)",
+            code="switch",
         )
     switch_id = switch.event_id if switch else 0
     prev = GENESIS
@@ -329,14 +334,16 @@ def verify_chain(*, batch: int = 5000) -> Verification:
     last_id = 0
     gaps: list[tuple[int, int]] = []
 
-    def broken(event_id: int, reason: str) -> Verification:
-        return Verification(checked, event_id, reason, gaps, last_id, prev)
+    def broken(event_id: int, reason: str, code: str) -> Verification:
+        return Verification(checked, event_id, reason, gaps, last_id, prev, code)
 
     while True:
         chunk = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id").values_list(*_COLUMNS)[:batch])
         if not chunk:
             if switch_id > last_id:
-                return broken(switch_id, "the last SHA-256 event of the recorded switch point is missing")
+                return broken(
+                    switch_id, "the last SHA-256 event of the recorded switch point is missing", "switch"
+                )
             return Verification(checked, None, "", gaps, last_id, prev)
         for (
             event_id,
@@ -354,9 +361,13 @@ def verify_chain(*, batch: int = 5000) -> Verification:
             if last_id and event_id != last_id + 1:  # before the first event: its link to genesis tells
                 gaps.append((last_id + 1, event_id - 1))
             if last_id < switch_id < event_id:
-                return broken(switch_id, "the last SHA-256 event of the recorded switch point is missing")
+                return broken(
+                    switch_id, "the last SHA-256 event of the recorded switch point is missing", "switch"
+                )
             if prev_hash != prev:
-                return broken(event_id, "link to the previous event is broken (event missing or reordered)")
+                return broken(
+                    event_id, "link to the previous event is broken (event missing or reordered)", "link"
+                )
             event = Event(action, object_type, object_id, person_id, details)
             canonical = _canonical(event_id, _iso(occurred_at), label, client, event, _details_json(details))
             if event_id <= switch_id:
@@ -367,9 +378,12 @@ def verify_chain(*, batch: int = 5000) -> Verification:
                 return broken(
                     event_id,
                     "content does not match its MAC (event altered or chain recomputed without the key)",
+                    "altered",
                 )
             if event_id == switch_id and digest != switch.head_hash:
-                return broken(event_id, "differs from the recorded switch point (SHA-256 part rewritten)")
+                return broken(
+                    event_id, "differs from the recorded switch point (SHA-256 part rewritten)", "switch"
+                )
             prev = digest
             checked += 1
             last_id = event_id
