@@ -65,9 +65,22 @@ def _stage_progress(stages: list[str]) -> tuple[object, Callable[[str], None]]:
 
 # --- migrate ---------------------------------------------------------------------------------------
 def cmd_migrate(args) -> int:
+    from django.conf import settings
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+    from django.db import connection
 
-    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    from xiaokang.audit import triggers
+
+    # The checks run after migrating: before, a database whose audit triggers were removed would stop
+    # the very command that puts them back.
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0, skip_checks=True)
+    if getattr(settings, "XIAOKANG_AUDIT_TRIGGERS", True):
+        triggers.install(connection)  # idempotent: the audit tables are append-only (U11)
+    try:
+        call_command("check")
+    except SystemCheckError as exc:
+        raise UsageError(str(exc)) from None
     print("database is up to date")
     return EXIT_OK
 
@@ -893,7 +906,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("migrate", help="create or update the database tables")
+    p = sub.add_parser(
+        "migrate", help="create or update the database tables (and the audit tables' append-only triggers)"
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(func=cmd_migrate)
 

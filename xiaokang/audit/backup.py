@@ -160,10 +160,18 @@ def backup_check(directory: Path) -> dict:
     naming the file otherwise)."""
     manifest = _read_manifest(directory)
     listed = manifest["files"]
+    if manifest.get("database_file") not in (SQLITE_FILE, POSTGRESQL_FILE):
+        raise BackupError(f"{directory / MANIFEST}: unknown database file {manifest.get('database_file')!r}")
+    links = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_symlink())
+    if links:
+        raise BackupError(f"{links[0]}: a symbolic link in the backup directory (not made by backup)", code=1)
     present = {p.relative_to(directory).as_posix() for p in _files(directory)} - {MANIFEST}
-    for name in sorted(present - set(listed)):
-        raise BackupError(f"{name}: in the backup directory but not in the manifest (added?)", code=1)
+    added = sorted(present - set(listed))
+    if added:
+        raise BackupError(f"{added[0]}: in the backup directory but not in the manifest (added?)", code=1)
     for name, entry in sorted(listed.items()):
+        if not isinstance(entry, dict) or name.startswith("/") or ".." in Path(name).parts:
+            raise BackupError(f"{name}: not a valid manifest entry", code=1)
         path = directory / name
         if name not in present:
             raise BackupError(f"{name}: listed in the manifest but missing", code=1)

@@ -57,3 +57,11 @@ def migrated_copy(template: Path, data_dir: Path) -> Path:
     target = data_dir / "xiaokang.sqlite3"
     shutil.copy(template, target)
     return target
+
+
+def migrate_template(tmp_path_factory):
+    """A SQLite database made by a plain `xiaokang migrate` (the path a fresh clone takes)."""
+    data_dir = tmp_path_factory.mktemp("migrated")
+    result = xiaokang(data_dir, "migrate")
+    assert result.returncode == 0, result.stderr
+    return data_dir / "xiaokang.sqlite3"

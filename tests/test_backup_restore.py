@@ -17,7 +17,12 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import make_id, person_row, write_csv
-from xiaokang.audit.tests.fresh import migrated_copy, popen, xiaokang
+from xiaokang.audit.tests.fresh import migrate_template, migrated_copy, popen, xiaokang
+
+
+@pytest.fixture(scope="module")
+def migrated_template(tmp_path_factory):
+    return migrate_template(tmp_path_factory)
 
 
 def _count(database: Path, table: str) -> int:

@@ -17,7 +17,13 @@ from xiaokang.audit import services, triggers
 from xiaokang.audit.checks import audit_triggers_check
 from xiaokang.audit.models import AuditEvent, ChainSwitch
 from xiaokang.audit.services import Event, log_action, verify_chain
+from xiaokang.audit.tests.fresh import migrate_template
 from xiaokang.cli import main
+
+
+@pytest.fixture(scope="module")
+def migrated_template(tmp_path_factory):
+    return migrate_template(tmp_path_factory)
 
 
 class Who:
