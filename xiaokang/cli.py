@@ -478,6 +478,8 @@ def cmd_audit_protect(args) -> int:
 
 # --- backup / restore (GB/T 22239-2019 8.1.4.11) ---------------------------------------------------
 def cmd_backup(args) -> int:
+    from django.db import DatabaseError
+
     from xiaokang.accounts.actors import SystemActor
     from xiaokang.audit.backup import BackupError, backup_create
 
@@ -486,6 +488,8 @@ def cmd_backup(args) -> int:
     except BackupError as exc:
         print(f"xiaokang backup: {exc} / 备份被拒绝", file=sys.stderr)
         return exc.code
+    except (DatabaseError, OSError) as exc:
+        raise UsageError(f"the backup failed: {exc} / 备份失败") from None
     print(
         f"backed up the {result.vendor} database and documents to {result.directory}: {result.files} files, "
         f"{result.bytes} bytes, checksums in manifest.json (keys NOT included: keep them apart) / 备份完成"
@@ -494,6 +498,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    from django.db import DatabaseError
+
     from xiaokang.accounts.actors import SystemActor
     from xiaokang.audit.backup import BackupError, backup_restore
     from xiaokang.audit.services import verify_chain
@@ -503,6 +509,8 @@ def cmd_restore(args) -> int:
     except BackupError as exc:
         print(f"xiaokang restore: {exc} / 恢复被拒绝，未做任何更改", file=sys.stderr)
         return exc.code
+    except (DatabaseError, OSError) as exc:
+        raise UsageError(f"the restore failed: {exc} / 恢复失败") from None
     print(f"restored the backup of {manifest.get('created')} from {args.directory} / 恢复完成")
     result = verify_chain()
     if result.broken_id is not None:
