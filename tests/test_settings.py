@@ -87,6 +87,8 @@ def test_production_refuses_to_serve_without_the_audit_triggers(tmp_path):
     result = _run(["-m", "xiaokang.cli", "serve", "--port", "1"], **env)
     assert result.returncode == 2 and "refusing to serve" in result.stderr
     assert "audit_auditevent.audit_no_delete" in result.stderr
+    result = _run(["-c", "import config.wsgi"], **env)  # any WSGI server loading the application
+    assert result.returncode != 0 and "xiaokang.audit.E001" in result.stderr
 
 
 def test_production_passes_check_deploy_with_no_warnings(tmp_path):
