@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import json
 import os
 import sys
@@ -78,7 +79,7 @@ def cmd_migrate(args) -> int:
     if getattr(settings, "XIAOKANG_AUDIT_TRIGGERS", True):
         triggers.install(connection)  # idempotent: the audit tables are append-only (U11)
     try:
-        call_command("check")
+        call_command("check", stdout=io.StringIO())
     except SystemCheckError as exc:
         raise UsageError(str(exc)) from None
     print("database is up to date")
@@ -122,7 +123,7 @@ def cmd_serve(args) -> int:
 
     # The start-up checks, among them the audit trail's append-only triggers (U11): refuse to serve.
     try:
-        call_command("check")
+        call_command("check", stdout=io.StringIO())
     except SystemCheckError as exc:
         raise UsageError(f"refusing to serve / 拒绝启动:\n{exc}") from None
     # Static files are served by WhiteNoise from the collected directory (compressed, cache headers);
