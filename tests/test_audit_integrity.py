@@ -90,6 +90,23 @@ def test_a_plain_migrate_leaves_the_audit_table_append_only_on_sqlite(migrated_t
     db.close()
 
 
+def test_a_database_without_its_triggers_is_refused_until_they_are_back(migrated_template, tmp_path):
+    """Development settings too: `serve` refuses, `audit verify` fails, `migrate` (or `audit protect`)
+    puts the triggers back."""
+    from xiaokang.audit.tests.fresh import migrated_copy, xiaokang
+
+    database = migrated_copy(migrated_template, tmp_path)
+    db = sqlite3.connect(database)
+    db.execute("DROP TRIGGER audit_no_update")
+    db.close()
+    served = xiaokang(tmp_path, "serve", "--port", "1")
+    assert served.returncode == 2 and "audit_auditevent.audit_no_update" in served.stderr
+    verified = xiaokang(tmp_path, "audit", "verify")
+    assert verified.returncode == 1 and "NOT append-only" in verified.stderr
+    assert xiaokang(tmp_path, "migrate").returncode == 0
+    assert xiaokang(tmp_path, "audit", "verify").returncode == 0
+
+
 @pytest.mark.django_db
 def test_the_migration_installs_the_triggers_on_this_database(settings):
     """The same migration function on the test database (SQLite or PostgreSQL): UPDATE, DELETE (and

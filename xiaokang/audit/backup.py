@@ -82,7 +82,7 @@ def _run(argv: list[str]) -> None:
     except FileNotFoundError:
         raise BackupError(f"{argv[0]} is not installed (PostgreSQL client tools are needed)") from None
     if done.returncode != 0:
-        raise BackupError(f"{argv[0]} failed: {done.stderr.strip()[:2000]}", code=1)
+        raise BackupError(f"{argv[0]} failed: {done.stderr.strip()[:2000]}")
 
 
 def _applied_migrations() -> list[str]:
