@@ -172,6 +172,11 @@ def test_backup_and_restore_drill_on_postgresql(tmp_path):
             with psycopg.connect(f"{base}/{name}", password=db.get("PASSWORD") or None) as conn:
                 counts.append(conn.execute("SELECT COUNT(*) FROM registry_person").fetchone()[0])
         assert counts == [5, 5]
+        with (
+            psycopg.connect(f"{base}/{target_db}", password=db.get("PASSWORD") or None) as conn,
+            pytest.raises(psycopg.Error, match="append-only"),
+        ):
+            conn.execute("DELETE FROM audit_auditevent")  # the triggers came back with the data
         again = xiaokang(target, "restore", str(backup), database_url=dst_url, **env)
         assert again.returncode == 2 and "not empty" in again.stderr
     finally:
