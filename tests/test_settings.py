@@ -45,8 +45,50 @@ def test_production_refuses_the_same_key_twice():
         XIAOKANG_SECRET_KEY=secrets.token_urlsafe(60),
         XIAOKANG_ENCRYPTION_KEY=key,
         XIAOKANG_BLIND_INDEX_KEY=key,
+        XIAOKANG_AUDIT_KEY=_key(),
     )
     assert result.returncode == 2 and "different" in result.stderr
+
+
+def test_production_needs_its_own_audit_key():
+    """U11: the audit chain's HMAC key is required in production and may not be one of the other keys."""
+    keys = {
+        "XIAOKANG_SECRET_KEY": secrets.token_urlsafe(60),
+        "XIAOKANG_ENCRYPTION_KEY": _key(),
+        "XIAOKANG_BLIND_INDEX_KEY": _key(),
+    }
+    result = _run(["-m", "xiaokang.cli", "migrate"], **keys)
+    assert result.returncode == 2 and "XIAOKANG_AUDIT_KEY" in result.stderr
+    result = _run(
+        ["-m", "xiaokang.cli", "migrate"], **keys, XIAOKANG_AUDIT_KEY=keys["XIAOKANG_ENCRYPTION_KEY"]
+    )
+    assert result.returncode == 2 and "XIAOKANG_AUDIT_KEY must be a key of its own" in result.stderr
+
+
+def test_production_refuses_to_serve_without_the_audit_triggers(tmp_path):
+    """U11: `manage.py check` (run by `xiaokang serve` before it serves) fails when the audit table has
+    lost its append-only triggers."""
+    import sqlite3
+
+    env = {
+        "XIAOKANG_SECRET_KEY": secrets.token_urlsafe(60),
+        "XIAOKANG_ENCRYPTION_KEY": _key(),
+        "XIAOKANG_BLIND_INDEX_KEY": _key(),
+        "XIAOKANG_AUDIT_KEY": _key(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    assert _run(["-m", "xiaokang.cli", "migrate"], **env).returncode == 0
+    assert _run(["manage.py", "check"], **env).returncode == 0
+    db = sqlite3.connect(tmp_path / "db.sqlite3")
+    db.execute("DROP TRIGGER audit_no_delete")
+    db.close()
+    result = _run(["manage.py", "check"], **env)
+    assert result.returncode != 0 and "xiaokang.audit.E001" in result.stderr
+    result = _run(["-m", "xiaokang.cli", "serve", "--port", "1"], **env)
+    assert result.returncode == 2 and "refusing to serve" in result.stderr
+    assert "audit_auditevent.audit_no_delete" in result.stderr
+    result = _run(["-c", "import config.wsgi"], **env)  # any WSGI server loading the application
+    assert result.returncode != 0 and "xiaokang.audit.E001" in result.stderr
 
 
 def test_production_passes_check_deploy_with_no_warnings(tmp_path):
@@ -57,6 +99,7 @@ def test_production_passes_check_deploy_with_no_warnings(tmp_path):
         XIAOKANG_SECRET_KEY=secrets.token_urlsafe(60),
         XIAOKANG_ENCRYPTION_KEY_FILE=str(key_file),  # keys may come from files (secrets mounts)
         XIAOKANG_BLIND_INDEX_KEY=_key(),
+        XIAOKANG_AUDIT_KEY=_key(),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     assert result.returncode == 0, result.stderr

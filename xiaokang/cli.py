@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import json
 import os
 import sys
@@ -65,9 +66,22 @@ def _stage_progress(stages: list[str]) -> tuple[object, Callable[[str], None]]:
 
 # --- migrate ---------------------------------------------------------------------------------------
 def cmd_migrate(args) -> int:
+    from django.conf import settings
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+    from django.db import connection
 
-    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    from xiaokang.audit import triggers
+
+    # The checks run after migrating: before, a database whose audit triggers were removed would stop
+    # the very command that puts them back.
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0, skip_checks=True)
+    if getattr(settings, "XIAOKANG_AUDIT_TRIGGERS", True):
+        triggers.install(connection)  # idempotent: the audit tables are append-only (U11)
+    try:
+        call_command("check", stdout=io.StringIO())
+    except SystemCheckError as exc:
+        raise UsageError(str(exc)) from None
     print("database is up to date")
     return EXIT_OK
 
@@ -113,8 +127,14 @@ def cmd_createuser(args) -> int:
 # --- serve -----------------------------------------------------------------------------------------
 def cmd_serve(args) -> int:
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
     from gunicorn.app.base import BaseApplication
 
+    # The start-up checks, among them the audit trail's append-only triggers (U11): refuse to serve.
+    try:
+        call_command("check", stdout=io.StringIO())
+    except SystemCheckError as exc:
+        raise UsageError(f"refusing to serve / 拒绝启动:\n{exc}") from None
     # Static files are served by WhiteNoise from the collected directory (compressed, cache headers);
     # collected before the application (and WhiteNoise) is loaded.
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -423,15 +443,132 @@ def cmd_quality(args) -> int:
     return EXIT_OK
 
 
-# --- audit -----------------------------------------------------------------------------------------
-def cmd_audit_verify(args) -> int:
-    from xiaokang.audit.services import verify_chain
+# --- audit ---------------------------------------------------------------------------------------
+def _triggers_missing() -> list[str]:
+    from django.conf import settings
+    from django.db import connection
 
+    from xiaokang.audit import triggers
+
+    if not getattr(settings, "XIAOKANG_AUDIT_TRIGGERS", True):
+        return []
+    return triggers.missing(connection)
+
+
+def cmd_audit_verify(args) -> int:
+    from xiaokang.audit.services import AnchorFileError, anchors_check, anchors_read, verify_chain
+
+    anchors = None
+    if args.anchors:
+        try:
+            anchors = anchors_read(args.anchors)
+        except AnchorFileError as exc:
+            raise UsageError(str(exc)) from None
+    failed = False
+    absent = _triggers_missing()
+    if absent:
+        print(
+            "audit trail NOT append-only: trigger(s) missing: " + ", ".join(absent) + " (run `xiaokang audit "
+            "protect`) / 审计表缺少防篡改触发器",
+            file=sys.stderr,
+        )
+        failed = True
     result = verify_chain()
+    for first, last in result.gaps:
+        ids = str(first) if first == last else f"{first}-{last}"
+        print(
+            f"audit ids missing: {ids} (before event {last + 1}) / 审计事件编号缺失: {ids}", file=sys.stderr
+        )
     if result.broken_id is not None:
         print(
             f"audit chain BROKEN at event {result.broken_id}: {result.reason} "
             f"({result.checked} events before it are intact) / 审计链在第{result.broken_id}号事件处断裂",
+            file=sys.stderr,
+        )
+        failed = True
+    if anchors is not None:
+        for event_id, problem in anchors_check(anchors):
+            print(f"audit anchor check FAILED at event {event_id}: {problem} / 与锚点不符", file=sys.stderr)
+            failed = True
+    if failed:
+        return EXIT_INPUT_ERRORS
+    anchored = f", {len(anchors)} anchors match" if anchors is not None else ""
+    print(f"audit chain intact: {result.checked} events verified{anchored} / 审计链完整")
+    return EXIT_OK
+
+
+def cmd_audit_anchor(args) -> int:
+    from xiaokang.audit.services import anchor_write, verify_chain
+
+    result = verify_chain()
+    if result.broken_id is not None:
+        print(
+            f"audit chain BROKEN at event {result.broken_id}: {result.reason}; nothing anchored "
+            f"/ 审计链断裂，未写入锚点",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT_ERRORS
+    try:
+        line = anchor_write(args.out)
+    except OSError as exc:
+        raise UsageError(f"{args.out}: cannot be appended to ({exc})") from None
+    print(f"anchored: {line}")
+    return EXIT_OK
+
+
+def cmd_audit_protect(args) -> int:
+    from django.db import connection
+
+    from xiaokang.audit import triggers
+
+    triggers.install(connection)
+    absent = triggers.missing(connection)
+    if absent:
+        raise UsageError("triggers still missing: " + ", ".join(absent))
+    print("audit tables are append-only (triggers installed) / 审计表防篡改触发器已安装")
+    return EXIT_OK
+
+
+# --- backup / restore (GB/T 22239-2019 8.1.4.11) ---------------------------------------------------
+def cmd_backup(args) -> int:
+    from django.db import DatabaseError
+
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.audit.backup import BackupError, backup_create
+
+    try:
+        result = backup_create(actor=SystemActor("cli backup"), out=args.out)
+    except BackupError as exc:
+        print(f"xiaokang backup: {exc} / 备份被拒绝", file=sys.stderr)
+        return exc.code
+    except (DatabaseError, OSError) as exc:
+        raise UsageError(f"the backup failed: {exc} / 备份失败") from None
+    print(
+        f"backed up the {result.vendor} database and documents to {result.directory}: {result.files} files, "
+        f"{result.bytes} bytes, checksums in manifest.json (keys NOT included: keep them apart) / 备份完成"
+    )
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from django.db import DatabaseError
+
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.audit.backup import BackupError, backup_restore
+    from xiaokang.audit.services import verify_chain
+
+    try:
+        manifest = backup_restore(actor=SystemActor("cli restore"), directory=args.directory)
+    except BackupError as exc:
+        print(f"xiaokang restore: {exc} / 恢复被拒绝，未做任何更改", file=sys.stderr)
+        return exc.code
+    except (DatabaseError, OSError) as exc:
+        raise UsageError(f"the restore failed: {exc} / 恢复失败") from None
+    print(f"restored the backup of {manifest.get('created')} from {args.directory} / 恢复完成")
+    result = verify_chain()
+    if result.broken_id is not None:
+        print(
+            f"audit chain BROKEN at event {result.broken_id}: {result.reason} (another XIAOKANG_AUDIT_KEY?)",
             file=sys.stderr,
         )
         return EXIT_INPUT_ERRORS
@@ -830,7 +967,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("migrate", help="create or update the database tables")
+    p = sub.add_parser(
+        "migrate", help="create or update the database tables (and the audit tables' append-only triggers)"
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(func=cmd_migrate)
 
@@ -896,8 +1035,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="the audit trail")
     audit_sub = p.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
-    q = audit_sub.add_parser("verify", help="recompute the hash chain; exit 1 naming the first broken event")
+    q = audit_sub.add_parser(
+        "verify",
+        help="check the triggers and recompute the HMAC chain; exit 1 naming the first broken event, gaps "
+        "in the ids, and (with --anchors) a deleted tail or rewritten chain",
+    )
+    q.add_argument("--anchors", metavar="FILE", help="an anchors file written by `audit anchor`")
     q.set_defaults(func=cmd_audit_verify)
+    q = audit_sub.add_parser(
+        "anchor",
+        help="verify the chain, then append 'timestamp event_id head_mac' to FILE "
+        "(append-only; run it from cron)",
+    )
+    q.add_argument("--out", required=True, metavar="FILE")
+    q.set_defaults(func=cmd_audit_anchor)
+    q = audit_sub.add_parser("protect", help="(re)install the append-only triggers on the audit tables")
+    q.set_defaults(func=cmd_audit_protect)
+
+    p = sub.add_parser(
+        "backup",
+        help="copy the database and documents into an empty DIR with a manifest of checksums (no keys)",
+    )
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore",
+        help="check a backup's checksums, then restore it onto an EMPTY database and documents directory",
+    )
+    p.add_argument("directory", metavar="DIR")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser(
         "quality", help="data-quality report: duplicates, expiring certificates, deceased with active data"

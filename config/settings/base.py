@@ -163,6 +163,9 @@ XIAOKANG_BLIND_INDEX_KEY = env("XIAOKANG_BLIND_INDEX_KEY")
 XIAOKANG_REQUIRE_KEYS = False
 # `xiaokang seed --demo-accounts` creates accounts with a published password: refused in production (U11).
 XIAOKANG_ALLOW_DEMO_ACCOUNTS = True
+# The audit chain's HMAC key (U11; GB/T 22239-2019 8.1.4.3): outside the database, so that someone who
+# can write the database cannot recompute the chain. See xiaokang/audit/services.py and docs/operations.md.
+XIAOKANG_AUDIT_KEY = env("XIAOKANG_AUDIT_KEY")
 
 # Import limits (issue 2 §4): a file larger than this, or one that unzips to more, is refused.
 XIAOKANG_IMPORT_MAX_BYTES = env_int("XIAOKANG_IMPORT_MAX_BYTES", 50 * 1024 * 1024)

@@ -2,7 +2,12 @@
 
 from config.env import ImproperlyConfiguredError, env, env_bool, env_int
 from config.settings.base import *  # noqa: F403
-from config.settings.base import SECRET_KEY, XIAOKANG_BLIND_INDEX_KEY, XIAOKANG_ENCRYPTION_KEY
+from config.settings.base import (
+    SECRET_KEY,
+    XIAOKANG_AUDIT_KEY,
+    XIAOKANG_BLIND_INDEX_KEY,
+    XIAOKANG_ENCRYPTION_KEY,
+)
 
 DEBUG = False
 XIAOKANG_REQUIRE_KEYS = True
@@ -14,6 +19,7 @@ _missing = [
         ("XIAOKANG_SECRET_KEY", env("XIAOKANG_SECRET_KEY")),
         ("XIAOKANG_ENCRYPTION_KEY", XIAOKANG_ENCRYPTION_KEY),
         ("XIAOKANG_BLIND_INDEX_KEY", XIAOKANG_BLIND_INDEX_KEY),
+        ("XIAOKANG_AUDIT_KEY", XIAOKANG_AUDIT_KEY),
     )
     if not value
 ]
@@ -25,6 +31,15 @@ if XIAOKANG_ENCRYPTION_KEY == XIAOKANG_BLIND_INDEX_KEY:
     raise ImproperlyConfiguredError(
         "XIAOKANG_ENCRYPTION_KEY and XIAOKANG_BLIND_INDEX_KEY must be different keys."
     )
+# The audit chain's key is independent of the others (U11): a leaked field key must not also let someone
+# recompute the audit chain.
+if XIAOKANG_AUDIT_KEY in (XIAOKANG_ENCRYPTION_KEY, XIAOKANG_BLIND_INDEX_KEY, SECRET_KEY):
+    raise ImproperlyConfiguredError(
+        "XIAOKANG_AUDIT_KEY must be a key of its own, different from XIAOKANG_ENCRYPTION_KEY, "
+        "XIAOKANG_BLIND_INDEX_KEY and XIAOKANG_SECRET_KEY."
+    )
+# The append-only triggers are part of the audit control: production never runs without them.
+XIAOKANG_AUDIT_TRIGGERS = True
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfiguredError("XIAOKANG_SECRET_KEY must be at least 50 random characters.")
 

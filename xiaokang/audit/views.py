@@ -128,14 +128,16 @@ def audit_verify(request):
             % {"checked": result.checked},
         )
     else:
-        # services.verify_chain names one of two faults (in English, for the command line): say it here in
-        # the page's language.
-        if "altered" in result.reason:
-            reason = _("its content does not match its hash (the event was altered)")
-        elif "missing" in result.reason:
-            reason = _("its link to the previous event is broken (an event was removed or reordered)")
-        else:
-            reason = result.reason
+        # services.verify_chain names the fault (in English, for the command line) and its code: say it
+        # here in the page's language.
+        reason = {
+            "altered": _("its content does not match its hash (the event was altered)"),
+            "link": _("its link to the previous event is broken (an event was removed or reordered)"),
+            "switch": _(
+                "it does not match the recorded end of the older SHA-256 part of the chain "
+                "(forged or rewritten, or another audit key)"
+            ),
+        }.get(result.code, result.reason)
         intact = ngettext(
             "The %(checked)s event before it is intact.",
             "The %(checked)s events before it are intact.",
@@ -147,5 +149,15 @@ def audit_verify(request):
             % {"event": result.broken_id, "reason": reason}
             + " "
             + intact,
+        )
+    if result.gaps:
+        ids = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in result.gaps[:20])
+        messages.warning(
+            request,
+            _(
+                "Event numbers missing from the audit trail: %(ids)s (deleted events, or numbers drawn by "
+                "a transaction that was rolled back)."
+            )
+            % {"ids": ids},
         )
     return redirect("audit-list")

@@ -17,9 +17,13 @@ from django.db.models import Model
 CHUNK = 20000
 
 
-def reserve_ids(model: type[Model], count: int) -> list[int]:
+def reserve_ids(model: type[Model], count: int, *, lock_table: bool = True) -> list[int]:
     """Primary keys for ``count`` rows about to be inserted with explicit ids, so that children can be
-    inserted in the same pass without reading the parents back. Call inside the write transaction."""
+    inserted in the same pass without reading the parents back. Call inside the write transaction.
+
+    ``lock_table=False`` is for a caller that already serialises every writer of the table by other
+    means (the audit chain's advisory lock): LOCK TABLE … EXCLUSIVE needs UPDATE, DELETE or TRUNCATE
+    privilege, which the audit table's INSERT-and-SELECT-only role does not have (docs/operations.md)."""
     if count == 0:
         return []
     table = model._meta.db_table
@@ -29,7 +33,8 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
             # One block of ``count`` values: with the table locked against other writers (whose inserts
             # draw from the sequence only after taking their own lock), nobody can take a value between
             # our nextval and setval. Readers are not blocked; the lock ends with the transaction.
-            cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+            if lock_table:
+                cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
             cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
             sequence = cursor.fetchone()[0]
             cursor.execute("SELECT nextval(%s)", [sequence])

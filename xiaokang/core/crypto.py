@@ -53,10 +53,18 @@ def _development_key(name: str) -> bytes:
             handle.write(text)
         print(
             f"WARNING: {name} is not set; generated a development key in {key_file}. "
-            "Do not use it in production; back it up or the encrypted data cannot be read.",
+            "Do not use it in production; back it up: without it the data it protects cannot be read "
+            "or verified.",
             file=sys.stderr,
         )
     return _decode_key(str(key_file), key_file.read_text())
+
+
+def configured_key(name: str, value: str | None) -> bytes:
+    """The 32-byte key of setting ``name`` (base64 ``value``), or, when it is not set, the development
+    key generated once under ``var/keys/`` (refused where XIAOKANG_REQUIRE_KEYS). Used for the audit
+    chain's HMAC key (xiaokang.audit.services) the same way as for the two keys here."""
+    return _decode_key(name, value) if value else _development_key(name)
 
 
 @lru_cache(maxsize=4)

@@ -286,6 +286,7 @@ def test_the_verify_button_reports_a_removed_event(users, trail):
     page = client_for(users["auditor"]).post(reverse("audit-verify"), follow=True).content.decode()
 
     assert f"BROKEN at event {following.pk}" in page and "an event was removed or reordered" in page
+    assert f"Event numbers missing from the audit trail: {removed.pk} (deleted events" in page
 
 
 def test_verifying_needs_a_post(users):
