@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
+from xiaokang.registry.schemas import ValidationErrorOut
 from xiaokang.registry.transfers import (
     REQUEST_ROLES,
     TransferConflict,
@@ -29,7 +30,15 @@ from xiaokang.registry.transfers import (
 )
 
 router = Router(tags=["transfers"], auth=TokenAuth(REQUEST_ROLES))
-ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 409: DetailOut, 422: DetailOut}
+ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 409: DetailOut, 422: ValidationErrorOut}
+
+
+def _unprocessable(error: TransferError) -> Status:
+    """A broken rule answers 422 in the shape of every other 422 of the API (config/api.py), naming the
+    input it is about."""
+    return Status(422, {"detail": [{"field": error.field, "column": error.field, "message": str(error)}]})
+
+
 PAGE_SIZE = 100
 
 
@@ -137,7 +146,7 @@ def transfers_create(request: HttpRequest, payload: TransferRequestIn):
     except TransferNotAllowed as refused:
         raise HttpError(403, str(refused)) from None
     except TransferError as error:
-        raise HttpError(422, str(error)) from None
+        return _unprocessable(error)
     return Status(201, _out(transfer_view(request.auth, transfer)))
 
 
@@ -160,7 +169,7 @@ def transfers_decide(request: HttpRequest, transfer_id: int, payload: TransferDe
     except TransferConflict as conflict:
         raise HttpError(409, str(conflict)) from None
     except TransferError as error:
-        raise HttpError(422, str(error)) from None
+        return _unprocessable(error)
     return _out(transfer_view(request.auth, transfer))
 
 
@@ -177,5 +186,5 @@ def transfers_cancel(request: HttpRequest, transfer_id: int, payload: TransferCa
     except TransferConflict as conflict:
         raise HttpError(409, str(conflict)) from None
     except TransferError as error:
-        raise HttpError(422, str(error)) from None
+        return _unprocessable(error)
     return _out(transfer_view(request.auth, transfer_for(request.auth, transfer.pk)))

@@ -42,7 +42,12 @@ NO_MATCH = (
 
 
 class TransferError(RegistryError):
-    """A transfer request or decision that breaks a rule; "中文 / English"."""
+    """A transfer request or decision that breaks a rule; "中文 / English". ``field`` names the input it is
+    about (the API answers 422 in the shape of every validation error, naming it)."""
+
+    def __init__(self, message: str, *, field: str = "body"):
+        super().__init__(message)
+        self.field = field
 
 
 class TransferNotAllowed(PermissionError):
@@ -120,7 +125,7 @@ def _community(code_or_id) -> Area:
         .first()
     )
     if area is None:
-        raise TransferError("没有这个社区村 / no such community or village")
+        raise TransferError("没有这个社区村 / no such community or village", field="to_community")
     return area
 
 
@@ -141,9 +146,9 @@ def transfer_request(
         raise TransferNotAllowed("您的角色不能申请转移 / your role cannot request transfers")
     reason = (reason or "").strip()
     if not reason:
-        raise TransferError("请填写转移原因 / give the reason for the transfer")
+        raise TransferError("请填写转移原因 / give the reason for the transfer", field="reason")
     if len(reason) > 200:
-        raise TransferError("原因超过200字 / the reason is longer than 200 characters")
+        raise TransferError("原因超过200字 / the reason is longer than 200 characters", field="reason")
     target = _community(to_community)
     scope = scope_of(actor)
     if person_id is not None:
@@ -165,7 +170,7 @@ def transfer_request(
                 record_out_of_area_refusals(actor, [(0, index, None)], source="transfer")
             except OutOfAreaLimitReached as limited:
                 raise TransferError(str(limited)) from None
-            raise TransferError(NO_MATCH)
+            raise TransferError(NO_MATCH, field="id_number")
         side = "from" if scope.kind == "all" else "to"
     if target.parent_id == person.street_id:
         raise TransferError(
@@ -224,7 +229,7 @@ def transfer_decide(
         raise TransferNotAllowed("只有区残联可以决定转移 / only the district decides transfers")
     note = (note or "").strip()
     if len(note) > 200:
-        raise TransferError("备注超过200字 / the note is longer than 200 characters")
+        raise TransferError("备注超过200字 / the note is longer than 200 characters", field="note")
     with transaction.atomic():
         transfer = (
             PersonTransfer.objects.select_for_update()

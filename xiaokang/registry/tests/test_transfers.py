@@ -190,6 +190,25 @@ def test_transfer_api_request_list_and_decide(registry, officer_a, officer_b, di
     assert stale.status_code == 409
 
 
+def test_a_broken_rule_answers_422_in_the_shape_of_every_422_naming_the_field(registry, officer_a):
+    """Found by the schema fuzzer (tests/fuzz): the transfer endpoints answered 422 with a bare string,
+    unlike the API's other 422s (a list naming each field) and unlike their own document."""
+    response = Api(officer_a).post(
+        "/transfers",
+        {"person_id": registry["a"].pk, "to_community": registry["community_b"].code, "reason": ""},
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "field": "reason",
+                "column": "reason",
+                "message": "请填写转移原因 / give the reason for the transfer",
+            }
+        ]
+    }
+
+
 def test_transfer_pages(registry, officer_a, district_officer):
     client = Client()
     client.force_login(officer_a)
