@@ -26,6 +26,7 @@ def test_demo_accounts_are_refused_under_production_settings(tmp_path):
         XIAOKANG_SECRET_KEY=secrets.token_urlsafe(60),
         XIAOKANG_ENCRYPTION_KEY=_key(),
         XIAOKANG_BLIND_INDEX_KEY=_key(),
+        XIAOKANG_AUDIT_KEY=_key(),
         DATABASE_URL=f"sqlite:///{database}",
     )
     result = subprocess.run(

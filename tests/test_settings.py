@@ -113,6 +113,7 @@ def test_production_refuses_an_sms_backend_that_prints_codes():
         XIAOKANG_SECRET_KEY=secrets.token_urlsafe(60),
         XIAOKANG_ENCRYPTION_KEY=_key(),
         XIAOKANG_BLIND_INDEX_KEY=_key(),
+        XIAOKANG_AUDIT_KEY=_key(),
         XIAOKANG_SMS_BACKEND="console",
     )
     assert result.returncode == 2 and "XIAOKANG_SMS_BACKEND" in result.stderr
