@@ -94,6 +94,9 @@ class PasswordStepView(auth_views.LoginView):
         if step is None:
             return super().form_valid(form)
         self.request.session.cycle_key()
+        # A new sign-in starts without an enrolment code: one accepted in an abandoned sign-in in this
+        # browser does not carry over.
+        self.request.session.pop(ENROLMENT_CODE, None)
         self.request.session[PENDING] = {
             "user": user.pk,
             "backend": user.backend,

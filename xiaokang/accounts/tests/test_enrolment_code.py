@@ -277,3 +277,31 @@ def test_approving_a_role_without_a_factor_needs_no_code(issuer, security):
     boss = Client()
     boss.force_login(issuer)
     assert "/staff/grants/enrolment-code/" not in boss.get("/staff/grants/").content.decode()
+
+
+def test_a_code_accepted_in_an_abandoned_sign_in_does_not_carry_over(target, issuer):
+    TotpDevice.objects.filter(user=target).delete()
+    code = enrolment_code_issue(actor=issuer, user=target)
+    client = _sign_in("target", PASSWORD)
+    assert client.post("/login/two-factor/", {"enrolment_code": code}).status_code == 302
+    # Abandoned; the next sign-in in the same browser asks for the code again.
+    client.post("/login/", {"username": "target", "password": PASSWORD})
+    page = client.get("/login/two-factor/").content.decode()
+    assert 'name="enrolment_code"' in page and _secret_on(page) is None
+
+
+def test_a_signed_in_account_whose_role_requires_a_factor_needs_a_code_an_optional_role_none(
+    target, officer_a
+):
+    TotpDevice.objects.filter(user=target).delete()
+    promoted = Client()
+    promoted.force_login(target)  # e.g. a session older than the role
+    page = promoted.get("/login/two-factor/").content.decode()
+    assert 'name="enrolment_code"' in page and _secret_on(page) is None
+    # An officer (the factor optional) enrols voluntarily from the staff menu without a code.
+    voluntary = Client()
+    voluntary.force_login(officer_a)
+    secret = _secret_on(voluntary.get("/login/two-factor/").content.decode())
+    assert secret
+    voluntary.post("/login/two-factor/", {"code": totp_code(secret)})
+    assert TotpDevice.objects.filter(user=officer_a, confirmed_at__isnull=False).exists()
