@@ -69,6 +69,7 @@ ACCESS = {
     "grant-list": {"district_admin"},
     "grant-approve": POST_ONLY,
     "grant-reject": POST_ONLY,
+    "enrolment-code-issue": POST_ONLY,  # district administrators issue second-factor enrolment codes
     "audit-grant-list": {"auditor"},
     "password-change": ALL_ROLES,
     "policy-list": READERS,

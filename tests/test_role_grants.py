@@ -2,10 +2,12 @@
 administrator only proposes roles; a district administrator who is neither the account concerned nor the
 proposer approves them. Until then the account reads no person."""
 
+import re
+
 import pytest
 from django.test import Client
 
-from tests.helpers import person_row, write_csv
+from tests.helpers import person_row, totp_code, write_csv
 from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.models import RoleGrant, User
 from xiaokang.accounts.services import AccountError, grant_approve, grant_reject, user_update
@@ -74,15 +76,38 @@ def test_security_admin_creating_a_district_admin_reads_nobody_until_approved(st
     )
     assert not _reads_person(client, person)
     assert client.get("/staff/persons/").status_code == 403
-    # A district administrator approves: now (and only now) the account reads persons.
+    # A district administrator approves: the role applies, and the approver is shown the enrolment code
+    # of its second factor (split knowledge, GB/T 22239-2019 8.1.4.1 d): the role requires one.
     grant = mole.role_grants.get()
     response = _client(staff["admin"]).post(f"/staff/grants/{grant.pk}/approve/", {"note": "ok"})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    code = re.search(r'<code id="enrolment-code">([A-Z0-9-]+)</code>', response.content.decode()).group(1)
     mole.refresh_from_db()
     assert mole.role == "district_admin"
-    assert _reads_person(client, person)
+    # The session the security administrator opened with the password alone does not carry the new role.
+    assert not _reads_person(client, person)
+    assert not client.get("/staff/").wsgi_request.user.is_authenticated
+    # Signing in again needs the enrolment code, which only the district administrator holds.
+    again = _sign_in("mole", NEW_PASSWORD)
+    assert again.get("/staff/persons/").status_code in (302, 404)
+    assert 'name="enrolment_code"' in again.get("/login/two-factor/").content.decode()
+    assert not _reads_person(again, person)
+    # With it (handed to the real user in person), the account enrols and now (only now) reads persons.
+    assert again.post("/login/two-factor/", {"enrolment_code": code}).status_code == 302
+    secret = re.search(
+        r'<code id="totp-secret">([A-Z2-7 ]+)</code>', again.get("/login/two-factor/").content.decode()
+    )
+    again.post("/login/two-factor/", {"code": totp_code(secret.group(1).replace(" ", ""))})
+    assert _reads_person(again, person)
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"account.create", "grant.propose", "grant.approve", "account.password_change"} <= actions
+    assert {
+        "account.create",
+        "grant.propose",
+        "grant.approve",
+        "account.password_change",
+        "2fa.enrolment_code_issued",
+        "2fa.enrolled",
+    } <= actions
 
 
 def test_security_admin_turning_the_auditor_into_a_district_admin_needs_approval(staff, person):

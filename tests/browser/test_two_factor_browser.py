@@ -1,5 +1,7 @@
-"""The second factor in a real browser (U11): a district administrator enrols with the QR page, signs in
-with a code, and a replayed code is refused; axe-core on the enrolment and code pages."""
+"""The second factor in a real browser (U11): another district administrator issues an enrolment code on
+the role-change page (split knowledge, GB/T 22239-2019 8.1.4.2); the new district administrator types it,
+enrols with the QR page, signs in with a code, and a replayed code is refused; axe-core on the
+enrolment-code, enrolment and code pages."""
 
 import re
 
@@ -14,6 +16,7 @@ PASSWORD = "Pass-word-123"
 def admin(transactional_db):
     from xiaokang.accounts.models import User
 
+    User.objects.create_user("deputy", password=PASSWORD, role="district_admin")
     return User.objects.create_user("chief", password=PASSWORD, role="district_admin")
 
 
@@ -24,9 +27,38 @@ def _password(page):
     page.get_by_role("button", name="登录").click()
 
 
-def test_enrol_with_the_qr_page_sign_in_with_a_code_and_a_replay_is_refused(admin, new_page, check_page):
+def test_enrol_with_the_qr_page_sign_in_with_a_code_and_a_replay_is_refused(
+    admin, new_page, log_in, check_page
+):
+    # Another district administrator issues chief's enrolment code on the role-change page.
+    deputy = new_page()
+    log_in(deputy, "deputy")
+    deputy.get_by_role("link", name="角色变更").click()
+    deputy.wait_for_url("**/staff/grants/")
+    waiting = deputy.get_by_role("region", name="等待设置第二因素的账号")
+    assert "chief" in waiting.inner_text()
+    check_page(deputy, "grants-waiting-for-a-factor")
+    deputy.get_by_role("button", name="为 chief 签发绑定码").click()
+    deputy.wait_for_url("**/staff/grants/enrolment-code/*/")
+    code = deputy.locator("#enrolment-code").inner_text()
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code)
+    check_page(deputy, "enrolment-code-issued")
+
+    # chief signs in with the password: the enrolment code comes first; a wrong one is announced.
     page = new_page()
     _password(page)
+    page.wait_for_url("**/login/two-factor/")
+    field = page.get_by_label("绑定码")
+    assert field.get_attribute("autocomplete") == "off"
+    assert page.locator("figure.qr svg").count() == 0
+    check_page(page, "enrolment-code")
+    field.fill("ABCDE-FGHJK" if code != "ABCDE-FGHJK" else "KJHGF-EDCBA")
+    page.get_by_role("button", name="继续").click()
+    alert = page.get_by_role("alert")
+    assert "绑定码不正确" in alert.inner_text()
+    check_page(page, "enrolment-code-error")
+    page.get_by_label("绑定码").fill(code.lower())
+    page.get_by_role("button", name="继续").click()
     page.wait_for_url("**/login/two-factor/")
     assert page.locator("figure.qr svg").count() == 1  # the QR code, inline: no request, no script
     check_page(page, "two-factor-enrol")
@@ -59,7 +91,7 @@ def test_enrol_with_the_qr_page_sign_in_with_a_code_and_a_replay_is_refused(admi
     # The next code signs in.
     from xiaokang.accounts.models import TotpDevice
 
-    step = TotpDevice.objects.get().last_step + 1
+    step = TotpDevice.objects.get(user=admin).last_step + 1
     other.locator("input[name=code]").fill(totp.generate_otp(step))
     other.get_by_role("button", name="登录", exact=True).click()
     other.wait_for_url("**/staff/")

@@ -54,6 +54,8 @@ def throttled_response(retry_after: int) -> JsonResponse:
     )
     response["Retry-After"] = str(retry_after)
     return response
+
+
 # A password someone else set must be changed on the change-password page first (GB/T 22239-2019 8.1.4.1).
 PASSWORD_CHANGE_REQUIRED = (
     "请先登录网页修改密码 / change your password first: sign in to the web pages (/staff/password/)"  # noqa: S105

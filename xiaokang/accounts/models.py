@@ -110,6 +110,39 @@ class RecoveryCode(models.Model):
         return f"recovery code of {self.user_id}{' (used)' if self.used_at else ''}"
 
 
+class EnrolmentCode(models.Model):
+    """A one-time code a district administrator issues so that ``user`` may enrol a second factor at
+    sign-in (split knowledge, GB/T 22239-2019 8.1.4.1 d and 8.1.4.2 separation of privileges): whoever set
+    the password (the security administrator) does not hold the code, and the district administrator who
+    holds it does not know the password. Kept only as a keyed hash (core.crypto.blind_index); valid
+    ENROLMENT_CODE_DAYS days; void after ENROLMENT_CODE_TRIES wrong tries or when a new one is issued;
+    ``used_at`` is set when the factor it let through is confirmed."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    failures = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            # At most one code in force per account: issuing a new one voids the old.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(used_at__isnull=True, voided_at__isnull=True),
+                name="one_open_enrolment_code_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "used" if self.used_at else "void" if self.voided_at else "open"
+        return f"enrolment code of {self.user_id} ({state})"
+
+
 class LoginThrottle(models.Model):
     """Failed staff sign-ins from one client address within a window (U11: an address that keeps
     failing waits 2^k seconds before each further attempt; the flood is audited as one summary)."""
@@ -122,6 +155,8 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client}: {self.failures} failures since {self.window_start:%H:%M}"
+
+
 class RoleGrant(models.Model):
     """A proposed change of an account's role or area (三权分立, GB/T 22239-2019 8.1.4.2): proposed by the
     security administrator, applied only when a district administrator other than the subject and the

@@ -302,7 +302,28 @@ def grant_approve(*, actor: Actor, grant: RoleGrant, note: str = "") -> RoleGran
         user.role, user.area = grant.to_role, grant.to_area
         user.save(update_fields=["role", "area"])
         _audit_grant(actor, "grant.approve", grant)
+        from xiaokang.accounts.twofactor import enrolment_code_needed
+
+        if enrolment_code_needed(user):
+            # The new role signs in with a second factor the account does not have: a session it opened
+            # with the password alone (before, under its old role) must not carry the new role. It signs
+            # in again and enrols, with the enrolment code a district administrator issues (8.1.4.1 d).
+            # Likewise its API tokens (the API gives none to such an account until it has enrolled).
+            end_sessions(user)
+            ApiToken.objects.filter(user=user).delete()
     return grant
+
+
+def end_sessions(user: User) -> int:
+    """End every signed-in session of ``user`` (database sessions); returns how many."""
+    from django.contrib.sessions.models import Session
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
 
 
 def grant_reject(*, actor: Actor, grant: RoleGrant, note: str = "") -> RoleGrant:

@@ -9,6 +9,11 @@ techniques, one of them cryptographic).
   XIAOKANG_REQUIRE_2FA is true; any staff member may enrol.
 - A failed code counts towards the username lockout like a failed password, and towards the client
   address throttle (accounts.services). Every step is audited.
+- Split knowledge for enrolment (GB/T 22239-2019 8.1.4.1 d, 8.1.4.2 separation of privileges, 三权分立):
+  a role that must have a factor enrols it only with an *enrolment code* a district administrator issued
+  (never the security administrator, who may set the password and reset the factor, never the account
+  itself). Whoever knows the password does not hold the code and the reverse, so neither signs in as the
+  user alone. The operator's ``createuser`` and ``seed --demo-accounts`` enrol directly (system actor).
 """
 
 from __future__ import annotations
@@ -23,12 +28,21 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from xiaokang.accounts.models import ApiToken, LoginFailure, RecoveryCode, Role, TotpDevice, User
+from xiaokang.accounts.models import (
+    ApiToken,
+    EnrolmentCode,
+    LoginFailure,
+    RecoveryCode,
+    Role,
+    TotpDevice,
+    User,
+)
 from xiaokang.accounts.services import (
     AccountError,
     LoginRefused,
     _audit_account,
     _system,
+    end_sessions,
     is_locked,
     throttle_check,
     throttle_failure,
@@ -43,10 +57,24 @@ DRIFT_STEPS = 1
 RECOVERY_CODES = 10
 RECOVERY_DIGITS = 12
 MANDATORY_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+# Enrolment codes: 10 characters of an alphabet without 0/O and 1/I (32 symbols: 50 bits), 7 days, 5 tries.
+ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ENROLMENT_CODE_LENGTH = 10
+ENROLMENT_CODE_DAYS = 7
+ENROLMENT_CODE_TRIES = 5
 
 
 class TwoFactorError(AccountError):
     pass
+
+
+class EnrolmentCodeRefused(TwoFactorError):
+    """The enrolment code given at sign-in was refused. ``why``: ``wrong`` (``left`` tries remain),
+    ``void`` (that was the last try), ``invalid`` (no code in force: none issued, expired, used or void)."""
+
+    def __init__(self, why: str, left: int = 0):
+        super().__init__(f"enrolment code refused: {why}")
+        self.why, self.left = why, left
 
 
 def requires_two_factor(user: User) -> bool:
@@ -69,6 +97,13 @@ def second_step(user: User) -> str | None:
     if requires_two_factor(user):
         return "enrol"
     return None
+
+
+def enrolment_code_needed(user: User) -> bool:
+    """Whether enrolling a factor for ``user`` needs a district administrator's enrolment code: their
+    role requires a factor and they have none (the forced enrolment at sign-in, or an account promoted
+    while signed in). A role for which the factor is optional enrols voluntarily without one."""
+    return requires_two_factor(user) and not has_two_factor(user)
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -136,23 +171,53 @@ def _new_recovery_codes(user: User) -> list[str]:
     return [f"{c[:4]}-{c[4:8]}-{c[8:]}" for c in codes]
 
 
-def enrolment_confirm(*, user: User, code: str, client: str | None = None) -> list[str] | None:
+def enrolment_confirm(
+    *, user: User, code: str, client: str | None = None, enrolment_code: int | None = None
+) -> list[str] | None:
     """Confirm the unconfirmed secret with a current code: the factor is active from now on and the ten
     recovery codes are returned (shown once, stored hashed). None when the code does not match (nothing
-    changes; audited)."""
+    changes; audited).
+
+    When the user's role requires a factor (enrolment_code_needed), ``enrolment_code`` must be the id of
+    the enrolment code enrolment_code_check accepted for them and still in force: it is used up with the
+    confirmation; otherwise EnrolmentCodeRefused (audited) and nothing changes (split knowledge)."""
     from xiaokang.audit.services import log_action
 
     now = timezone.now()
+    needed = enrolment_code_needed(user)
+    in_force = EnrolmentCode.objects.filter(
+        pk=enrolment_code, user=user, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now
+    )
+    if needed and (enrolment_code is None or not in_force.exists()):
+        log_action(
+            user,
+            "2fa.enrolment_code_refused",
+            object_type="user",
+            object_id=str(user.pk),
+            client=client,
+            details={"why": "invalid", "code_id": enrolment_code},
+        )
+        raise EnrolmentCodeRefused("invalid")
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
         step = _matching_step(device_secret(device), normalise_code(code), now) if device else None
         if step is None:
             log_action(user, "2fa.enrol_refused", object_type="user", object_id=str(user.pk), client=client)
             return None
+        details = {}
+        if needed:
+            used = in_force.select_for_update().select_related("issued_by").first()
+            if used is None:  # voided or used by a concurrent request since the check above
+                raise EnrolmentCodeRefused("invalid")
+            used.used_at = now
+            used.save(update_fields=["used_at"])
+            details = {"code_id": used.pk, "issued_by": used.issued_by.username}
         device.confirmed_at, device.last_step = now, step
         device.save(update_fields=["confirmed_at", "last_step"])
         codes = _new_recovery_codes(user)
-        log_action(user, "2fa.enrolled", object_type="user", object_id=str(user.pk), client=client)
+        log_action(
+            user, "2fa.enrolled", object_type="user", object_id=str(user.pk), client=client, details=details
+        )
     return codes
 
 
@@ -177,15 +242,182 @@ def enrol_with_secret(*, actor, user: User, secret: str | None = None) -> str:
 def two_factor_reset(*, actor, user: User) -> None:
     """The security administrator removes a user's second factor (lost phone): the device, the recovery
     codes, the user's API tokens and signed-in sessions go; the user enrols again at the next sign-in."""
-    from django.contrib.sessions.models import Session
-
     TotpDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+    end_sessions(user)
     _audit_account(actor, "2fa.reset", user, {})
+
+
+# --- Enrolment codes (split knowledge) -------------------------------------------------------------
+
+
+def normalise_enrolment_code(code: str) -> str:
+    """Upper case, without the spaces and dashes people type between groups."""
+    return re.sub(r"[\s\-]", "", code or "").upper()
+
+
+def format_enrolment_code(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+def _enrolment_hash(user: User, code: str) -> str:
+    return crypto.blind_index(f"enrolment:{user.pk}:{normalise_enrolment_code(code)}")
+
+
+def open_enrolment_code(user: User, now: dt.datetime | None = None) -> EnrolmentCode | None:
+    """The enrolment code in force for ``user`` (issued, not used, not void, not expired), or None."""
+    return EnrolmentCode.objects.filter(
+        user=user, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now or timezone.now()
+    ).first()
+
+
+def _refuse_issue(actor, user: User, why: str, message: str) -> None:
+    from xiaokang.audit.services import log_action
+
+    # Written before the error is raised (and outside any transaction of ours): a refusal is audited.
+    log_action(
+        actor,
+        "access.denied",
+        object_type="user",
+        object_id=str(user.pk),
+        details={"action": "2fa.enrolment_code_issue", "username": user.username, "why": why},
+    )
+    raise TwoFactorError(message)
+
+
+def enrolment_code_issue(*, actor, user: User) -> str:
+    """A district administrator issues ``user`` a one-time enrolment code (returned once, formatted
+    ``XXXXX-XXXXX``; only its keyed hash is stored), valid ENROLMENT_CODE_DAYS days; any code issued
+    before is void. Refused (and audited) unless ``actor`` is an active district administrator other than
+    ``user``, ``user`` is active and their role requires a factor they do not have yet."""
+    if getattr(actor, "role", None) != Role.DISTRICT_ADMIN or not getattr(actor, "is_active", False):
+        _refuse_issue(
+            actor,
+            user,
+            "not_district_admin",
+            "只有区级管理员可以签发绑定码 / only a district administrator issues enrolment codes",
+        )
+    if actor.pk == user.pk:
+        _refuse_issue(
+            actor,
+            user,
+            "self",
+            "不能为自己的账号签发绑定码，请另一位区级管理员签发 / you cannot issue an enrolment code for "
+            "your own account: another district administrator does",
+        )
+    if not user.is_active:
+        _refuse_issue(
+            actor,
+            user,
+            "inactive",
+            f"账号 {user.username} 已停用 / account {user.username} is deactivated",
+        )
+    if has_two_factor(user):
+        _refuse_issue(
+            actor,
+            user,
+            "enrolled",
+            f"账号 {user.username} 已绑定动态口令 / account {user.username} already has a second factor",
+        )
+    if not requires_two_factor(user):
+        _refuse_issue(
+            actor,
+            user,
+            "not_required",
+            f"账号 {user.username} 的角色登录时无需动态口令 / the role of account {user.username} does not "
+            "sign in with a second factor",
+        )
+    code = "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(ENROLMENT_CODE_LENGTH))
+    now = timezone.now()
+    with transaction.atomic():
+        voided = EnrolmentCode.objects.filter(user=user, used_at__isnull=True, voided_at__isnull=True).update(
+            voided_at=now
+        )
+        issued = EnrolmentCode.objects.create(
+            user=user,
+            code_hash=_enrolment_hash(user, code),
+            issued_by=actor,
+            issued_at=now,
+            expires_at=now + dt.timedelta(days=ENROLMENT_CODE_DAYS),
+        )
+        _audit_account(
+            actor,
+            "2fa.enrolment_code_issued",
+            user,
+            {"code_id": issued.pk, "expires": issued.expires_at.isoformat(), "voided_before": voided},
+        )
+    return format_enrolment_code(code)
+
+
+def accounts_waiting_for_factor(*, actor) -> list[dict]:
+    """For the district administrators' role-change page: active accounts whose role requires a second
+    factor and who have none confirmed, each with the enrolment code in force (or None). Empty for anyone
+    but an active district administrator."""
+    if getattr(actor, "role", None) != Role.DISTRICT_ADMIN or not getattr(actor, "is_active", False):
+        return []
+    users = [
+        u
+        for u in User.objects.filter(is_active=True)
+        .exclude(role="")
+        .exclude(totp_device__confirmed_at__isnull=False)
+        .select_related("area")
+        .order_by("username")
+        if requires_two_factor(u)
+    ]
+    now = timezone.now()
+    codes = {
+        c.user_id: c
+        for c in EnrolmentCode.objects.filter(
+            user__in=users, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now
+        ).select_related("issued_by")
+    }
+    return [{"user": u, "code": codes.get(u.pk)} for u in users]
+
+
+def enrolment_code_check(*, user: User, code: str, client: str | None = None) -> EnrolmentCode:
+    """Check the enrolment code ``user`` typed at sign-in against the one in force. Returns it (audited
+    ``2fa.enrolment_code_accepted``; it is used up only when the factor is confirmed) or raises
+    EnrolmentCodeRefused (audited ``2fa.enrolment_code_refused``, committed): a wrong code counts, and the
+    ENROLMENT_CODE_TRIES-th wrong one voids it."""
+    from xiaokang.audit.services import log_action
+
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            EnrolmentCode.objects.select_for_update()
+            .filter(user=user, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
+            .first()
+        )
+        if row is not None and hmac.compare_digest(row.code_hash, _enrolment_hash(user, code)):
+            log_action(
+                user,
+                "2fa.enrolment_code_accepted",
+                object_type="user",
+                object_id=str(user.pk),
+                client=client,
+                details={"code_id": row.pk},
+            )
+            return row
+        details: dict = {"why": "invalid"}
+        refused = EnrolmentCodeRefused("invalid")
+        if row is not None:
+            row.failures += 1
+            left = max(0, ENROLMENT_CODE_TRIES - row.failures)
+            if not left:
+                row.voided_at = now
+            row.save(update_fields=["failures", "voided_at"])
+            details = {"why": "wrong" if left else "void", "code_id": row.pk, "failures": row.failures}
+            refused = EnrolmentCodeRefused(details["why"], left)
+        log_action(
+            user,
+            "2fa.enrolment_code_refused",
+            object_type="user",
+            object_id=str(user.pk),
+            client=client,
+            details=details,
+        )
+    raise refused
 
 
 # --- Sign-in ---------------------------------------------------------------------------------------

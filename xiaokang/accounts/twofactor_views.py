@@ -27,7 +27,11 @@ from xiaokang.accounts.forms import LockoutAuthenticationForm, client_address
 from xiaokang.accounts.models import User
 from xiaokang.accounts.services import LOCKOUT_MINUTES, LoginRefused, LoginThrottled
 from xiaokang.accounts.twofactor import (
+    ENROLMENT_CODE_LENGTH,
+    EnrolmentCodeRefused,
     TwoFactorError,
+    enrolment_code_check,
+    enrolment_code_needed,
     enrolment_confirm,
     enrolment_start,
     has_two_factor,
@@ -42,6 +46,9 @@ from xiaokang.accounts.twofactor import (
 
 PENDING = "xiaokang_2fa_pending"
 PENDING_SECONDS = 10 * 60
+# The enrolment code accepted for this session: {"user": pk, "code": EnrolmentCode pk}. Only the id is
+# kept (never the code); the code is used up when the factor is confirmed.
+ENROLMENT_CODE = "xiaokang_2fa_enrolment_code"
 
 
 class CodeForm(forms.Form):
@@ -62,6 +69,16 @@ class EnrolForm(forms.Form):
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=gettext_lazy("Enrolment code"),
+        max_length=ENROLMENT_CODE_LENGTH + 4,
+        help_text=gettext_lazy(
+            "The 10-character code a district administrator gave you in person, for example ABCDE-FGHJK."
+        ),
+    )
+
+
 class PasswordStepView(auth_views.LoginView):
     """Django's login view (session id rotated at login) whose password step hands over to the code step
     or to enrolment when the user has, or must have, a second factor. A throttled client address gets
@@ -77,6 +94,9 @@ class PasswordStepView(auth_views.LoginView):
         if step is None:
             return super().form_valid(form)
         self.request.session.cycle_key()
+        # A new sign-in starts without an enrolment code: one accepted in an abandoned sign-in in this
+        # browser does not carry over.
+        self.request.session.pop(ENROLMENT_CODE, None)
         self.request.session[PENDING] = {
             "user": user.pk,
             "backend": user.backend,
@@ -148,12 +168,57 @@ def _qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code to scan"))
 
 
+def _accepted_code(request, user: User) -> int | None:
+    data = request.session.get(ENROLMENT_CODE) or {}
+    return data.get("code") if data.get("user") == user.pk else None
+
+
+def _enrolment_code_step(request, user: User, pending: bool):
+    """The first step of enrolment for a role that requires a factor: the enrolment code a district
+    administrator issued (split knowledge: the password alone does not enrol a factor)."""
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accepted = enrolment_code_check(
+                user=user, code=form.cleaned_data["enrolment_code"], client=client_address(request)
+            )
+        except EnrolmentCodeRefused as refused:
+            form.add_error("enrolment_code", _enrolment_code_message(refused))
+        else:
+            request.session[ENROLMENT_CODE] = {"user": user.pk, "code": accepted.pk}
+            return redirect("two-factor-enrol")
+    return render(
+        request,
+        "accounts/two_factor_enrolment_code.html",
+        {"form": form, "pending": pending, "username": user.username},
+    )
+
+
+def _enrolment_code_message(refused: EnrolmentCodeRefused) -> str:
+    if refused.why == "wrong":
+        return _("This enrolment code is wrong. After %(left)s more wrong tries it becomes void.") % {
+            "left": refused.left
+        }
+    if refused.why == "void":
+        return _(
+            "This enrolment code was wrong too many times and is now void: ask a district administrator "
+            "for a new one."
+        )
+    return _(
+        "There is no valid enrolment code for this account (none issued, expired, used or void): ask a "
+        "district administrator for a new one."
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request):
     """Enrol the second factor: a QR code and the secret in text (new on every visit, so shown once),
     confirmed with a current code; then the ten recovery codes, shown once. Serves a pending sign-in
-    (a role that requires a factor) and a signed-in staff member who wants one."""
+    (a role that requires a factor) and a signed-in staff member who wants one.
+
+    A role that requires a factor first types the enrolment code a district administrator issued
+    (accounts.twofactor.enrolment_code_needed); a role for which it is optional enrols without one."""
     if request.user.is_authenticated:
         user, data = request.user, {}
     else:
@@ -168,10 +233,33 @@ def two_factor_enrol(request):
             "accounts/two_factor_status.html",
             {"left": recovery_codes_left(user), "required": requires_two_factor(user)},
         )
+    needed = enrolment_code_needed(user)
+    accepted = _accepted_code(request, user) if needed else None
+    if needed and accepted is None:
+        return _enrolment_code_step(request, user, pending=bool(data))
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = enrolment_confirm(user=user, code=form.cleaned_data["code"], client=client_address(request))
+        try:
+            codes = enrolment_confirm(
+                user=user,
+                code=form.cleaned_data["code"],
+                client=client_address(request),
+                enrolment_code=accepted,
+            )
+        except EnrolmentCodeRefused as refused:
+            # Voided (a new code was issued) or used since it was accepted: start with a code again.
+            request.session.pop(ENROLMENT_CODE, None)
+            code_form = EnrolmentCodeForm({})
+            code_form.is_valid()
+            code_form.errors.clear()  # not "required": the code it had is no longer in force
+            code_form.add_error("enrolment_code", _enrolment_code_message(refused))
+            return render(
+                request,
+                "accounts/two_factor_enrolment_code.html",
+                {"form": code_form, "pending": bool(data), "username": user.username},
+            )
         if codes is not None:
+            request.session.pop(ENROLMENT_CODE, None)
             next_url = data.get("next") or reverse("staff-home")
             if data:
                 _complete(request, user, data)

@@ -31,6 +31,12 @@ urlpatterns = [
     path("staff/grants/", views.grant_list, name="grant-list"),
     path("staff/grants/<id:pk>/approve/", views.grant_decide, {"decision": "approve"}, name="grant-approve"),
     path("staff/grants/<id:pk>/reject/", views.grant_decide, {"decision": "reject"}, name="grant-reject"),
+    # Split knowledge: a district administrator issues the enrolment code of a second factor.
+    path(
+        "staff/grants/enrolment-code/<id:pk>/",
+        views.enrolment_code_issue_view,
+        name="enrolment-code-issue",
+    ),
     path("staff/audit/grants/", views.audit_grant_list, name="audit-grant-list"),
     # Every account's own password (and the only page an account with must_change_password reaches).
     path("staff/password/", views.password_change_view, name="password-change"),

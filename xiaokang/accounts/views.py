@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaokang.accounts.forms import (
@@ -29,6 +30,13 @@ from xiaokang.accounts.services import (
     user_create,
     user_unlock,
     user_update,
+)
+from xiaokang.accounts.twofactor import (
+    TwoFactorError,
+    accounts_waiting_for_factor,
+    enrolment_code_issue,
+    enrolment_code_needed,
+    open_enrolment_code,
 )
 from xiaokang.audit.services import log_action
 
@@ -166,7 +174,14 @@ def _grant_page(request, *, can_decide: bool):
     return render(
         request,
         "accounts/grant_list.html",
-        {"pending": pending, "decided": decided, "can_decide": can_decide, "form": GrantDecisionForm()},
+        {
+            "pending": pending,
+            "decided": decided,
+            "can_decide": can_decide,
+            "form": GrantDecisionForm(),
+            # Split knowledge (GB/T 22239-2019 8.1.4.2): the district administrators issue enrolment codes.
+            "waiting": accounts_waiting_for_factor(actor=request.user) if can_decide else [],
+        },
     )
 
 
@@ -184,6 +199,7 @@ def audit_grant_list(request):
     return _grant_page(request, can_decide=False)
 
 
+@never_cache  # it may show an enrolment code once
 @login_required
 @require_POST
 def grant_decide(request, pk: int, decision: str):
@@ -203,7 +219,35 @@ def grant_decide(request, pk: int, decision: str):
             else _("Role change for %(username)s rejected.")
         )
         messages.success(request, done % {"username": grant.user.username})
+        user = User.objects.get(pk=grant.user_id)
+        if decision == "approve" and user.is_active and enrolment_code_needed(user):
+            # The new role signs in with a second factor the account does not have: the approving
+            # district administrator gets its enrolment code at once (split knowledge, 8.1.4.2).
+            return _issue_and_show(request, user)
     return redirect("grant-list")
+
+
+def _issue_and_show(request, user: User):
+    try:
+        code = enrolment_code_issue(actor=request.user, user=user)
+    except TwoFactorError as error:
+        messages.error(request, str(error))
+        return redirect("grant-list")
+    return render(
+        request,
+        "accounts/enrolment_code_issued.html",
+        {"account": user, "code": code, "expires_at": open_enrolment_code(user).expires_at},
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def enrolment_code_issue_view(request, pk: int):
+    """A district administrator issues an account's enrolment code, shown once (Cache-Control: no-store)."""
+    _only(request, Role.DISTRICT_ADMIN, "enrolment-code-issue")
+    user = get_object_or_404(User, pk=pk)
+    return _issue_and_show(request, user)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.test import Client
 
 from tests.helpers import TEST_TOTP_SECRET, enrol_totp, fresh_code, totp_code
 from xiaokang.accounts.models import ApiToken, RecoveryCode, TotpDevice, User
-from xiaokang.accounts.twofactor import current_step
+from xiaokang.accounts.twofactor import current_step, enrolment_code_issue
 from xiaokang.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,23 @@ def _password(client, username):
     return client.post("/login/", {"username": username, "password": PASSWORD})
 
 
+def _with_enrolment_code(client, user) -> None:
+    """The enrolment code a district administrator issues (split knowledge), typed on the enrolment page:
+    a role that requires a factor enrols at sign-in only with it (test_enrolment_code.py)."""
+    issuer = User.objects.filter(username="issuer").first() or User.objects.create_user(
+        "issuer", password=PASSWORD, role="district_admin"
+    )
+    code = enrolment_code_issue(actor=issuer, user=user)
+    assert client.post("/login/two-factor/", {"enrolment_code": code})["Location"] == "/login/two-factor/"
+
+
 def _secret_on(page: str) -> str:
     return re.search(r'<code id="totp-secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
 
 
 @pytest.mark.parametrize("role", ["district_admin", "security_admin", "auditor"])
 def test_a_mandatory_role_without_a_factor_enrols_before_reaching_anything(role):
-    User.objects.create_user("boss", password=PASSWORD, role=role)
+    boss = User.objects.create_user("boss", password=PASSWORD, role=role)
     client = Client()
 
     response = _password(client, "boss")
@@ -46,6 +56,7 @@ def test_a_mandatory_role_without_a_factor_enrols_before_reaching_anything(role)
         assert client.get(url).status_code in (302, 404)
         assert not client.get(url).wsgi_request.user.is_authenticated
 
+    _with_enrolment_code(client, boss)
     page = client.get("/login/two-factor/").content.decode()
     assert "<svg" in page and "otpauth" not in page.lower().split("<svg")[0]  # inline QR, no request
     assert 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
@@ -68,12 +79,19 @@ def test_a_mandatory_role_without_a_factor_enrols_before_reaching_anything(role)
     stored = list(RecoveryCode.objects.values_list("code_hash", flat=True))
     assert len(stored) == 10 and not any(c.replace("-", "") in h for c in codes for h in stored)
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
-    assert actions == ["login.password", "2fa.enrol_refused", "2fa.enrolled"]
+    assert actions == [
+        "login.password",
+        "2fa.enrolment_code_issued",
+        "2fa.enrolment_code_accepted",
+        "2fa.enrol_refused",
+        "2fa.enrolled",
+    ]
 
 
 def test_enrolment_shows_a_new_secret_each_time_and_refuses_a_second_factor_twice(admin):
     client = Client()
     _password(client, "admin")
+    _with_enrolment_code(client, admin)
     first = _secret_on(client.get("/login/two-factor/").content.decode())
     second = _secret_on(client.get("/login/two-factor/").content.decode())
     assert first != second
@@ -139,6 +157,7 @@ def test_a_known_password_does_not_reset_the_count_of_wrong_codes(admin):
 def test_a_recovery_code_works_once(admin):
     client = Client()
     _password(client, "admin")
+    _with_enrolment_code(client, admin)
     secret = _secret_on(client.get("/login/two-factor/").content.decode())
     done = client.post("/login/two-factor/", {"code": totp_code(secret)})
     code = re.findall(r"<code>(\d{4}-\d{4}-\d{4})</code>", done.content.decode())[0]
@@ -238,6 +257,7 @@ def test_the_api_refuses_a_token_to_a_mandatory_role_without_a_factor(admin):
 def test_the_api_takes_no_recovery_code(admin):
     client = Client()
     _password(client, "admin")
+    _with_enrolment_code(client, admin)
     secret = _secret_on(client.get("/login/two-factor/").content.decode())
     done = client.post("/login/two-factor/", {"code": totp_code(secret)})
     code = re.findall(r"<code>(\d{4}-\d{4}-\d{4})</code>", done.content.decode())[0]
