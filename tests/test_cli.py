@@ -182,7 +182,7 @@ def test_the_command_line_export_is_audited(tmp_path):
 
 
 def test_createuser_gives_a_working_password_and_role(monkeypatch, capsys):
-    """The operator is trusted (docs/security-grants.md): the role at once, no forced password change,
+    """The operator is trusted (docs/security.md): the role at once, no forced password change,
     audited as a system action."""
     from xiaokang.accounts.models import User
     from xiaokang.audit.models import AuditEvent

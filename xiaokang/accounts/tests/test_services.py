@@ -51,7 +51,7 @@ def test_auditor_and_security_admin_do_not_read_the_registry():
 
 
 def test_the_operator_changes_a_role_at_once_and_audited():
-    """A SystemActor (a command run by the operator) is trusted like createuser (docs/security-grants.md)."""
+    """A SystemActor (a command run by the operator) is trusted like createuser (docs/security.md)."""
     from xiaokang.accounts.services import user_update
     from xiaokang.audit.models import AuditEvent
 
