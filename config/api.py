@@ -49,6 +49,10 @@ class XiaokangAPI(NinjaAPI):
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
+                # Ninja keys the codes by int: as strings, so that a code is listed once in the JSON
+                # (a duplicate key is invalid for stricter parsers: Swagger UI's refused the document).
+                for code in [code for code in responses if not isinstance(code, str)]:
+                    responses[str(code)] = responses.pop(code)
                 has_body = "requestBody" in operation
                 if has_body:
                     responses.setdefault("400", {"description": "Bad Request", **_ref("DetailOut")})

@@ -28,7 +28,7 @@ SCREEN_WIDTH, SCREEN_HEIGHT = 1280, 800
 
 
 @pytest.fixture
-def browser(transactional_db, monkeypatch):
+def browser(request, transactional_db, monkeypatch):
     """Chromium for one test (about 0.6 s to start), deliberately not one for the whole session.
 
     While Playwright's sync API is started it leaves an asyncio loop *running* in the main thread. Django
@@ -37,6 +37,11 @@ def browser(transactional_db, monkeypatch):
     what the test database set-up put on the first one, so ``serialized_rollback`` silently restores
     nothing, and every later test in the session, browser or not, would run beside a "running" loop.
     So Playwright starts after the database is set up for the test and stops before it is flushed."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("serialized_rollback")):
+        # A transactional test without it empties the tables the migrations filled (the Haidian areas,
+        # content types) and leaves every later serialized-rollback test on its worker failing.
+        pytest.fail("a browser test needs @pytest.mark.django_db(transaction=True, serialized_rollback=True)")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
     from django.db import connections

@@ -178,7 +178,7 @@ def test_no_sideways_scrolling_when_zoomed_or_narrow(disclosure_data, page, live
     if overflow > 0:
         region.focus()
         page.keyboard.press("ArrowRight")
-        page.wait_for_function("document.querySelector('.table-region').scrollLeft > 0")
+        page.wait_for_function("() => document.querySelector('.table-region').scrollLeft > 0")
     if width == 400:
         page.screenshot(path=NARROW_PICTURE, full_page=True)
         page.locator("#results-heading").scroll_into_view_if_needed()

@@ -580,3 +580,18 @@ def test_a_page_position_past_any_row_is_a_422_not_a_server_error(registry, dist
     response = Api(district_officer).get(path, params)
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] in params
+
+
+def test_the_openapi_document_lists_each_status_code_once(district_officer):
+    """Each operation's answers once per status code: duplicate JSON keys ("401" twice, once from the
+    framework's list) made Swagger UI refuse the whole document."""
+    duplicates = []
+
+    def no_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    response = Client().get("/api/v1/openapi.json")
+    json.loads(response.content, object_pairs_hook=no_duplicates)
+    assert response.status_code == 200 and duplicates == []
