@@ -34,6 +34,21 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests go straight to Django's WSGI handler, which closes the database connection when a request
+    ends; inside the test's transaction that would close it under the test (PostgreSQL). Django's test
+    client does the same as this."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def existing_ids(db, tmp_path, system_actor):
     """A few persons of street A and an application of the first, so that besides the generated ids
