@@ -11,8 +11,31 @@ import random
 import re
 import time
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+# Every request as (time it ended, name, milliseconds, failed), written when the test stops, with the
+# moment the last user was started: bench/load_bench.py computes the percentiles from them.
+RECORDS: list[tuple[float, str, float, bool]] = []
+SPAWNED: list[float] = []
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, response_length, exception, **kwargs):
+    RECORDS.append((time.time(), f"{request_type} {name}", response_time, exception is not None))
+
+
+@events.spawning_complete.add_listener
+def _spawned(user_count, **kwargs):
+    SPAWNED.append(time.time())
+
+
+@events.test_stop.add_listener
+def _dump(environment, **kwargs):
+    with open(os.environ["XIAOKANG_LOAD_RECORDS"], "w", encoding="utf-8") as out:
+        json.dump({"spawned": SPAWNED[:1], "records": RECORDS}, out)
+
 
 PLAN = json.loads(open(os.environ["XIAOKANG_LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115
 _STAFF = itertools.count()
@@ -31,7 +54,9 @@ class SourceAddressAdapter(HTTPAdapter):
 
     def __init__(self, address: str):
         self.address = address
-        super().__init__()
+        # A GET on a kept-alive connection the server has just closed is sent again once, as a browser
+        # does; a POST never is.
+        super().__init__(max_retries=Retry(total=1, connect=1, read=1, status=0, allowed_methods={"GET"}))
 
     def init_poolmanager(self, *args, **kwargs):
         kwargs["source_address"] = (self.address, 0)
