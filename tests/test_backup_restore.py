@@ -1,4 +1,4 @@
-"""Backup and recovery (GB/T 22239-2019 8.1.4.11; R5): the restore drill on a fresh SQLite file (and on
+"""Backup and recovery (GB/T 22239-2019 8.1.4.9; R5): the restore drill on a fresh SQLite file (and on
 PostgreSQL when its client tools and a PostgreSQL test database are there), a tampered backup refused
 with nothing changed, restore only onto an empty database, and an import killed with SIGKILL halfway
 leaving all or nothing. Every step runs the real `xiaokang` command as a subprocess."""

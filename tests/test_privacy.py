@@ -1,4 +1,4 @@
-"""A masked ID beside a birth date is the whole ID (U11; GB/T 22239-2019 8.1.4.8/8.1.4.10; PIPL art. 28).
+"""A masked ID beside a birth date is the whole ID (U11; GB/T 22239-2019 8.1.4.11; PIPL art. 28).
 
 The mask ``110108********6374`` hides exactly the eight digits of the birth date. These tests walk every
 page a registry reader can open, the data-quality spreadsheet and every list endpoint of the API, and

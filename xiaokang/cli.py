@@ -529,7 +529,7 @@ def cmd_audit_protect(args) -> int:
     return EXIT_OK
 
 
-# --- backup / restore (GB/T 22239-2019 8.1.4.11) ---------------------------------------------------
+# --- backup / restore (GB/T 22239-2019 8.1.4.9) ---------------------------------------------------
 def cmd_backup(args) -> int:
     from django.db import DatabaseError
 

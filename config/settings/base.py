@@ -177,7 +177,7 @@ XIAOKANG_DOCUMENTS_DIR = DATA_DIR / "documents"
 XIAOKANG_STATUS_RATE_LIMIT = (20, 5, 15)
 # Applicant registration (portal.applicants): attempts per client address, and the window in minutes.
 XIAOKANG_REGISTER_RATE_LIMIT = (10, 60)
-# Bulk reading of the registry (U11; GB/T 22239-2019 8.1.4.8; PIPL art. 51): a reader who pages through
+# Bulk reading of the registry (U11; GB/T 22239-2019 8.1.4.11; PIPL art. 51): a reader who pages through
 # more than XIAOKANG_BULK_READ_LIMIT persons within XIAOKANG_BULK_READ_WINDOW seconds (person list pages,
 # the persons API) is answered 429 until the window has passed, and the auditor is alerted
 # ("alert.bulk_read", registry.reading). Exports are audited, not limited.

@@ -1,4 +1,4 @@
-"""Backup and recovery (GB/T 22239-2019 8.1.4.11 a: local backup and recovery of important data; R5).
+"""Backup and recovery (GB/T 22239-2019 8.1.4.9 a: local backup and recovery of important data; R5).
 
 ``backup_create`` writes into an empty directory a consistent copy of the database (SQLite: the online
 backup API, readers and writers carry on; PostgreSQL: ``pg_dump -Fc``), the uploaded documents and

@@ -1,5 +1,5 @@
 """Auditing and limiting reads of many persons at once (U11; GB/T 22239-2019 8.1.4.3 security audit,
-8.1.4.8/8.1.4.10 personal information protection; PIPL arts. 51, 55).
+8.1.4.11 personal information protection; PIPL arts. 51, 55).
 
 - Every list, search and export call is one audit event (``person.list``, ``person.search``, …) with
   the filters it was given and the number of persons it returned: one insert per call, never one per

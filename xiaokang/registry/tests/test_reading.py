@@ -1,5 +1,5 @@
 """Every list and search of persons is audited, and bulk reading is limited (U11; GB/T 22239-2019
-8.1.4.3, 8.1.4.8; PIPL arts. 51, 55): one event per call with its filters and the number of persons
+8.1.4.3, 8.1.4.11; PIPL arts. 51, 55): one event per call with its filters and the number of persons
 returned (an ID or certificate number as its blind index, never the number); paging past
 XIAOKANG_BULK_READ_LIMIT persons in the window answers 429 and alerts the auditor once."""
 
