@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 run: install
 	$(BIN)/xiaokang migrate
 	$(BIN)/xiaokang seed --persons $(DEMO_PERSONS) --employers $(DEMO_EMPLOYERS) --interpreting-days 14 --if-empty --demo-accounts
-	# Today's eligibility for every demo person, stored, so the policy pages show counts (issue 4 §3).
+	# Today's eligibility for every demo person, stored, so the policy pages show counts (P2, P3).
 	$(BIN)/xiaokang evaluate
 	@echo "Open http://$(HOST):$(PORT)/ (staff area: http://$(HOST):$(PORT)/staff/)"
 	$(BIN)/xiaokang serve --host $(HOST) --port $(PORT)

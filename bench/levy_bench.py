@@ -1,5 +1,5 @@
-"""The levy benchmark (issue 6 §7), run by bench/run.py: ``xiaokang levy`` for 200,000 employers from a
-file, against reading the same file alone with the same reader (the "bare read"), for a CSV and for an
+"""The levy benchmark (E1; docs/architecture.md), run by bench/run.py: ``xiaokang levy`` for 200,000 employers
+from a file, against reading the same file alone with the same reader (the "bare read"), for a CSV and for an
 xlsx file of the same rows. Both in this one process, median of --repeat runs each, so the ratio compares
 like with like (target: ≤ 3×). Also measured in the same run: the row checks alone on the frame read, and
 writing the finished output alone; read + checks + write, without any evaluation or formatting, is a
@@ -82,7 +82,7 @@ def main() -> None:
             sheet = read_table(source, LEVY_COLUMNS, max_bytes=settings.XIAOKANG_SCREEN_MAX_BYTES)
             reads.append(time.perf_counter() - start)
             rows = sheet.frame.height
-            # The row checks alone (issue 6 §3: any invalid row, no output) on the frame just read.
+            # The row checks alone (E1: any invalid row, no output) on the frame just read.
             start = time.perf_counter()
             validate_levy_rows(sheet.frame, sheet.headers)
             validations.append(time.perf_counter() - start)

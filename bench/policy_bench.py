@@ -1,5 +1,5 @@
-"""One engine's policy-engine benchmark (issue 4 §5), run by bench/run.py in a subprocess per engine.
-Prints one JSON line.
+"""One engine's policy-engine benchmark (P2; docs/architecture.md), run by bench/run.py in a subprocess per
+engine. Prints one JSON line.
 
 - evaluate: every person policy over the whole registry, results stored (evaluation.evaluate_registry),
   median of --repeat runs (each starts without stored results);

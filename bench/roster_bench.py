@@ -1,5 +1,5 @@
-"""One engine's roster benchmark (issue 5 §6), run by bench/run.py: the October roster of the living
-subsidy with --enrolments active enrolments (evaluation included), built and exported, median of
+"""One engine's roster benchmark (S5; docs/architecture.md), run by bench/run.py: the October roster of the
+living subsidy with --enrolments active enrolments (evaluation included), built and exported, median of
 --repeat runs. Uses the policy benchmark's populated database (1M persons); the enrolments are the
 first N persons', created once. Prints one JSON line."""
 

@@ -1,4 +1,4 @@
-"""`make bench`: measured figures, printed as a table (not timed tests; issue 2 §7).
+"""`make bench`: measured figures, printed as a table (not timed tests; docs/architecture.md).
 
 Import of a 100,000-row xlsx file on SQLite and on PostgreSQL: rows per second and the ratio to the
 time the spreadsheet reader alone (fastexcel/calamine) takes to read the same file. Target: ≤ 3×.
@@ -6,14 +6,14 @@ Each figure is the median of several runs on an empty registry, measured in the 
 with it the write floor (the same rows stored by the bare driver, bench/import_bench.py). BENCH_ONLY=import
 runs this part alone.
 
-The policy engine (issue 4 §5) with BENCH_POLICY_PERSONS (default 1,000,000) synthetic persons: every
-policy evaluated over the registry with results stored, on SQLite and PostgreSQL, against one aggregate
+The policy engine (P2; docs/architecture.md) with BENCH_POLICY_PERSONS (default 1,000,000) synthetic persons:
+every policy evaluated over the registry with results stored, on SQLite and PostgreSQL, against one aggregate
 scan over the same joins (the floor) and the per-person interpreter (10,000 persons, extrapolated); and
 `xiaokang screen` on a CSV of that many rows (wall time and peak memory). The populated databases are
 kept in bench/out and in PostgreSQL database xiaokang_policies, so later runs skip the seeding.
-Then the roster of 100,000 active enrolments (issue 5 §6) in the same databases. Set BENCH_ONLY=policies
-to run only these parts, BENCH_ONLY=rosters for the roster alone. Last the levy of 200,000 employers
-from a CSV and an xlsx file (issue 6 §7; BENCH_ONLY=levy for it alone).
+Then the roster of 100,000 active enrolments (S5; docs/architecture.md) in the same databases. Set
+BENCH_ONLY=policies to run only these parts, BENCH_ONLY=rosters for the roster alone. Last the levy of 200,000
+employers from a CSV and an xlsx file (E1; docs/architecture.md; BENCH_ONLY=levy for it alone).
 
 Last the load test (bench/load_bench.py, BENCH_ONLY=load): Locust's BENCH_LOAD_USERS (200) staff and
 public users for BENCH_LOAD_SECONDS (120) against `xiaokang serve` on PostgreSQL with BENCH_LOAD_PERSONS
@@ -253,8 +253,8 @@ def run_roster(url: str, enrolments: int) -> dict:
 
 
 def roster_table(urls: list[str]) -> None:
-    """Issue 5 §6: the October roster of the living subsidy with 100,000 active enrolments, evaluation and
-    CSV export included, in the policy benchmark's databases."""
+    """The October roster of the living subsidy with 100,000 active enrolments (S5; docs/architecture.md),
+    evaluation and CSV export included, in the policy benchmark's databases."""
     enrolments = min(100_000, POLICY_PERSONS)
     print()
     print(

@@ -1,5 +1,5 @@
-"""Person search with 100,000 persons (issue 3 §5): p50/p95 server time over 200 queries by name prefix
-and 200 by ID number, through the same selector the pages and the API call (``search_persons``, scope
+"""Person search with 100,000 persons (R1; docs/architecture.md): p50/p95 server time over 200 queries by name
+prefix and 200 by ID number, through the same selector the pages and the API call (``search_persons``, scope
 included). Run by bench/run.py in a subprocess per engine; prints one JSON line."""
 
 from __future__ import annotations

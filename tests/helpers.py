@@ -65,7 +65,7 @@ def write_csv(path: Path, rows: list[dict], *, bom: bool = True) -> Path:
     return path
 
 
-# --- The portal screener (issue 7 §1): a policy test case's person as the screener's answers ---------
+# --- The portal screener (P2, P3): a policy test case's person as the screener's answers ---------
 
 
 def screener_answers(record: dict, day: dt.date) -> dict[str, str | list[str]]:
@@ -87,7 +87,7 @@ def screener_answers(record: dict, day: dt.date) -> dict[str, str | list[str]]:
 
 
 def representable(record: dict, day: dt.date) -> bool:
-    """What the screener assumes (issue 7 §1): status 正常, a valid certificate, able to care for
+    """What the screener assumes (P2, P3): status 正常, a valid certificate, able to care for
     themselves; a case about anything else cannot be asked of it."""
     return (
         record["status"] == "normal"

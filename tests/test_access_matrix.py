@@ -1,6 +1,6 @@
-"""Every URL with every role (issue 3 §6: deny by default). Each named page must be declared below with
-the roles that may open it; a page that is not declared fails this test, so no page can appear without
-someone deciding who may use it. GET is tried for every role; POST-only endpoints must refuse GET."""
+"""Every URL with every role (U11; GB/T 22239-2019 8.1.4.2: deny by default). Each named page must be declared
+below with the roles that may open it; a page that is not declared fails this test, so no page can appear
+without someone deciding who may use it. GET is tried for every role; POST-only endpoints must refuse GET."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ ACCESS = {
     "temporary-list": {"district_admin", "district_officer", "street_officer"},
     "temporary-create": {"district_admin", "district_officer", "street_officer"},
     "temporary-review": POST_ONLY,
-    # employers (issue 6 §1)
+    # employers (E1)
     "employer-list": {"district_admin", "district_officer", "street_officer"},
     "employer-detail": {"district_admin", "district_officer", "street_officer"},
     "employer-create": {"district_admin", "district_officer", "street_officer"},
@@ -102,7 +102,7 @@ ACCESS = {
     "employer-import": {"district_admin", "district_officer", "street_officer"},
     "employer-import-confirm": POST_ONLY,
     "employer-export": {"district_admin", "district_officer", "street_officer"},
-    # declarations (issue 6 §2)
+    # declarations (E1)
     "declaration-list": {"district_admin", "district_officer", "street_officer"},
     "declaration-create": {"district_admin", "district_officer", "street_officer"},
     "declaration-detail": {"district_admin", "district_officer", "street_officer"},
@@ -111,7 +111,7 @@ ACCESS = {
     "declaration-approve": POST_ONLY,
     "declaration-conflicts": {"district_admin", "district_officer", "street_officer"},
     "declaration-conflict-resolve": POST_ONLY,
-    # disclosure and member units (issue 6 §4, §6)
+    # disclosure and member units (E2, E3, T2)
     "disclosure-years": PUBLIC,
     "disclosure-page": PUBLIC,
     "disclosure-xlsx": PUBLIC,
@@ -120,13 +120,13 @@ ACCESS = {
     "member-units-latest": {"district_admin", "district_officer", "street_officer"},
     "member-units": {"district_admin", "district_officer", "street_officer"},
     "member-units-xlsx": {"district_admin", "district_officer", "street_officer"},
-    # the public portal (issue 7 §1)
+    # the public portal (U11; docs/portal.md)
     "display-settings": POST_ONLY,
     "policy-guide": PUBLIC,
     "policy-guide-detail": PUBLIC,
     "screener": PUBLIC,
     "status": PUBLIC,
-    # applicants' accounts (issue 7 §2): their own session, not a staff login; a staff user or an
+    # applicants' accounts (S4, U11): their own session, not a staff login; a staff user or an
     # anonymous visitor is sent to the applicant sign-in (302). xiaokang/portal/tests/test_applicants.py.
     "applicant-register": PUBLIC,
     "applicant-login": PUBLIC,
@@ -142,7 +142,7 @@ ACCESS = {
     # portal account verification on the person page (U11): print a code, unlink an account
     "person-portal-code": POST_ONLY,
     "person-portal-unlink": READERS,
-    # sign-language interpretation (issue 7 §3): public booking, the federation's district staff
+    # sign-language interpretation (U11): public booking, the federation's district staff
     "interpreting-book": PUBLIC,
     "interpreting-booking-new": PUBLIC,
     "interpreting-booking": PUBLIC,

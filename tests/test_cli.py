@@ -1,4 +1,4 @@
-"""The `xiaokang` command-line contract (issue 2 §1, §4, §6): subcommands, options, exit codes, report."""
+"""The `xiaokang` command-line contract (R5): subcommands, options, exit codes, report."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_seed_with_demo_accounts_then_if_empty_does_nothing(capsys):
     assert Person.objects.count() == 200
     assert User.objects.filter(username__startswith="demo_").count() == 6
     assert User.objects.get(username="demo_street").check_password(DEMO_PASSWORD)
-    # A resident's portal account (issue 7 §2), verified as at the office (U11): an office code printed
+    # A resident's portal account (S4), verified as at the office (U11): an office code printed
     # by the seed as a system action, audited, then entered for the account.
     from xiaokang.audit.models import AuditEvent
     from xiaokang.portal.models import ApplicantAccount
@@ -110,7 +110,7 @@ def test_seed_with_demo_accounts_then_if_empty_does_nothing(capsys):
     issued = AuditEvent.objects.get(action="applicant.office_code.issue")
     assert issued.actor_label == "system:cli seed" and issued.person_id == applicant.person_id
     assert f"ID number {applicant.person.id_number_masked[:6]}" in capsys.readouterr().out
-    # Interpreters with free times on the coming working days (issue 7 §3).
+    # Interpreters with free times on the coming working days (U11).
     from xiaokang.interpreting.models import Interpreter, Slot
 
     assert Interpreter.objects.count() == 3 and Slot.objects.count() > 0

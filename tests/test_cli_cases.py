@@ -1,4 +1,4 @@
-"""The roster and outreach commands' contract (issue 5 §2, §4): options, file columns, exit codes."""
+"""The roster and outreach commands' contract (P3, S5): options, file columns, exit codes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The employment-quota commands (issue 6): ``import employers``, ``levy`` (columns, header, number
+"""The employment-quota commands (E1–E3): ``import employers``, ``levy`` (columns, header, number
 formats, exit codes, nothing written on bad input; the collection list from approved declarations),
 ``employer-payments`` and ``disclosure``."""
 

@@ -1,4 +1,4 @@
-"""The policy commands' contract (issue 4 §1, §3): `policies check|test|show`, `screen` and `evaluate`
+"""The policy commands' contract (P1–P3, P5): `policies check|test|show`, `screen` and `evaluate`
 with their options, output format and exit codes."""
 
 from __future__ import annotations

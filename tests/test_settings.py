@@ -1,5 +1,5 @@
-"""Settings from the environment (issue 2 §1): production refuses to start without real keys and passes
-`manage.py check --deploy` with no warnings."""
+"""Settings from the environment (PIPL art. 51; GB/T 22239-2019 8.1.4): production refuses to start without
+real keys and passes `manage.py check --deploy` with no warnings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`xiaokang`: the one command for every staff batch job (issue 2 §1, §6).
+"""`xiaokang`: the one command for every staff batch job (R5).
 
 Exit codes (a contract other scripts rely on): 0 done; 1 the input had errors (nothing written);
 2 unusable invocation or file. Each subcommand parses its arguments, calls one service or selector,
@@ -146,7 +146,7 @@ def cmd_serve(args) -> int:
             self.cfg.set("workers", args.workers)
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", "-")
-            # Access log lines carry paths only (issue 2 §3: nothing sensitive in logs).
+            # Access log lines carry paths only (PIPL art. 51: nothing sensitive in logs).
             # %(U)s is the path without the query string: a search's parameters never reach the log.
             self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms')
 
@@ -274,7 +274,7 @@ def cmd_seed(args) -> int:
 
 
 def _demo_applicant() -> str | None:
-    """A portal account for one synthetic person of the demo street (issue 7 §2), verified as a resident's
+    """A portal account for one synthetic person of the demo street (S4, U11), verified as a resident's
     would be at the office (U11): the seed prints an office code as ``system:cli seed`` (audited) and
     enters it for the account. The ID number to sign in with, or None when the registry has nobody
     there."""
@@ -576,7 +576,7 @@ def cmd_restore(args) -> int:
     return EXIT_OK
 
 
-# --- policies, screen, evaluate (issue 4) ----------------------------------------------------------
+# --- policies, screen, evaluate (P1–P3) ------------------------------------------------------------
 def _day(args):
     import datetime as dt
 
@@ -790,8 +790,8 @@ def cmd_evaluate(args) -> int:
     if run.overrides:
         print("overrides: " + ", ".join(f"{k}={v}" for k, v in run.overrides.items()))
     else:
-        # Each run of the current rules gives the community workers their outreach tasks (主动救助, issue
-        # 5 §2) and stops payments to those who no longer qualify (issue 5 §3).
+        # Each run of the current rules gives the community workers their outreach tasks (主动救助,
+        # P3) and stops payments to those who no longer qualify (S5, R7).
         from xiaokang.cases.enrolments import enrolments_after_run
         from xiaokang.cases.outreach import outreach_create
 
@@ -811,7 +811,7 @@ def _person_policies():
     return person_policies()
 
 
-# --- roster, outreach (issue 5) ---------------------------------------------------------------------
+# --- roster, outreach (P3, S5) ---------------------------------------------------------------------
 def _month(text: str):
     import datetime as dt
 
@@ -874,7 +874,7 @@ def cmd_outreach(args) -> int:
     return EXIT_OK
 
 
-# --- employment quota (issue 6) --------------------------------------------------------------------
+# --- employment quota (E1–E3) ----------------------------------------------------------------------
 def _levy_overrides(args) -> dict:
     from xiaokang.policies.employers import LEVY_POLICY
 

@@ -167,12 +167,12 @@ XIAOKANG_ALLOW_DEMO_ACCOUNTS = True
 # can write the database cannot recompute the chain. See xiaokang/audit/services.py and docs/operations.md.
 XIAOKANG_AUDIT_KEY = env("XIAOKANG_AUDIT_KEY")
 
-# Import limits (issue 2 §4): a file larger than this, or one that unzips to more, is refused.
+# Import limits (R5): a file larger than this, or one that unzips to more, is refused.
 XIAOKANG_IMPORT_MAX_BYTES = env_int("XIAOKANG_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 XIAOKANG_IMPORT_MAX_UNZIPPED_BYTES = env_int("XIAOKANG_IMPORT_MAX_UNZIPPED_BYTES", 500 * 1024 * 1024)
-# Application documents (issue 5 §1): PDF, JPEG or PNG, stored under the data directory, not in the database.
+# Application documents (S4): PDF, JPEG or PNG, stored under the data directory, not in the database.
 XIAOKANG_DOCUMENTS_DIR = DATA_DIR / "documents"
-# The public status lookup (issue 7 §1): attempts per client, attempts per application number, and the
+# The public status lookup (S4): attempts per client, attempts per application number, and the
 # window in minutes they are counted over (portal.status).
 XIAOKANG_STATUS_RATE_LIMIT = (20, 5, 15)
 # Applicant registration (portal.applicants): attempts per client address, and the window in minutes.
@@ -199,9 +199,9 @@ if XIAOKANG_SMS_BACKEND == "http" and not XIAOKANG_SMS_GATEWAY_URL:
 # refused rows per user, and the window in minutes; beyond it the whole import or API call is refused.
 XIAOKANG_OUT_OF_AREA_RATE_LIMIT = (50, 60)
 XIAOKANG_DOCUMENT_MAX_BYTES = env_int("XIAOKANG_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
-# `xiaokang screen` reads a file without storing it (issue 4 §3: a million rows is about 250 MB of CSV).
+# `xiaokang screen` reads a file without storing it (P2: a million rows is about 250 MB of CSV).
 XIAOKANG_SCREEN_MAX_BYTES = env_int("XIAOKANG_SCREEN_MAX_BYTES", 2 * 1024 * 1024 * 1024)
-# The employers' annual declaration window within the levy year (issue 6 §2; Beijing: 1 March – 31 October,
+# The employers' annual declaration window within the levy year (E1; Beijing: 1 March – 31 October,
 # 京残发〔2022〕5号): "MM-DD,MM-DD". A declaration recorded outside it is kept, with a warning.
 XIAOKANG_DECLARATION_WINDOW = tuple((env("XIAOKANG_DECLARATION_WINDOW") or "03-01,10-31").split(","))
 if len(XIAOKANG_DECLARATION_WINDOW) != 2 or not all(

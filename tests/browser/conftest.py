@@ -176,7 +176,7 @@ def check_page(screenshot):
     return check
 
 
-# Issue 7 §4: every page under 150 KB transferred. The navigation's and every resource's size as the
+# U11: every page under 150 KB transferred. The navigation's and every resource's size as the
 # browser counts them (encodedBodySize when a cached response reports a transfer size of 0).
 PAGE_BUDGET_BYTES = 150 * 1024
 PAGE_WEIGHT_SCRIPT = """() => {
@@ -192,7 +192,7 @@ PAGE_WEIGHT_SCRIPT = """() => {
 }"""
 
 
-# The display modes of the portal (issue 7 §4): every portal page is checked plain, in high contrast and
+# The display modes of the portal (U11): every portal page is checked plain, in high contrast and
 # with large text, as the cookie the header's display form sets (xiaokang.portal.display).
 DISPLAY_MODES = {"plain": "", "contrast": "contrast", "large": "large", "both": "contrast,large"}
 
@@ -218,7 +218,7 @@ def portal_page(new_page, live_server):
 
 @pytest.fixture
 def check_portal_page(screenshot):
-    """The stricter checks of the public portal (issue 7 §4): axe-core (WCAG 2.1 A and AA rules and best
+    """The stricter checks of the public portal (U11): axe-core (WCAG 2.1 A and AA rules and best
     practices) reports no violation at all, whatever its impact; one h1; lang set; no sideways scroll;
     every request to the site's own origin and the whole page under 150 KB transferred."""
     from axe_playwright_python.sync_playwright import Axe

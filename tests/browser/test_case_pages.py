@@ -1,4 +1,4 @@
-"""The application pages in a real browser (issue 5 §1, §5, §7): the journey with the keyboard (a
+"""The application pages in a real browser (S4, U11): the journey with the keyboard (a
 community worker opens a person, records an application and accepts it (and is not offered the forward:
 separation of duties); a second worker forwards it; the street officer forwards it; a district officer
 approves it, a second one enrols it and builds the roster of the month it starts,

@@ -1,4 +1,4 @@
-"""The public quota disclosure (issue 6 §4) and the member units (§6) in a real browser: axe-core finds
+"""The public quota disclosure (E2) and the member units (E3, T2) in a real browser: axe-core finds
 nothing serious in Chinese or English, nobody needs a mouse (skip link, search, then Tab into the table,
 whose region scrolls by the arrow keys), and the page does not scroll sideways at 200 % zoom or 400 px
 wide. Pictures of the page are kept in the screenshot directory (XIAOKANG_SCREENSHOTS, conftest.py):

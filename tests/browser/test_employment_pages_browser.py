@@ -1,4 +1,4 @@
-"""The staff pages of the employment quota (issue 6 §1, §2) in a real browser: the employers (list, one
+"""The staff pages of the employment quota (E1) in a real browser: the employers (list, one
 employer, the form with its errors, the import) and the declarations (one declaration with its counted
 and not-counted employees, the persons listed by two employers). Each passes axe-core in Chinese and
 English (check_page: nothing serious or critical, no sideways scrolling), as do the declaration list,

@@ -1,4 +1,4 @@
-"""Sign-language interpretation booking (U11, issue 7 §3; docs/interpreting.md) in a real browser: a slot
+"""Sign-language interpretation booking (U11; docs/interpreting.md) in a real browser: a slot
 booked end to end in Chinese and in English, without JavaScript and with the keyboard alone; a double
 booking refused (two visitors, one slot); the federation's staff confirming with the meeting details (the
 requester's page shows them), moving and cancelling a booking. Every public page is checked by

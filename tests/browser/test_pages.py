@@ -61,7 +61,8 @@ def test_landmarks_skip_link_and_focus_order_on_the_home_page(page, screenshot):
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "首页"
     screenshot(page, "focus-header-link")
-    # The public portal's menu (issue 7 §1), in the order a resident needs it, then the quota disclosure.
+    # The public portal's menu (U11; docs/portal.md), in the order a resident needs it, then the quota
+    # disclosure.
     for item in ("自测可享待遇", "政策指南", "网上申请", "办理进度查询", "手语翻译预约", "按比例就业公示"):
         page.keyboard.press("Tab")
         assert focused(page)["text"] == item
@@ -74,7 +75,7 @@ def test_landmarks_skip_link_and_focus_order_on_the_home_page(page, screenshot):
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "切换语言"
     screenshot(page, "focus-button")
-    # Then the display settings (issue 7 §4): two checkboxes and their button.
+    # Then the display settings (U11): two checkboxes and their button.
     page.keyboard.press("Tab")
     assert focused(page)["tag"] == "input" and page.evaluate("document.activeElement.name") == "contrast"
     page.keyboard.press("Tab")

@@ -1,5 +1,5 @@
 """The person pages in a real browser: search, list, detail and the edit form, with axe-core, reflow at
-200 % and 400 % zoom, and the keyboard alone (issue 3 §3, §6). Screenshots go to /tmp/xiaokang-screenshots/.
+200 % and 400 % zoom, and the keyboard alone (R1–R4, U11). Screenshots go to /tmp/xiaokang-screenshots/.
 
 Fixtures from tests/browser/conftest.py: ``persons`` imports 测试1 and 测试2 (deceased) in 万寿路街道 and
 测试3 in 中关村街道."""

@@ -1,4 +1,4 @@
-"""The policy pages in a real browser (issue 4): the policy list, a policy's sheet, the what-if driven by
+"""The policy pages in a real browser (P1–P3): the policy list, a policy's sheet, the what-if driven by
 the keyboard, and the eligibility section of the person page, each checked by axe-core and for sideways
 scrolling (check_page), also at 200 % and 400 % zoom. Screenshots go to /tmp/policy-shots/ as well.
 

@@ -1,4 +1,4 @@
-"""Applicants' accounts on the public portal in a real browser (issue 7 §2, §4): registration and
+"""Applicants' accounts on the public portal in a real browser (S4, U11): registration and
 verification (a code sent by SMS to the registry's phone, U11, typed with the keyboard alone; an office
 code typed with JavaScript off), an online application with a document, the appeal of a rejection, the
 whole application completed with the keyboard alone, and the apply flow with JavaScript off. Every page
@@ -424,7 +424,7 @@ def interpreting_slots(db):
 
 
 def test_every_portal_page_at_200_percent_zoom(accounts, interpreting_slots, portal_page, check_portal_page):
-    """Issue 7 §4: text zoomed to 200 % on a 1280-pixel screen (640 CSS pixels) loses nothing and does
+    """U11: text zoomed to 200 % on a 1280-pixel screen (640 CSS pixels) loses nothing and does
     not scroll sideways, on the applicant's pages and the booking pages as on the public ones
     (test_portal_pages.py zooms the screener and the guide)."""
     from xiaokang.interpreting.models import Slot

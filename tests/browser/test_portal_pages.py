@@ -1,4 +1,4 @@
-"""The public portal's pages in a real browser (issue 7 §1, §4, §5): every page with axe-core reporting
+"""The public portal's pages in a real browser (P2, S4, U11): every page with axe-core reporting
 no violation at all, in both languages, plain and in the high-contrast and large-text modes; the screener
 and the status lookup by keyboard alone and without JavaScript; zoom to 200 %; the display settings."""
 

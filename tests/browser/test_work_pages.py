@@ -1,4 +1,4 @@
-"""The roster, outreach and review pages in a real browser (issue 5 §2–§5), with the keyboard alone: a
+"""The roster, outreach and review pages in a real browser (P3, S5, R7), with the keyboard alone: a
 district officer opens the rosters from the menu, chooses a month, builds the draft and approves it; a
 community worker answers an outreach task "applied" and follows the message's link to the new
 application; a street officer is refused a termination without a reason, then reinstates a suspended

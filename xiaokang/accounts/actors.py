@@ -26,7 +26,7 @@ class SystemActor:
 
 @dataclass(frozen=True)
 class ApplicantActor:
-    """A resident signed in to the public portal (issue 7 §2) with an applicant account: not staff, so
+    """A resident signed in to the public portal (S4, U11) with an applicant account: not staff, so
     no registry scope (``scope_of`` gives ``none``) and no staff role; the portal's own views pass the
     person an account is linked to. ``account_id`` names the account in the audit trail."""
 
@@ -73,10 +73,10 @@ def scope_of(actor: Actor | None) -> Scope:
 def in_scope(
     queryset, actor: Actor | None, *, street: str = "street_id", community: str | None = "community_id"
 ):
-    """``queryset`` narrowed to the actor's area: the one rule every scoped read applies (R1, issue 3 §1).
-    ``street`` and ``community`` name the lookups that give a row's area (persons, applications, outreach
-    tasks have both; an employer has a street only, ``community=None``: community workers see none, and
-    a declaration reaches it through ``employer__street_id``)."""
+    """``queryset`` narrowed to the actor's area: the one rule every scoped read applies (R1; GB/T 22239-2019
+    8.1.4.2). ``street`` and ``community`` name the lookups that give a row's area (persons, applications,
+    outreach tasks have both; an employer has a street only, ``community=None``: community workers see none,
+    and a declaration reaches it through ``employer__street_id``)."""
     scope = scope_of(actor)
     if scope.kind == "all":
         return queryset

@@ -75,8 +75,8 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_user(token)
         client = client_address(request)
-        # Every refused access is audited (issue 3 §2): a token that opens nothing, and a role that may
-        # not use the endpoint. The token itself never enters the trail.
+        # Every refused access is audited (U11; GB/T 22239-2019 8.1.4.3): a token that opens nothing, and a
+        # role that may not use the endpoint. The token itself never enters the trail.
         if user is None:
             log_action(
                 SystemActor("api"),

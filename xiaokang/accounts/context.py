@@ -53,7 +53,7 @@ STAFF_MENU = (
         _("Temporary assistance"),
         {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER},
     ),
-    # The employment quota (issue 6): street officers see their street's employers.
+    # The employment quota (E1–E3): street officers see their street's employers.
     ("employer-list", _("Employers"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}),
     (
         "declaration-list",
@@ -65,7 +65,7 @@ STAFF_MENU = (
         _("Member units"),
         {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER},
     ),
-    # Sign-language interpretation (issue 7 §3, U11): the federation's district staff.
+    # Sign-language interpretation (U11): the federation's district staff.
     ("interpreting-staff", _("Sign-language interpretation"), {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}),
     ("audit-list", _("Audit trail"), {Role.AUDITOR}),
     # Role changes (三权分立): decided by the district administrators, read by the auditor.

@@ -1,4 +1,5 @@
-"""Staff accounts: one role each, bound to an area where the role needs one (issue 2 §1, issue 3 §1)."""
+"""Staff accounts: one role each, bound to an area where the role needs one (U11; GB/T 22239-2019 8.1.4.1,
+8.1.4.2)."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -59,8 +60,8 @@ class User(AbstractUser):
 
 
 class LoginFailure(models.Model):
-    """A failed login for a username (issue 3 §1: 5 failures lock the username for 15 minutes, whatever
-    the client address). Counted per username; cleared by a successful login."""
+    """A failed login for a username (GB/T 22239-2019 8.1.4.1: 5 failures lock the username for 15 minutes,
+    whatever the client address). Counted per username; cleared by a successful login."""
 
     username = models.CharField(max_length=150, db_index=True)
     at = models.DateTimeField(db_index=True)
@@ -71,7 +72,8 @@ class LoginFailure(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API (issue 3 §4). Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the API (GB/T 22239-2019 8.1.4.1; docs/api.md). Only its SHA-256 is stored; the
+    token is shown once."""
 
     user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)

@@ -5,7 +5,8 @@ from django.utils.translation import ngettext
 
 
 class CharacterClassValidator:
-    """At least three of: lower case, upper case, digits, other characters (issue 3 §1, MLPS level 3)."""
+    """At least three of: lower case, upper case, digits, other characters (GB/T 22239-2019 8.1.4.1, MLPS
+    level 3)."""
 
     def validate(self, password, user=None):
         classes = (

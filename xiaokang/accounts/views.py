@@ -1,5 +1,5 @@
-"""Account management for the security administrator (issue 3 §1: manages accounts and roles, cannot
-read persons or the audit log), the district administrators' decisions on role changes (三权分立: the
+"""Account management for the security administrator (GB/T 22239-2019 8.1.4.2: manages accounts and roles,
+cannot read persons or the audit log), the district administrators' decisions on role changes (三权分立: the
 security administrator proposes, a district administrator approves; GB/T 22239-2019 8.1.4.2), and every
 user's own password page (8.1.4.1). Views parse, call one service, render."""
 

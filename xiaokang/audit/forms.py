@@ -1,4 +1,4 @@
-"""The audit page's filter form (issue 3 §2: user, action, person, date)."""
+"""The audit page's filter form (U11; GB/T 22239-2019 8.1.4.3: user, action, person, date)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Reading the audit trail (issue 3 §2): only an auditor may (三权分立: the district administrator and the
-security administrator may not), and every reading is itself recorded in the trail ("audit.view").
+"""Reading the audit trail (U11; GB/T 22239-2019 8.1.4.3): only an auditor may (三权分立: the district
+administrator and the security administrator may not), and every reading is itself recorded in the trail
+("audit.view").
 
 The audit layer sits below accounts (ARCHITECTURE rule 3), so the role is compared by its value."""
 

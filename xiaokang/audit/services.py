@@ -29,7 +29,8 @@ GENESIS = "0" * 64
 # The client address of the request being served (set by audit.middleware.AuditClientMiddleware), so
 # every event written while serving it records where it came from without each caller passing it.
 current_client: contextvars.ContextVar[str] = contextvars.ContextVar("audit_client", default="")
-# Fields whose values never enter the audit trail in clear (issue 3 §2: sensitive fields masked).
+# Fields whose values never enter the audit trail in clear (U11; GB/T 22239-2019 8.1.4.3: sensitive fields
+# masked).
 SENSITIVE_KEYS = {"id_number", "phone", "password", "certificate_number", "token"}
 
 

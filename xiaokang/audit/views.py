@@ -1,5 +1,5 @@
-"""The audit page (issue 3 §2): for auditors only (三权分立: not even the district administrator or the
-security administrator). Views parse, call the selector and render (ARCHITECTURE rule 1).
+"""The audit page (U11; GB/T 22239-2019 8.1.4.3): for auditors only (三权分立: not even the district
+administrator or the security administrator). Views parse, call the selector and render (ARCHITECTURE rule 1).
 
 The audit layer may not import accounts (rule 3): the role is checked by its value in the selector."""
 
@@ -31,7 +31,8 @@ from xiaokang.audit.services import log_action
 
 
 def _auditor_only(request, page: str) -> None:
-    """Deny by default: anyone but an auditor gets 403, and the refusal is recorded (issue 3 §2)."""
+    """Deny by default: anyone but an auditor gets 403, and the refusal is recorded (U11; GB/T 22239-2019
+    8.1.4.3)."""
     if request.user.role != AUDITOR:
         # The client address comes from audit.middleware.AuditClientMiddleware, as for every event.
         log_action(request.user, "access.denied", object_type="page", object_id=page)

@@ -1,4 +1,4 @@
-"""Applications over the API (issue 5 §5):
+"""Applications over the API (S4):
 
 - ``POST /api/v1/applications`` ``{"id_number", "policy", "channel", "received_on"}`` → 201 with ``id``,
   ``number``, ``state``, ``accept_by``, ``decide_by``, ``version``. An ``Idempotency-Key`` header makes a

@@ -1,4 +1,4 @@
-"""Application documents (issue 5 §1): attachments checked by content, stored outside the database,
+"""Application documents (S4): attachments checked by content, stored outside the database,
 read back only through the application's scope gate, every upload and download audited."""
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def documents_add(
     *, actor: Actor, application: Application, uploads, client: str | None = None
 ) -> list[ApplicationDocument]:
     """Store several uploads for ``application``, all or none, inside the caller's transaction (an online
-    application and its documents are recorded together, issue 7 §2). On a refused file the files
+    application and its documents are recorded together, S4). On a refused file the files
     already written by this call are removed (their rows roll back with the caller's transaction) and the
     WorkflowError names the file."""
     stored: list[ApplicationDocument] = []

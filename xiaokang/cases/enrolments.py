@@ -1,4 +1,4 @@
-"""What an evaluation run means for the enrolments (issue 5 §3): an enrolled person who has died or
+"""What an evaluation run means for the enrolments (S5, R7): an enrolled person who has died or
 moved out is terminated; one who no longer qualifies for another reason is suspended and a review task
 is created for the street officer. Set-based: three statements, whatever the number of enrolments."""
 
@@ -87,7 +87,7 @@ def review_tasks_for(actor: Actor):
 def review_resolve(
     *, actor: Actor, task: ReviewTask, decision: str, note: str = "", client: str | None = None
 ) -> ReviewTask:
-    """The street officer's decision on a suspended enrolment (issue 5 §3): ``reinstate`` (active again,
+    """The street officer's decision on a suspended enrolment (S5, R7): ``reinstate`` (active again,
     from the next roster) or ``terminate``. ``task`` was read through ``review_tasks_for``."""
     from xiaokang.accounts.models import Role
     from xiaokang.cases.services import WorkflowError

@@ -1,4 +1,4 @@
-"""Forms of the application pages (issue 5 §1, §5): the queue's filters, a counter or outreach
+"""Forms of the application pages (S4): the queue's filters, a counter or outreach
 application, and one transition. They check the input's shape; the workflow's rules (states, roles,
 reasons, deadlines, one open application per person and policy) stay in services.py."""
 

@@ -1,4 +1,4 @@
-"""Forms of the roster, outreach and review pages (issue 5 §2–§5). They check the input's shape; who may do
+"""Forms of the roster, outreach and review pages (P3, S5, R7). They check the input's shape; who may do
 what, and when, stays in the services (rosters.py, outreach.py, enrolments.py)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`xiaokang import enrolments` (issue 5 §3): the current recipients from the legacy system, with the
+"""`xiaokang import enrolments` (S5): the current recipients from the legacy system, with the
 person import's rules: all or nothing, every error naming its row and column, the same report and exit
 codes, idempotent (a re-import changes nothing).
 

@@ -1,4 +1,4 @@
-"""Applications for a policy and their timeline (issue 5 §1; S4: accepted promptly, the state visible).
+"""Applications for a policy and their timeline (S4: accepted promptly, the state visible).
 
 An application is never deleted: every change of state is an ApplicationEvent written with the audit
 event in the same transaction, so the timeline is the application's whole history."""
@@ -132,7 +132,7 @@ class EnrolmentStatus(models.TextChoices):
 
 
 class Enrolment(models.Model):
-    """A person receiving a policy (issue 5 §3): from an enrolled application, or imported from the
+    """A person receiving a policy (S5): from an enrolled application, or imported from the
     legacy system. At most one active or suspended enrolment per person and policy."""
 
     person = models.ForeignKey("registry.Person", models.PROTECT, related_name="enrolments")
@@ -162,7 +162,7 @@ class Enrolment(models.Model):
 
 
 class Roster(models.Model):
-    """The monthly payment roster of one cash policy (发放名册, issue 5 §4): a draft can be rebuilt; once a
+    """The monthly payment roster of one cash policy (发放名册, S5): a draft can be rebuilt; once a
     district officer approves it, it is locked."""
 
     policy_id = models.CharField(max_length=64)
@@ -225,7 +225,7 @@ class OutreachStatus(models.TextChoices):
 
 
 class OutreachTask(models.Model):
-    """主动救助 (P3, issue 5 §2): a person who qualifies for a cash policy but is neither enrolled nor
+    """主动救助 (P3): a person who qualifies for a cash policy but is neither enrolled nor
     applying, for their community worker to contact. One open task per person and policy."""
 
     person = models.ForeignKey("registry.Person", models.PROTECT, related_name="outreach_tasks")
@@ -253,7 +253,7 @@ class OutreachTask(models.Model):
 
 class ReviewTask(models.Model):
     """An enrolment suspended because its person no longer qualifies (for a reason other than death or
-    moving out): the street officer reviews it (issue 5 §3)."""
+    moving out): the street officer reviews it (S5, R7)."""
 
     enrolment = models.ForeignKey(Enrolment, models.PROTECT, related_name="review_tasks")
     run = models.ForeignKey("policies.EvaluationRun", models.PROTECT, related_name="+")
@@ -275,7 +275,7 @@ class ReviewTask(models.Model):
 
 
 class ApplicationDocument(models.Model):
-    """An attachment of an application (issue 5 §1): PDF, JPEG or PNG, its type read from its content,
+    """An attachment of an application (S4): PDF, JPEG or PNG, its type read from its content,
     stored outside the database under the data directory, served only to staff in scope."""
 
     application = models.ForeignKey(Application, models.PROTECT, related_name="documents")
@@ -302,7 +302,7 @@ class TemporaryReview(models.TextChoices):
 
 
 class TemporaryAssistance(models.Model):
-    """临时救助 (S3, issue 5 §1): a one-off amount a street officer (or district staff) approved and paid
+    """临时救助 (S3): a one-off amount a street officer (or district staff) approved and paid
     on the spot, on an Application of the policy ``temporary_assistance`` that was created already
     approved (so it has a number, a timeline, documents, a notice and the application's scope). The
     documents are completed afterwards and the district reviews the grant by ``district_review_by``:

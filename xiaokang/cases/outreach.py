@@ -1,4 +1,4 @@
-"""Proactive outreach (主动救助, P3, issue 5 §2): after an evaluation run, every person who qualifies for
+"""Proactive outreach (主动救助, P3): after an evaluation run, every person who qualifies for
 a cash policy but is neither enrolled nor applying gets a task for their community worker. A person
 already given a task for that policy (open or answered) gets no second one on later runs."""
 
@@ -114,7 +114,7 @@ OUTCOMES = ("applied", "declined", "unreachable")
 def outreach_record_outcome(
     *, actor: Actor, task: OutreachTask, outcome: str, note: str = "", client: str | None = None
 ) -> Application | None:
-    """The community worker's answer to a task (issue 5 §2): ``applied`` creates the application on the
+    """The community worker's answer to a task (P3): ``applied`` creates the application on the
     person's behalf (channel outreach, received today) or, if the person applied meanwhile, takes that
     one, and returns it; ``declined`` and ``unreachable`` close the task (None). ``task`` was read through
     ``open_tasks_for`` by the caller."""

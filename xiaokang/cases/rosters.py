@@ -1,4 +1,4 @@
-"""Monthly payment rosters (发放名册, issue 5 §4).
+"""Monthly payment rosters (发放名册, S5).
 
 A roster for policy P and month M lists every enrolment active in M (started on or before M, not
 suspended or terminated) and decides each person with the policy engine on M's first day, inside the
@@ -121,7 +121,7 @@ def roster_build(*, actor: Actor, policy_id: str, month: dt.date) -> RosterSumma
 
 def _arrears_from() -> str:
     """The first month an enrolment may be paid arrears (补发) for: its start for one that came from an
-    application (the months between its start and its first roster, issue 5 §3); for one imported from
+    application (the months between its start and its first roster, S5); for one imported from
     the legacy system (which paid the months before), its first approved roster month here, so only the
     months it missed since (a suspension, then reinstatement) are paid again."""
     lines = RosterLine._meta.db_table

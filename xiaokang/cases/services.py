@@ -1,4 +1,4 @@
-"""Every write to an application (issue 5 §1): submission and transitions. Each is one transaction that
+"""Every write to an application (S4): submission and transitions. Each is one transaction that
 checks the current state, writes the timeline event and the audit event together, and refuses an
 illegal step with a clear message. Concurrency is optimistic: a transition names the version it was
 decided on and is applied only if the row still has it (one conditional UPDATE), so of two officers
@@ -29,12 +29,12 @@ from xiaokang.core.workdays import add_working_days
 from xiaokang.policies.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 
-# Defaults where a policy file sets no parameter of these names (issue 5 §1).
+# Defaults where a policy file sets no parameter of these names (S4).
 DEFAULT_ACCEPTANCE_WORKING_DAYS = 5
 DEFAULT_DECISION_WORKING_DAYS = 20
 DEFAULT_PUBLICITY_WORKING_DAYS = 0
 DEFAULT_APPEAL_DAYS = 60
-# An approved application is paid from the month after it was received (issue 5 §3), unless a policy
+# An approved application is paid from the month after it was received (S5), unless a policy
 # file sets ``enrolment_start_months`` (months after the month received).
 DEFAULT_ENROLMENT_START_MONTHS = 1
 # Temporary assistance (S3) is granted on the spot by a street officer and reviewed by the district
@@ -308,7 +308,7 @@ def _enrol(application: Application, actor: Actor) -> Enrolment:
 
 def _failed_conditions(application: Application, day: dt.date) -> list[dict]:
     """The policy engine's failed conditions for the person today, with their citations (a rejection
-    lists them, issue 5 §1)."""
+    lists them, S4)."""
     decision = decision_for_person(application.person, application.policy_id, day)
     if decision is None:
         return []

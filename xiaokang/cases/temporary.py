@@ -1,4 +1,4 @@
-"""Temporary assistance (临时救助, S3; issue 5 §1): the fast path of 国发〔2014〕47号's emergency procedure.
+"""Temporary assistance (临时救助, S3): the fast path of 国发〔2014〕47号's emergency procedure.
 
 A street officer (or district staff) approves a one-off amount up to the street approval limit on the
 spot; the grant is an Application of the policy ``temporary_assistance`` created already approved, with

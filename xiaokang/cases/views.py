@@ -1,4 +1,4 @@
-"""Staff pages of the application workflow (issue 5 §1, §5): each officer's queue sorted by deadline, the
+"""Staff pages of the application workflow (S4): each officer's queue sorted by deadline, the
 deadlines dashboard per street, an application with its timeline and the actions the officer may take
 now, recording a counter or outreach application, and the person page's "Applications" section.
 
@@ -55,7 +55,7 @@ from xiaokang.registry.reading import record_read
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.views_persons import _see_other, registry_reader_required, roles_required
 
-# Who may record an application at the counter or after outreach (issue 5 §1).
+# Who may record an application at the counter or after outreach (S4).
 CREATE_ROLES = {Role.COMMUNITY_WORKER, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN}
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 3
@@ -566,7 +566,7 @@ def applications_section(request, person) -> dict | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Documents (issue 5 §1)
+# Documents (S4)
 
 
 @require_POST
@@ -606,7 +606,7 @@ def application_document(request, pk: int, document_pk: int):
 
 
 # ---------------------------------------------------------------------------------------------------
-# The decision notice (issue 5 §1): approval or rejection with the reasons and citations, printable.
+# The decision notice (S4): approval or rejection with the reasons and citations, printable.
 
 # A temporary-assistance grant is a decision from the start (the notice states the one-off amount);
 # the district's confirmation or rejection is the later one.

@@ -1,4 +1,4 @@
-"""Staff pages for the monthly payment rosters, outreach tasks and review tasks (issue 5 §2–§5).
+"""Staff pages for the monthly payment rosters, outreach tasks and review tasks (P3, S5, R7).
 
 - Rosters (发放名册): for a month, each cash policy's roster (none, a draft, approved) with its totals per
   street and the persons held; district staff build the draft, build it again, approve it and download
@@ -63,7 +63,7 @@ from xiaokang.registry.views_batch import _download, _private_dir
 from xiaokang.registry.views_persons import _see_other, roles_required
 
 DISTRICT_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
-# Who may open each page (issue 5 §5). Building, approving and downloading a roster: district staff only
+# Who may open each page (P3, S5, R7). Building, approving and downloading a roster: district staff only
 # (a roster is built for the whole district, and its export is not limited to a street).
 ROSTER_READERS = DISTRICT_ROLES | {Role.STREET_OFFICER}
 OUTREACH_ROLES = REGISTRY_READERS  # community workers, street officers, district staff

@@ -1,4 +1,4 @@
-"""The application workflow (issue 5 §1) as data: which action moves an application from which state to
+"""The application workflow (S4) as data: which action moves an application from which state to
 which, who may take it, and whether a reason is required. services.application_transition is the only
 code that applies it.
 
@@ -35,7 +35,7 @@ from xiaokang.cases.models import State
 COUNTER = frozenset({Role.COMMUNITY_WORKER, Role.STREET_OFFICER})
 STREET = frozenset({Role.STREET_OFFICER})
 DISTRICT = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER})
-# The applicant themselves, signed in to the public portal (accounts.actors.ApplicantActor; issue 7 §2,
+# The applicant themselves, signed in to the public portal (accounts.actors.ApplicantActor; S4, U11,
 # G2): they may appeal their own rejection, nothing else.
 APPLICANT = frozenset({"applicant"})
 

@@ -1,4 +1,4 @@
-"""Haidian District (110108) and its 29 streets and towns, as shipped with the project (issue 2 §2).
+"""Haidian District (110108) and its 29 streets and towns, as shipped with the project (R1).
 
 Source: NBS statistical division codes 2023 (DOMAIN.md "Administrative areas"); 009 is unused.
 The 12-digit code is the 9-digit street code + "000"; communities and villages take the codes below

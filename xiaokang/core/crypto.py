@@ -1,4 +1,5 @@
-"""Field encryption and blind index for ID and phone numbers (issue 2 §3; PIPL sensitive data).
+"""Field encryption and blind index for ID and phone numbers (R1; PIPL art. 28, 51: sensitive personal
+information).
 
 - Encryption: AES-256-GCM (authenticated) with a random 96-bit nonce per value; the stored text is
   ``v1:`` + base64(nonce ‖ ciphertext ‖ tag). The key lives outside the database.

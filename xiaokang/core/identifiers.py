@@ -158,7 +158,7 @@ def parse_uscc(value: str) -> str:
 def _character_values(codes, alphabet: str):
     """Equal-length ASCII codes (a Polars Series of text, no nulls) as a NumPy matrix of small integers,
     one row per code, each character replaced by its position in ``alphabet``: the check characters of a
-    whole column are then one matrix product, not a Python loop (issue 4 §5, issue 6 §7)."""
+    whole column are then one matrix product, not a Python loop (P2, E1; docs/architecture.md)."""
     import numpy as np
 
     width = len(codes[0]) if len(codes) else 0
@@ -181,7 +181,8 @@ def _weighted_sums(values, weights):
 def uscc_valid(codes):
     """The same check for a whole column at once (``codes``: a Polars Series of text; null → false), as
     a boolean Series. Shape by one regular expression, then the check characters of every code by NumPy
-    arithmetic on the codes' bytes (issue 6 §7: 200,000 codes in milliseconds, not a Python loop)."""
+    arithmetic on the codes' bytes (E1; docs/architecture.md: 200,000 codes in milliseconds, not a Python
+    loop)."""
     import numpy as np
     import polars as pl
 

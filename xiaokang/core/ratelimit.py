@@ -1,4 +1,4 @@
-"""Rate limits counted in the database (issue 7 §1: the status lookup is limited per client and per
+"""Rate limits counted in the database (S4: the status lookup is limited per client and per
 application number). The web server runs several processes, so a per-process memory counter would let
 each of them grant the full allowance; a row per attempt does not."""
 

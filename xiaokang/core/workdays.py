@@ -1,4 +1,4 @@
-"""Working days on the official Chinese calendar (issue 5 §1: deadlines in working days, holidays and
+"""Working days on the official Chinese calendar (S4: deadlines in working days, holidays and
 adjusted working days included), from the maintained `chinese-calendar` package (the State Council's
 annual holiday notices, 国务院办公厅关于部分节假日安排的通知).
 

@@ -1,4 +1,4 @@
-"""The employers API (issue 6 §1): ``GET /api/v1/employers`` (search, filters, limit/offset) and
+"""The employers API (E1): ``GET /api/v1/employers`` (search, filters, limit/offset) and
 ``GET /api/v1/employers/{id}``. The scope is ``selectors.employers_for``/``employer_for``: a street
 officer sees the employers of their street (404 for any other, audited), district staff all of them.
 The community worker, the auditor and the security administrator get 403 (audited by ``TokenAuth``)."""

@@ -1,4 +1,4 @@
-"""The collection list for the tax bureau (issue 6 §3: ``xiaokang levy --from-declarations --year Y``):
+"""The collection list for the tax bureau (E1: ``xiaokang levy --from-declarations --year Y``):
 every approved declaration of levy year Y with the levy fixed at its approval and the figures behind it.
 
 The amounts are the stored ones, never recomputed: approval fixed them with the parameters then in force
@@ -82,7 +82,7 @@ def collection_list_write(*, actor: Actor, levy_year: int, path: str | os.PathLi
     return frame.height, total_fen
 
 
-# --- Rewards and subsidies (issue 6 §5, E4) ---------------------------------------------------------
+# --- Rewards and subsidies (E4) ---------------------------------------------------------------------
 
 PAYMENT_COLUMNS = {
     "uscc": "统一社会信用代码",

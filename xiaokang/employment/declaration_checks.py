@@ -1,4 +1,4 @@
-"""The registry check of a declaration's disabled employees (issue 6 §2, E1; 财税〔2015〕72号 art. 7).
+"""The registry check of a declaration's disabled employees (E1; 财税〔2015〕72号 art. 7).
 
 For levy year Y (last year's figures, Y−1), a listed employee is **counted** only if
 

@@ -1,4 +1,4 @@
-"""Declaration reads (issue 6 §2), scoped like employers (``selectors.employers_for``): a street officer
+"""Declaration reads (E1), scoped like employers (``selectors.employers_for``): a street officer
 sees the declarations of their street's employers, district staff every declaration, anyone else none.
 A declaration outside the actor's scope answers 404 exactly as one that does not exist, audited."""
 

@@ -1,4 +1,4 @@
-"""Annual quota declarations (按比例就业年审, issue 6 §2; requirement E1): every write.
+"""Annual quota declarations (按比例就业年审, requirement E1): every write.
 
 An employer declares, for levy year Y, last year's average headcount and total wages and its disabled
 employees one by one; the registry check (``declaration_checks``) decides which of them count; staff

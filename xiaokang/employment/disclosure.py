@@ -1,5 +1,5 @@
-"""Public disclosure of employers' quota compliance (按比例就业公示; E2, issue 6 §4) and the working
-committee's member units (残工委成员单位; E3, T2, issue 6 §6). docs/disclosure.md describes both.
+"""Public disclosure of employers' quota compliance (按比例就业公示; E2) and the working
+committee's member units (残工委成员单位; E3, T2). docs/disclosure.md describes both.
 
 The disclosure is public by design, so its selectors take no actor: only **approved** declarations are
 read, and only the employer's identity, its headcount, the disabled employees counted, the ratio and

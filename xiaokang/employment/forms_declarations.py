@@ -1,4 +1,4 @@
-"""Forms of the declaration pages (issue 6 §2). They check the input's shape; the rules (the window, one
+"""Forms of the declaration pages (E1). They check the input's shape; the rules (the window, one
 declaration per employer and year, the registry check, versions, roles) stay in ``declarations.py``."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Forms of the employer pages (issue 6 §1). They parse; ``importing.employer_save`` validates with the
+"""Forms of the employer pages (E1). They parse; ``importing.employer_save`` validates with the
 import's own rules, so a form and a file can never disagree."""
 
 from __future__ import annotations

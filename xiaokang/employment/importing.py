@@ -1,4 +1,4 @@
-"""Employers (issue 6 §1): `xiaokang import employers`, the import page and the staff form, with the
+"""Employers (E1): `xiaokang import employers`, the import page and the staff form, with the
 person import's rules: all or nothing, every error naming its row and column (the header as written in
 the file) in Chinese and English, the same report and exit codes, idempotent (a re-import changes
 nothing). Upsert by 统一社会信用代码; every write audited.
@@ -185,8 +185,9 @@ def validate_employers(frame: pl.DataFrame, headers: dict[str, str], actor: Acto
 
 
 def _add_scope_errors(c: _Collector, actor: Actor) -> None:
-    """A street officer's rows must be employers of their street (issue 3 §3's rule for persons): a row of
-    another street, and a row that would change an employer registered in another street, are errors."""
+    """A street officer's rows must be employers of their street (the person pages' rule, GB/T 22239-2019
+    8.1.4.2): a row of another street, and a row that would change an employer registered in another street,
+    are errors."""
     scope = scope_of(actor)
     if scope.kind == "all":
         return

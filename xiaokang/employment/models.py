@@ -1,4 +1,4 @@
-"""Employers, their annual quota declarations and the disabled employees they list (issue 6; E1–E4, T2).
+"""Employers, their annual quota declarations and the disabled employees they list (E1–E4, T2).
 
 A declaration is for a levy year Y and carries last year's figures (Y−1): average headcount (fractional
 allowed), total wages, and the disabled employees one by one. Approval fixes the levy: the decision of
@@ -146,7 +146,7 @@ class DeclaredEmployee(models.Model):
 
 
 class DeclarationChange(models.Model):
-    """A staff correction of a declaration (the history issue 6 §2 asks for): which field, the value
+    """A staff correction of a declaration (E1, dated and attributable as R6 asks): which field, the value
     before and after, who, when and why."""
 
     declaration = models.ForeignKey(Declaration, models.CASCADE, related_name="changes")

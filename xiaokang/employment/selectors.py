@@ -1,4 +1,4 @@
-"""Employer reads (issue 6 §1). ``employers_for(actor)`` is the one gate every employer query starts from,
+"""Employer reads (E1). ``employers_for(actor)`` is the one gate every employer query starts from,
 as ``registry.selectors.persons_for`` is for persons: a street officer sees the employers of their street,
 district staff every employer, anyone else none (an employer has a street but no community, so a
 community worker's scope gives nothing)."""

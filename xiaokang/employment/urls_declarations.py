@@ -1,4 +1,4 @@
-"""The declaration pages under /staff/declarations/ (issue 6 §2; docs/declarations.md)."""
+"""The declaration pages under /staff/declarations/ (E1; docs/declarations.md)."""
 
 from django.urls import path
 

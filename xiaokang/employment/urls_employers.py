@@ -1,4 +1,4 @@
-"""The employer pages under /staff/employers/ (issue 6 §1; docs/employers.md)."""
+"""The employer pages under /staff/employers/ (E1; docs/employers.md)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Staff pages of the annual quota declarations (issue 6 §2; docs/declarations.md): the list, one
+"""Staff pages of the annual quota declarations (E1; docs/declarations.md): the list, one
 declaration with its employees, history and levy, recording a declaration, correcting it, approving it,
 and the persons listed by two employers.
 

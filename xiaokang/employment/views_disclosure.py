@@ -1,5 +1,5 @@
-"""The public quota-compliance disclosure (按比例就业公示; issue 6 §4, E2) and the staff page of the working
-committee's member units (issue 6 §6, E3, T2). docs/disclosure.md.
+"""The public quota-compliance disclosure (按比例就业公示; E2) and the staff page of the working
+committee's member units (E3, T2). docs/disclosure.md.
 
 Public: ``/quota/`` (the years), ``/quota/<year>/`` (the list, searchable, 100 a page), and its downloads
 ``/quota/<year>.xlsx``, ``/quota/<year>/credit.csv`` and ``/quota/<year>/credit.json`` (the credit

@@ -1,4 +1,4 @@
-"""The employer pages (issue 6 §1): list with search and filters, detail with the employer's declarations,
+"""The employer pages (E1): list with search and filters, detail with the employer's declarations,
 create and edit, the import (upload → check → confirm) and the xlsx export of the list.
 
 Views parse, call one selector or service and render (ARCHITECTURE rule 1). Scope is decided by

@@ -1,4 +1,4 @@
-"""Sign-language interpretation booking (手语翻译远程服务; issue 7 §3, requirement U11).
+"""Sign-language interpretation booking (手语翻译远程服务; requirement U11).
 
 - ``Interpreter``: a sign-language interpreter of the federation, with the sign languages they use.
 - ``Slot``: a time an interpreter is available (staff add them; a free slot may be withdrawn).
@@ -134,7 +134,7 @@ class Booking(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "slot"], name="interpreting_booking_status")]
         constraints = [
-            # U11, issue 7 §3: no double booking of a slot, enforced by the database.
+            # U11: no double booking of a slot, enforced by the database.
             models.UniqueConstraint(
                 fields=["slot"],
                 condition=~models.Q(status="cancelled"),

@@ -1,4 +1,4 @@
-"""Every write of sign-language interpretation booking (U11, issue 7 §3; docs/interpreting.md).
+"""Every write of sign-language interpretation booking (U11; docs/interpreting.md).
 
 Keyword-only, with an ``actor`` (a staff user, or a ``SystemActor`` for the public pages and the seed),
 in one transaction, audited (``interpreting.*`` events, object type ``interpreter``, ``slot`` or

@@ -1,4 +1,4 @@
-"""Staff pages of sign-language interpretation (issue 7 §3, U11): bookings, interpreters, slots. For the
+"""Staff pages of sign-language interpretation (U11): bookings, interpreters, slots. For the
 federation's district staff (district_admin, district_officer); everyone else 403 (audited)."""
 
 from django.urls import path

@@ -1,4 +1,4 @@
-"""Public pages of sign-language interpretation booking (手语翻译远程服务; U11, issue 7 §3). No login:
+"""Public pages of sign-language interpretation booking (手语翻译远程服务; U11). No login:
 
 - ``/interpreting/``: what the service is and the free times, grouped by day, each with "Book this time";
 - ``/interpreting/slots/<id>/book/``: the booking form (works without JavaScript; errors next to fields);
@@ -41,7 +41,7 @@ from xiaokang.registry.views_persons import _see_other
 PUBLIC_ACTOR = SystemActor("portal interpreting booking")
 REQUESTER_ACTOR = SystemActor("portal interpreting requester")
 # The public list shows one week at a time (``?week=1`` the next …), so the page stays small however many
-# interpreters and times the federation offers (issue 7 §4: every page under 150 KB).
+# interpreters and times the federation offers (U11: every page under 150 KB).
 DAYS_SHOWN = 7
 
 

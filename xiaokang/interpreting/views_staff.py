@@ -1,4 +1,4 @@
-"""Staff pages of sign-language interpretation booking (U11, issue 7 §3; docs/interpreting.md):
+"""Staff pages of sign-language interpretation booking (U11; docs/interpreting.md):
 
 - ``/staff/interpreting/``: the bookings, filtered by status and day, the nearest first;
 - ``/staff/interpreting/bookings/<id>/``: one booking with its actions as forms (confirm with the meeting

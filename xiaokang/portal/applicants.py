@@ -1,4 +1,4 @@
-"""Applicant account services (issue 7 §2): registration, linking to the registry, sign-in with lockout,
+"""Applicant account services (S4, U11): registration, linking to the registry, sign-in with lockout,
 and what a signed-in applicant reads about themselves. Every write goes through here, in one transaction,
 audited as the applicant (``ApplicantActor``); the clear ID and phone numbers never enter the audit trail.
 docs/portal-accounts.md."""

@@ -1,4 +1,4 @@
-"""The portal's menu and the reader's display settings (issue 7 §1, §4).
+"""The portal's menu and the reader's display settings (U11).
 
 High contrast and large text are kept in a cookie (no account needed, no script): the form in the page
 header posts here, and every page then carries the classes on <html> that site.css styles."""

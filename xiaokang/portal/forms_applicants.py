@@ -1,4 +1,4 @@
-"""Forms of the applicants' pages (issue 7 §2): registration, sign-in, an online application with its
+"""Forms of the applicants' pages (S4, U11): registration, sign-in, an online application with its
 documents, an appeal. They check the input's shape and say what is wrong at the field; the rules that
 decide (one account per ID number, the lockout, the workflow) stay in portal.applicants and cases."""
 

@@ -1,4 +1,4 @@
-"""Applicants' accounts on the public portal (issue 7 §2; S4, G2). docs/portal-accounts.md.
+"""Applicants' accounts on the public portal (U11; S4, G2). docs/portal-accounts.md.
 
 An applicant account is not a staff user: it lives in its own table, signs in with its own session key
 (portal.sessions) and acts as an ``ApplicantActor`` (role "applicant", no registry scope). The ID and

@@ -1,4 +1,4 @@
-"""The anonymous benefit screener (issue 7 §1; P2, P3, S1, S2, U2): a resident's answers, in the values
+"""The anonymous benefit screener (P2, P3, S1, S2, U2): a resident's answers, in the values
 of the registry import template, become a registry record, and the policy engine's interpreter decides
 every person policy for it on today's date, exactly as it decides for a registered person.
 

@@ -1,4 +1,4 @@
-"""Which applicant (if any) is signed in to the portal (issue 7 §2).
+"""Which applicant (if any) is signed in to the portal (S4, U11).
 
 An applicant's session holds only ``applicant_id`` (never django.contrib.auth's keys), so an applicant
 session can never open a staff page; and a session signed in as staff is never an applicant's. The

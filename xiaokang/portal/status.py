@@ -1,4 +1,4 @@
-"""Application status for the applicant, without an account (issue 7 §1; S4: the state visible): the
+"""Application status for the applicant, without an account (S4: the state visible): the
 application number and the last six characters of the applicant's ID number.
 
 The answer for "no such application" and "wrong digits" is the same, and both lookups are rate-limited

@@ -1,4 +1,4 @@
-"""The public portal (issue 7 §1): home, policy guide, screener, status lookup and the display
+"""The public portal (P2, S4, U11): home, policy guide, screener, status lookup and the display
 settings. No login. docs/portal.md."""
 
 from django.urls import path

@@ -1,4 +1,4 @@
-"""Applicants' accounts on the public portal (issue 7 §2): registration, sign-in, their applications,
+"""Applicants' accounts on the public portal (S4, U11): registration, sign-in, their applications,
 enrolments and payments, online applications and appeals. Included at /account/.
 docs/portal-accounts.md."""
 

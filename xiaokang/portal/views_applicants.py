@@ -1,4 +1,4 @@
-"""Applicants' pages on the public portal (issue 7 §2; S4, G2, P2, P3): register, sign in and out, the
+"""Applicants' pages on the public portal (U11; S4, G2, P2, P3): register, sign in and out, the
 dashboard (applications, enrolments, payments), one application with its timeline and documents, an
 online application for a cash policy, and the appeal of a rejection. docs/portal-accounts.md.
 

@@ -1,6 +1,6 @@
-"""The persons API (issue 3 §4). Handlers parse, call one selector or service, and render (ARCHITECTURE
-rule 1): the scope is ``selectors.persons_for``/``person_for`` (404 out of scope, audited), validation and
-history are ``services.person_save`` (the import's own rules), exactly as for the staff pages.
+"""The persons API (R1–R5; docs/api.md). Handlers parse, call one selector or service, and render
+(ARCHITECTURE rule 1): the scope is ``selectors.persons_for``/``person_for`` (404 out of scope, audited),
+validation and history are ``services.person_save`` (the import's own rules), exactly as for the staff pages.
 
 Only registry readers pass (``TokenAuth(REGISTRY_READERS)``): the auditor and the security administrator
 get 403 on every endpoint here (三权分立)."""

@@ -1,4 +1,4 @@
-"""The person export and the empty template (issue 2; R5, R7).
+"""The person export and the empty template (R5, R7).
 
 The export writes the import format (``importing/columns.py``), one row per person, so that a full export
 re-imports with every row unchanged: the importer, the exporter and the template share one column list
@@ -398,9 +398,10 @@ def export_persons(
     """Export the persons ``actor`` may see to ``path`` (.xlsx or .csv) in the import format (R5);
     returns the number of persons written. ``full`` writes clear ID and phone numbers.
 
-    Every export is audited ("registry.export", issue 3 §2), whoever asks (a page, the command line's
-    SystemActor): recorded once the file exists, so the trail lists exactly the files that were produced.
-    Should the record fail, the file is removed: no export, above all a full one, leaves unrecorded."""
+    Every export is audited ("registry.export", U11; GB/T 22239-2019 8.1.4.3), whoever asks (a page, the
+    command line's SystemActor): recorded once the file exists, so the trail lists exactly the files that were
+    produced. Should the record fail, the file is removed: no export, above all a full one, leaves
+    unrecorded."""
     path = Path(path)
     suffix = _export_suffix(path)
     street = street_by_code(street_code).code if street_code is not None else ""

@@ -1,4 +1,4 @@
-"""Forms of the person pages (issue 3 §3). They parse what a person typed and hand it to one selector or
+"""Forms of the person pages (R1–R4, U11). They parse what a person typed and hand it to one selector or
 service; they validate nothing the import rules already validate (``services.person_save`` applies the
 import's rules to a form exactly as to a spreadsheet row), so a form and a file can never disagree.
 

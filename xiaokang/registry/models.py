@@ -62,7 +62,7 @@ class Household(models.Model):
 
 
 class EconomicStatusPeriod(models.Model):
-    """The dates each economic status held (issue 2 §3): the open period has ``valid_to`` null."""
+    """The dates each economic status held (R3, R6): the open period has ``valid_to`` null."""
 
     household = models.ForeignKey(Household, models.CASCADE, related_name="economic_status_periods")
     status = models.CharField(max_length=20, choices=EconomicStatus.choices)

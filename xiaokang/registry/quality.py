@@ -1,4 +1,4 @@
-"""The data-quality report (issue 2; R7): three lists staff work through to keep the registry clean.
+"""The data-quality report (R7): three lists staff work through to keep the registry clean.
 
 - ``duplicates``: suspected duplicate persons, the same name and birth date under different ID numbers
   (one person entered twice with a mistyped ID number is the usual cause).

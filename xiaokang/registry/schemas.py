@@ -1,4 +1,4 @@
-"""The API's person schemas (issue 3 §4): what goes in (the import format's fields, one definition in
+"""The API's person schemas (R1–R5; docs/api.md): what goes in (the import format's fields, one definition in
 ``importing/columns.py``) and what comes out (a person with ID, phone and certificate numbers masked:
 never a clear number in API output)."""
 

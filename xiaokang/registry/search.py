@@ -1,6 +1,6 @@
-"""Finding persons (issue 3 §3, §4): search by name prefix, by ID number (exact, through the blind index)
-and by certificate number, filters, and keyset pagination. Every search starts from the actor's scope
-(``persons_for``), so pages, the API and exports see exactly the same persons."""
+"""Finding persons (R1; docs/pages.md, docs/api.md): search by name prefix, by ID number (exact, through the
+blind index) and by certificate number, filters, and keyset pagination. Every search starts from the actor's
+scope (``persons_for``), so pages, the API and exports see exactly the same persons."""
 
 from __future__ import annotations
 

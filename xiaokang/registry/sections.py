@@ -1,5 +1,5 @@
 """Sections other apps add to the staff person page (dependency inversion: the registry layer shows them
-without importing the apps above it, e.g. the policy engine's eligibility, issue 4 §2).
+without importing the apps above it, e.g. the policy engine's eligibility, P2).
 
 A provider is called with (request, person) after the person_for gate has let the request through and
 returns a dict with ``template`` (and whatever that template reads), or None to add nothing."""

@@ -18,8 +18,9 @@ def persons_for(actor: Actor) -> QuerySet[Person]:
 
 
 def person_for(actor: Actor, person_id: int, *, client: str | None = None) -> Person:
-    """The one access gate for a single person (issue 3 §1): a person outside the actor's scope, or one
-    that does not exist, raises Http404 alike (no existence leak), and the refused attempt is audited."""
+    """The one access gate for a single person (GB/T 22239-2019 8.1.4.2): a person outside the actor's scope,
+    or one that does not exist, raises Http404 alike (no existence leak), and the refused attempt is
+    audited."""
     from django.http import Http404
 
     from xiaokang.audit.services import log_action

@@ -36,7 +36,7 @@ class ImportNotAllowed(PermissionError):
 
 @dataclass
 class ImportReport:
-    """The report of issue 2 §4; ``warnings`` (unknown columns) is an addition that changes nothing."""
+    """The import report R5 asks for; ``warnings`` (unknown columns) is an addition that changes nothing."""
 
     rows: int = 0
     created: int = 0
@@ -330,7 +330,7 @@ def person_save(
     expected_version: int | None = None,
 ) -> PersonSaveResult:
     """Create (``person_id`` None) or update one person from import-format values, validated exactly as
-    an import row is (issue 3 §3: "forms that validate as the import does") and written through the same
+    an import row is (R5: a form validates as the import does) and written through the same
     plan/apply path, with history and audit. An update cannot change the ID number."""
     fields = {c.field for c in PERSON_COLUMNS}
     unknown = set(values) - fields

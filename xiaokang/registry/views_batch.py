@@ -1,9 +1,9 @@
-"""The registry's batch pages (issue 3 §3): the person import (upload, check, confirm), the data-quality
+"""The registry's batch pages (R5, R7): the person import (upload, check, confirm), the data-quality
 report and the export. Views parse, call one service or selector and render (ARCHITECTURE rule 1); the
 rules live in ``services.persons_import``, ``quality.quality_report`` and ``exporting.export_persons``.
 
 Deny by default: each page names the roles that may use it; anyone else gets 403 and the refusal is
-recorded in the audit trail (issue 3 §2: "every refused access")."""
+recorded in the audit trail (U11; GB/T 22239-2019 8.1.4.3: "every refused access")."""
 
 from __future__ import annotations
 
@@ -446,7 +446,7 @@ def export_page(request):
     _require_role(request, REGISTRY_READERS, "registry-export")
     allow_full = user.role == Role.DISTRICT_ADMIN
     if request.method == "POST" and not allow_full and _asks_for_full(request.POST):
-        # Full ID numbers only for a district administrator (issue 3 §3); a crafted request is refused
+        # Full ID numbers only for a district administrator (PIPL art. 51); a crafted request is refused
         # outright and recorded, rather than quietly given a masked file.
         _require_role(request, {Role.DISTRICT_ADMIN}, "registry-export", full=True)
     streets = street_choices() if user.role in DISTRICT_ROLES else None

@@ -1,4 +1,4 @@
-"""The person pages (issue 3 §3): search and list, detail, register and edit.
+"""The person pages (R1–R4, U11): search and list, detail, register and edit.
 
 Views parse, call the selector or service, and render (ARCHITECTURE rule 1). Scope is never decided here:
 ``search_persons`` and ``person_for`` start from ``persons_for(actor)``, and ``person_for`` answers 404
@@ -92,8 +92,8 @@ person_reader_required = roles_required(REGISTRY_READERS, person_kwarg="pk")
 
 
 def _refuse(request, *, person_id: int | None = None):
-    """403, recorded in the audit trail (issue 3 §2: "every refused access"), as the batch pages do:
-    object type ``page``, the url name as the object."""
+    """403, recorded in the audit trail (U11; GB/T 22239-2019 8.1.4.3: "every refused access"), as the batch
+    pages do: object type ``page``, the url name as the object."""
     log_action(
         request.user,
         "access.denied",

@@ -1,5 +1,5 @@
-"""API authentication (issue 3 §4): a token for a username and password, with the lockout and audit of
-the login page; a bearer token on every other endpoint."""
+"""API authentication (GB/T 22239-2019 8.1.4.1; docs/api.md): a token for a username and password, with the
+lockout and audit of the login page; a bearer token on every other endpoint."""
 
 import datetime as dt
 import json
@@ -110,7 +110,7 @@ def test_an_expired_token_is_refused(officer_a):
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
     assert "token" in response.json()["detail"]
-    # A refused token is audited (issue 3 §2), without the token.
+    # A refused token is audited (U11; GB/T 22239-2019 8.1.4.3), without the token.
     refused = AuditEvent.objects.get(action="api.token_refused")
     assert (refused.actor_label, refused.object_id) == ("system:api", "/api/v1/persons")
     assert token not in str(refused.details)

@@ -1,5 +1,5 @@
-"""Login security (issue 3 §1): lockout by username whatever the client address, audit of every login,
-session rotation and idle expiry."""
+"""Login security (GB/T 22239-2019 8.1.4.1): lockout by username whatever the client address, audit of every
+login, session rotation and idle expiry."""
 
 import datetime as dt
 

@@ -1,4 +1,5 @@
-"""Staff accounts: one role each, bound to the right kind of area; password rules (issue 2 §1, issue 3 §1)."""
+"""Staff accounts: one role each, bound to the right kind of area; password rules (U11; GB/T 22239-2019
+8.1.4.1, 8.1.4.2)."""
 
 import pytest
 

@@ -1,6 +1,6 @@
-"""The audit page (issue 3 §2, §6): for auditors only (三权分立), filters by user, action, person and date
-(days in Asia/Shanghai), newest first with keyset pagination, its own reading audited, and the button
-that verifies the hash chain and names the first broken event."""
+"""The audit page (U11; GB/T 22239-2019 8.1.4.3, 8.1.4.2): for auditors only (三权分立), filters by user,
+action, person and date (days in Asia/Shanghai), newest first with keyset pagination, its own reading audited,
+and the button that verifies the hash chain and names the first broken event."""
 
 from __future__ import annotations
 

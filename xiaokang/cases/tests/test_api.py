@@ -1,4 +1,4 @@
-"""The applications API (issue 5 §5): the contract's paths, bodies and status codes, scope and audit."""
+"""The applications API (S4): the contract's paths, bodies and status codes, scope and audit."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """Documents (type by content, size-limited, stored outside the database, served in scope, audited) and
-the printable decision notice (issue 5 §1)."""
+the printable decision notice (S4)."""
 
 import datetime as dt
 

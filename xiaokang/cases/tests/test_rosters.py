@@ -1,4 +1,4 @@
-"""Enrolments, monthly rosters and outreach (issue 5 §2–§4): the amount the rules give on the month's
+"""Enrolments, monthly rosters and outreach (P3, S5, R7): the amount the rules give on the month's
 first day, the deceased held, an approved month locked, nobody paid twice, outreach without duplicates."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""The application pages (issue 5 §1, §5) through Django's test client: the queue (scoped, sorted by the
+"""The application pages (S4) through Django's test client: the queue (scoped, sorted by the
 next deadline, overdue and nearly-due flagged in words), the deadlines per street, an application's page
 (404 out of scope, audited) with its timeline and actions, transitions (303 on success, 409 when stale,
 422 when illegal or without a required reason, nothing applied on error), and recording an application

@@ -1,4 +1,4 @@
-"""The roster, outreach and review pages (issue 5 §2–§5) through Django's test client: scope (street B
+"""The roster, outreach and review pages (P3, S5, R7) through Django's test client: scope (street B
 sees nothing of street A), who may build and approve a roster (district staff; a street officer gets 403,
 audited), an approved month refused when built again with nothing changed, a draft built again since the
 page was read not approved, the xlsx download (two sheets, audited, full ID numbers for the district

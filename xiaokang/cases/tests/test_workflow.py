@@ -1,4 +1,4 @@
-"""The application workflow (issue 5 §1): the journey, every illegal transition refused, reasons,
+"""The application workflow (S4): the journey, every illegal transition refused, reasons,
 optimistic versions, idempotent submission, deadlines in working days, appeals by another officer."""
 
 import datetime as dt

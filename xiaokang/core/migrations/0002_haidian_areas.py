@@ -1,4 +1,4 @@
-"""Haidian District and its 29 streets and towns ship with the project (issue 2 §2; DOMAIN.md)."""
+"""Haidian District and its 29 streets and towns ship with the project (R1; DOMAIN.md)."""
 
 from django.db import migrations
 

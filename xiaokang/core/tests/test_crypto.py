@@ -1,4 +1,4 @@
-"""Field encryption and blind index (issue 2 §3)."""
+"""Field encryption and blind index (R1; PIPL art. 28, 51)."""
 
 import pytest
 from cryptography.exceptions import InvalidTag

@@ -1,4 +1,4 @@
-"""core.ratelimit: attempts counted in the database per key, within a window (issue 7 §1)."""
+"""core.ratelimit: attempts counted in the database per key, within a window (S4)."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Working days on the official calendar (issue 5 §1): deadlines across the National Day and Spring
+"""Working days on the official calendar (S4): deadlines across the National Day and Spring
 Festival holidays, adjusted working days included."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Annual quota declarations (issue 6 §2, E1): the registry check of every listed employee, persons listed
+"""Annual quota declarations (E1): the registry check of every listed employee, persons listed
 by two employers, corrections with their history and optimistic versions, scope, approval fixing the
 levy, and nothing written on invalid input; then the pages."""
 

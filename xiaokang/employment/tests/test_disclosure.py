@@ -1,8 +1,8 @@
-"""The quota-compliance disclosure (issue 6 §4, E2) and the working committee's member units (§6, E3/T2):
+"""The quota-compliance disclosure (E2) and the working committee's member units (E3, T2):
 only approved declarations, nothing about employees or wages, the boundary of "meets the quota", the
 exports' exact contents, search and filter, unknown years, and the member units' scope.
 
-The data is written straight with the ORM (the declaration service is another part of issue 6): four
+The data is written straight with the ORM (the declaration service is tested in test_declarations.py): four
 approved declarations of 2025, one submitted one, one of 2024, and member units with and without a
 declaration. Pages are read in English (the language cookie), so the assertions name the msgids."""
 

@@ -1,4 +1,4 @@
-"""Employers (issue 6 §1): the all-or-nothing import (service, CLI, page), the staff pages, the API, and
+"""Employers (E1): the all-or-nothing import (service, CLI, page), the staff pages, the API, and
 the street officer's scope on each, with the three actors of ARCHITECTURE.md (district, street A,
 street B)."""
 

@@ -1,4 +1,4 @@
-"""Sign-language interpretation booking (U11, issue 7 §3; docs/interpreting.md): the services (book,
+"""Sign-language interpretation booking (U11; docs/interpreting.md): the services (book,
 confirm, move, cancel; no double booking by the service and by the database), slots (no overlap, not in
 the past), the public pages (booking, the requester's page by token, cancel) and the staff pages (roles,
 actions with versions), and the audit trail without the phone in clear."""
@@ -591,7 +591,7 @@ def test_bookings_from_one_client_are_rate_limited(interpreter, monkeypatch):
 
 
 def test_the_public_list_shows_one_week_at_a_time(client, interpreter, slots):
-    """However many times are offered, the page lists one week (issue 7 §4: under 150 KB); the others
+    """However many times are offered, the page lists one week (U11: under 150 KB); the others
     are a link away."""
     later = slots_add(
         actor=ACTOR, interpreter=interpreter, day=_future_day(10), times=parse_times("09:00-10:00")

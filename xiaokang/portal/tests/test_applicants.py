@@ -1,4 +1,4 @@
-"""Applicants' accounts on the public portal (issue 7 §2; S4, G2): registration and linking, sign-in with
+"""Applicants' accounts on the public portal (U11; S4, G2): registration and linking, sign-in with
 lockout, session separation from staff, the dashboard, applying online, documents, appeals, audit."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The public pages of the portal (issue 7 §1): home, policy guide, screener, status lookup."""
+"""The public pages of the portal (P2, S4, U11): home, policy guide, screener, status lookup."""
 
 from __future__ import annotations
 

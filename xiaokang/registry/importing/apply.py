@@ -507,8 +507,9 @@ def _write_history(rows: pl.DataFrame, *, actor: Actor, source: str, now: dt.dat
 
 
 def _audit(entries: pl.DataFrame, *, actor: Actor, source: str) -> None:
-    """The audit trail records every write with its old and new values (issue 3 §2), in this transaction:
-    one event per person, built column-wise (the history's change text is already canonical JSON)."""
+    """The audit trail records every write with its old and new values (U11; GB/T 22239-2019 8.1.4.3), in this
+    transaction: one event per person, built column-wise (the history's change text is already canonical
+    JSON)."""
     source_json = canonical_json(source)
     log_events_frame(
         actor,

@@ -1,4 +1,4 @@
-"""The person import format (issue 2 §4): one definition serves the importer, the exporter and the
+"""The person import format (R5): one definition serves the importer, the exporter and the
 template, so the three can never disagree."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Opening a spreadsheet safely (issue 2 §4): size and zip-bomb limits first, type by content (not by
+"""Opening a spreadsheet safely (R5): size and zip-bomb limits first, type by content (not by
 name), then every cell as text in a Polars frame with the header mapped to field names.
 
 Anything that makes the file unusable raises ``FileRejected`` (the CLI's exit code 2); nothing here

@@ -1,8 +1,8 @@
-"""Column-wise validation of a person file (issue 2 §4; R1, R2, R5).
+"""Column-wise validation of a person file (R1, R2, R5).
 
 Every rule is a Polars expression over the whole column, so 100,000 rows validate in a fraction of a
-second and a million in a few (issue 4 §5 screens a 1,000,000-row file with the same rules). Each rule
-yields the rows where it fails as (row, column, message); a cell reports only its first failure.
+second and a million in a few (`xiaokang screen`, P2, checks a 1,000,000-row file with the same rules).
+Each rule yields the rows where it fails as (row, column, message); a cell reports only its first failure.
 The scalar validators in ``xiaokang.core.identifiers`` are the reference: a property test checks that
 the ID-number and certificate rules here agree with them.
 """

@@ -1,5 +1,5 @@
-"""The persons API (issue 3 §4): the same scope (404 out of scope, audited), validation (422 naming the
-field) and audit as the pages, with the three actors of ARCHITECTURE.md (district, street A, street B)."""
+"""The persons API (R1–R5; docs/api.md): the same scope (404 out of scope, audited), validation (422 naming
+the field) and audit as the pages, with the three actors of ARCHITECTURE.md (district, street A, street B)."""
 
 import json
 
@@ -185,7 +185,7 @@ def test_the_auditor_and_the_security_administrator_get_403_on_every_persons_end
     assert [r.status_code for r in responses] == [403] * len(responses)
     assert all(set(r.json()) == {"detail"} for r in responses)
     assert (_snapshot(a), Person.objects.count()) == before
-    # Each refusal is audited (issue 3 §2), naming the endpoint; nothing else was recorded.
+    # Each refusal is audited (U11; GB/T 22239-2019 8.1.4.3), naming the endpoint; nothing else was recorded.
     refused = AuditEvent.objects.filter(pk__gt=last_event)
     assert refused.count() == len(responses)
     assert set(refused.values_list("action", "actor_label")) == {("access.denied", "watcher")}

@@ -1,4 +1,4 @@
-"""The person export and the empty template (issue 2; R5): round trips, masking, scope, street filter."""
+"""The person export and the empty template (R5): round trips, masking, scope, street filter."""
 
 from __future__ import annotations
 

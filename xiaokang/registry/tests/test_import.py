@@ -1,4 +1,4 @@
-"""The person import (issue 2 §4; R5, R6): planted errors are reported at their exact row and column and
+"""The person import (R5, R6): planted errors are reported at their exact row and column and
 nothing is written; re-import is idempotent; changes update the person and record history; hostile or
 unusable files are refused."""
 

@@ -1,4 +1,4 @@
-"""The data-quality report (issue 2; R7): duplicates, expiring certificates, deceased with active data."""
+"""The data-quality report (R7): duplicates, expiring certificates, deceased with active data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Search and keyset pagination, always within the actor's scope (issue 3 §3)."""
+"""Search and keyset pagination, always within the actor's scope (R1; GB/T 22239-2019 8.1.4.2)."""
 
 import pytest
 

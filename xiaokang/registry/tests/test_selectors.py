@@ -1,4 +1,4 @@
-"""Selectors start from the actor's scope (ARCHITECTURE rule 2; issue 3 builds the pages on this)."""
+"""Selectors start from the actor's scope (ARCHITECTURE rule 2; the person pages build on this)."""
 
 import pytest
 

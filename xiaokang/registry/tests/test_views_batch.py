@@ -1,6 +1,6 @@
-"""The batch pages through Django's test client (issue 3 §3, §6): import (upload, check, confirm), data
-quality and export, with every role (deny by default), the three actors (district, street A, street B),
-the audit of exports and refused access, and the stored upload that never outlives its use."""
+"""The batch pages through Django's test client (R5, R7; GB/T 22239-2019 8.1.4.2): import (upload, check,
+confirm), data quality and export, with every role (deny by default), the three actors (district, street A,
+street B), the audit of exports and refused access, and the stored upload that never outlives its use."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The person pages through Django's test client (issue 3 §3, §6): every page with every role (deny by
-default), the three actors (district, street A, street B), the audit of views and refused access,
-history and the record on a past date, the forms (validated as the import is; nothing written on an
+"""The person pages through Django's test client (R1–R4, U11; GB/T 22239-2019 8.1.4.2): every page with every
+role (deny by default), the three actors (district, street A, street B), the audit of views and refused
+access, history and the record on a past date, the forms (validated as the import is; nothing written on an
 error; the optimistic version check) and the rule that ID and certificate numbers never reach a URL."""
 
 from __future__ import annotations
