@@ -11,8 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xiaokang.policies import evaluation, interpreter
-from xiaokang.policies.loader import Policy
+from xiaokang.policies import evaluation
+from xiaokang.policies.engine import interpreter
+from xiaokang.policies.engine.loader import Policy
 from xiaokang.registry.vocabulary import CATEGORY_CODE
 
 BASELINE = {
@@ -127,7 +128,7 @@ def run_cases(policy: Policy) -> list[CaseResult]:
 def _run_employer_cases(policy: Policy) -> list[CaseResult]:
     """An employer case gives ``year`` (the levy year) and ``employer`` (what differs from
     ``employers.EMPLOYER_BASELINE``)."""
-    from xiaokang.policies import employers
+    from xiaokang.policies.engine import employers
 
     results: list[CaseResult] = []
     by_year: dict[int, list[tuple[dict, dict]]] = {}
