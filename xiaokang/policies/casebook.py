@@ -1,4 +1,7 @@
-"""Each policy's own test cases (the ``tests`` of its file), run through both back ends (issue 4 §2).
+"""Each policy's own test cases (the ``tests`` of its file), run through both back ends (issue 4 §2):
+``xiaokang policies test`` and ``policies/tests/test_policy_cases.py``. Named *casebook* (the worked
+examples a policy file carries) so it is not mistaken for the ``cases`` app (applications). It stays
+beside the engine, not in it: the SQL back end runs on the configured database (``evaluation``).
 
 A case gives a date, a person (only what differs from ``BASELINE``: a certified adult of Beijing, grade-1
 physical, ordinary household) and what to expect: ``eligible``, ``amount`` (yuan, default 0) and

@@ -22,7 +22,8 @@ from xiaokang.policies.engine.loader import Policy, policies
 
 LEVY_POLICY = "employment_levy"
 
-# An employer that differs only in what a test case gives (``cases.py``): 500 staff, 50,000,000 yuan.
+# An employer that differs only in what a test case gives (``xiaokang.policies.casebook``): 500 staff,
+# 50,000,000 yuan.
 EMPLOYER_BASELINE = {
     "employer_type": "enterprise",
     "state_owned": False,
