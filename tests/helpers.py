@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from xiaokang.core.identifiers import id_check_char
-from xiaokang.policies.facts import age_on, certificate_valid_on
+from xiaokang.policies.engine.facts import age_on, certificate_valid_on
 from xiaokang.registry.vocabulary import (
     CATEGORY_BY_CODE,
     CATEGORY_ZH,

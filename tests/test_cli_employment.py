@@ -19,7 +19,7 @@ from xiaokang.cli import main
 from xiaokang.core.identifiers import uscc_check_char
 from xiaokang.core.models import Area
 from xiaokang.employment.models import Declaration, Employer
-from xiaokang.policies import employers
+from xiaokang.policies.engine import employers
 from xiaokang.registry.exporting import write_xlsx
 
 pytestmark = pytest.mark.django_db

@@ -591,7 +591,7 @@ def _day(args):
 
 
 def _overrides(args):
-    from xiaokang.policies.loader import overrides_by_policy, parse_override, policies
+    from xiaokang.policies.engine.loader import overrides_by_policy, parse_override, policies
 
     try:
         return overrides_by_policy([parse_override(policies(), text) for text in args.set or []])
@@ -613,7 +613,7 @@ def _yuan(fen: int) -> str:
 
 
 def cmd_policies_check(args) -> int:
-    from xiaokang.policies.loader import check_dates, load_all
+    from xiaokang.policies.engine.loader import check_dates, load_all
 
     day = _day(args)
     loaded, errors = load_all()
@@ -633,8 +633,8 @@ def cmd_policies_check(args) -> int:
 
 
 def cmd_policies_test(args) -> int:
-    from xiaokang.policies.cases import run_cases
-    from xiaokang.policies.loader import policies
+    from xiaokang.policies.casebook import run_cases
+    from xiaokang.policies.engine.loader import policies
 
     total = failed = 0
     for policy in policies().values():
@@ -654,8 +654,8 @@ def _vendor() -> str:
 
 
 def cmd_policies_show(args) -> int:
-    from xiaokang.policies.loader import policies
-    from xiaokang.policies.sheet import build_sheet, render_text
+    from xiaokang.policies.engine.loader import policies
+    from xiaokang.policies.engine.sheet import build_sheet, render_text
 
     policy = policies().get(args.policy_id)
     if policy is None:
@@ -696,7 +696,7 @@ def _file_job(run, stages: list[str]):
 
 
 def cmd_screen(args) -> int:
-    from xiaokang.policies.loader import policies
+    from xiaokang.policies.engine.loader import policies
     from xiaokang.policies.screening import screen_file
 
     day = _day(args)
@@ -806,7 +806,7 @@ def cmd_evaluate(args) -> int:
 
 
 def _person_policies():
-    from xiaokang.policies.loader import person_policies
+    from xiaokang.policies.engine.loader import person_policies
 
     return person_policies()
 
@@ -876,7 +876,7 @@ def cmd_outreach(args) -> int:
 
 # --- employment quota (E1–E3) ----------------------------------------------------------------------
 def _levy_overrides(args) -> dict:
-    from xiaokang.policies.employers import LEVY_POLICY
+    from xiaokang.policies.engine.employers import LEVY_POLICY
 
     overrides = _overrides(args)
     others = sorted(set(overrides) - {LEVY_POLICY})
@@ -886,8 +886,8 @@ def _levy_overrides(args) -> dict:
 
 
 def _levy_year(args) -> int:
-    from xiaokang.policies.employers import LEVY_POLICY, levy_day
-    from xiaokang.policies.loader import PolicyError, policies
+    from xiaokang.policies.engine.employers import LEVY_POLICY, levy_day
+    from xiaokang.policies.engine.loader import PolicyError, policies
 
     try:
         policies()[LEVY_POLICY].parameters_on(levy_day(args.year))
@@ -1165,7 +1165,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ImproperlyConfigured, ImproperlyConfiguredError) as exc:
         print(f"xiaokang: configuration error / 配置错误: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    from xiaokang.policies.loader import PolicyError, PolicyErrors
+    from xiaokang.policies.engine.loader import PolicyError, PolicyErrors
 
     parser = build_parser()
     args = parser.parse_args(argv)

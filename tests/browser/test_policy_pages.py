@@ -98,7 +98,7 @@ def to_english(page) -> None:
 
 
 def test_the_policy_list_then_the_living_subsidy_sheet(officer_page, check):
-    from xiaokang.policies.loader import policies
+    from xiaokang.policies.engine.loader import policies
 
     page = officer_page
     page.goto("/staff/")

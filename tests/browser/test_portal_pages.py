@@ -57,7 +57,7 @@ def test_every_public_page_passes_axe(portal_page, check_portal_page, language, 
 
 def test_every_policy_guide_page_passes_axe(portal_page, check_portal_page):
     """The guide is generated from the files: every person policy's page, not only the two above."""
-    from xiaokang.policies.loader import person_policies
+    from xiaokang.policies.engine.loader import person_policies
 
     page = portal_page()
     for policy in person_policies():
@@ -233,8 +233,8 @@ def test_the_screener_page_gives_the_policies_own_test_cases(portal_page):
 
     from django.utils import timezone
 
-    from xiaokang.policies.cases import _expected, case_record
-    from xiaokang.policies.loader import person_policies
+    from xiaokang.policies.casebook import _expected, case_record
+    from xiaokang.policies.engine.loader import person_policies
 
     today = timezone.localdate()
     page = portal_page(javascript=False)

@@ -29,7 +29,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def temporary_data(system_actor, tmp_path, settings, officer_a, district_officer) -> dict:
     from tests.helpers import person_row, write_csv
     from xiaokang.cases.temporary import temporary_assistance_grant
-    from xiaokang.policies.loader import policies
+    from xiaokang.policies.engine.loader import policies
     from xiaokang.registry.models import Person
     from xiaokang.registry.services import persons_import
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaokang.cases.models import Channel, State
 from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.cases.workflow import ACTIONS
-from xiaokang.policies.loader import person_policies
+from xiaokang.policies.engine.loader import person_policies
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaokang.cases.forms import DATE_FORMATS, ChineseNameSelect
 from xiaokang.cases.rosters import cash_policy_ids
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.forms import mark_required
 
 MONTH_PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")

@@ -22,7 +22,7 @@ from xiaokang.cases.models import Enrolment
 from xiaokang.cases.rosters import cash_policy_ids
 from xiaokang.core import crypto
 from xiaokang.policies import evaluation
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import read_table
 from xiaokang.registry.selectors import persons_for

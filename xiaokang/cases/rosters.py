@@ -28,7 +28,7 @@ from xiaokang.cases.models import Enrolment, Roster, RosterLine
 from xiaokang.core import crypto, xlsx
 from xiaokang.core.money import yuan_text
 from xiaokang.policies import evaluation
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.exporting import atomic_path
 from xiaokang.registry.models import Person
 

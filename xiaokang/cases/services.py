@@ -26,7 +26,7 @@ from xiaokang.cases.models import (
 )
 from xiaokang.cases.workflow import ACTIONS, STEPS, Earlier, Step
 from xiaokang.core.workdays import add_working_days
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 
 # Defaults where a policy file sets no parameter of these names (S4).

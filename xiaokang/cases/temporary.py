@@ -48,7 +48,7 @@ from xiaokang.cases.services import (
 from xiaokang.cases.workflow import TEMPORARY_REVIEW_OTHER_THAN, TEMPORARY_REVIEW_VERB
 from xiaokang.core.money import yuan_text
 from xiaokang.core.workdays import Deadline, add_working_days
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.registry.models import Person
 

@@ -48,7 +48,7 @@ from xiaokang.cases.workflow import STEPS, actions_from
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.core.workdays import working_days_between
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.reading import record_read

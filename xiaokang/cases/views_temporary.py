@@ -42,7 +42,7 @@ from xiaokang.cases.views import DUE_SOON_WORKING_DAYS, _log_view, _render_detai
 from xiaokang.cases.workflow import TEMPORARY_REVIEW_OTHER_THAN
 from xiaokang.core.language import in_page_language
 from xiaokang.core.workdays import working_days_between
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.policies.templatetags.policy_money import yuan
 from xiaokang.registry.reading import record_read

@@ -56,7 +56,7 @@ from xiaokang.cases.rosters import (
 from xiaokang.cases.services import WorkflowError
 from xiaokang.cases.views import policy_name
 from xiaokang.core.language import in_page_language
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.templatetags.policy_money import yuan
 from xiaokang.registry.reading import record_read
 from xiaokang.registry.views_batch import _download, _private_dir

@@ -16,7 +16,7 @@ from xiaokang.audit.services import log_action
 from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Employer
 from xiaokang.employment.selectors import EmployerFilters, employer_for, search_employers
-from xiaokang.policies.facts import EMPLOYER_TYPE_VALUES
+from xiaokang.policies.engine.facts import EMPLOYER_TYPE_VALUES
 from xiaokang.registry.schemas import ValidationErrorOut
 
 EMPLOYER_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}

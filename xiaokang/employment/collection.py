@@ -99,7 +99,7 @@ PAYMENT_COLUMNS = {
 
 def _declared_record(declaration: Declaration) -> dict:
     """The employer's figures as approval fixed them (the levy decision's record)."""
-    from xiaokang.policies.employers import employer_record
+    from xiaokang.policies.engine.employers import employer_record
 
     record = declaration.decision.get("record") or {}
     return employer_record(
@@ -115,7 +115,7 @@ def _declared_record(declaration: Declaration) -> dict:
 def payment_frame(actor: Actor, levy_year: int) -> tuple[pl.DataFrame, int]:
     """Every employer cash policy (over-quota reward, post and social-insurance subsidies) decided by the
     interpreter for each approved declaration of the year; one row per employer and payment due."""
-    from xiaokang.policies.employers import decide_employer, employer_policies
+    from xiaokang.policies.engine.employers import decide_employer, employer_policies
 
     cash = [policy for policy in employer_policies() if policy.is_cash]
     rows = []

@@ -29,6 +29,7 @@ from django.db.models import F
 
 from xiaokang.accounts.actors import SystemActor
 from xiaokang.core import crypto
+from xiaokang.core.dates import anniversary
 from xiaokang.core.identifiers import CertificateNumber, parse_certificate_number
 from xiaokang.employment.models import (
     ConflictResolution,
@@ -37,9 +38,9 @@ from xiaokang.employment.models import (
     DeclaredEmployee,
     EmployeeCheck,
 )
-from xiaokang.policies.employers import LEVY_POLICY, levy_day
-from xiaokang.policies.loader import policies
-from xiaokang.registry.models import CERTIFICATE_VALID_YEARS, Certificate, anniversary
+from xiaokang.policies.engine.employers import LEVY_POLICY, levy_day
+from xiaokang.policies.engine.loader import policies
+from xiaokang.registry.models import CERTIFICATE_VALID_YEARS, Certificate
 from xiaokang.registry.selectors import persons_for
 from xiaokang.registry.vocabulary import CATEGORY_BY_CODE, CertificateStatus
 

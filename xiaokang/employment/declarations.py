@@ -45,7 +45,7 @@ from xiaokang.employment.models import (
     Employer,
 )
 from xiaokang.employment.selectors import employers_for
-from xiaokang.policies.employers import decide_levy, employer_record
+from xiaokang.policies.engine.employers import decide_levy, employer_record
 from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import FileRejected, read_table
 

@@ -26,7 +26,7 @@ from xiaokang.core.identifiers import USCC_SHAPE, IdentifierError, parse_uscc, u
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Employer
 from xiaokang.employment.selectors import employers_for
-from xiaokang.policies.facts import EMPLOYER_TYPE_VALUES
+from xiaokang.policies.engine.facts import EMPLOYER_TYPE_VALUES
 from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import read_table
 from xiaokang.registry.importing.validate import YES_NO_VALUES, _Collector, _mapped, _msg

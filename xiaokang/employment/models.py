@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.core.models import Area
-from xiaokang.policies.facts import EMPLOYER_TYPE_ZH as FACT_EMPLOYER_TYPE_ZH
+from xiaokang.policies.engine.facts import EMPLOYER_TYPE_ZH as FACT_EMPLOYER_TYPE_ZH
 
 
 class EmployerType(models.TextChoices):

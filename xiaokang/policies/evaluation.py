@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from xiaokang.accounts.actors import Actor, actor_label, scope_of
 from xiaokang.audit.services import log_action
 from xiaokang.core.models import Area
-from xiaokang.policies import sql
-from xiaokang.policies.loader import Policy, person_policies
+from xiaokang.policies.engine import sql
+from xiaokang.policies.engine.loader import Policy, person_policies
 from xiaokang.policies.models import EvaluationResult, EvaluationRun, RunPolicy
 from xiaokang.registry.models import Certificate, Household, Person
 

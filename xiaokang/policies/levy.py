@@ -21,8 +21,8 @@ import polars as pl
 from django.conf import settings
 
 from xiaokang.core.identifiers import uscc_valid
-from xiaokang.policies import employers, sql
-from xiaokang.policies.facts import EMPLOYER_TYPE_VALUES, EMPLOYER_TYPE_ZH
+from xiaokang.policies.engine import employers, sql
+from xiaokang.policies.engine.facts import EMPLOYER_TYPE_VALUES, EMPLOYER_TYPE_ZH
 from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import read_table
 from xiaokang.registry.importing.validate import ERROR_SCHEMA, ErrorCollector, _mapped

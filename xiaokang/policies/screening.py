@@ -21,9 +21,9 @@ import polars as pl
 from django.conf import settings
 from django.utils import timezone
 
-from xiaokang.policies import sql
+from xiaokang.policies.engine import sql
+from xiaokang.policies.engine.loader import person_policies
 from xiaokang.policies.evaluation import Overrides
-from xiaokang.policies.loader import person_policies
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
 from xiaokang.registry.importing.reader import read_table
 from xiaokang.registry.importing.validate import validate_persons

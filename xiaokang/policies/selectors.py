@@ -9,9 +9,9 @@ from typing import NamedTuple
 from django.db.models import Count, Sum
 
 from xiaokang.accounts.actors import Actor, scope_of
-from xiaokang.policies import interpreter
-from xiaokang.policies.facts import record_for_person
-from xiaokang.policies.loader import PolicyError, person_policies, policies
+from xiaokang.policies.engine import interpreter
+from xiaokang.policies.engine.facts import record_for_person
+from xiaokang.policies.engine.loader import PolicyError, person_policies, policies
 from xiaokang.policies.models import EvaluationResult, EvaluationRun
 
 

@@ -16,9 +16,15 @@ from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.models import Role
 from xiaokang.core.language import is_chinese
 from xiaokang.policies import evaluation
-from xiaokang.policies.loader import PolicyError, coerce, overrides_by_policy, person_policies, policies
+from xiaokang.policies.engine.loader import (
+    PolicyError,
+    coerce,
+    overrides_by_policy,
+    person_policies,
+    policies,
+)
+from xiaokang.policies.engine.sheet import KIND_EN, KIND_ZH, PERIOD_EN, PERIOD_ZH, build_sheet
 from xiaokang.policies.selectors import decisions_for_person, latest_run, run_totals
-from xiaokang.policies.sheet import KIND_EN, KIND_ZH, PERIOD_EN, PERIOD_ZH, build_sheet
 from xiaokang.registry.views_persons import registry_reader_required, roles_required
 
 WHAT_IF_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}

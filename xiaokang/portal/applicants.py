@@ -28,7 +28,7 @@ from xiaokang.core import crypto
 from xiaokang.core.identifiers import IdentifierError, parse_id_number
 from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.core.safe_text import text_problem
-from xiaokang.policies.loader import person_policies
+from xiaokang.policies.engine.loader import person_policies
 from xiaokang.portal.models import ApplicantAccount
 from xiaokang.registry.models import Person
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.core.dates import anniversary
 from xiaokang.core.language import is_chinese
-from xiaokang.policies import interpreter
-from xiaokang.policies.loader import Policy, person_policies
+from xiaokang.policies.engine import interpreter
+from xiaokang.policies.engine.loader import Policy, person_policies
 from xiaokang.registry.forms import mark_required
 from xiaokang.registry.importing.validate import (
     CATEGORY_VALUES,
@@ -30,7 +31,6 @@ from xiaokang.registry.importing.validate import (
     HUKOU_VALUES,
     YES_NO_VALUES,
 )
-from xiaokang.registry.models import anniversary
 from xiaokang.registry.vocabulary import (
     CATEGORY_CODE,
     CATEGORY_ZH,

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xiaokang.accounts.forms import client_address
 from xiaokang.cases.models import OPEN_STATES, State
 from xiaokang.core.language import is_chinese
-from xiaokang.policies.loader import person_policies, policies
-from xiaokang.policies.sheet import PERIOD_EN, PERIOD_ZH, build_sheet
+from xiaokang.policies.engine.loader import person_policies, policies
+from xiaokang.policies.engine.sheet import PERIOD_EN, PERIOD_ZH, build_sheet
 from xiaokang.portal.screener import ScreenerForm, screen
 from xiaokang.portal.states import NEXT_STEPS
 from xiaokang.portal.status import (

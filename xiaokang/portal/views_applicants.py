@@ -32,7 +32,7 @@ from xiaokang.cases.services import WorkflowError, appeal_days, application_subm
 from xiaokang.cases.views import state_label
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.money import yuan_text
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.portal import applicants
 from xiaokang.portal.applicants import LOCKOUT_MINUTES, ApplicantError, LoginRefused

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.core.dates import anniversary
 from xiaokang.core.models import Area
 from xiaokang.registry.vocabulary import (
     Category,
@@ -29,14 +30,6 @@ from xiaokang.registry.vocabulary import (
 
 # 《残疾人证管理办法》(2017) art. 19: a certificate is valid for 10 years from its issue date.
 CERTIFICATE_VALID_YEARS = 10
-
-
-def anniversary(start: dt.date, years: int) -> dt.date:
-    """The ``years``-th anniversary; 29 February falls on 1 March in common years."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return dt.date(start.year + years, 3, 1)
 
 
 def certificate_valid_until(issued_on: dt.date) -> dt.date:

@@ -27,10 +27,11 @@ from django.utils import timezone
 from xiaokang.accounts.actors import Actor
 from xiaokang.core.areas import STREETS, short_name, street_code
 from xiaokang.core.bulk import fetch_in, insert_frame
+from xiaokang.core.dates import anniversary
 from xiaokang.core.identifiers import id_check_char
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.validate import ROW_SCHEMA, _valid_until
-from xiaokang.registry.models import HouseholdHardship, anniversary
+from xiaokang.registry.models import HouseholdHardship
 from xiaokang.registry.services import ImportReport, persons_save_rows
 
 # GB/T 2260 address code of Haidian District: every synthetic ID number is "issued" in Haidian.

@@ -24,7 +24,7 @@ from xiaokang.cases.models import Application, ApplicationEvent, Enrolment, Stat
 from xiaokang.cases.services import WorkflowError, application_submit, application_transition
 from xiaokang.cases.temporary import temporary_assistance_grant, temporary_assistance_review
 from xiaokang.core.models import Area
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.tests.test_api import Api
 
 pytestmark = pytest.mark.django_db

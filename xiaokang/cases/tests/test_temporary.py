@@ -40,8 +40,8 @@ from xiaokang.cases.services import (
 from xiaokang.cases.temporary import temporary_assistance_grant, temporary_assistance_review
 from xiaokang.core.workdays import add_working_days
 from xiaokang.policies import evaluation
-from xiaokang.policies.cases import run_cases
-from xiaokang.policies.loader import policies
+from xiaokang.policies.casebook import run_cases
+from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.models import Person
 
 pytestmark = pytest.mark.django_db

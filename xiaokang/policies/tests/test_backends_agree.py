@@ -8,9 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xiaokang.policies import evaluation, interpreter
-from xiaokang.policies.cases import case_record
-from xiaokang.policies.loader import person_policies
+from xiaokang.policies import evaluation
+from xiaokang.policies.casebook import case_record
+from xiaokang.policies.engine import interpreter
+from xiaokang.policies.engine.loader import person_policies
 from xiaokang.registry.vocabulary import (
     Category,
     EconomicStatus,
@@ -95,7 +96,7 @@ def test_the_screen_path_in_duckdb_agrees_with_the_interpreter(people, day):
     (screening.decide_facts): the same eligibility, amount and reasons as the interpreter."""
     import duckdb
 
-    from xiaokang.policies import sql
+    from xiaokang.policies.engine import sql
     from xiaokang.policies.screening import decide_facts
 
     connection = duckdb.connect()

@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xiaokang.policies import employers, sql
-from xiaokang.policies.facts import EMPLOYER_TYPE_ZH
-from xiaokang.policies.loader import policies
+from xiaokang.policies.engine import employers, sql
+from xiaokang.policies.engine.facts import EMPLOYER_TYPE_ZH
+from xiaokang.policies.engine.loader import policies
 
 
 def levy(year=2024, **values):

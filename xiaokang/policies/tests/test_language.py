@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from xiaokang.policies.language import (
+from xiaokang.policies.engine.language import (
     T_BOOL,
     T_INT,
     T_NUMBER,

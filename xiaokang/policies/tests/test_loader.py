@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from xiaokang.policies.loader import (
+from xiaokang.policies.engine.loader import (
     PolicyError,
     load_all,
     parse_override,

@@ -3,8 +3,8 @@ PostgreSQL in `make test-postgres`): issue 4 §2, §6."""
 
 import pytest
 
-from xiaokang.policies.cases import run_cases
-from xiaokang.policies.loader import load_all, policies
+from xiaokang.policies.casebook import run_cases
+from xiaokang.policies.engine.loader import load_all, policies
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xiaokang.policies import interpreter, sql
-from xiaokang.policies.language import T_NUMBER, Binary, Name
+from xiaokang.policies.engine import interpreter, sql
+from xiaokang.policies.engine.language import T_NUMBER, Binary, Name
 
 UNITS = 10**10
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from tests.helpers import id_tail, representable, screener_answers
 from xiaokang.audit.models import AuditEvent
 from xiaokang.core.models import RateLimitHit
-from xiaokang.policies import interpreter
-from xiaokang.policies.cases import _expected, case_record
-from xiaokang.policies.facts import age_on, certificate_valid_on
-from xiaokang.policies.loader import person_policies, policies
+from xiaokang.policies.casebook import _expected, case_record
+from xiaokang.policies.engine import interpreter
+from xiaokang.policies.engine.facts import age_on, certificate_valid_on
+from xiaokang.policies.engine.loader import person_policies, policies
 from xiaokang.portal.screener import ScreenerForm, record_from_answers, screen
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ import pytest
 
 from tests.helpers import make_id, person_row, write_csv
 from xiaokang.core.crypto import mask_id_number
-from xiaokang.registry.models import Certificate, anniversary, certificate_valid_until
+from xiaokang.core.dates import anniversary
+from xiaokang.registry.models import Certificate, certificate_valid_until
 from xiaokang.registry.quality import (
     DECEASED_ACTIVE_SHEET,
     DUPLICATES_SHEET,

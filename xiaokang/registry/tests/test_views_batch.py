@@ -19,8 +19,9 @@ from tests.helpers import STREET_A, STREET_B, make_id, person_row, write_csv
 from xiaokang.accounts.models import User
 from xiaokang.audit.models import AuditEvent
 from xiaokang.core.crypto import mask_id_number
+from xiaokang.core.dates import anniversary
 from xiaokang.core.models import Area
-from xiaokang.registry.models import Person, anniversary, certificate_valid_until
+from xiaokang.registry.models import Person, certificate_valid_until
 from xiaokang.registry.services import persons_import
 
 pytestmark = pytest.mark.django_db

@@ -16,13 +16,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from xiaokang.policies import interpreter
-from xiaokang.policies.facts import EMPLOYER_FIELDS
-from xiaokang.policies.loader import Policy, policies
+from xiaokang.policies.engine import interpreter
+from xiaokang.policies.engine.facts import EMPLOYER_FIELDS
+from xiaokang.policies.engine.loader import Policy, policies
 
 LEVY_POLICY = "employment_levy"
 
-# An employer that differs only in what a test case gives (``cases.py``): 500 staff, 50,000,000 yuan.
+# An employer that differs only in what a test case gives (``xiaokang.policies.casebook``): 500 staff,
+# 50,000,000 yuan.
 EMPLOYER_BASELINE = {
     "employer_type": "enterprise",
     "state_owned": False,
@@ -228,7 +229,7 @@ def decisions_sql(
 ) -> str:
     """The decisions of the employers in ``SOURCE_TABLE`` (``source_select``), in its order; number
     ``outputs`` as DECIMAL(38, 10), or in fixed point (``sql.entity_decisions_select``)."""
-    from xiaokang.policies import sql
+    from xiaokang.policies.engine import sql
 
     parameters = policy.parameters_on(levy_day(levy_year), overrides)
     return sql.entity_decisions_select(

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from xiaokang.policies import facts
-from xiaokang.policies.language import (
+from xiaokang.policies.engine import facts
+from xiaokang.policies.engine.language import (
     BOOL,
     INT,
     NUMBER,
@@ -33,7 +33,7 @@ from xiaokang.policies.language import (
     parse,
 )
 
-RULES_DIR = Path(__file__).resolve().parent / "rules"
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"  # xiaokang/policies/rules/
 COMMON_FILE = "_common.yaml"
 ENTITIES = ("person", "household", "employer")
 # levy: an amount the entity pays (the employment security fund levy, issue 6 §3), not one it receives.

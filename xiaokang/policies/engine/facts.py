@@ -16,9 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xiaokang.policies.language import T_BOOL, T_INT, T_NUMBER, Type
-from xiaokang.registry.models import anniversary
-from xiaokang.registry.vocabulary import (
+from xiaokang.core.dates import anniversary
+from xiaokang.core.vocabulary import (
     CATEGORY_BY_CODE,
     CATEGORY_CODE,
     CATEGORY_ZH,
@@ -27,21 +26,19 @@ from xiaokang.registry.vocabulary import (
     HUKOU_ZH,
     STATUS_ZH,
     YES_NO_ZH,
-    Category,
-    EconomicStatus,
-    Employment,
-    Hukou,
-    PersonStatus,
 )
+from xiaokang.policies.engine.language import T_BOOL, T_INT, T_NUMBER, Type
 
 NO_CATEGORY = ""  # a person without an active certificate: no category, grade 0, certificate not valid
 
 
-def _text(choices) -> Type:
-    return Type("text", frozenset(choices.values))
+def _text(labels_zh: dict) -> Type:
+    """A text fact whose values are the identifiers of a registry vocabulary (the keys of its Chinese
+    labels; the registry's Django choices list the same values, checked by a test)."""
+    return Type("text", frozenset(labels_zh))
 
 
-SINGLE_CATEGORIES = frozenset(value for value in Category.values if value != "multiple")
+SINGLE_CATEGORIES = frozenset(value for value in CATEGORY_ZH if value != "multiple")
 
 
 @dataclass(frozen=True)
@@ -57,9 +54,9 @@ FIELDS: dict[str, Fact] = {
     fact.name: fact
     for fact in (
         Fact("age", T_INT, "年龄（周岁）", "age in completed years"),
-        Fact("status", _text(PersonStatus), "人员状态", "person status", STATUS_ZH),
+        Fact("status", _text(STATUS_ZH), "人员状态", "person status", STATUS_ZH),
         Fact("certificate_valid", T_BOOL, "残疾人证在有效期内", "certificate valid", YES_NO_ZH),
-        Fact("hukou", _text(Hukou), "户籍类型", "household registration", HUKOU_ZH),
+        Fact("hukou", _text(HUKOU_ZH), "户籍类型", "household registration", HUKOU_ZH),
         Fact(
             "category",
             Type("text", SINGLE_CATEGORIES | {NO_CATEGORY}),
@@ -69,8 +66,14 @@ FIELDS: dict[str, Fact] = {
         ),
         Fact("multiple", T_BOOL, "多重残疾", "multiple disability", YES_NO_ZH),
         Fact("grade", T_INT, "残疾等级", "disability grade"),
-        Fact("economic_status", _text(EconomicStatus), "家庭经济状况", "economic status", ECONOMIC_STATUS_ZH),
-        Fact("employment", _text(Employment), "就业状况", "employment status", EMPLOYMENT_ZH),
+        Fact(
+            "economic_status",
+            _text(ECONOMIC_STATUS_ZH),
+            "家庭经济状况",
+            "economic status",
+            ECONOMIC_STATUS_ZH,
+        ),
+        Fact("employment", _text(EMPLOYMENT_ZH), "就业状况", "employment status", EMPLOYMENT_ZH),
         Fact(
             "family_planning_hardship",
             T_BOOL,

@@ -22,8 +22,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from xiaokang.policies.facts import FIELDS
-from xiaokang.policies.language import (
+from xiaokang.core.vocabulary import CATEGORY_CODE
+from xiaokang.policies.engine.facts import FIELDS
+from xiaokang.policies.engine.language import (
     INT,
     NUMBER,
     Binary,
@@ -34,8 +35,7 @@ from xiaokang.policies.language import (
     Node,
     Unary,
 )
-from xiaokang.policies.loader import Policy
-from xiaokang.registry.vocabulary import CATEGORY_CODE
+from xiaokang.policies.engine.loader import Policy
 
 DIALECTS = ("sqlite", "postgresql", "duckdb")
 DUCKDB_DECIMAL = "DECIMAL(38, 10)"

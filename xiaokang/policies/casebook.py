@@ -1,4 +1,7 @@
-"""Each policy's own test cases (the ``tests`` of its file), run through both back ends (issue 4 §2).
+"""Each policy's own test cases (the ``tests`` of its file), run through both back ends (issue 4 §2):
+``xiaokang policies test`` and ``policies/tests/test_policy_cases.py``. Named *casebook* (the worked
+examples a policy file carries) so it is not mistaken for the ``cases`` app (applications). It stays
+beside the engine, not in it: the SQL back end runs on the configured database (``evaluation``).
 
 A case gives a date, a person (only what differs from ``BASELINE``: a certified adult of Beijing, grade-1
 physical, ordinary household) and what to expect: ``eligible``, ``amount`` (yuan, default 0) and
@@ -11,8 +14,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xiaokang.policies import evaluation, interpreter
-from xiaokang.policies.loader import Policy
+from xiaokang.policies import evaluation
+from xiaokang.policies.engine import interpreter
+from xiaokang.policies.engine.loader import Policy
 from xiaokang.registry.vocabulary import CATEGORY_CODE
 
 BASELINE = {
@@ -127,7 +131,7 @@ def run_cases(policy: Policy) -> list[CaseResult]:
 def _run_employer_cases(policy: Policy) -> list[CaseResult]:
     """An employer case gives ``year`` (the levy year) and ``employer`` (what differs from
     ``employers.EMPLOYER_BASELINE``)."""
-    from xiaokang.policies import employers
+    from xiaokang.policies.engine import employers
 
     results: list[CaseResult] = []
     by_year: dict[int, list[tuple[dict, dict]]] = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from xiaokang.policies.loader import Policy
+from xiaokang.policies.engine.loader import Policy
 
 KIND_ZH = {"cash": "现金补贴", "service": "服务", "eligibility": "资格认定", "levy": "征收"}
 KIND_EN = {"cash": "cash benefit", "service": "service", "eligibility": "eligibility", "levy": "levy"}

@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
-from xiaokang.policies import facts as fact_schema
-from xiaokang.policies.language import (
+from xiaokang.policies.engine import facts as fact_schema
+from xiaokang.policies.engine.language import (
     Binary,
     IfElse,
     InList,
@@ -18,7 +18,7 @@ from xiaokang.policies.language import (
     Unary,
     names_in,
 )
-from xiaokang.policies.loader import Condition, Policy
+from xiaokang.policies.engine.loader import Condition, Policy
 
 FEN = Decimal("0.01")
 # Numbers are exact decimals carried to 10 places (docs/policies.md, "The expression language"): a sum is
