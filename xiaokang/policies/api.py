@@ -1,4 +1,4 @@
-"""Eligibility over the API (issue 4 §2): ``GET /api/v1/persons/{id}/eligibility?date=YYYY-MM-DD``.
+"""Eligibility over the API (P2): ``GET /api/v1/persons/{id}/eligibility?date=YYYY-MM-DD``.
 
 The person is read through the registry's gate (``registry.api.person_in_scope``: 404 out of scope or
 missing, audited), then every person policy is decided by the interpreter, with each condition's value,

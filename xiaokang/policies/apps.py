@@ -7,7 +7,7 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies"
 
     def ready(self) -> None:
-        # The person page's eligibility section (issue 4 §2): registry pages know sections, not policies.
+        # The person page's eligibility section (P2): registry pages know sections, not policies.
         # Registered by name, imported on first use: starting Django for a CLI command skips the views.
         from xiaokang.registry import sections
 

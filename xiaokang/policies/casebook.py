@@ -1,4 +1,4 @@
-"""Each policy's own test cases (the ``tests`` of its file), run through both back ends (issue 4 §2):
+"""Each policy's own test cases (the ``tests`` of its file), run through both back ends (P2):
 ``xiaokang policies test`` and ``policies/tests/test_policy_cases.py``. Named *casebook* (the worked
 examples a policy file carries) so it is not mistaken for the ``cases`` app (applications). It stays
 beside the engine, not in it: the SQL back end runs on the configured database (``evaluation``).

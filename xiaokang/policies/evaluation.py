@@ -1,4 +1,4 @@
-"""Batch evaluation over the registry, inside the database (issue 4 §3): stored runs with the change since
+"""Batch evaluation over the registry, inside the database (P2, P3): stored runs with the change since
 the previous run, and what-ifs compared with the current rules by street.
 
 Every statement is set-based (``sql.facts_select`` / ``sql.decisions_select``): Python holds the rules
@@ -33,7 +33,8 @@ def dialect() -> str:
 
 
 def registry_source(actor: Actor) -> str:
-    """The source relation (sql.SOURCE_COLUMNS) of the persons in the actor's scope (R1, issue 3 §1)."""
+    """The source relation (sql.SOURCE_COLUMNS) of the persons in the actor's scope (R1; GB/T 22239-2019
+    8.1.4.2)."""
     scope = scope_of(actor)
     where = {
         "all": "",

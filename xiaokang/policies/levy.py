@@ -1,4 +1,4 @@
-"""``xiaokang levy FILE --year Y --out OUT.csv`` (issue 6 §3): the employment security fund levy for the
+"""``xiaokang levy FILE --year Y --out OUT.csv`` (E1): the employment security fund levy for the
 employers of a file, nothing stored (for the finance bureau, and for what-ifs with ``--set``).
 
 The same path as ``xiaokang screen``: the file is read by the shared reader (xlsx or csv, Chinese header
@@ -173,7 +173,7 @@ DECISIONS_TABLE = "levy_decisions"
 
 
 def _figures_select() -> str:
-    """The decisions formatted as the output file writes them (issue 6 §3): quota and shortfall to four
+    """The decisions formatted as the output file writes them (E1): quota and shortfall to four
     decimals, ratio to six, money to two (each rounded half up), the headcount and the reduction as
     plain numbers ("12.5", "0.5", "1"). The decisions are in fixed point (``sql.entity_decisions_select``
     with ``fixed_point_outputs``): rounded by exact integer steps, written from BIGINT (DuckDB writes a

@@ -1,4 +1,4 @@
-"""Stored evaluation runs (issue 4 §3): per person and policy the result, amount and failed conditions,
+"""Stored evaluation runs (P2, P3): per person and policy the result, amount and failed conditions,
 with the policy version and the parameter values used, so any decision can be explained later exactly
 as it was made (ARCHITECTURE "The rules engine")."""
 

@@ -1,4 +1,4 @@
-"""``xiaokang screen`` (issue 4 §3): every person policy for the persons of a file in the registry
+"""``xiaokang screen`` (P2, P3): every person policy for the persons of a file in the registry
 import format, nothing stored.
 
 The file is read and validated exactly as an import (registry.importing: fastexcel/Polars, column-wise

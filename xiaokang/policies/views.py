@@ -1,4 +1,4 @@
-"""Staff pages of the policy engine (issue 4): the policy sheets, each person's eligibility with its
+"""Staff pages of the policy engine (P1–P3): the policy sheets, each person's eligibility with its
 reasons (a section of the person page), and the what-if for officers, over the persons in their scope."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Employer policies (issue 6 §3, §5): the employment security fund levy and the employer rewards and
+"""Employer policies (E1, E4): the employment security fund levy and the employer rewards and
 subsidies, decided by the same engine as the person policies.
 
 An employer record is last year's figures for a levy year Y (``EMPLOYER_FIELDS``: type, state-owned,
@@ -33,7 +33,7 @@ EMPLOYER_BASELINE = {
     "disabled_grade_3_4": 0,
 }
 
-# The levy's figures as ``xiaokang levy`` writes them (issue 6 §3): decimals per column.
+# The levy's figures as ``xiaokang levy`` writes them (E1): decimals per column.
 FIGURE_PLACES = {"quota": 4, "shortfall": 4, "ratio": 6, "average_wage": 2, "capped_wage": 2}
 FIGURES = ("counted", "quota", "shortfall", "ratio", "average_wage", "capped_wage", "reduction", "exempt")
 
@@ -101,7 +101,7 @@ def _plain(value: Decimal) -> str:
 
 @dataclass
 class LevyDecision:
-    """The levy of one employer for one year, with the figures that explain it (issue 6 §3)."""
+    """The levy of one employer for one year, with the figures that explain it (E1)."""
 
     decision: interpreter.Decision
     levy_year: int
@@ -178,7 +178,7 @@ def source_select(table: str = SOURCE_TABLE, passthrough: tuple[str, ...] = ()) 
     """The facts typed for the compiled rules (``sql.entity_decisions_select``: DuckDB computes in fixed
     point, every number a HUGEINT count of 10^-10), from a relation of text/int/bool columns where each
     number fact comes in two exact BIGINT parts: ``{name}_whole`` (the floor) and ``{name}_units`` (the
-    rest in 10^-10, 0 ≤ units < 10^10; ``fixed_point_parts``). Never floating point (issue 6 §3), and
+    rest in 10^-10, 0 ≤ units < 10^10; ``fixed_point_parts``). Never floating point (E1), and
     no DECIMAL cast either (each is a 128-bit division in DuckDB)."""
     numbers = ", ".join(
         f"CAST({name}_whole AS HUGEINT) * 10000000000 + {name}_units AS {name}" for name in NUMBER_FACTS

@@ -1,4 +1,4 @@
-"""What a person rule may read (issue 4 §4), and how one registry record becomes those facts.
+"""What a person rule may read (P2), and how one registry record becomes those facts.
 
 A record is a person as the registry holds it (``record_for_person``) or as a validated import row holds
 it (the same keys): birth date, certificate, household status … Facts are what rules read on an
@@ -94,9 +94,9 @@ FIELDS: dict[str, Fact] = {
 }
 
 
-# --- Employers (issue 6 §3): what an employer rule may read, for a levy year Y (last year's figures) ----
+# --- Employers (E1): what an employer rule may read, for a levy year Y (last year's figures) ----
 
-# 单位类型 (issue 6 §1); the employment app's Employer.employer_type takes these values.
+# 单位类型 (E1); the employment app's Employer.employer_type takes these values.
 EMPLOYER_TYPE_ZH = {
     "enterprise": "企业",
     "government_organ": "机关",

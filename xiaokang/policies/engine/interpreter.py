@@ -1,4 +1,4 @@
-"""The first back end (issue 4 §2): one person on one date, recording the value of every condition and
+"""The first back end (P2): one person on one date, recording the value of every condition and
 the facts it read, so that staff and applicants see why or why not, with the legal text behind it."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ FEN = Decimal("0.01")
 # Numbers are exact decimals carried to 10 places (docs/policies.md, "The expression language"): a sum is
 # exact, a product is rounded half up to 10 places, a quotient truncated to 10 places; money is rounded
 # half up to the fen only at the end. The SQL back ends do the same (sql._Compiler), so the two agree to
-# the fen on every input, not just "almost" (issue 6 §3: the levy is exact).
+# the fen on every input, not just "almost" (E1: the levy is exact).
 PLACES = Decimal("1e-10")
 PRECISION = 60  # digits of the working context: enough that nothing is rounded before the 10th place
 

@@ -1,4 +1,4 @@
-"""The rules' expression language (issue 4 §1): small, typed, and never run through Python ``eval``.
+"""The rules' expression language (P1): small, typed, and never run through Python ``eval``.
 
     expression := 'if' expression 'then' expression 'else' expression | or
     or         := and ('or' and)*

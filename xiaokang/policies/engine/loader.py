@@ -1,4 +1,4 @@
-"""Policy files (issue 4 §1): one YAML file per policy under ``rules/``, read, parsed and type-checked.
+"""Policy files (P1): one YAML file per policy under ``rules/``, read, parsed and type-checked.
 
 Every problem is a ``PolicyError`` naming the file, line and column, so ``xiaokang policies check``
 can list them all. ``rules/_common.yaml`` holds the conditions shared by every person policy; a policy
@@ -36,7 +36,7 @@ from xiaokang.policies.engine.language import (
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"  # xiaokang/policies/rules/
 COMMON_FILE = "_common.yaml"
 ENTITIES = ("person", "household", "employer")
-# levy: an amount the entity pays (the employment security fund levy, issue 6 §3), not one it receives.
+# levy: an amount the entity pays (the employment security fund levy, E1), not one it receives.
 KINDS = ("cash", "service", "eligibility", "levy")
 AMOUNT_KINDS = ("cash", "levy")
 PERIODS = ("month", "year", "once")

@@ -1,4 +1,4 @@
-"""A policy's readable sheet (issue 4 §1): conditions, parameters with dates and citations, amounts.
+"""A policy's readable sheet (P1): conditions, parameters with dates and citations, amounts.
 ``xiaokang policies show ID`` prints it in Chinese; the staff policy page shows the same data. Values not
 yet verified against their source are flagged wherever they appear (P5)."""
 

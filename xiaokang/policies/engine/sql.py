@@ -1,4 +1,4 @@
-"""The second back end (issue 4 §2): the same checked rules compiled to SQL, so a batch evaluation runs
+"""The second back end (P2): the same checked rules compiled to SQL, so a batch evaluation runs
 inside the database as set-based statements, never a Python loop over persons.
 
 Three dialects of one compiler: ``sqlite`` and ``postgresql`` (the registry's databases) and ``duckdb``
@@ -468,7 +468,7 @@ def entity_decisions_select(
     passthrough: tuple[str, ...] = (),
     fixed_point_outputs: bool = False,
 ) -> str:
-    """One row per entity of a policy without category views (employers, issue 6 §3): ``key``, eligible,
+    """One row per entity of a policy without category views (employers, E1): ``key``, eligible,
     amount in fen, the failed condition ids and, for each name in ``outputs``, that definition's value
     (the levy's quota, shortfall, ratio … shown beside the amount), and the ``passthrough`` columns of
     the source as they are. ``source`` gives ``key`` and the entity's facts

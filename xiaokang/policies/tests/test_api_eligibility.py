@@ -1,4 +1,4 @@
-"""GET /api/v1/persons/{id}/eligibility?date=… (issue 4 §2): every policy with its conditions, the data
+"""GET /api/v1/persons/{id}/eligibility?date=… (P2): every policy with its conditions, the data
 used and the citations, through the registry's scope (404 out of scope, audited)."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Property test (issue 4 §2): on random persons and dates, the interpreter and the SQL back end give
+"""Property test (P2): on random persons and dates, the interpreter and the SQL back end give
 the same eligibility, amount and failed conditions for every policy, on the database under test (SQLite
 in `make test`, PostgreSQL in `make test-postgres`)."""
 

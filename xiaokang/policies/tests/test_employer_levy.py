@@ -1,4 +1,4 @@
-"""The employment security fund levy as a policy of the engine (issue 6 §3, §8; E1, E4): the worked
+"""The employment security fund levy as a policy of the engine (E1, E4): the worked
 examples, each band boundary, the cap, exemption by type and size, the years outside the reduction
 period, double counting, rounding half up to the fen; and a property test that the interpreter and the
 SQL back ends (DuckDB always, PostgreSQL when that is the database under test) agree to the fen and on

@@ -1,4 +1,4 @@
-"""Batch evaluation over the registry (issue 4 §3): stored runs agree with the per-person interpreter,
+"""Batch evaluation over the registry (P2, P3): stored runs agree with the per-person interpreter,
 report the changes since the previous run, and what-ifs stay within the actor's scope."""
 
 import datetime as dt

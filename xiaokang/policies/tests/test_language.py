@@ -1,4 +1,4 @@
-"""The expression language (issue 4 §1): parsed to a typed tree, every error with its position."""
+"""The expression language (P1): parsed to a typed tree, every error with its position."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Policy files (issue 4 §1): a broken file is an error naming the file, line and column."""
+"""Policy files (P1): a broken file is an error naming the file, line and column."""
 
 import datetime as dt
 import textwrap

@@ -1,5 +1,5 @@
 """Every policy's own test cases through both back ends, on the test database (SQLite in `make test`,
-PostgreSQL in `make test-postgres`): issue 4 §2, §6."""
+PostgreSQL in `make test-postgres`): P1, P2."""
 
 import pytest
 
@@ -25,7 +25,7 @@ def test_the_shipped_policy_files_load_without_errors():
         "rural_housing_renovation",
         "self_employment_insurance_subsidy",
         "temporary_assistance",  # S3: who may receive it; the grant itself is xiaokang/cases/temporary.py
-        # employer policies (issue 6 §3, §5)
+        # employer policies (E1, E4)
         "employment_levy",
         "over_quota_reward",
         "employment_subsidy",

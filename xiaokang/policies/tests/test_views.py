@@ -1,4 +1,4 @@
-"""The policy pages (issue 4 §1–§3): sheets, the person page's eligibility section, and the what-if,
+"""The policy pages (P1–P3): sheets, the person page's eligibility section, and the what-if,
 scoped to the user's area (a street officer's what-if covers only their street)."""
 
 import datetime as dt
@@ -42,7 +42,7 @@ def test_the_policy_list_and_a_sheet_show_every_policy_and_flag_unverified_value
     sheet = client.get("/staff/policies/living_subsidy/", {"date": "2025-06-01"})
 
     assert listing.status_code == 200
-    assert len(listing.context["rows"]) == 14  # 11 person policies and 3 employer policies (issue 6)
+    assert len(listing.context["rows"]) == 14  # 11 person policies and 3 employer policies (E1, E4)
     assert {row["policy"].id: row["unverified"] for row in listing.context["rows"]}["living_subsidy"] is True
     assert sheet.status_code == 200
     parameters = {row.name: row for row in sheet.context["sheet"].parameters}
