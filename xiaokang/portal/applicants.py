@@ -26,6 +26,7 @@ from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, Enrolment
 from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.core import crypto
 from xiaokang.core.identifiers import IdentifierError, parse_id_number
+from xiaokang.core.language import is_chinese
 from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.core.safe_text import text_problem
 from xiaokang.policies.engine.loader import person_policies
@@ -64,7 +65,7 @@ def check_id_number(value: str) -> str:
     try:
         return parse_id_number(value, today=timezone.localdate()).number
     except IdentifierError as error:
-        raise ApplicantError("id_number", error.zh if _is_chinese() else error.en) from None
+        raise ApplicantError("id_number", error.zh if is_chinese() else error.en) from None
 
 
 def check_phone(value: str) -> str:
@@ -75,12 +76,6 @@ def check_phone(value: str) -> str:
             _("Enter a mobile number of 11 digits starting with 1, or a fixed line of 7 to 20 digits."),
         )
     return phone
-
-
-def _is_chinese() -> bool:
-    from xiaokang.core.language import is_chinese
-
-    return is_chinese()
 
 
 def lockout_key(id_number: str) -> str:

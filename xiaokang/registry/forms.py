@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.utils import translation
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.accounts.actors import Actor, scope_of
-from xiaokang.core.language import in_page_language
+from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
 from xiaokang.registry.search import PersonFilters
@@ -107,10 +106,6 @@ COLUMN_CHOICES: dict[str, list[tuple[str, str]]] = {
 
 # Browser autofill and spell-checking would only get in the way of identifiers.
 _IDENTIFIER_ATTRS = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
-
-
-def _is_chinese() -> bool:
-    return (translation.get_language() or "").startswith("zh")
 
 
 def streets_for(actor: Actor) -> list[Area]:
@@ -310,7 +305,7 @@ class PersonForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.editing = editing
-        chinese = _is_chinese()
+        chinese = is_chinese()
         for column in PERSON_COLUMNS:
             if editing and column.field == "id_number":
                 continue
@@ -390,7 +385,7 @@ class PersonForm(forms.Form):
     def add_service_errors(self, errors: list[dict]) -> None:
         """Show the import rules' errors next to their fields; an error naming a column this form has no
         field for (the ID number when editing) goes to the top of the form."""
-        chinese = _is_chinese()
+        chinese = is_chinese()
         for error in errors:
             message = bilingual_part(error["message"], chinese=chinese)
             field = error.get("field")
