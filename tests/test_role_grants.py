@@ -255,3 +255,25 @@ def test_a_new_account_waiting_for_its_role_can_be_deactivated(staff):
     temp.refresh_from_db()
     assert not temp.is_active and temp.role == ""
     assert RoleGrant.objects.get(user=temp).status == "pending"
+
+
+def test_an_approved_role_change_ends_the_sessions_opened_under_the_old_role(staff, person):
+    """A session must never carry rights it was not signed in with (8.1.4.2). The attack: a session opened
+    while the account had no role (or a narrower one) is kept until a role is approved, then reads with
+    the new role. Here for a role that needs no second factor, so no enrolment step would stop it."""
+    from xiaokang.core.models import Area
+
+    pending = User.objects.create_user("newcomer", password=PASSWORD, role="")
+    kept = _client(pending)
+    assert not _reads_person(kept, person)
+    grant = user_update(
+        actor=staff["sec"],
+        user=pending,
+        role="street_officer",
+        area_code=Area.objects.get(pk=person.street_id).code,
+        is_active=True,
+        reason="new colleague",
+    )
+    grant_approve(actor=staff["admin"], grant=grant)
+    assert not _reads_person(kept, person)  # the old session ended with the change
+    assert _reads_person(_client(User.objects.get(pk=pending.pk)), person)  # a new sign-in reads

@@ -3,6 +3,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,6 +43,16 @@ class User(AbstractUser):
     # Set when someone else chose the password (the security administrator's pages): the user must
     # change it at the next sign-in before anything else (GB/T 22239-2019 8.1.4.1 identification).
     must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    def get_session_auth_hash(self) -> str:
+        """Django ends a session whose stored hash no longer matches. Besides the password, the role and
+        the area are in it, so every change of role or area (an approved grant, 8.1.4.2) ends the
+        account's sessions: none carries rights it was not signed in with."""
+        return salted_hmac(
+            "xiaokang.accounts.User.get_session_auth_hash",
+            f"{self.password}|{self.role}|{self.area_id or ''}",
+            algorithm="sha256",
+        ).hexdigest()
 
     class Meta:
         constraints = [

@@ -302,15 +302,10 @@ def grant_approve(*, actor: Actor, grant: RoleGrant, note: str = "") -> RoleGran
         user.role, user.area = grant.to_role, grant.to_area
         user.save(update_fields=["role", "area"])
         _audit_grant(actor, "grant.approve", grant)
-        from xiaokang.accounts.twofactor import enrolment_code_needed
-
-        if enrolment_code_needed(user):
-            # The new role signs in with a second factor the account does not have: a session it opened
-            # with the password alone (before, under its old role) must not carry the new role. It signs
-            # in again and enrols, with the enrolment code a district administrator issues (8.1.4.1 d).
-            # Likewise its API tokens (the API gives none to such an account until it has enrolled).
-            end_sessions(user)
-            ApiToken.objects.filter(user=user).delete()
+        # Sessions opened under the old role end by themselves (the role is in the session hash,
+        # User.get_session_auth_hash); API tokens carry no such hash, so they are revoked: the account
+        # signs in again with its new role (and enrols first where the role needs a second factor).
+        ApiToken.objects.filter(user=user).delete()
     return grant
 
 
