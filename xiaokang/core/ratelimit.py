@@ -23,24 +23,49 @@ class Limit:
     window: dt.timedelta
 
 
+def _lock(keys: list[str]) -> None:
+    """Serialise the check-and-count of these keys across processes: on PostgreSQL (READ COMMITTED) two
+    requests would otherwise both read "used < limit" and both pass. SQLite's single writer already
+    serialises (the transaction starts IMMEDIATE). Sorted, so two callers never wait on each other."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"ratelimit:{key}"])
+
+
+def _used(key: str, window: dt.timedelta, now: dt.datetime) -> int:
+    """Units counted against ``key`` within the window (a row carries its units as ``weight``)."""
+    from django.db.models import Sum
+
+    return (
+        RateLimitHit.objects.filter(key=key, at__gt=now - window).aggregate(total=Sum("weight"))["total"] or 0
+    )
+
+
+def _count(keys: list[str], limit_of: dict[str, Limit], weight: int, now: dt.datetime) -> None:
+    RateLimitHit.objects.bulk_create([RateLimitHit(key=key, at=now, weight=weight) for key in keys])
+    # Old attempts are of no further use: drop them as we go, so the table stays small.
+    longest = max(limit.window for limit in limit_of.values())
+    RateLimitHit.objects.filter(key__in=keys, at__lte=now - longest).delete()
+    RateLimitHit.objects.filter(at__lt=now - max(longest, RETENTION)).delete()
+
+
 def attempt(keys: list[str], limit_of: dict[str, Limit], *, weight: int = 1) -> bool:
     """Count ``weight`` attempts (one by default) against each key; False (and nothing counted) when any
     key's allowance cannot take them. ``limit_of`` maps each key to its limit. A weight counts the refused
-    rows of one import file at once (registry.services: out-of-area rows, U11)."""
+    rows of one import file at once (registry.services: out-of-area rows, U11), in one row per key."""
     now = timezone.now()
+    keys = [key[:120] for key in keys]
+    limit_of = {key[:120]: limit for key, limit in limit_of.items()}
     with transaction.atomic():
+        _lock(keys)
         for key in keys:
-            limit = limit_of[key]
-            used = RateLimitHit.objects.filter(key=key, at__gt=now - limit.window).count()
-            if used + weight > limit.attempts:
+            if _used(key, limit_of[key].window, now) + weight > limit_of[key].attempts:
                 return False
-        RateLimitHit.objects.bulk_create(
-            [RateLimitHit(key=key[:120], at=now) for key in keys for _ in range(weight)]
-        )
-        # Old attempts are of no further use: drop them as we go, so the table stays small.
-        longest = max(limit.window for limit in limit_of.values())
-        RateLimitHit.objects.filter(key__in=keys, at__lte=now - longest).delete()
-        RateLimitHit.objects.filter(at__lt=now - max(longest, RETENTION)).delete()
+        _count(keys, limit_of, weight, now)
     return True
 
 
@@ -56,21 +81,13 @@ def consume(key: str, amount: int, limit: Limit) -> Allowance:
     """Count ``amount`` units (e.g. persons read) against ``key``: refused (nothing counted) when the
     units already used in the window plus ``amount`` exceed ``limit.attempts``. One insert when granted
     (a row carrying the amount as its weight), so a page of 200 persons costs one row, not 200."""
-    from django.db.models import Sum
-
     now = timezone.now()
     key = key[:120]
     with transaction.atomic():
-        used = (
-            RateLimitHit.objects.filter(key=key, at__gt=now - limit.window).aggregate(total=Sum("weight"))[
-                "total"
-            ]
-            or 0
-        )
+        _lock([key])
+        used = _used(key, limit.window, now)
         if used + amount > limit.attempts:
             return Allowance(False, used)
         if amount > 0:
-            RateLimitHit.objects.create(key=key, at=now, weight=amount)
-        RateLimitHit.objects.filter(key=key, at__lte=now - limit.window).delete()
-        RateLimitHit.objects.filter(at__lt=now - max(limit.window, RETENTION)).delete()
+            _count([key], {key: limit}, amount, now)
     return Allowance(True, used)
