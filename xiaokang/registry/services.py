@@ -87,7 +87,7 @@ class _ScopeCheck:
     refused: list[tuple[int, str, int | None]]  # (row, ID blind index, the person it matched or None)
 
 
-def _out_of_area_limit() -> Limit:
+def out_of_area_limit() -> Limit:
     attempts, minutes = settings.XIAOKANG_OUT_OF_AREA_RATE_LIMIT
     return Limit(attempts=attempts, window=dt.timedelta(minutes=minutes))
 
@@ -154,7 +154,7 @@ def record_out_of_area_refusals(
     if not refused:
         return
     key = OUT_OF_AREA_LIMIT_KEY.format(getattr(actor, "pk", None) or actor.username)
-    if not attempt([key], {key: _out_of_area_limit()}, weight=len(refused)):
+    if not attempt([key], {key: out_of_area_limit()}, weight=len(refused)):
         log_action(
             actor,
             "registry.out_of_area_limited",

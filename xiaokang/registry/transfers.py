@@ -21,11 +21,14 @@ from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.core import crypto
 from xiaokang.core.models import Area, AreaLevel
+from xiaokang.core.ratelimit import attempt
 from xiaokang.registry.models import Person, PersonTransfer, TransferState
 from xiaokang.registry.selectors import person_for, persons_for
 from xiaokang.registry.services import (
+    OUT_OF_AREA_LIMIT_KEY,
     OutOfAreaLimitReached,
     RegistryError,
+    out_of_area_limit,
     person_save,
     record_out_of_area_refusals,
 )
@@ -52,6 +55,20 @@ class TransferError(RegistryError):
 
 class TransferNotAllowed(PermissionError):
     """The actor's role may not do this (a page answers 403, the API 403)."""
+
+
+def _not_allowed(
+    actor: Actor, action: str, message: str, transfer_id: int | None = None
+) -> TransferNotAllowed:
+    """The refusal, audited (every refused access is an event: 8.1.4.3)."""
+    log_action(
+        actor,
+        "access.denied",
+        object_type="transfer",
+        object_id="" if transfer_id is None else str(transfer_id),
+        details={"action": action},
+    )
+    return TransferNotAllowed(message)
 
 
 class TransferConflict(TransferError):
@@ -143,7 +160,9 @@ def transfer_request(
     The sending street names the person by ``person_id`` (a person in its area; 404 otherwise); the
     receiving street by ``id_number`` and ``name`` and may only ask for one of its own communities."""
     if getattr(actor, "role", None) not in REQUEST_ROLES:
-        raise TransferNotAllowed("您的角色不能申请转移 / your role cannot request transfers")
+        raise _not_allowed(
+            actor, "transfer.request", "您的角色不能申请转移 / your role cannot request transfers"
+        )
     reason = (reason or "").strip()
     if not reason:
         raise TransferError("请填写转移原因 / give the reason for the transfer", field="reason")
@@ -171,6 +190,12 @@ def transfer_request(
             except OutOfAreaLimitReached as limited:
                 raise TransferError(str(limited)) from None
             raise TransferError(NO_MATCH, field="id_number")
+        # A pair that matches counts too, and is refused in the same words once the allowance is used up:
+        # otherwise a street out of attempts could go on trying ID numbers, and a success would say that
+        # the person exists.
+        key = OUT_OF_AREA_LIMIT_KEY.format(getattr(actor, "pk", None) or actor.username)
+        if not attempt([key], {key: out_of_area_limit()}):
+            raise TransferError(str(OutOfAreaLimitReached()))
         side = "from" if scope.kind == "all" else "to"
     if target.parent_id == person.street_id:
         raise TransferError(
@@ -226,7 +251,12 @@ def transfer_decide(
     person through ``services.person_save`` (history source ``transfer``: old and new street and
     community; the person's own audit event), then records the decision."""
     if getattr(actor, "role", None) not in DECIDE_ROLES:
-        raise TransferNotAllowed("只有区残联可以决定转移 / only the district decides transfers")
+        raise _not_allowed(
+            actor,
+            "transfer.decide",
+            "只有区残联可以决定转移 / only the district decides transfers",
+            transfer_id,
+        )
     note = (note or "").strip()
     if len(note) > 200:
         raise TransferError("备注超过200字 / the note is longer than 200 characters", field="note")
@@ -284,15 +314,21 @@ def transfer_cancel(
     *, actor: Actor, transfer_id: int, expected_version: int, client: str | None = None
 ) -> PersonTransfer:
     """The street that asked (or the district) withdraws a transfer that is still waiting."""
-    transfer = transfer_for(actor, transfer_id)  # outside the transaction: a refusal's audit stays
+    # Outside the transaction, so that a refusal's audit event stays (who asked and where never change).
+    transfer = transfer_for(actor, transfer_id)
+    requesting_street = transfer.from_street_id if transfer.side == "from" else transfer.to_street_id
+    scope = scope_of(actor)
+    if scope.kind != "all" and not (
+        getattr(actor, "role", None) == Role.STREET_OFFICER and scope.area_id == requesting_street
+    ):
+        raise _not_allowed(
+            actor,
+            "transfer.cancel",
+            "只有申请方可以撤回 / only the street that asked can withdraw it",
+            transfer.pk,
+        )
     with transaction.atomic():
         transfer = PersonTransfer.objects.select_for_update().get(pk=transfer.pk)
-        requesting_street = transfer.from_street_id if transfer.side == "from" else transfer.to_street_id
-        scope = scope_of(actor)
-        if scope.kind != "all" and not (
-            getattr(actor, "role", None) == Role.STREET_OFFICER and scope.area_id == requesting_street
-        ):
-            raise TransferNotAllowed("只有申请方可以撤回 / only the street that asked can withdraw it")
         if transfer.version != expected_version:
             raise TransferConflict(
                 "该转移已被他人处理或修改，请刷新后再试 / the transfer was changed by someone else: reload it"

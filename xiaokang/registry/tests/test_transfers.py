@@ -230,6 +230,9 @@ def test_transfer_pages(registry, officer_a, district_officer):
         == 403
     )
     assert Person.objects.get(pk=a.pk).street.code == STREET_A
+    assert AuditEvent.objects.filter(
+        action="access.denied", object_type="transfer", object_id=str(transfer.pk)
+    ).exists()  # the refused decision is audited
     district = Client()
     district.force_login(district_officer)
     queue = district.get("/staff/registry/transfers/").content.decode()
@@ -239,3 +242,28 @@ def test_transfer_pages(registry, officer_a, district_officer):
     )
     assert decided.status_code == 303
     assert Person.objects.get(pk=a.pk).street.code == STREET_B
+
+
+def test_a_street_out_of_attempts_cannot_go_on_trying_id_numbers(registry, officer_b, settings):
+    """The attack: once the allowance of refusals is used up, a street kept trying ID numbers for a known
+    name, and a right pair still went through, telling it the person exists. Now a right pair counts and
+    is refused in the same words as a wrong one."""
+    settings.XIAOKANG_OUT_OF_AREA_RATE_LIMIT = (2, 60)
+
+    def ask(id_number):
+        with pytest.raises(TransferError) as refused:
+            transfer_request(
+                actor=officer_b,
+                id_number=id_number,
+                name="测试1",
+                to_community=registry["community_b"].code,
+                reason="迁入",
+            )
+        return str(refused.value)
+
+    wrong = person_row(901)["公民身份号码"]
+    ask(wrong)
+    ask(wrong)
+    exhausted = ask(wrong)
+    assert ask(registry["id_a"]) == exhausted  # the right number answers as a wrong one
+    assert not PersonTransfer.objects.exists()
