@@ -358,9 +358,25 @@ def password_change(*, actor: User, current: str, new: str) -> None:
     (accounts.passwords) and differs from it. Clears ``must_change_password``; ends the user's other
     sessions (the view keeps this one with update_session_auth_hash) and revokes their API tokens.
     Success and a wrong current password are both audited."""
-    from xiaokang.audit.services import log_action
+    from xiaokang.audit.services import current_client, log_action
 
+    # The current password is a sign-in secret: a wrong one counts towards the lockout like a failed
+    # sign-in (8.1.4.1 b), or a left-open session could guess it without limit on this page.
+    key = failure_key(actor.username)
+    if is_locked(key):
+        log_action(
+            actor,
+            "account.password_change_refused",
+            object_type="user",
+            object_id=str(actor.pk),
+            details={"locked": True},
+        )
+        raise WrongPassword(
+            f"失败次数过多，请 {LOCKOUT_MINUTES} 分钟后再试 / too many failed attempts: try again in "
+            f"{LOCKOUT_MINUTES} minutes (field: current password)"
+        )
     if not actor.check_password(current):
+        LoginFailure.objects.create(username=key, at=timezone.now(), client=current_client.get() or "")
         log_action(actor, "account.password_change_refused", object_type="user", object_id=str(actor.pk))
         raise WrongPassword("当前密码不正确 / the current password is wrong (field: current password)")
     if new == current:

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from xiaokang.accounts.actors import SystemActor
 from xiaokang.accounts.models import (
     ApiToken,
     EnrolmentCode,
@@ -41,6 +42,7 @@ from xiaokang.accounts.services import (
     AccountError,
     LoginRefused,
     _audit_account,
+    _refuse_unless_security_admin,
     _system,
     end_sessions,
     is_locked,
@@ -238,15 +240,18 @@ def enrol_with_secret(*, actor, user: User, secret: str | None = None) -> str:
     return provisioning_uri(user, secret)
 
 
-@transaction.atomic
 def two_factor_reset(*, actor, user: User) -> None:
     """The security administrator removes a user's second factor (lost phone): the device, the recovery
-    codes, the user's API tokens and signed-in sessions go; the user enrols again at the next sign-in."""
-    TotpDevice.objects.filter(user=user).delete()
-    RecoveryCode.objects.filter(user=user).delete()
-    ApiToken.objects.filter(user=user).delete()
-    end_sessions(user)
-    _audit_account(actor, "2fa.reset", user, {})
+    codes, the user's API tokens and signed-in sessions go; the user enrols again at the next sign-in.
+    Anyone else is refused here, not only by the page, and the refusal is audited (8.1.4.2)."""
+    if not isinstance(actor, SystemActor):
+        _refuse_unless_security_admin(actor, "2fa.reset", user.username)
+    with transaction.atomic():
+        TotpDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        ApiToken.objects.filter(user=user).delete()
+        end_sessions(user)
+        _audit_account(actor, "2fa.reset", user, {})
 
 
 # --- Enrolment codes (split knowledge) -------------------------------------------------------------

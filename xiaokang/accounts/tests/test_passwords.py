@@ -129,3 +129,17 @@ def test_a_wrong_current_password_is_audited(officer_a):
     client.force_login(officer_a)
     _change(client, "wrong-Pass-1", NEW)
     assert AuditEvent.objects.filter(action="account.password_change_refused").count() == 1
+
+
+def test_guessing_the_current_password_counts_towards_the_lockout(officer_a):
+    """The attack: a session left open guesses the current password on the change-password page, which
+    counted no failure. Now five wrong ones lock the user name, as five failed sign-ins do, and even the
+    right password is then refused here and at sign-in."""
+    client = Client()
+    client.force_login(officer_a)
+    for n in range(5):
+        _change(client, f"wrong-Pass-{n}", NEW)
+    _change(client, PASSWORD, NEW)
+    officer_a.refresh_from_db()
+    assert officer_a.check_password(PASSWORD)  # not changed: locked
+    assert Client().post("/login/", {"username": "street_a", "password": PASSWORD}).status_code == 200

@@ -195,6 +195,17 @@ def test_only_the_security_administrator_resets(admin, district_officer):
     client.force_login(district_officer)
     assert client.post(f"/staff/accounts/{admin.pk}/two-factor-reset/").status_code == 403
     assert TotpDevice.objects.filter(user=admin).exists()
+    # The service refuses too (any caller, not only the page), and the refusal is audited.
+    from xiaokang.accounts.services import AccountError
+    from xiaokang.accounts.twofactor import two_factor_reset
+
+    with pytest.raises(AccountError):
+        two_factor_reset(actor=district_officer, user=admin)
+    assert TotpDevice.objects.filter(user=admin).exists()
+    assert any(
+        "2fa.reset" in str(d)
+        for d in AuditEvent.objects.filter(action="access.denied").values_list("details", flat=True)
+    )
 
 
 def test_an_officer_needs_no_factor_unless_the_setting_requires_it(officer_a, settings):
