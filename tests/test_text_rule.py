@@ -112,8 +112,8 @@ def test_an_applicant_name_is_refused_too():
 
 
 def test_the_import_error_csv_quotes_every_formula_start():
-    from xiaokang.registry.views_batch import _spreadsheet_safe
+    from xiaokang.core.safe_text import spreadsheet_safe
 
     for value in ("=1", "+1", "-1", "@A1", "{=1}", "\t=1", "\r=1"):
-        assert _spreadsheet_safe(value) == "'" + value
-    assert _spreadsheet_safe("张三") == "张三" and _spreadsheet_safe(None) == ""
+        assert spreadsheet_safe(value) == "'" + value
+    assert spreadsheet_safe("张三") == "张三" and spreadsheet_safe(None) == ""

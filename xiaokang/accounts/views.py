@@ -168,9 +168,9 @@ def _grants():
 
 
 def _grant_page(request, *, can_decide: bool):
-    grants = list(_grants()[:500])
-    pending = [g for g in grants if g.status == RoleGrant.Status.PENDING]
-    decided = [g for g in grants if g.status != RoleGrant.Status.PENDING]
+    # Every pending grant (however old: it must be decidable), the 500 latest decided ones.
+    pending = list(_grants().filter(status=RoleGrant.Status.PENDING))
+    decided = list(_grants().exclude(status=RoleGrant.Status.PENDING)[:500])
     return render(
         request,
         "accounts/grant_list.html",

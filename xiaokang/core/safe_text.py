@@ -34,3 +34,10 @@ def text_problem(value: str | None) -> tuple[str, str] | None:
     if _CONTROL.search(value):
         return CONTROL_ZH, CONTROL_EN
     return None
+
+
+def spreadsheet_safe(text) -> str:
+    """A cell a spreadsheet must not run as a formula, for files written as plain text (CSV): quoted with
+    an apostrophe when it starts as a formula or with a control character (tab, carriage return)."""
+    text = "" if text is None else str(text)
+    return "'" + text if _FORMULA_START.match(text) or _CONTROL.match(text) else text

@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiaokang.accounts.models import REGISTRY_READERS, Role
 from xiaokang.audit.services import log_action
+from xiaokang.core.safe_text import spreadsheet_safe
 from xiaokang.registry.exporting import export_persons
 from xiaokang.registry.forms_batch import ExportForm, ImportUploadForm, street_choices
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
@@ -310,12 +311,6 @@ def import_confirm(request):
     return import_confirmed(request, PERSON_IMPORT)
 
 
-def _spreadsheet_safe(text) -> str:
-    """A cell Excel must not run as a formula (the importer's own rule): quoted with an apostrophe."""
-    text = "" if text is None else str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "{", "\t", "\r") else text
-
-
 @login_required
 @require_POST
 def import_errors_download(request):
@@ -336,9 +331,7 @@ def import_errors_download(request):
     writer = csv.writer(buffer)
     writer.writerow(["行 row", "列 column", "错误 error"])
     for error in report.errors:
-        writer.writerow(
-            [error["row"], _spreadsheet_safe(error["column"]), _spreadsheet_safe(error["message"])]
-        )
+        writer.writerow([error["row"], spreadsheet_safe(error["column"]), spreadsheet_safe(error["message"])])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
     response["Cache-Control"] = "no-store"

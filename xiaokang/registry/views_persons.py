@@ -52,6 +52,7 @@ from xiaokang.registry.search import PersonFilters, count_persons, search_person
 from xiaokang.registry.sections import person_sections
 from xiaokang.registry.selectors import person_for, persons_for
 from xiaokang.registry.services import person_save, person_values
+from xiaokang.registry.transfers import REQUEST_ROLES as TRANSFER_REQUEST_ROLES
 from xiaokang.registry.vocabulary import (
     CATEGORY_BY_CODE,
     CATEGORY_CODE,
@@ -64,9 +65,6 @@ from xiaokang.registry.vocabulary import (
 )
 
 VIEWERS_SHOWN = 20
-# Who may request a transfer between streets (registry.transfers.REQUEST_ROLES; kept here so that this
-# module does not import the transfer pages, which import it).
-TRANSFER_REQUEST_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
 
 
 def roles_required(roles, *, person_kwarg: str | None = None):

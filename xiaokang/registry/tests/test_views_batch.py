@@ -288,8 +288,15 @@ def test_confirm_checks_again_and_writes_nothing_when_the_check_now_fails(users,
     client = client_for(officer)
     page = upload(client, csv_upload([person_row(41), person_row(42)]))
     assert reverse("registry-import-confirm") in page
-    # Between the check and the confirmation, the officer is moved to street B.
+    # Between the check and the confirmation, the officer is moved to street B. A change of area ends
+    # the account's sessions (User.get_session_auth_hash); the officer signs in again, and the upload
+    # checked before still waits in the new session.
+    pending = client.session["registry_import"]
     User.objects.filter(pk=officer.pk).update(area=Area.objects.get(code=STREET_B))
+    client.force_login(User.objects.get(pk=officer.pk))
+    session = client.session
+    session["registry_import"] = pending
+    session.save()
 
     response = client.post(reverse("registry-import-confirm"))
 
