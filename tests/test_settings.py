@@ -118,3 +118,18 @@ def test_production_refuses_an_sms_backend_that_prints_codes():
     )
     assert result.returncode == 2 and "XIAOKANG_SMS_BACKEND" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_an_sms_gateway_over_plain_http():
+    # The gateway receives the token, the phone number and the code.
+    result = _run(
+        ["-m", "xiaokang.cli", "migrate"],
+        XIAOKANG_SECRET_KEY=secrets.token_urlsafe(60),
+        XIAOKANG_ENCRYPTION_KEY=_key(),
+        XIAOKANG_BLIND_INDEX_KEY=_key(),
+        XIAOKANG_AUDIT_KEY=_key(),
+        XIAOKANG_SMS_BACKEND="http",
+        XIAOKANG_SMS_GATEWAY_URL="http://sms.example.invalid/send",
+    )
+    assert result.returncode == 2 and "https://" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -50,6 +50,9 @@ if XIAOKANG_SMS_BACKEND in ("console", "locmem"):
     raise ImproperlyConfiguredError(
         "XIAOKANG_SMS_BACKEND must be http (with XIAOKANG_SMS_GATEWAY_URL) or disabled in production."
     )
+# The gateway gets the bearer token, the phone number and the code: never over plain HTTP.
+if XIAOKANG_SMS_BACKEND == "http" and not (env("XIAOKANG_SMS_GATEWAY_URL") or "").startswith("https://"):
+    raise ImproperlyConfiguredError("XIAOKANG_SMS_GATEWAY_URL must be an https:// address in production.")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
