@@ -339,3 +339,23 @@ def test_postgresql_insert_and_select_only_role():
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")
     assert AuditEvent.objects.count() == 2
+
+
+def test_reinstalling_missing_triggers_is_said_and_recorded(migrated_template, tmp_path):
+    """A removed trigger is a sign of tampering: `xiaokang audit protect` puts it back, but says so and
+    records an `audit.protect` event naming what was missing, never repairing it in silence."""
+    import sqlite3
+
+    from xiaokang.audit.tests.fresh import migrated_copy, xiaokang
+
+    database = migrated_copy(migrated_template, tmp_path)
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TRIGGER audit_no_delete")
+    result = xiaokang(tmp_path, "audit", "protect")
+    assert result.returncode == 0, result.stderr
+    assert "audit_no_delete" in result.stderr
+    with sqlite3.connect(database) as connection:
+        details = connection.execute(
+            "SELECT details FROM audit_auditevent WHERE action = 'audit.protect'"
+        ).fetchall()
+    assert len(details) == 1 and "audit_no_delete" in details[0][0]

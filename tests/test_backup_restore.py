@@ -99,6 +99,26 @@ def test_a_tampered_backup_is_refused_and_nothing_changes(migrated_template, tmp
     assert not (target / "xiaokang.sqlite3").exists()
 
 
+def test_a_backup_is_private_and_a_manifest_that_misnames_its_database_is_refused(
+    migrated_template, tmp_path
+):
+    """The backup holds uploaded documents as uploaded: only its owner reads it. A manifest whose database
+    file does not fit its vendor was refused only by the restore tool, with a traceback."""
+    import json
+
+    source = tmp_path / "source"
+    _seeded(migrated_template, source, tmp_path)
+    backup = tmp_path / "backup"
+    assert xiaokang(source, "backup", "--out", str(backup)).returncode == 0
+    assert backup.stat().st_mode & 0o077 == 0
+    manifest = json.loads((backup / "manifest.json").read_text())
+    manifest["vendor"] = "postgresql"
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+    result = xiaokang(tmp_path / "target", "restore", str(backup))
+    assert result.returncode == 2 and "does not fit the vendor" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_an_import_killed_with_sigkill_leaves_all_or_nothing(migrated_template, tmp_path):
     data_dir = tmp_path / "data"
     database = migrated_copy(migrated_template, data_dir)

@@ -71,13 +71,12 @@ def cmd_migrate(args) -> int:
     from django.core.management.base import SystemCheckError
     from django.db import connection
 
-    from xiaokang.audit import triggers
 
     # The checks run after migrating: before, a database whose audit triggers were removed would stop
     # the very command that puts them back.
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0, skip_checks=True)
     if getattr(settings, "XIAOKANG_AUDIT_TRIGGERS", True):
-        triggers.install(connection)  # idempotent: the audit tables are append-only (U11)
+        _reinstall_triggers(connection, "cli migrate")  # idempotent: the audit tables are append-only
     try:
         call_command("check", stdout=io.StringIO())
     except SystemCheckError as exc:
@@ -509,7 +508,7 @@ def cmd_audit_anchor(args) -> int:
         )
         return EXIT_INPUT_ERRORS
     try:
-        line = anchor_write(args.out)
+        line = anchor_write(args.out, result)
     except OSError as exc:
         raise UsageError(f"{args.out}: cannot be appended to ({exc})") from None
     print(f"anchored: {line}")
@@ -521,12 +520,30 @@ def cmd_audit_protect(args) -> int:
 
     from xiaokang.audit import triggers
 
-    triggers.install(connection)
+    _reinstall_triggers(connection, "cli audit protect")
     absent = triggers.missing(connection)
     if absent:
         raise UsageError("triggers still missing: " + ", ".join(absent))
     print("audit tables are append-only (triggers installed) / 审计表防篡改触发器已安装")
     return EXIT_OK
+
+
+def _reinstall_triggers(connection, label: str) -> None:
+    """Install the audit triggers; if any was missing, say so and record it: a removed trigger is a sign
+    of tampering (8.1.4.3 c), never repaired in silence."""
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.audit import triggers
+    from xiaokang.audit.services import log_action
+
+    before = triggers.missing(connection)
+    triggers.install(connection)
+    if before:
+        print(
+            f"audit triggers were missing and are reinstalled: {', '.join(before)} "
+            "/ 审计触发器曾缺失，已重装",
+            file=sys.stderr,
+        )
+        log_action(SystemActor(label), "audit.protect", object_type="audit", details={"reinstalled": before})
 
 
 # --- backup / restore (GB/T 22239-2019 8.1.4.9) ---------------------------------------------------

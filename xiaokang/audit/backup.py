@@ -3,8 +3,9 @@
 ``backup_create`` writes into an empty directory a consistent copy of the database (SQLite: the online
 backup API, readers and writers carry on; PostgreSQL: ``pg_dump -Fc``), the uploaded documents and
 ``manifest.json`` (SHA-256 and size of every file, database vendor, applied migrations, time). The keys
-are never in a backup: they are kept apart, so a stolen backup reveals no ID or phone number and cannot
-be used to forge the audit chain.
+are never in a backup: they are kept apart, so a stolen backup reveals no encrypted ID or phone number
+and cannot be used to forge the audit chain. The uploaded documents are copied as uploaded (ID-card
+scans among them), so the backup directory is made readable by its owner only (0700).
 
 ``backup_restore`` checks every checksum before it changes anything, and only restores onto an empty
 database and an empty documents directory."""
@@ -102,7 +103,10 @@ def backup_create(*, actor, out: str | os.PathLike) -> BackupResult:
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"database vendor {vendor!r} is not supported")
-    directory.mkdir(parents=True, exist_ok=True)
+    # Only the operator reads a backup: it holds the database and the uploaded documents (ID-card
+    # scans among them, stored as uploaded).
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    directory.chmod(0o700)
     # Recorded first, so the backup holds the record of its own making.
     log_action(actor, "system.backup", object_type="backup", details={"directory": str(directory)[:200]})
     migrations = _applied_migrations()
@@ -160,8 +164,13 @@ def backup_check(directory: Path) -> dict:
     naming the file otherwise)."""
     manifest = _read_manifest(directory)
     listed = manifest["files"]
-    if manifest.get("database_file") not in (SQLITE_FILE, POSTGRESQL_FILE):
-        raise BackupError(f"{directory / MANIFEST}: unknown database file {manifest.get('database_file')!r}")
+    expected = {"sqlite": SQLITE_FILE, "postgresql": POSTGRESQL_FILE}.get(manifest.get("vendor"))
+    if expected is None or manifest.get("database_file") != expected:
+        # Anything else would reach the wrong restore tool and fail with a traceback.
+        raise BackupError(
+            f"{directory / MANIFEST}: database file {manifest.get('database_file')!r} does not fit the "
+            f"vendor {manifest.get('vendor')!r}"
+        )
     links = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_symlink())
     if links:
         raise BackupError(f"{links[0]}: a symbolic link in the backup directory (not made by backup)", code=1)

@@ -405,17 +405,16 @@ class Anchor:
     mac: str
 
 
-def anchor_line() -> str:
-    """``timestamp event_id head_mac`` for the current head (event 0 and the genesis value when empty)."""
-    row = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
-    event_id, head = row if row else (0, GENESIS)
-    return f"{_iso(timezone.now())} {event_id} {head}"
+def anchor_line(verified: Verification) -> str:
+    """``timestamp event_id head_mac`` for the head that ``verified`` checked (event 0 and the genesis
+    value when empty): never a later event that nobody verified."""
+    return f"{_iso(timezone.now())} {verified.last_id} {verified.head}"
 
 
-def anchor_write(path: str | os.PathLike) -> str:
-    """Append the current head to ``path`` (created if absent) with O_APPEND: earlier lines are never
+def anchor_write(path: str | os.PathLike, verified: Verification) -> str:
+    """Append the verified head to ``path`` (created if absent) with O_APPEND: earlier lines are never
     rewritten. Returns the line written."""
-    line = anchor_line()
+    line = anchor_line(verified)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
     try:
         os.write(fd, (line + "\n").encode())
