@@ -7,6 +7,7 @@ import re
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 PASSWORD = "Pass-word-123"
@@ -72,6 +73,8 @@ def test_enrol_with_the_qr_page_sign_in_with_a_code_and_a_replay_is_refused(
     used = totp.now()
     field.fill(used)
     page.get_by_role("button", name="确认").click()
+    # all_inner_texts() does not wait: wait for the page that shows the codes first.
+    expect(page.locator(".recovery-codes code")).to_have_count(10)
     codes = page.locator(".recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"\d{4}-\d{4}-\d{4}", c) for c in codes)
     page.get_by_role("link", name="我已妥善保存，继续").click()
