@@ -568,7 +568,12 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
                 name,
                 f"parameter {name!r} is defined here and in {PARAMETERS_DIR}/{name}.yaml: a parameter is "
                 f"defined once; list it under shared_parameters instead",
-            )  # read on, so the expressions that use it report nothing more
+            )
+            if name not in symbols:  # not listed either: its uses should report nothing more
+                parameter = _read_parameter(reader, name, spec)
+                if parameter is not None:
+                    symbols[name] = Symbol("parameter", parameter.type)
+            continue
         parameter = _read_parameter(reader, name, spec)
         if parameter is None:
             continue

@@ -190,3 +190,17 @@ def test_the_sheet_shows_a_shared_parameter_with_its_file_its_users_and_its_cita
     text = render_text(sheet)
     assert "共用参数：parameters/quota_ratio.yaml；适用于 employment_levy、over_quota_reward" in text
     assert "依据：京财税〔2019〕1333号" in text
+
+
+def test_a_copy_left_behind_beside_shared_parameters_is_the_one_error(tmp_path):
+    tree(tmp_path)
+    text = POLICY.format(id="third").replace(
+        "parameters:\n",
+        "parameters:\n  ratio:\n    label: {zh: 比例, en: ratio}\n    values:\n"
+        "      - {from: 2020-01-01, value: 0.015, citation: 某文件, verified: true}\n",
+    )
+
+    _, errors = read_policy(write(tmp_path / "third.yaml", text), tmp_path)
+
+    assert [(error.line, error.column) for error in errors] == [(9, 3)]
+    assert "is defined here and in parameters/ratio.yaml" in errors[0].message
