@@ -896,7 +896,10 @@ def _levy_overrides(args) -> dict:
     from xiaokang.policies.engine.employers import LEVY_POLICY
 
     overrides = _overrides(args)
-    others = sorted(set(overrides) - {LEVY_POLICY})
+    levy = overrides.get(LEVY_POLICY, {})  # a shared parameter (quota_ratio) is set for its other users too
+    others = sorted(
+        policy for policy, values in overrides.items() if policy != LEVY_POLICY and values.keys() - levy
+    )
     if others:
         raise UsageError(f"--set: levy takes only {LEVY_POLICY}.NAME=VALUE, not {', '.join(others)}")
     return overrides.get(LEVY_POLICY, {})

@@ -340,19 +340,7 @@ def _what_if(day: dt.date, *, actor: Actor, overrides: Overrides) -> list[Policy
 # over a temporary source table.
 
 SOURCE_TABLE = "policy_source"
-_SOURCE_TYPES = {
-    "person_id": "BIGINT",
-    "street_id": "BIGINT",
-    "birth_date": "DATE",
-    "grade": "INTEGER",
-    "issued_on": "DATE",
-    "valid_until": "DATE",
-    "certificate_active": "BOOLEAN",
-    "family_planning_hardship": "BOOLEAN",
-    "dangerous_house": "BOOLEAN",
-    "work_injury_care": "BOOLEAN",
-    "self_care": "BOOLEAN",
-}
+_SOURCE_TYPES = sql.SOURCE_TYPES  # every source column with its type, from the facts' one definition
 
 
 def _source_row(person_id: int, record: dict) -> list:

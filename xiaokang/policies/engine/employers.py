@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from xiaokang.policies.engine import interpreter
-from xiaokang.policies.engine.facts import EMPLOYER_FIELDS
+from xiaokang.policies.engine.facts import EMPLOYER_FIELDS, REQUIRED
+from xiaokang.policies.engine.language import BOOL, INT, NUMBER
 from xiaokang.policies.engine.loader import Policy, policies
 
 LEVY_POLICY = "employment_levy"
@@ -47,23 +48,22 @@ def employer_policies() -> list[Policy]:
     return [policy for policy in policies().values() if policy.entity == "employer"]
 
 
-def employer_record(
-    *,
-    employer_type: str,
-    state_owned: bool = False,
-    headcount: Decimal,
-    total_wages: Decimal,
-    disabled_grade_1_2: int = 0,
-    disabled_grade_3_4: int = 0,
-) -> dict:
-    return {
-        "employer_type": employer_type,
-        "state_owned": bool(state_owned),
-        "headcount": Decimal(headcount),
-        "total_wages": Decimal(total_wages),
-        "disabled_grade_1_2": int(disabled_grade_1_2),
-        "disabled_grade_3_4": int(disabled_grade_3_4),
-    }
+def employer_record(**values) -> dict:
+    """An employer's facts typed as ``EMPLOYER_FIELDS`` declares them (bool, int, exact Decimal, text);
+    a fact left out takes its declared default (none: a TypeError, as a missing keyword)."""
+    unknown = set(values) - set(EMPLOYER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown employer facts: {', '.join(sorted(unknown))}")
+    record = {}
+    for name, fact in EMPLOYER_FIELDS.items():
+        value = values.get(name, fact.default)
+        if value is REQUIRED:
+            raise TypeError(f"employer_record() missing the fact {name!r}")
+        record[name] = _TYPED[fact.type.kind](value)
+    return record
+
+
+_TYPED = {BOOL: bool, INT: int, NUMBER: Decimal, "text": lambda value: value}
 
 
 def case_employer(values: dict | None) -> dict:
@@ -170,8 +170,10 @@ def decide_levy(record: dict, levy_year: int, overrides: dict | None = None) -> 
 SOURCE_TABLE = "employer_source"
 
 
-NUMBER_FACTS = ("headcount", "total_wages")
-INT_FACTS = ("disabled_grade_1_2", "disabled_grade_3_4")
+# From the facts' declared types: a number travels as two exact BIGINT parts, an int as itself.
+NUMBER_FACTS = tuple(name for name, fact in EMPLOYER_FIELDS.items() if fact.type.kind == NUMBER)
+INT_FACTS = tuple(name for name, fact in EMPLOYER_FIELDS.items() if fact.type.kind == INT)
+OTHER_FACTS = tuple(name for name in EMPLOYER_FIELDS if name not in (*NUMBER_FACTS, *INT_FACTS))
 
 
 def source_select(table: str = SOURCE_TABLE, passthrough: tuple[str, ...] = ()) -> str:
@@ -184,7 +186,11 @@ def source_select(table: str = SOURCE_TABLE, passthrough: tuple[str, ...] = ()) 
         f"CAST({name}_whole AS HUGEINT) * 10000000000 + {name}_units AS {name}" for name in NUMBER_FACTS
     )
     ints = ", ".join(f"CAST({name} AS HUGEINT) * 10000000000 AS {name}" for name in INT_FACTS)
-    columns = f"employer_id, employer_type, CAST(state_owned AS BOOLEAN) AS state_owned, {numbers}, {ints}"
+    others = ", ".join(
+        f"CAST({name} AS BOOLEAN) AS {name}" if EMPLOYER_FIELDS[name].type.kind == BOOL else name
+        for name in OTHER_FACTS
+    )
+    columns = f"employer_id, {others}, {numbers}, {ints}"
     columns += "".join(f", {name}" for name in passthrough if name not in (*NUMBER_FACTS, *INT_FACTS))
     return f"SELECT {columns} FROM {table}"
 
@@ -252,26 +258,19 @@ def decide_records_sql(
     import polars as pl
 
     def row(index: int, record: dict) -> dict:
-        values = {
-            "employer_id": index,
-            "employer_type": record["employer_type"],
-            "state_owned": bool(record["state_owned"]),
-            "disabled_grade_1_2": int(record["disabled_grade_1_2"]),
-            "disabled_grade_3_4": int(record["disabled_grade_3_4"]),
-        }
+        values = {"employer_id": index, **{name: record[name] for name in (*OTHER_FACTS, *INT_FACTS)}}
         for name in NUMBER_FACTS:
             values[f"{name}_whole"], values[f"{name}_units"] = fixed_point_parts(record[name])
         return values
 
+    polars_types = {BOOL: pl.Boolean, INT: pl.Int64, "text": pl.Utf8}
     frame = pl.DataFrame(
         [row(index, record) for index, record in enumerate(records)],
         schema={
             "employer_id": pl.Int64,
-            "employer_type": pl.Utf8,
-            "state_owned": pl.Boolean,
+            **{name: polars_types[EMPLOYER_FIELDS[name].type.kind] for name in OTHER_FACTS},
             **{f"{name}_{part}": pl.Int64 for name in NUMBER_FACTS for part in ("whole", "units")},
-            "disabled_grade_1_2": pl.Int64,
-            "disabled_grade_3_4": pl.Int64,
+            **{name: pl.Int64 for name in INT_FACTS},
         },
     )
     connection = duckdb_connection()

@@ -1,14 +1,19 @@
-"""What a person rule may read (P2), and how one registry record becomes those facts.
+"""What a rule may read (P2): every fact defined once — name, type, description and how it is computed
+from a record — and both back ends' views of it generated from that one definition: the interpreter's
+value (``views_of``) and the SQL expression (``sql_column``, assembled by ``sql.facts_select`` for
+SQLite, PostgreSQL and DuckDB). A fact is never written a second time in ``sql.py``.
 
 A record is a person as the registry holds it (``record_for_person``) or as a validated import row holds
 it (the same keys): birth date, certificate, household status … Facts are what rules read on an
 evaluation date D: the age in completed years at D, whether the certificate is valid at D, and so on.
+Each fact's ``compute`` names the record keys it reads (``reads``: they are the columns of a SQL source
+relation, ``SOURCE_COLUMNS``) and gives its value in Python and in SQL side by side.
 
 多重 (DOMAIN.md, "interpretation for multiple disability"): a 多重 certificate counts as each of its
 component categories at the certificate's grade. A record therefore gives one *view* per category it
 counts as (one for a single-category certificate), and a policy's decision is the most favourable view
-(``interpreter.decide``; the SQL back end picks the same way). The SQL back end builds the same views in
-``sql.facts_select``; both read ``FIELDS`` below.
+(``interpreter.decide``; the SQL back end picks the same way). ``CategoryViews`` builds the views in
+both back ends.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ from xiaokang.core.vocabulary import (
     STATUS_ZH,
     YES_NO_ZH,
 )
-from xiaokang.policies.engine.language import T_BOOL, T_INT, T_NUMBER, Type
+from xiaokang.policies.engine import dialect as sql_dialect
+from xiaokang.policies.engine.language import BOOL, INT, NUMBER, T_BOOL, T_INT, T_NUMBER, Type
 
 NO_CATEGORY = ""  # a person without an active certificate: no category, grade 0, certificate not valid
+REQUIRED = object()  # a record key without a default (employer_record, Record)
 
 
 def _text(labels_zh: dict) -> Type:
@@ -39,6 +46,184 @@ def _text(labels_zh: dict) -> Type:
 
 
 SINGLE_CATEGORIES = frozenset(value for value in CATEGORY_ZH if value != "multiple")
+SQL_TYPES = {BOOL: "BOOLEAN", INT: "INTEGER", NUMBER: "NUMERIC", "text": "TEXT"}
+
+
+# --- How a fact is computed: each kind gives the Python value and the SQL expression together --------
+# The SQL reads the source row as ``s`` (``sql.facts_select``); ``reads`` are (record key, SQL type).
+
+
+class Compute:
+    reads: tuple[tuple[str, str], ...] = ()
+
+    def python(self, record: dict, day: dt.date, type_: Type) -> object:  # pragma: no cover
+        raise NotImplementedError
+
+    def sql(self, day: dt.date, dialect: str, type_: Type) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Record(Compute):
+    """The record's own value; missing (None, or "" for text) → ``default``."""
+
+    key: str
+    sql_type: str
+    default: object = REQUIRED
+
+    @property
+    def reads(self):
+        return ((self.key, self.sql_type),)
+
+    def python(self, record, day, type_):
+        if self.default is REQUIRED:
+            return record[self.key]
+        value = record.get(self.key)
+        if value is None or value == "":
+            value = self.default
+        return bool(value) if type_.kind == BOOL else int(value) if type_.kind == INT else value
+
+    def sql(self, day, dialect, type_):
+        column = f"s.{self.key}"
+        if self.default is REQUIRED:
+            return column
+        if type_.kind == "text":
+            column = f"NULLIF({column}, '')"
+        return f"COALESCE({column}, {sql_dialect.literal(self.default)})"
+
+
+def has_certificate(record: dict) -> bool:
+    return bool(record.get("category"))
+
+
+HAS_CERTIFICATE_SQL = "(s.category IS NOT NULL AND s.category <> '')"
+
+
+@dataclass(frozen=True)
+class Certified(Compute):
+    """``inner`` for a person with a certificate (a category), ``otherwise`` without."""
+
+    inner: Compute
+    otherwise: object
+
+    @property
+    def reads(self):
+        return (("category", "TEXT"), *self.inner.reads)
+
+    def python(self, record, day, type_):
+        return self.inner.python(record, day, type_) if has_certificate(record) else self.otherwise
+
+    def sql(self, day, dialect, type_):
+        inner = self.inner.sql(day, dialect, type_)
+        return f"CASE WHEN {HAS_CERTIFICATE_SQL} THEN {inner} ELSE {sql_dialect.literal(self.otherwise)} END"
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Completed years on ``day``; born 29 February → a year older on 1 March in common years."""
+    return day.year - birth_date.year - ((birth_date.month, birth_date.day) > (day.month, day.day))
+
+
+@dataclass(frozen=True)
+class AgeOn(Compute):
+    """Completed years on D of the date ``key`` (``age_on``)."""
+
+    key: str
+
+    @property
+    def reads(self):
+        return ((self.key, "DATE"),)
+
+    def python(self, record, day, type_):
+        return age_on(record[self.key], day)
+
+    def sql(self, day, dialect, type_):
+        # Born 29 February: 229 > 228 on 28 February of a common year (not yet), 229 > 301 false on 1 March.
+        column = f"s.{self.key}"
+        return (
+            f"({day.year} - {sql_dialect.year(column, dialect)} - CASE WHEN "
+            f"{sql_dialect.month_day(column, dialect)} > {day.month * 100 + day.day} THEN 1 ELSE 0 END)"
+        )
+
+
+def certificate_valid_on(record: dict, day: dt.date) -> bool:
+    """Issued on or before ``day`` and ``day`` before the 10th anniversary of issue (《残疾人证管理办法》
+    art. 19; issued 2015-03-01 → valid 2025-02-28, expired 2025-03-01)."""
+    issued_on = record.get("issued_on")
+    if not has_certificate(record) or issued_on is None or not record.get("certificate_active", True):
+        return False
+    return issued_on <= day < anniversary(issued_on, 10)
+
+
+class CertificateValid(Compute):
+    """``certificate_valid_on``. A SQL source gives ``valid_until``, the last day of validity (the registry
+    stores it: ``issued_on``'s 10th anniversary − 1 day), where Python computes the anniversary."""
+
+    reads = (
+        ("category", "TEXT"),
+        ("issued_on", "DATE"),
+        ("valid_until", "DATE"),
+        ("certificate_active", "BOOLEAN"),
+    )
+
+    def python(self, record, day, type_):
+        return certificate_valid_on(record, day)
+
+    def sql(self, day, dialect, type_):
+        on = sql_dialect.date_literal(day, dialect)
+        return (
+            f"CASE WHEN {HAS_CERTIFICATE_SQL} AND s.certificate_active AND s.issued_on <= {on} "
+            f"AND s.valid_until >= {on} THEN TRUE ELSE FALSE END"
+        )
+
+
+class CategoryViews(Compute):
+    """The ``category`` and ``multiple`` facts, one view per category the certificate counts as (多重: each
+    component digit of ``components``, e.g. '46'; none: the no-category view)."""
+
+    reads = (("category", "TEXT"), ("components", "TEXT"))
+    facts = ("category", "multiple")
+
+    def views(self, record: dict) -> list[dict]:
+        category = record.get("category") or NO_CATEGORY
+        if category != "multiple":
+            return [{"category": category, "multiple": False}]
+        digits = sorted(
+            {int(digit) for digit in record.get("components") or ""} - {CATEGORY_CODE["multiple"]}
+        )
+        return [{"category": CATEGORY_BY_CODE[digit], "multiple": True} for digit in digits] or [
+            {"category": NO_CATEGORY, "multiple": True}
+        ]
+
+    def sql_views(self, relation: str, computed: str, dialect: str) -> tuple[str, str]:
+        """(one-view persons, 多重 persons with their components): two SELECTs over ``relation`` giving
+        person_id, street_id, nviews, category_code, category, multiple and the ``computed`` columns."""
+        # Fixed columns and the compiler's relation: no request text (S608, as sql.py).
+        single = f"""
+    SELECT s.person_id AS person_id, s.street_id AS street_id, 1 AS nviews,
+        COALESCE(cat.code, 0) AS category_code,
+        CASE WHEN s.category = 'multiple' THEN '' ELSE COALESCE(s.category, '') END AS category,
+        CASE WHEN s.category = 'multiple' THEN TRUE ELSE FALSE END AS multiple,{computed}
+    FROM {relation} s LEFT JOIN {_categories_relation()} cat ON cat.name = s.category
+    WHERE s.category IS NULL OR s.category <> 'multiple' OR COALESCE(s.components, '') = ''"""  # noqa: S608
+        multiple = f"""
+    SELECT s.person_id AS person_id, s.street_id AS street_id, length(s.components) AS nviews,
+        cat.code AS category_code, cat.name AS category, TRUE AS multiple,{computed}
+    FROM {relation} s JOIN {_categories_relation()} cat
+        ON {sql_dialect.contains("s.components", "cat.digit", dialect)}
+    WHERE s.category = 'multiple' AND COALESCE(s.components, '') <> ''"""  # noqa: S608
+        return single, multiple
+
+
+def _categories_relation() -> str:
+    rows = [
+        f"SELECT {code} AS code, '{name}' AS name, '{code}' AS digit"
+        for name, code in CATEGORY_CODE.items()
+        if name != "multiple"
+    ]
+    return "(" + " UNION ALL ".join(rows) + ")"
+
+
+CATEGORY_VIEWS = CategoryViews()
 
 
 @dataclass(frozen=True)
@@ -48,50 +233,87 @@ class Fact:
     zh: str
     en: str
     labels_zh: dict | None = None  # value → Chinese label, for explanations
+    # Person facts: how the fact is computed from a record (both back ends). Employer facts are read as
+    # given (``employer_record``), with ``default`` when a record leaves them out.
+    compute: Compute | None = None
+    default: object = REQUIRED
+
+    @property
+    def per_view(self) -> bool:
+        return isinstance(self.compute, CategoryViews)
+
+    def value(self, record: dict, day: dt.date) -> object:
+        """The interpreter's value (not for the per-view facts: ``views_of``)."""
+        return self.compute.python(record, day, self.type)
+
+    def sql_column(self, day: dt.date, dialect: str) -> str:
+        """The SQL expression over the source row ``s`` (not for the per-view facts)."""
+        return self.compute.sql(day, dialect, self.type)
+
+
+def _flag(name: str, zh: str, en: str, default: bool = False) -> Fact:
+    """A yes/no fact as imported (missing → ``default``)."""
+    return Fact(name, T_BOOL, zh, en, YES_NO_ZH, Record(name, "BOOLEAN", default))
+
+
+def _code(name: str, labels_zh: dict, zh: str, en: str, default: object = REQUIRED) -> Fact:
+    """A text fact of a registry vocabulary, as imported (missing → ``default``)."""
+    return Fact(name, _text(labels_zh), zh, en, labels_zh, Record(name, "TEXT", default))
 
 
 FIELDS: dict[str, Fact] = {
     fact.name: fact
     for fact in (
-        Fact("age", T_INT, "年龄（周岁）", "age in completed years"),
-        Fact("status", _text(STATUS_ZH), "人员状态", "person status", STATUS_ZH),
-        Fact("certificate_valid", T_BOOL, "残疾人证在有效期内", "certificate valid", YES_NO_ZH),
-        Fact("hukou", _text(HUKOU_ZH), "户籍类型", "household registration", HUKOU_ZH),
+        Fact("age", T_INT, "年龄（周岁）", "age in completed years", compute=AgeOn("birth_date")),
+        _code("status", STATUS_ZH, "人员状态", "person status", "normal"),
+        Fact(
+            "certificate_valid",
+            T_BOOL,
+            "残疾人证在有效期内",
+            "certificate valid",
+            YES_NO_ZH,
+            CertificateValid(),
+        ),
+        _code("hukou", HUKOU_ZH, "户籍类型", "household registration"),
         Fact(
             "category",
             Type("text", SINGLE_CATEGORIES | {NO_CATEGORY}),
             "残疾类别",
             "disability category",
             CATEGORY_ZH | {NO_CATEGORY: "无有效证件"},
+            CATEGORY_VIEWS,
         ),
-        Fact("multiple", T_BOOL, "多重残疾", "multiple disability", YES_NO_ZH),
-        Fact("grade", T_INT, "残疾等级", "disability grade"),
+        Fact("multiple", T_BOOL, "多重残疾", "multiple disability", YES_NO_ZH, CATEGORY_VIEWS),
         Fact(
-            "economic_status",
-            _text(ECONOMIC_STATUS_ZH),
-            "家庭经济状况",
-            "economic status",
-            ECONOMIC_STATUS_ZH,
+            "grade",
+            T_INT,
+            "残疾等级",
+            "disability grade",
+            compute=Certified(Record("grade", "INTEGER", 0), 0),
         ),
-        Fact("employment", _text(EMPLOYMENT_ZH), "就业状况", "employment status", EMPLOYMENT_ZH),
-        Fact(
-            "family_planning_hardship",
-            T_BOOL,
-            "计划生育特殊困难家庭",
-            "family-planning special-hardship household",
-            YES_NO_ZH,
+        _code("economic_status", ECONOMIC_STATUS_ZH, "家庭经济状况", "economic status", "ordinary"),
+        _code("employment", EMPLOYMENT_ZH, "就业状况", "employment status", "not_employed"),
+        _flag(
+            "family_planning_hardship", "计划生育特殊困难家庭", "family-planning special-hardship household"
         ),
-        Fact("dangerous_house", T_BOOL, "住房为危房", "dangerous house", YES_NO_ZH),
-        Fact(
-            "work_injury_care",
-            T_BOOL,
-            "领取工伤保险生活护理费",
-            "receives the work-injury care allowance",
-            YES_NO_ZH,
-        ),
-        Fact("self_care", T_BOOL, "生活能否自理", "able to care for themselves", YES_NO_ZH),
+        _flag("dangerous_house", "住房为危房", "dangerous house"),
+        _flag("work_injury_care", "领取工伤保险生活护理费", "receives the work-injury care allowance"),
+        _flag("self_care", "生活能否自理", "able to care for themselves", default=True),
     )
 }
+
+
+def _source_columns() -> dict[str, str]:
+    """Every record key a person fact reads, with its SQL type: the columns of a SQL source relation
+    (one row per person), after ``person_id`` and ``street_id``."""
+    columns = {"person_id": "BIGINT", "street_id": "BIGINT"}
+    for fact in FIELDS.values():
+        for key, sql_type in fact.compute.reads:
+            columns.setdefault(key, sql_type)
+    return columns
+
+
+SOURCE_TYPES: dict[str, str] = _source_columns()
 
 
 # --- Employers (E1): what an employer rule may read, for a levy year Y (last year's figures) ----
@@ -111,6 +333,9 @@ EMPLOYER_TYPE_VALUES = {
     **{key: key for key in EMPLOYER_TYPE_ZH},
 }
 
+# An employer fact is read as given (no ``compute``): its type says how each back end holds it
+# (``employers.employer_record`` in Python: bool, int, exact Decimal; ``employers.source_select`` in
+# DuckDB: a number in fixed point).
 EMPLOYER_FIELDS: dict[str, Fact] = {
     fact.name: fact
     for fact in (
@@ -121,11 +346,15 @@ EMPLOYER_FIELDS: dict[str, Fact] = {
             "employer type",
             EMPLOYER_TYPE_ZH,
         ),
-        Fact("state_owned", T_BOOL, "国有", "state-owned", YES_NO_ZH),
+        Fact("state_owned", T_BOOL, "国有", "state-owned", YES_NO_ZH, default=False),
         Fact("headcount", T_NUMBER, "上年在职职工年平均人数", "last year's average headcount"),
         Fact("total_wages", T_NUMBER, "上年在职职工工资总额（元）", "last year's total wages (yuan)"),
-        Fact("disabled_grade_1_2", T_INT, "一、二级残疾职工人数", "disabled employees of grade 1–2"),
-        Fact("disabled_grade_3_4", T_INT, "三、四级残疾职工人数", "disabled employees of grade 3–4"),
+        Fact(
+            "disabled_grade_1_2", T_INT, "一、二级残疾职工人数", "disabled employees of grade 1–2", default=0
+        ),
+        Fact(
+            "disabled_grade_3_4", T_INT, "三、四级残疾职工人数", "disabled employees of grade 3–4", default=0
+        ),
     )
 }
 
@@ -143,42 +372,10 @@ def display(name: str, value: object) -> str:
     return str(value)
 
 
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    """Completed years on ``day``; born 29 February → a year older on 1 March in common years."""
-    return day.year - birth_date.year - ((birth_date.month, birth_date.day) > (day.month, day.day))
-
-
-def certificate_valid_on(record: dict, day: dt.date) -> bool:
-    """Issued on or before ``day`` and ``day`` before the 10th anniversary of issue (《残疾人证管理办法》
-    art. 19; issued 2015-03-01 → valid 2025-02-28, expired 2025-03-01)."""
-    issued_on = record.get("issued_on")
-    if not record.get("category") or issued_on is None or not record.get("certificate_active", True):
-        return False
-    return issued_on <= day < anniversary(issued_on, 10)
-
-
 def views_of(record: dict, day: dt.date) -> list[dict]:
     """The facts of a record on ``day``, one dict per category the certificate counts as."""
-    common = {
-        "age": age_on(record["birth_date"], day),
-        "status": record.get("status") or "normal",
-        "certificate_valid": certificate_valid_on(record, day),
-        "hukou": record["hukou"],
-        "grade": int(record.get("grade") or 0) if record.get("category") else 0,
-        "economic_status": record.get("economic_status") or "ordinary",
-        "employment": record.get("employment") or "not_employed",
-        "family_planning_hardship": bool(record.get("family_planning_hardship")),
-        "dangerous_house": bool(record.get("dangerous_house")),
-        "work_injury_care": bool(record.get("work_injury_care")),
-        "self_care": record.get("self_care", True) is not False,
-    }
-    category = record.get("category") or NO_CATEGORY
-    if category != "multiple":
-        return [{**common, "category": category, "multiple": False}]
-    digits = sorted({int(digit) for digit in record.get("components") or ""} - {CATEGORY_CODE["multiple"]})
-    return [{**common, "category": CATEGORY_BY_CODE[digit], "multiple": True} for digit in digits] or [
-        {**common, "category": NO_CATEGORY, "multiple": True}
-    ]
+    common = {name: fact.value(record, day) for name, fact in FIELDS.items() if not fact.per_view}
+    return [{**common, **view} for view in CATEGORY_VIEWS.views(record)]
 
 
 def record_for_person(person, certificate, household) -> dict:

@@ -3,6 +3,13 @@
 Every problem is a ``PolicyError`` naming the file, line and column, so ``xiaokang policies check``
 can list them all. ``rules/_common.yaml`` holds the conditions shared by every person policy; a policy
 names the ones it uses under ``common``.
+
+``rules/parameters/`` is the shared parameter tree (as OpenFisca's ``parameters/``): one file per
+parameter used by more than one policy, named after it (``parameters/quota_ratio.yaml``), in the same
+format as a parameter under a policy's ``parameters``. A policy lists the ones it reads under
+``shared_parameters``; they then are among its ``parameters`` (marked ``shared``), so every back end,
+the sheet and the what-if treat them alike, and overriding one (``--set quota_ratio=…``) changes every
+policy that uses it. A name is defined once: in one policy, or in the tree.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ from xiaokang.policies.engine.language import (
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"  # xiaokang/policies/rules/
 COMMON_FILE = "_common.yaml"
+PARAMETERS_DIR = "parameters"  # rules/parameters/: the shared parameter tree, one file per parameter
+SHARED = "*"  # parse_override's policy id for the shared form ``--set quota_ratio=0.02``
 ENTITIES = ("person", "household", "employer")
 # levy: an amount the entity pays (the employment security fund levy, E1), not one it receives.
 KINDS = ("cash", "service", "eligibility", "levy")
@@ -54,6 +63,7 @@ POLICY_KEYS = frozenset(
         "notes",
         "how_to_apply",
         "parameters",
+        "shared_parameters",
         "definitions",
         "common",
         "conditions",
@@ -167,6 +177,16 @@ class Parameter:
     values: list[ParameterValue]  # by start date
     line: int
     column: int
+    source: Path | None = None  # the tree file of a shared parameter; None: the policy's own
+
+    @property
+    def shared(self) -> bool:
+        return self.source is not None
+
+    @property
+    def source_name(self) -> str:
+        """``parameters/quota_ratio.yaml`` for a shared parameter, "" for a policy's own."""
+        return f"{PARAMETERS_DIR}/{self.source.name}" if self.source is not None else ""
 
     def value_on(self, day: dt.date) -> ParameterValue | None:
         current = None
@@ -222,7 +242,7 @@ class Policy:
     amounts: list[AmountRule]  # first matching row; empty for service and eligibility policies
     tests: list[dict]
     path: Path
-    version: str  # hash of the file and the common conditions it uses
+    version: str  # hash of the file, the common conditions and the shared parameters it uses
     how_to_apply: dict = field(default_factory=dict)
     # Separation of duties (U11, G2): the officer who approved an application may also enrol it only
     # where the policy file says ``enrolment_by_approver: true`` (default false: another officer enrols).
@@ -247,7 +267,7 @@ class Policy:
             current = parameter.value_on(day)
             if current is None:
                 raise PolicyError(
-                    self.path,
+                    parameter.source or self.path,
                     parameter.line,
                     parameter.column,
                     f"parameter {name!r} has no value on {day.isoformat()} "
@@ -353,6 +373,95 @@ def _parameter_type(values: list[object]) -> Type | None:
     return None
 
 
+def _read_parameter(
+    reader: _FileReader, name: str, spec: object, source: Path | None = None
+) -> Parameter | None:
+    """One parameter (a policy's or the tree's: the same format): label, unit, type, dated values."""
+    line, column = _where(spec, (1, 1))
+    if not isinstance(spec, dict) or not isinstance(spec.get("values"), list) or not spec["values"]:
+        reader.error(spec, f"parameter {name!r} needs a label and a list of dated values")
+        return None
+    label_zh, label_en = reader.names(spec)
+    values: list[ParameterValue] = []
+    for item in spec["values"]:
+        if not isinstance(item, dict) or not isinstance(item.get("from"), dt.date) or "value" not in item:
+            reader.error(item, f"each value of {name!r} has 'from' (a date), 'value', 'citation'")
+            continue
+        verified = item.get("verified")
+        if not isinstance(verified, bool):
+            reader.error(item, f"a value of {name!r} must say verified: true or false")
+            verified = False
+        values.append(
+            ParameterValue(item["from"], item["value"], reader.text_field(item, "citation"), verified)
+        )
+    values.sort(key=lambda value: value.start)
+    parameter_type = _parameter_type([value.value for value in values])
+    declared = spec.get("type")
+    if declared == "number" and parameter_type in (T_INT, T_NUMBER):
+        # Money: written 400 in the file, but a what-if may set 450.50.
+        parameter_type = T_NUMBER
+        for value in values:
+            value.value = Decimal(value.value)
+    elif declared is not None and (parameter_type is None or declared != parameter_type.kind):
+        reader.error(spec, f"parameter {name!r}: the values are not of type {declared}")
+        return None
+    if parameter_type is None:
+        reader.error(spec, f"the values of {name!r} are not all of one type")
+        return None
+    return Parameter(
+        name, label_zh, label_en, str(spec.get("unit") or ""), parameter_type, values, line, column, source
+    )
+
+
+PARAMETER_KEYS = frozenset({"label", "unit", "type", "values"})
+
+
+@dataclass
+class SharedParameters:
+    """The tree ``rules/parameters/``: the parameters read, each file's errors, each file's text."""
+
+    parameters: dict[str, Parameter]
+    broken: dict[str, list[PolicyError]]  # name → the errors of its file
+    texts: dict[str, str]
+    types: dict[str, Type] = field(default_factory=dict)  # a broken file's type, when it has one
+
+    @property
+    def errors(self) -> list[PolicyError]:
+        return [error for errors in self.broken.values() for error in errors]
+
+
+@cache
+def _shared_parameters(rules_dir: Path) -> SharedParameters:
+    tree = SharedParameters({}, {}, {})
+    all_facts = {name for fields in facts.FIELDS_BY_ENTITY.values() for name in fields}
+    for path in sorted((rules_dir / PARAMETERS_DIR).glob("*.yaml")):
+        reader = _FileReader(path)
+        data = reader.load()
+        name = path.stem
+        if data is not None:
+            for key in data:
+                if key not in PARAMETER_KEYS:
+                    reader.error(
+                        key, f"unknown key {key!r}; a parameter file has: {', '.join(sorted(PARAMETER_KEYS))}"
+                    )
+            if name in all_facts:
+                reader.error(data, f"parameter {name!r} has the name of a fact")
+            parameter = _read_parameter(reader, name, data, path)
+            if parameter is not None and not reader.errors:
+                tree.parameters[name] = parameter
+                tree.texts[name] = reader.text
+            elif parameter is not None:
+                tree.types[name] = parameter.type
+        if reader.errors:
+            tree.broken[name] = reader.errors
+    return tree
+
+
+def shared_parameters(rules_dir: Path = RULES_DIR) -> dict[str, Parameter]:
+    """The shared parameter tree (``rules/parameters/``), by name."""
+    return _shared_parameters(rules_dir).parameters
+
+
 def fact_symbols(entity: str) -> dict[str, Symbol]:
     if entity not in facts.FIELDS_BY_ENTITY:  # household rules: not yet (every name is then unknown)
         return {}
@@ -429,45 +538,50 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
     if not isinstance(raw_parameters, dict):
         reader.error(raw_parameters, "'parameters' maps each name to its label and dated values")
         raw_parameters = {}
-    for name, spec in raw_parameters.items():
-        line, column = _where(spec, (1, 1))
-        if not isinstance(spec, dict) or not isinstance(spec.get("values"), list) or not spec["values"]:
-            reader.error(spec, f"parameter {name!r} needs a label and a list of dated values")
-            continue
-        label_zh, label_en = reader.names(spec)
-        values: list[ParameterValue] = []
-        for item in spec["values"]:
-            if not isinstance(item, dict) or not isinstance(item.get("from"), dt.date) or "value" not in item:
-                reader.error(item, f"each value of {name!r} has 'from' (a date), 'value', 'citation'")
+    # The shared parameters first (the tree), then the policy's own.
+    shared = _shared_parameters(rules_dir)
+    shared_used = data.get("shared_parameters") or []
+    if not isinstance(shared_used, list):
+        reader.error(shared_used, "'shared_parameters' is a list of names from the parameter tree")
+        shared_used = []
+    for name in shared_used:
+        parameter = shared.parameters.get(name)
+        if parameter is None:
+            if name in shared.broken:
+                # The file's own errors (load_all lists them once); its name stays known, so the
+                # expressions that read it report nothing more.
+                reader.errors += shared.broken[name]
+                if name in shared.types:
+                    symbols[name] = Symbol("parameter", shared.types[name])
                 continue
-            verified = item.get("verified")
-            if not isinstance(verified, bool):
-                reader.error(item, f"a value of {name!r} must say verified: true or false")
-                verified = False
-            values.append(
-                ParameterValue(item["from"], item["value"], reader.text_field(item, "citation"), verified)
-            )
-        values.sort(key=lambda value: value.start)
-        parameter_type = _parameter_type([value.value for value in values])
-        declared = spec.get("type")
-        if declared == "number" and parameter_type in (T_INT, T_NUMBER):
-            # Money: written 400 in the file, but a what-if may set 450.50.
-            parameter_type = T_NUMBER
-            for value in values:
-                value.value = Decimal(value.value)
-        elif declared is not None and (parameter_type is None or declared != parameter_type.kind):
-            reader.error(spec, f"parameter {name!r}: the values are not of type {declared}")
+            known = ", ".join(sorted(shared.parameters)) or "none"
+            reader.error(name, f"no shared parameter {name!r} in {PARAMETERS_DIR}/ (there are: {known})")
             continue
-        if parameter_type is None:
-            reader.error(spec, f"the values of {name!r} are not all of one type")
+        if name in parameters:
+            reader.error(name, f"shared parameter {name!r} is listed twice")
+            continue
+        parameters[name] = parameter
+        symbols[name] = Symbol("parameter", parameter.type)
+    for name, spec in raw_parameters.items():
+        if name in shared.parameters or name in shared.broken:
+            reader.error(
+                name,
+                f"parameter {name!r} is defined here and in {PARAMETERS_DIR}/{name}.yaml: a parameter is "
+                f"defined once; list it under shared_parameters instead",
+            )
+            if name not in symbols:  # not listed either: its uses should report nothing more
+                parameter = _read_parameter(reader, name, spec)
+                if parameter is not None:
+                    symbols[name] = Symbol("parameter", parameter.type)
+            continue
+        parameter = _read_parameter(reader, name, spec)
+        if parameter is None:
             continue
         if name in symbols:
             reader.error(spec, f"parameter {name!r} has the name of a fact")
             continue
-        parameters[name] = Parameter(
-            name, label_zh, label_en, str(spec.get("unit") or ""), parameter_type, values, line, column
-        )
-        symbols[name] = Symbol("parameter", parameter_type)
+        parameters[name] = parameter
+        symbols[name] = Symbol("parameter", parameter.type)
 
     definitions: dict[str, Definition] = {}
     for item in data.get("definitions") or []:
@@ -562,6 +676,11 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
     if errors:
         return None, errors
     version_source = reader.text + (common_text if data.get("common") else "")
+    # A shared parameter's file is part of every policy that reads it: changing its values changes those
+    # policies' versions (runs store the version they were decided by). Policies without shared
+    # parameters hash exactly as before the tree existed.
+    for name in sorted(name for name, parameter in parameters.items() if parameter.shared):
+        version_source += f"\n# {PARAMETERS_DIR}/{name}\n" + shared.texts[name]
     policy = Policy(
         id=policy_id,
         zh=zh,
@@ -586,12 +705,13 @@ def read_policy(path: Path, rules_dir: Path = RULES_DIR) -> tuple[Policy | None,
 
 def load_all(rules_dir: Path = RULES_DIR) -> tuple[dict[str, Policy], list[PolicyError]]:
     policies: dict[str, Policy] = {}
-    errors: list[PolicyError] = []
+    # A broken tree file is reported once here (and again by each policy that lists it).
+    errors: list[PolicyError] = list(_shared_parameters(rules_dir).errors)
     for path in sorted(rules_dir.glob("*.yaml")):
         if path.name.startswith("_"):
             continue
         policy, file_errors = read_policy(path, rules_dir)
-        errors += file_errors
+        errors += [error for error in file_errors if error.path.parent.name != PARAMETERS_DIR]
         if policy is not None:
             policies[policy.id] = policy
     return policies, errors
@@ -622,12 +742,25 @@ def check_dates(policy_set: dict[str, Policy], day: dt.date) -> list[PolicyError
 
 
 def parse_override(policy_set: dict[str, Policy], assignment: str) -> tuple[str, str, object]:
-    """``policy_id.parameter=value`` → (policy id, parameter, typed value); ValueError says what is wrong."""
+    """``policy_id.parameter=value`` → (policy id, parameter, typed value), or the shared form
+    ``parameter=value`` for a parameter of the tree → (``SHARED``, parameter, typed value). Either form of
+    a shared parameter changes every policy that uses it (``overrides_by_policy``). ValueError says what
+    is wrong."""
     name, sep, raw = assignment.partition("=")
     policy_id, dot, parameter_name = name.strip().partition(".")
+    shared = {
+        parameter.name: parameter
+        for policy in policy_set.values()
+        for parameter in policy.parameters.values()
+        if parameter.shared
+    }
+    if sep and not dot and policy_id in shared:
+        return SHARED, policy_id, coerce(shared[policy_id], raw.strip(), assignment)
     if not sep or not dot:
+        shared_names = f" or SHARED_PARAMETER=VALUE ({', '.join(sorted(shared))})" if shared else ""
         raise ValueError(
             f"{assignment!r}: write POLICY.PARAMETER=VALUE, e.g. living_subsidy.dibao_standard=1500"
+            + shared_names
         )
     policy = policy_set.get(policy_id)
     if policy is None:
@@ -663,8 +796,22 @@ def coerce(parameter: Parameter, raw: str, context: str) -> object:
     return raw
 
 
-def overrides_by_policy(assignments: list[tuple[str, str, object]]) -> dict[str, dict[str, object]]:
+def overrides_by_policy(
+    assignments: list[tuple[str, str, object]], policy_set: dict[str, Policy] | None = None
+) -> dict[str, dict[str, object]]:
+    """{policy id: {parameter: value}} from ``parse_override``'s assignments. A shared parameter (either
+    form) is set for every policy of ``policy_set`` (default: the shipped policies) that uses it, so the
+    levy and the reward never run on two different quota ratios."""
+    policy_set = policies() if policy_set is None else policy_set
     result: dict[str, dict[str, object]] = {}
     for policy_id, name, value in assignments:
-        result.setdefault(policy_id, {})[name] = value
+        targets = [policy_id]
+        if policy_id == SHARED or _is_shared(policy_set.get(policy_id), name):
+            targets = [other.id for other in policy_set.values() if _is_shared(other, name)]
+        for target in targets:
+            result.setdefault(target, {})[name] = value
     return result
+
+
+def _is_shared(policy: Policy | None, name: str) -> bool:
+    return policy is not None and name in policy.parameters and policy.parameters[name].shared

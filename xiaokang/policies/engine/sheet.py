@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from xiaokang.policies.engine.loader import Policy
+from xiaokang.policies.engine.loader import Policy, policies
 
 KIND_ZH = {"cash": "现金补贴", "service": "服务", "eligibility": "资格认定", "levy": "征收"}
 KIND_EN = {"cash": "cash benefit", "service": "service", "eligibility": "eligibility", "levy": "levy"}
@@ -26,6 +26,14 @@ class ParameterRow:
     values: list[dict]  # start, value, citation, verified, current
     current: object = None
     current_verified: bool = True
+    # A parameter of the shared tree: its file (``parameters/quota_ratio.yaml``) and every policy that
+    # reads it (so a reader of one policy sees that changing it changes the others too).
+    source: str = ""
+    used_by: list[str] = field(default_factory=list)
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.source)
 
 
 @dataclass
@@ -65,8 +73,12 @@ class Sheet:
         return sorted(found, key=lambda item: item["start"], reverse=True)
 
 
-def build_sheet(policy: Policy, day: dt.date) -> Sheet:
+def build_sheet(policy: Policy, day: dt.date, policy_set: dict[str, Policy] | None = None) -> Sheet:
+    """``policy_set`` (default: the shipped policies, when the policy has shared parameters) names the
+    other policies that read each shared parameter."""
     sheet = Sheet(policy, day)
+    if policy_set is None and any(parameter.shared for parameter in policy.parameters.values()):
+        policy_set = policies()
     for parameter in policy.parameters.values():
         current = parameter.value_on(day)
         values = [
@@ -88,6 +100,12 @@ def build_sheet(policy: Policy, day: dt.date) -> Sheet:
                 values,
                 current.value if current else None,
                 current.verified if current else True,
+                parameter.source_name,
+                [
+                    other.id
+                    for other in (policy_set or {}).values()
+                    if parameter.shared and other.parameters.get(parameter.name) is parameter
+                ],
             )
         )
     return sheet
@@ -129,6 +147,8 @@ def render_text(sheet: Sheet) -> str:
             unit = row.unit or ""
             current = "（该日无值）" if row.current is None else f"{_value_text(row.current)}{unit}"
             lines.append(f"  {row.name}：{row.zh} = {current}{flag}")
+            if row.shared:
+                lines.append(f"      共用参数：{row.source}；适用于 {'、'.join(row.used_by)}")
             for value in row.values:
                 marker = "→" if value["current"] else " "
                 note = "" if value["verified"] else f" {UNVERIFIED_ZH}"

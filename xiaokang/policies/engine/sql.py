@@ -22,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from xiaokang.core.vocabulary import CATEGORY_CODE
+from xiaokang.policies.engine import facts
+from xiaokang.policies.engine.dialect import DIALECTS, date_literal, literal  # noqa: F401 (sql.literal)
 from xiaokang.policies.engine.facts import FIELDS
 from xiaokang.policies.engine.language import (
     INT,
@@ -37,49 +38,15 @@ from xiaokang.policies.engine.language import (
 )
 from xiaokang.policies.engine.loader import Policy
 
-DIALECTS = ("sqlite", "postgresql", "duckdb")
 DUCKDB_DECIMAL = "DECIMAL(38, 10)"
 SCALE = "10000000000"  # 10^10: numbers carry 10 decimal places (interpreter.PLACES)
 
-# The columns a source relation provides (one row per person).
-SOURCE_COLUMNS = (
-    "person_id",
-    "street_id",
-    "birth_date",
-    "status",
-    "hukou",
-    "category",  # NULL without an active certificate; 'multiple' for 多重
-    "grade",
-    "components",  # 多重: the component digits, e.g. '46'
-    "issued_on",
-    "valid_until",  # the last day of validity (issued_on's 10th anniversary − 1 day)
-    "certificate_active",
-    "economic_status",
-    "employment",
-    "family_planning_hardship",
-    "dangerous_house",
-    "work_injury_care",
-    "self_care",
-)
+# The columns a source relation provides (one row per person): person_id, street_id and every record key
+# a fact reads, with its SQL type, from the facts' one definition (``facts.SOURCE_TYPES``).
+SOURCE_TYPES = facts.SOURCE_TYPES
+SOURCE_COLUMNS = tuple(SOURCE_TYPES)
 FACT_COLUMNS = ("person_id", "street_id", "nviews", "category_code", *FIELDS)
 DECISION_COLUMNS = ("person_id", "street_id", "category", "eligible", "amount_fen", "failed")
-
-
-def literal(value: object) -> str:
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.date):
-        return f"'{value.isoformat()}'"
-    text = str(value).replace("'", "''")
-    return f"'{text}'"
-
-
-def date_literal(day: dt.date, dialect: str) -> str:
-    return f"'{day.isoformat()}'" if dialect == "sqlite" else f"DATE '{day.isoformat()}'"
 
 
 class _Compiler:
@@ -277,71 +244,19 @@ def fixed_to_decimal(units: str) -> str:
     return f"CAST(CAST({units} AS DECIMAL(38, 0)) * {unit} AS {DUCKDB_DECIMAL})"
 
 
-def _year(column: str, dialect: str) -> str:
-    if dialect == "sqlite":
-        return f"CAST(strftime('%Y', {column}) AS INTEGER)"
-    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
-
-
-def _month_day(column: str, dialect: str) -> str:
-    if dialect == "sqlite":
-        return f"CAST(strftime('%m%d', {column}) AS INTEGER)"
-    return f"CAST(EXTRACT(MONTH FROM {column}) * 100 + EXTRACT(DAY FROM {column}) AS INTEGER)"
-
-
-def _contains(haystack: str, needle: str, dialect: str) -> str:
-    if dialect == "sqlite":
-        return f"instr({haystack}, {needle}) > 0"
-    return f"strpos({haystack}, {needle}) > 0"
-
-
-def _categories_relation() -> str:
-    rows = [
-        f"SELECT {code} AS code, '{name}' AS name, '{code}' AS digit"
-        for name, code in CATEGORY_CODE.items()
-        if name != "multiple"
-    ]
-    return "(" + " UNION ALL ".join(rows) + ")"
-
-
 def facts_select(source: str, day: dt.date, dialect: str, views: str = "all") -> str:
     """One row per person and category view (FACT_COLUMNS) from ``source`` (a SELECT or table name
-    giving SOURCE_COLUMNS), every fact on ``day`` exactly as ``facts.views_of`` computes it. ``views``:
-    ``all``, or only the persons with one view (``single``) or with several (``multiple``: 多重), so a
-    batch can keep the few 多重 persons apart and rank only them."""
-    on = date_literal(day, dialect)
-    # Born 29 February: 229 > 228 on 28 February of a common year (not yet), 229 > 301 false on 1 March.
-    age = (
-        f"({day.year} - {_year('s.birth_date', dialect)} - "
-        f"CASE WHEN {_month_day('s.birth_date', dialect)} > {day.month * 100 + day.day} THEN 1 ELSE 0 END)"
+    giving SOURCE_COLUMNS), every fact on ``day`` generated from its one definition (``facts.FIELDS``:
+    ``Fact.sql_column``, the same computation as ``facts.views_of``). ``views``: ``all``, or only the
+    persons with one view (``single``) or with several (``multiple``: 多重), so a batch can keep the few
+    多重 persons apart and rank only them."""
+    computed = ",".join(
+        f"\n        {fact.sql_column(day, dialect)} AS {name}"
+        for name, fact in FIELDS.items()
+        if not fact.per_view
     )
-    has_category = "(s.category IS NOT NULL AND s.category <> '')"
-    common = f"""
-        {age} AS age,
-        COALESCE(s.status, 'normal') AS status,
-        CASE WHEN {has_category} AND s.certificate_active AND s.issued_on <= {on}
-             AND s.valid_until >= {on} THEN TRUE ELSE FALSE END AS certificate_valid,
-        s.hukou AS hukou,
-        CASE WHEN {has_category} THEN COALESCE(s.grade, 0) ELSE 0 END AS grade,
-        COALESCE(s.economic_status, 'ordinary') AS economic_status,
-        COALESCE(s.employment, 'not_employed') AS employment,
-        COALESCE(s.family_planning_hardship, FALSE) AS family_planning_hardship,
-        COALESCE(s.dangerous_house, FALSE) AS dangerous_house,
-        COALESCE(s.work_injury_care, FALSE) AS work_injury_care,
-        COALESCE(s.self_care, TRUE) AS self_care"""
     relation = f"({source})" if source.lstrip().upper().startswith("SELECT") else source
-    single = f"""
-    SELECT s.person_id AS person_id, s.street_id AS street_id, 1 AS nviews,
-        COALESCE(cat.code, 0) AS category_code,
-        CASE WHEN s.category = 'multiple' THEN '' ELSE COALESCE(s.category, '') END AS category,
-        CASE WHEN s.category = 'multiple' THEN TRUE ELSE FALSE END AS multiple,{common}
-    FROM {relation} s LEFT JOIN {_categories_relation()} cat ON cat.name = s.category
-    WHERE s.category IS NULL OR s.category <> 'multiple' OR COALESCE(s.components, '') = ''"""
-    multiple = f"""
-    SELECT s.person_id AS person_id, s.street_id AS street_id, length(s.components) AS nviews,
-        cat.code AS category_code, cat.name AS category, TRUE AS multiple,{common}
-    FROM {relation} s JOIN {_categories_relation()} cat ON {_contains("s.components", "cat.digit", dialect)}
-    WHERE s.category = 'multiple' AND COALESCE(s.components, '') <> ''"""
+    single, multiple = facts.CATEGORY_VIEWS.sql_views(relation, computed, dialect)
     columns = ", ".join(FACT_COLUMNS)
     if views == "single":
         return f"SELECT {columns} FROM ({single}) views"

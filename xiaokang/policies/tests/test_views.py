@@ -174,3 +174,15 @@ def test_a_street_officer_sees_the_stored_runs_counts_for_their_street_only(
     assert (accident["run"].eligible, accident["run"].amount_fen) == (2, 0)
     living = next(row for row in mine if row["policy"].id == "living_subsidy")
     assert living["run"].amount_fen == 40000 + 145000
+
+
+def test_a_sheet_shows_a_shared_parameter_with_its_file_its_users_and_its_citation(district_officer):
+    page = client_for(district_officer).get("/staff/policies/over_quota_reward/", {"date": "2024-12-31"})
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    row = text[text.index('id="parameter-quota_ratio"') :]
+    row = row[: row.index("</tbody>")]
+    assert "employment_levy, over_quota_reward" in row
+    assert "<code>parameters/quota_ratio.yaml</code>" in row
+    assert "京财税〔2019〕1333号" in row
