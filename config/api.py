@@ -97,7 +97,7 @@ api = XiaokangAPI(
     version="1",
     description="Haidian District disabled-persons registry (小康). See docs/api.md.",
     urls_namespace="api",
-    # Deny by default: an endpoint that names no roles (and is not auth=None) lets nobody in.
+    # Deny by default: an endpoint that names no capability (and is not auth=None) lets nobody in.
     auth=TokenAuth(),
     renderer=Utf8JSONRenderer(),
     # Swagger UI from ninja's own static files (ninja is in INSTALLED_APPS): no CDN. Its default

@@ -1,6 +1,8 @@
 """Every URL with every role (U11; GB/T 22239-2019 8.1.4.2: deny by default). Each named page must be declared
-below with the roles that may open it; a page that is not declared fails this test, so no page can appear
-without someone deciding who may use it. GET is tried for every role; POST-only endpoints must refuse GET."""
+below by the capability that guards it (its roles come from the capability table, core.capabilities), or
+as PUBLIC, POST_ONLY or ALL_ROLES (signed-in staff) where no capability applies; a page that is not declared
+fails this test, so no page can appear without someone deciding who may use it. GET is tried for every role;
+POST-only endpoints must refuse GET."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from xiaokang.accounts.models import User
 from xiaokang.accounts.services import grant_reject, user_update
 from xiaokang.cases.documents import document_add
 from xiaokang.cases.services import application_submit, application_transition
+from xiaokang.core.capabilities import roles_for
 from xiaokang.employment.models import Declaration, Employer
 from xiaokang.interpreting.models import Booking
 from xiaokang.interpreting.services import booking_create, interpreter_save, parse_times, slots_add
@@ -26,10 +29,12 @@ from xiaokang.registry.services import persons_import
 
 pytestmark = pytest.mark.django_db
 
-READERS = {"district_admin", "district_officer", "street_officer", "community_worker"}
-ALL_ROLES = READERS | {"auditor", "security_admin"}
+ALL_ROLES = frozenset(
+    {"district_admin", "district_officer", "street_officer", "community_worker", "auditor", "security_admin"}
+)
 PUBLIC = "public"
-# url name → roles that may GET it (PUBLIC: anyone, signed in or not); POST_ONLY: GET answers 405.
+# url name → the capability whose roles may GET it, or ALL_ROLES (any signed-in staff member), PUBLIC (anyone,
+# signed in or not), POST_ONLY (GET answers 405).
 POST_ONLY = "post-only"
 ACCESS = {
     "home": PUBLIC,
@@ -41,75 +46,75 @@ ACCESS = {
     "set_language": PUBLIC,  # a GET just redirects back
     "logout": POST_ONLY,
     "staff-home": ALL_ROLES,
-    "person-list": READERS,
-    "person-create": READERS,
-    "person-detail": READERS,
-    "person-edit": READERS,
+    "person-list": "person.read",
+    "person-create": "person.write",
+    "person-detail": "person.read",
+    "person-edit": "person.write",
     "person-reveal": POST_ONLY,
     # transfers between streets (R6, S4): street officers and the district; the district decides
-    "person-transfer": {"district_admin", "district_officer", "street_officer"},
-    "transfer-list": {"district_admin", "district_officer", "street_officer"},
-    "transfer-request": {"district_admin", "district_officer", "street_officer"},
+    "person-transfer": "transfer.request",
+    "transfer-list": "transfer.request",
+    "transfer-request": "transfer.request",
     "transfer-decide": POST_ONLY,
     "transfer-cancel": POST_ONLY,
-    "registry-import": {"district_admin", "district_officer", "street_officer"},
+    "registry-import": "registry.import",
     "registry-import-confirm": POST_ONLY,
     "registry-import-errors": POST_ONLY,
-    "registry-quality": READERS,
+    "registry-quality": "registry.quality",
     "registry-quality-download": POST_ONLY,
-    "registry-export": READERS,
-    "audit-list": {"auditor"},
+    "registry-export": "registry.export",
+    "audit-list": "audit.read",
     "audit-verify": POST_ONLY,
-    "account-list": {"security_admin"},
-    "account-create": {"security_admin"},
-    "account-edit": {"security_admin"},
+    "account-list": "account.manage",
+    "account-create": "account.manage",
+    "account-edit": "account.manage",
     "account-unlock": POST_ONLY,
     "account-two-factor-reset": POST_ONLY,
     # role changes (三权分立): district administrators decide, the auditor reads; everyone's own password
-    "grant-list": {"district_admin"},
+    "grant-list": "grant.decide",
     "grant-approve": POST_ONLY,
     "grant-reject": POST_ONLY,
     "enrolment-code-issue": POST_ONLY,  # district administrators issue second-factor enrolment codes
-    "audit-grant-list": {"auditor"},
+    "audit-grant-list": "grant.audit",
     "password-change": ALL_ROLES,
-    "policy-list": READERS,
-    "policy-detail": READERS,
-    "policy-what-if": {"district_admin", "district_officer", "street_officer"},
-    "application-list": READERS,
-    "application-dashboard": READERS,
-    "application-detail": READERS,
+    "policy-list": "policy.read",
+    "policy-detail": "policy.read",
+    "policy-what-if": "policy.what_if",
+    "application-list": "application.read",
+    "application-dashboard": "application.read",
+    "application-detail": "application.read",
     "application-transition": POST_ONLY,
-    "application-create": READERS,
-    "application-notice": READERS,
+    "application-create": "application.create",
+    "application-notice": "application.read",
     "application-document-upload": POST_ONLY,
-    "application-document": READERS,
-    "roster-list": {"district_admin", "district_officer", "street_officer"},
+    "application-document": "application.read",
+    "roster-list": "roster.read",
     "roster-build": POST_ONLY,
     "roster-approve": POST_ONLY,
     "roster-download": POST_ONLY,
-    "outreach-list": READERS,
+    "outreach-list": "outreach.read",
     "outreach-answer": POST_ONLY,
-    "review-list": {"district_admin", "district_officer", "street_officer"},
+    "review-list": "enrolment.review",
     "review-decide": POST_ONLY,
-    "temporary-list": {"district_admin", "district_officer", "street_officer"},
-    "temporary-create": {"district_admin", "district_officer", "street_officer"},
+    "temporary-list": "temporary.read",
+    "temporary-create": "temporary.grant",
     "temporary-review": POST_ONLY,
     # employers (E1)
-    "employer-list": {"district_admin", "district_officer", "street_officer"},
-    "employer-detail": {"district_admin", "district_officer", "street_officer"},
-    "employer-create": {"district_admin", "district_officer", "street_officer"},
-    "employer-edit": {"district_admin", "district_officer", "street_officer"},
-    "employer-import": {"district_admin", "district_officer", "street_officer"},
+    "employer-list": "employer.read",
+    "employer-detail": "employer.read",
+    "employer-create": "employer.write",
+    "employer-edit": "employer.write",
+    "employer-import": "employer.write",
     "employer-import-confirm": POST_ONLY,
-    "employer-export": {"district_admin", "district_officer", "street_officer"},
+    "employer-export": "employer.read",
     # declarations (E1)
-    "declaration-list": {"district_admin", "district_officer", "street_officer"},
-    "declaration-create": {"district_admin", "district_officer", "street_officer"},
-    "declaration-detail": {"district_admin", "district_officer", "street_officer"},
-    "declaration-correct": {"district_admin", "district_officer", "street_officer"},
+    "declaration-list": "declaration.read",
+    "declaration-create": "declaration.write",
+    "declaration-detail": "declaration.read",
+    "declaration-correct": "declaration.write",
     "declaration-recheck": POST_ONLY,
     "declaration-approve": POST_ONLY,
-    "declaration-conflicts": {"district_admin", "district_officer", "street_officer"},
+    "declaration-conflicts": "declaration.read",
     "declaration-conflict-resolve": POST_ONLY,
     # disclosure and member units (E2, E3, T2)
     "disclosure-years": PUBLIC,
@@ -117,9 +122,9 @@ ACCESS = {
     "disclosure-xlsx": PUBLIC,
     "disclosure-credit-csv": PUBLIC,
     "disclosure-credit-json": PUBLIC,
-    "member-units-latest": {"district_admin", "district_officer", "street_officer"},
-    "member-units": {"district_admin", "district_officer", "street_officer"},
-    "member-units-xlsx": {"district_admin", "district_officer", "street_officer"},
+    "member-units-latest": "member_units.read",
+    "member-units": "member_units.read",
+    "member-units-xlsx": "member_units.read",
     # the public portal (U11; docs/portal.md)
     "display-settings": POST_ONLY,
     "policy-guide": PUBLIC,
@@ -141,21 +146,21 @@ ACCESS = {
     "applicant-verify-send": POST_ONLY,
     # portal account verification on the person page (U11): print a code, unlink an account
     "person-portal-code": POST_ONLY,
-    "person-portal-unlink": READERS,
+    "person-portal-unlink": "portal_account.manage",
     # sign-language interpretation (U11): public booking, the federation's district staff
     "interpreting-book": PUBLIC,
     "interpreting-booking-new": PUBLIC,
     "interpreting-booking": PUBLIC,
-    "interpreting-staff": {"district_admin", "district_officer"},
-    "interpreting-booking-detail": {"district_admin", "district_officer"},
+    "interpreting-staff": "interpreting.manage",
+    "interpreting-booking-detail": "interpreting.manage",
     "interpreting-booking-confirm": POST_ONLY,
     "interpreting-booking-reassign": POST_ONLY,
     "interpreting-booking-cancel": POST_ONLY,
     "interpreting-booking-reveal": POST_ONLY,
-    "interpreting-interpreters": {"district_admin", "district_officer"},
-    "interpreting-interpreter-create": {"district_admin", "district_officer"},
-    "interpreting-interpreter-edit": {"district_admin", "district_officer"},
-    "interpreting-slots": {"district_admin", "district_officer"},
+    "interpreting-interpreters": "interpreting.manage",
+    "interpreting-interpreter-create": "interpreting.manage",
+    "interpreting-interpreter-edit": "interpreting.manage",
+    "interpreting-slots": "interpreting.manage",
     "interpreting-slot-withdraw": POST_ONLY,
 }
 
@@ -169,6 +174,16 @@ def _named_patterns(resolver=None, prefix=""):
             yield from _named_patterns(entry, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern) and entry.name:
             yield entry.name, prefix + str(entry.pattern)
+
+
+def _named_views(resolver=None):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace != "api":
+                yield from _named_views(entry)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield entry.name, entry.callback
 
 
 def _url(pattern: str, kwargs: dict) -> str:
@@ -271,9 +286,28 @@ def world(tmp_path, system_actor, settings):
     return person, users
 
 
+def _allowed_roles(declared) -> frozenset[str] | str:
+    """A declared capability → its roles (an unknown name raises); the other declarations as they are."""
+    if declared in (PUBLIC, POST_ONLY) or isinstance(declared, frozenset):
+        return declared
+    return roles_for(declared)
+
+
 def test_every_named_page_is_declared():
     undeclared = sorted({name for name, _ in _named_patterns()} - set(ACCESS))
     assert undeclared == [], f"declare who may open: {undeclared}"
+
+
+def test_each_page_is_declared_by_the_capability_its_view_requires():
+    """A view guarded by ``@requires(name)`` is declared here by that same name: the matrix cannot drift from
+    the code (a page guarded inside its body, by ``check``, is tried below with every role)."""
+    mismatched = []
+    for name, view in _named_views():
+        capability = getattr(view, "capability", None)
+        if capability is not None and ACCESS[name] not in (capability, POST_ONLY):
+            mismatched.append((name, ACCESS[name], capability))
+        _allowed_roles(ACCESS[name])  # every declared capability exists
+    assert mismatched == []
 
 
 def test_every_page_with_every_role(world):
@@ -288,7 +322,7 @@ def test_every_page_with_every_role(world):
     }
     failures = []
     for name, pattern in _named_patterns():
-        allowed = ACCESS[name]
+        allowed = _allowed_roles(ACCESS[name])
         if name.startswith("account-"):
             url = _url(pattern, {"pk": users["district_officer"].pk})
         elif name.startswith("application-"):

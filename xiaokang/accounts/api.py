@@ -24,6 +24,7 @@ from xiaokang.accounts.services import (
 )
 from xiaokang.accounts.twofactor import second_factor_check, second_step
 from xiaokang.audit.services import log_action
+from xiaokang.core.capabilities import can
 
 # The same answer for an unknown username and a wrong password: a caller cannot probe for usernames.
 INVALID_CREDENTIALS = "用户名或密码错误 / wrong username or password"
@@ -63,13 +64,13 @@ PASSWORD_CHANGE_REQUIRED = (
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``, and the caller's role must be one of ``roles``. Deny by default:
-    without roles nobody passes, so an endpoint is open only to the roles it names.
+    """``Authorization: Bearer <token>``, and the caller must have ``capability`` (core.capabilities). Deny
+    by default: without a capability nobody passes, so an endpoint is open only to the roles it names.
 
     A missing, unknown or expired token answers 401; a valid token of another role answers 403."""
 
-    def __init__(self, roles: frozenset[str] | set[str] = frozenset()):
-        self.roles = frozenset(roles)
+    def __init__(self, capability: str | None = None):
+        self.capability = capability
         super().__init__()
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
@@ -91,7 +92,7 @@ class TokenAuth(HttpBearer):
                 user, "api.token_refused", object_type="api", object_id=request.path[:64], client=client
             )
             raise AuthorizationError(message=PASSWORD_CHANGE_REQUIRED)
-        if user.role not in self.roles:
+        if self.capability is None or not can(user, self.capability):
             log_action(user, "access.denied", object_type="api", object_id=request.path[:64], client=client)
             raise AuthorizationError(message=ROLE_REFUSED)
         return user

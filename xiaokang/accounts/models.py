@@ -26,7 +26,9 @@ ROLE_AREA_LEVEL = {
     Role.SECURITY_ADMIN: None,
 }
 
-# Roles that may read the registry (the auditor and the security administrator may not: 三权分立).
+# Roles that have a registry scope (accounts.actors.scope_of; the auditor and the security administrator
+# have none: 三权分立). What each role may do is the capability table (core.capabilities, each app's
+# permissions.py), which builds its readers' capabilities on this set.
 REGISTRY_READERS = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER, Role.COMMUNITY_WORKER}
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, SystemActor
 from xiaokang.accounts.models import ROLE_AREA_LEVEL, ApiToken, LoginFailure, Role, RoleGrant, User
+from xiaokang.core.capabilities import can
 from xiaokang.core.models import Area
 
 
@@ -193,8 +194,11 @@ def _refused(actor: Actor, user: User | None, why: str, message: str, **details)
     raise AccountError(message)
 
 
-def _refuse_unless_security_admin(actor: Actor, action: str, username: str) -> None:
-    if getattr(actor, "role", None) != Role.SECURITY_ADMIN or not getattr(actor, "is_active", False):
+def _refuse_unless_security_admin(
+    actor: Actor, action: str, username: str, *, capability: str = "account.manage"
+) -> None:
+    # A person's decision, never a batch job's: an actor without is_active (a SystemActor) is refused.
+    if not getattr(actor, "is_active", False) or not can(actor, capability):
         from xiaokang.audit.services import log_action
 
         log_action(
@@ -246,7 +250,7 @@ def _audit_grant(actor: Actor, action: str, grant: RoleGrant) -> None:
 def _check_decider(actor: Actor, grant: RoleGrant, action: str) -> None:
     """Only an active district administrator who is neither the account concerned nor the proposer
     decides a grant (two people, and never oneself: GB/T 22239-2019 8.1.4.2). Refusals are audited."""
-    if getattr(actor, "role", None) != Role.DISTRICT_ADMIN or not getattr(actor, "is_active", False):
+    if not getattr(actor, "is_active", False) or not can(actor, "grant.decide"):
         _refused(
             actor,
             grant.user,

@@ -50,6 +50,7 @@ from xiaokang.accounts.services import (
     throttle_failure,
 )
 from xiaokang.core import crypto
+from xiaokang.core.capabilities import can
 
 ISSUER = "Xiaokang"
 STEP_SECONDS = 30
@@ -58,6 +59,10 @@ DIGITS = 6
 DRIFT_STEPS = 1
 RECOVERY_CODES = 10
 RECOVERY_DIGITS = 12
+# Roles that must sign in with a second factor (GB/T 22239-2019 8.1.4.1 d: two factors for the
+# administrators). A security setting about how a role signs in, not something a role may do, so it is not a
+# capability (core.capabilities): no page, service or menu entry asks it, and can() must not be able to
+# loosen it.
 MANDATORY_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 # Enrolment codes: 10 characters of an alphabet without 0/O and 1/I (32 symbols: 50 bits), 7 days, 5 tries.
 ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -245,7 +250,7 @@ def two_factor_reset(*, actor, user: User) -> None:
     codes, the user's API tokens and signed-in sessions go; the user enrols again at the next sign-in.
     Anyone else is refused here, not only by the page, and the refusal is audited (8.1.4.2)."""
     if not isinstance(actor, SystemActor):
-        _refuse_unless_security_admin(actor, "2fa.reset", user.username)
+        _refuse_unless_security_admin(actor, "2fa.reset", user.username, capability="two_factor.reset")
     with transaction.atomic():
         TotpDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
@@ -296,7 +301,7 @@ def enrolment_code_issue(*, actor, user: User) -> str:
     ``XXXXX-XXXXX``; only its keyed hash is stored), valid ENROLMENT_CODE_DAYS days; any code issued
     before is void. Refused (and audited) unless ``actor`` is an active district administrator other than
     ``user``, ``user`` is active and their role requires a factor they do not have yet."""
-    if getattr(actor, "role", None) != Role.DISTRICT_ADMIN or not getattr(actor, "is_active", False):
+    if not getattr(actor, "is_active", False) or not can(actor, "two_factor.issue_code"):
         _refuse_issue(
             actor,
             user,
@@ -359,7 +364,7 @@ def accounts_waiting_for_factor(*, actor) -> list[dict]:
     """For the district administrators' role-change page: active accounts whose role requires a second
     factor and who have none confirmed, each with the enrolment code in force (or None). Empty for anyone
     but an active district administrator."""
-    if getattr(actor, "role", None) != Role.DISTRICT_ADMIN or not getattr(actor, "is_active", False):
+    if not getattr(actor, "is_active", False) or not can(actor, "two_factor.issue_code"):
         return []
     users = [
         u

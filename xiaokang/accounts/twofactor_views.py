@@ -43,6 +43,7 @@ from xiaokang.accounts.twofactor import (
     second_step,
     two_factor_reset,
 )
+from xiaokang.core.capabilities import check
 
 PENDING = "xiaokang_2fa_pending"
 PENDING_SECONDS = 10 * 60
@@ -294,9 +295,7 @@ def two_factor_enrol(request):
 @require_POST
 def account_two_factor_reset(request, pk: int):
     """The security administrator resets a user's second factor (audited; the user enrols again)."""
-    from xiaokang.accounts.views import _security_admin
-
-    _security_admin(request)
+    check(request, "two_factor.reset")
     user = get_object_or_404(User, pk=pk)
     two_factor_reset(actor=request.user, user=user)
     messages.success(

@@ -6,7 +6,6 @@ user's own password page (8.1.4.1). Views parse, call one service, render."""
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +17,7 @@ from xiaokang.accounts.forms import (
     GrantDecisionForm,
     PasswordChangeForm,
 )
-from xiaokang.accounts.models import LoginFailure, Role, RoleGrant, User
+from xiaokang.accounts.models import LoginFailure, RoleGrant, User
 from xiaokang.accounts.services import (
     AccountError,
     WrongPassword,
@@ -38,19 +37,12 @@ from xiaokang.accounts.twofactor import (
     enrolment_code_needed,
     open_enrolment_code,
 )
-from xiaokang.audit.services import log_action
-
-
-def _only(request, role: str, page: str) -> None:
-    """Deny by default: anyone but ``role`` gets 403, and the refusal is recorded."""
-    if request.user.role != role:
-        log_action(request.user, "access.denied", object_type="page", object_id=page)
-        raise PermissionDenied
+from xiaokang.core.capabilities import check
 
 
 def _security_admin(request) -> None:
-    if request.user.role != Role.SECURITY_ADMIN:
-        raise PermissionDenied
+    """Deny by default: anyone without ``account.manage`` (the security administrator) gets 403, recorded."""
+    check(request, "account.manage")
 
 
 @login_required
@@ -188,14 +180,14 @@ def _grant_page(request, *, can_decide: bool):
 @login_required
 def grant_list(request):
     """Pending and decided role changes, for the district administrators to decide."""
-    _only(request, Role.DISTRICT_ADMIN, "grant-list")
+    check(request, "grant.decide")
     return _grant_page(request, can_decide=True)
 
 
 @login_required
 def audit_grant_list(request):
     """The same list, read only, in the auditor's area."""
-    _only(request, Role.AUDITOR, "audit-grant-list")
+    check(request, "grant.audit")
     return _grant_page(request, can_decide=False)
 
 
@@ -203,7 +195,7 @@ def audit_grant_list(request):
 @login_required
 @require_POST
 def grant_decide(request, pk: int, decision: str):
-    _only(request, Role.DISTRICT_ADMIN, f"grant-{decision}")
+    check(request, "grant.decide")
     grant = get_object_or_404(RoleGrant.objects.select_related("user", "proposed_by"), pk=pk)
     form = GrantDecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -245,7 +237,7 @@ def _issue_and_show(request, user: User):
 @require_POST
 def enrolment_code_issue_view(request, pk: int):
     """A district administrator issues an account's enrolment code, shown once (Cache-Control: no-store)."""
-    _only(request, Role.DISTRICT_ADMIN, "enrolment-code-issue")
+    check(request, "two_factor.issue_code")
     user = get_object_or_404(User, pk=pk)
     return _issue_and_show(request, user)
 

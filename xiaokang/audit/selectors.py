@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from xiaokang.audit.models import AuditEvent
 from xiaokang.audit.services import Verification, log_action, verify_chain
+from xiaokang.core.capabilities import can
 
-AUDITOR = "auditor"  # accounts.models.Role.AUDITOR
 PAGE_SIZE = 50
 
 
@@ -49,7 +49,7 @@ class AuditPage:
 
 
 def _require_auditor(actor) -> None:
-    if getattr(actor, "role", None) != AUDITOR or not getattr(actor, "is_active", False):
+    if not can(actor, "audit.read"):
         raise PermissionDenied("only an auditor reads the audit trail / 只有审计员可以查阅审计日志")
 
 

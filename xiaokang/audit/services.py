@@ -478,3 +478,18 @@ def anchors_check(anchors: list[Anchor]) -> list[tuple[int, str]]:
                 )
             )
     return problems
+
+
+def record_refusal(request, *, person_id: int | str | None = None, details: dict | None = None) -> None:
+    """A page refused by a capability (``core.capabilities.requires`` / ``refuse``): ``access.denied`` with
+    the url name as the page (U11; GB/T 22239-2019 8.1.4.3: "every refused access")."""
+    match = getattr(request, "resolver_match", None)
+    log_action(
+        request.user,
+        "access.denied",
+        object_type="page",
+        object_id=match.url_name if match and match.url_name else request.path[:64],
+        person_id=int(person_id) if person_id not in (None, "") else None,
+        details=details or None,
+        client=(request.META.get("REMOTE_ADDR") or "")[:64],
+    )

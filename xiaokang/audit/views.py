@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xiaokang.audit.forms import ACTION_LABELS, AuditFilterForm
 from xiaokang.audit.selectors import (
-    AUDITOR,
     PAGE_SIZE,
     AuditFilters,
     audit_actions,
@@ -27,16 +25,7 @@ from xiaokang.audit.selectors import (
     audit_events,
     recent_alerts,
 )
-from xiaokang.audit.services import log_action
-
-
-def _auditor_only(request, page: str) -> None:
-    """Deny by default: anyone but an auditor gets 403, and the refusal is recorded (U11; GB/T 22239-2019
-    8.1.4.3)."""
-    if request.user.role != AUDITOR:
-        # The client address comes from audit.middleware.AuditClientMiddleware, as for every event.
-        log_action(request.user, "access.denied", object_type="page", object_id=page)
-        raise PermissionDenied
+from xiaokang.core.capabilities import check
 
 
 def _value_text(value) -> str:
@@ -64,7 +53,7 @@ def readable_details(details) -> list[tuple[str, str]]:
 @login_required
 @require_GET
 def audit_list(request):
-    _auditor_only(request, "audit-list")
+    check(request, "audit.read")  # the auditor only; a refusal is recorded (8.1.4.3)
     form = AuditFilterForm(request.GET or None, actions=audit_actions(request.user))
     page = None
     if not request.GET or form.is_valid():
@@ -116,7 +105,7 @@ def audit_list(request):
 @login_required
 @require_POST
 def audit_verify(request):
-    _auditor_only(request, "audit-verify")
+    check(request, "audit.read")
     result = audit_chain_verify(request.user)
     if result.broken_id is None:
         messages.success(

@@ -19,14 +19,13 @@ from ninja import Router, Schema, Status
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import REGISTRY_READERS
 from xiaokang.cases.models import Application
 from xiaokang.cases.selectors import application_for
 from xiaokang.cases.services import WorkflowError, application_submit, application_transition
 from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.registry.search import PersonFilters, search_persons
 
-router = Router(tags=["applications"], auth=TokenAuth(REGISTRY_READERS))
+router = Router(tags=["applications"], auth=TokenAuth("application.read"))
 
 
 class ApplicationIn(Schema):

@@ -12,3 +12,10 @@ class CasesConfig(AppConfig):
         from xiaokang.registry import sections
 
         sections.register_person_section("xiaokang.cases.views.applications_section")
+
+        # What can be done in this app, and by whom; its staff menu entries (core.capabilities, core.menu).
+        from xiaokang.cases import permissions
+        from xiaokang.core import capabilities, menu
+
+        capabilities.register(self.label, permissions.CAPABILITIES)
+        menu.register_all(permissions.MENU)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from xiaokang.accounts.actors import Actor
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Enrolment, ReviewTask
+from xiaokang.core.capabilities import can
 from xiaokang.policies.models import EvaluationResult, EvaluationRun, RunPolicy
 from xiaokang.registry.models import Person
 
@@ -89,7 +90,6 @@ def review_resolve(
 ) -> ReviewTask:
     """The street officer's decision on a suspended enrolment (S5, R7): ``reinstate`` (active again,
     from the next roster) or ``terminate``. ``task`` was read through ``review_tasks_for``."""
-    from xiaokang.accounts.models import Role
     from xiaokang.cases.services import WorkflowError
 
     if decision not in DECISIONS:
@@ -98,7 +98,7 @@ def review_resolve(
         )
     if decision == "terminate" and not (note or "").strip():
         raise WorkflowError("invalid", "终止须说明理由 / terminating needs a reason", "note")
-    if getattr(actor, "role", None) not in {Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN}:
+    if not can(actor, "enrolment.review"):
         raise WorkflowError(
             "illegal", "由街道或区级工作人员复核 / street or district staff review this", "decision"
         )

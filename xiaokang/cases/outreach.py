@@ -11,11 +11,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, in_scope
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, OutreachTask
 from xiaokang.cases.rosters import cash_policy_ids, write_csv_rows
 from xiaokang.core import crypto
+from xiaokang.core.capabilities import can
 from xiaokang.policies.models import EvaluationResult, EvaluationRun, RunPolicy
 from xiaokang.registry.models import Person
 
@@ -82,7 +82,7 @@ def open_tasks_for(actor: Actor):
 def outreach_export(*, actor: Actor, path: str | os.PathLike) -> int:
     """The open tasks in the actor's area as CSV (OUTREACH_COLUMNS); full ID numbers only for the
     district administrator (and batch jobs acting for the district). Audited."""
-    full = getattr(actor, "role", None) == Role.DISTRICT_ADMIN
+    full = can(actor, "id_number.full")
     tasks = (
         open_tasks_for(actor)
         .select_related("person", "street", "community")

@@ -22,17 +22,15 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, actor_label
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Enrolment, Roster, RosterLine
 from xiaokang.core import crypto, xlsx
+from xiaokang.core.capabilities import can
 from xiaokang.core.money import yuan_text
 from xiaokang.policies import evaluation
 from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.exporting import atomic_path
 from xiaokang.registry.models import Person
-
-APPROVERS = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
 
 
 class RosterError(Exception):
@@ -68,7 +66,7 @@ def roster_build(*, actor: Actor, policy_id: str, month: dt.date) -> RosterSumma
     """(Re)build the draft roster of ``policy_id`` for ``month`` (its first day). Refused for an approved
     month. ``policy_id`` comes from the policy files (checked), ``month`` is a date: both are safe to
     write into the statement."""
-    if getattr(actor, "role", None) not in APPROVERS:
+    if not can(actor, "roster.build"):
         # A roster is the district's: a scoped actor would rebuild it with their own area only.
         raise RosterError("只有区级工作人员可以生成名册 / only district staff build rosters")
     if policy_id not in cash_policy_ids():
@@ -223,7 +221,7 @@ def summarise(roster: Roster) -> RosterSummary:
 def roster_approve(*, actor: Actor, roster: Roster, built_at=None) -> Roster:
     """A district officer approves a draft: it is locked, its paid lines count as paid. ``built_at``: the
     build the officer looked at; a draft rebuilt since is not approved."""
-    if getattr(actor, "role", None) not in APPROVERS:
+    if not can(actor, "roster.approve"):
         raise RosterError("只有区级工作人员可以审批名册 / only district staff approve rosters")
     with transaction.atomic():
         locked = Roster.objects.select_for_update().get(pk=roster.pk)
@@ -335,7 +333,7 @@ def roster_export(
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise RosterError("名册文件须为 .csv 或 .xlsx / the roster file must be .csv or .xlsx")
-    full = getattr(actor, "role", None) == Role.DISTRICT_ADMIN
+    full = can(actor, "id_number.full")
     if suffix == ".xlsx":
         paid, held = _write_xlsx(
             path,

@@ -24,7 +24,6 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, actor_label, in_scope
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import (
     Application,
@@ -46,14 +45,13 @@ from xiaokang.cases.services import (
     submitted_before,
 )
 from xiaokang.cases.workflow import TEMPORARY_REVIEW_OTHER_THAN, TEMPORARY_REVIEW_VERB
+from xiaokang.core.capabilities import can
 from xiaokang.core.money import yuan_text
 from xiaokang.core.workdays import Deadline, add_working_days
 from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.registry.models import Person
 
-GRANT_ROLES = frozenset({Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN})
-REVIEW_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN})
 DECISIONS = ("confirm", "reject")
 REASON_MAX = 2000
 
@@ -117,8 +115,7 @@ def temporary_assistance_grant(
     day the officer approved it (the day of the request; not in the future): the limit in force that
     day applies and both deadlines count from it. The same ``idempotency_key`` (a form's one-time
     token) gives the grant recorded the first time."""
-    role = getattr(actor, "role", None)
-    if role not in GRANT_ROLES:
+    if not can(actor, "temporary.grant"):
         raise WorkflowError(
             "illegal",
             "临时救助由街道或区级工作人员批准 / temporary assistance is granted by street or district staff",
@@ -275,7 +272,7 @@ def temporary_assistance_review(
         raise WorkflowError(
             "illegal", "这不是临时救助 / this is not a temporary-assistance grant", "decision"
         )
-    if getattr(actor, "role", None) not in REVIEW_ROLES:
+    if not can(actor, "temporary.review"):
         raise WorkflowError(
             "illegal", "临时救助由区级工作人员复核 / district staff review temporary assistance", "decision"
         )

@@ -1,5 +1,5 @@
 """The roster, outreach and review pages, under /staff/work/ (docs/pages.md). Addresses carry record ids
-only; everything that changes something is a POST. The ids are not named ``pk``: ``roles_required``
+only; everything that changes something is a POST. The ids are not named ``pk``: ``requires``
 records a refused ``pk`` as a person's id in the audit trail, and these are rosters and tasks."""
 
 from django.urls import path

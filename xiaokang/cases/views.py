@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import REGISTRY_READERS, Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.documents import document_add, document_download
 from xiaokang.cases.forms import ALL, OPEN, ApplicationForm, QueueFilterForm, TransitionForm
@@ -43,8 +42,9 @@ from xiaokang.cases.services import (
     duty_message,
     steps_taken_by,
 )
-from xiaokang.cases.temporary import GRANT_ROLES, REVIEW_ROLES, grant_status, review_conflict
+from xiaokang.cases.temporary import grant_status, review_conflict
 from xiaokang.cases.workflow import STEPS, actions_from
+from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.core.workdays import working_days_between
@@ -53,10 +53,9 @@ from xiaokang.policies.selectors import decision_for_person
 from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.reading import record_read
 from xiaokang.registry.selectors import person_for
-from xiaokang.registry.views_persons import _see_other, registry_reader_required, roles_required
+from xiaokang.registry.views_persons import _see_other
 
 # Who may record an application at the counter or after outreach (S4).
-CREATE_ROLES = {Role.COMMUNITY_WORKER, Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN}
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 3
 
@@ -178,7 +177,7 @@ def _deadline(application: Application, today: dt.date) -> dict:
 
 
 @require_GET
-@registry_reader_required
+@requires("application.read")
 def application_list(request):
     today = timezone.localdate()
     form = QueueFilterForm(request.GET or None)
@@ -239,7 +238,7 @@ def application_list(request):
             "page_query": urlencode(query),
             "today": today,
             "due_soon_days": DUE_SOON_WORKING_DAYS,
-            "can_create": request.user.role in CREATE_ROLES,
+            "can_create": can(request.user, "application.create"),
         },
     )
 
@@ -263,7 +262,7 @@ def _streets_in_scope(user, counted_ids) -> list[Area]:
 
 
 @require_GET
-@registry_reader_required
+@requires("application.read")
 def application_dashboard(request):
     today = timezone.localdate()
     counted = {
@@ -354,7 +353,7 @@ def _temporary(
     if grant is None:
         return None
     status = grant_status(grant, application.documents.count(), today)
-    reviewer = request.user.role in REVIEW_ROLES and status.pending
+    reviewer = can(request.user, "temporary.review") and status.pending
     granter = review_conflict(request.user, application) is not None
     return {
         "grant": grant,
@@ -441,7 +440,7 @@ def _log_view(request, application: Application, client: str | None, **details) 
 
 
 @require_GET
-@registry_reader_required
+@requires("application.read")
 def application_detail(request, pk: int):
     client = client_address(request)
     application = application_for(request.user, pk, client=client)
@@ -450,7 +449,7 @@ def application_detail(request, pk: int):
 
 
 @require_POST
-@registry_reader_required
+@requires("application.read")
 def application_transition_view(request, pk: int):
     """One action, decided on the version the officer read. Nothing is applied on an error: 409 when
     someone else acted first (the page shows the application as it is now), 422 when the action is not
@@ -505,7 +504,7 @@ def application_transition_view(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@roles_required(CREATE_ROLES)
+@requires("application.create")
 def application_create(request, person_pk: int):
     client = client_address(request)
     person = person_for(request.user, person_pk, client=client)
@@ -545,7 +544,7 @@ def application_create(request, person_pk: int):
 
 
 def applications_section(request, person) -> dict | None:
-    if request.user.role not in REGISTRY_READERS:
+    if not can(request.user, "application.read"):
         return None
     applications = applications_for(request.user).filter(person=person).order_by("-received_on", "-pk")
     return {
@@ -560,8 +559,8 @@ def applications_section(request, person) -> dict | None:
             }
             for application in applications[:PAGE_SIZE]
         ],
-        "can_create": request.user.role in CREATE_ROLES,
-        "can_grant": request.user.role in GRANT_ROLES,
+        "can_create": can(request.user, "application.create"),
+        "can_grant": can(request.user, "temporary.grant"),
     }
 
 
@@ -570,7 +569,7 @@ def applications_section(request, person) -> dict | None:
 
 
 @require_POST
-@registry_reader_required
+@requires("application.read")
 def application_document_upload(request, pk: int):
     """Attach a PDF, JPEG or PNG (its type read from its content) to an application in the user's area."""
     client = client_address(request)
@@ -589,7 +588,7 @@ def application_document_upload(request, pk: int):
 
 
 @require_GET
-@registry_reader_required
+@requires("application.read")
 def application_document(request, pk: int, document_pk: int):
     """A document of an application in the user's area (404 otherwise, audited); the download is
     audited too."""
@@ -615,7 +614,7 @@ APPROVING_ACTIONS = ("approve", "grant", "confirm")
 
 
 @require_GET
-@registry_reader_required
+@requires("application.read")
 def application_notice(request, pk: int):
     client = client_address(request)
     application = application_for(request.user, pk, client=client)

@@ -24,13 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import Role
 from xiaokang.cases.forms_work import TemporaryGrantForm, TemporaryReviewForm
 from xiaokang.cases.selectors import application_for
 from xiaokang.cases.services import TEMPORARY_POLICY_ID, WorkflowError, conflicting_step, steps_taken_by
 from xiaokang.cases.temporary import (
-    GRANT_ROLES,
-    REVIEW_ROLES,
     grant_status,
     limit_on,
     pending_counts,
@@ -40,6 +37,7 @@ from xiaokang.cases.temporary import (
 )
 from xiaokang.cases.views import DUE_SOON_WORKING_DAYS, _log_view, _render_detail, refused_action
 from xiaokang.cases.workflow import TEMPORARY_REVIEW_OTHER_THAN
+from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.engine.loader import policies
@@ -47,15 +45,13 @@ from xiaokang.policies.selectors import decision_for_person
 from xiaokang.policies.templatetags.policy_money import yuan
 from xiaokang.registry.reading import record_read
 from xiaokang.registry.selectors import person_for
-from xiaokang.registry.views_persons import _see_other, roles_required
+from xiaokang.registry.views_persons import _see_other
 
-# Who sees the list: district staff (the reviewers) and street officers (their street's grants).
-LIST_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER})
 PAGE_SIZE = 50
 
 
 @require_GET
-@roles_required(LIST_ROLES)
+@requires("temporary.read")  # district staff (the reviewers), street officers (their street)
 def temporary_list(request):
     today = timezone.localdate()
     grants = pending_grants_for(request.user).select_related(
@@ -64,7 +60,7 @@ def temporary_list(request):
     page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
     # Separation of duties (U11, G2): a grant this user made is marked: another officer reviews it.
     taken = steps_taken_by(request.user, [grant.pk for grant in page.object_list])
-    reviewer = request.user.role in REVIEW_ROLES
+    reviewer = can(request.user, "temporary.review")
     rows = []
     for grant in page.object_list:
         status = grant_status(grant, 1 if grant.has_documents else 0, today)
@@ -101,14 +97,14 @@ def temporary_list(request):
             "today": today,
             "area": request.user.area,
             "due_soon_days": DUE_SOON_WORKING_DAYS,
-            "can_grant": request.user.role in GRANT_ROLES,
-            "district": request.user.role in REVIEW_ROLES,
+            "can_grant": can(request.user, "temporary.grant"),
+            "district": can(request.user, "temporary.review"),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@roles_required(GRANT_ROLES, person_kwarg="pk")
+@requires("temporary.grant", person_kwarg="pk")
 def temporary_create(request, pk: int):
     client = client_address(request)
     person = person_for(request.user, pk, client=client)
@@ -178,7 +174,7 @@ def _days(parameter, day) -> int | None:
 
 
 @require_POST
-@roles_required(REVIEW_ROLES)
+@requires("temporary.review")
 def temporary_review_view(request, pk: int):
     """The district's review, decided on the version the officer read: 409 when someone else acted
     first, 403 when the officer granted it (separation of duties), 422 when it is refused otherwise (a

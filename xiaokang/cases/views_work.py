@@ -32,7 +32,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xiaokang.accounts.actors import in_scope, scope_of
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import REGISTRY_READERS, Role
 from xiaokang.audit.services import log_action
 from xiaokang.cases.enrolments import review_resolve, review_tasks_for
 from xiaokang.cases.forms_work import (
@@ -55,19 +54,16 @@ from xiaokang.cases.rosters import (
 )
 from xiaokang.cases.services import WorkflowError
 from xiaokang.cases.views import policy_name
+from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language
 from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.templatetags.policy_money import yuan
 from xiaokang.registry.reading import record_read
 from xiaokang.registry.views_batch import _download, _private_dir
-from xiaokang.registry.views_persons import _see_other, roles_required
+from xiaokang.registry.views_persons import _see_other
 
-DISTRICT_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
-# Who may open each page (P3, S5, R7). Building, approving and downloading a roster: district staff only
-# (a roster is built for the whole district, and its export is not limited to a street).
-ROSTER_READERS = DISTRICT_ROLES | {Role.STREET_OFFICER}
-OUTREACH_ROLES = REGISTRY_READERS  # community workers, street officers, district staff
-REVIEW_ROLES = DISTRICT_ROLES | {Role.STREET_OFFICER}
+# Who may open each page (P3, S5, R7): cases/permissions.py. Building, approving and downloading a roster:
+# district staff only (a roster is built for the whole district, and its export is not limited to a street).
 
 PAGE_SIZE = 50
 HELD_SHOWN = 100  # held persons listed on the page; the download has all of them
@@ -195,7 +191,7 @@ def _render_rosters(request, *, month, shown: str = "", form=None, status: int =
             "month_text": _month_text(month) if month else "",
             "shown": shown,
             "sections": sections,
-            "district": request.user.role in DISTRICT_ROLES,
+            "district": can(request.user, "roster.build"),
             "street_only": scope_of(request.user).kind == "street",
             "area": request.user.area,
             "held_shown": HELD_SHOWN,
@@ -210,7 +206,7 @@ def _this_month():
 
 
 @require_GET
-@roles_required(ROSTER_READERS)
+@requires("roster.read")
 def roster_list(request):
     form = RosterFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -237,7 +233,7 @@ def _roster_name(roster: Roster) -> dict:
 
 
 @require_POST
-@roles_required(DISTRICT_ROLES)
+@requires("roster.build")
 def roster_build_view(request):
     form = RosterBuildForm(request.POST)
     shown = _shown(request)
@@ -273,7 +269,7 @@ def roster_build_view(request):
 
 
 @require_POST
-@roles_required(DISTRICT_ROLES)
+@requires("roster.approve")
 def roster_approve_view(request, roster_pk: int):
     """Approve the draft the officer read: if it was built again since (other totals), nothing is
     approved and the page shows the new totals (409)."""
@@ -327,7 +323,7 @@ def roster_approve_view(request, roster_pk: int):
 
 
 @require_POST
-@roles_required(DISTRICT_ROLES)
+@requires("roster.download")
 def roster_download(request, roster_pk: int):
     """The roster as an xlsx file (paid, then held on a second sheet), written in a private temporary
     directory that is gone once the file is sent. ``roster_export`` audits it and decides whether ID
@@ -422,7 +418,7 @@ def _render_outreach(request, *, page_number=None, status=200, answering=None, p
 
 
 @require_GET
-@roles_required(OUTREACH_ROLES)
+@requires("outreach.read")
 def outreach_list(request):
     return _render_outreach(request, page_number=request.GET.get("page"))
 
@@ -462,7 +458,7 @@ def _answer(request, task, form, render, act, *, stale_message: str, field: str)
 
 
 @require_POST
-@roles_required(OUTREACH_ROLES)
+@requires("outreach.answer")
 def outreach_answer(request, task_pk: int):
     client = client_address(request)
     task = _task_or_404(request, OutreachTask.objects.all(), task_pk, "outreach")
@@ -545,13 +541,13 @@ def _render_reviews(request, *, page_number=None, status=200, answering=None, pr
 
 
 @require_GET
-@roles_required(REVIEW_ROLES)
+@requires("enrolment.review")
 def review_list(request):
     return _render_reviews(request, page_number=request.GET.get("page"))
 
 
 @require_POST
-@roles_required(REVIEW_ROLES)
+@requires("enrolment.review")
 def review_decide(request, task_pk: int):
     client = client_address(request)
     task = _task_or_404(request, ReviewTask.objects.select_related("enrolment__person"), task_pk, "review")

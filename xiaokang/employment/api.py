@@ -11,7 +11,6 @@ from pydantic import field_validator
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Employer
@@ -19,8 +18,7 @@ from xiaokang.employment.selectors import EmployerFilters, employer_for, search_
 from xiaokang.policies.engine.facts import EMPLOYER_TYPE_VALUES
 from xiaokang.registry.schemas import ValidationErrorOut
 
-EMPLOYER_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
-router = Router(tags=["employers"], auth=TokenAuth(EMPLOYER_ROLES))
+router = Router(tags=["employers"], auth=TokenAuth("employer.read"))
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut}
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 404}

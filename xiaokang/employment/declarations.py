@@ -26,9 +26,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, actor_label
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.core import crypto
+from xiaokang.core.capabilities import can
 from xiaokang.core.identifiers import CertificateNumber, IdentifierError, parse_certificate_number
 from xiaokang.employment.declaration_checks import (
     mask_certificate,
@@ -50,8 +50,6 @@ from xiaokang.registry.importing.columns import Column
 from xiaokang.registry.importing.reader import FileRejected, read_table
 
 # Who records and corrects declarations (in their scope), and who approves them and resolves conflicts.
-WRITE_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
-APPROVE_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
 # 财税〔2015〕72号 took effect on 2015-10-01: the first levy year judged by its rules is 2016.
 FIRST_LEVY_YEAR = 2016
 # The declaration window (京残发〔2022〕5号: registrations reviewed 1 March – 31 October of the levy
@@ -347,8 +345,9 @@ def _check_dates(levy_year, submitted_on, record_outside_window: bool, errors: l
 # Permissions, locking
 
 
-def _may_write(actor: Actor, employer: Employer, roles: set) -> bool:
-    return actor.role in roles and employers_for(actor).filter(pk=employer.pk).exists()
+def _may_write(actor: Actor, employer: Employer, capability: str) -> bool:
+    """``actor`` may do ``capability`` (core.capabilities) and the employer is in their area."""
+    return can(actor, capability) and employers_for(actor).filter(pk=employer.pk).exists()
 
 
 def _lock_year(levy_year: int) -> None:
@@ -446,7 +445,7 @@ def declaration_submit(
     """Record an employer's declaration for ``levy_year`` and run the registry check. ``employees``:
     dicts of ``certificate_number``, ``contract_months``, ``minimum_wage_met``, ``social_insurance_paid``
     (and optionally ``row``, the number errors name), e.g. from ``declaration_employees_from_file``."""
-    if not _may_write(actor, employer, WRITE_ROLES):
+    if not _may_write(actor, employer, "declaration.write"):
         _refuse("您无权为此单位登记申报 / you may not record declarations for this employer", "employer")
     errors: list[dict] = []
     count = _decimal(headcount, "headcount", maximum=MAX_HEADCOUNT, positive=True, errors=errors)
@@ -506,7 +505,7 @@ def _duplicate_error(levy_year: int) -> dict:
 def declaration_recheck(*, actor: Actor, declaration: Declaration, client: str | None = None) -> dict:
     """Run the registry check again (after the registry changed); an approved declaration stays fixed.
     Returns the counts after the check."""
-    if not _may_write(actor, declaration.employer, WRITE_ROLES):
+    if not _may_write(actor, declaration.employer, "declaration.write"):
         _refuse("您无权核查此申报 / you may not check this declaration")
     with transaction.atomic():
         _lock_year(declaration.levy_year)
@@ -573,7 +572,7 @@ def declaration_correct(
     then the registry check runs again."""
     reason = (reason or "").strip()
     employer = declaration.employer
-    if not _may_write(actor, employer, WRITE_ROLES):
+    if not _may_write(actor, employer, "declaration.write"):
         _refuse("您无权更正此申报 / you may not correct this declaration")
     if declaration.state != DeclarationState.SUBMITTED:
         _refuse("申报已核定，不能更正 / the declaration is approved: it cannot be corrected", "state")
@@ -730,7 +729,7 @@ def conflict_resolve(
     listing them in conflict get ``not_counted`` (``counted_for_other_employer``). Recorded as a change on
     every declaration concerned, and audited. District staff only: the employers may be in different
     streets."""
-    if actor.role not in APPROVE_ROLES:
+    if not can(actor, "declaration.resolve_conflict"):
         _refuse("只有区级工作人员可以核定 / only district staff decide which employer counts a person")
     reason = (reason or "").strip()[
         :500
@@ -808,7 +807,7 @@ def declaration_approve(
     for the employer's figures and counted employees (grade 1–2 and grade 3–4), stored with the
     parameters it used. Refused while any employee is in conflict. District staff only."""
     employer = declaration.employer
-    if not _may_write(actor, employer, APPROVE_ROLES):
+    if not _may_write(actor, employer, "declaration.approve"):
         _refuse("只有区级工作人员可以核定申报 / only district staff approve declarations")
     if declaration.state != DeclarationState.SUBMITTED:
         _refuse("申报已核定 / the declaration is already approved", "state")

@@ -6,7 +6,7 @@ Views parse, call the selector or service, and render (ARCHITECTURE rule 1). Sco
 ``declaration_selectors`` (404 out of scope, audited) and ``selectors.employers_for``; the rules by
 ``declarations.py``. District administrators, district officers and street officers (their street's
 employers) use these pages; only district staff approve and resolve conflicts. Every page is
-``no-store`` (``roles_required``)."""
+``no-store`` (``core.capabilities.requires``)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
+from xiaokang.core.capabilities import can, requires
 from xiaokang.core.ids import safe_id
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
@@ -62,13 +62,10 @@ from xiaokang.employment.forms_declarations import (
 from xiaokang.employment.models import DeclarationState, EmployeeCheck
 from xiaokang.employment.selectors import employer_for, employers_for
 from xiaokang.registry.selectors import person_for
-from xiaokang.registry.views_persons import _see_other, roles_required
+from xiaokang.registry.views_persons import _see_other
 
-DECLARATION_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
-APPROVER_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
 PAGE_SIZE = 50
 
-declaration_staff_required = roles_required(DECLARATION_ROLES)
 
 # The history's fields, in words.
 CHANGE_LABELS = {
@@ -140,7 +137,7 @@ def _problem_entries(error: DeclarationError, href_for, *, typed: bool = False) 
 
 
 @require_GET
-@declaration_staff_required
+@requires("declaration.read")
 def declaration_list(request):
     streets = _streets_for(request.user)
     form = DeclarationFilterForm(request.GET or None, streets=streets)
@@ -211,7 +208,7 @@ def _render_detail(request, declaration, *, status=200, problem=None, conflict=F
         "counted_persons": sum(e.counts_as for e in employees),
         "conflicts": conflicts,
         "submitted": submitted,
-        "can_approve": submitted and request.user.role in APPROVER_ROLES,
+        "can_approve": submitted and can(request.user, "declaration.approve"),
         "decision": declaration.decision or {},
         "window_start": start,
         "window_end": end,
@@ -224,7 +221,7 @@ def _render_detail(request, declaration, *, status=200, problem=None, conflict=F
 
 
 @require_GET
-@declaration_staff_required
+@requires("declaration.read")
 def declaration_detail(request, pk: int):
     client = client_address(request)
     declaration = declaration_for(request.user, pk, client=client)
@@ -242,7 +239,7 @@ def _action_error(request, declaration, error: DeclarationError, client):
 
 
 @require_POST
-@roles_required(APPROVER_ROLES)
+@requires("declaration.approve")
 def declaration_approve_view(request, pk: int):
     client = client_address(request)
     declaration = declaration_for(request.user, pk, client=client)
@@ -263,7 +260,7 @@ def declaration_approve_view(request, pk: int):
 
 
 @require_POST
-@declaration_staff_required
+@requires("declaration.write")
 def declaration_recheck_view(request, pk: int):
     client = client_address(request)
     declaration = declaration_for(request.user, pk, client=client)
@@ -302,7 +299,7 @@ FIGURE_FIELDS = ("levy_year", "headcount", "total_wages", "submitted_on", "emplo
 
 
 @require_http_methods(["GET", "POST"])
-@declaration_staff_required
+@requires("declaration.write")
 def declaration_create(request):
     client = client_address(request)
     status = 200
@@ -393,7 +390,7 @@ def _correction_field(form: CorrectionForm, item: dict) -> str | None:
 
 
 @require_http_methods(["GET", "POST"])
-@declaration_staff_required
+@requires("declaration.write")
 def declaration_correct_view(request, pk: int):
     client = client_address(request)
     declaration = declaration_for(request.user, pk, client=client)
@@ -495,7 +492,7 @@ def _render_conflicts(request, year: int, *, status=200, problem=None, conflict=
         {
             "year": year,
             "groups": groups,
-            "can_resolve": request.user.role in APPROVER_ROLES,
+            "can_resolve": can(request.user, "declaration.resolve_conflict"),
             "show_names": show_names,
             "problem": problem,
             "conflict": conflict,
@@ -505,7 +502,7 @@ def _render_conflicts(request, year: int, *, status=200, problem=None, conflict=
 
 
 @require_GET
-@declaration_staff_required
+@requires("declaration.read")
 def declaration_conflicts(request, year: int):
     if not 1900 <= year <= 9999:
         raise Http404("no such year")
@@ -513,7 +510,7 @@ def declaration_conflicts(request, year: int):
 
 
 @require_POST
-@roles_required(APPROVER_ROLES)
+@requires("declaration.resolve_conflict")
 def declaration_conflict_resolve(request, year: int):
     client = client_address(request)
     form = ConflictResolveForm(request.POST)

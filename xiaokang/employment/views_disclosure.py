@@ -23,14 +23,12 @@ from django.views.decorators.http import require_safe
 
 from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
+from xiaokang.core.capabilities import requires
 from xiaokang.core.models import Area
 from xiaokang.employment import disclosure
 from xiaokang.registry.views_batch import _download, _private_dir
-from xiaokang.registry.views_persons import roles_required
 
-MEMBER_UNIT_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
 MEETS_CHOICES = ("", "yes", "no")
 # The employer types in English, shown under the Chinese name on English pages.
 TYPE_EN = {
@@ -170,7 +168,7 @@ def _member_units_page(request, year: int):
 
 
 @require_safe
-@roles_required(MEMBER_UNIT_ROLES)
+@requires("member_units.read")
 def member_units_latest(request):
     """The latest year any member unit declared for (this year when none has)."""
     years = disclosure.member_unit_years()
@@ -178,13 +176,13 @@ def member_units_latest(request):
 
 
 @require_safe
-@roles_required(MEMBER_UNIT_ROLES)
+@requires("member_units.read")
 def member_units_page(request, year: int):
     return _member_units_page(request, _year_or_404(year))
 
 
 @require_safe
-@roles_required(MEMBER_UNIT_ROLES)
+@requires("member_units.read")
 def member_units_xlsx(request, year: int):
     _year_or_404(year)
     rows, totals = disclosure.member_units(request.user, year)

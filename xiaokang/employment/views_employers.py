@@ -23,8 +23,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
+from xiaokang.core.capabilities import requires
 from xiaokang.core.language import is_chinese
 from xiaokang.employment.forms_employers import EmployerFilterForm, EmployerForm
 from xiaokang.employment.importing import (
@@ -44,10 +44,8 @@ from xiaokang.registry.views_batch import (
     import_check,
     import_confirmed,
 )
-from xiaokang.registry.views_persons import _see_other, roles_required
+from xiaokang.registry.views_persons import _see_other
 
-EMPLOYER_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
-employer_roles_required = roles_required(EMPLOYER_ROLES)
 PAGE_SIZE = 50
 IMPORT_TEMPLATE = "employment/employers/import.html"
 # The checked upload waiting for confirmation: {"token": hex, "name": the file's name} (the person
@@ -67,7 +65,7 @@ def _filtered(request):
 
 
 @require_GET
-@employer_roles_required
+@requires("employer.read")
 def employer_list(request):
     form, employers = _filtered(request)
     page = Paginator(employers if employers is not None else [], PAGE_SIZE).get_page(request.GET.get("page"))
@@ -86,7 +84,7 @@ def employer_list(request):
 
 
 @require_GET
-@employer_roles_required
+@requires("employer.read")
 def employer_export(request):
     """The list as filtered, as an xlsx file in the import format (it re-imports with every row
     unchanged). Audited."""
@@ -120,7 +118,7 @@ def employer_export(request):
 
 
 @require_GET
-@employer_roles_required
+@requires("employer.read")
 def employer_detail(request, pk: int):
     employer = employer_for(request.user, pk, client=client_address(request))
     declarations = employer.declarations.order_by("-levy_year")
@@ -141,7 +139,7 @@ def _form_page(request, form, employer):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_roles_required
+@requires("employer.write")
 def employer_create(request):
     form = EmployerForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -154,7 +152,7 @@ def employer_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@employer_roles_required
+@requires("employer.write")
 def employer_edit(request, pk: int):
     employer = employer_for(request.user, pk, client=client_address(request))
     form = EmployerForm(request.POST or None, actor=request.user, initial=employer_values(employer))
@@ -198,7 +196,7 @@ EMPLOYER_IMPORT = ImportFlow(
 
 
 @csrf_exempt  # checked below, once the size-limit handler is in place (as registry.views_batch does)
-@employer_roles_required
+@requires("employer.write")
 def employer_import(request):
     handler = None
     if request.method == "POST":
@@ -215,6 +213,6 @@ def _import_page(request, handler):
 
 
 @require_POST
-@employer_roles_required
+@requires("employer.write")
 def employer_import_confirm(request):
     return import_confirmed(request, EMPLOYER_IMPORT)

@@ -8,8 +8,8 @@
 - ``/staff/interpreting/interpreters/``: the interpreters, added and edited;
 - ``/staff/interpreting/slots/``: the upcoming slots, added for one interpreter and day, withdrawn.
 
-For the federation's district staff (``district_admin``, ``district_officer``); every other role gets
-403, audited (``registry.views_persons.roles_required``). Every page is ``no-store``."""
+For the federation's district staff (capability ``interpreting.manage``); every other role gets 403,
+audited (``core.capabilities.requires``). Every page is ``no-store``."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
+from xiaokang.core.capabilities import requires
 from xiaokang.core.crypto import decrypt
 from xiaokang.core.ids import safe_id
 from xiaokang.core.language import in_page_language
@@ -45,10 +45,9 @@ from xiaokang.interpreting.services import (
     slots_add,
 )
 from xiaokang.registry.forms import add_service_error
-from xiaokang.registry.views_persons import _see_other, roles_required
+from xiaokang.registry.views_persons import _see_other
 
-STAFF_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER})
-staff_required = roles_required(STAFF_ROLES)
+staff_required = requires("interpreting.manage")
 PAGE_SIZE = 50
 
 # ---------------------------------------------------------------------------------------------------

@@ -15,13 +15,12 @@ from ninja.errors import HttpError
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import REGISTRY_READERS
 from xiaokang.audit.services import log_action
 from xiaokang.policies.engine.loader import PolicyError
 from xiaokang.policies.selectors import decisions_for_person
 from xiaokang.registry.api import person_in_scope
 
-router = Router(tags=["eligibility"], auth=TokenAuth(REGISTRY_READERS))
+router = Router(tags=["eligibility"], auth=TokenAuth("policy.read"))
 
 
 class EligibilityQuery(Schema):

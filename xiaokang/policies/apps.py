@@ -12,3 +12,10 @@ class PoliciesConfig(AppConfig):
         from xiaokang.registry import sections
 
         sections.register_person_section("xiaokang.policies.views.eligibility_section")
+
+        # What can be done in this app, and by whom; its staff menu entries (core.capabilities, core.menu).
+        from xiaokang.core import capabilities, menu
+        from xiaokang.policies import permissions
+
+        capabilities.register(self.label, permissions.CAPABILITIES)
+        menu.register_all(permissions.MENU)

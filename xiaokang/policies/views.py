@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from xiaokang.accounts.actors import scope_of
-from xiaokang.accounts.models import Role
+from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import is_chinese
 from xiaokang.policies import evaluation
 from xiaokang.policies.engine.loader import (
@@ -25,9 +25,6 @@ from xiaokang.policies.engine.loader import (
 )
 from xiaokang.policies.engine.sheet import KIND_EN, KIND_ZH, PERIOD_EN, PERIOD_ZH, build_sheet
 from xiaokang.policies.selectors import decisions_for_person, latest_run, run_totals
-from xiaokang.registry.views_persons import registry_reader_required, roles_required
-
-WHAT_IF_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
 
 
 class DateForm(forms.Form):
@@ -59,7 +56,7 @@ def kind_label(policy) -> str:
 
 
 def eligibility_section(request, person) -> dict | None:
-    if request.user.role not in WHAT_IF_ROLES | {Role.COMMUNITY_WORKER}:
+    if not can(request.user, "policy.read"):
         return None
     day, form = _day(request, "eligibility_date")
     form.fields["date"].widget.attrs["id"] = "id_eligibility_date"
@@ -85,7 +82,7 @@ def eligibility_section(request, person) -> dict | None:
 
 
 @require_GET
-@registry_reader_required
+@requires("policy.read")
 def policy_list(request):
     day, form = _day(request)
     run = latest_run()
@@ -117,7 +114,7 @@ def policy_list(request):
 
 
 @require_GET
-@registry_reader_required
+@requires("policy.read")
 def policy_detail(request, policy_id: str):
     policy = policies().get(policy_id)
     if policy is None:
@@ -201,7 +198,7 @@ class WhatIfForm(forms.Form):
 
 
 @require_GET
-@roles_required(WHAT_IF_ROLES)
+@requires("policy.what_if")
 def what_if(request):
     day, date_form = _day(request)
     date_ok = not date_form.is_bound or date_form.is_valid()

@@ -11,3 +11,10 @@ class PortalConfig(AppConfig):
         from xiaokang.registry import sections
 
         sections.register_person_section("xiaokang.portal.views_staff.portal_account_section")
+
+        # What can be done in this app, and by whom; its staff menu entries (core.capabilities, core.menu).
+        from xiaokang.core import capabilities, menu
+        from xiaokang.portal import permissions
+
+        capabilities.register(self.label, permissions.CAPABILITIES)
+        menu.register_all(permissions.MENU)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import REGISTRY_READERS
+from xiaokang.core.capabilities import can, requires
 from xiaokang.portal.forms_applicants import UnlinkForm
 from xiaokang.portal.verification import (
     OFFICE_CODE_LIFETIME,
@@ -25,15 +25,12 @@ from xiaokang.portal.verification import (
     office_code_issue,
 )
 from xiaokang.registry.selectors import person_for
-from xiaokang.registry.views_persons import _see_other, roles_required
-
-# Who may print a code or unlink: the staff who read the registry (their scope is checked per person).
-PORTAL_STAFF = REGISTRY_READERS
+from xiaokang.registry.views_persons import _see_other
 
 
 def portal_account_section(request, person) -> dict | None:
     """The person page's "Portal account" section."""
-    if request.user.role not in PORTAL_STAFF:
+    if not can(request.user, "portal_account.manage"):
         return None
     return {
         "template": "portal/staff/_person_portal.html",
@@ -45,7 +42,7 @@ def portal_account_section(request, person) -> dict | None:
 
 
 @require_POST
-@roles_required(PORTAL_STAFF, person_kwarg="pk")
+@requires("portal_account.manage", person_kwarg="pk")
 def office_code(request, pk: int):
     """Print a verification code for the resident (shown once on this page, never stored in clear);
     any earlier office code of the person stops working."""
@@ -60,7 +57,7 @@ def office_code(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@roles_required(PORTAL_STAFF, person_kwarg="pk")
+@requires("portal_account.manage", person_kwarg="pk")
 def unlink(request, pk: int):
     """Detach the portal account from the person (with a reason), and optionally close it."""
     client = client_address(request)

@@ -2,7 +2,7 @@
 (ARCHITECTURE rule 1): the scope is ``selectors.persons_for``/``person_for`` (404 out of scope, audited),
 validation and history are ``services.person_save`` (the import's own rules), exactly as for the staff pages.
 
-Only registry readers pass (``TokenAuth(REGISTRY_READERS)``): the auditor and the security administrator
+Only registry readers pass (``TokenAuth("person.read")``): the auditor and the security administrator
 get 403 on every endpoint here (三权分立)."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from ninja.errors import HttpError
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import REGISTRY_READERS
 from xiaokang.audit.services import log_action
 from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.registry.models import Certificate, Person
@@ -34,7 +33,7 @@ from xiaokang.registry.search import PersonFilters, search_persons
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.services import person_save
 
-router = Router(tags=["persons"], auth=TokenAuth(REGISTRY_READERS))
+router = Router(tags=["persons"], auth=TokenAuth("person.read"))
 
 ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut}
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k != 404}

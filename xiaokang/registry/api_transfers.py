@@ -15,7 +15,6 @@ from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
 from xiaokang.registry.schemas import ValidationErrorOut
 from xiaokang.registry.transfers import (
-    REQUEST_ROLES,
     TransferConflict,
     TransferError,
     TransferNotAllowed,
@@ -29,7 +28,7 @@ from xiaokang.registry.transfers import (
     transfers_for,
 )
 
-router = Router(tags=["transfers"], auth=TokenAuth(REQUEST_ROLES))
+router = Router(tags=["transfers"], auth=TokenAuth("transfer.request"))
 ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 409: DetailOut, 422: ValidationErrorOut}
 
 

@@ -17,9 +17,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, scope_of
-from xiaokang.accounts.models import Role
 from xiaokang.audit.services import log_action
 from xiaokang.core import crypto
+from xiaokang.core.capabilities import can
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.core.ratelimit import attempt
 from xiaokang.registry.models import Person, PersonTransfer, TransferState
@@ -32,9 +32,6 @@ from xiaokang.registry.services import (
     person_save,
     record_out_of_area_refusals,
 )
-
-REQUEST_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER}
-DECIDE_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER}
 
 # The receiving street's request names the person by ID number and name: a wrong pair, a person of no
 # street and a person the district cannot move get the same words (U11: no existence leak).
@@ -84,7 +81,7 @@ def transfers_for(actor: Actor) -> QuerySet[PersonTransfer]:
     )
     if scope.kind == "all":
         return transfers
-    if scope.kind == "street" and getattr(actor, "role", None) == Role.STREET_OFFICER:
+    if scope.kind == "street":  # only a street officer's scope is a street (accounts.actors.scope_of)
         return transfers.filter(Q(from_street_id=scope.area_id) | Q(to_street_id=scope.area_id))
     return transfers.none()
 
@@ -159,7 +156,7 @@ def transfer_request(
     """Ask the district to move a person to ``to_community`` (a community's code or id) in another street.
     The sending street names the person by ``person_id`` (a person in its area; 404 otherwise); the
     receiving street by ``id_number`` and ``name`` and may only ask for one of its own communities."""
-    if getattr(actor, "role", None) not in REQUEST_ROLES:
+    if not can(actor, "transfer.request"):
         raise _not_allowed(
             actor, "transfer.request", "您的角色不能申请转移 / your role cannot request transfers"
         )
@@ -250,7 +247,7 @@ def transfer_decide(
     """The district approves or rejects a requested transfer, in one transaction. Approving moves the
     person through ``services.person_save`` (history source ``transfer``: old and new street and
     community; the person's own audit event), then records the decision."""
-    if getattr(actor, "role", None) not in DECIDE_ROLES:
+    if not can(actor, "transfer.decide"):
         raise _not_allowed(
             actor,
             "transfer.decide",
@@ -318,9 +315,7 @@ def transfer_cancel(
     transfer = transfer_for(actor, transfer_id)
     requesting_street = transfer.from_street_id if transfer.side == "from" else transfer.to_street_id
     scope = scope_of(actor)
-    if scope.kind != "all" and not (
-        getattr(actor, "role", None) == Role.STREET_OFFICER and scope.area_id == requesting_street
-    ):
+    if scope.kind != "all" and not (scope.kind == "street" and scope.area_id == requesting_street):
         raise _not_allowed(
             actor,
             "transfer.cancel",

@@ -4,7 +4,7 @@ render (ARCHITECTURE rule 1); scoping lives in the selector, never here."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from xiaokang.accounts.models import REGISTRY_READERS
+from xiaokang.core.capabilities import can
 from xiaokang.registry.selectors import registry_summary
 
 SUMMARY_COLUMNS = ("total", "normal", "moved_out", "deceased")
@@ -15,7 +15,7 @@ def staff_home(request):
     user = request.user
     # 三权分立: the auditor and the security administrator are told why they see no persons,
     # rather than shown an empty table that looks like an empty district.
-    reads_registry = user.role in REGISTRY_READERS
+    reads_registry = can(user, "person.read")
     rows = registry_summary(user) if reads_registry else []
     context = {
         "reads_registry": reads_registry,

@@ -4,9 +4,9 @@ Views parse, call the selector or service, and render (ARCHITECTURE rule 1). Sco
 ``search_persons`` and ``person_for`` start from ``persons_for(actor)``, and ``person_for`` answers 404
 for a person outside the actor's area exactly as for one that does not exist, auditing the attempt.
 
-Deny by default: every page needs a signed-in user whose role reads the registry (``REGISTRY_READERS``);
-the auditor and the security administrator get 403 (三权分立). Every response is ``no-store``: the pages
-carry personal data that must not stay in a shared computer's cache.
+Deny by default: every page needs a signed-in user with the capability ``person.read`` (``person.write`` to
+register or edit; ``core.capabilities``); the auditor and the security administrator get 403 (三权分立).
+Every response is ``no-store``: the pages carry personal data that must not stay in a shared computer's cache.
 
 Nothing sensitive goes into a URL: the ID-number and certificate-number search is POSTed and answered
 in place (or with a redirect to the person's page, whose address holds only the record's id)."""
@@ -14,11 +14,8 @@ in place (or with a redirect to the person's page, whose address holds only the 
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -27,13 +24,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaokang.accounts.forms import client_address
-from xiaokang.accounts.models import REGISTRY_READERS, Role
 from xiaokang.audit.models import AuditEvent
 from xiaokang.audit.services import Event, log_action, log_actions
+from xiaokang.core.capabilities import can, refuse, requires
 from xiaokang.core.models import Area
 from xiaokang.registry.forms import (
     COLUMN_LABELS,
@@ -52,7 +48,6 @@ from xiaokang.registry.search import PersonFilters, count_persons, search_person
 from xiaokang.registry.sections import person_sections
 from xiaokang.registry.selectors import person_for, persons_for
 from xiaokang.registry.services import person_save, person_values
-from xiaokang.registry.transfers import REQUEST_ROLES as TRANSFER_REQUEST_ROLES
 from xiaokang.registry.vocabulary import (
     CATEGORY_BY_CODE,
     CATEGORY_CODE,
@@ -67,42 +62,6 @@ from xiaokang.registry.vocabulary import (
 VIEWERS_SHOWN = 20
 
 
-def roles_required(roles, *, person_kwarg: str | None = None):
-    """Signed in (else to the login page) and one of ``roles`` (else 403, audited). Applied inside the
-    method check: a method a page does not take is 405 for everyone, as the access matrix expects.
-    ``person_kwarg`` names the URL argument that is a person's id (the person pages), recorded with the
-    refusal; other pages' ids (applications, rosters …) are not persons."""
-
-    def decorator(view):
-        @wraps(view)
-        def guarded(request, *args, **kwargs):
-            if request.user.role not in roles:
-                _refuse(request, person_id=kwargs.get(person_kwarg) if person_kwarg else None)
-            return view(request, *args, **kwargs)
-
-        return never_cache(login_required(guarded))
-
-    return decorator
-
-
-registry_reader_required = roles_required(REGISTRY_READERS)
-person_reader_required = roles_required(REGISTRY_READERS, person_kwarg="pk")
-
-
-def _refuse(request, *, person_id: int | None = None):
-    """403, recorded in the audit trail (U11; GB/T 22239-2019 8.1.4.3: "every refused access"), as the batch
-    pages do: object type ``page``, the url name as the object."""
-    log_action(
-        request.user,
-        "access.denied",
-        object_type="page",
-        object_id=request.resolver_match.url_name if request.resolver_match else request.path[:64],
-        person_id=person_id,
-        client=client_address(request),
-    )
-    raise PermissionDenied
-
-
 def _see_other(url: str) -> HttpResponseRedirect:
     """303 after a POST: the browser follows with a GET, and Back does not post again."""
     response = HttpResponseRedirect(url)
@@ -115,7 +74,7 @@ def _see_other(url: str) -> HttpResponseRedirect:
 
 
 @require_http_methods(["GET", "POST"])
-@registry_reader_required
+@requires("person.read")
 def person_list(request):
     actor = request.user
     number_form = PersonNumberSearchForm(request.POST if request.method == "POST" else None)
@@ -157,7 +116,7 @@ def person_list(request):
         )
     _attach_active_certificates(persons)
     context["rows"] = [_list_row(person) for person in persons]
-    context["can_transfer"] = actor.role in TRANSFER_REQUEST_ROLES
+    context["can_transfer"] = can(actor, "transfer.request")
     return render(request, "registry/persons/list.html", context)
 
 
@@ -218,7 +177,7 @@ def _list_row(person: Person) -> dict:
 
 
 @require_http_methods(["GET"])
-@person_reader_required
+@requires("person.read", person_kwarg="pk")
 def person_detail(request, pk: int):
     actor = request.user
     client = client_address(request)
@@ -228,13 +187,13 @@ def person_detail(request, pk: int):
 
 
 @require_POST
-@person_reader_required
+@requires("person.read", person_kwarg="pk")
 def person_reveal(request, pk: int):
     """The full ID and certificate numbers, for the district administrator only, on this response
     alone (nothing stored, nothing in the address); audited as a view and as a reveal."""
     actor = request.user
-    if actor.role != Role.DISTRICT_ADMIN:
-        _refuse(request, person_id=pk)
+    if not can(actor, "id_number.full"):
+        refuse(request, person_id=pk)
     client = client_address(request)
     person = person_for(actor, pk, client=client)
     log_actions(
@@ -365,9 +324,9 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
     return {
         "person": person,
         "revealed": revealed,
-        "can_reveal": actor.role == Role.DISTRICT_ADMIN,
+        "can_reveal": can(actor, "id_number.full"),
         # R6, S4: the sending street (or the district) may ask to move the person to another street.
-        "can_transfer": actor.role in TRANSFER_REQUEST_ROLES,
+        "can_transfer": can(actor, "transfer.request"),
         # The transfer waiting for the district, if any (the reader already sees this person).
         "open_transfer": person.transfers.filter(state="requested")
         .select_related("to_street", "to_community")
@@ -404,7 +363,7 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
 
 
 @require_http_methods(["GET", "POST"])
-@registry_reader_required
+@requires("person.write")
 def person_create(request):
     actor = request.user
     form = PersonForm(request.POST or None, actor=actor)
@@ -418,7 +377,7 @@ def person_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@person_reader_required
+@requires("person.write", person_kwarg="pk")
 def person_edit(request, pk: int):
     actor = request.user
     client = client_address(request)

@@ -16,14 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.forms import client_address
+from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.models import TransferState
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.transfers import (
-    DECIDE_ROLES,
-    REQUEST_ROLES,
     TransferConflict,
     TransferError,
     TransferNotAllowed,
@@ -33,10 +32,8 @@ from xiaokang.registry.transfers import (
     transfer_views,
     transfers_for,
 )
-from xiaokang.registry.views_persons import _see_other, roles_required
+from xiaokang.registry.views_persons import _see_other
 
-transfer_roles_required = roles_required(REQUEST_ROLES)
-person_transfer_roles_required = roles_required(REQUEST_ROLES, person_kwarg="pk")
 LIST_SIZE = 200
 
 
@@ -69,7 +66,7 @@ class TransferInForm(TransferForm):
 
 
 @require_http_methods(["GET", "POST"])
-@person_transfer_roles_required
+@requires("transfer.request", person_kwarg="pk")
 def person_transfer(request, pk: int):
     """The sending street (or the district) asks to move this person to another street."""
     actor = request.user
@@ -93,7 +90,7 @@ def person_transfer(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@transfer_roles_required
+@requires("transfer.request")
 def transfer_request_page(request):
     """The receiving street asks for a person registered elsewhere, by ID number and name only."""
     actor = request.user
@@ -119,7 +116,7 @@ def transfer_request_page(request):
 
 
 @require_http_methods(["GET"])
-@transfer_roles_required
+@requires("transfer.request")
 def transfer_list(request):
     actor = request.user
     state = request.GET.get("state", TransferState.REQUESTED)
@@ -136,7 +133,7 @@ def transfer_list(request):
             "views": views,
             "state": state,
             "states": [*TransferState.choices, ("all", _("all"))],
-            "can_decide": actor.role in DECIDE_ROLES,
+            "can_decide": can(actor, "transfer.decide"),
             "limit": LIST_SIZE,
         },
     )
@@ -150,7 +147,7 @@ def _version(request) -> int:
 
 
 @require_POST
-@transfer_roles_required
+@requires("transfer.request")
 def transfer_decide_page(request, pk: int):
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
@@ -180,7 +177,7 @@ def transfer_decide_page(request, pk: int):
 
 
 @require_POST
-@transfer_roles_required
+@requires("transfer.request")
 def transfer_cancel_page(request, pk: int):
     try:
         transfer_cancel(
