@@ -69,7 +69,7 @@ def counter_application(tmp_path, system_actor):
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
     return application_submit(
         actor=system_actor,
-        person=Person.objects.get(),
+        person=Person.objects.unscoped(reason="test").get(),
         policy_id="living_subsidy",
         channel="counter",
         received_on=dt.date(2025, 9, 30),

@@ -46,7 +46,7 @@ def main() -> None:
     from xiaokang.registry.synthetic import build_population, seed_registry
 
     call_command("migrate", verbosity=0)
-    if Person.objects.count() < args.persons:
+    if Person.objects.unscoped(reason="bench: the whole synthetic registry").count() < args.persons:
         seed_registry(actor=SystemActor("bench"), persons=args.persons, seed=7)
     population = build_population(args.persons, 7, today=timezone.localdate()).rows
     rng = random.Random(11)
@@ -71,7 +71,15 @@ def main() -> None:
             [p.street.name for p in page.persons]  # rendered rows touch their street
             timings.append((time.perf_counter() - start) * 1000)
         results[label] = {"p50_ms": statistics.median(timings), "p95_ms": percentile(timings, 0.95)}
-    print(json.dumps({"engine": connection.vendor, "persons": Person.objects.count(), "results": results}))
+    print(
+        json.dumps(
+            {
+                "engine": connection.vendor,
+                "persons": Person.objects.unscoped(reason="bench: the whole synthetic registry").count(),
+                "results": results,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

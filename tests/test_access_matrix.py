@@ -197,7 +197,7 @@ def _url(pattern: str, kwargs: dict) -> str:
 @pytest.fixture
 def world(tmp_path, system_actor, settings):
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
-    person = Person.objects.get()
+    person = Person.objects.unscoped(reason="test").get()
     # An application of that person, for the pages of one application (application-*: its id).
     application = application_submit(
         actor=system_actor,
@@ -328,9 +328,9 @@ def test_every_page_with_every_role(world):
         elif name.startswith("application-"):
             url = _url(pattern, application_kwargs)
         elif name.startswith("employer-"):
-            url = _url(pattern, {"pk": Employer.objects.get().pk, "year": 2025})
+            url = _url(pattern, {"pk": Employer.objects.unscoped(reason="test").get().pk, "year": 2025})
         elif name.startswith("declaration-"):
-            url = _url(pattern, {"pk": Declaration.objects.get().pk, "year": 2025})
+            url = _url(pattern, {"pk": Declaration.objects.unscoped(reason="test").get().pk, "year": 2025})
         elif name.startswith("disclosure-") or name.startswith("member-units"):
             url = _url(pattern, {"year": 2025})
         elif name.startswith("interpreting-"):

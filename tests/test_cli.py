@@ -37,7 +37,7 @@ def test_import_with_row_errors_exit_1_writes_nothing_and_reports_rows(tmp_path)
     assert report["errors"] == [
         {"row": 3, "column": "残疾等级", "message": "未知残疾等级“九级” / unknown grade “九级”"}
     ]
-    assert not Person.objects.exists()
+    assert not Person.objects.unscoped(reason="test").exists()
 
 
 def test_import_dry_run_writes_nothing(tmp_path):
@@ -45,7 +45,7 @@ def test_import_dry_run_writes_nothing(tmp_path):
 
     path = write_csv(tmp_path / "p.csv", [person_row(1)])
     assert main(["import", "persons", str(path), "--dry-run"]) == 0
-    assert not Person.objects.exists()
+    assert not Person.objects.unscoped(reason="test").exists()
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_seed_with_demo_accounts_then_if_empty_does_nothing(capsys):
     assert (
         main(["seed", "--persons", "200", "--seed", "3", "--demo-accounts", "--interpreting-days", "7"]) == 0
     )
-    assert Person.objects.count() == 200
+    assert Person.objects.unscoped(reason="test").count() == 200
     assert User.objects.filter(username__startswith="demo_").count() == 6
     assert User.objects.get(username="demo_street").check_password(DEMO_PASSWORD)
     # A resident's portal account (S4), verified as at the office (U11): an office code printed
@@ -116,7 +116,7 @@ def test_seed_with_demo_accounts_then_if_empty_does_nothing(capsys):
     assert Interpreter.objects.count() == 3 and Slot.objects.count() > 0
     slots = Slot.objects.count()
     assert main(["seed", "--persons", "50", "--if-empty", "--demo-accounts", "--interpreting-days", "7"]) == 0
-    assert Person.objects.count() == 200 and ApplicantAccount.objects.count() == 1
+    assert Person.objects.unscoped(reason="test").count() == 200 and ApplicantAccount.objects.count() == 1
     assert Interpreter.objects.count() == 3 and Slot.objects.count() == slots
     assert "not empty" in capsys.readouterr().out
 

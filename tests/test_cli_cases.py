@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def enrolled(tmp_path, system_actor, district_officer, officer_a):
     rows = [person_row(1), person_row(2)]
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", rows))
-    for person in Person.objects.order_by("pk"):
+    for person in Person.objects.unscoped(reason="test").order_by("pk"):
         application = application_submit(
             actor=officer_a,
             person=person,
@@ -30,12 +30,14 @@ def enrolled(tmp_path, system_actor, district_officer, officer_a):
             channel="counter",
             received_on=dt.date(2025, 9, 30),
         ).application
-        Application.objects.filter(pk=application.pk).update(state=State.APPROVED)
+        Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.APPROVED)
         application.refresh_from_db()
         application_transition(
             actor=district_officer, application=application, action="enrol", version=application.version
         )
-    Person.objects.filter(name="测试2").update(status="deceased")  # died after enrolment
+    Person.objects.unscoped(reason="test").filter(name="测试2").update(
+        status="deceased"
+    )  # died after enrolment
     return rows
 
 

@@ -285,7 +285,7 @@ def test_import_employers_exit_codes(tmp_path):
     good = write_csv(tmp_path / "good.csv", [employer_row(1), employer_row(2)])
     report_path = tmp_path / "r.json"
     assert main(["import", "employers", str(good), "--dry-run"]) == 0
-    assert not Employer.objects.exists()
+    assert not Employer.objects.unscoped(reason="test").exists()
     assert main(["import", "employers", str(good), "--report", str(report_path)]) == 0
     assert json.loads(report_path.read_text(encoding="utf-8"))["created"] == 2
 
@@ -293,7 +293,7 @@ def test_import_employers_exit_codes(tmp_path):
     assert main(["import", "employers", str(bad), "--report", str(report_path)]) == 1
     errors = json.loads(report_path.read_text(encoding="utf-8"))["errors"]
     assert [(e["row"], e["column"]) for e in errors] == [(3, "单位类型")]
-    assert Employer.objects.count() == 2
+    assert Employer.objects.unscoped(reason="test").count() == 2
 
     assert main(["import", "employers", str(tmp_path / "missing.csv")]) == 2
     not_employers = tmp_path / "x.csv"
@@ -305,16 +305,25 @@ def test_seed_employers_records_and_approves_declarations_through_the_services(c
     assert main(["seed", "--persons", "300", "--employers", "30"]) == 0
     assert "seeded 30 synthetic employers" in capsys.readouterr().out
 
-    assert Employer.objects.count() == 30 and Employer.objects.filter(committee_member=True).count() == 10
-    assert all(name.endswith("（合成）") for name in Employer.objects.values_list("name", flat=True))
-    approved = Declaration.objects.filter(state="approved")
+    assert (
+        Employer.objects.unscoped(reason="test").count() == 30
+        and Employer.objects.unscoped(reason="test").filter(committee_member=True).count() == 10
+    )
+    assert all(
+        name.endswith("（合成）")
+        for name in Employer.objects.unscoped(reason="test").values_list("name", flat=True)
+    )
+    approved = Declaration.objects.unscoped(reason="test").filter(state="approved")
     assert approved.exists() and all(d.decision.get("policy") == "employment_levy" for d in approved)
     # The demo has a conflict to resolve: one person on two declarations of this year.
-    assert Declaration.objects.filter(employees__outcome="conflict").distinct().count() == 2
+    assert (
+        Declaration.objects.unscoped(reason="test").filter(employees__outcome="conflict").distinct().count()
+        == 2
+    )
 
     assert main(["seed", "--persons", "0", "--employers", "30"]) == 0  # once only
     assert "no employers seeded" in capsys.readouterr().out
-    assert Employer.objects.count() == 30
+    assert Employer.objects.unscoped(reason="test").count() == 30
 
 
 def test_seed_employers_before_the_window_opens_uses_the_two_years_before():
@@ -326,4 +335,7 @@ def test_seed_employers_before_the_window_opens_uses_the_two_years_before():
     seed_registry(actor=actor, persons=100, seed=1)
     seeded = seed_employers(actor=actor, employers=12, seed=1, today=dt.date(2026, 2, 10))
     assert seeded.declarations
-    assert set(Declaration.objects.values_list("levy_year", flat=True)) == {2024, 2025}
+    assert set(Declaration.objects.unscoped(reason="test").values_list("levy_year", flat=True)) == {
+        2024,
+        2025,
+    }

@@ -35,7 +35,7 @@ def staff(db):
 @pytest.fixture
 def person(tmp_path, system_actor):
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
-    return Person.objects.get()
+    return Person.objects.unscoped(reason="test").get()
 
 
 def _client(user):

@@ -71,7 +71,6 @@ def cmd_migrate(args) -> int:
     from django.core.management.base import SystemCheckError
     from django.db import connection
 
-
     # The checks run after migrating: before, a database whose audit triggers were removed would stop
     # the very command that puts them back.
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0, skip_checks=True)
@@ -193,7 +192,7 @@ def cmd_seed(args) -> int:
             "password; create real accounts with `xiaokang createuser` / "
             "生产环境不允许创建演示账户（演示账户使用公开的密码），请用 xiaokang createuser 创建账户"
         )
-    if args.if_empty and Person.objects.exists():
+    if args.if_empty and Person.objects.unscoped(reason="seed --if-empty: is the registry empty").exists():
         print("the registry is not empty: nothing seeded")
     else:
         progress = _progress()
@@ -285,7 +284,8 @@ def _demo_applicant() -> str | None:
     from xiaokang.registry.models import Person
 
     person = (
-        Person.objects.filter(street__code=DEMO_STREET, status="normal", phone_encrypted__isnull=False)
+        Person.objects.unscoped(reason="seed: the demo applicant")
+        .filter(street__code=DEMO_STREET, status="normal", phone_encrypted__isnull=False)
         .order_by("pk")
         .first()
     )

@@ -38,7 +38,7 @@ def temporary_data(system_actor, tmp_path, settings, officer_a, district_officer
         actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1), person_row(2)])
     )
     assert report.written, report.errors
-    persons = {person.name: person for person in Person.objects.all()}
+    persons = {person.name: person for person in Person.objects.unscoped(reason="test").all()}
     overdue = temporary_assistance_grant(
         actor=officer_a,
         person=persons["测试2"],

@@ -17,8 +17,8 @@ def test_a_street_requests_a_transfer_and_the_district_approves_it(
     from xiaokang.core.models import Area
     from xiaokang.registry.models import Person
 
-    person = Person.objects.get(name="测试1")
-    target = Person.objects.get(name="测试3").community
+    person = Person.objects.unscoped(reason="test").get(name="测试1")
+    target = Person.objects.unscoped(reason="test").get(name="测试3").community
     street_b = Area.objects.get(pk=target.parent_id)
 
     street = new_page()

@@ -62,7 +62,7 @@ def existing_ids(db, tmp_path, system_actor):
     persons_import(
         actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(n) for n in range(1, 6)])
     )
-    person = Person.objects.order_by("id").first()
+    person = Person.objects.unscoped(reason="test").order_by("id").first()
     application = application_submit(
         actor=system_actor,
         person=person,

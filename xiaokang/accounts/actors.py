@@ -71,16 +71,28 @@ def scope_of(actor: Actor | None) -> Scope:
 
 
 def in_scope(
-    queryset, actor: Actor | None, *, street: str = "street_id", community: str | None = "community_id"
+    queryset,
+    actor: Actor | None,
+    *,
+    street: str | tuple[str, ...] = "street_id",
+    community: str | None = "community_id",
 ):
     """``queryset`` narrowed to the actor's area: the one rule every scoped read applies (R1; GB/T 22239-2019
     8.1.4.2). ``street`` and ``community`` name the lookups that give a row's area (persons, applications,
     outreach tasks have both; an employer has a street only, ``community=None``: community workers see none,
-    and a declaration reaches it through ``employer__street_id``)."""
+    and a declaration reaches it through ``employer__street_id``). Several street lookups: a row is in a
+    street if any of them is (a transfer is seen by the street it leaves and the one it enters)."""
     scope = scope_of(actor)
     if scope.kind == "all":
         return queryset
     if scope.kind == "street":
+        if isinstance(street, tuple):
+            from django.db.models import Q
+
+            either = Q()
+            for lookup in street:
+                either |= Q(**{lookup: scope.area_id})
+            return queryset.filter(either)
         return queryset.filter(**{street: scope.area_id})
     if scope.kind == "community" and community is not None:
         return queryset.filter(**{community: scope.area_id})

@@ -80,9 +80,7 @@ DECISIONS = ("reinstate", "terminate")
 
 
 def review_tasks_for(actor: Actor):
-    from xiaokang.accounts.actors import in_scope
-
-    return in_scope(ReviewTask.objects.filter(status="open"), actor)
+    return ReviewTask.objects.for_actor(actor).filter(status="open")
 
 
 def review_resolve(
@@ -103,7 +101,12 @@ def review_resolve(
             "illegal", "由街道或区级工作人员复核 / street or district staff review this", "decision"
         )
     with transaction.atomic():
-        locked = ReviewTask.objects.select_for_update().select_related("enrolment").get(pk=task.pk)
+        locked = (
+            ReviewTask.objects.unscoped(reason="lock the task the caller read through review_tasks_for")
+            .select_for_update()
+            .select_related("enrolment")
+            .get(pk=task.pk)
+        )
         if locked.status != "open":
             raise WorkflowError("stale", "此复核任务已处理 / this review has already been decided")
         enrolment = locked.enrolment

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.accounts.scoping import AreaScopedManager
 from xiaokang.core.models import Area
 
 
@@ -80,6 +81,8 @@ class Application(models.Model):
     idempotency_key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AreaScopedManager()
 
     class Meta:
         indexes = [
@@ -204,6 +207,8 @@ class RosterLine(models.Model):
     community = models.ForeignKey(Area, models.PROTECT, related_name="+", db_index=False)
     approved = models.BooleanField(default=False)
 
+    objects = AreaScopedManager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -238,6 +243,8 @@ class OutreachTask(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
 
+    objects = AreaScopedManager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -262,6 +269,8 @@ class ReviewTask(models.Model):
     community = models.ForeignKey(Area, models.PROTECT, related_name="+", db_index=False)
     status = models.CharField(max_length=12, default="open")  # open, resolved
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AreaScopedManager()
 
     class Meta:
         constraints = [

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from xiaokang.accounts.actors import Actor, in_scope
+from xiaokang.accounts.actors import Actor
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, OutreachTask
 from xiaokang.cases.rosters import cash_policy_ids, write_csv_rows
@@ -76,7 +76,7 @@ def outreach_create(*, actor: Actor, run: EvaluationRun | None = None) -> int:
 
 
 def open_tasks_for(actor: Actor):
-    return in_scope(OutreachTask.objects.filter(status="open"), actor)
+    return OutreachTask.objects.for_actor(actor).filter(status="open")
 
 
 def outreach_export(*, actor: Actor, path: str | os.PathLike) -> int:
@@ -125,15 +125,21 @@ def outreach_record_outcome(
             "invalid", f"结果须为 {', '.join(OUTCOMES)} / outcome must be one of them", "outcome"
         )
     with transaction.atomic():
-        locked = OutreachTask.objects.select_for_update().get(pk=task.pk)
+        locked = (
+            OutreachTask.objects.unscoped(reason="lock the task the caller read through open_tasks_for")
+            .select_for_update()
+            .get(pk=task.pk)
+        )
         if locked.status != "open":
             raise WorkflowError("stale", "此任务已处理 / this task has already been answered")
         details = {"policy": locked.policy_id, "outcome": outcome}
         already = None
         if outcome == "applied":
-            already = Application.objects.filter(
-                person_id=locked.person_id, policy_id=locked.policy_id, state__in=OPEN_STATES
-            ).first()
+            already = (
+                Application.objects.unscoped(reason="one open application per person and policy")
+                .filter(person_id=locked.person_id, policy_id=locked.policy_id, state__in=OPEN_STATES)
+                .first()
+            )
             if already is None:  # else the person applied meanwhile: the task is answered by that one
                 already = application_submit(
                     actor=actor,

@@ -4,32 +4,17 @@ street and community of its person when it was received; out of scope and missin
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from xiaokang.accounts.actors import Actor, in_scope
-from xiaokang.audit.services import log_action
+from xiaokang.accounts.actors import Actor
+from xiaokang.accounts.scoping import gate
 from xiaokang.cases.models import Application
 
 
 def applications_for(actor: Actor) -> QuerySet[Application]:
-    return in_scope(Application.objects.all(), actor)
+    return Application.objects.for_actor(actor)
 
 
 def application_for(actor: Actor, application_id: int, *, client: str | None = None) -> Application:
     """The one gate for a single application: out of scope or missing → Http404, audited."""
-    application = (
-        applications_for(actor)
-        .filter(pk=application_id)
-        .select_related("person", "street", "community")
-        .first()
-    )
-    if application is None:
-        log_action(
-            actor,
-            "access.denied",
-            object_type="application",
-            object_id=str(application_id)[:64],
-            client=client,
-        )
-        raise Http404("no such application")
-    return application
+    applications = applications_for(actor).select_related("person", "street", "community")
+    return gate(applications, application_id, actor=actor, object_type="application", client=client)

@@ -41,6 +41,10 @@ DEFAULT_ENROLMENT_START_MONTHS = 1
 # (temporary.py), never applied for and moved through the workflow above.
 TEMPORARY_POLICY_ID = "temporary_assistance"
 
+# Reasons for reading applications outside any actor's area (accounts.scoping; ARCHITECTURE rule 2).
+IDEMPOTENCY = "a retried submission: this label's Idempotency-Key, whatever the area"
+VERSIONED_WRITE = "compare-and-set of an application the caller read through its gate"
+
 
 class WorkflowError(Exception):
     """A refused submission or transition. ``kind``: ``invalid`` (the input), ``illegal`` (not allowed
@@ -80,7 +84,11 @@ def submitted_before(label: str, key: str, person, policy_id: str) -> Applicatio
     the key used for another person or policy is an error."""
     if not key:
         return None
-    existing = Application.objects.filter(created_by_label=label, idempotency_key=key).first()
+    existing = (
+        Application.objects.unscoped(reason=IDEMPOTENCY)
+        .filter(created_by_label=label, idempotency_key=key)
+        .first()
+    )
     if existing is not None and (existing.person_id, existing.policy_id) != (person.pk, policy_id):
         raise WorkflowError(
             "invalid",
@@ -171,12 +179,16 @@ def application_submit(
     except IntegrityError:
         # Two requests with one key at once: the other one created it. Or an open application exists.
         if key and (
-            existing := Application.objects.filter(created_by_label=label, idempotency_key=key).first()
+            existing := Application.objects.unscoped(reason=IDEMPOTENCY)
+            .filter(created_by_label=label, idempotency_key=key)
+            .first()
         ):
             return Submission(existing, False)
-        open_one = Application.objects.filter(
-            person=person, policy_id=policy_id, state__in=OPEN_STATES
-        ).first()
+        open_one = (
+            Application.objects.unscoped(reason="one open application per person and policy")
+            .filter(person=person, policy_id=policy_id, state__in=OPEN_STATES)
+            .first()
+        )
         if open_one is not None:
             raise WorkflowError(
                 "invalid",
@@ -385,8 +397,10 @@ def application_transition(
         details["failed_conditions"] = _failed_conditions(application, today)
         changes.update(rejected_by=actor if getattr(actor, "pk", None) else None, rejected_on=today)
     with transaction.atomic():
-        updated = Application.objects.filter(pk=application.pk, version=application.version).update(
-            **changes, updated_at=timezone.now()
+        updated = (
+            Application.objects.unscoped(reason=VERSIONED_WRITE)
+            .filter(pk=application.pk, version=application.version)
+            .update(**changes, updated_at=timezone.now())
         )
         if updated != 1:
             raise WorkflowError(

@@ -9,8 +9,9 @@
 - Reviews: the suspended enrolments waiting for a street officer's decision (reinstate or terminate).
 
 Views parse, call the selector or service, and render (ARCHITECTURE rule 1). Scope comes from
-``in_scope`` (``open_tasks_for``, ``review_tasks_for``): a task outside the user's area answers 404 as if
-it did not exist, and the attempt is audited. Every page is ``no-store`` (the person pages' decorators)."""
+``for_actor`` (``open_tasks_for``, ``review_tasks_for``, ``accounts.scoping.gate``): a task outside the
+user's area answers 404 as if it did not exist, and the attempt is audited. Every page is ``no-store``
+(the person pages' decorators)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xiaokang.accounts.actors import in_scope, scope_of
+from xiaokang.accounts.actors import scope_of
 from xiaokang.accounts.forms import client_address
-from xiaokang.audit.services import log_action
+from xiaokang.accounts.scoping import gate
 from xiaokang.cases.enrolments import review_resolve, review_tasks_for
 from xiaokang.cases.forms_work import (
     OutreachAnswerForm,
@@ -98,7 +99,8 @@ def _scoped_summary(roster: Roster, user) -> RosterSummary:
         return summarise(roster)
     summary = RosterSummary(roster)
     rows = (
-        in_scope(RosterLine.objects.filter(roster=roster), user)
+        RosterLine.objects.for_actor(user)
+        .filter(roster=roster)
         .values("street__code", "street__name")
         .annotate(
             paid_count=Count("id", filter=Q(paid=True)),
@@ -125,7 +127,8 @@ def _scoped_summary(roster: Roster, user) -> RosterSummary:
 
 def _held(roster: Roster, user) -> list[dict]:
     lines = (
-        in_scope(RosterLine.objects.filter(roster=roster, paid=False), user)
+        RosterLine.objects.for_actor(user)
+        .filter(roster=roster, paid=False)
         .select_related("person", "community")
         .order_by("street__code", "community__code", "person__name", "pk")
     )
@@ -353,18 +356,15 @@ class Answering:
 
 def _task_or_404(request, queryset, pk: int, object_type: str):
     """A task in the user's area, whatever its status (an answered one is a conflict, not a 404); out
-    of scope or missing: 404, audited."""
-    task = in_scope(queryset, request.user).filter(pk=pk).first()
-    if task is None:
-        log_action(
-            request.user,
-            "access.denied",
-            object_type=object_type,
-            object_id=str(pk)[:64],
-            client=client_address(request),
-        )
-        raise Http404("no such task")
-    return task
+    of scope or missing: 404, audited (``accounts.scoping.gate``)."""
+    return gate(
+        queryset,
+        pk,
+        actor=request.user,
+        object_type=object_type,
+        client=client_address(request),
+        message="no such task",
+    )
 
 
 def _page_of(request) -> str:
@@ -461,7 +461,7 @@ def _answer(request, task, form, render, act, *, stale_message: str, field: str)
 @requires("outreach.answer")
 def outreach_answer(request, task_pk: int):
     client = client_address(request)
-    task = _task_or_404(request, OutreachTask.objects.all(), task_pk, "outreach")
+    task = _task_or_404(request, OutreachTask, task_pk, "outreach")
     form = OutreachAnswerForm(request.POST, auto_id=f"task-{task.pk}-%s")
     error, application = _answer(
         request,
@@ -550,7 +550,12 @@ def review_list(request):
 @requires("enrolment.review")
 def review_decide(request, task_pk: int):
     client = client_address(request)
-    task = _task_or_404(request, ReviewTask.objects.select_related("enrolment__person"), task_pk, "review")
+    task = _task_or_404(
+        request,
+        ReviewTask.objects.for_actor(request.user).select_related("enrolment__person"),
+        task_pk,
+        "review",
+    )
     form = ReviewDecisionForm(request.POST, auto_id=f"task-{task.pk}-%s")
     error, _resolved = _answer(
         request,

@@ -243,5 +243,7 @@ def settle(levy_year: int, holder_indexes: set[str]) -> set[int]:
     DeclaredEmployee.objects.bulk_update(changed, ["outcome", "counts_as", "problems"])
     declaration_ids = {row.declaration_id for row in changed}
     if declaration_ids:
-        Declaration.objects.filter(pk__in=declaration_ids).update(version=F("version") + 1)
+        Declaration.objects.unscoped(reason="recheck: the declarations whose rows changed").filter(
+            pk__in=declaration_ids
+        ).update(version=F("version") + 1)
     return declaration_ids

@@ -8,31 +8,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
-from xiaokang.accounts.actors import Actor, in_scope
-from xiaokang.audit.services import log_action
+from xiaokang.accounts.actors import Actor
+from xiaokang.accounts.scoping import gate
 from xiaokang.employment.models import Declaration, DeclarationState, DeclaredEmployee, EmployeeCheck
 
 
 def declarations_for(actor: Actor) -> QuerySet[Declaration]:
-    declarations = Declaration.objects.select_related("employer", "employer__street")
-    return in_scope(declarations, actor, street="employer__street_id", community=None)
+    return Declaration.objects.for_actor(actor).select_related("employer", "employer__street")
 
 
 def declaration_for(actor: Actor, declaration_id: int, *, client: str | None = None) -> Declaration:
     """The one gate for a single declaration: out of scope or missing → Http404, audited."""
-    declaration = declarations_for(actor).filter(pk=declaration_id).first()
-    if declaration is None:
-        log_action(
-            actor,
-            "access.denied",
-            object_type="declaration",
-            object_id=str(declaration_id)[:64],
-            client=client,
-        )
-        raise Http404("no such declaration")
-    return declaration
+    return gate(
+        declarations_for(actor), declaration_id, actor=actor, object_type="declaration", client=client
+    )
 
 
 def with_counts(declarations: QuerySet[Declaration]) -> QuerySet[Declaration]:

@@ -48,6 +48,10 @@ from xiaokang.employment.selectors import employers_for
 from xiaokang.registry.exporting import atomic_path
 
 PAGE_SIZE = 100
+# Reads outside any actor's area (accounts.scoping): the disclosure publishes every approved declaration
+# of the district (E1), and a member unit's own declarations are read once the unit is in scope.
+PUBLIC = "the public disclosure of approved declarations (E1)"
+UNITS_OWN = "the declarations of the member units in the actor's scope"
 SCHEMA = "xiaokang.quota-disclosure/1"
 FORMATS = ("csv", "json", "xlsx")
 
@@ -229,7 +233,8 @@ def _annotated(year: int) -> QuerySet:
         output_field=decimal,
     )
     return (
-        Declaration.objects.filter(levy_year=year, state=DeclarationState.APPROVED)
+        Declaration.objects.unscoped(reason=PUBLIC)
+        .filter(levy_year=year, state=DeclarationState.APPROVED)
         .annotate(quota_value=quota, counted_value=counted)
         .exclude(quota_value__isnull=True)
         .annotate(
@@ -293,7 +298,8 @@ class YearSummary:
 def approved_years() -> list[int]:
     """The levy years with at least one approved declaration, newest first (one query)."""
     years = (
-        Declaration.objects.filter(state=DeclarationState.APPROVED)
+        Declaration.objects.unscoped(reason=PUBLIC)
+        .filter(state=DeclarationState.APPROVED)
         .order_by()
         .values_list("levy_year", flat=True)
         .distinct()
@@ -315,7 +321,8 @@ def quota_ratios(year: int) -> list[Decimal]:
     """The quota ratios the approved decisions of ``year`` used (normally one: Beijing's 1.5 %)."""
     ratios = set()
     for decision in (
-        Declaration.objects.filter(levy_year=year, state=DeclarationState.APPROVED)
+        Declaration.objects.unscoped(reason=PUBLIC)
+        .filter(levy_year=year, state=DeclarationState.APPROVED)
         .order_by()
         .values_list("decision", flat=True)
     ):
@@ -499,7 +506,9 @@ def member_units_for(actor: Actor) -> QuerySet:
 def member_units(actor: Actor, year: int) -> tuple[list[MemberUnitRow], MemberUnitTotals]:
     """Every member unit in the actor's scope with its counted disabled employees of ``year`` (from the
     approved declaration), sorted by name; the totals are over the same units."""
-    declarations = Declaration.objects.filter(employer=OuterRef("pk"), levy_year=year)
+    declarations = Declaration.objects.unscoped(reason=UNITS_OWN).filter(
+        employer=OuterRef("pk"), levy_year=year
+    )
     units = list(
         member_units_for(actor)
         .annotate(pending=Exists(declarations.exclude(state=DeclarationState.APPROVED)))
@@ -507,9 +516,11 @@ def member_units(actor: Actor, year: int) -> tuple[list[MemberUnitRow], MemberUn
         .order_by("name", "uscc")
     )
     approved = {}
-    for employer_id, counted, decision in Declaration.objects.filter(
-        employer_id__in=[unit[0] for unit in units], levy_year=year, state=DeclarationState.APPROVED
-    ).values_list("employer_id", "counted", "decision"):
+    for employer_id, counted, decision in (
+        Declaration.objects.unscoped(reason=UNITS_OWN)
+        .filter(employer_id__in=[unit[0] for unit in units], levy_year=year, state=DeclarationState.APPROVED)
+        .values_list("employer_id", "counted", "decision")
+    ):
         if counted is None:
             figure = _decimal(((decision or {}).get("figures") or {}).get("counted"))
             counted = int(figure) if figure is not None else 0
@@ -537,7 +548,8 @@ def member_unit_years() -> list[int]:
     """The levy years any member unit declared for, newest first."""
     return sorted(
         set(
-            Declaration.objects.filter(employer__committee_member=True)
+            Declaration.objects.unscoped(reason="the levy years member units declared for (no figures)")
+            .filter(employer__committee_member=True)
             .order_by()
             .values_list("levy_year", flat=True)
             .distinct()

@@ -200,7 +200,8 @@ def _add_scope_errors(c: _Collector, actor: Actor) -> None:
     elsewhere: list[str] = []
     for start in range(0, len(codes), CHUNK):
         elsewhere += (
-            Employer.objects.filter(uscc__in=codes[start : start + CHUNK])
+            Employer.objects.unscoped(reason="a credit code is registered once, in any street")
+            .filter(uscc__in=codes[start : start + CHUNK])
             .exclude(street_id=area.pk)
             .values_list("uscc", flat=True)
         )
@@ -223,7 +224,12 @@ def _plan(rows: pl.DataFrame) -> _Plan:
     codes = rows.get_column("uscc").to_list()
     existing: dict[str, Employer] = {}
     for start in range(0, len(codes), CHUNK):
-        existing.update((e.uscc, e) for e in Employer.objects.filter(uscc__in=codes[start : start + CHUNK]))
+        existing.update(
+            (e.uscc, e)
+            for e in Employer.objects.unscoped(
+                reason="a credit code is registered once, in any street"
+            ).filter(uscc__in=codes[start : start + CHUNK])
+        )
     plan = _Plan()
     for row in rows.iter_rows(named=True):
         values = {name: row[name] for name in MODEL_FIELDS}
@@ -262,11 +268,15 @@ def _audit_values(values: dict, codes: dict[int, str]) -> dict:
 def _apply(plan: _Plan, *, actor: Actor, source: str) -> None:
     """Writes the plan inside the caller's transaction, one audit event per employer created or changed."""
     Employer.objects.bulk_create(plan.creates, batch_size=CHUNK)
-    Employer.objects.bulk_update(
+    Employer.objects.unscoped(reason="import: the employers the plan changes").bulk_update(
         [employer for employer, _changes in plan.updates], list(MODEL_FIELDS), batch_size=CHUNK
     )
     created = (
-        dict(Employer.objects.filter(uscc__in=[e.uscc for e in plan.creates]).values_list("uscc", "pk"))
+        dict(
+            Employer.objects.unscoped(reason="import: the employers just created")
+            .filter(uscc__in=[e.uscc for e in plan.creates])
+            .values_list("uscc", "pk")
+        )
         if plan.creates
         else {}
     )
@@ -399,7 +409,9 @@ def employer_save(
         return EmployerSaveResult(employer, errors)
     row = validation.rows.row(0, named=True)
     with transaction.atomic():
-        taken = Employer.objects.filter(uscc=row["uscc"])
+        taken = Employer.objects.unscoped(reason="a credit code is registered once, in any street").filter(
+            uscc=row["uscc"]
+        )
         if employer is not None:
             taken = taken.exclude(pk=employer.pk)
         if taken.exists():

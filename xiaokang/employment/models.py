@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.accounts.scoping import AreaScopedManager
 from xiaokang.core.models import Area
 from xiaokang.policies.engine.facts import EMPLOYER_TYPE_ZH as FACT_EMPLOYER_TYPE_ZH
 
@@ -41,6 +42,8 @@ class Employer(models.Model):
     committee_member = models.BooleanField(_("working-committee member unit"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AreaScopedManager(community=None)  # an employer has a street, no community
 
     class Meta:
         ordering = ["name"]
@@ -80,6 +83,8 @@ class Declaration(models.Model):
     exempt = models.BooleanField(null=True, blank=True)
     decision = models.JSONField(default=dict, blank=True)  # the levy's figures, parameters and version
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AreaScopedManager(street="employer__street_id", community=None)  # its employer's street
 
     class Meta:
         ordering = ["-levy_year", "employer__name"]

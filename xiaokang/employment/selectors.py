@@ -8,28 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from xiaokang.accounts.actors import Actor, in_scope
-from xiaokang.audit.services import log_action
+from xiaokang.accounts.actors import Actor
+from xiaokang.accounts.scoping import gate
 from xiaokang.employment.models import Employer
 
 
 def employers_for(actor: Actor) -> QuerySet[Employer]:
     """Street officers see their street's employers, district roles all, everyone else none."""
-    return in_scope(Employer.objects.select_related("street"), actor, community=None)
+    return Employer.objects.for_actor(actor).select_related("street")
 
 
 def employer_for(actor: Actor, employer_id: int, *, client: str | None = None) -> Employer:
     """One employer, or Http404 for one outside the actor's scope and for one that does not exist alike
     (no existence leak); the refused attempt is audited."""
-    employer = employers_for(actor).filter(pk=employer_id).first()
-    if employer is None:
-        log_action(
-            actor, "access.denied", object_type="employer", object_id=str(employer_id)[:64], client=client
-        )
-        raise Http404("no such employer")
-    return employer
+    return gate(employers_for(actor), employer_id, actor=actor, object_type="employer", client=client)
 
 
 @dataclass(frozen=True)

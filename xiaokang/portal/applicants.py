@@ -35,6 +35,8 @@ from xiaokang.registry.models import Person
 
 __all__ = ["LOCKOUT_MINUTES", "LoginRefused"]
 
+# An applicant's own records: scoped to the account's linked person, not to an area (accounts.scoping).
+OWN_RECORDS = "the applicant's own records (the account's linked person)"
 PHONE_DIGITS = re.compile(r"^1\d{10}$|^\d{7,20}$")
 PHONE_SEPARATORS = re.compile(r"[\s\-()]")
 
@@ -92,7 +94,11 @@ def registry_person_for(account: ApplicantAccount) -> Person | None:
     """The registry person this account *claims*: the registry has its ID number and the name is the
     same after stripping spaces at both ends (P2). A claim is not a link: name and ID number are not
     secret, so the account acts for the person only once portal.verification has linked it (U11)."""
-    person = Person.objects.filter(id_number_index=account.id_number_index).first()
+    person = (
+        Person.objects.unscoped(reason="the person an applicant account claims")
+        .filter(id_number_index=account.id_number_index)
+        .first()
+    )
     if person is None or normalise_name(person.name) != normalise_name(account.name):
         return None
     return person
@@ -266,7 +272,11 @@ def applicant_applications(account: ApplicantAccount):
     """The linked person's applications, newest first (none without a link)."""
     if account.person_id is None:
         return Application.objects.none()
-    return Application.objects.filter(person_id=account.person_id).order_by("-received_on", "-pk")
+    return (
+        Application.objects.unscoped(reason=OWN_RECORDS)
+        .filter(person_id=account.person_id)
+        .order_by("-received_on", "-pk")
+    )
 
 
 def applicant_application(account: ApplicantAccount, pk: int) -> Application | None:
@@ -292,8 +302,10 @@ def applicant_payments(account: ApplicantAccount) -> list[MonthPayments]:
     line is not a payment and is not listed."""
     if account.person_id is None:
         return []
-    lines = RosterLine.objects.filter(person_id=account.person_id, approved=True, paid=True).order_by(
-        "-month", "policy_id"
+    lines = (
+        RosterLine.objects.unscoped(reason=OWN_RECORDS)
+        .filter(person_id=account.person_id, approved=True, paid=True)
+        .order_by("-month", "policy_id")
     )
     months: OrderedDict[dt.date, MonthPayments] = OrderedDict()
     for line in lines:

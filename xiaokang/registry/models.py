@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.accounts.scoping import AreaScopedManager
 from xiaokang.core.dates import anniversary
 from xiaokang.core.models import Area
 from xiaokang.registry.vocabulary import (
@@ -127,6 +128,9 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
+    # R1; GB/T 22239-2019 8.1.4.2: read through objects.for_actor(actor) or objects.unscoped(reason=…).
+    objects = AreaScopedManager(person="pk")
+
     class Meta:
         indexes = [
             models.Index(fields=["street", "community"]),
@@ -223,6 +227,9 @@ class PersonTransfer(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
+
+    # Seen by the street it leaves and the one it enters (accounts.scoping); no community scope.
+    objects = AreaScopedManager(street=("from_street_id", "to_street_id"), community=None)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import polars as pl
 from django.db.models import QuerySet
 
-from xiaokang.accounts.actors import Actor, in_scope
+from xiaokang.accounts.actors import Actor
+from xiaokang.accounts.scoping import gate
 from xiaokang.core.areas import short_name
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.validate import AreaDirectory
@@ -14,31 +15,15 @@ from xiaokang.registry.models import Person
 
 
 def persons_for(actor: Actor) -> QuerySet[Person]:
-    return in_scope(Person.objects.all(), actor)
+    return Person.objects.for_actor(actor)
 
 
 def person_for(actor: Actor, person_id: int, *, client: str | None = None) -> Person:
     """The one access gate for a single person (GB/T 22239-2019 8.1.4.2): a person outside the actor's scope,
     or one that does not exist, raises Http404 alike (no existence leak), and the refused attempt is
-    audited."""
-    from django.http import Http404
-
-    from xiaokang.audit.services import log_action
-
-    person = (
-        persons_for(actor).filter(pk=person_id).select_related("street", "community", "household").first()
-    )
-    if person is None:
-        log_action(
-            actor,
-            "access.denied",
-            object_type="person",
-            object_id=str(person_id),
-            person_id=person_id if Person.objects.filter(pk=person_id).exists() else None,
-            client=client,
-        )
-        raise Http404("no such person")
-    return person
+    audited (``accounts.scoping.gate``)."""
+    persons = persons_for(actor).select_related("street", "community", "household")
+    return gate(persons, person_id, actor=actor, object_type="person", client=client)
 
 
 def area_directory() -> AreaDirectory:

@@ -385,7 +385,8 @@ def person_save(
             # UPDATE; SQLite: the write transaction holds the only write lock), so of two officers who
             # opened version n, exactly one saves and the other is told.
             version = (
-                Person.objects.select_for_update()
+                Person.objects.unscoped(reason="lock the person the caller opened through its gate")
+                .select_for_update()
                 .filter(pk=person_id)
                 .values_list("version", flat=True)
                 .get()
@@ -406,5 +407,7 @@ def person_save(
             )
         apply_.apply(plan, actor=actor, source=source)
         report.written = True
-    saved = Person.objects.get(id_number_index=plan.rows.get_column("id_index")[0])
+    saved = Person.objects.unscoped(reason="the person just written").get(
+        id_number_index=plan.rows.get_column("id_index")[0]
+    )
     return PersonSaveResult(saved.pk, [])

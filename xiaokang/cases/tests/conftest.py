@@ -19,11 +19,11 @@ def people(tmp_path, system_actor):
         person_row(3, 家庭经济状况="一般"),  # does not qualify for the living subsidy
     ]
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", rows))
-    first = Person.objects.get(name="测试1")
+    first = Person.objects.unscoped(reason="test").get(name="测试1")
     return {
         "a": first,
-        "b": Person.objects.get(street__code=STREET_B),
-        "ordinary": Person.objects.get(name="测试3"),
+        "b": Person.objects.unscoped(reason="test").get(street__code=STREET_B),
+        "ordinary": Person.objects.unscoped(reason="test").get(name="测试3"),
         "street_a": STREET_A,
     }
 

@@ -22,7 +22,7 @@ def enrolled(person, actor, district_officer, policy="living_subsidy"):
     application = application_submit(
         actor=actor, person=person, policy_id=policy, channel="counter", received_on=dt.date(2025, 9, 30)
     ).application
-    Application.objects.filter(pk=application.pk).update(state=State.APPROVED)
+    Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.APPROVED)
     application.refresh_from_db()
     application_transition(
         actor=district_officer, application=application, action="enrol", version=application.version
@@ -44,7 +44,7 @@ def test_the_roster_pays_the_rules_amount_and_holds_the_deceased_with_the_reason
 ):
     enrolled(people["a"], community_worker, district_officer)
     ordinary = enrolled(people["ordinary"], community_worker, district_officer)  # no longer qualifies
-    Person.objects.filter(pk=people["a"].pk).update(status="deceased")
+    Person.objects.unscoped(reason="test").filter(pk=people["a"].pk).update(status="deceased")
 
     summary = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
 
@@ -68,7 +68,7 @@ def test_a_qualifying_person_is_paid_and_an_approved_month_is_locked(
 
     with pytest.raises(RosterError, match="approved"):
         roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
-    assert RosterLine.objects.get().approved
+    assert RosterLine.objects.unscoped(reason="test").get().approved
     assert AuditEvent.objects.filter(action="roster.approve").count() == 1
 
 
@@ -80,7 +80,7 @@ def test_the_database_refuses_a_person_paid_twice_for_one_policy_and_month(
     enrolment = enrolled(people["a"], community_worker, district_officer)
     roster = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER).roster
     roster_approve(actor=district_officer, roster=roster)
-    line = RosterLine.objects.get()
+    line = RosterLine.objects.unscoped(reason="test").get()
 
     with pytest.raises(IntegrityError), transaction.atomic():
         RosterLine.objects.create(
@@ -103,7 +103,7 @@ def test_rebuilding_a_draft_replaces_its_lines(people, community_worker, distric
     again = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
 
     assert first.roster.pk == again.roster.pk
-    assert RosterLine.objects.count() == 1 and Roster.objects.count() == 1
+    assert RosterLine.objects.unscoped(reason="test").count() == 1 and Roster.objects.count() == 1
 
 
 def test_an_enrolment_starting_later_is_not_on_an_earlier_roster(people, community_worker, district_officer):
@@ -150,7 +150,7 @@ def test_outreach_tasks_go_to_qualifying_persons_without_an_enrolment_or_applica
     created = outreach_create(actor=system_actor, run=run)
     again = outreach_create(actor=system_actor, run=run)
 
-    tasks = set(OutreachTask.objects.values_list("person__name", "policy_id"))
+    tasks = set(OutreachTask.objects.unscoped(reason="test").values_list("person__name", "policy_id"))
     # 测试1 (低保, grade 1) qualifies for both subsidies but has applied for the care subsidy;
     # 测试2 (street B, the same) for both; 测试3 (一般) for the care subsidy only.
     assert tasks == {
@@ -172,7 +172,7 @@ def test_after_a_run_the_dead_are_terminated_and_the_no_longer_eligible_suspende
     dead = enrolled(people["a"], community_worker, district_officer)
     poorer = enrolled(people["b"], community_worker, district_officer)
     kept = enrolled(people["a"], community_worker, district_officer, policy="care_subsidy")
-    Person.objects.filter(pk=people["a"].pk).update(status="deceased")
+    Person.objects.unscoped(reason="test").filter(pk=people["a"].pk).update(status="deceased")
     Household.objects.filter(pk=people["b"].household_id).update(economic_status="ordinary")
     run = evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
 
@@ -181,7 +181,7 @@ def test_after_a_run_the_dead_are_terminated_and_the_no_longer_eligible_suspende
     assert (changes.terminated, changes.suspended) == (2, 1)  # 测试1's two enrolments; 测试2's subsidy
     statuses = dict(Enrolment.objects.values_list("pk", "status"))
     assert statuses == {dead.pk: "terminated", kept.pk: "terminated", poorer.pk: "suspended"}
-    task = ReviewTask.objects.get()
+    task = ReviewTask.objects.unscoped(reason="test").get()
     assert (task.enrolment_id, task.failed, task.street.code) == (
         poorer.pk,
         "economic_status",
@@ -198,13 +198,15 @@ def test_an_outreach_answer_applied_creates_the_outreach_application_once(
 
     run = evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
     outreach_create(actor=system_actor, run=run)
-    task = OutreachTask.objects.get(person=people["a"], policy_id="living_subsidy")
+    task = OutreachTask.objects.unscoped(reason="test").get(person=people["a"], policy_id="living_subsidy")
 
     answered = outreach_record_outcome(
         actor=community_worker, task=task, outcome="applied", note="电话联系，同意申请"
     )
 
-    application = Application.objects.get(person=people["a"], policy_id="living_subsidy")
+    application = Application.objects.unscoped(reason="test").get(
+        person=people["a"], policy_id="living_subsidy"
+    )
     assert answered == application
     assert (application.channel, application.state) == ("outreach", State.SUBMITTED)
     task.refresh_from_db()
@@ -227,7 +229,7 @@ def test_a_review_reinstates_or_terminates_the_suspended_enrolment(
     enrolments_after_run(
         actor=system_actor, run=evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
     )
-    task = ReviewTask.objects.get()
+    task = ReviewTask.objects.unscoped(reason="test").get()
 
     with pytest.raises(WorkflowError):
         review_resolve(actor=community_worker, task=task, decision="reinstate")
@@ -235,7 +237,7 @@ def test_a_review_reinstates_or_terminates_the_suspended_enrolment(
 
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.status_reason) == ("active", "低保复核中，恢复发放")
-    assert ReviewTask.objects.get().status == "resolved"
+    assert ReviewTask.objects.unscoped(reason="test").get().status == "resolved"
 
 
 def test_only_district_staff_build_rosters(people, officer_a):
@@ -262,7 +264,7 @@ def test_an_outreach_task_answered_applied_while_an_application_is_open_links_to
 
     run = evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
     outreach_create(actor=system_actor, run=run)
-    task = OutreachTask.objects.get(person=people["a"], policy_id="living_subsidy")
+    task = OutreachTask.objects.unscoped(reason="test").get(person=people["a"], policy_id="living_subsidy")
     counter = application_submit(
         actor=community_worker,
         person=people["a"],
@@ -274,7 +276,12 @@ def test_an_outreach_task_answered_applied_while_an_application_is_open_links_to
     answered = outreach_record_outcome(actor=community_worker, task=task, outcome="applied")
 
     assert answered == counter
-    assert Application.objects.filter(person=people["a"], policy_id="living_subsidy").count() == 1
+    assert (
+        Application.objects.unscoped(reason="test")
+        .filter(person=people["a"], policy_id="living_subsidy")
+        .count()
+        == 1
+    )
     assert AuditEvent.objects.get(action="outreach.outcome").details["application"] == counter.number
 
 

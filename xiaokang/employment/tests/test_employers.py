@@ -57,8 +57,8 @@ def imported(tmp_path, system_actor):
     report = employers_import(actor=system_actor, path=write_csv(tmp_path / "seed.csv", rows))
     assert report.written, report.errors
     return {
-        "a": Employer.objects.get(street__code=STREET_A),
-        "b": Employer.objects.get(street__code=STREET_B),
+        "a": Employer.objects.unscoped(reason="test").get(street__code=STREET_A),
+        "b": Employer.objects.unscoped(reason="test").get(street__code=STREET_B),
     }
 
 
@@ -80,7 +80,7 @@ def test_a_valid_file_is_imported_and_audited(tmp_path, system_actor):
 
     dry = employers_import(actor=system_actor, path=path, dry_run=True)
     assert (dry.rows, dry.created, dry.written) == (3, 3, False)
-    assert not Employer.objects.exists()
+    assert not Employer.objects.unscoped(reason="test").exists()
 
     report = employers_import(actor=system_actor, path=path)
 
@@ -92,15 +92,15 @@ def test_a_valid_file_is_imported_and_audited(tmp_path, system_actor):
         "errors": [],
         "warnings": [],
     }
-    one = Employer.objects.get(uscc=make_uscc(1))
+    one = Employer.objects.unscoped(reason="test").get(uscc=make_uscc(1))
     assert (one.employer_type, one.state_owned, one.street.code) == ("government_organ", True, STREET_A)
-    two = Employer.objects.get(uscc=make_uscc(2))
+    two = Employer.objects.unscoped(reason="test").get(uscc=make_uscc(2))
     assert (two.employer_type, two.street.code, two.committee_member) == (
         "private_non_enterprise",
         STREET_B,
         True,
     )
-    assert Employer.objects.filter(uscc=make_uscc(3)).exists()  # stored in upper case
+    assert Employer.objects.unscoped(reason="test").filter(uscc=make_uscc(3)).exists()  # stored in upper case
     assert len(events("employer.create")) == 3
     (file_event,) = events("employer.import")
     assert file_event.object_id == "employers.csv" and len(file_event.details["sha256"]) == 64
@@ -146,7 +146,7 @@ def test_each_error_names_row_and_column_and_nothing_is_written(
     assert (error["row"], error["column"]) == (3, column)
     assert message in error["message"]
     assert not report.written
-    assert not Employer.objects.exists()
+    assert not Employer.objects.unscoped(reason="test").exists()
     assert not events("employer.import") and not events("employer.create")
 
 
@@ -160,7 +160,7 @@ def test_a_code_twice_in_the_file_is_an_error_on_both_rows(tmp_path, system_acto
         (4, "统一社会信用代码"),
     ]
     assert "（第2、4行）" in report.errors[0]["message"] and "(rows 2、4)" in report.errors[0]["message"]
-    assert not Employer.objects.exists()
+    assert not Employer.objects.unscoped(reason="test").exists()
 
 
 def test_english_aliases_and_unknown_columns(tmp_path, system_actor):
@@ -175,7 +175,7 @@ def test_english_aliases_and_unknown_columns(tmp_path, system_actor):
     assert report.warnings == [
         {"row": 1, "column": "remark", "message": "未知列，已忽略 / unknown column, ignored"}
     ]
-    employer = Employer.objects.get()
+    employer = Employer.objects.unscoped(reason="test").get()
     assert (employer.state_owned, employer.committee_member) == (False, False)  # defaults 否
 
 
@@ -199,7 +199,7 @@ def test_a_reimport_is_unchanged_and_a_change_is_an_update(tmp_path, system_acto
     changed = employers_import(actor=system_actor, path=write_csv(tmp_path / "changed.csv", rows))
 
     assert (changed.created, changed.updated, changed.unchanged) == (1, 1, 1)
-    assert Employer.objects.get(pk=imported["a"].pk).name == "新名称"
+    assert Employer.objects.unscoped(reason="test").get(pk=imported["a"].pk).name == "新名称"
     (update,) = events("employer.update")
     assert update.object_id == str(imported["a"].pk)
     assert update.details["changes"] == {"name": ["测试单位1", "新名称"]}
@@ -216,7 +216,10 @@ def test_a_street_officer_imports_employers_of_their_street_only(tmp_path, offic
 
     assert [(e["row"], e["column"]) for e in report.errors] == [(3, "所在街道"), (4, "统一社会信用代码")]
     assert all("outside your area (110108001000)" in e["message"] for e in report.errors)
-    assert Employer.objects.count() == 2 and Employer.objects.get(pk=imported["b"].pk).street.code == STREET_B
+    assert (
+        Employer.objects.unscoped(reason="test").count() == 2
+        and Employer.objects.unscoped(reason="test").get(pk=imported["b"].pk).street.code == STREET_B
+    )
 
     ok = employers_import(actor=officer_a, path=write_csv(tmp_path / "ok.csv", [employer_row(3)]))
     assert ok.written and ok.created == 1
@@ -231,7 +234,7 @@ def test_the_form_uses_the_import_rules_and_is_audited(district_officer, officer
     }
     result = employer_save(actor=district_officer, values=values)
     assert {e["field"] for e in result.errors} == {"uscc", "name", "type"}
-    assert result.employer is None and Employer.objects.count() == 2
+    assert result.employer is None and Employer.objects.unscoped(reason="test").count() == 2
 
     values.update(uscc=make_uscc(5), name="新单位", type="事业单位")
     result = employer_save(actor=district_officer, values=values)
@@ -242,7 +245,9 @@ def test_the_form_uses_the_import_rules_and_is_audited(district_officer, officer
     assert taken.errors[0]["message"].startswith("该统一社会信用代码已登记")
 
     changed = employer_save(actor=officer_a, employer=imported["a"], values={"state_owned": "是"})
-    assert changed.errors == [] and Employer.objects.get(pk=imported["a"].pk).state_owned
+    assert (
+        changed.errors == [] and Employer.objects.unscoped(reason="test").get(pk=imported["a"].pk).state_owned
+    )
     assert events("employer.update")[-1].details["changes"] == {"state_owned": [False, True]}
     moved = employer_save(actor=officer_a, employer=imported["a"], values={"street": "中关村街道"})
     assert moved.errors[0]["field"] == "street" and "outside your area" in moved.errors[0]["message"]
@@ -352,7 +357,7 @@ def test_create_and_edit_through_the_pages(imported, officer_a):
             "committee_member": "是",
         },
     )
-    employer = Employer.objects.get(uscc=make_uscc(9))
+    employer = Employer.objects.unscoped(reason="test").get(uscc=make_uscc(9))
     assert response.status_code == 303 and response["Location"] == reverse(
         "employer-detail", args=[employer.pk]
     )
@@ -371,7 +376,10 @@ def test_create_and_edit_through_the_pages(imported, officer_a):
             "committee_member": "是",
         },
     )
-    assert response.status_code == 303 and Employer.objects.get(pk=employer.pk).name == "改名单位"
+    assert (
+        response.status_code == 303
+        and Employer.objects.unscoped(reason="test").get(pk=employer.pk).name == "改名单位"
+    )
 
 
 def test_import_pages_check_then_confirm(imported, district_officer, data_dir):
@@ -389,11 +397,11 @@ def test_import_pages_check_then_confirm(imported, district_officer, data_dir):
         reverse("employer-import"), {"file": csv_upload([employer_row(1, 单位名称="改"), employer_row(3)])}
     ).content.decode()
     assert "add 1 new employers, change 1 and leave 0 unchanged" in good
-    assert Employer.objects.count() == 2
+    assert Employer.objects.unscoped(reason="test").count() == 2
 
     done = client.post(reverse("employer-import-confirm")).content.decode()
     assert "Import done" in done
-    assert Employer.objects.count() == 3
+    assert Employer.objects.unscoped(reason="test").count() == 3
     assert not list((data_dir / "uploads").iterdir())
     assert events("employer.import")[-1].object_id == "employers.csv"
     again = client.post(reverse("employer-import-confirm"), follow=True).content.decode()
@@ -407,7 +415,7 @@ def test_a_street_officer_import_page_refuses_another_street(imported, officer_a
     ).content.decode()
     assert "outside your area" in page
     client.post(reverse("employer-import-confirm"))
-    assert Employer.objects.count() == 2
+    assert Employer.objects.unscoped(reason="test").count() == 2
 
 
 def test_the_export_opens_with_openpyxl_and_is_scoped(imported, officer_a, district_officer, tmp_path):

@@ -41,7 +41,7 @@ def test_record_as_of_rolls_back_later_changes(tmp_path, system_actor):
             ],
         ),
     )
-    person = Person.objects.get()
+    person = Person.objects.unscoped(reason="test").get()
     today = timezone.localdate()
 
     now = current_record(person.id)

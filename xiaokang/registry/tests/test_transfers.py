@@ -36,8 +36,8 @@ def registry(tmp_path, system_actor):
     rows = [person_row(1), person_row(2, 街道乡镇="中关村街道", 社区村="中关村社区")]
     persons_import(actor=system_actor, path=write_csv(tmp_path / "seed.csv", rows))
     return {
-        "a": Person.objects.get(name="测试1"),
-        "b": Person.objects.get(name="测试2"),
+        "a": Person.objects.unscoped(reason="test").get(name="测试1"),
+        "b": Person.objects.unscoped(reason="test").get(name="测试2"),
         "id_a": rows[0]["公民身份号码"],
         "id_b": rows[1]["公民身份号码"],
         "community_a": Area.objects.get(name="测试社区"),
@@ -61,14 +61,14 @@ def test_transfer_journey_requested_by_the_sending_street(registry, officer_a, o
     for actor in (officer_a, officer_b):
         with pytest.raises(TransferNotAllowed):
             transfer_decide(actor=actor, transfer_id=transfer.pk, approve=True, expected_version=1)
-    assert Person.objects.get(pk=a.pk).street.code == STREET_A
+    assert Person.objects.unscoped(reason="test").get(pk=a.pk).street.code == STREET_A
 
     decided = transfer_decide(
         actor=district_officer, transfer_id=transfer.pk, approve=True, expected_version=1, note="同意"
     )
 
     assert decided.state == "approved" and decided.decided_by == district_officer
-    moved = Person.objects.get(pk=a.pk)
+    moved = Person.objects.unscoped(reason="test").get(pk=a.pk)
     assert (moved.street.code, moved.community_id) == (STREET_B, registry["community_b"].pk)
     entry = PersonHistory.objects.filter(person=a, source="transfer").get()
     assert entry.changes["street"] == [STREET_A, STREET_B]
@@ -121,7 +121,7 @@ def test_the_receiving_street_requests_by_id_number_and_name_only(registry, offi
     with pytest.raises(Http404):
         person_for(officer_a, b.pk)  # nothing of the record before approval
     transfer_decide(actor=district_officer, transfer_id=transfer.pk, approve=False, expected_version=1)
-    assert Person.objects.get(pk=b.pk).street.code == STREET_B
+    assert Person.objects.unscoped(reason="test").get(pk=b.pk).street.code == STREET_B
     assert AuditEvent.objects.filter(action="transfer.reject", person_id=b.pk).exists()
     assert not PersonHistory.objects.filter(person=b, source="transfer").exists()
 
@@ -185,7 +185,7 @@ def test_transfer_api_request_list_and_decide(registry, officer_a, officer_b, di
     decided = Api(district_officer).post(f"/transfers/{body['id']}/decide", {"approve": True, "version": 1})
     assert decided.status_code == 200, decided.content
     assert decided.json()["state"] == "approved"
-    assert Person.objects.get(pk=registry["a"].pk).street.code == STREET_B
+    assert Person.objects.unscoped(reason="test").get(pk=registry["a"].pk).street.code == STREET_B
     stale = Api(district_officer).post(f"/transfers/{body['id']}/decide", {"approve": True, "version": 1})
     assert stale.status_code == 409
 
@@ -219,7 +219,7 @@ def test_transfer_pages(registry, officer_a, district_officer):
         {"to_community": registry["community_b"].code, "reason": "搬家"},
     )
     assert response.status_code == 303, response.content.decode()
-    transfer = PersonTransfer.objects.get()
+    transfer = PersonTransfer.objects.unscoped(reason="test").get()
     detail = client.get(f"/staff/persons/{a.pk}/").content.decode()
     assert 'id="open-transfer"' in detail and f"/staff/persons/{a.pk}/transfer/" not in detail
     # The sending street cannot decide its own request (403, and nothing moves).
@@ -229,7 +229,7 @@ def test_transfer_pages(registry, officer_a, district_officer):
         ).status_code
         == 403
     )
-    assert Person.objects.get(pk=a.pk).street.code == STREET_A
+    assert Person.objects.unscoped(reason="test").get(pk=a.pk).street.code == STREET_A
     assert AuditEvent.objects.filter(
         action="access.denied", object_type="transfer", object_id=str(transfer.pk)
     ).exists()  # the refused decision is audited
@@ -241,7 +241,7 @@ def test_transfer_pages(registry, officer_a, district_officer):
         f"/staff/registry/transfers/{transfer.pk}/decide/", {"decision": "approve", "version": 1, "note": ""}
     )
     assert decided.status_code == 303
-    assert Person.objects.get(pk=a.pk).street.code == STREET_B
+    assert Person.objects.unscoped(reason="test").get(pk=a.pk).street.code == STREET_B
 
 
 def test_a_street_out_of_attempts_cannot_go_on_trying_id_numbers(registry, officer_b, settings):
@@ -266,4 +266,4 @@ def test_a_street_out_of_attempts_cannot_go_on_trying_id_numbers(registry, offic
     ask(wrong)
     exhausted = ask(wrong)
     assert ask(registry["id_a"]) == exhausted  # the right number answers as a wrong one
-    assert not PersonTransfer.objects.exists()
+    assert not PersonTransfer.objects.unscoped(reason="test").exists()
