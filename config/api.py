@@ -1,6 +1,7 @@
 """The API under /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
-Routers live with their apps (accounts/api.py, registry/api.py) and are added here; docs/api.md
-describes every endpoint.
+Routers live with their apps (accounts/api.py, registry/api.py); each app declares where they are
+mounted on its AppConfig (``api_mounts``, core/mounts.py) and they are added here in that order;
+docs/api.md describes every endpoint.
 
 Every error a caller can cause answers JSON with a ``detail`` (401, 403, 404, 422, 400), never a page or
 a traceback; programming errors are not caught here (Django's 500 page, no traceback outside DEBUG)."""
@@ -8,18 +9,14 @@ a traceback; programming errors are not caught here (Django's 500 page, no trace
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
 from xiaokang.accounts.api import ROLE_REFUSED, TOKEN_REQUIRED, DetailOut, TokenAuth
-from xiaokang.accounts.api import router as auth_router
-from xiaokang.cases.api import router as applications_router
-from xiaokang.employment.api import router as employers_router
-from xiaokang.policies.api import router as eligibility_router
-from xiaokang.registry.api import router as persons_router
-from xiaokang.registry.api_transfers import router as transfers_router
+from xiaokang.core.mounts import api_mounts
 from xiaokang.registry.importing.columns import BY_FIELD
 
 NOT_FOUND = "未找到 / not found"
@@ -104,12 +101,8 @@ api = XiaokangAPI(
     # validator badge would fetch https://validator.swagger.io/: switched off, nothing leaves the site.
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
 )
-api.add_router("/auth", auth_router)
-api.add_router("/persons", persons_router)
-api.add_router("/persons", eligibility_router)
-api.add_router("/applications", applications_router)
-api.add_router("/employers", employers_router)
-api.add_router("/transfers", transfers_router)
+for mount in api_mounts():
+    api.add_router(mount.prefix, import_string(mount.router), tags=list(mount.tags) if mount.tags else None)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,21 +1,13 @@
+"""The root URLs, assembled from the apps: each declares its mounts on its AppConfig (``url_mounts``,
+core/mounts.py), in an order across all apps (several mount at "")."""
+
 from django.urls import include, path
 
 from config.api import api
+from xiaokang.core.mounts import url_mounts
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("xiaokang.portal.urls")),
-    path("account/", include("xiaokang.portal.urls_applicants")),
-    path("interpreting/", include("xiaokang.interpreting.urls")),
-    path("staff/interpreting/", include("xiaokang.interpreting.urls_staff")),
-    path("", include("xiaokang.accounts.urls")),
-    path("", include("xiaokang.registry.urls")),
-    path("staff/audit/", include("xiaokang.audit.urls")),
-    path("staff/policies/", include("xiaokang.policies.urls")),
-    path("staff/applications/", include("xiaokang.cases.urls")),
-    path("staff/work/", include("xiaokang.cases.urls_work")),
-    path("staff/employers/", include("xiaokang.employment.urls_employers")),
-    path("staff/declarations/", include("xiaokang.employment.urls_declarations")),
-    path("", include("xiaokang.employment.urls_disclosure")),
+    *[path(mount.prefix, include(mount.urlconf)) for mount in url_mounts()],
     path("api/v1/", api.urls),
 ]

@@ -1,10 +1,18 @@
 from django.apps import AppConfig
 
+from xiaokang.core.mounts import ApiMount, UrlMount
+
 
 class CasesConfig(AppConfig):
     name = "xiaokang.cases"
     label = "cases"
     verbose_name = "Cases"
+    # Where the app's pages and API routers are mounted (core/mounts.py; order: across all apps).
+    url_mounts = (
+        UrlMount("staff/applications/", "xiaokang.cases.urls", order=90),
+        UrlMount("staff/work/", "xiaokang.cases.urls_work", order=100),
+    )
+    api_mounts = (ApiMount("/applications", "xiaokang.cases.api.router", order=40),)
 
     def ready(self) -> None:
         # The person page's "Applications" section (registry pages know sections, not the cases app).
@@ -12,6 +20,18 @@ class CasesConfig(AppConfig):
         from xiaokang.registry import sections
 
         sections.register_person_section("xiaokang.cases.views.applications_section")
+        # The staff home's deadlines widget (core/widgets.py), and what a stored evaluation run of the
+        # current rules means for outreach and enrolments (policies.followups; P3, S5).
+        from xiaokang.core import widgets
+        from xiaokang.policies import followups
+
+        widgets.register(
+            "cases.deadlines",
+            "xiaokang.cases.widgets.deadlines_widget",
+            capability="application.read",
+            order=20,
+        )
+        followups.register_after_run("xiaokang.cases.followups.after_evaluation", order=10)
 
         # What can be done in this app, and by whom; its staff menu entries (core.capabilities, core.menu).
         from xiaokang.cases import permissions

@@ -261,13 +261,12 @@ def _streets_in_scope(user, counted_ids) -> list[Area]:
     return list(Area.objects.filter(filters | Q(pk__in=counted_ids)).distinct().order_by("code"))
 
 
-@require_GET
-@requires("application.read")
-def application_dashboard(request):
-    today = timezone.localdate()
+def deadline_counts(user, today: dt.date) -> tuple[list[dict], dict]:
+    """Applications in the user's area by street, waiting and past their deadline on ``today``: the rows
+    and their totals (the deadlines dashboard and the staff home's deadlines widget)."""
     counted = {
         row["street_id"]: row
-        for row in applications_for(request.user)
+        for row in applications_for(user)
         .values("street_id")
         .annotate(
             submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
@@ -282,11 +281,19 @@ def application_dashboard(request):
     columns = ("submitted", "acceptance_overdue", "in_review", "decision_overdue", "approved")
     rows = []
     totals = dict.fromkeys(columns, 0)
-    for street in _streets_in_scope(request.user, list(counted)):
+    for street in _streets_in_scope(user, list(counted)):
         counts = {column: counted.get(street.pk, {}).get(column, 0) for column in columns}
         for column in columns:
             totals[column] += counts[column]
         rows.append({"street": street, **counts})
+    return rows, totals
+
+
+@require_GET
+@requires("application.read")
+def application_dashboard(request):
+    today = timezone.localdate()
+    rows, totals = deadline_counts(request.user, today)
     return render(
         request,
         "cases/dashboard.html",

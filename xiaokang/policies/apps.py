@@ -1,10 +1,15 @@
 from django.apps import AppConfig
 
+from xiaokang.core.mounts import ApiMount, UrlMount
+
 
 class PoliciesConfig(AppConfig):
     name = "xiaokang.policies"
     label = "policies"
     verbose_name = "Policies"
+    # Where the app's pages and API routers are mounted (core/mounts.py; order: across all apps).
+    url_mounts = (UrlMount("staff/policies/", "xiaokang.policies.urls", order=80),)
+    api_mounts = (ApiMount("/persons", "xiaokang.policies.api.router", order=30),)
 
     def ready(self) -> None:
         # The person page's eligibility section (P2): registry pages know sections, not policies.

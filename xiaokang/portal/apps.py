@@ -1,10 +1,17 @@
 from django.apps import AppConfig
 
+from xiaokang.core.mounts import UrlMount
+
 
 class PortalConfig(AppConfig):
     name = "xiaokang.portal"
     label = "portal"
     verbose_name = "Public portal"
+    # Where the app's pages and API routers are mounted (core/mounts.py; order: across all apps).
+    url_mounts = (
+        UrlMount("", "xiaokang.portal.urls", order=10),
+        UrlMount("account/", "xiaokang.portal.urls_applicants", order=20),
+    )
 
     def ready(self) -> None:
         # The person page's "Portal account" section (U11: office code, unlink), registered by name.

@@ -1,6 +1,6 @@
 """Public pages of the portal (P2, S4, U11): home, the policy guide, the screener and the status lookup.
 No login; nothing a visitor enters into the screener is stored or logged (the server's access log
-carries paths without query strings, cli.cmd_serve)."""
+carries paths without query strings, accounts.commands.cmd_serve)."""
 
 from __future__ import annotations
 

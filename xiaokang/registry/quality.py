@@ -289,3 +289,18 @@ def write_quality_xlsx(report: QualityReport, path: str | os.PathLike) -> None:
     sheets = quality_sheets(report)
     first = next(iter(sheets))
     write_xlsx(sheets.pop(first), path, sheet_name=first, extra_sheets=sheets)
+
+
+def quality_export(*, actor: Actor, report: QualityReport, path: str | os.PathLike) -> None:
+    """Write the report's workbook and audit it once the file exists: a file listing persons (names,
+    masked IDs), audited as the page's download and ``exporting.export_persons`` are (U11; GB/T
+    22239-2019 8.1.4.3)."""
+    from xiaokang.audit.services import log_action
+
+    write_quality_xlsx(report, path)
+    log_action(
+        actor,
+        "registry.quality_export",
+        object_type="file",
+        details={"format": "xlsx", **report.counts()},
+    )

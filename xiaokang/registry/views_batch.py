@@ -34,14 +34,13 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.accounts.actors import scope_of
-from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import can, check
 from xiaokang.core.safe_text import spreadsheet_safe
 from xiaokang.registry.exporting import export_persons
 from xiaokang.registry.forms_batch import ExportForm, ImportUploadForm, street_choices
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
 from xiaokang.registry.importing.reader import FileRejected, read_table
-from xiaokang.registry.quality import ACTIVE_DATA_SOURCES, quality_report, write_quality_xlsx
+from xiaokang.registry.quality import ACTIVE_DATA_SOURCES, quality_export, quality_report
 from xiaokang.registry.reading import record_read
 from xiaokang.registry.services import ImportReport, persons_import
 from xiaokang.registry.vocabulary import PersonStatus
@@ -397,14 +396,8 @@ def quality_download(request):
     check(request, "registry.quality")
     report = quality_report(actor=request.user)
     path = _private_dir() / "quality.xlsx"
-    write_quality_xlsx(report, path)
-    # Audited once the file exists, as exporting.export_persons does (it holds names and masked IDs).
-    log_action(
-        request.user,
-        "registry.quality_export",
-        object_type="file",
-        details={"format": "xlsx", **report.counts()},
-    )
+    # Written, then audited once the file exists, as exporting.export_persons does (names, masked IDs).
+    quality_export(actor=request.user, report=report, path=path)
     return _download(path, f"data-quality-{timezone.localdate():%Y%m%d}.xlsx")
 
 
