@@ -25,6 +25,8 @@ from xiaokang.cases.models import (
     State,
 )
 from xiaokang.cases.workflow import ACTIONS, STEPS, Earlier, Step
+from xiaokang.core.bilingual import Message
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.workdays import add_working_days
 from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
@@ -42,17 +44,14 @@ DEFAULT_ENROLMENT_START_MONTHS = 1
 TEMPORARY_POLICY_ID = "temporary_assistance"
 
 
-class WorkflowError(Exception):
-    """A refused submission or transition. ``kind``: ``invalid`` (the input), ``illegal`` (not allowed
-    in this state or to this user's role), ``duty`` (this officer took an earlier step the workflow says
-    must be someone else's: separation of duties, a 403), ``stale`` (the application changed since it was
-    read)."""
+class WorkflowError(ServiceError):
+    """A refused submission or transition (a ServiceError). ``kind``: ``invalid`` (the input), ``illegal``
+    (not allowed in this state or to this user's role), ``duty`` (this officer took an earlier step the
+    workflow says must be someone else's: separation of duties, a 403), ``stale`` (the application changed
+    since it was read)."""
 
-    def __init__(self, kind: str, message: str, field: str = ""):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.field = field
+    def __init__(self, kind: str, message: str | Message, field: str = ""):
+        super().__init__(kind, [FieldError(field, message)])
 
 
 def _parameter(policy_id: str, name: str, day: dt.date, default: int) -> int:
