@@ -25,7 +25,7 @@ from xiaokang.cases.models import (
     State,
 )
 from xiaokang.cases.workflow import ACTIONS, STEPS, Earlier, Step
-from xiaokang.core.bilingual import Message
+from xiaokang.core.bilingual import Message, bilingual
 from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.workdays import add_working_days
 from xiaokang.policies.engine.loader import policies
@@ -229,7 +229,7 @@ def step_conflict(actor: Actor, application: Application, step: Step) -> Earlier
 def duty_message(earlier: Earlier, verb: tuple[str, str]) -> str:
     """The refusal, naming the rule: "you accepted this application; another officer must forward it"."""
     zh, en = verb
-    return f"{earlier.zh}，须由其他工作人员{zh} / {earlier.en}; another officer must {en}"
+    return bilingual(f"{earlier.zh}，须由其他工作人员{zh}", f"{earlier.en}; another officer must {en}")
 
 
 def refuse_for_duty(

@@ -33,8 +33,8 @@ class Message:
 
     @classmethod
     def parse(cls, text: str | Message) -> Message:
-        """ "中文 / English" → Message("中文", "English"); a text without the separator is both halves
-        (a name, a number: the same in either language)."""
+        """ "中文 / English" → Message("中文", "English"), to read one half (``local``); a text without
+        the separator is both halves (a name, a number: the same in either language)."""
         if isinstance(text, Message):
             return text
         text = str(text)
@@ -64,8 +64,7 @@ class Message:
         return Message(self.chinese.format(**values), self.en.format(**values))
 
     def __str__(self) -> str:
-        zh = self.chinese
-        return self.en if zh == self.en else f"{zh}{SEPARATOR}{self.en}"
+        return f"{self.chinese}{SEPARATOR}{self.en}"
 
 
 def bilingual(zh: str, en: str) -> str:
