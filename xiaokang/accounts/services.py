@@ -17,11 +17,15 @@ from django.utils import timezone
 from xiaokang.accounts.actors import Actor, SystemActor
 from xiaokang.accounts.models import ROLE_AREA_LEVEL, ApiToken, LoginFailure, Role, RoleGrant, User
 from xiaokang.core.capabilities import can
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.models import Area
 
 
-class AccountError(ValueError):
-    pass
+class AccountError(ServiceError, ValueError):
+    """A refused account change (a ServiceError); "中文 / English" or the page's language."""
+
+    def __init__(self, message: str, field: str = "", kind: str = "invalid"):
+        super().__init__(kind, [FieldError(field, message)])
 
 
 class WrongPassword(AccountError):

@@ -22,6 +22,7 @@ from xiaokang.accounts.forms import client_address
 from xiaokang.cases.models import Application
 from xiaokang.cases.selectors import application_for
 from xiaokang.cases.services import WorkflowError, application_submit, application_transition
+from xiaokang.core.errors import api_answer
 from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.registry.search import PersonFilters, search_persons
 
@@ -130,9 +131,7 @@ def applications_create(request: HttpRequest, response: HttpResponse, payload: A
             client=client,
         )
     except WorkflowError as error:
-        return Status(
-            422, {"detail": [{"field": error.field, "column": error.field, "message": error.message}]}
-        )
+        return Status(*api_answer(error))
     response["Location"] = f"/api/v1/applications/{submission.application.pk}"
     return Status(201, _out(submission.application))
 
@@ -194,21 +193,7 @@ def applications_transition(request: HttpRequest, application_id: int, payload: 
             client=client,
         )
     except WorkflowError as error:
-        if error.kind == "stale":
-            return Status(409, {"detail": error.message})
-        if error.kind == "duty":
-            # Separation of duties (U11, G2): this officer took an earlier step; another must take this one.
-            return Status(403, {"detail": error.message})
-        return Status(
-            422,
-            {
-                "detail": [
-                    {
-                        "field": error.field or "action",
-                        "column": error.field or "action",
-                        "message": error.message,
-                    }
-                ]
-            },
-        )
+        # stale → 409; duty (separation of duties, U11, G2: another officer must take this step) → 403;
+        # anything else 422 naming the action (core.errors.STATUS).
+        return Status(*api_answer(error, field="action"))
     return Status(200, _out(application))

@@ -16,6 +16,7 @@ from xiaokang.accounts.actors import Actor, actor_label
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Application, ApplicationDocument
 from xiaokang.cases.services import WorkflowError
+from xiaokang.core.bilingual import Message
 
 # The type is what the bytes say, never the file name: (magic prefix, content type, extension).
 SIGNATURES = (
@@ -128,8 +129,11 @@ def documents_add(
                 )
             except WorkflowError as error:
                 name = Path(upload.name or "document").name
-                zh, _, en = error.message.partition(" / ")
-                message = f"{name}：{zh} / {name}: {en}" if en else f"{name}: {zh}"
+                said = Message.parse(error.message)
+                bilingual = said.zh != said.en  # a message without its English half keeps one name
+                message = (
+                    Message(f"{name}：{said.zh}", f"{name}: {said.en}") if bilingual else f"{name}: {said.zh}"
+                )
                 raise WorkflowError(error.kind, message, error.field) from None
     except BaseException:
         for document in stored:

@@ -16,14 +16,18 @@ from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, OutreachT
 from xiaokang.cases.rosters import cash_policy_ids, write_csv_rows
 from xiaokang.core import crypto
 from xiaokang.core.capabilities import can
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.policies.models import EvaluationResult, EvaluationRun, RunPolicy
 from xiaokang.registry.models import Person
 
 OUTREACH_COLUMNS = ("id_number", "policy", "street_code", "community")
 
 
-class OutreachError(Exception):
-    pass
+class OutreachError(ServiceError):
+    """Outreach tasks that cannot be created now (no evaluation run yet); "中文 / English"."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__("illegal", [FieldError(field, message)])
 
 
 def outreach_create(*, actor: Actor, run: EvaluationRun | None = None) -> int:

@@ -26,6 +26,7 @@ from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Enrolment, Roster, RosterLine
 from xiaokang.core import crypto, xlsx
 from xiaokang.core.capabilities import can
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.money import yuan_text
 from xiaokang.policies import evaluation
 from xiaokang.policies.engine.loader import policies
@@ -33,8 +34,11 @@ from xiaokang.registry.exporting import atomic_path
 from xiaokang.registry.models import Person
 
 
-class RosterError(Exception):
-    pass
+class RosterError(ServiceError):
+    """A roster step refused in this state (or to this role); "中文 / English"."""
+
+    def __init__(self, message: str, field: str = "", kind: str = "illegal"):
+        super().__init__(kind, [FieldError(field, message)])
 
 
 @dataclass

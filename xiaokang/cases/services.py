@@ -25,6 +25,8 @@ from xiaokang.cases.models import (
     State,
 )
 from xiaokang.cases.workflow import ACTIONS, STEPS, Earlier, Step
+from xiaokang.core.bilingual import Message, bilingual
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.workdays import add_working_days
 from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
@@ -46,17 +48,14 @@ IDEMPOTENCY = "a retried submission: this label's Idempotency-Key, whatever the 
 VERSIONED_WRITE = "compare-and-set of an application the caller read through its gate"
 
 
-class WorkflowError(Exception):
-    """A refused submission or transition. ``kind``: ``invalid`` (the input), ``illegal`` (not allowed
-    in this state or to this user's role), ``duty`` (this officer took an earlier step the workflow says
-    must be someone else's: separation of duties, a 403), ``stale`` (the application changed since it was
-    read)."""
+class WorkflowError(ServiceError):
+    """A refused submission or transition (a ServiceError). ``kind``: ``invalid`` (the input), ``illegal``
+    (not allowed in this state or to this user's role), ``duty`` (this officer took an earlier step the
+    workflow says must be someone else's: separation of duties, a 403), ``stale`` (the application changed
+    since it was read)."""
 
-    def __init__(self, kind: str, message: str, field: str = ""):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.field = field
+    def __init__(self, kind: str, message: str | Message, field: str = ""):
+        super().__init__(kind, [FieldError(field, message)])
 
 
 def _parameter(policy_id: str, name: str, day: dt.date, default: int) -> int:
@@ -242,7 +241,7 @@ def step_conflict(actor: Actor, application: Application, step: Step) -> Earlier
 def duty_message(earlier: Earlier, verb: tuple[str, str]) -> str:
     """The refusal, naming the rule: "you accepted this application; another officer must forward it"."""
     zh, en = verb
-    return f"{earlier.zh}，须由其他工作人员{zh} / {earlier.en}; another officer must {en}"
+    return bilingual(f"{earlier.zh}，须由其他工作人员{zh}", f"{earlier.en}; another officer must {en}")
 
 
 def refuse_for_duty(

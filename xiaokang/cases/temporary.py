@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -47,7 +47,7 @@ from xiaokang.cases.services import (
 )
 from xiaokang.cases.workflow import TEMPORARY_REVIEW_OTHER_THAN, TEMPORARY_REVIEW_VERB
 from xiaokang.core.capabilities import can
-from xiaokang.core.money import yuan_text
+from xiaokang.core.money import MoneyError, yuan_text, yuan_to_fen
 from xiaokang.core.workdays import Deadline, add_working_days
 from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
@@ -68,7 +68,7 @@ def limit_on(day: dt.date) -> tuple[int, bool] | None:
     value = _parameter("street_approval_limit", day)
     if value is None:
         return None
-    return int(Decimal(value.value) * 100), value.verified
+    return yuan_to_fen(Decimal(str(value.value))), value.verified
 
 
 def deadlines(granted_on: dt.date) -> tuple[Deadline, Deadline]:
@@ -88,17 +88,12 @@ def deadlines(granted_on: dt.date) -> tuple[Deadline, Deadline]:
 def amount_in_fen(amount) -> int:
     """A yuan amount (Decimal, int or text) with at most two decimals, in fen; WorkflowError otherwise."""
     try:
-        value = Decimal(str(amount).strip().replace(",", ""))
-        exact = value.is_finite() and value == value.quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):  # not a number, or too large to carry to the fen
-        exact = False
-    if not exact:
-        raise WorkflowError(
-            "invalid", "金额须为元，最多两位小数 / the amount is in yuan, with at most two decimals", "amount"
-        )
-    if value <= 0:
+        fen = yuan_to_fen(amount if isinstance(amount, (Decimal, int, str)) else str(amount))
+    except MoneyError as error:
+        raise WorkflowError("invalid", error.message, "amount") from None
+    if fen <= 0:
         raise WorkflowError("invalid", "金额须大于0 / the amount must be more than 0", "amount")
-    return int(value * 100)
+    return fen
 
 
 def temporary_assistance_grant(

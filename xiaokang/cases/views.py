@@ -45,12 +45,12 @@ from xiaokang.cases.services import (
 from xiaokang.cases.temporary import grant_status, review_conflict
 from xiaokang.cases.workflow import STEPS, actions_from
 from xiaokang.core.capabilities import can, requires
+from xiaokang.core.errors import add_to_form
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
-from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.reading import record_read
 from xiaokang.registry.selectors import person_for
 from xiaokang.registry.views_persons import _see_other
@@ -426,8 +426,9 @@ def refused_action(request, application, error, *, typed, client, page, action, 
     return _render_detail(
         request,
         application,
-        # Separation of duties: this officer may not take the step at all (403), nothing changed.
-        status=403 if error.kind == "duty" else 422,
+        # Separation of duties ("duty"): this officer may not take the step at all (403), nothing changed;
+        # any other refusal 422 (core.errors.STATUS).
+        status=error.status,
         typed=typed,
         problem={"action": action, "field": error.field, "message": message},
         **extra,
@@ -531,7 +532,7 @@ def application_create(request, person_pk: int):
                     client=client,
                 )
             except WorkflowError as error:
-                add_service_error(form, error.field, error.message)
+                add_to_form(form, error)
             else:
                 application = submission.application
                 if submission.created:

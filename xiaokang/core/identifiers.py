@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
+from xiaokang.core.bilingual import bilingual
+
 # GB 11643-1999 check character: weights for positions 1–17, S mod 11 → character.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -31,7 +33,7 @@ class IdentifierError(ValueError):
         self.code, self.zh, self.en = code, zh, en
 
     def __str__(self) -> str:
-        return f"{self.zh} / {self.en}"
+        return bilingual(self.zh, self.en)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ def is_chinese() -> bool:
     return (get_language() or "zh-hans").lower().startswith("zh")
 
 
-def in_page_language(message: str) -> str:
-    """Service messages are "中文 / English": the half in the page's language."""
-    if " / " not in message:
-        return message
-    zh, en = message.split(" / ", 1)
-    return zh if is_chinese() else en
+def in_page_language(message) -> str:
+    """Service messages are "中文 / English" (or a ``core.bilingual.Message``): the half in the page's
+    language."""
+    from xiaokang.core.bilingual import Message
+
+    return Message.parse(message).local

@@ -29,6 +29,7 @@ from django.db.models import F
 
 from xiaokang.accounts.actors import SystemActor
 from xiaokang.core import crypto
+from xiaokang.core.bilingual import bilingual
 from xiaokang.core.dates import anniversary
 from xiaokang.core.identifiers import CertificateNumber, parse_certificate_number
 from xiaokang.employment.models import (
@@ -77,7 +78,7 @@ CROSS_EMPLOYER_PROBLEMS = ("listed_by_other_employer", "counted_for_other_employ
 def problem_text(code: str) -> str:
     """``"中文 / English"`` for a problem code (``core.language.in_page_language`` picks the half)."""
     zh, en = PROBLEMS.get(code, (code, code))
-    return f"{zh} / {en}"
+    return bilingual(zh, en)
 
 
 def reference_day(levy_year: int) -> dt.date:

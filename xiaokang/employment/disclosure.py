@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor
 from xiaokang.core import xlsx
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Declaration, DeclarationState
 from xiaokang.employment.selectors import employers_for
 from xiaokang.registry.exporting import atomic_path
@@ -95,8 +96,11 @@ SIX_PLACES = Decimal("0.000001")
 MAX_SEARCH = 100  # characters of a search that are used
 
 
-class DisclosureError(ValueError):
+class DisclosureError(ServiceError, ValueError):
     """An export that cannot be written as asked (an unknown format)."""
+
+    def __init__(self, message: str, field: str = "format"):
+        super().__init__("invalid", [FieldError(field, message)])
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -42,7 +42,9 @@ from xiaokang.employment.declaration_selectors import (
     with_counts,
 )
 from xiaokang.employment.declarations import (
+    DeclarationCorrection,
     DeclarationError,
+    EmployeeChange,
     conflict_resolve,
     declaration_approve,
     declaration_correct,
@@ -407,14 +409,14 @@ def declaration_correct_view(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                changes = {
-                    "headcount": data["headcount"],
-                    "total_wages": data["total_wages"],
-                    "employees": {
-                        **form.employee_changes(),
-                        "add": declaration_employees_from_text(data["add_employees"]),
-                    },
-                }
+                edits = form.employee_changes()
+                changes = DeclarationCorrection(
+                    headcount=data["headcount"],
+                    total_wages=data["total_wages"],
+                    add=declaration_employees_from_text(data["add_employees"]),
+                    remove=edits["remove"],
+                    change={pk: EmployeeChange(**values) for pk, values in edits["change"].items()},
+                )
                 declaration_correct(
                     actor=request.user,
                     declaration=declaration,

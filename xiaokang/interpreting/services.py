@@ -24,7 +24,9 @@ from django.utils import timezone
 from xiaokang.accounts.actors import Actor, actor_label
 from xiaokang.audit.services import log_action
 from xiaokang.core import safe_text
+from xiaokang.core.bilingual import Message
 from xiaokang.core.crypto import blind_index, encrypt, mask_phone
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.interpreting.models import (
     ACTIVE_STATUSES,
@@ -52,16 +54,16 @@ PHONE_PATTERN = re.compile(r"^\+?\d{5,20}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class InterpretingError(Exception):
-    """``field`` names the input at fault; ``errors`` ({field: message}) holds every input error when a
-    form had several (the booking form shows them all at once), the first also as ``field``/``message``."""
+class InterpretingError(ServiceError):
+    """A refused booking step (a ServiceError). ``field`` names the input at fault; ``errors`` holds every
+    input error when a form had several (the booking form shows them all at once; ``by_field()``), the
+    first also as ``field``/``message``."""
 
-    def __init__(self, kind: str, message: str, field: str = "", errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.field = field
-        self.errors = errors or ({field: message} if field else {})
+    def __init__(
+        self, kind: str, message: str | Message, field: str = "", errors: dict[str, str] | None = None
+    ):
+        found = errors or {field: message}
+        super().__init__(kind, [FieldError(name, text) for name, text in found.items()], message=message)
 
 
 TAKEN = (
@@ -101,7 +103,7 @@ def interpreter_save(
     for field, value in (("name", name), ("languages", languages)):
         problem = safe_text.text_problem(value)  # U11, as for every name (core.safe_text)
         if problem:
-            raise InterpretingError("invalid", " / ".join(problem), field)
+            raise InterpretingError("invalid", Message(*problem), field)
     if not languages:
         raise InterpretingError(
             "invalid", "请填写所用手语 / Enter the sign languages (e.g. 中国手语).", "languages"
@@ -387,7 +389,7 @@ def booking_create(
     for field, value in (("requester_name", requester_name), ("organisation", organisation)):
         problem = safe_text.text_problem(value)
         if problem and field not in errors:
-            errors[field] = " / ".join(problem)
+            errors[field] = str(Message(*problem))
     try:
         digits = _clean_phone(phone)
     except InterpretingError as error:

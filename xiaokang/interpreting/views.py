@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xiaokang.accounts.actors import SystemActor
 from xiaokang.accounts.forms import client_address
+from xiaokang.core.errors import add_to_form
 from xiaokang.core.language import in_page_language
 from xiaokang.interpreting.forms import BookingForm, CancelOwnForm
 from xiaokang.interpreting.models import Booking, Slot, Status
@@ -35,7 +36,6 @@ from xiaokang.interpreting.services import (
     booking_cancel,
     booking_create,
 )
-from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.views_persons import _see_other
 
 PUBLIC_ACTOR = SystemActor("portal interpreting booking")
@@ -108,8 +108,7 @@ def booking_new(request, slot_id: int):
                 )
             except InterpretingError as error:
                 taken = error.kind == "taken"
-                for field, message in (error.errors or {"": error.message}).items():
-                    add_service_error(form, field, message)
+                add_to_form(form, error)
                 status = 409 if taken else 429 if error.kind == "limit" and not error.field else 422
             else:
                 messages.success(

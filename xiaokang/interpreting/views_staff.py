@@ -29,6 +29,7 @@ from xiaokang.accounts.forms import client_address
 from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import requires
 from xiaokang.core.crypto import decrypt
+from xiaokang.core.errors import add_to_form
 from xiaokang.core.ids import safe_id
 from xiaokang.core.language import in_page_language
 from xiaokang.interpreting.forms import BookingFilterForm, InterpreterForm, SlotsForm
@@ -44,7 +45,6 @@ from xiaokang.interpreting.services import (
     slot_withdraw,
     slots_add,
 )
-from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.views_persons import _see_other
 
 staff_required = requires("interpreting.manage")
@@ -167,7 +167,7 @@ def _version(request) -> int | None:
 
 def _refused(request, booking: Booking, error: InterpretingError, *, action: str, typed: dict):
     booking.refresh_from_db()
-    status = 409 if error.kind in ("stale", "taken") else 422
+    status = error.status  # 409 for stale and taken, else 422 (core.errors.STATUS)
     problem = {
         "action": action,
         "field": error.field,
@@ -295,7 +295,7 @@ def _interpreter_form(request, interpreter: Interpreter | None):
                     client=client_address(request),
                 )
             except InterpretingError as error:
-                add_service_error(form, error.field, error.message)
+                add_to_form(form, error)
                 status = 409 if error.kind == "stale" else 422
             else:
                 messages.success(
@@ -363,7 +363,7 @@ def slot_list(request):
                     client=client_address(request),
                 )
             except InterpretingError as error:
-                add_service_error(form, error.field, error.message)
+                add_to_form(form, error)
                 status = 422
             else:
                 messages.success(request, _("%(count)d slots have been added.") % {"count": len(slots)})

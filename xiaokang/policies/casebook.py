@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from xiaokang.core.money import fen_to_yuan
 from xiaokang.policies import evaluation
 from xiaokang.policies.engine import interpreter
 from xiaokang.policies.engine.loader import Policy
@@ -121,7 +122,7 @@ def run_cases(policy: Policy) -> list[CaseResult]:
         for (case, _), row in zip(cases, rows, strict=True):
             actual = Outcome(
                 bool(row["eligible"]),
-                (Decimal(int(row["amount_fen"])) / 100).quantize(Decimal("0.01")),
+                fen_to_yuan(int(row["amount_fen"])),
                 [reason for reason in (row["failed"] or "").split(";") if reason],
             )
             results.append(CaseResult(policy, str(case.get("name", "?")), "sql", _expected(case), actual))
@@ -163,7 +164,7 @@ def _run_employer_cases(policy: Policy) -> list[CaseResult]:
         for (case, _), row in zip(cases, rows, strict=True):
             actual = Outcome(
                 bool(row["eligible"]),
-                (Decimal(int(row["amount_fen"])) / 100).quantize(Decimal("0.01")),
+                fen_to_yuan(int(row["amount_fen"])),
                 [reason for reason in (row["failed"] or "").split(";") if reason],
             )
             results.append(CaseResult(policy, str(case.get("name", "?")), "sql", _expected(case), actual))

@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 
+from xiaokang.core.bilingual import bilingual
 from xiaokang.core.identifiers import uscc_valid
 from xiaokang.policies.engine import employers, sql
 from xiaokang.policies.engine.facts import EMPLOYER_TYPE_VALUES, EMPLOYER_TYPE_ZH
@@ -79,10 +80,6 @@ class LevyReport:
     total_fen: int = 0
 
 
-def _msg(zh: str, en: str) -> str:
-    return f"{zh} / {en}"
-
-
 def validate_levy_rows(frame: pl.DataFrame, headers: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the rows as the levy's source relation, the errors {row, column, message}). Every rule is first
     evaluated in one pass over the file; only a file with errors pays for collecting them cell by cell."""
@@ -96,47 +93,51 @@ def validate_levy_rows(frame: pl.DataFrame, headers: dict[str, str]) -> tuple[pl
         pl.col("total_wages").str.replace_all(",", "").alias("_wages"),
         pl.col("headcount").str.replace_all(",", "").alias("_headcount"),
     )
-    required = _msg("必填", "required")
+    required = bilingual("必填", "required")
     rules: list[tuple[str, pl.Expr, str]] = [
         ("uscc", pl.col("uscc").is_null(), required),
         (
             "uscc",
             ~pl.col("_uscc_valid"),
-            _msg(
+            bilingual(
                 "统一社会信用代码格式或校验位不正确", "not a valid unified social credit code (GB 32100-2015)"
             ),
         ),
         (
             "uscc",
             pl.col("_uscc").is_not_null() & pl.col("_uscc").is_duplicated(),
-            _msg("统一社会信用代码在文件中重复", "the same code appears on more than one row"),
+            bilingual("统一社会信用代码在文件中重复", "the same code appears on more than one row"),
         ),
         ("type", pl.col("type").is_null(), required),
         (
             "type",
             pl.col("_type").is_null(),
-            _msg("单位类型应为：" + " ".join(EMPLOYER_TYPE_ZH.values()), "unknown employer type"),
+            bilingual("单位类型应为：" + " ".join(EMPLOYER_TYPE_ZH.values()), "unknown employer type"),
         ),
     ]
     for column, text in (("headcount", "_headcount"), ("total_wages", "_wages")):
         rules += [
             (column, pl.col(column).is_null(), required),
-            (column, ~pl.col(text).str.contains(_DECIMAL), _msg("应为不小于0的数字", "must be a number ≥ 0")),
+            (
+                column,
+                ~pl.col(text).str.contains(_DECIMAL),
+                bilingual("应为不小于0的数字", "must be a number ≥ 0"),
+            ),
             (
                 column,
                 pl.col(text).str.extract(r"\.(\d+)$", 1).str.strip_chars_end("0").str.len_chars() > 2,
-                _msg("最多2位小数", "at most 2 decimal places"),
+                bilingual("最多2位小数", "at most 2 decimal places"),
             ),
         ]
     for column, text in (("headcount", "_headcount"), ("total_wages", "_wages")):
         rules.append(
-            (column, pl.col(text).str.contains(r"^\d{19}"), _msg("数值过大", "the number is too large"))
+            (column, pl.col(text).str.contains(r"^\d{19}"), bilingual("数值过大", "the number is too large"))
         )
     rules.append(
         (
             "headcount",
             pl.col("_headcount").str.contains(r"^0+(\.0+)?$"),
-            _msg("在职职工人数不能为0", "the headcount cannot be 0"),
+            bilingual("在职职工人数不能为0", "the headcount cannot be 0"),
         )
     )
     for column in ("disabled_grade_1_2", "disabled_grade_3_4"):
@@ -145,7 +146,7 @@ def validate_levy_rows(frame: pl.DataFrame, headers: dict[str, str]) -> tuple[pl
             (
                 column,
                 ~pl.col(column).str.contains(r"^\d{1,9}(\.0+)?$"),
-                _msg("应为不小于0的整数", "must be a whole number ≥ 0"),
+                bilingual("应为不小于0的整数", "must be a whole number ≥ 0"),
             ),
         ]
     failing = frame.select(
@@ -239,7 +240,7 @@ def levy_file(
     sheet = read_table(path, LEVY_COLUMNS, max_bytes=settings.XIAOKANG_SCREEN_MAX_BYTES)
     report = LevyReport(
         warnings=[
-            {"row": 1, "column": name, "message": _msg("未知列，已忽略", "unknown column, ignored")}
+            {"row": 1, "column": name, "message": bilingual("未知列，已忽略", "unknown column, ignored")}
             for name in sheet.unknown_columns
         ]
     )

@@ -25,6 +25,7 @@ from xiaokang.audit.services import log_action
 from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, EnrolmentStatus, RosterLine
 from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.core import crypto
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.identifiers import IdentifierError, parse_id_number
 from xiaokang.core.language import is_chinese
 from xiaokang.core.ratelimit import Limit, attempt
@@ -41,13 +42,12 @@ PHONE_DIGITS = re.compile(r"^1\d{10}$|^\d{7,20}$")
 PHONE_SEPARATORS = re.compile(r"[\s\-()]")
 
 
-class ApplicantError(ValueError):
-    """A refused registration: ``field`` names the form field, ``message`` is in the page's language."""
+class ApplicantError(ServiceError, ValueError):
+    """A refused registration (a ServiceError): ``field`` names the form field, ``message`` is in the
+    page's language."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__("invalid", [FieldError(field, message)])
 
 
 def actor_for(account: ApplicantAccount) -> ApplicantActor:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from xiaokang.audit.services import log_action
 from xiaokang.core import crypto, sms
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.portal.applicants import actor_for, registry_person_for
 from xiaokang.portal.models import ApplicantAccount, CodeKind, VerificationCode
@@ -40,13 +41,11 @@ MAX_FAILED_ATTEMPTS = 5
 OFFICE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
-class VerificationError(ValueError):
-    """A refused step; ``message`` is in the page's language and names what to do."""
+class VerificationError(ServiceError, ValueError):
+    """A refused step (a ServiceError); ``message`` is in the page's language and names what to do."""
 
     def __init__(self, message: str, *, field: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__("invalid", [FieldError(field, message)])
 
 
 def _hash(salt: str, code: str) -> str:

@@ -30,6 +30,7 @@ from xiaokang.cases.documents import documents_add
 from xiaokang.cases.models import OPEN_STATES, Application, Channel, EnrolmentStatus, State
 from xiaokang.cases.services import WorkflowError, appeal_days, application_submit, application_transition
 from xiaokang.cases.views import state_label
+from xiaokang.core.errors import add_to_form
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.money import yuan_text
 from xiaokang.policies.engine.loader import policies
@@ -47,7 +48,6 @@ from xiaokang.portal.forms_applicants import (
 from xiaokang.portal.sessions import applicant_required, current_applicant, sign_in, sign_out
 from xiaokang.portal.states import NEXT_STEPS
 from xiaokang.portal.verification import VerificationError, code_verify, sms_code_send, verification_status
-from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.views_persons import _see_other
 
 # While an application is handled, the applicant may still add documents to it.
@@ -177,7 +177,7 @@ def register(request):
                     client=client_address(request),
                 )
             except ApplicantError as error:
-                add_service_error(form, error.field, error.message)
+                add_to_form(form, error)
             else:
                 sign_in(request, account)
                 messages.success(request, _("Your account has been created and you are signed in."))

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.accounts.forms import client_address
+from xiaokang.core.errors import api_answer
 from xiaokang.registry.schemas import ValidationErrorOut
 from xiaokang.registry.transfers import (
     TransferConflict,
@@ -35,7 +36,7 @@ ERRORS = {401: DetailOut, 403: DetailOut, 404: DetailOut, 409: DetailOut, 422: V
 def _unprocessable(error: TransferError) -> Status:
     """A broken rule answers 422 in the shape of every other 422 of the API (config/api.py), naming the
     input it is about."""
-    return Status(422, {"detail": [{"field": error.field, "column": error.field, "message": str(error)}]})
+    return Status(*api_answer(error))
 
 
 PAGE_SIZE = 100

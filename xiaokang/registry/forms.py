@@ -16,6 +16,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.core.bilingual import Message
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
@@ -394,7 +395,7 @@ class PersonForm(forms.Form):
 
 def bilingual_part(message: str, *, chinese: bool) -> str:
     """The services' messages read "中文 / English": show the page's language only."""
-    parts = message.split(" / ")
-    if len(parts) != 2:
+    if str(message).count(" / ") != 1:
         return message
-    return parts[0] if chinese else parts[1]
+    said = Message.parse(message)
+    return said.zh if chinese else said.en

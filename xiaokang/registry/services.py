@@ -19,6 +19,7 @@ from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.audit.services import Event, log_action, log_actions
 from xiaokang.core import crypto
 from xiaokang.core.bulk import fetch_in
+from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.models import Area
 from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.registry.importing import apply as apply_
@@ -264,8 +265,11 @@ def persons_save_rows(*, actor: Actor, rows: pl.DataFrame, source: str) -> Impor
     return _plan_and_apply(rows, actor=actor, dry_run=False, source=source, report=report)
 
 
-class RegistryError(ValueError):
-    """A registry change that breaks a rule; the message is in Chinese and English."""
+class RegistryError(ServiceError, ValueError):
+    """A registry change that breaks a rule (a ServiceError); the message is in Chinese and English."""
+
+    def __init__(self, message: str, *, field: str = "", kind: str = "invalid"):
+        super().__init__(kind, [FieldError(field, message)])
 
 
 @transaction.atomic

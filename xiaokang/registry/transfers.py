@@ -51,8 +51,7 @@ class TransferError(RegistryError):
     about (the API answers 422 in the shape of every validation error, naming it)."""
 
     def __init__(self, message: str, *, field: str = "body"):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class TransferNotAllowed(PermissionError):

@@ -13,11 +13,14 @@ from django.test import Client
 from tests.helpers import STREET_A, STREET_B, make_id, person_row, write_csv
 from xiaokang.accounts.models import User
 from xiaokang.audit.models import AuditEvent
+from xiaokang.core.errors import FieldError
 from xiaokang.core.models import Area
 from xiaokang.employment.declaration_checks import double_count_max_grade, problem_text
 from xiaokang.employment.declaration_selectors import conflicts_for, declarations_for
 from xiaokang.employment.declarations import (
+    DeclarationCorrection,
     DeclarationError,
+    EmployeeChange,
     conflict_resolve,
     declaration_approve,
     declaration_correct,
@@ -323,6 +326,51 @@ def test_corrections_are_kept_with_old_and_new_values(registry, employers, distr
     assert [(r.outcome, r.counts_as) for r in rows_of(corrected)] == [("counted", 2), ("counted", 1)]
     event = AuditEvent.objects.get(action="declaration.correct")
     assert event.details["reason"] == "核对劳动合同原件" and len(event.details["changes"]) == 4
+
+
+def test_a_correction_is_typed_input_and_the_nested_dict_still_reads_the_same(
+    registry, employers, district_officer
+):
+    declaration = submit(district_officer, employers[0], [employee(cert(1), months=6), employee(cert(2))])
+    short, other = rows_of(declaration)
+    declaration.refresh_from_db()
+    typed = DeclarationCorrection(
+        headcount="120.5",
+        change={
+            short.pk: EmployeeChange(contract_months=24),
+            other.pk: EmployeeChange(minimum_wage_met="否"),
+        },
+    )
+    assert typed == DeclarationCorrection.from_dict(
+        {
+            "headcount": "120.5",
+            "employees": {
+                "change": {short.pk: {"contract_months": 24}, other.pk: {"minimum_wage_met": "否"}}
+            },
+        }
+    )
+    assert EmployeeChange(contract_months=24).given() == {"contract_months": 24}
+    corrected = declaration_correct(
+        actor=district_officer,
+        declaration=declaration,
+        version=declaration.version,
+        changes=typed,
+        reason="核对",
+    )
+    assert corrected.headcount == Decimal("120.50")
+    fields = sorted(c.field for c in DeclarationChange.objects.filter(declaration=corrected))
+    assert fields == ["employee.contract_months", "employee.minimum_wage_met", "headcount"]
+    # A value given but wrong names its field; nothing changed.
+    with pytest.raises(DeclarationError) as wrong:
+        declaration_correct(
+            actor=district_officer,
+            declaration=corrected,
+            version=corrected.version,
+            changes=DeclarationCorrection(change={short.pk: EmployeeChange(contract_months="")}),
+            reason="核对",
+        )
+    assert wrong.value.errors[0].field == f"employees.{short.pk}.contract_months"
+    assert isinstance(wrong.value.errors[0], FieldError)
 
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(registry, employers, district_officer, officer_a):

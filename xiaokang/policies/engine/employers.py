@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from xiaokang.core.money import yuan_to_fen
 from xiaokang.policies.engine import interpreter
 from xiaokang.policies.engine.facts import EMPLOYER_FIELDS, REQUIRED
 from xiaokang.policies.engine.language import BOOL, INT, NUMBER
@@ -125,7 +126,7 @@ class LevyDecision:
 
     @property
     def levy_fen(self) -> int:
-        return int(self.levy * 100)
+        return yuan_to_fen(self.levy)
 
     @property
     def figures(self) -> dict[str, str]:

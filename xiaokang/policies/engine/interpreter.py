@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
+from xiaokang.core.money import yuan_to_fen
 from xiaokang.policies.engine import facts as fact_schema
 from xiaokang.policies.engine.language import (
     Binary,
@@ -54,7 +55,7 @@ class Decision:
 
     @property
     def amount_fen(self) -> int:
-        return int(self.amount * 100)
+        return yuan_to_fen(self.amount)
 
 
 class _Evaluator:

@@ -1,24 +1,11 @@
-"""Annual quota declarations (按比例就业年审, requirement E1): every write.
-
-An employer declares, for levy year Y, last year's average headcount and total wages and its disabled
-employees one by one; the registry check (``declaration_checks``) decides which of them count; staff
-correct a declaration (each change kept in its history), resolve a person listed by two employers, and
-approve it, which fixes the levy: the ``employment_levy`` policy's decision (``policies.employers``) is
-stored with the parameters it used.
-
-Every service is keyword-only, takes the ``actor``, runs in one transaction with its audit event, and
-writes nothing when it refuses (``DeclarationError``, each error naming its row or field, in
-"中文 / English"). Corrections and approval name the version the officer read: a stale version is a
-conflict, as for applications (``cases.services``). The caller lets the employer or declaration through
-its gate first (``declaration_selectors``); the services check role and scope again."""
+"""The declaration services (E1): submit, recheck, correct, resolve a conflict, approve. Each is
+keyword-only, takes the ``actor``, runs in one transaction with its audit event and writes nothing when it
+refuses (``DeclarationError``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -29,11 +16,27 @@ from xiaokang.accounts.actors import Actor, actor_label
 from xiaokang.audit.services import log_action
 from xiaokang.core import crypto
 from xiaokang.core.capabilities import can
-from xiaokang.core.identifiers import CertificateNumber, IdentifierError, parse_certificate_number
+from xiaokang.core.errors import FieldError
 from xiaokang.employment.declaration_checks import (
     mask_certificate,
     recheck_rows,
     settle,
+)
+from xiaokang.employment.declarations.columns import (
+    DEFAULT_DECLARATION_WINDOW,
+    FIRST_LEVY_YEAR,
+    MAX_CONTRACT_MONTHS,
+    MAX_HEADCOUNT,
+    MAX_WAGES,
+)
+from xiaokang.employment.declarations.errors import DeclarationError, _error, _refuse
+from xiaokang.employment.declarations.parsing import (
+    DeclarationCorrection,
+    EmployeeInput,
+    _clean_employees,
+    _decimal,
+    _months,
+    _yes_no,
 )
 from xiaokang.employment.models import (
     ConflictResolution,
@@ -46,243 +49,6 @@ from xiaokang.employment.models import (
 )
 from xiaokang.employment.selectors import employers_for
 from xiaokang.policies.engine.employers import decide_levy, employer_record
-from xiaokang.registry.importing.columns import Column
-from xiaokang.registry.importing.reader import FileRejected, read_table
-
-# Who records and corrects declarations (in their scope), and who approves them and resolves conflicts.
-# 财税〔2015〕72号 took effect on 2015-10-01: the first levy year judged by its rules is 2016.
-FIRST_LEVY_YEAR = 2016
-# The declaration window (京残发〔2022〕5号: registrations reviewed 1 March – 31 October of the levy
-# year), overridable with the setting XIAOKANG_DECLARATION_WINDOW = ("MM-DD", "MM-DD").
-DEFAULT_DECLARATION_WINDOW = ("03-01", "10-31")
-MAX_CONTRACT_MONTHS = 999  # open-ended contracts and staff on the establishment (编制): write 999
-MAX_HEADCOUNT = Decimal("9999999999.99")  # the column: 12 digits, 2 decimals
-MAX_WAGES = Decimal("99999999999999.99")  # 16 digits, 2 decimals
-YES = {"是", "yes", "y", "true", "1"}
-NO = {"否", "no", "n", "false", "0"}
-EMPLOYEE_FIELDS = ("certificate_number", "contract_months", "minimum_wage_met", "social_insurance_paid")
-EMPLOYEE_COLUMNS: tuple[Column, ...] = (
-    Column(
-        "certificate_number",
-        "残疾人证号",
-        True,
-        None,
-        "20位（身份证号+类别位+等级位）或22位（另加B1–B9）",
-        "20 characters (ID number + category digit + grade digit), or 22 with a B1–B9 suffix",
-    ),
-    Column(
-        "contract_months",
-        "劳动合同期限（月）",
-        True,
-        None,
-        "整数月数1–999；无固定期限或在编人员填999",
-        "whole months, 1–999; 999 for an open-ended contract or staff on the establishment",
-    ),
-    Column("minimum_wage_met", "工资不低于最低工资标准", True, None, "是 否", "是 (yes) 否 (no)"),
-    Column("social_insurance_paid", "足额缴纳社会保险", True, None, "是 否", "是 (yes) 否 (no)"),
-)
-COLUMN_ZH = {column.field: column.zh for column in EMPLOYEE_COLUMNS}
-
-
-class DeclarationError(Exception):
-    """A refused write; nothing was written. ``errors``: [{row, field, column, message}] (row None for a
-    figure of the declaration; message "中文 / English"). ``kind``: ``invalid`` (the input), ``illegal``
-    (not allowed in this state or to this user), ``stale`` (the declaration changed since it was read)."""
-
-    def __init__(self, errors: list[dict], kind: str = "invalid"):
-        self.errors = errors
-        self.kind = kind
-        super().__init__("; ".join(_error_text(error) for error in errors))
-
-    @property
-    def message(self) -> str:
-        return self.errors[0]["message"] if self.errors else ""
-
-
-def _error_text(error: dict) -> str:
-    where = []
-    if error.get("row") is not None:
-        where.append(f"row {error['row']}")
-    if error.get("column") or error.get("field"):
-        where.append(str(error.get("column") or error.get("field")))
-    return (", ".join(where) + ": " if where else "") + error["message"]
-
-
-def _error(message: str, field: str = "", *, row: int | None = None, column: str = "") -> dict:
-    return {"row": row, "field": field, "column": column or field, "message": message}
-
-
-def _refuse(message: str, field: str = "", kind: str = "illegal"):
-    raise DeclarationError([_error(message, field)], kind)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Input
-
-
-@dataclass
-class EmployeeInput:
-    row: int | None
-    certificate: CertificateNumber
-    contract_months: int
-    minimum_wage_met: bool
-    social_insurance_paid: bool
-
-    def holder_index(self) -> str:
-        return crypto.blind_index(self.certificate.id_number)
-
-
-def _yes_no(value) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    text = str(value if value is not None else "").strip().lower()
-    return True if text in YES else False if text in NO else None
-
-
-def _months(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = value
-    else:
-        text = str(value if value is not None else "").strip()
-        if not re.fullmatch(r"\d{1,4}", text):
-            return None
-        number = int(text)
-    return number if 1 <= number <= MAX_CONTRACT_MONTHS else None
-
-
-def _clean_employees(
-    employees: list[dict],
-    *,
-    columns: dict[str, str] | None = None,
-    taken: dict[str, str] | None = None,
-) -> tuple[list[EmployeeInput], list[dict]]:
-    """Check the shape of every listed employee. ``columns``: field → header as written in the file (the
-    errors name it); ``taken``: ID number → where it is already listed (a correction's other rows)."""
-    columns = columns or {}
-    taken = dict(taken or {})
-    cleaned: list[EmployeeInput] = []
-    errors: list[dict] = []
-    for position, item in enumerate(employees, start=1):
-        row = item.get("row", position)
-
-        def fail(name: str, message: str, row=row) -> None:
-            errors.append(_error(message, name, row=row, column=columns.get(name, COLUMN_ZH[name])))
-
-        values = {}
-        for name in EMPLOYEE_FIELDS:
-            value = item.get(name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                fail(name, "必填 / required")
-                values[name] = None
-        certificate = None
-        if "certificate_number" not in values:
-            try:
-                certificate = parse_certificate_number(str(item["certificate_number"]))
-            except IdentifierError as error:
-                fail("certificate_number", str(error))
-        months = None
-        if "contract_months" not in values:
-            months = _months(item["contract_months"])
-            if months is None:
-                fail(
-                    "contract_months",
-                    f"应为1至{MAX_CONTRACT_MONTHS}的整数月数 / "
-                    f"a whole number of months from 1 to {MAX_CONTRACT_MONTHS}",
-                )
-        flags = {}
-        for name in ("minimum_wage_met", "social_insurance_paid"):
-            if name not in values:
-                flags[name] = _yes_no(item[name])
-                if flags[name] is None:
-                    fail(name, "应填“是”或“否” / write 是 (yes) or 否 (no)")
-        if certificate is not None:
-            where = taken.get(certificate.id_number)
-            if where is not None:
-                fail(
-                    "certificate_number",
-                    f"与{where[0]}是同一人（身份证号相同） / "
-                    f"the same person as {where[1]} (the same ID number)",
-                )
-            else:
-                taken[certificate.id_number] = (f"第{row}行", f"row {row}")
-        if certificate is not None and months is not None and None not in flags.values() and len(flags) == 2:
-            cleaned.append(
-                EmployeeInput(
-                    row, certificate, months, flags["minimum_wage_met"], flags["social_insurance_paid"]
-                )
-            )
-    return cleaned, errors
-
-
-def declaration_employees_from_file(path: str | os.PathLike) -> list[dict]:
-    """The employees of an xlsx or csv file (columns: 残疾人证号 / certificate_number, 劳动合同期限（月）/
-    contract_months, 工资不低于最低工资标准 / minimum_wage_met (是/否), 足额缴纳社会保险 /
-    social_insurance_paid (是/否)), each with its spreadsheet ``row``. Read with the person import's
-    reader (size, type by content, zip-bomb guard); any error raises ``DeclarationError`` naming the row
-    and the column as written in the file."""
-    try:
-        sheet = read_table(path, EMPLOYEE_COLUMNS)
-    except FileRejected as error:
-        raise DeclarationError([_error(f"{error.zh} / {error.en}", "file")]) from None
-    employees = [
-        {"row": record["__row"], **{name: record.get(name) for name in EMPLOYEE_FIELDS}}
-        for record in sheet.frame.iter_rows(named=True)
-    ]
-    _, errors = _clean_employees(employees, columns=sheet.headers)
-    if errors:
-        raise DeclarationError(errors)
-    return employees
-
-
-def declaration_employees_from_text(text: str) -> list[dict]:
-    """Employees typed one per line (a page's text box): certificate number, contract months, 是/否,
-    是/否, separated by commas, tabs or spaces; ``row`` is the line number. Blank lines are skipped."""
-    employees = []
-    errors = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [part for part in re.split(r"[,，、;；\s]+", line.strip()) if part]
-        if len(parts) != len(EMPLOYEE_FIELDS):
-            errors.append(
-                _error(
-                    "应有4项：残疾人证号、合同月数、是否达到最低工资、是否足额缴纳社保"
-                    f"（有{len(parts)}项） / "
-                    f"4 values expected: certificate number, contract months, minimum wage, insurance "
-                    f"({len(parts)} given)",
-                    "employees",
-                    row=number,
-                    column="employees",
-                )
-            )
-            continue
-        employees.append({"row": number, **dict(zip(EMPLOYEE_FIELDS, parts, strict=True))})
-    if errors:
-        raise DeclarationError(errors)
-    return employees
-
-
-def _decimal(value, name: str, *, maximum: Decimal, positive: bool, errors: list[dict]) -> Decimal | None:
-    try:
-        number = Decimal(str(value).strip().replace(",", "")) if value not in (None, "") else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        errors.append(_error("应为数字 / enter a number", name))
-        return None
-    if positive and number <= 0:
-        errors.append(_error("应大于0 / must be more than 0", name))
-    elif number < 0:
-        errors.append(_error("不能为负数 / cannot be negative", name))
-    elif number > maximum:
-        errors.append(_error("数值过大 / the number is too large", name))
-    elif number != number.quantize(Decimal("0.01")):
-        errors.append(_error("最多两位小数 / at most two decimals", name))
-    else:
-        return number.quantize(Decimal("0.01"))
-    return None
 
 
 def _month_day(year: int, text: str) -> dt.date:
@@ -297,7 +63,7 @@ def declaration_window(levy_year: int) -> tuple[dt.date, dt.date]:
     return _month_day(levy_year, start), _month_day(levy_year, end)
 
 
-def _check_dates(levy_year, submitted_on, record_outside_window: bool, errors: list[dict]) -> bool:
+def _check_dates(levy_year, submitted_on, record_outside_window: bool, errors: list[FieldError]) -> bool:
     """Check the levy year and the day submitted; True when that day is outside the window (allowed
     only when staff say so: ``record_outside_window``)."""
     today = timezone.localdate()
@@ -449,7 +215,7 @@ def declaration_submit(
     (and optionally ``row``, the number errors name), e.g. from ``declaration_employees_from_file``."""
     if not _may_write(actor, employer, "declaration.write"):
         _refuse("您无权为此单位登记申报 / you may not record declarations for this employer", "employer")
-    errors: list[dict] = []
+    errors: list[FieldError] = []
     count = _decimal(headcount, "headcount", maximum=MAX_HEADCOUNT, positive=True, errors=errors)
     wages = _decimal(total_wages, "total_wages", maximum=MAX_WAGES, positive=False, errors=errors)
     outside = _check_dates(levy_year, submitted_on, record_outside_window, errors)
@@ -497,7 +263,7 @@ def declaration_submit(
     return declaration
 
 
-def _duplicate_error(levy_year: int) -> dict:
+def _duplicate_error(levy_year: int) -> FieldError:
     return _error(
         f"此单位{levy_year}年度的申报已登记，请更正该申报 / this employer's declaration for {levy_year} is "
         f"already recorded: correct that one",
@@ -564,15 +330,17 @@ def declaration_correct(
     actor: Actor,
     declaration: Declaration,
     version: int,
-    changes: dict,
+    changes: DeclarationCorrection | dict,
     reason: str,
     client: str | None = None,
 ) -> Declaration:
-    """Correct a declaration that is not yet approved, on the version the officer read. ``changes``:
-    ``headcount``, ``total_wages`` (new values) and ``employees``: {``add``: [employee dicts],
-    ``remove``: [row ids], ``change``: {row id: {contract_months, minimum_wage_met,
-    social_insurance_paid}}}. Each change is kept (``DeclarationChange``, old and new, with the reason),
-    then the registry check runs again."""
+    """Correct a declaration that is not yet approved, on the version the officer read. ``changes``: a
+    ``DeclarationCorrection`` (new ``headcount`` and ``total_wages``, employees to ``add``, row ids to
+    ``remove``, ``change``: {row id: EmployeeChange}); the older nested dict is still taken
+    (``DeclarationCorrection.from_dict``). Each change is kept (``DeclarationChange``, old and new, with
+    the reason), then the registry check runs again."""
+    if isinstance(changes, dict):
+        changes = DeclarationCorrection.from_dict(changes)
     reason = (reason or "").strip()
     employer = declaration.employer
     if not _may_write(actor, employer, "declaration.write"):
@@ -581,26 +349,26 @@ def declaration_correct(
         _refuse("申报已核定，不能更正 / the declaration is approved: it cannot be corrected", "state")
     if version != declaration.version:
         raise _stale(declaration)
-    errors: list[dict] = []
+    errors: list[FieldError] = []
     if not reason:
         errors.append(_error("请填写更正原因 / enter the reason for the correction", "reason"))
     elif len(reason) > 500:
         errors.append(_error("原因最多500字 / at most 500 characters", "reason"))
     planned: list[_Change] = []
     figures = {}
+    given = changes.figures()
     for name, maximum, positive in (
         ("headcount", MAX_HEADCOUNT, True),
         ("total_wages", MAX_WAGES, False),
     ):
-        if name in changes and changes[name] not in (None, ""):
-            value = _decimal(changes[name], name, maximum=maximum, positive=positive, errors=errors)
+        if name in given:
+            value = _decimal(given[name], name, maximum=maximum, positive=positive, errors=errors)
             if value is not None and value != getattr(declaration, name):
                 figures[name] = value
                 planned.append(_Change(name, str(getattr(declaration, name)), str(value)))
     rows = {employee.pk: employee for employee in declaration.employees.order_by("pk")}
-    employee_changes = changes.get("employees") or {}
     removed = []
-    for pk in employee_changes.get("remove") or []:
+    for pk in changes.remove:
         employee = rows.get(int(pk))
         if employee is None:
             errors.append(_error("没有这一行 / no such row", "employees"))
@@ -608,7 +376,8 @@ def declaration_correct(
         removed.append(employee)
         planned.append(_Change("employee_removed", _employee_text(employee), "", employee.certificate_masked))
     updated: list[DeclaredEmployee] = []
-    for pk, values in (employee_changes.get("change") or {}).items():
+    for pk, change in changes.change.items():
+        values = change.given()
         employee = rows.get(int(pk))
         if employee is None or employee in removed:
             continue
@@ -657,10 +426,8 @@ def declaration_correct(
     for employee in kept:
         number = crypto.decrypt(employee.certificate_encrypted)[:18]
         taken[number] = (f"已列的{employee.certificate_masked}", f"the listed {employee.certificate_masked}")
-    added, add_errors = _clean_employees(list(employee_changes.get("add") or []), taken=taken)
-    for error in add_errors:
-        error["field"] = f"employees.add.{error['field']}"
-    errors += add_errors
+    added, add_errors = _clean_employees(list(changes.add), taken=taken)
+    errors += [replace(error, field=f"employees.add.{error.field}") for error in add_errors]
     for item in added:
         planned.append(
             _Change("employee_added", "", _employee_text(item), mask_certificate(item.certificate))
