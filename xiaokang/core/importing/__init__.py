@@ -5,6 +5,7 @@ template and the upload → check → confirm pages. See docs/architecture/impor
 from xiaokang.core.importing.columns import (
     Choice,
     Column,
+    CreditCode,
     Date,
     IdNumber,
     Integer,
@@ -28,6 +29,7 @@ __all__ = [
     "Choice",
     "Column",
     "Context",
+    "CreditCode",
     "Dataset",
     "Date",
     "ErrorCollector",

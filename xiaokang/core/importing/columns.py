@@ -462,3 +462,48 @@ class Column:
 
 ColumnsLike = tuple[Column, ...]
 Parser = Callable[[pl.Expr], pl.Expr]
+
+
+def _identifier_message(parse, value: str) -> str:
+    """The scalar validator's own words for a rule (``core.identifiers`` is the reference)."""
+    from xiaokang.core.identifiers import IdentifierError
+
+    try:
+        parse(value)
+    except IdentifierError as error:
+        return str(error)
+    raise AssertionError(value)
+
+
+@dataclass(frozen=True)
+class CreditCode(Type):
+    """A unified social credit code (GB 32100-2015): 18 digits or capital letters with a check
+    character; the value is upper-cased. Its messages are the scalar validator's."""
+
+    help_zh: str = "18位数字或大写字母（GB 32100-2015，含校验位）"
+    help_en: str = "18 digits or capital letters (GB 32100-2015, with its check character)"
+
+    def parse(self, cell: pl.Expr) -> pl.Expr:
+        return cell.str.to_uppercase()
+
+    def rules(self, column: Column) -> list:
+        from xiaokang.core.identifiers import USCC_SHAPE, parse_uscc, uscc_check_expr
+        from xiaokang.core.importing.rules import Rule
+
+        value = pl.col(column.value)
+        return [
+            # Shape first (18 characters of the code's alphabet), then the check character (§4.2).
+            Rule(
+                f"{column.field}.shape",
+                column.field,
+                ~value.str.contains(USCC_SHAPE).fill_null(False),
+                _identifier_message(parse_uscc, ""),
+            ),
+            Rule(
+                f"{column.field}.check",
+                column.field,
+                ~uscc_check_expr(value),
+                # the right check character of seventeen 0s is 0
+                _identifier_message(parse_uscc, "0" * 17 + "1"),
+            ),
+        ]

@@ -61,15 +61,15 @@ def _no_progress(stage: str) -> None:
 class Dataset:
     """One importable dataset.
 
-    ``columns``: the file's columns; ``rules``: named rules and steps, in order (each column's own rules
-    (``<field>.required``, ``<field>.invalid`` …) come first unless the list names them, as
-    ``"<field>.required"``, where they should run); ``key``: the value columns that identify a record
-    (re-import: unchanged); ``prepare(frame, ctx)``: lookups before the rules; ``rows(frame, ctx)``: the
-    validated row format (default: ``__row`` as ``row`` and each column's value under its field name);
-    ``scope(ctx, rows)``: rows outside the importer's area (None: all may be imported); ``refused(ctx,
-    refusals)``: counts and audits them (may raise ``FileRejected``); ``plan(rows, ctx)`` and ``write(plan,
-    ctx)``: compare with the database and write set-wise, inside one transaction; ``setup(ctx)``: fills
-    ``ctx.data`` once per import."""
+    ``columns``: the file's columns. ``rules``: named rules and steps, in order; each column's own rules
+    (``<field>.required``, ``<field>.invalid`` …) run first unless the list names them (as the string
+    ``"<field>.required"``) where they should run, or replaces them with a Rule of that name. ``key``: the
+    value columns that identify a record (a re-import is unchanged). ``prepare(frame, ctx)``: lookups
+    before the rules. ``rows(frame, ctx)``: the validated row format (default: ``__row`` as ``row`` and
+    each column's value under its field name). ``scope(ctx, rows)``: rows outside the importer's area
+    (None: all may be imported); ``refused(ctx, refusals)`` counts and audits them (and may refuse the
+    call). ``plan(rows, ctx)`` and ``write(plan, ctx)``: compare with the database and write set-wise, in
+    one transaction. ``setup(ctx)``: fills ``ctx.data`` once per import."""
 
     name: str
     label: Message
@@ -97,12 +97,15 @@ class Dataset:
         """The dataset's rules with every column's own rules placed: where the list names them, else first
         (in column order). A name that is neither a column rule nor unique is a programming error."""
         own = {rule.name: rule for column in self.columns for rule in column.rules()}
+        # A name places a column's rule; a Rule of the same name replaces it (other words, same place).
         named = {r for r in self.rules if isinstance(r, str)}
+        named |= {r.name for r in self.rules if isinstance(r, Rule) and r.name in own}
         unknown = named - set(own)
         if unknown:
             raise ValueError(f"dataset {self.name}: no column rule named {sorted(unknown)}")
         out = [rule for name, rule in own.items() if name not in named]
         out += [own[r] if isinstance(r, str) else r for r in self.rules]
+        # (a replacing Rule keeps its own words: the generated one of that name is not added)
         names = [r.name for r in out if isinstance(r, Rule)]
         duplicated = {n for n in names if names.count(n) > 1}
         if duplicated:
