@@ -3,46 +3,48 @@ person import's rules: all or nothing, every error naming its row and column (th
 the file) in Chinese and English, the same report and exit codes, idempotent (a re-import changes
 nothing). Upsert by 统一社会信用代码; every write audited.
 
-The file is read by the person import's reader (``registry.importing.reader.read_table``) and validated
-column-wise with its collector (``registry.importing.validate``): one message per cell, the first rule
-that failed. A form is a one-row file, so a form and a file can never disagree.
+The employer dataset (``EMPLOYERS``) is declared to the import framework (``xiaokang.core.importing``):
+typed columns, named rules, the street officer's scope rule, the plan and write by credit code. One message
+per cell, the first rule that failed. A form is a one-row file, so a form and a file can never disagree.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 from django.db import transaction
 
 from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.audit.services import Event, log_action, log_actions
-from xiaokang.core import safe_text
-from xiaokang.core.identifiers import USCC_SHAPE, IdentifierError, parse_uscc, uscc_check_expr
+from xiaokang.core.identifiers import uscc_check_expr
+from xiaokang.core.importing import (
+    Choice,
+    Column,
+    Context,
+    CreditCode,
+    Dataset,
+    Message,
+    Plan,
+    Rule,
+    ScopeResult,
+    Text,
+    one_per_key,
+    yes_no,
+)
+from xiaokang.core.importing.columns import msg as _msg
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Employer
 from xiaokang.employment.selectors import employers_for
 from xiaokang.policies.engine.facts import EMPLOYER_TYPE_VALUES
-from xiaokang.registry.importing.columns import Column
-from xiaokang.registry.importing.reader import read_table
-from xiaokang.registry.importing.validate import YES_NO_VALUES, _Collector, _mapped, _msg
 from xiaokang.registry.selectors import area_directory
 from xiaokang.registry.services import ImportNotAllowed, ImportReport
 
 EMPLOYER_COLUMNS: tuple[Column, ...] = (
-    Column(
-        "uscc",
-        "统一社会信用代码",
-        True,
-        None,
-        "18位数字或大写字母（GB 32100-2015，含校验位）",
-        "18 digits or capital letters (GB 32100-2015, with its check character)",
-    ),
-    Column("name", "单位名称", True, None, "文本，最多200字", "text, at most 200 characters"),
+    Column("uscc", "统一社会信用代码", True, type=CreditCode(), into="_uscc", width=22),
+    Column("name", "单位名称", True, type=Text(max_length=200, safe=True), width=30),
     Column(
         "type",
         "单位类型",
@@ -51,10 +53,20 @@ EMPLOYER_COLUMNS: tuple[Column, ...] = (
         "企业 机关 事业单位 社会团体 民办非企业单位",
         "企业 机关 事业单位 社会团体 民办非企业单位, or enterprise government_organ public_institution "
         "social_organization private_non_enterprise",
+        type=Choice(
+            values=EMPLOYER_TYPE_VALUES,
+            dropdown=tuple(EMPLOYER_TYPE_ZH.values()),
+            message=Message(
+                "未知单位类型“{value}”，应为企业、机关、事业单位、社会团体或民办非企业单位",
+                "unknown employer type “{value}”: expected 企业, 机关, 事业单位, 社会团体 or 民办非企业单位 "
+                "(or enterprise, government_organ …)",
+            ),
+        ),
+        into="_type",
     ),
-    Column("state_owned", "是否国有", False, "否", "是 否", "是 (yes) 否 (no)"),
+    Column("state_owned", "是否国有", False, "否", type=yes_no(), into="_state_owned"),
     Column("street", "所在街道", True, None, "名称，或9位/12位代码", "name, or the 9- or 12-digit code"),
-    Column("committee_member", "残工委成员单位", False, "否", "是 否", "是 (yes) 否 (no)"),
+    Column("committee_member", "残工委成员单位", False, "否", type=yes_no(), into="_member"),
 )
 EMPLOYER_HEADERS = {c.field: c.zh for c in EMPLOYER_COLUMNS}
 NAME_MAX = 200
@@ -64,19 +76,7 @@ UNKNOWN_COLUMN = "未知列，已忽略 / unknown column, ignored"
 REQUIRED = _msg("必填", "required")
 OUTSIDE = "不属于您负责的区域（{}） / outside your area ({})"
 CHUNK = 5000
-
-
-def _rule_message(code: str) -> str:
-    """The scalar validator's own words for a rule (core.identifiers is the reference)."""
-    try:
-        parse_uscc(code)
-    except IdentifierError as error:
-        return str(error)
-    raise AssertionError(code)
-
-
-USCC_FORMAT = _rule_message("")
-USCC_CHECK = _rule_message("0" * 17 + "1")  # the right check character of seventeen 0s is 0
+USCC_FORMAT, USCC_CHECK = (str(rule.message) for rule in EMPLOYER_COLUMNS[0].type.rules(EMPLOYER_COLUMNS[0]))
 
 
 @dataclass
@@ -85,118 +85,81 @@ class EmployerValidation:
     errors: pl.DataFrame  # row, column (header as in the file), message
 
 
-def validate_employers(frame: pl.DataFrame, headers: dict[str, str], actor: Actor) -> EmployerValidation:
-    """Every rule column-wise over ``frame`` (text columns named by field, plus ``__row``)."""
-    for column in EMPLOYER_COLUMNS:  # optional columns absent from the file: every cell empty
-        if column.field not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(column.field))
-    headers = {**EMPLOYER_HEADERS, **headers}
-    street_codes = area_directory().street_codes
-    street_ids = dict(Area.objects.filter(level=AreaLevel.STREET).values_list("code", "pk"))
-    uscc = pl.col("uscc").str.to_uppercase()
-    frame = frame.with_columns(
-        uscc.alias("_uscc"),
-        uscc.str.contains(USCC_SHAPE).fill_null(False).alias("_uscc_shape"),
-        uscc_check_expr(uscc).alias("_uscc_valid"),
-        _mapped("type", EMPLOYER_TYPE_VALUES).alias("_type"),
-        _mapped("state_owned", YES_NO_VALUES, "否").alias("_state_owned"),
-        _mapped("committee_member", YES_NO_VALUES, "否").alias("_member"),
-        pl.col("street").replace_strict(street_codes, default=None, return_dtype=pl.Utf8).alias("_street"),
-    )
-    duplicates = (
-        frame.filter(pl.col("_uscc").is_not_null() & pl.col("_uscc").is_duplicated())
-        .group_by("_uscc")
-        .agg(pl.col("__row").sort().cast(pl.Utf8).str.join("、").alias("_dup_rows"))
-    )
-    frame = frame.join(duplicates, on="_uscc", how="left", maintain_order="left")
+def _setup(ctx: Context) -> None:
+    ctx.data["street_codes"] = area_directory().street_codes
+    ctx.data["street_ids"] = dict(Area.objects.filter(level=AreaLevel.STREET).values_list("code", "pk"))
 
-    c = _Collector(frame, headers)
-    for column in EMPLOYER_COLUMNS:
-        if column.required:
-            c.add(column.field, pl.col(column.field).is_null(), REQUIRED)
-    # Shape first (18 characters of the code's alphabet), then the check character (GB 32100-2015 §4.2).
-    c.add("uscc", ~pl.col("_uscc_shape"), USCC_FORMAT)
-    c.add("uscc", ~pl.col("_uscc_valid"), USCC_CHECK)
-    c.add(
-        "uscc",
-        pl.col("_dup_rows").is_not_null(),
-        pl.format(
-            "同一文件中统一社会信用代码重复（第{}行） / "
-            "the same credit code appears more than once in the file (rows {})",
-            pl.col("_dup_rows"),
-            pl.col("_dup_rows"),
-        ),
+
+def _prepare(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("street")
+        .replace_strict(ctx.data["street_codes"], default=None, return_dtype=pl.Utf8)
+        .alias("_street"),
+        uscc_check_expr(pl.col("_uscc")).alias("_uscc_valid"),
     )
-    c.add(
-        "name",
-        pl.col("name").str.len_chars() > NAME_MAX,
-        _msg(f"超过{NAME_MAX}字", f"longer than {NAME_MAX} characters"),
-    )
+
+
+_DUPLICATE_ROWS, _DUPLICATE = one_per_key(
+    "uscc.duplicate",
+    "uscc",
+    ("_uscc",),
+    Message(
+        "同一文件中统一社会信用代码重复（第{_dup_rows}行）",
+        "the same credit code appears more than once in the file (rows {_dup_rows})",
+    ),
+)
+
+EMPLOYER_RULES = (
+    *(f"{c.field}.required" for c in EMPLOYER_COLUMNS if c.required),
+    "uscc.shape",
+    "uscc.check",
+    _DUPLICATE_ROWS,
+    _DUPLICATE,
+    "name.length",
     # As in the person import (U11, core.safe_text): no text that a spreadsheet would run as a formula,
     # no control characters (exports stay safe).
-    c.add(
-        "name",
-        pl.col("name").str.contains(safe_text.FORMULA_START),
-        _msg(safe_text.FORMULA_START_ZH, safe_text.FORMULA_START_EN),
-    )
-    c.add(
-        "name",
-        pl.col("name").str.contains(safe_text.CONTROL),
-        _msg(safe_text.CONTROL_ZH, safe_text.CONTROL_EN),
-    )
-    c.add(
-        "type",
-        pl.col("_type").is_null(),
-        pl.format(
-            "未知单位类型“{}”，应为企业、机关、事业单位、社会团体或民办非企业单位 / "
-            "unknown employer type “{}”: expected 企业, 机关, 事业单位, 社会团体 or 民办非企业单位 "
-            "(or enterprise, government_organ …)",
-            pl.col("type"),
-            pl.col("type"),
-        ),
-    )
-    for name in ("state_owned", "committee_member"):
-        target = "_state_owned" if name == "state_owned" else "_member"
-        c.add(
-            name,
-            pl.col(target).is_null(),
-            pl.format(
-                "未知值“{}”，应为是或否 / unknown value “{}”, expected 是 or 否", pl.col(name), pl.col(name)
-            ),
-        )
-    c.add(
+    "name.formula",
+    "name.control",
+    "type.invalid",
+    "state_owned.invalid",
+    "committee_member.invalid",
+    Rule(
+        "street.unknown",
         "street",
         pl.col("_street").is_null(),
-        pl.format(
-            "海淀区没有街道乡镇“{}” / no street or town “{}” in Haidian", pl.col("street"), pl.col("street")
-        ),
-    )
-    _add_scope_errors(c, actor)
-    rows = c.frame.select(
+        Message("海淀区没有街道乡镇“{value}”", "no street or town “{value}” in Haidian"),
+    ),
+)
+
+
+def _rows(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    return frame.select(
         pl.col("__row").alias("row"),
         pl.col("_uscc").alias("uscc"),
         pl.col("name"),
         pl.col("_type").alias("employer_type"),
         (pl.col("_state_owned") == "1").alias("state_owned"),
-        pl.col("_street").replace_strict(street_ids, default=None, return_dtype=pl.Int64).alias("street_id"),
+        pl.col("_street")
+        .replace_strict(ctx.data["street_ids"], default=None, return_dtype=pl.Int64)
+        .alias("street_id"),
         (pl.col("_member") == "1").alias("committee_member"),
+        pl.col("_street").alias("street_code"),
+        pl.col("_uscc_valid").alias("uscc_valid"),
     )
-    return EmployerValidation(rows=rows, errors=c.result())
 
 
-def _add_scope_errors(c: _Collector, actor: Actor) -> None:
+def _scope(ctx: Context, rows: pl.DataFrame) -> ScopeResult | None:
     """A street officer's rows must be employers of their street (the person pages' rule, GB/T 22239-2019
     8.1.4.2): a row of another street, and a row that would change an employer registered in another street,
     are errors."""
-    scope = scope_of(actor)
+    scope = scope_of(ctx.actor)
     if scope.kind == "all":
-        return
+        return None
     if scope.kind != "street":
         raise ImportNotAllowed("您的角色不能修改用人单位 / your role cannot change employers")
     area = Area.objects.get(pk=scope.area_id)
     outside = OUTSIDE.format(area.name, area.code)
-    c.add("street", pl.col("_street").is_not_null() & (pl.col("_street") != area.code), outside)
-    codes = c.frame.filter(pl.col("_uscc_valid")).get_column("_uscc").unique().to_list()
+    codes = rows.filter(pl.col("uscc_valid")).get_column("uscc").unique().to_list()
     elsewhere: list[str] = []
     for start in range(0, len(codes), CHUNK):
         elsewhere += (
@@ -205,8 +168,28 @@ def _add_scope_errors(c: _Collector, actor: Actor) -> None:
             .exclude(street_id=area.pk)
             .values_list("uscc", flat=True)
         )
-    if elsewhere:
-        c.add("uscc", pl.col("_uscc").is_in(elsewhere), outside)
+    failing = [
+        ("street", pl.col("street_code").is_not_null() & (pl.col("street_code") != area.code)),
+        ("uscc", pl.col("uscc").is_in(elsewhere)),
+    ]
+    errors = pl.concat(
+        [
+            rows.filter(mask.fill_null(False)).select(
+                "row", pl.lit(ctx.headers[field]).alias("column"), pl.lit(outside).alias("message")
+            )
+            for field, mask in failing
+        ]
+    )
+    return ScopeResult(errors=errors)
+
+
+def validate_employers(frame: pl.DataFrame, headers: dict[str, str], actor: Actor) -> EmployerValidation:
+    """Every rule column-wise over ``frame`` (text columns named by field, plus ``__row``), the scope
+    rule included."""
+    ctx = EMPLOYERS.context(actor=actor, headers=headers)
+    validation = EMPLOYERS.validate(frame, ctx)
+    errors = EMPLOYERS.check_scope(ctx, validation.rows, validation.errors)
+    return EmployerValidation(rows=validation.rows, errors=errors)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -307,6 +290,52 @@ def _apply(plan: _Plan, *, actor: Actor, source: str) -> None:
         log_actions(actor, events)
 
 
+def _plan_rows(rows: pl.DataFrame, ctx: Context) -> Plan:
+    plan = _plan(rows)
+    return Plan(created=len(plan.creates), updated=len(plan.updates), unchanged=plan.unchanged, detail=plan)
+
+
+def _write(plan: Plan, ctx: Context) -> None:
+    _apply(plan.detail, actor=ctx.actor, source="import")
+    name = ctx.file_name
+    log_action(
+        ctx.actor,
+        "employer.import",
+        object_type="file",
+        object_id=name[:64],
+        details={
+            "file": name,
+            "sha256": ctx.file_digest,
+            "rows": plan.created + plan.updated + plan.unchanged,
+            "created": plan.created,
+            "updated": plan.updated,
+            "unchanged": plan.unchanged,
+        },
+    )
+
+
+EMPLOYERS = Dataset(
+    name="employers",
+    label=Message("用人单位", "employers"),
+    columns=EMPLOYER_COLUMNS,
+    key=("uscc",),
+    setup=_setup,
+    prepare=_prepare,
+    rules=EMPLOYER_RULES,
+    rows=_rows,
+    scope=_scope,
+    plan=_plan_rows,
+    write=_write,
+    notes=(
+        Message(
+            "按统一社会信用代码匹配已有单位：再次导入同一文件不会重复创建，未变化的行计为“未变”。",
+            "Employers are matched by credit code: importing the same file again creates nothing twice; "
+            "rows that change nothing are counted as unchanged.",
+        ),
+    ),
+)
+
+
 def _no_progress(stage: str) -> None:
     return None
 
@@ -319,43 +348,10 @@ def employers_import(
     progress: Callable[[str], None] = _no_progress,
     file_name: str | None = None,
 ) -> ImportReport:
-    """Import an employer file all or nothing. Raises ``FileRejected`` for an unusable file (exit 2).
-    ``file_name``: the name the audit records when ``path`` is an upload stored under a random name."""
-    sheet = read_table(path, EMPLOYER_COLUMNS)
-    progress("validating")
-    report = ImportReport(
-        rows=sheet.frame.height,
-        warnings=[{"row": 1, "column": name, "message": UNKNOWN_COLUMN} for name in sheet.unknown_columns],
-    )
-    validation = validate_employers(sheet.frame, sheet.headers, actor)
-    progress("writing")
-    if validation.errors.height:
-        report.errors = validation.errors.to_dicts()
-        return report
-    name = file_name or Path(path).name
-    with transaction.atomic():
-        plan = _plan(validation.rows)
-        report.created, report.updated = len(plan.creates), len(plan.updates)
-        report.unchanged = plan.unchanged
-        if dry_run:
-            return report
-        _apply(plan, actor=actor, source="import")
-        report.written = True
-        log_action(
-            actor,
-            "employer.import",
-            object_type="file",
-            object_id=name[:64],
-            details={
-                "file": name,
-                "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
-                "rows": report.rows,
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-            },
-        )
-    return report
+    """Import an employer file all or nothing (the employer dataset through the import framework).
+    Raises ``FileRejected`` for an unusable file (exit 2). ``file_name``: the name the audit records when
+    ``path`` is an upload stored under a random name."""
+    return EMPLOYERS.load(actor=actor, path=path, dry_run=dry_run, progress=progress, file_name=file_name)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -28,8 +28,11 @@ from django.db import connection
 from xiaokang.accounts.actors import Actor
 from xiaokang.audit.services import log_action
 from xiaokang.core import crypto, xlsx
+from xiaokang.core.importing import template
+from xiaokang.core.importing.template import GUIDE_SHEET, TEMPLATE_LAST_ROW  # noqa: F401 (the template's names)
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import BY_FIELD, PERSON_COLUMNS
+from xiaokang.registry.importing.persons import PERSONS
 from xiaokang.registry.importing.validate import ROW_SCHEMA
 from xiaokang.registry.selectors import persons_for
 from xiaokang.registry.vocabulary import (
@@ -46,9 +49,6 @@ from xiaokang.registry.vocabulary import (
 )
 
 PERSON_SHEET = "残疾人信息"
-GUIDE_SHEET = "填写说明"
-# The template's dropdowns and text formatting cover this many spreadsheet rows (header = row 1).
-TEMPLATE_LAST_ROW = 100_000
 # Rows fetched from the cursor per Polars frame: bounds memory for a 1,000,000-person export.
 FETCH_CHUNK = 50_000
 MAX_COLUMN_WIDTH = 60
@@ -71,39 +71,6 @@ ORDER BY s.code, cm.code, h.key, p.id
 
 _DIGIT_TO_CATEGORY_ZH = {str(code): CATEGORY_ZH[ident] for ident, code in CATEGORY_CODE.items()}
 _CATEGORY_DIGIT = {ident: str(code) for ident, code in CATEGORY_CODE.items()}
-
-# Enumerated columns of the template and the labels their dropdowns offer (R5: fewer typing errors).
-_DROPDOWNS: dict[str, list[str]] = {
-    "category": list(CATEGORY_ZH.values()),
-    "grade": list(GRADE_ZH.values()),
-    "hukou": list(HUKOU_ZH.values()),
-    "relation": list(RELATION_ZH.values()),
-    "economic_status": list(ECONOMIC_STATUS_ZH.values()),
-    "family_planning_hardship": list(YES_NO_ZH.values()),
-    "dangerous_house": list(YES_NO_ZH.values()),
-    "employment": list(EMPLOYMENT_ZH.values()),
-    "self_care": list(SELF_CARE_ZH.values()),
-    "work_injury_care": list(YES_NO_ZH.values()),
-    "status": list(STATUS_ZH.values()),
-}
-# Category and grade also accept their digits (1–7, 1–4), so Excel only warns about other values there.
-_DROPDOWN_WARN_ONLY = {"category", "grade"}
-
-_GUIDE_NOTES = (
-    "导入为“全部或全无”：只要有一行出错，整个文件都不写入；请按错误报告（行号、列名、原因）改正后重新导入。",
-    "Import is all-or-nothing: if any row has an error, nothing in the file is written; correct the rows the "
-    "error report names (row, column, reason) and import again.",
-    "行号：表头是第1行，第一条记录是第2行；错误报告中的行号就是电子表格左侧显示的行号。空行会被跳过。",
-    "Row numbers: the header is row 1 and the first record is row 2; the row numbers in the error report are "
-    "the ones the spreadsheet shows. Empty rows are skipped.",
-    "按公民身份号码匹配已有人员：再次导入同一文件不会重复创建，未变化的行计为“未变”。",
-    "Persons are matched by ID number: importing the same file again creates nothing twice; rows that "
-    "change nothing are counted as unchanged.",
-    "本模板各列已设为文本格式，请勿改为数字格式，以免身份证号、证号被Excel改写。表头可用中文列名或英文别名。",
-    "Every column of this template is formatted as text: keep it so, or Excel rewrites ID and certificate "
-    "numbers. Headers may be the Chinese names or the English aliases.",
-)
-
 
 # ---------------------------------------------------------------------------------------------------
 # Validated rows → import format
@@ -429,76 +396,12 @@ def export_persons(
 
 def template_guide() -> pl.DataFrame:
     """The explanation sheet: one row per column of the import format, from ``PERSON_COLUMNS``."""
-
-    def notes(c) -> str:
-        kind = "Required" if c.required else "Optional"
-        default = f"; empty means {c.default}" if c.default else ""
-        return f"{kind}{default}. Allowed: {c.values_en}"
-
-    return pl.DataFrame(
-        {
-            "列名": [c.zh for c in PERSON_COLUMNS],
-            "英文别名": [c.field for c in PERSON_COLUMNS],
-            "必填": [YES_NO_ZH[c.required] for c in PERSON_COLUMNS],
-            "默认值": [c.default or "" for c in PERSON_COLUMNS],
-            "允许的值": [c.values_zh for c in PERSON_COLUMNS],
-            "English notes": [notes(c) for c in PERSON_COLUMNS],
-        },
-        schema={k: pl.Utf8 for k in ("列名", "英文别名", "必填", "默认值", "允许的值", "English notes")},
-    )
+    return template.template_guide(PERSONS)
 
 
 def write_template(path: str | os.PathLike) -> None:
-    """The empty import template (R5): sheet 1 holds only the header row, every column formatted as text
-    (so Excel keeps 18-digit ID numbers, leading zeros and dates exactly as typed) and dropdowns on the
-    enumerated columns; sheet 2 explains each column and the import rules."""
-    guide = template_guide()
-    with atomic_path(path) as tmp:
-        workbook = xlsx.workbook(tmp)
-        try:
-            formats = _formats(workbook)
-            wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-            plain = workbook.add_format({})  # the rules below run across the columns, unwrapped
-            sheet = workbook.add_worksheet(PERSON_SHEET)
-            last = TEMPLATE_LAST_ROW - 1  # zero-based index of spreadsheet row 100000
-            for col, column in enumerate(PERSON_COLUMNS):
-                width = 22 if column.field in ("id_number", "certificate_number", "address") else 14
-                sheet.set_column(col, col, width, formats["text"])
-                sheet.write_string(0, col, column.zh, formats["header"])
-                values = _DROPDOWNS.get(column.field)
-                if values is None:
-                    continue
-                warn = column.field in _DROPDOWN_WARN_ONLY
-                sheet.data_validation(
-                    1,
-                    col,
-                    last,
-                    col,
-                    {
-                        "validate": "list",
-                        "source": values,
-                        "error_type": "warning" if warn else "stop",
-                        "error_title": column.zh,
-                        "error_message": (
-                            f"请从下拉列表选择：{'、'.join(values)}{'（也可填数字）' if warn else ''}\n"
-                            f"Choose from the list{' (digits are accepted too)' if warn else ''}."
-                        ),
-                    },
-                )
-            sheet.freeze_panes(1, 0)
-            sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
-
-            notes_sheet = workbook.add_worksheet(GUIDE_SHEET)
-            widths = (16, 26, 6, 8, 40, 60)
-            for col, width in enumerate(widths):
-                notes_sheet.set_column(col, col, width, wrap)
-            notes_sheet.freeze_panes(1, 0)
-            xlsx.write_row(notes_sheet, 0, 0, guide.columns, formats["header"])
-            for r, values in enumerate(guide.iter_rows(), start=1):
-                xlsx.write_row(notes_sheet, r, 0, values)
-            row = guide.height + 2
-            notes_sheet.write_string(row, 0, "导入规则 / Import rules", formats["header"])
-            for offset, line in enumerate(_GUIDE_NOTES, start=1):
-                notes_sheet.write_string(row + offset, 0, line, plain)
-        finally:
-            workbook.close()
+    """The empty person import template (R5), written by the import framework
+    (``core.importing.template``): sheet 1 holds only the header row, every column formatted as text (so
+    Excel keeps 18-digit ID numbers, leading zeros and dates exactly as typed) and dropdowns on the
+    columns whose type has choices; sheet 2 explains each column and the import rules."""
+    template.write_template(PERSONS, path)

@@ -4,11 +4,9 @@ inside one transaction, recording history (R6)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import polars as pl
 from django.conf import settings
@@ -20,11 +18,12 @@ from xiaokang.audit.services import Event, log_action, log_actions
 from xiaokang.core import crypto
 from xiaokang.core.bulk import fetch_in
 from xiaokang.core.errors import FieldError, ServiceError
+from xiaokang.core.importing import FileRejected, Report
 from xiaokang.core.models import Area
 from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.registry.importing import apply as apply_
 from xiaokang.registry.importing.columns import BY_FIELD, PERSON_COLUMNS
-from xiaokang.registry.importing.reader import FileRejected, read_table
+from xiaokang.registry.importing.persons import PERSONS
 from xiaokang.registry.importing.validate import validate_persons
 from xiaokang.registry.models import Household, HouseholdHardship, Person
 from xiaokang.registry.selectors import area_directory
@@ -35,27 +34,8 @@ class ImportNotAllowed(PermissionError):
     pass
 
 
-@dataclass
-class ImportReport:
-    """The import report R5 asks for; ``warnings`` (unknown columns) is an addition that changes nothing."""
-
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[dict] = field(default_factory=list)
-    warnings: list[dict] = field(default_factory=list)
-    written: bool = False
-
-    def as_json(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
+# The import framework's report, under the name the registry has always used.
+ImportReport = Report
 
 
 # The one answer to a row whose person is, or would be, outside the user's area (U11; PIPL art. 10): the
@@ -192,71 +172,19 @@ def persons_import(
     progress: Callable[[str], None] = _no_progress,
     file_name: str | None = None,
 ) -> ImportReport:
-    """Import a person file all-or-nothing (R5). Raises ``FileRejected`` for an unusable file.
-    ``progress(stage)`` is called as each stage finishes (for the CLI's progress bar); ``file_name`` is the
-    name the audit records when ``path`` is not the user's own (an upload stored under a random name)."""
-    sheet = read_table(path, PERSON_COLUMNS)
-    progress("validating")
-    warnings = [
-        {"row": 1, "column": name, "message": "未知列，已忽略 / unknown column, ignored"}
-        for name in sheet.unknown_columns
-    ]
-    validation = validate_persons(sheet.frame, sheet.headers, area_directory(), today=timezone.localdate())
-    errors = validation.errors
-    scope = _scope_check(actor, validation.rows, sheet.headers)
-    if scope is not None and scope.errors.height:
-        record_out_of_area_refusals(actor, scope.refused, source=source)
-        errors = pl.concat([errors, scope.errors]).unique(
-            subset=["row", "column"], keep="first", maintain_order=True
-        )
-        errors = errors.sort("row", maintain_order=True)
-    report = ImportReport(rows=validation.rows.height, warnings=warnings)
-    progress("writing")
-    if errors.height:
-        report.errors = errors.to_dicts()
-        return report
-    return _plan_and_apply(
-        validation.rows,
-        actor=actor,
-        dry_run=dry_run,
-        source=source,
-        report=report,
-        file_name=file_name or Path(path).name,  # an uploaded file is stored under a random name
-        file_digest=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+    """Import a person file all-or-nothing (R5): the person dataset (``importing.persons.PERSONS``) through
+    the import framework. Raises ``FileRejected`` for an unusable file. ``progress(stage)`` is called as
+    each stage finishes (for the CLI's progress bar); ``file_name`` is the name the audit records when
+    ``path`` is not the user's own (an upload stored under a random name)."""
+    return PERSONS.load(
+        actor=actor, path=path, dry_run=dry_run, source=source, progress=progress, file_name=file_name
     )
 
 
 def _plan_and_apply(
-    rows: pl.DataFrame,
-    *,
-    actor: Actor,
-    dry_run: bool,
-    source: str,
-    report: ImportReport,
-    file_name: str = "",
-    file_digest: str = "",
+    rows: pl.DataFrame, *, actor: Actor, dry_run: bool, source: str, report: ImportReport
 ) -> ImportReport:
-    with transaction.atomic():
-        plan = apply_.plan(rows)
-        report.created, report.updated, report.unchanged = plan.created, plan.updated, plan.unchanged
-        if not dry_run:
-            apply_.apply(plan, actor=actor, source=source)
-            report.written = True
-            log_action(
-                actor,
-                f"registry.{source}",
-                object_type="file",
-                object_id=file_name[:64],
-                details={
-                    "file": file_name,
-                    "sha256": file_digest,
-                    "rows": report.rows,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-    return report
+    return PERSONS.save(rows, PERSONS.context(actor=actor, source=source, dry_run=dry_run), report)
 
 
 def persons_save_rows(*, actor: Actor, rows: pl.DataFrame, source: str) -> ImportReport:

@@ -1,10 +1,12 @@
-"""Column-wise validation of a person file (R1, R2, R5).
+"""The person rules (R1, R2, R5), declared to the import framework (``xiaokang.core.importing``).
 
-Every rule is a Polars expression over the whole column, so 100,000 rows validate in a fraction of a
-second and a million in a few (`xiaokang screen`, P2, checks a 1,000,000-row file with the same rules).
-Each rule yields the rows where it fails as (row, column, message); a cell reports only its first failure.
-The scalar validators in ``xiaokang.core.identifiers`` are the reference: a property test checks that
-the ID-number and certificate rules here agree with them.
+Every rule is named (``<field>.<what>``), says in Chinese and English why a cell is refused, and is a
+Polars expression over the whole column, so 100,000 rows validate in a fraction of a second and a
+million in a few (`xiaokang screen`, P2, checks a 1,000,000-row file with the same rules). The column
+types (``columns.py``) parse the vocabularies, the ID number and the date; ``prepare`` derives what the
+rules below read; ``PERSON_RULES`` lists them in the order they run (a cell reports only its first
+failure). The scalar validators in ``xiaokang.core.identifiers`` are the reference: a property test
+checks that the ID-number and certificate rules here agree with them.
 """
 
 from __future__ import annotations
@@ -14,28 +16,43 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from xiaokang.core import safe_text
 from xiaokang.core.identifiers import id_check_valid
-from xiaokang.registry.importing.columns import BY_FIELD
+from xiaokang.core.importing.columns import Message, lookup, map_distinct, mapped, msg
+from xiaokang.core.importing.dataset import Validation
+from xiaokang.core.importing.rules import ERROR_SCHEMA, Context, ErrorCollector, Rule, Step
+from xiaokang.registry.importing.columns import (
+    ADDRESS_MAX,
+    BY_FIELD,
+    GRADE_VALUES,
+    HOUSEHOLD_MAX,
+    NAME_MAX,
+    SELF_CARE_VALUES,
+    YES_NO_VALUES,
+)
 from xiaokang.registry.models import CERTIFICATE_VALID_YEARS
 from xiaokang.registry.vocabulary import (
     CATEGORY_CODE,
     CATEGORY_ZH,
     ECONOMIC_STATUS_ZH,
     EMPLOYMENT_ZH,
-    GRADE_ZH,
     HUKOU_ZH,
     RELATION_ZH,
     STATUS_ZH,
 )
 
+__all__ = [
+    "ADDRESS_MAX",
+    "ERROR_SCHEMA",
+    "GRADE_VALUES",
+    "HOUSEHOLD_MAX",
+    "NAME_MAX",
+    "SELF_CARE_VALUES",
+    "YES_NO_VALUES",
+    "ErrorCollector",
+    "Validation",
+]
 
-def _lookup(zh: dict, *, extra: dict | None = None) -> dict[str, str]:
-    """Accept the Chinese label and the identifier itself for every vocabulary value."""
-    out = {label: ident for ident, label in zh.items()}
-    out.update({ident: ident for ident in zh})
-    out.update(extra or {})
-    return out
+_lookup = lookup
 
 
 CATEGORY_VALUES = _lookup(CATEGORY_ZH, extra={str(code): ident for ident, code in CATEGORY_CODE.items()})
@@ -44,33 +61,16 @@ COMPONENT_DIGIT = {key: str(CATEGORY_CODE[ident]) for key, ident in CATEGORY_VAL
 COMPONENT_DIGITS_IN_ORDER = sorted(set(COMPONENT_DIGIT.values()))  # single digits, "1" … "7"
 # What separates the components in one 多重残疾类别 cell (the template's explanation sheet).
 COMPONENT_SEPARATORS = r"[,，、;；]"
-GRADE_VALUES = {
-    **{label: str(g) for g, label in GRADE_ZH.items()},
-    **{str(g): str(g) for g in GRADE_ZH},
-    **{f"{g}级": str(g) for g in GRADE_ZH},
-}
 HUKOU_VALUES = _lookup(HUKOU_ZH)
 RELATION_VALUES = _lookup(RELATION_ZH)
 ECONOMIC_VALUES = _lookup(ECONOMIC_STATUS_ZH)
 EMPLOYMENT_VALUES = _lookup(EMPLOYMENT_ZH)
 STATUS_VALUES = _lookup(STATUS_ZH)
-YES_NO_VALUES = {"是": "1", "否": "0", "yes": "1", "no": "0", "true": "1", "false": "0", "1": "1", "0": "0"}
-SELF_CARE_VALUES = {
-    "能": "1",
-    "不能": "0",
-    "yes": "1",
-    "no": "0",
-    "true": "1",
-    "false": "0",
-    "1": "1",
-    "0": "0",
-}
 
 ID_SHAPE = r"^\d{17}[\dX]$"
 CERT_SHAPE = r"^(\d{17}[\dX])([1-7])([1-4])(B[1-9])?$"
 DATE_SHAPE = r"^\d{4}-\d{1,2}-\d{1,2}( 00:00:00(\.0+)?)?$"
 COMMUNITY_CODE_SHAPE = r"^\d{12}$"
-NAME_MAX, ADDRESS_MAX, HOUSEHOLD_MAX = 50, 200, 64
 
 # The validated row format: the frame ``validate_persons`` returns as ``rows`` (identifiers for values,
 # plain ID numbers). The writer (apply.py), the exporter (``person_rows`` returns it,
@@ -104,8 +104,6 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
     "status": pl.Utf8,
 }
 
-ERROR_SCHEMA = {"row": pl.Int64, "column": pl.Utf8, "message": pl.Utf8}
-
 
 @dataclass
 class AreaDirectory:
@@ -116,124 +114,49 @@ class AreaDirectory:
     communities: pl.DataFrame  # columns street_code, community_name, community_code
 
 
-@dataclass
-class Validation:
-    rows: pl.DataFrame  # normalised, one row per input row (meaningful only where no error)
-    errors: pl.DataFrame  # row, column (header as in the file), message, sorted by row
+# Public names other imports used before the framework existed (the levy file, screening).
+_Collector = ErrorCollector
+_msg = msg
+_map_distinct = map_distinct
+_mapped = mapped
 
 
-def _msg(zh: str, en: str) -> str:
-    return f"{zh} / {en}"
+# ---------------------------------------------------------------------------------------------------
+# What the rules read, derived column-wise once (the column types have parsed the vocabularies, the ID
+# number into ``_id`` and the issue date into ``issued_on``)
 
 
-class _Collector:
-    def __init__(self, frame: pl.DataFrame, headers: dict[str, str]):
-        self.frame = frame
-        self.headers = headers
-        self.parts: list[pl.DataFrame] = []
+def _areas(ctx: Context) -> AreaDirectory:
+    areas = ctx.data.get("areas")
+    if areas is None:
+        from xiaokang.registry.selectors import area_directory
 
-    def add(self, field: str, failing: pl.Expr, message: str | pl.Expr) -> None:
-        header = self.headers.get(field, BY_FIELD[field].zh if field in BY_FIELD else field)
-        message_expr = pl.lit(message) if isinstance(message, str) else message
-        part = (
-            self.frame.lazy()
-            .filter(failing.fill_null(False))
-            .select(
-                pl.col("__row").alias("row"), pl.lit(header).alias("column"), message_expr.alias("message")
-            )
-        )
-        self.parts.append(part.collect())
-
-    def result(self) -> pl.DataFrame:
-        if not self.parts:
-            return pl.DataFrame(schema=ERROR_SCHEMA)
-        errors = pl.concat(self.parts, how="vertical_relaxed")
-        # One message per cell: the first rule that failed (rules are added in dependency order).
-        return (
-            errors.with_row_index("__order")
-            .unique(subset=["row", "column"], keep="first", maintain_order=True)
-            .sort(["row", "__order"])
-            .drop("__order")
-        )
+        areas = ctx.data["areas"] = area_directory()
+    return areas
 
 
-# Public name for other imports' validators (employers, the levy file): one error format for every file.
-ErrorCollector = _Collector
-
-
-def _mapped(field: str, mapping: dict[str, str], default: str | None = None) -> pl.Expr:
-    """The identifier each cell of ``field`` stands for (null when none), ``default`` for an empty cell.
-    Values are matched as written and, for English identifiers, case-insensitively."""
-    value = pl.col(field) if default is None else pl.col(field).fill_null(default)
-    return value.map_batches(lambda cells: _map_distinct(cells, mapping), return_dtype=pl.Utf8)
-
-
-def _map_distinct(cells: pl.Series, mapping: dict[str, str], *, fold_case: bool = True) -> pl.Series:
-    """A column has a handful of distinct values in a million rows: look each distinct value up once
-    (as written, then lower-cased when ``fold_case``), then replace by that small table (a third of the
-    time of matching every cell twice, a fifth of a join)."""
-    distinct = pl.DataFrame({"value": cells.unique().drop_nulls()}).with_columns(
-        pl.col("value").str.to_lowercase().alias("lower")
-    )
-    table = {}
-    for value, lower in distinct.iter_rows():
-        found = mapping.get(value)
-        if found is None and fold_case:
-            found = mapping.get(lower)
-        if found is not None:
-            table[value] = found
-    return cells.replace_strict(table, default=None, return_dtype=pl.Utf8)
-
-
-def validate_persons(
-    frame: pl.DataFrame, headers: dict[str, str], areas: AreaDirectory, *, today: dt.date
-) -> Validation:
-    present = set(frame.columns)
-    for field in BY_FIELD:  # optional columns absent from the file: every cell empty
-        if field not in present:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(field))
-
-    id_upper = pl.col("id_number").str.to_uppercase()
-    cert_upper = pl.col("certificate_number").str.to_uppercase()
-    phone_digits = pl.col("phone").str.replace_all(r"[\s\-]", "")
-    issued_text = pl.col("certificate_issued").str.replace_all(r"[/.]", "-")
+def prepare(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    areas = _areas(ctx)
     frame = frame.with_columns(
-        id_upper.alias("_id"),
-        id_upper.str.contains(ID_SHAPE).alias("_id_shape"),
+        pl.col("_id").str.contains(ID_SHAPE).alias("_id_shape"),
         # null where the shape is wrong (that rule reports it)
-        id_upper.map_batches(id_check_valid, return_dtype=pl.Boolean).alias("_id_check_ok"),
-        id_upper.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias("birth_date"),
-        cert_upper.alias("_cert"),
-        cert_upper.str.contains(CERT_SHAPE).alias("_cert_shape"),
-        _mapped("category", CATEGORY_VALUES).alias("category_id"),
-        _mapped("grade", GRADE_VALUES).alias("_grade"),
-        issued_text.str.contains(DATE_SHAPE).alias("_issued_shape"),
-        issued_text.str.slice(0, 10)
-        .str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})", 1)
-        .str.to_date("%Y-%m-%d", strict=False)
-        .alias("issued_on"),
-        _mapped("hukou", HUKOU_VALUES).alias("hukou_id"),
+        pl.col("_id").map_batches(id_check_valid, return_dtype=pl.Boolean).alias("_id_check_ok"),
+        pl.col("_id").str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias("birth_date"),
+        pl.col("certificate_number").str.to_uppercase().alias("_cert"),
         pl.col("street")
         .replace_strict(areas.street_codes, default=None, return_dtype=pl.Utf8)
         .alias("street_code"),
-        _mapped("relation", RELATION_VALUES, "户主").alias("relation_id"),
-        _mapped("economic_status", ECONOMIC_VALUES).alias("economic_status_id"),
-        _mapped("family_planning_hardship", YES_NO_VALUES, "否").alias("_fph"),
-        _mapped("dangerous_house", YES_NO_VALUES, "否").alias("_dangerous"),
-        _mapped("employment", EMPLOYMENT_VALUES, "未就业").alias("employment_id"),
-        _mapped("self_care", SELF_CARE_VALUES, "能").alias("_self_care"),
-        _mapped("work_injury_care", YES_NO_VALUES, "否").alias("_work_injury"),
-        _mapped("status", STATUS_VALUES, "正常").alias("status_id"),
-        phone_digits.alias("phone_digits"),
+        pl.col("phone").str.replace_all(r"[\s\-]", "").alias("phone_digits"),
         pl.col("multiple_categories")
         .str.replace_all(COMPONENT_SEPARATORS, ",")
         .str.split(",")
         .list.eval(pl.element().str.strip_chars().replace_strict(COMPONENT_DIGIT, default=None))
         .alias("_components"),
     )
+    frame = frame.with_columns(pl.col("_cert").str.contains(CERT_SHAPE).alias("_cert_shape"))
     # The certificate number's parts, by position once its shape is known (CERT_SHAPE's four groups).
     cert_part = pl.when(pl.col("_cert_shape")).then(pl.col("_cert"))
-    frame = frame.with_columns(
+    return frame.with_columns(
         cert_part.str.slice(0, 18).alias("_cert_id"),
         cert_part.str.slice(18, 1).alias("_cert_category"),
         cert_part.str.slice(19, 1).alias("_cert_grade"),
@@ -258,46 +181,11 @@ def validate_persons(
         .alias("_category_digit"),
     )
 
-    c = _Collector(frame, headers)
-    # Required cells first: an empty required cell reports only that.
-    for field, column in BY_FIELD.items():
-        if column.required:
-            c.add(field, pl.col(field).is_null(), _msg("必填", "required"))
 
-    c.add(
-        "name",
-        pl.col("name").str.len_chars() > NAME_MAX,
-        _msg(f"超过{NAME_MAX}字", f"longer than {NAME_MAX} characters"),
-    )
-
-    # 公民身份号码 (GB 11643-1999): shape, check character, a real birth date not in the future.
-    c.add(
-        "id_number",
-        ~pl.col("_id_shape"),
-        _msg(
-            "应为18位：17位数字加校验位（数字或X）；若为数字格式请改为文本",
-            "must be 17 digits and a check character (digit or X); "
-            "if the cell is a number, format it as text",
-        ),
-    )
-    c.add(
-        "id_number",
-        ~pl.col("_id_check_ok"),
-        _msg("校验位错误", "check digit is wrong"),
-    )
-    c.add(
-        "id_number",
-        pl.col("_id_shape") & pl.col("birth_date").is_null(),
-        _msg("出生日期不存在", "the birth date does not exist"),
-    )
-    c.add(
-        "id_number",
-        (pl.col("birth_date") > today) | (pl.col("birth_date").dt.year() < 1900),
-        _msg("出生日期不合理（晚于今天或早于1900年）", "the birth date is in the future or before 1900"),
-    )
-    # Duplicates among well-formed numbers (a malformed one has its own error already), compared as
-    # integers (the 17 digits and the check character): hashing a million integers instead of a million
-    # strings.
+def _duplicate_ids(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """Duplicates among well-formed numbers (a malformed one has its own error already), compared as
+    integers (the 17 digits and the check character): hashing a million integers instead of a million
+    strings."""
     check_char = pl.col("_id").str.slice(17, 1)
     id_key = pl.when(pl.col("_id_shape")).then(
         pl.col("_id").str.slice(0, 17).cast(pl.Int64, strict=False) * 11
@@ -310,214 +198,218 @@ def validate_persons(
         .agg(pl.col("__row").sort().cast(pl.Utf8).str.join("、").alias("_dup_rows"))
     )
     if dup_rows.height:
-        frame = frame.join(dup_rows, on="_id", how="left", maintain_order="left")
-    else:  # the usual case, without a join over every row
-        frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias("_dup_rows"))
-    c.frame = frame
-    c.add(
-        "id_number",
-        pl.col("_dup_rows").is_not_null(),
-        pl.format(
-            "同一文件中公民身份号码重复（第{}行） / "
-            "the same ID number appears more than once in the file (rows {})",
-            pl.col("_dup_rows"),
-            pl.col("_dup_rows"),
-        ),
-    )
+        return frame.join(dup_rows, on="_id", how="left", maintain_order="left")
+    # the usual case, without a join over every row
+    return frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias("_dup_rows"))
 
-    c.add(
-        "category",
-        pl.col("category_id").is_null(),
-        pl.format("未知残疾类别“{}” / unknown category “{}”", pl.col("category"), pl.col("category")),
-    )
-    c.add(
-        "grade",
-        pl.col("_grade").is_null(),
-        pl.format("未知残疾等级“{}” / unknown grade “{}”", pl.col("grade"), pl.col("grade")),
-    )
 
-    # 残疾人证号 = ID number + category digit + grade digit (+ B1–B9), and must agree with them.
-    c.add(
-        "certificate_number",
-        pl.col("_cert_id").is_null(),
-        _msg(
-            "应为20位（身份证号+类别位+等级位）或22位（另加B1–B9）",
-            "must be 20 characters (ID number + category digit + grade digit) or 22 with a B1–B9 suffix",
-        ),
-    )
-    c.add(
-        "certificate_number",
-        pl.col("_id_shape") & (pl.col("_cert_id") != pl.col("_id")),
-        _msg("残疾人证号与公民身份号码不一致", "does not match the ID number"),
-    )
-    c.add(
-        "certificate_number",
-        pl.col("_cert_category") != pl.col("_category_digit"),
-        _msg("残疾人证号的类别位与残疾类别不一致", "its category digit does not match the category"),
-    )
-    c.add(
-        "certificate_number",
-        pl.col("_cert_grade") != pl.col("_grade"),
-        _msg("残疾人证号的等级位与残疾等级不一致", "its grade digit does not match the grade"),
-    )
+def _communities(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    return _resolve_communities(frame, _areas(ctx))
 
-    # 多重: components iff the category is multiple; two or more known single categories.
-    is_multiple = pl.col("category_id") == "multiple"
-    c.add(
-        "multiple_categories",
-        is_multiple & pl.col("multiple_categories").is_null(),
-        _msg("多重残疾须填写多重残疾类别", "required when the category is 多重 (multiple)"),
-    )
-    c.add(
-        "multiple_categories",
-        pl.col("category_id").is_not_null() & ~is_multiple & pl.col("multiple_categories").is_not_null(),
-        _msg("仅多重残疾可填写多重残疾类别", "only allowed when the category is 多重 (multiple)"),
-    )
-    c.add(
-        "multiple_categories",
-        pl.col("_components_unknown"),
-        pl.format(
-            "含未知残疾类别“{}” / contains an unknown category “{}”",
-            pl.col("multiple_categories"),
-            pl.col("multiple_categories"),
-        ),
-    )
-    c.add(
-        "multiple_categories",
-        pl.col("_components_digits").str.contains("7"),
-        _msg("组成类别不能是多重", "a component cannot itself be 多重"),
-    )
-    c.add(
-        "multiple_categories",
-        is_multiple & (pl.col("_components_digits").str.len_chars() < 2),
-        _msg("多重残疾至少包含两个不同类别", "a multiple disability has at least two different categories"),
-    )
 
-    c.add(
-        "certificate_issued",
-        ~pl.col("_issued_shape") | pl.col("issued_on").is_null(),
-        pl.format(
-            "日期“{}”无效，应为YYYY-MM-DD / invalid date “{}”, expected YYYY-MM-DD",
-            pl.col("certificate_issued"),
-            pl.col("certificate_issued"),
-        ),
-    )
-    c.add("certificate_issued", pl.col("issued_on") > today, _msg("发证日期晚于今天", "issued in the future"))
-    id_valid = (
-        pl.col("_id_shape")
-        & pl.col("_id_check_ok")
-        & (pl.col("birth_date") <= today)
-        & (pl.col("birth_date").dt.year() >= 1900)
-    )
-    c.add(
-        "certificate_issued",
-        id_valid & (pl.col("issued_on") < pl.col("birth_date")),
-        _msg("发证日期早于出生日期", "issued before the holder's birth date"),
-    )
+# Household fields are the household's, not the row's: every row of one household must agree.
+_HOUSEHOLD_FIELDS = (
+    ("economic_status", "economic_status_id"),
+    ("family_planning_hardship", "_fph"),
+    ("dangerous_house", "_dangerous"),
+)
 
-    c.add(
-        "hukou",
-        pl.col("hukou_id").is_null(),
-        pl.format("未知户籍类型“{}” / unknown household registration “{}”", pl.col("hukou"), pl.col("hukou")),
-    )
-    c.add(
-        "street",
-        pl.col("street_code").is_null(),
-        pl.format(
-            "海淀区没有街道乡镇“{}” / no street or town “{}” in Haidian", pl.col("street"), pl.col("street")
-        ),
-    )
-    c.add(
-        "household",
-        pl.col("household").str.len_chars() > HOUSEHOLD_MAX,
-        _msg(f"超过{HOUSEHOLD_MAX}字", f"longer than {HOUSEHOLD_MAX} characters"),
-    )
-    for field, target, label_zh, label_en in (
-        ("relation", "relation_id", "与户主关系", "relation"),
-        ("economic_status", "economic_status_id", "家庭经济状况", "economic status"),
-        ("family_planning_hardship", "_fph", "值，应为是或否", "value, expected 是 or 否"),
-        ("dangerous_house", "_dangerous", "值，应为是或否", "value, expected 是 or 否"),
-        ("employment", "employment_id", "就业状况", "employment status"),
-        ("self_care", "_self_care", "值，应为能或不能", "value, expected 能 or 不能"),
-        ("work_injury_care", "_work_injury", "值，应为是或否", "value, expected 是 or 否"),
-        ("status", "status_id", "人员状态", "status"),
-    ):
-        c.add(
-            field,
-            pl.col(target).is_null(),
-            pl.format(f"未知{label_zh}“{{}}” / unknown {label_en} “{{}}”", pl.col(field), pl.col(field)),
-        )
-    c.add(
-        "phone",
-        pl.col("phone").is_not_null() & ~pl.col("phone_digits").str.contains(r"^\d{5,20}$"),
-        _msg("联系电话应为5–20位数字", "the phone number must be 5–20 digits"),
-    )
-    c.add(
-        "address",
-        pl.col("address").str.len_chars() > ADDRESS_MAX,
-        _msg(f"超过{ADDRESS_MAX}字", f"longer than {ADDRESS_MAX} characters"),
-    )
 
-    # Text that a spreadsheet would run as a formula (= + - @, { for an array formula) or that hides
-    # control characters is refused (U11, core.safe_text), so that no export of the registry can carry a
-    # formula into staff's Excel (CSV injection, OWASP). Every exported text field of the row.
-    for field in ("name", "address", "community", "household"):
-        c.add(
-            field,
-            pl.col(field).str.contains(safe_text.FORMULA_START),
-            _msg(safe_text.FORMULA_START_ZH, safe_text.FORMULA_START_EN),
-        )
-        c.add(
-            field,
-            pl.col(field).str.contains(safe_text.CONTROL),
-            _msg(safe_text.CONTROL_ZH, safe_text.CONTROL_EN),
-        )
-
-    frame = _resolve_communities(frame, areas)
-    c.frame = frame
-    c.add(
-        "community",
-        pl.col("street_code").is_not_null() & pl.col("_community_code_unknown"),
-        pl.format(
-            "社区村代码“{}”不存在或不属于该街道乡镇 / community code “{}” does not exist under this street",
-            pl.col("community"),
-            pl.col("community"),
-        ),
-    )
-    c.add(
-        "community",
-        pl.col("community").str.len_chars() > NAME_MAX,
-        _msg(f"超过{NAME_MAX}字", f"longer than {NAME_MAX} characters"),
-    )
-
-    # Household fields are the household's, not the row's: every row of one household must agree. Only
-    # households of several rows can disagree; one grouping counts the values of all three fields.
-    household_fields = (
-        ("economic_status", "economic_status_id"),
-        ("family_planning_hardship", "_fph"),
-        ("dangerous_house", "_dangerous"),
-    )
+def _household_agreement(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """``_disagree_<field>`` for the rows of a household whose rows disagree on ``field``. Only households
+    of several rows can disagree; one grouping counts the values of all three fields."""
     shared = pl.col("household").is_not_null() & pl.col("household").is_duplicated()
     distinct_values = (
         frame.filter(shared)
         .group_by("household")
-        .agg([pl.col(target).drop_nulls().n_unique() for _, target in household_fields])
+        .agg([pl.col(target).drop_nulls().n_unique() for _, target in _HOUSEHOLD_FIELDS])
     )
-    for field, target in household_fields:
+    flags = []
+    for field, target in _HOUSEHOLD_FIELDS:
         disagreeing = distinct_values.filter(pl.col(target) > 1).get_column("household")
-        if disagreeing.len():
-            column = BY_FIELD[field]
-            c.add(
-                field,
-                pl.col("household").is_in(disagreeing.implode()),
-                pl.format(
-                    f"同一家庭（{{}}）各行的{column.zh}不一致 / rows of household {{}} disagree on {field}",
-                    pl.col("household"),
-                    pl.col("household"),
-                ),
-            )
+        flag = pl.col("household").is_in(disagreeing.implode()) if disagreeing.len() else pl.lit(False)
+        flags.append(flag.alias(f"_disagree_{field}"))
+    return frame.with_columns(flags)
 
-    rows = frame.select(
+
+def _id_valid(ctx: Context) -> pl.Expr:
+    return (
+        pl.col("_id_shape")
+        & pl.col("_id_check_ok")
+        & (pl.col("birth_date") <= ctx.today)
+        & (pl.col("birth_date").dt.year() >= 1900)
+    )
+
+
+_IS_MULTIPLE = pl.col("category_id") == "multiple"
+
+# The rules in the order they run; a name in quotes is a column's own rule (columns.py), placed here.
+PERSON_RULES: tuple[Rule | Step | str, ...] = (
+    # Required cells first: an empty required cell reports only that.
+    *(f"{c.field}.required" for c in BY_FIELD.values() if c.required),
+    "name.length",
+    # 公民身份号码 (GB 11643-1999): shape, check character, a real birth date not in the future.
+    "id_number.shape",
+    "id_number.check",
+    Rule(
+        "id_number.birth_date",
+        "id_number",
+        pl.col("_id_shape") & pl.col("birth_date").is_null(),
+        Message("出生日期不存在", "the birth date does not exist"),
+    ),
+    Rule(
+        "id_number.birth_range",
+        "id_number",
+        lambda ctx: (pl.col("birth_date") > ctx.today) | (pl.col("birth_date").dt.year() < 1900),
+        Message("出生日期不合理（晚于今天或早于1900年）", "the birth date is in the future or before 1900"),
+    ),
+    Step("id_number.duplicate_rows", _duplicate_ids),
+    Rule(
+        "id_number.duplicate",
+        "id_number",
+        pl.col("_dup_rows").is_not_null(),
+        Message(
+            "同一文件中公民身份号码重复（第{_dup_rows}行）",
+            "the same ID number appears more than once in the file (rows {_dup_rows})",
+        ),
+    ),
+    "category.invalid",
+    "grade.invalid",
+    # 残疾人证号 = ID number + category digit + grade digit (+ B1–B9), and must agree with them.
+    Rule(
+        "certificate_number.shape",
+        "certificate_number",
+        pl.col("_cert_id").is_null(),
+        Message(
+            "应为20位（身份证号+类别位+等级位）或22位（另加B1–B9）",
+            "must be 20 characters (ID number + category digit + grade digit) or 22 with a B1–B9 suffix",
+        ),
+    ),
+    Rule(
+        "certificate_number.id_number",
+        "certificate_number",
+        pl.col("_id_shape") & (pl.col("_cert_id") != pl.col("_id")),
+        Message("残疾人证号与公民身份号码不一致", "does not match the ID number"),
+    ),
+    Rule(
+        "certificate_number.category",
+        "certificate_number",
+        pl.col("_cert_category") != pl.col("_category_digit"),
+        Message("残疾人证号的类别位与残疾类别不一致", "its category digit does not match the category"),
+    ),
+    Rule(
+        "certificate_number.grade",
+        "certificate_number",
+        pl.col("_cert_grade") != pl.col("_grade"),
+        Message("残疾人证号的等级位与残疾等级不一致", "its grade digit does not match the grade"),
+    ),
+    # 多重: components iff the category is multiple; two or more known single categories.
+    Rule(
+        "multiple_categories.required",
+        "multiple_categories",
+        _IS_MULTIPLE & pl.col("multiple_categories").is_null(),
+        Message("多重残疾须填写多重残疾类别", "required when the category is 多重 (multiple)"),
+    ),
+    Rule(
+        "multiple_categories.only_multiple",
+        "multiple_categories",
+        pl.col("category_id").is_not_null() & ~_IS_MULTIPLE & pl.col("multiple_categories").is_not_null(),
+        Message("仅多重残疾可填写多重残疾类别", "only allowed when the category is 多重 (multiple)"),
+    ),
+    Rule(
+        "multiple_categories.invalid",
+        "multiple_categories",
+        pl.col("_components_unknown"),
+        Message("含未知残疾类别“{value}”", "contains an unknown category “{value}”"),
+    ),
+    Rule(
+        "multiple_categories.nested",
+        "multiple_categories",
+        pl.col("_components_digits").str.contains("7"),
+        Message("组成类别不能是多重", "a component cannot itself be 多重"),
+    ),
+    Rule(
+        "multiple_categories.too_few",
+        "multiple_categories",
+        _IS_MULTIPLE & (pl.col("_components_digits").str.len_chars() < 2),
+        Message(
+            "多重残疾至少包含两个不同类别", "a multiple disability has at least two different categories"
+        ),
+    ),
+    "certificate_issued.invalid",
+    Rule(
+        "certificate_issued.future",
+        "certificate_issued",
+        lambda ctx: pl.col("issued_on") > ctx.today,
+        Message("发证日期晚于今天", "issued in the future"),
+    ),
+    Rule(
+        "certificate_issued.before_birth",
+        "certificate_issued",
+        lambda ctx: _id_valid(ctx) & (pl.col("issued_on") < pl.col("birth_date")),
+        Message("发证日期早于出生日期", "issued before the holder's birth date"),
+    ),
+    "hukou.invalid",
+    Rule(
+        "street.unknown",
+        "street",
+        pl.col("street_code").is_null(),
+        Message("海淀区没有街道乡镇“{value}”", "no street or town “{value}” in Haidian"),
+    ),
+    "household.length",
+    "relation.invalid",
+    "economic_status.invalid",
+    "family_planning_hardship.invalid",
+    "dangerous_house.invalid",
+    "employment.invalid",
+    "self_care.invalid",
+    "work_injury_care.invalid",
+    "status.invalid",
+    Rule(
+        "phone.digits",
+        "phone",
+        pl.col("phone").is_not_null() & ~pl.col("phone_digits").str.contains(r"^\d{5,20}$"),
+        Message("联系电话应为5–20位数字", "the phone number must be 5–20 digits"),
+    ),
+    "address.length",
+    # Text that a spreadsheet would run as a formula (= + - @, { for an array formula) or that hides
+    # control characters is refused (U11, core.safe_text), so that no export of the registry can carry a
+    # formula into staff's Excel (CSV injection, OWASP). Every exported text field of the row.
+    *(
+        f"{field}.{rule}"
+        for field in ("name", "address", "community", "household")
+        for rule in ("formula", "control")
+    ),
+    Step("community.resolve", _communities),
+    Rule(
+        "community.unknown_code",
+        "community",
+        pl.col("street_code").is_not_null() & pl.col("_community_code_unknown"),
+        Message(
+            "社区村代码“{value}”不存在或不属于该街道乡镇",
+            "community code “{value}” does not exist under this street",
+        ),
+    ),
+    "community.length",
+    Step("household.agreement", _household_agreement),
+    *(
+        Rule(
+            f"{field}.household",
+            field,
+            pl.col(f"_disagree_{field}"),
+            Message(
+                f"同一家庭（{{household}}）各行的{BY_FIELD[field].zh}不一致",
+                f"rows of household {{household}} disagree on {field}",
+            ),
+        )
+        for field, _target in _HOUSEHOLD_FIELDS
+    ),
+)
+
+
+def person_rows(frame: pl.DataFrame, ctx: Context | None = None) -> pl.DataFrame:
+    """The validated row format (ROW_SCHEMA) of a validated frame."""
+    return frame.select(
         pl.col("__row").alias("row"),
         pl.col("name"),
         pl.col("_id").alias("id_number"),
@@ -548,7 +440,18 @@ def validate_persons(
         pl.col("address").fill_null(""),
         pl.col("status_id").alias("status"),
     )
-    return Validation(rows=rows, errors=c.result())
+
+
+def validate_persons(
+    frame: pl.DataFrame, headers: dict[str, str], areas: AreaDirectory, *, today: dt.date
+) -> Validation:
+    """The person rules over ``frame`` (text columns named by field, plus ``__row``), without the scope
+    (``services._scope_check``): what the import, the form, the API and screening share."""
+    from xiaokang.registry.importing.persons import PERSONS
+
+    ctx = PERSONS.context(headers=headers, today=today)
+    ctx.data["areas"] = areas
+    return PERSONS.validate(frame, ctx)
 
 
 def _valid_until(issued: pl.Expr) -> pl.Expr:
