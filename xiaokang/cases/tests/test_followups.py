@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def one_enrolled_one_died(tmp_path, system_actor, district_officer, officer_a):
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1), person_row(2)]))
-    for person in Person.objects.order_by("pk"):
+    for person in Person.objects.unscoped(reason="test").order_by("pk"):
         application = application_submit(
             actor=officer_a,
             person=person,
@@ -28,12 +28,12 @@ def one_enrolled_one_died(tmp_path, system_actor, district_officer, officer_a):
             channel="counter",
             received_on=dt.date(2025, 9, 30),
         ).application
-        Application.objects.filter(pk=application.pk).update(state=State.APPROVED)
+        Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.APPROVED)
         application.refresh_from_db()
         application_transition(
             actor=district_officer, application=application, action="enrol", version=application.version
         )
-    Person.objects.filter(name="测试2").update(status="deceased")  # died after enrolment
+    Person.objects.unscoped(reason="test").filter(name="测试2").update(status="deceased")  # died after enrolment
 
 
 def test_a_run_of_the_current_rules_creates_outreach_tasks_and_ends_the_enrolment_of_the_deceased(
@@ -43,7 +43,7 @@ def test_a_run_of_the_current_rules_creates_outreach_tasks_and_ends_the_enrolmen
 
     (result,) = followups.after_run(actor=system_actor, run=run)
 
-    assert result.outreach_tasks == OutreachTask.objects.count() == 1
+    assert result.outreach_tasks == OutreachTask.objects.unscoped(reason="test").count() == 1
     assert (result.enrolments.terminated, result.enrolments.suspended) == (1, 0)
     assert Enrolment.objects.get(person__name="测试2").status == "terminated"
     assert result.lines()[0] == "1 new outreach tasks / 新增主动服务任务"
@@ -55,5 +55,5 @@ def test_a_what_if_run_changes_no_task_and_no_enrolment(one_enrolled_one_died, s
     run.overrides = overrides
 
     assert followups.after_run(actor=system_actor, run=run) == []
-    assert OutreachTask.objects.count() == 0
+    assert OutreachTask.objects.unscoped(reason="test").count() == 0
     assert Enrolment.objects.get(person__name="测试2").status == "active"
