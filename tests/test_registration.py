@@ -67,10 +67,10 @@ def test_seed_takes_its_options_from_the_apps_in_order(capsys):
 
 
 def test_import_offers_the_kinds_of_every_app_in_order():
-    from xiaokang.registry.commands import import_kinds
+    from xiaokang.core.importing import datasets
 
     build_parser()
-    assert import_kinds() == ["persons", "enrolments", "employers"]
+    assert list(datasets()) == ["persons", "enrolments", "employers"]
 
 
 def _modules(prefix: str) -> set[str]:

@@ -8,9 +8,6 @@ from pathlib import Path
 
 from xiaokang.core import commands
 from xiaokang.core.cli_support import EXIT_INPUT_ERRORS, EXIT_OK, UsageError, month, yuan
-from xiaokang.registry.commands import register_import
-
-register_import("enrolments", "xiaokang.cases.importing.enrolments_import", order=20)
 
 
 def cmd_roster(args) -> int:

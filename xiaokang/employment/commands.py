@@ -6,9 +6,6 @@ from __future__ import annotations
 from xiaokang.core import commands, seeding
 from xiaokang.core.cli_support import EXIT_INPUT_ERRORS, EXIT_OK, UsageError, file_job, out_path, yuan
 from xiaokang.policies.commands import overrides
-from xiaokang.registry.commands import register_import
-
-register_import("employers", "xiaokang.employment.importing.employers_import", order=30)
 
 
 # --- seed --employers ------------------------------------------------------------------------------

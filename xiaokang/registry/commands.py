@@ -64,33 +64,13 @@ commands.register(
 
 
 # --- import ----------------------------------------------------------------------------------------
-# What `xiaokang import KIND` loads: each app names its loader (a dotted path, imported when run) from
-# its own commands.py, so the registry does not import the apps above it. A stand-in until the import
-# framework's dataset registry replaces it (then: ``load = dataset(args.kind).load``).
-_import_loaders: dict[str, tuple[int, str]] = {}
-
-
-def register_import(kind: str, loader: str, *, order: int) -> None:
-    """``loader``: dotted path of ``f(*, actor, path, dry_run, progress) -> report``."""
-    if kind in _import_loaders:
-        raise commands.CommandRegistrationError(f"import kind {kind!r} registered twice")
-    _import_loaders[kind] = (order, loader)
-
-
-def import_kinds() -> list[str]:
-    return sorted(_import_loaders, key=lambda kind: _import_loaders[kind][0])
-
-
-register_import("persons", "xiaokang.registry.services.persons_import", order=10)
-
-
 def cmd_import(args) -> int:
-    from django.utils.module_loading import import_string
-
     from xiaokang.accounts.actors import SystemActor
+    from xiaokang.core.importing import dataset
     from xiaokang.registry.importing.reader import FileRejected
 
-    load = import_string(_import_loaders[args.kind][1])
+    # Every dataset an app declares in its imports.py (core.importing); same report, same exit codes.
+    load = dataset(args.kind).load
     bar, advance = stage_progress(["reading", "validating", "writing"])
     try:
         with bar:
@@ -133,7 +113,9 @@ def cmd_import(args) -> int:
 
 
 def _import_arguments(p) -> None:
-    p.add_argument("kind", choices=import_kinds())
+    from xiaokang.core.importing import datasets
+
+    p.add_argument("kind", choices=list(datasets()))
     p.add_argument("file", help=".xlsx or .csv (UTF-8, with or without BOM)")
     p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
     p.add_argument("--report", metavar="REPORT.json", help="write the JSON report here")

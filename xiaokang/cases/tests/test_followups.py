@@ -33,7 +33,8 @@ def one_enrolled_one_died(tmp_path, system_actor, district_officer, officer_a):
         application_transition(
             actor=district_officer, application=application, action="enrol", version=application.version
         )
-    Person.objects.unscoped(reason="test").filter(name="测试2").update(status="deceased")  # died after enrolment
+    # died after enrolment
+    Person.objects.unscoped(reason="test").filter(name="测试2").update(status="deceased")
 
 
 def test_a_run_of_the_current_rules_creates_outreach_tasks_and_ends_the_enrolment_of_the_deceased(
