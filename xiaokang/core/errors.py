@@ -71,6 +71,24 @@ class FieldError:
         return ", ".join(parts)
 
 
+class FieldErrors(list):
+    """The faults, in order; ``errors["phone"]`` also gives a field's first message (the {field: message}
+    shape some callers read)."""
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for error in self:
+                if error.field == key:
+                    return error.text
+            raise KeyError(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key) -> bool:
+        if isinstance(key, str):
+            return any(error.field == key for error in self)
+        return super().__contains__(key)
+
+
 class ServiceError(Exception):
     """A refused write; nothing was written. ``message`` defaults to the first error's."""
 
@@ -78,7 +96,7 @@ class ServiceError(Exception):
         if kind not in STATUS:
             raise ValueError(f"unknown ServiceError kind {kind!r} (core.errors.STATUS)")
         self.kind = kind
-        self.errors: list[FieldError] = list(errors)
+        self.errors: FieldErrors = FieldErrors(errors)
         if message is None:
             message = self.errors[0].message if self.errors else ""
         self.message = str(message)
