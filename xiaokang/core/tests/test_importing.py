@@ -30,10 +30,7 @@ from xiaokang.core.importing import (
     Year,
     classify,
     counted,
-    dataset,
-    datasets,
     one_per_key,
-    register,
 )
 from xiaokang.core.importing.template import GUIDE_SHEET, write_template
 
@@ -278,31 +275,3 @@ def test_column_rules_are_placed_where_the_dataset_names_them_or_first():
     replaced = Rule("hours.invalid", "hours", pl.lit(False), "x")
     rules = Dataset(**{**VOLUNTEERS.__dict__, "rules": (replaced,)}).all_rules()
     assert [r for r in rules if getattr(r, "name", "") == "hours.invalid"] == [replaced]
-
-
-def test_the_registry_finds_every_apps_datasets_by_name():
-    from xiaokang.cases.importing import ENROLMENTS
-    from xiaokang.employment.importing import EMPLOYERS
-    from xiaokang.registry.importing.persons import PERSONS
-
-    assert {"persons", "enrolments", "employers"} <= set(datasets())
-    assert (dataset("persons"), dataset("enrolments"), dataset("employers")) == (
-        PERSONS,
-        ENROLMENTS,
-        EMPLOYERS,
-    )
-    register(VOLUNTEERS)
-    register(VOLUNTEERS)  # the same dataset again: no-op
-    with pytest.raises(ValueError, match="registered already"):
-        register(Dataset(**{**VOLUNTEERS.__dict__, "columns": VOLUNTEERS.columns[:2]}))
-
-
-def test_the_person_rules_are_named_and_each_has_both_languages():
-    from xiaokang.registry.importing.persons import PERSONS
-
-    rules = [r for r in PERSONS.all_rules() if isinstance(r, Rule)]
-    assert len(rules) > 50
-    for rule in rules:
-        assert rule.name.split(".")[0] in PERSONS.by_field, rule.name
-        if isinstance(rule.message, Message):
-            assert rule.message.zh and rule.message.en, rule.name
