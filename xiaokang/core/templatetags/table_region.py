@@ -38,10 +38,14 @@ class TableRegionNode(template.Node):
         labelledby = self.labelledby.resolve(context)
         options = {name: value.resolve(context) for name, value in self.kwargs.items()}
         region_class = "table-region contained" if options.get("contained") else "table-region"
-        table_open = format_html('<table class="{}">', options["class"]) if options.get("class") else mark_safe("<table>")
+        table_open = mark_safe("<table>")
+        if options.get("class"):
+            table_open = format_html('<table class="{}">', options["class"])
         caption = ""
         if options.get("caption") not in (None, ""):
-            caption = format_html('\n<caption id="{}"><span>{}</span></caption>', labelledby, options["caption"])
+            caption = format_html(
+                '\n<caption id="{}"><span>{}</span></caption>', labelledby, options["caption"]
+            )
         return format_html(
             '<div class="{}" role="region" aria-labelledby="{}" tabindex="0">\n{}{}{}</table>\n</div>',
             region_class,
@@ -56,12 +60,16 @@ class TableRegionNode(template.Node):
 def tableregion(parser, token):
     bits = token.split_contents()
     if len(bits) < 2:
-        raise template.TemplateSyntaxError("tableregion takes the id that names the region, then name=value options")
+        raise template.TemplateSyntaxError(
+            "tableregion takes the id that names the region, then name=value options"
+        )
     labelledby = parser.compile_filter(bits[1])
     kwargs = token_kwargs(bits[2:], parser, support_legacy=False)
     unknown = set(kwargs) - {"caption", "class", "contained"}
     if unknown or len(kwargs) != len(bits) - 2:
-        raise template.TemplateSyntaxError(f"tableregion: unknown or malformed options {sorted(unknown) or bits[2:]}")
+        raise template.TemplateSyntaxError(
+            f"tableregion: unknown or malformed options {sorted(unknown) or bits[2:]}"
+        )
     nodelist = parser.parse(("endtableregion",))
     parser.delete_first_token()
     return TableRegionNode(labelledby, kwargs, nodelist)

@@ -10,18 +10,24 @@ def render(source: str, **context) -> str:
 
 
 def test_the_region_is_named_by_the_caption_and_reachable_by_keyboard():
-    html = render('{% tableregion "people-caption" caption="People" class="queue" %}<tbody></tbody>{% endtableregion %}')
+    html = render(
+        '{% tableregion "people-caption" caption="People" class="queue" %}<tbody></tbody>{% endtableregion %}'
+    )
 
     assert html == (
         '<div class="table-region" role="region" aria-labelledby="people-caption" tabindex="0">\n'
-        '<table class="queue">\n<caption id="people-caption"><span>People</span></caption><tbody></tbody></table>\n</div>'
+        '<table class="queue">\n<caption id="people-caption"><span>People</span></caption>'
+        "<tbody></tbody></table>\n</div>"
     )
 
 
 def test_a_region_named_by_a_heading_has_no_caption_and_contained_keeps_it_in_the_column():
     html = render('{% tableregion "pending-title" contained=True %}<tbody></tbody>{% endtableregion %}')
 
-    assert html.startswith('<div class="table-region contained" role="region" aria-labelledby="pending-title" tabindex="0">\n<table><tbody>')
+    assert html.startswith(
+        '<div class="table-region contained" role="region" aria-labelledby="pending-title" tabindex="0">\n'
+        "<table><tbody>"
+    )
     assert "<caption" not in html
 
 
