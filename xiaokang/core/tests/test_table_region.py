@@ -45,3 +45,21 @@ def test_a_misspelt_option_is_a_template_error_not_a_silent_omission():
         render('{% tableregion "c" captoin="x" %}{% endtableregion %}')
     with pytest.raises(TemplateSyntaxError):
         render("{% tableregion %}{% endtableregion %}")
+
+
+def test_tables_written_by_hand_keep_the_same_region_pattern():
+    # The few regions the tag cannot write (an id computed in a loop, pages other mechanisms own) must
+    # still be named, keyboard-reachable regions, as the tag writes them.
+    from pathlib import Path
+
+    import xiaokang
+
+    root = Path(xiaokang.__file__).parent / "templates"
+    wrong = [
+        f"{path.relative_to(root)}: {line.strip()}"
+        for path in root.rglob("*.html")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if 'class="table-region' in line
+        and not ('role="region"' in line and 'tabindex="0"' in line and 'aria-labelledby="' in line)
+    ]
+    assert wrong == []
