@@ -35,7 +35,7 @@ def test_other_roles_may_not_manage_accounts(role):
     assert not User.objects.filter(username="x").exists()
 
 
-def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_admin, officer_a):
+def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_admin, wang_street_a):
     # The role of a new account and a role change are proposals until a district administrator approves
     # them (三权分立, GB/T 22239-2019 8.1.4.2): tests/test_role_grants.py.
     client = _client(security_admin)
@@ -56,15 +56,15 @@ def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_admin
     grant = newbie.role_grants.get()
     assert (grant.to_role, grant.to_area.code, grant.status) == ("street_officer", "110108002000", "pending")
     response = client.post(
-        f"/staff/accounts/{officer_a.pk}/",
+        f"/staff/accounts/{wang_street_a.pk}/",
         {"role": "auditor", "area_code": "", "is_active": "on", "reason": "moves to the audit office"},
     )
     assert response.status_code == 302
-    officer_a.refresh_from_db()
-    assert officer_a.role == "street_officer"  # proposed, not applied
-    assert officer_a.role_grants.get().to_role == "auditor"
+    wang_street_a.refresh_from_db()
+    assert wang_street_a.role == "street_officer"  # proposed, not applied
+    assert wang_street_a.role_grants.get().to_role == "auditor"
     LoginFailure.objects.create(username="street_a", at="2026-01-01T00:00:00Z")
-    assert client.post(f"/staff/accounts/{officer_a.pk}/unlock/").status_code == 302
+    assert client.post(f"/staff/accounts/{wang_street_a.pk}/unlock/").status_code == 302
     assert not LoginFailure.objects.exists()
     actions = list(
         AuditEvent.objects.filter(actor_label="sec").values_list("action", flat=True).order_by("id")

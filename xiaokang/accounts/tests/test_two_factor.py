@@ -189,10 +189,10 @@ def test_the_security_administrator_resets_a_factor_and_the_user_enrols_again(ad
     assert _password(Client(), "admin")["Location"] == "/login/two-factor/"
 
 
-def test_only_the_security_administrator_resets(admin, district_officer):
+def test_only_the_security_administrator_resets(admin, li_district_officer):
     enrol_totp(admin)
     client = Client()
-    client.force_login(district_officer)
+    client.force_login(li_district_officer)
     assert client.post(f"/staff/accounts/{admin.pk}/two-factor-reset/").status_code == 403
     assert TotpDevice.objects.filter(user=admin).exists()
     # The service refuses too (any caller, not only the page), and the refusal is audited.
@@ -200,7 +200,7 @@ def test_only_the_security_administrator_resets(admin, district_officer):
     from xiaokang.accounts.twofactor import two_factor_reset
 
     with pytest.raises(AccountError):
-        two_factor_reset(actor=district_officer, user=admin)
+        two_factor_reset(actor=li_district_officer, user=admin)
     assert TotpDevice.objects.filter(user=admin).exists()
     assert any(
         "2fa.reset" in str(d)
@@ -208,15 +208,15 @@ def test_only_the_security_administrator_resets(admin, district_officer):
     )
 
 
-def test_an_officer_needs_no_factor_unless_the_setting_requires_it(officer_a, settings):
+def test_an_officer_needs_no_factor_unless_the_setting_requires_it(wang_street_a, settings):
     assert _password(Client(), "street_a")["Location"] == "/staff/"
     settings.XIAOKANG_REQUIRE_2FA = True
     assert _password(Client(), "street_a")["Location"] == "/login/two-factor/"
 
 
-def test_any_staff_member_may_enrol_and_then_signs_in_with_a_code(officer_a):
+def test_any_staff_member_may_enrol_and_then_signs_in_with_a_code(wang_street_a):
     client = Client()
-    client.force_login(officer_a)
+    client.force_login(wang_street_a)
     secret = _secret_on(client.get("/login/two-factor/").content.decode())
     client.post("/login/two-factor/", {"code": totp_code(secret)})
     assert "2fa.enrolled" in AuditEvent.objects.values_list("action", flat=True)
@@ -243,15 +243,15 @@ def _token(body, address="10.0.0.1"):
     )
 
 
-def test_the_api_token_needs_the_current_code_for_an_account_with_a_factor(officer_a):
-    enrol_totp(officer_a)
+def test_the_api_token_needs_the_current_code_for_an_account_with_a_factor(wang_street_a):
+    enrol_totp(wang_street_a)
     without = _token({"username": "street_a", "password": PASSWORD})
     assert without.status_code == 401 and "otp" in without.json()["detail"]
     wrong = _token({"username": "street_a", "password": PASSWORD, "otp": "12345x"})
     assert wrong.status_code == 401
     assert not ApiToken.objects.exists()
 
-    code = fresh_code(officer_a)
+    code = fresh_code(wang_street_a)
     good = _token({"username": "street_a", "password": PASSWORD, "otp": code})
     assert good.status_code == 200 and good.json()["token"]
     replay = _token({"username": "street_a", "password": PASSWORD, "otp": code})

@@ -44,16 +44,16 @@ class Job:
 
 
 @pytest.fixture
-def users(district_officer, officer_a):
+def users(li_district_officer, wang_street_a):
     # The audit layer may not import accounts (import-linter): the user model comes from Django.
     create = get_user_model().objects.create_user
     community = Area.objects.create(
-        code="110108001999", name="审计测试社区", level="community", parent=officer_a.area
+        code="110108001999", name="审计测试社区", level="community", parent=wang_street_a.area
     )
     return {
         "district_admin": create("admin", password=PASSWORD, role="district_admin"),
-        "district_officer": district_officer,
-        "street_officer": officer_a,
+        "district_officer": li_district_officer,
+        "street_officer": wang_street_a,
         "community_worker": create("community", password=PASSWORD, role="community_worker", area=community),
         "auditor": create("auditor", password=PASSWORD, role="auditor"),
         "security_admin": create("security", password=PASSWORD, role="security_admin"),

@@ -1,12 +1,13 @@
-"""Actors and persons for the case workflow: a person in street A's community, its two community
-workers, street A's officer, two district officers, and a person in street B. Two of a kind because no
-one decides their own work (separation of duties, U11, G2): whoever accepted does not forward, whoever
-approved does not enrol."""
+"""Persons for the case workflow: a person in street A's community (测试社区), a person in street B, and
+one who does not qualify. The staff are the named actors of tests/actors.py: the community's two workers
+(``sun_community_a``, ``zheng_community_a``), street A's officer (``wang_street_a``) and two district
+officers (``li_district_officer``, ``liu_district_officer``); two of a kind because no one decides their
+own work (separation of duties, U11, G2)."""
 
 import pytest
 
 from tests.helpers import STREET_A, STREET_B, person_row, write_csv
-from xiaokang.accounts.models import User
+from xiaokang.cases.tests.workflow import submit
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
 
@@ -29,20 +30,13 @@ def people(tmp_path, system_actor):
 
 
 @pytest.fixture
-def community_worker(people):
-    return User.objects.create_user(
-        "community_a", password="Pass-word-123", role="community_worker", area=people["a"].community
-    )
+def application(people, sun_community_a):
+    """Person a's living-subsidy application, received by Sun at the counter on 2025-09-30."""
+    return submit(sun_community_a, people["a"])
 
 
 @pytest.fixture
-def second_district_officer(db):
-    return User.objects.create_user("district2", password="Pass-word-123", role="district_officer")
-
-
-@pytest.fixture
-def second_community_worker(people):
-    """Another worker of the same community: does the community review of what the first accepted."""
-    return User.objects.create_user(
-        "community_a2", password="Pass-word-123", role="community_worker", area=people["a"].community
-    )
+def documents_dir(settings, tmp_path):
+    """Uploaded documents go to a directory of this test only."""
+    settings.XIAOKANG_DOCUMENTS_DIR = tmp_path / "documents"
+    return settings.XIAOKANG_DOCUMENTS_DIR

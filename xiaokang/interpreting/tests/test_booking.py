@@ -446,9 +446,9 @@ def test_chinese_time_format(slots):
 
 
 @pytest.fixture
-def staff(district_officer):
+def staff(li_district_officer):
     client = _english()
-    client.force_login(district_officer)
+    client.force_login(li_district_officer)
     return client
 
 

@@ -52,12 +52,12 @@ def registry(tmp_path, system_actor):
 
 
 @pytest.fixture
-def users(registry, district_officer, officer_a, officer_b):
+def users(registry, li_district_officer, wang_street_a, zhao_street_b):
     return {
         "district_admin": User.objects.create_user("admin", password=PASSWORD, role="district_admin"),
-        "district_officer": district_officer,
-        "street_officer": officer_a,
-        "officer_b": officer_b,
+        "district_officer": li_district_officer,
+        "street_officer": wang_street_a,
+        "officer_b": zhao_street_b,
         "community_worker": User.objects.create_user(
             "community_a", password=PASSWORD, role="community_worker", area=registry["a"].community
         ),

@@ -1,0 +1,164 @@
+"""Named actors: one staff user per role and area, as pytest fixtures every test can ask for by name
+(a pytest plugin, loaded by the root conftest.py). See docs/architecture/tests.md.
+
+A test names the person it is about (``wang_street_a`` reads a record of street B and gets 404) instead
+of building a user by hand or indexing a dictionary of anonymous roles. Each actor is created in the
+test's own database when the test asks for it; the user names are the ones the tests have always used
+(pages and audit trails that a test reads show them). All actors share the password ``PASSWORD``.
+
+Two of a kind (``liu_district_officer``, ``zheng_community_a``, ``feng_street_a``) exist because no one
+decides their own work: separation of duties (U11, G2).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import STREET_A, STREET_B
+
+PASSWORD = "Pass-word-123"
+
+COMMUNITY = "测试社区"  # the community person_row() puts every person in, whatever their street
+
+
+def make_staff(username: str, role: str, area=None):
+    """A staff user with the actors' password (for a test that needs one more of a kind)."""
+    from xiaokang.accounts.models import User
+
+    return User.objects.create_user(username, password=PASSWORD, role=role, area=area)
+
+
+def street(code: str):
+    from xiaokang.core.models import Area
+
+    return Area.objects.get(code=code)
+
+
+def community(street_code: str, name: str):
+    """The community ``name`` of a street: the one a person import made, or a new one with the next free
+    code (the code the import itself would give it, so an import after this finds it by its name)."""
+    from xiaokang.core.models import Area, AreaLevel
+
+    parent = street(street_code)
+    found = Area.objects.filter(level=AreaLevel.COMMUNITY, parent=parent, name=name).first()
+    if found is not None:
+        return found
+    taken = Area.objects.filter(level=AreaLevel.COMMUNITY, code__startswith=street_code[:9]).values_list(
+        "code", flat=True
+    )
+    number = max((int(code[9:]) for code in taken), default=0) + 1
+    return Area.objects.create(
+        code=f"{street_code[:9]}{number:03d}", name=name, level=AreaLevel.COMMUNITY, parent=parent
+    )
+
+
+# --- the district ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def li_district_officer(db):
+    """A district officer: reads and decides everything in the district."""
+    return make_staff("district", "district_officer")
+
+
+@pytest.fixture
+def liu_district_officer(db):
+    """A second district officer: decides what Li may not (separation of duties)."""
+    return make_staff("district2", "district_officer")
+
+
+@pytest.fixture
+def chen_district_admin(db):
+    """The district administrator: accounts, settings and the batch jobs."""
+    return make_staff("admin", "district_admin")
+
+
+@pytest.fixture
+def auditor_qian(db):
+    """The auditor: reads the audit trail, nothing of the registry."""
+    return make_staff("auditor", "auditor")
+
+
+@pytest.fixture
+def security_zhou(db):
+    """The security administrator: second factors and account locks, nothing of the registry."""
+    return make_staff("security", "security_admin")
+
+
+# --- the streets ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def wang_street_a(db):
+    """An officer of street A (万寿路街道)."""
+    return make_staff("street_a", "street_officer", street(STREET_A))
+
+
+@pytest.fixture
+def feng_street_a(db):
+    """A second officer of street A."""
+    return make_staff("street_a2", "street_officer", street(STREET_A))
+
+
+@pytest.fixture
+def zhao_street_b(db):
+    """An officer of street B (中关村街道)."""
+    return make_staff("street_b", "street_officer", street(STREET_B))
+
+
+# --- the communities ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sun_community_a(db):
+    """A community worker of 测试社区 in street A, where person_row() puts every person."""
+    return make_staff("community_a", "community_worker", community(STREET_A, COMMUNITY))
+
+
+@pytest.fixture
+def zheng_community_a(db):
+    """A second worker of the same community: reviews what Sun accepted."""
+    return make_staff("community_a2", "community_worker", community(STREET_A, COMMUNITY))
+
+
+@pytest.fixture
+def wu_community_b(db):
+    """A community worker of 测试社区 in street B."""
+    return make_staff("community_b", "community_worker", community(STREET_B, COMMUNITY))
+
+
+# --- by role --------------------------------------------------------------------------------------
+
+#: The actor of each role, for a test that runs once per role (``@pytest.mark.parametrize("role", …)``).
+BY_ROLE = {
+    "district_admin": "chen_district_admin",
+    "district_officer": "li_district_officer",
+    "street_officer": "wang_street_a",
+    "community_worker": "sun_community_a",
+    "auditor": "auditor_qian",
+    "security_admin": "security_zhou",
+}
+
+
+@pytest.fixture
+def actor_of(request):
+    """``actor_of("auditor")``: the named actor of a role (created on first use in the test)."""
+    return lambda role: request.getfixturevalue(BY_ROLE[role])
+
+
+# --- the names the tests used before the named actors (kept so older tests and branches still run) --
+
+
+@pytest.fixture
+def district_officer(li_district_officer):
+    return li_district_officer
+
+
+@pytest.fixture
+def officer_a(wang_street_a):
+    return wang_street_a
+
+
+@pytest.fixture
+def officer_b(zhao_street_b):
+    return zhao_street_b
