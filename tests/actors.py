@@ -146,6 +146,12 @@ def actor_of(request):
     return lambda role: request.getfixturevalue(BY_ROLE[role])
 
 
+@pytest.fixture
+def staff_by_role(actor_of):
+    """One named actor of each role, keyed by role (all six created), for tests that check every role."""
+    return {role: actor_of(role) for role in BY_ROLE}
+
+
 # --- the names the tests used before the named actors (kept so older tests and branches still run) --
 
 
