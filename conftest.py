@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.actors"]
+pytest_plugins = ["tests.actors", "tests.persons"]
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +48,10 @@ def counter_application(tmp_path, system_actor):
         channel="counter",
         received_on=dt.date(2025, 9, 30),
     ).application
+
+
+@pytest.fixture
+def documents_dir(settings, tmp_path):
+    """Uploaded documents (of applications) go to a directory of this test only."""
+    settings.XIAOKANG_DOCUMENTS_DIR = tmp_path / "documents"
+    return settings.XIAOKANG_DOCUMENTS_DIR
