@@ -45,10 +45,10 @@ def issuer(db):
 
 
 @pytest.fixture
-def security(db):
-    user = User.objects.create_user("security", password=PASSWORD, role="security_admin")
-    enrol_totp(user)
-    return user
+def security(security_zhou):
+    """The security administrator (named actor), with a second factor."""
+    enrol_totp(security_zhou)
+    return security_zhou
 
 
 def _secret_on(page: str) -> str | None:

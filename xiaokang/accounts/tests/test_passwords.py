@@ -17,11 +17,6 @@ SET_BY_ADMIN = "Given-pass-456"
 NEW = "Own-choice-987"
 
 
-@pytest.fixture
-def sec(db):
-    return User.objects.create_user("sec", password=PASSWORD, role="security_admin")
-
-
 def _sign_in(username, password):
     client = Client()
     response = client.post("/login/", {"username": username, "password": password})
@@ -44,10 +39,10 @@ def _change(client, current, new, again=None):
     )
 
 
-def test_a_password_set_by_the_security_admin_must_be_changed_first(sec, wang_street_a):
+def test_a_password_set_by_the_security_admin_must_be_changed_first(security_zhou, wang_street_a):
     old_token = api_token_issue(user=wang_street_a)
     admin = Client()
-    admin.force_login(sec)
+    admin.force_login(security_zhou)
     response = admin.post(
         f"/staff/accounts/{wang_street_a.pk}/",
         {"role": "street_officer", "area_code": "110108001", "is_active": "on", "password": SET_BY_ADMIN},
