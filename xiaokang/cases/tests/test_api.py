@@ -111,9 +111,5 @@ def test_street_b_gets_404_for_street_as_application_and_it_is_audited(
     assert Application.objects.get().state == "submitted"
 
 
-def test_the_auditor_gets_403(people, id_a):
-    from xiaokang.accounts.models import User
-
-    auditor = User.objects.create_user("aud", password="Pass-word-123", role="auditor")
-
-    assert Api(auditor).post("/applications", body(id_a)).status_code == 403
+def test_the_auditor_gets_403(people, id_a, auditor_qian):
+    assert Api(auditor_qian).post("/applications", body(id_a)).status_code == 403

@@ -16,14 +16,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.helpers import STREET_A
-from xiaokang.accounts.models import User
+from tests.actors import make_staff
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.documents import document_add
 from xiaokang.cases.models import Application, ApplicationEvent, Enrolment, State, TemporaryReview
 from xiaokang.cases.services import WorkflowError, application_submit, application_transition
 from xiaokang.cases.temporary import temporary_assistance_grant, temporary_assistance_review
-from xiaokang.core.models import Area
 from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.tests.test_api import Api
 
@@ -31,13 +29,6 @@ pytestmark = pytest.mark.django_db
 
 RECEIVED = dt.date(2025, 9, 30)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def second_street_officer(db):
-    return User.objects.create_user(
-        "street_a2", password="Pass-word-123", role="street_officer", area=Area.objects.get(code=STREET_A)
-    )
 
 
 def submit(person, actor, policy="living_subsidy") -> Application:
@@ -86,7 +77,7 @@ def test_one_officer_trying_every_step_is_refused_at_each_step_after_the_first(
     system_actor,
     wang_street_a,
     sun_community_a,
-    second_street_officer,
+    feng_street_a,
     li_district_officer,
     liu_district_officer,
 ):
@@ -107,7 +98,7 @@ def test_one_officer_trying_every_step_is_refused_at_each_step_after_the_first(
         "forward",
         "you accepted this application; another officer must forward it",
     )
-    move(second_street_officer, application, "forward")
+    move(feng_street_a, application, "forward")
 
     # The accepting officer, now district staff, still may not decide what they accepted.
     wang_street_a.role, wang_street_a.area = "district_officer", None
@@ -135,7 +126,7 @@ def test_one_officer_trying_every_step_is_refused_at_each_step_after_the_first(
 
 
 def test_the_community_review_is_not_done_by_whoever_accepted_and_the_street_review_neither(
-    people, system_actor, sun_community_a, zheng_community_a, wang_street_a, second_street_officer
+    people, system_actor, sun_community_a, zheng_community_a, wang_street_a, feng_street_a
 ):
     application = submit(people["a"], system_actor)
     move(sun_community_a, application, "accept")
@@ -152,7 +143,7 @@ def test_the_community_review_is_not_done_by_whoever_accepted_and_the_street_rev
         "forward",
         "you did this application's community review; another officer must forward it",
     )
-    assert move(second_street_officer, application, "forward").state == State.DISTRICT_REVIEW
+    assert move(feng_street_a, application, "forward").state == State.DISTRICT_REVIEW
 
 
 def test_three_officers_and_two_district_officers_take_the_journey(
@@ -215,7 +206,7 @@ def test_enrolment_by_the_approver_only_where_the_policy_file_says_so(
 def test_an_appeal_is_decided_by_neither_the_rejecter_nor_whoever_rejected_the_appeal(
     people, system_actor, sun_community_a, li_district_officer, liu_district_officer
 ):
-    third = User.objects.create_user("district3", password="Pass-word-123", role="district_officer")
+    third = make_staff("district3", "district_officer")
     application = submit(people["ordinary"], system_actor)
     Application.objects.filter(pk=application.pk).update(state=State.DISTRICT_REVIEW)
     move(li_district_officer, application, "reject", reason="不符合")

@@ -429,16 +429,9 @@ def test_the_person_page_lists_the_applications_and_links_a_new_one(people, syst
     assert f'href="{new_url(people["a"])}"' in html
 
 
-@pytest.fixture
-def auditor_user(db):
-    from xiaokang.accounts.models import User
-
-    return User.objects.create_user("auditor", password="Pass-word-123", role="auditor")
-
-
-def test_the_menu_has_the_queue_and_the_deadlines_for_readers_only(people, wang_street_a, auditor_user):
+def test_the_menu_has_the_queue_and_the_deadlines_for_readers_only(people, wang_street_a, auditor_qian):
     reader = client_for(wang_street_a).get("/staff/").content.decode()
-    auditor = client_for(auditor_user).get("/staff/").content.decode()
+    auditor = client_for(auditor_qian).get("/staff/").content.decode()
 
     assert 'href="/staff/applications/"' in reader and 'href="/staff/applications/dashboard/"' in reader
     assert "/staff/applications/" not in auditor

@@ -18,7 +18,6 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from xiaokang.accounts.actors import SystemActor
-from xiaokang.accounts.models import User
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.enrolments import enrolments_after_run
 from xiaokang.cases.models import (
@@ -84,11 +83,6 @@ def enrolled(person, policy="living_subsidy") -> Enrolment:
     application.refresh_from_db()
     application_transition(actor=system, application=application, action="enrol", version=application.version)
     return Enrolment.objects.get(application=application)
-
-
-@pytest.fixture
-def district_admin(db):
-    return User.objects.create_user("admin", password="Pass-word-123", role="district_admin")
 
 
 @pytest.fixture
@@ -256,12 +250,14 @@ def workbook(response) -> CalamineWorkbook:
     return CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
 
 
-def test_the_download_is_an_xlsx_with_two_sheets_audited(roster_people, li_district_officer, district_admin):
+def test_the_download_is_an_xlsx_with_two_sheets_audited(
+    roster_people, li_district_officer, chen_district_admin
+):
     roster = roster_build(actor=li_district_officer, policy_id="living_subsidy", month=OCTOBER).roster
     roster_approve(actor=li_district_officer, roster=roster)
 
     masked = client_for(li_district_officer).post(f"{ROSTERS}{roster.pk}/download/")
-    full = client_for(district_admin).post(f"{ROSTERS}{roster.pk}/download/")
+    full = client_for(chen_district_admin).post(f"{ROSTERS}{roster.pk}/download/")
 
     assert masked.status_code == 200
     assert 'filename="roster-living_subsidy-2025-10-approved.xlsx"' in masked["Content-Disposition"]

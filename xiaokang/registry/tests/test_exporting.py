@@ -304,11 +304,9 @@ def test_community_worker_exports_only_their_community(tmp_path, system_actor):
     assert frame.get_column("name").to_list() == ["测试3"]
 
 
-def test_actor_without_registry_access_gets_an_empty_export(tmp_path, system_actor):
-    from xiaokang.accounts.models import User
-
+def test_actor_without_registry_access_gets_an_empty_export(tmp_path, system_actor, auditor_qian):
     load(tmp_path, population(), system_actor)
-    auditor = User.objects.create_user("auditor", password="Pass-word-123", role="auditor")
+    auditor = auditor_qian
 
     frame = person_rows(actor=auditor, full=True)
     count = export_persons(actor=auditor, path=tmp_path / "none.xlsx", full=True)

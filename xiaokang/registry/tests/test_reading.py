@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 
 from tests.helpers import person_row, write_csv
-from xiaokang.accounts.models import User
 from xiaokang.accounts.services import api_token_issue
 from xiaokang.audit.models import AuditEvent
 from xiaokang.core import crypto
@@ -202,13 +201,14 @@ def test_the_window_passes(registry, li_district_officer, settings):
     assert get("/persons").status_code == 200
 
 
-def test_the_auditor_sees_the_alert_at_the_top_of_the_audit_page(registry, li_district_officer, settings):
+def test_the_auditor_sees_the_alert_at_the_top_of_the_audit_page(
+    registry, li_district_officer, auditor_qian, settings
+):
     settings.XIAOKANG_BULK_READ_LIMIT = 1
     get, _ = _api(li_district_officer)
     assert get("/persons").status_code == 429
-    auditor = User.objects.create_user("aud", password="Pass-word-123", role="auditor")
     client = Client()
-    client.force_login(auditor)
+    client.force_login(auditor_qian)
 
     page = client.get("/staff/audit/").content.decode()
 

@@ -9,7 +9,6 @@ import json
 import pytest
 
 from tests.helpers import STREET_B, make_id, person_row, write_csv
-from xiaokang.accounts.models import User
 from xiaokang.audit.models import AuditEvent
 from xiaokang.core import crypto
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
@@ -113,10 +112,9 @@ def test_too_many_refusals_refuse_the_whole_import_and_are_audited(
     assert limited.actor_id == wang_street_a.pk
 
 
-def test_a_community_worker_cannot_take_over_a_person_of_another_community(registry):
-    worker = User.objects.create_user(
-        "community_a", password="Pass-word-123", role="community_worker", area=registry["a"].community
-    )
+def test_a_community_worker_cannot_take_over_a_person_of_another_community(registry, sun_community_a):
+    worker = sun_community_a
+    assert worker.area == registry["a"].community
     a2 = registry["a2"]
     before = _snapshot(a2)
     values = {

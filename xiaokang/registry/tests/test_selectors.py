@@ -30,13 +30,11 @@ def test_scope_selects_only_the_actors_area(
     assert persons_for(li_district_officer).count() == 2
 
 
-def test_auditor_and_security_admin_see_no_person(tmp_path, system_actor):
+def test_auditor_and_security_admin_see_no_person(tmp_path, system_actor, actor_of):
     from tests.helpers import person_row, write_csv
-    from xiaokang.accounts.models import User
     from xiaokang.registry.selectors import persons_for
     from xiaokang.registry.services import persons_import
 
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1)]))
     for role in ("auditor", "security_admin"):
-        user = User.objects.create_user(role, password="Pass-word-123", role=role)
-        assert persons_for(user).count() == 0
+        assert persons_for(actor_of(role)).count() == 0
