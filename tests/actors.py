@@ -52,79 +52,69 @@ def community(street_code: str, name: str):
     )
 
 
+def _actor(username: str, role: str, area=None, *, doc: str):
+    """A fixture giving the staff user ``username`` (``area``: a function of no arguments, called in the
+    test's database)."""
+
+    def actor(db):
+        return make_staff(username, role, area() if area else None)
+
+    actor.__doc__ = doc
+    return pytest.fixture(actor)
+
+
 # --- the district ---------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def li_district_officer(db):
-    """A district officer: reads and decides everything in the district."""
-    return make_staff("district", "district_officer")
-
-
-@pytest.fixture
-def liu_district_officer(db):
-    """A second district officer: decides what Li may not (separation of duties)."""
-    return make_staff("district2", "district_officer")
-
-
-@pytest.fixture
-def chen_district_admin(db):
-    """The district administrator: accounts, settings and the batch jobs."""
-    return make_staff("admin", "district_admin")
-
-
-@pytest.fixture
-def auditor_qian(db):
-    """The auditor: reads the audit trail, nothing of the registry."""
-    return make_staff("auditor", "auditor")
-
-
-@pytest.fixture
-def security_zhou(db):
-    """The security administrator: second factors and account locks, nothing of the registry."""
-    return make_staff("security", "security_admin")
-
+li_district_officer = _actor(
+    "district", "district_officer", doc="A district officer: reads and decides everything."
+)
+liu_district_officer = _actor(
+    "district2",
+    "district_officer",
+    doc="A second district officer: decides what Li may not (separation of duties).",
+)
+chen_district_admin = _actor(
+    "admin", "district_admin", doc="The district administrator: accounts, settings, batches."
+)
+auditor_qian = _actor(
+    "auditor", "auditor", doc="The auditor: reads the audit trail, nothing of the registry."
+)
+security_zhou = _actor(
+    "security", "security_admin", doc="The security administrator: second factors and locks, no registry."
+)
 
 # --- the streets ----------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def wang_street_a(db):
-    """An officer of street A (万寿路街道)."""
-    return make_staff("street_a", "street_officer", street(STREET_A))
-
-
-@pytest.fixture
-def feng_street_a(db):
-    """A second officer of street A."""
-    return make_staff("street_a2", "street_officer", street(STREET_A))
-
-
-@pytest.fixture
-def zhao_street_b(db):
-    """An officer of street B (中关村街道)."""
-    return make_staff("street_b", "street_officer", street(STREET_B))
-
+wang_street_a = _actor(
+    "street_a", "street_officer", lambda: street(STREET_A), doc="An officer of street A (万寿路街道)."
+)
+feng_street_a = _actor(
+    "street_a2", "street_officer", lambda: street(STREET_A), doc="A second officer of street A."
+)
+zhao_street_b = _actor(
+    "street_b", "street_officer", lambda: street(STREET_B), doc="An officer of street B (中关村街道)."
+)
 
 # --- the communities ------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def sun_community_a(db):
-    """A community worker of 测试社区 in street A, where person_row() puts every person."""
-    return make_staff("community_a", "community_worker", community(STREET_A, COMMUNITY))
-
-
-@pytest.fixture
-def zheng_community_a(db):
-    """A second worker of the same community: reviews what Sun accepted."""
-    return make_staff("community_a2", "community_worker", community(STREET_A, COMMUNITY))
-
-
-@pytest.fixture
-def wu_community_b(db):
-    """A community worker of 测试社区 in street B."""
-    return make_staff("community_b", "community_worker", community(STREET_B, COMMUNITY))
+sun_community_a = _actor(
+    "community_a",
+    "community_worker",
+    lambda: community(STREET_A, COMMUNITY),
+    doc="A community worker of 测试社区 in street A, where person_row() puts every person.",
+)
+zheng_community_a = _actor(
+    "community_a2",
+    "community_worker",
+    lambda: community(STREET_A, COMMUNITY),
+    doc="A second worker of the same community: reviews what Sun accepted.",
+)
+wu_community_b = _actor(
+    "community_b",
+    "community_worker",
+    lambda: community(STREET_B, COMMUNITY),
+    doc="A community worker of 测试社区 in street B.",
+)
 
 
 # --- by role --------------------------------------------------------------------------------------
