@@ -1,11 +1,12 @@
-"""Shared test fixtures: the three actors of ARCHITECTURE.md (a district officer, an officer of street A,
-an officer of street B). Row and file helpers are in tests/helpers.py."""
+"""Shared test fixtures. The named staff actors (``li_district_officer``, ``wang_street_a`` …) are in
+tests/actors.py, loaded here as a plugin; row and file helpers are in tests/helpers.py. Where a test goes:
+docs/architecture/tests.md."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import STREET_A, STREET_B
+pytest_plugins = ["tests.actors", "tests.persons"]
 
 
 @pytest.fixture(autouse=True)
@@ -19,33 +20,6 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
-
-
-@pytest.fixture
-def district_officer(db):
-    from xiaokang.accounts.models import User
-
-    return User.objects.create_user("district", password="Pass-word-123", role="district_officer")
-
-
-@pytest.fixture
-def officer_a(db):
-    from xiaokang.accounts.models import User
-    from xiaokang.core.models import Area
-
-    return User.objects.create_user(
-        "street_a", password="Pass-word-123", role="street_officer", area=Area.objects.get(code=STREET_A)
-    )
-
-
-@pytest.fixture
-def officer_b(db):
-    from xiaokang.accounts.models import User
-    from xiaokang.core.models import Area
-
-    return User.objects.create_user(
-        "street_b", password="Pass-word-123", role="street_officer", area=Area.objects.get(code=STREET_B)
-    )
 
 
 @pytest.fixture
@@ -74,3 +48,10 @@ def counter_application(tmp_path, system_actor):
         channel="counter",
         received_on=dt.date(2025, 9, 30),
     ).application
+
+
+@pytest.fixture
+def documents_dir(settings, tmp_path):
+    """Uploaded documents (of applications) go to a directory of this test only."""
+    settings.XIAOKANG_DOCUMENTS_DIR = tmp_path / "documents"
+    return settings.XIAOKANG_DOCUMENTS_DIR

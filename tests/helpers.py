@@ -65,6 +65,18 @@ def write_csv(path: Path, rows: list[dict], *, bom: bool = True) -> Path:
     return path
 
 
+def signed_in(user, *, language: str | None = None):
+    """A test client signed in as ``user`` (a staff actor), reading the pages in ``language`` if given
+    (the msgids in English, so assertions name the words a screen reader says)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    if language:
+        client.cookies["django_language"] = language
+    return client
+
+
 # --- The portal screener (P2, P3): a policy test case's person as the screener's answers ---------
 
 

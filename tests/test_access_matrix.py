@@ -365,10 +365,10 @@ def test_every_page_with_every_role(world):
     assert failures == [], "\n".join(map(str, failures))
 
 
-def test_statistics_are_scoped(tmp_path, system_actor, officer_a, officer_b, district_officer):
+def test_statistics_are_scoped(tmp_path, system_actor, wang_street_a, zhao_street_b, li_district_officer):
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1), person_row(2)]))
     pages = {}
-    for user in (officer_a, officer_b, district_officer):
+    for user in (wang_street_a, zhao_street_b, li_district_officer):
         client = Client()
         client.force_login(user)
         pages[user.username] = client.get("/staff/").content.decode()

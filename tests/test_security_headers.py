@@ -56,9 +56,9 @@ def test_public_pages_carry_the_policies(url):
 
 
 @pytest.mark.parametrize("url", STAFF)
-def test_staff_pages_carry_the_policies_and_are_never_cached(url, district_officer):
+def test_staff_pages_carry_the_policies_and_are_never_cached(url, li_district_officer):
     client = Client()
-    client.force_login(district_officer)
+    client.force_login(li_district_officer)
     response = client.get(url)
     assert response.status_code == 200, url
     assert_csp(response)
@@ -66,8 +66,8 @@ def test_staff_pages_carry_the_policies_and_are_never_cached(url, district_offic
 
 
 @pytest.mark.parametrize("url", API)
-def test_api_answers_are_never_cached(url, district_officer):
-    token = api_token_issue(user=district_officer)
+def test_api_answers_are_never_cached(url, li_district_officer):
+    token = api_token_issue(user=li_district_officer)
     response = Client().get(url, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code in (200, 404)
     assert "no-store" in response["Cache-Control"]

@@ -92,7 +92,7 @@ def _hostile_person(tmp_path, system_actor) -> Person:
     return person
 
 
-def _enrol(person, district_officer) -> None:
+def _enrol(person, li_district_officer) -> None:
     clerk = User.objects.create_user(
         "community_x", password="Pass-word-123", role="community_worker", area=person.community
     )
@@ -106,7 +106,7 @@ def _enrol(person, district_officer) -> None:
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.APPROVED)
     application.refresh_from_db()
     application_transition(
-        actor=district_officer, application=application, action="enrol", version=application.version
+        actor=li_district_officer, application=application, action="enrol", version=application.version
     )
     assert Enrolment.objects.filter(application=application).exists()
 
@@ -137,9 +137,9 @@ def _hostile_declaration() -> Employer:
     return employer
 
 
-def test_every_xlsx_entry_point_writes_hostile_values_as_text(tmp_path, system_actor, district_officer):
+def test_every_xlsx_entry_point_writes_hostile_values_as_text(tmp_path, system_actor, li_district_officer):
     person = _hostile_person(tmp_path, system_actor)
-    _enrol(person, district_officer)
+    _enrol(person, li_district_officer)
     _hostile_declaration()
     district = SystemActor("tests")
     out = tmp_path / "out"
@@ -173,7 +173,7 @@ def test_every_xlsx_entry_point_writes_hostile_values_as_text(tmp_path, system_a
     assert_plain(out / "members.xlsx", expect=(HOSTILE[1],))
 
     client = Client()
-    client.force_login(district_officer)
+    client.force_login(li_district_officer)
     response = client.get(reverse("employer-export"))
     assert response.status_code == 200
     (out / "employers.xlsx").write_bytes(b"".join(response.streaming_content))

@@ -10,11 +10,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Pass-word-123"
 
 
-@pytest.fixture
-def security_admin(db):
-    return User.objects.create_user("sec", password=PASSWORD, role="security_admin")
-
-
 def _client(user):
     client = Client()
     client.force_login(user)
@@ -35,10 +30,10 @@ def test_other_roles_may_not_manage_accounts(role):
     assert not User.objects.filter(username="x").exists()
 
 
-def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_admin, officer_a):
+def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_zhou, wang_street_a):
     # The role of a new account and a role change are proposals until a district administrator approves
     # them (三权分立, GB/T 22239-2019 8.1.4.2): tests/test_role_grants.py.
-    client = _client(security_admin)
+    client = _client(security_zhou)
     assert client.get("/staff/accounts/").status_code == 200
     response = client.post(
         "/staff/accounts/new/",
@@ -56,24 +51,24 @@ def test_security_admin_creates_edits_unlocks_and_each_is_audited(security_admin
     grant = newbie.role_grants.get()
     assert (grant.to_role, grant.to_area.code, grant.status) == ("street_officer", "110108002000", "pending")
     response = client.post(
-        f"/staff/accounts/{officer_a.pk}/",
+        f"/staff/accounts/{wang_street_a.pk}/",
         {"role": "auditor", "area_code": "", "is_active": "on", "reason": "moves to the audit office"},
     )
     assert response.status_code == 302
-    officer_a.refresh_from_db()
-    assert officer_a.role == "street_officer"  # proposed, not applied
-    assert officer_a.role_grants.get().to_role == "auditor"
+    wang_street_a.refresh_from_db()
+    assert wang_street_a.role == "street_officer"  # proposed, not applied
+    assert wang_street_a.role_grants.get().to_role == "auditor"
     LoginFailure.objects.create(username="street_a", at="2026-01-01T00:00:00Z")
-    assert client.post(f"/staff/accounts/{officer_a.pk}/unlock/").status_code == 302
+    assert client.post(f"/staff/accounts/{wang_street_a.pk}/unlock/").status_code == 302
     assert not LoginFailure.objects.exists()
     actions = list(
-        AuditEvent.objects.filter(actor_label="sec").values_list("action", flat=True).order_by("id")
+        AuditEvent.objects.filter(actor_label="security").values_list("action", flat=True).order_by("id")
     )
     assert actions == ["account.create", "grant.propose", "grant.propose", "account.unlock"]
 
 
-def test_errors_are_shown_and_nothing_is_created(security_admin):
-    client = _client(security_admin)
+def test_errors_are_shown_and_nothing_is_created(security_zhou):
+    client = _client(security_zhou)
     response = client.post(
         "/staff/accounts/new/", {"username": "weak", "role": "district_officer", "password": "short"}
     )
@@ -82,10 +77,10 @@ def test_errors_are_shown_and_nothing_is_created(security_admin):
     assert not User.objects.filter(username="weak").exists()
 
 
-def test_security_admin_cannot_change_own_role(security_admin):
-    response = _client(security_admin).post(
-        f"/staff/accounts/{security_admin.pk}/", {"role": "auditor", "is_active": "on"}
+def test_security_admin_cannot_change_own_role(security_zhou):
+    response = _client(security_zhou).post(
+        f"/staff/accounts/{security_zhou.pk}/", {"role": "auditor", "is_active": "on"}
     )
     assert response.status_code == 200
-    security_admin.refresh_from_db()
-    assert security_admin.role == "security_admin"
+    security_zhou.refresh_from_db()
+    assert security_zhou.role == "security_admin"

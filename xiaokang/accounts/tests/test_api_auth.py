@@ -34,7 +34,7 @@ def _persons(token=None, header=None):
     return Client().get("/api/v1/persons", **headers)
 
 
-def test_a_good_password_gets_a_token_that_opens_the_api(officer_a):
+def test_a_good_password_gets_a_token_that_opens_the_api(wang_street_a):
     response = _token("street_a", PASSWORD, address="10.1.1.1")
 
     assert response.status_code == 200
@@ -50,7 +50,7 @@ def test_a_good_password_gets_a_token_that_opens_the_api(officer_a):
     assert not AuditEvent.objects.filter(details__icontains=token).exists()
 
 
-def test_a_wrong_password_and_an_unknown_username_get_the_same_401(officer_a):
+def test_a_wrong_password_and_an_unknown_username_get_the_same_401(wang_street_a):
     wrong = _token("street_a", "Wrong-pass-123")
     unknown = _token("nobody", "Wrong-pass-123")
 
@@ -65,7 +65,7 @@ def test_a_wrong_password_and_an_unknown_username_get_the_same_401(officer_a):
     assert not ApiToken.objects.exists()
 
 
-def test_five_failures_lock_the_username_for_15_minutes_whatever_the_address(officer_a):
+def test_five_failures_lock_the_username_for_15_minutes_whatever_the_address(wang_street_a):
     for n in range(5):
         assert _token("street_a", "Wrong-pass-123", address=f"10.0.0.{n}").status_code == 401
 
@@ -81,28 +81,28 @@ def test_five_failures_lock_the_username_for_15_minutes_whatever_the_address(off
     assert not LoginFailure.objects.filter(username="street_a").exists()
 
 
-def test_four_failures_do_not_lock(officer_a):
+def test_four_failures_do_not_lock(wang_street_a):
     for n in range(4):
         _token("street_a", "Wrong-pass-123", address=f"10.0.1.{n}")
     assert _token("street_a", PASSWORD).status_code == 200
 
 
-def test_a_locked_username_answers_the_same_whether_it_exists_or_not(officer_a):
+def test_a_locked_username_answers_the_same_whether_it_exists_or_not(wang_street_a):
     for _ in range(5):
         _token("street_a", "Wrong-pass-123")
         _token("ghost", "Wrong-pass-123")
     assert _token("street_a", PASSWORD).json() == _token("ghost", PASSWORD).json()
 
 
-def test_an_inactive_account_gets_no_token_and_its_tokens_stop_working(officer_a):
-    token = api_token_issue(user=officer_a)
-    User.objects.filter(pk=officer_a.pk).update(is_active=False)
+def test_an_inactive_account_gets_no_token_and_its_tokens_stop_working(wang_street_a):
+    token = api_token_issue(user=wang_street_a)
+    User.objects.filter(pk=wang_street_a.pk).update(is_active=False)
     assert _token("street_a", PASSWORD).status_code == 401
     assert _persons(token).status_code == 401
 
 
-def test_an_expired_token_is_refused(officer_a):
-    token = api_token_issue(user=officer_a)
+def test_an_expired_token_is_refused(wang_street_a):
+    token = api_token_issue(user=wang_street_a)
     ApiToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
 
     response = _persons(token)
@@ -119,26 +119,26 @@ def test_an_expired_token_is_refused(officer_a):
 @pytest.mark.parametrize(
     "header", [None, "", "Bearer", "Bearer made-up", "Token abc", "Basic c3RyZWV0X2E6eA=="]
 )
-def test_no_or_a_bad_token_is_refused(officer_a, header):
+def test_no_or_a_bad_token_is_refused(wang_street_a, header):
     response = _persons(header=header)
     assert response.status_code == 401
     assert response["Content-Type"].startswith("application/json")
     assert set(response.json()) == {"detail"}
 
 
-def test_a_signed_in_browser_session_does_not_open_the_api(officer_a):
+def test_a_signed_in_browser_session_does_not_open_the_api(wang_street_a):
     client = Client()
-    client.force_login(officer_a)
+    client.force_login(wang_street_a)
     assert client.get("/api/v1/persons").status_code == 401
 
 
-def test_the_token_endpoint_needs_no_csrf_token_and_takes_no_cookie(officer_a):
+def test_the_token_endpoint_needs_no_csrf_token_and_takes_no_cookie(wang_street_a):
     response = _token("street_a", PASSWORD, enforce_csrf_checks=True)
     assert response.status_code == 200
     assert "sessionid" not in response.cookies
 
 
-def test_a_malformed_request_answers_json_naming_the_problem(officer_a):
+def test_a_malformed_request_answers_json_naming_the_problem(wang_street_a):
     client = Client()
     missing = client.post("/api/v1/auth/token", {"username": "street_a"}, content_type="application/json")
     assert missing.status_code == 422

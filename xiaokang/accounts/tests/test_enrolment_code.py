@@ -45,10 +45,10 @@ def issuer(db):
 
 
 @pytest.fixture
-def security(db):
-    user = User.objects.create_user("security", password=PASSWORD, role="security_admin")
-    enrol_totp(user)
-    return user
+def security(security_zhou):
+    """The security administrator (named actor), with a second factor."""
+    enrol_totp(security_zhou)
+    return security_zhou
 
 
 def _secret_on(page: str) -> str | None:
@@ -205,16 +205,16 @@ def test_a_new_code_voids_the_old_one_even_after_it_was_accepted(target, issuer)
     assert client.post("/login/two-factor/", {"enrolment_code": second}).status_code == 302
 
 
-def test_who_may_issue_a_code_and_for_whom(target, issuer, security, district_officer):
+def test_who_may_issue_a_code_and_for_whom(target, issuer, security, li_district_officer):
     TotpDevice.objects.filter(user=target).delete()
     with pytest.raises(TwoFactorError, match="only a district administrator"):
-        enrolment_code_issue(actor=district_officer, user=target)
+        enrolment_code_issue(actor=li_district_officer, user=target)
     with pytest.raises(TwoFactorError, match="your own account"):
         enrolment_code_issue(actor=target, user=target)
     with pytest.raises(TwoFactorError, match="already has a second factor"):
         enrolment_code_issue(actor=issuer, user=security)
     with pytest.raises(TwoFactorError, match="does not sign in with a second factor"):
-        enrolment_code_issue(actor=issuer, user=district_officer)
+        enrolment_code_issue(actor=issuer, user=li_district_officer)
     target.is_active = False
     target.save()
     with pytest.raises(TwoFactorError, match="deactivated"):
@@ -291,7 +291,7 @@ def test_a_code_accepted_in_an_abandoned_sign_in_does_not_carry_over(target, iss
 
 
 def test_a_signed_in_account_whose_role_requires_a_factor_needs_a_code_an_optional_role_none(
-    target, officer_a
+    target, wang_street_a
 ):
     TotpDevice.objects.filter(user=target).delete()
     promoted = Client()
@@ -300,8 +300,8 @@ def test_a_signed_in_account_whose_role_requires_a_factor_needs_a_code_an_option
     assert 'name="enrolment_code"' in page and _secret_on(page) is None
     # An officer (the factor optional) enrols voluntarily from the staff menu without a code.
     voluntary = Client()
-    voluntary.force_login(officer_a)
+    voluntary.force_login(wang_street_a)
     secret = _secret_on(voluntary.get("/login/two-factor/").content.decode())
     assert secret
     voluntary.post("/login/two-factor/", {"code": totp_code(secret)})
-    assert TotpDevice.objects.filter(user=officer_a, confirmed_at__isnull=False).exists()
+    assert TotpDevice.objects.filter(user=wang_street_a, confirmed_at__isnull=False).exists()

@@ -25,7 +25,7 @@ def _wind_back(seconds):
     LoginThrottle.objects.update(last_failure_at=timezone.now() - dt.timedelta(seconds=seconds))
 
 
-def test_an_address_that_keeps_failing_waits_longer_and_longer(officer_a):
+def test_an_address_that_keeps_failing_waits_longer_and_longer(wang_street_a):
     for n in range(THROTTLE_AFTER):  # one address trying many user names (locking them all)
         assert _login(f"user{n}", "wrong", address="10.6.6.6").status_code == 200
 
@@ -47,7 +47,7 @@ def test_an_address_that_keeps_failing_waits_longer_and_longer(officer_a):
     assert _login("street_a", PASSWORD, address="10.6.6.6").status_code == 302
 
 
-def test_the_api_answers_429_with_retry_after(officer_a):
+def test_the_api_answers_429_with_retry_after(wang_street_a):
     client = Client(REMOTE_ADDR="10.6.6.6")
     for n in range(THROTTLE_AFTER):
         client.post(
@@ -64,7 +64,7 @@ def test_the_api_answers_429_with_retry_after(officer_a):
     assert response["Retry-After"] == "1" and "retry in 1 seconds" in response.json()["detail"]
 
 
-def test_a_flood_is_audited_as_a_summary_not_one_row_per_attempt(officer_a):
+def test_a_flood_is_audited_as_a_summary_not_one_row_per_attempt(wang_street_a):
     for n in range(THROTTLE_AFTER):
         _login(f"user{n}", "wrong", address="10.6.6.6")
     for _ in range(200):  # refused early: none of these is one audit row
@@ -88,7 +88,7 @@ def test_a_flood_is_audited_as_a_summary_not_one_row_per_attempt(officer_a):
     assert (flood.details["failures"], flood.details["refused"]) == (row.failures, row.refused)
 
 
-def test_a_password_typed_as_a_user_name_is_never_stored_in_clear(officer_a):
+def test_a_password_typed_as_a_user_name_is_never_stored_in_clear(wang_street_a):
     secret = "Street-a-Pass-9!"
     _login(secret, "street_a", address="10.1.1.1")  # the fields swapped by mistake
 
@@ -103,7 +103,7 @@ def test_a_password_typed_as_a_user_name_is_never_stored_in_clear(officer_a):
     assert "15" in _login(secret, "x", address="10.1.1.1").content.decode()
 
 
-def test_attempts_while_locked_do_not_prolong_the_lock(officer_a):
+def test_attempts_while_locked_do_not_prolong_the_lock(wang_street_a):
     for n in range(5):
         _login("street_a", "wrong", address=f"10.0.0.{n}")
     LoginFailure.objects.update(at=timezone.now() - dt.timedelta(minutes=10))

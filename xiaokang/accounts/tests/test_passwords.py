@@ -17,11 +17,6 @@ SET_BY_ADMIN = "Given-pass-456"
 NEW = "Own-choice-987"
 
 
-@pytest.fixture
-def sec(db):
-    return User.objects.create_user("sec", password=PASSWORD, role="security_admin")
-
-
 def _sign_in(username, password):
     client = Client()
     response = client.post("/login/", {"username": username, "password": password})
@@ -44,18 +39,18 @@ def _change(client, current, new, again=None):
     )
 
 
-def test_a_password_set_by_the_security_admin_must_be_changed_first(sec, officer_a):
-    old_token = api_token_issue(user=officer_a)
+def test_a_password_set_by_the_security_admin_must_be_changed_first(security_zhou, wang_street_a):
+    old_token = api_token_issue(user=wang_street_a)
     admin = Client()
-    admin.force_login(sec)
+    admin.force_login(security_zhou)
     response = admin.post(
-        f"/staff/accounts/{officer_a.pk}/",
+        f"/staff/accounts/{wang_street_a.pk}/",
         {"role": "street_officer", "area_code": "110108001", "is_active": "on", "password": SET_BY_ADMIN},
     )
     assert response.status_code == 302
-    officer_a.refresh_from_db()
-    assert officer_a.must_change_password and officer_a.role == "street_officer"
-    assert not ApiToken.objects.filter(user=officer_a).exists()  # its tokens end with the old password
+    wang_street_a.refresh_from_db()
+    assert wang_street_a.must_change_password and wang_street_a.role == "street_officer"
+    assert not ApiToken.objects.filter(user=wang_street_a).exists()  # its tokens end with the old password
     assert Client().get("/api/v1/persons", HTTP_AUTHORIZATION=f"Bearer {old_token}").status_code == 401
     client = _sign_in("street_a", SET_BY_ADMIN)
     # Every page leads to the change-password page until the user has chosen their own.
@@ -70,8 +65,8 @@ def test_a_password_set_by_the_security_admin_must_be_changed_first(sec, officer
     assert "change your password first" in refused.json()["detail"]
     # The user chooses their own: then the pages and a token work.
     assert _change(client, SET_BY_ADMIN, NEW).status_code == 302
-    officer_a.refresh_from_db()
-    assert not officer_a.must_change_password
+    wang_street_a.refresh_from_db()
+    assert not wang_street_a.must_change_password
     assert client.get("/staff/").status_code == 200
     assert _token("street_a", NEW).status_code == 200
     actions = list(AuditEvent.objects.values_list("action", flat=True))
@@ -79,20 +74,20 @@ def test_a_password_set_by_the_security_admin_must_be_changed_first(sec, officer
     assert SET_BY_ADMIN not in json.dumps(list(AuditEvent.objects.values_list("details", flat=True)))
 
 
-def test_a_token_issued_before_the_flag_is_refused(officer_a):
-    token = api_token_issue(user=officer_a)
-    User.objects.filter(pk=officer_a.pk).update(must_change_password=True)
+def test_a_token_issued_before_the_flag_is_refused(wang_street_a):
+    token = api_token_issue(user=wang_street_a)
+    User.objects.filter(pk=wang_street_a.pk).update(must_change_password=True)
     response = Client().get("/api/v1/persons", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 403
     assert "change your password first" in response.json()["detail"]
 
 
-def test_own_password_change_works_is_audited_and_ends_other_sessions(officer_a):
+def test_own_password_change_works_is_audited_and_ends_other_sessions(wang_street_a):
     here = _sign_in("street_a", "Pass-word-123")
     elsewhere = _sign_in("street_a", "Pass-word-123")
     assert _change(here, "Pass-word-123", NEW).status_code == 302
-    officer_a.refresh_from_db()
-    assert officer_a.check_password(NEW)
+    wang_street_a.refresh_from_db()
+    assert wang_street_a.check_password(NEW)
     assert here.get("/staff/").status_code == 200  # this session stays signed in
     assert elsewhere.get("/staff/").status_code == 302  # the other one is signed out
     event = AuditEvent.objects.get(action="account.password_change")
@@ -109,9 +104,9 @@ def test_own_password_change_works_is_audited_and_ends_other_sessions(officer_a)
         ("Pass-word-123", "Pass-word-123", "Pass-word-123", "differ from the current"),
     ],
 )
-def test_a_bad_change_is_refused_and_changes_nothing(officer_a, current, new, again, message):
+def test_a_bad_change_is_refused_and_changes_nothing(wang_street_a, current, new, again, message):
     client = Client()
-    client.force_login(officer_a)
+    client.force_login(wang_street_a)
     client.cookies["django_language"] = "en"
     response = client.post(
         "/staff/password/",
@@ -120,26 +115,26 @@ def test_a_bad_change_is_refused_and_changes_nothing(officer_a, current, new, ag
     )
     assert response.status_code == 200
     assert message in response.content.decode()
-    officer_a.refresh_from_db()
-    assert officer_a.check_password("Pass-word-123")
+    wang_street_a.refresh_from_db()
+    assert wang_street_a.check_password("Pass-word-123")
 
 
-def test_a_wrong_current_password_is_audited(officer_a):
+def test_a_wrong_current_password_is_audited(wang_street_a):
     client = Client()
-    client.force_login(officer_a)
+    client.force_login(wang_street_a)
     _change(client, "wrong-Pass-1", NEW)
     assert AuditEvent.objects.filter(action="account.password_change_refused").count() == 1
 
 
-def test_guessing_the_current_password_counts_towards_the_lockout(officer_a):
+def test_guessing_the_current_password_counts_towards_the_lockout(wang_street_a):
     """The attack: a session left open guesses the current password on the change-password page, which
     counted no failure. Now five wrong ones lock the user name, as five failed sign-ins do, and even the
     right password is then refused here and at sign-in."""
     client = Client()
-    client.force_login(officer_a)
+    client.force_login(wang_street_a)
     for n in range(5):
         _change(client, f"wrong-Pass-{n}", NEW)
     _change(client, PASSWORD, NEW)
-    officer_a.refresh_from_db()
-    assert officer_a.check_password(PASSWORD)  # not changed: locked
+    wang_street_a.refresh_from_db()
+    assert wang_street_a.check_password(PASSWORD)  # not changed: locked
     assert Client().post("/login/", {"username": "street_a", "password": PASSWORD}).status_code == 200

@@ -16,16 +16,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Pass-word-123"
 
 
-@pytest.fixture
-def admin(db):
-    return User.objects.create_user("admin", password=PASSWORD, role="district_admin")
-
-
-@pytest.fixture
-def security(db):
-    return User.objects.create_user("security", password=PASSWORD, role="security_admin")
-
-
 def _password(client, username):
     return client.post("/login/", {"username": username, "password": PASSWORD})
 
@@ -88,17 +78,17 @@ def test_a_mandatory_role_without_a_factor_enrols_before_reaching_anything(role)
     ]
 
 
-def test_enrolment_shows_a_new_secret_each_time_and_refuses_a_second_factor_twice(admin):
+def test_enrolment_shows_a_new_secret_each_time_and_refuses_a_second_factor_twice(chen_district_admin):
     client = Client()
     _password(client, "admin")
-    _with_enrolment_code(client, admin)
+    _with_enrolment_code(client, chen_district_admin)
     first = _secret_on(client.get("/login/two-factor/").content.decode())
     second = _secret_on(client.get("/login/two-factor/").content.decode())
     assert first != second
 
 
-def test_sign_in_with_a_code_and_a_replayed_code_is_refused(admin):
-    enrol_totp(admin)
+def test_sign_in_with_a_code_and_a_replayed_code_is_refused(chen_district_admin):
+    enrol_totp(chen_district_admin)
     client = Client()
     response = _password(client, "admin")
     assert response["Location"] == "/login/code/"
@@ -127,14 +117,14 @@ def test_sign_in_with_a_code_and_a_replayed_code_is_refused(admin):
     ]
 
 
-def test_failed_codes_count_towards_the_lockout(admin):
-    enrol_totp(admin)
+def test_failed_codes_count_towards_the_lockout(chen_district_admin):
+    enrol_totp(chen_district_admin)
     client = Client()
     _password(client, "admin")
     wrong = "000000" if totp_code() != "000000" else "111111"
     for _ in range(5):
         client.post("/login/code/", {"code": wrong})
-    page = client.post("/login/code/", {"code": fresh_code(admin)})
+    page = client.post("/login/code/", {"code": fresh_code(chen_district_admin)})
     assert not client.get("/staff/").wsgi_request.user.is_authenticated
     # The right password afterwards does not reset the count: the user name is locked.
     again = Client()
@@ -143,8 +133,8 @@ def test_failed_codes_count_towards_the_lockout(admin):
     assert page.status_code in (200, 302)
 
 
-def test_a_known_password_does_not_reset_the_count_of_wrong_codes(admin):
-    enrol_totp(admin)
+def test_a_known_password_does_not_reset_the_count_of_wrong_codes(chen_district_admin):
+    enrol_totp(chen_district_admin)
     wrong = "000000" if totp_code() != "000000" else "111111"
     for _ in range(5):  # five rounds: right password, wrong code
         client = Client()
@@ -154,10 +144,10 @@ def test_a_known_password_does_not_reset_the_count_of_wrong_codes(admin):
     assert _password(client, "admin").status_code == 200  # locked now
 
 
-def test_a_recovery_code_works_once(admin):
+def test_a_recovery_code_works_once(chen_district_admin):
     client = Client()
     _password(client, "admin")
-    _with_enrolment_code(client, admin)
+    _with_enrolment_code(client, chen_district_admin)
     secret = _secret_on(client.get("/login/two-factor/").content.decode())
     done = client.post("/login/two-factor/", {"code": totp_code(secret)})
     code = re.findall(r"<code>(\d{4}-\d{4}-\d{4})</code>", done.content.decode())[0]
@@ -171,60 +161,62 @@ def test_a_recovery_code_works_once(admin):
     assert AuditEvent.objects.filter(action="2fa.recovery_used").count() == 1
 
 
-def test_the_security_administrator_resets_a_factor_and_the_user_enrols_again(admin, security):
-    enrol_totp(admin)
+def test_the_security_administrator_resets_a_factor_and_the_user_enrols_again(
+    chen_district_admin, security_zhou
+):
+    enrol_totp(chen_district_admin)
     signed_in = Client()
-    signed_in.force_login(admin)
+    signed_in.force_login(chen_district_admin)
     client = Client()
-    client.force_login(security)
-    page = client.get(f"/staff/accounts/{admin.pk}/").content.decode()
-    assert f"/staff/accounts/{admin.pk}/two-factor-reset/" in page
+    client.force_login(security_zhou)
+    page = client.get(f"/staff/accounts/{chen_district_admin.pk}/").content.decode()
+    assert f"/staff/accounts/{chen_district_admin.pk}/two-factor-reset/" in page
 
-    response = client.post(f"/staff/accounts/{admin.pk}/two-factor-reset/")
+    response = client.post(f"/staff/accounts/{chen_district_admin.pk}/two-factor-reset/")
     assert response.status_code == 302
-    assert not TotpDevice.objects.filter(user=admin).exists()
+    assert not TotpDevice.objects.filter(user=chen_district_admin).exists()
     event = AuditEvent.objects.get(action="2fa.reset")
-    assert event.actor_label == "security" and event.object_id == str(admin.pk)
+    assert event.actor_label == "security" and event.object_id == str(chen_district_admin.pk)
     assert not signed_in.get("/staff/").wsgi_request.user.is_authenticated  # its sessions end
     assert _password(Client(), "admin")["Location"] == "/login/two-factor/"
 
 
-def test_only_the_security_administrator_resets(admin, district_officer):
-    enrol_totp(admin)
+def test_only_the_security_administrator_resets(chen_district_admin, li_district_officer):
+    enrol_totp(chen_district_admin)
     client = Client()
-    client.force_login(district_officer)
-    assert client.post(f"/staff/accounts/{admin.pk}/two-factor-reset/").status_code == 403
-    assert TotpDevice.objects.filter(user=admin).exists()
+    client.force_login(li_district_officer)
+    assert client.post(f"/staff/accounts/{chen_district_admin.pk}/two-factor-reset/").status_code == 403
+    assert TotpDevice.objects.filter(user=chen_district_admin).exists()
     # The service refuses too (any caller, not only the page), and the refusal is audited.
     from xiaokang.accounts.services import AccountError
     from xiaokang.accounts.twofactor import two_factor_reset
 
     with pytest.raises(AccountError):
-        two_factor_reset(actor=district_officer, user=admin)
-    assert TotpDevice.objects.filter(user=admin).exists()
+        two_factor_reset(actor=li_district_officer, user=chen_district_admin)
+    assert TotpDevice.objects.filter(user=chen_district_admin).exists()
     assert any(
         "2fa.reset" in str(d)
         for d in AuditEvent.objects.filter(action="access.denied").values_list("details", flat=True)
     )
 
 
-def test_an_officer_needs_no_factor_unless_the_setting_requires_it(officer_a, settings):
+def test_an_officer_needs_no_factor_unless_the_setting_requires_it(wang_street_a, settings):
     assert _password(Client(), "street_a")["Location"] == "/staff/"
     settings.XIAOKANG_REQUIRE_2FA = True
     assert _password(Client(), "street_a")["Location"] == "/login/two-factor/"
 
 
-def test_any_staff_member_may_enrol_and_then_signs_in_with_a_code(officer_a):
+def test_any_staff_member_may_enrol_and_then_signs_in_with_a_code(wang_street_a):
     client = Client()
-    client.force_login(officer_a)
+    client.force_login(wang_street_a)
     secret = _secret_on(client.get("/login/two-factor/").content.decode())
     client.post("/login/two-factor/", {"code": totp_code(secret)})
     assert "2fa.enrolled" in AuditEvent.objects.values_list("action", flat=True)
     assert _password(Client(), "street_a")["Location"] == "/login/code/"
 
 
-def test_a_pending_sign_in_expires(admin, monkeypatch):
-    enrol_totp(admin)
+def test_a_pending_sign_in_expires(chen_district_admin, monkeypatch):
+    enrol_totp(chen_district_admin)
     client = Client()
     _password(client, "admin")
     import time
@@ -243,15 +235,15 @@ def _token(body, address="10.0.0.1"):
     )
 
 
-def test_the_api_token_needs_the_current_code_for_an_account_with_a_factor(officer_a):
-    enrol_totp(officer_a)
+def test_the_api_token_needs_the_current_code_for_an_account_with_a_factor(wang_street_a):
+    enrol_totp(wang_street_a)
     without = _token({"username": "street_a", "password": PASSWORD})
     assert without.status_code == 401 and "otp" in without.json()["detail"]
     wrong = _token({"username": "street_a", "password": PASSWORD, "otp": "12345x"})
     assert wrong.status_code == 401
     assert not ApiToken.objects.exists()
 
-    code = fresh_code(officer_a)
+    code = fresh_code(wang_street_a)
     good = _token({"username": "street_a", "password": PASSWORD, "otp": code})
     assert good.status_code == 200 and good.json()["token"]
     replay = _token({"username": "street_a", "password": PASSWORD, "otp": code})
@@ -259,24 +251,24 @@ def test_the_api_token_needs_the_current_code_for_an_account_with_a_factor(offic
     assert ApiToken.objects.count() == 1
 
 
-def test_the_api_refuses_a_token_to_a_mandatory_role_without_a_factor(admin):
+def test_the_api_refuses_a_token_to_a_mandatory_role_without_a_factor(chen_district_admin):
     response = _token({"username": "admin", "password": PASSWORD})
     assert response.status_code == 401 and "second factor" in response.json()["detail"]
     assert not ApiToken.objects.exists()
 
 
-def test_the_api_takes_no_recovery_code(admin):
+def test_the_api_takes_no_recovery_code(chen_district_admin):
     client = Client()
     _password(client, "admin")
-    _with_enrolment_code(client, admin)
+    _with_enrolment_code(client, chen_district_admin)
     secret = _secret_on(client.get("/login/two-factor/").content.decode())
     done = client.post("/login/two-factor/", {"code": totp_code(secret)})
     code = re.findall(r"<code>(\d{4}-\d{4}-\d{4})</code>", done.content.decode())[0]
     assert _token({"username": "admin", "password": PASSWORD, "otp": code}).status_code == 401
 
 
-def test_force_login_reaches_pages_for_tests_that_do_not_test_sign_in(admin):
+def test_force_login_reaches_pages_for_tests_that_do_not_test_sign_in(chen_district_admin):
     client = Client()
-    client.force_login(admin)
+    client.force_login(chen_district_admin)
     assert client.get("/staff/").status_code == 200
     assert TEST_TOTP_SECRET  # the helper's secret, for tests that sign in through the form

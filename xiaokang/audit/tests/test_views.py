@@ -10,7 +10,6 @@ import types
 import zoneinfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
@@ -19,7 +18,6 @@ from django.urls import reverse
 from xiaokang.audit import services, triggers
 from xiaokang.audit.models import AuditEvent
 from xiaokang.audit.selectors import AuditFilters, audit_chain_verify, audit_events
-from xiaokang.core.models import Area
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Pass-word-123"
@@ -44,20 +42,9 @@ class Job:
 
 
 @pytest.fixture
-def users(district_officer, officer_a):
-    # The audit layer may not import accounts (import-linter): the user model comes from Django.
-    create = get_user_model().objects.create_user
-    community = Area.objects.create(
-        code="110108001999", name="审计测试社区", level="community", parent=officer_a.area
-    )
-    return {
-        "district_admin": create("admin", password=PASSWORD, role="district_admin"),
-        "district_officer": district_officer,
-        "street_officer": officer_a,
-        "community_worker": create("community", password=PASSWORD, role="community_worker", area=community),
-        "auditor": create("auditor", password=PASSWORD, role="auditor"),
-        "security_admin": create("security", password=PASSWORD, role="security_admin"),
-    }
+def users(staff_by_role):
+    """The named actors of tests/actors.py, one per role."""
+    return staff_by_role
 
 
 def client_for(user) -> Client:

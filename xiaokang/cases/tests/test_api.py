@@ -25,8 +25,8 @@ def id_a(people):
     return crypto.decrypt(people["a"].id_number_encrypted)
 
 
-def test_post_creates_an_application_with_its_number_and_deadlines(people, id_a, community_worker):
-    response = Api(community_worker).post("/applications", body(id_a))
+def test_post_creates_an_application_with_its_number_and_deadlines(people, id_a, sun_community_a):
+    response = Api(sun_community_a).post("/applications", body(id_a))
 
     assert response.status_code == 201, response.content
     created = response.json()
@@ -41,9 +41,9 @@ def test_post_creates_an_application_with_its_number_and_deadlines(people, id_a,
 
 
 def test_a_retried_request_with_the_same_idempotency_key_creates_one_application(
-    people, id_a, community_worker
+    people, id_a, sun_community_a
 ):
-    api = Api(community_worker)
+    api = Api(sun_community_a)
     api.headers["HTTP_IDEMPOTENCY_KEY"] = "retry-123"
 
     first = api.post("/applications", body(id_a))
@@ -54,8 +54,8 @@ def test_a_retried_request_with_the_same_idempotency_key_creates_one_application
     assert Application.objects.unscoped(reason="test").count() == 1
 
 
-def test_a_person_outside_the_area_or_unknown_is_422_on_id_number(people, officer_b, id_a):
-    response = Api(officer_b).post("/applications", body(id_a))
+def test_a_person_outside_the_area_or_unknown_is_422_on_id_number(people, zhao_street_b, id_a):
+    response = Api(zhao_street_b).post("/applications", body(id_a))
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "id_number"
@@ -63,14 +63,14 @@ def test_a_person_outside_the_area_or_unknown_is_422_on_id_number(people, office
 
 
 def test_transitions_move_it_on_409_when_stale_and_422_when_illegal(
-    people, id_a, community_worker, officer_a
+    people, id_a, sun_community_a, wang_street_a
 ):
-    api = Api(community_worker)
+    api = Api(sun_community_a)
     created = api.post("/applications", body(id_a)).json()
     path = f"/applications/{created['id']}/transitions"
 
     accepted = api.post(path, {"action": "accept", "version": 1})
-    stale = Api(officer_a).post(path, {"action": "return", "reason": "材料不全", "version": 1})
+    stale = Api(wang_street_a).post(path, {"action": "return", "reason": "材料不全", "version": 1})
     illegal = api.post(path, {"action": "approve", "version": 2})
     unknown = api.post(path, {"action": "fly", "version": 2})
 
@@ -82,8 +82,8 @@ def test_transitions_move_it_on_409_when_stale_and_422_when_illegal(
     assert Application.objects.unscoped(reason="test").get().version == 2
 
 
-def test_get_returns_the_application_with_its_history(people, id_a, community_worker):
-    api = Api(community_worker)
+def test_get_returns_the_application_with_its_history(people, id_a, sun_community_a):
+    api = Api(sun_community_a)
     created = api.post("/applications", body(id_a)).json()
     api.post(f"/applications/{created['id']}/transitions", {"action": "accept", "version": 1})
 
@@ -97,12 +97,12 @@ def test_get_returns_the_application_with_its_history(people, id_a, community_wo
 
 
 def test_street_b_gets_404_for_street_as_application_and_it_is_audited(
-    people, id_a, community_worker, officer_b
+    people, id_a, sun_community_a, zhao_street_b
 ):
-    created = Api(community_worker).post("/applications", body(id_a)).json()
+    created = Api(sun_community_a).post("/applications", body(id_a)).json()
 
-    read = Api(officer_b).get(f"/applications/{created['id']}")
-    moved = Api(officer_b).post(
+    read = Api(zhao_street_b).get(f"/applications/{created['id']}")
+    moved = Api(zhao_street_b).post(
         f"/applications/{created['id']}/transitions", {"action": "accept", "version": 1}
     )
 
@@ -111,9 +111,5 @@ def test_street_b_gets_404_for_street_as_application_and_it_is_audited(
     assert Application.objects.unscoped(reason="test").get().state == "submitted"
 
 
-def test_the_auditor_gets_403(people, id_a):
-    from xiaokang.accounts.models import User
-
-    auditor = User.objects.create_user("aud", password="Pass-word-123", role="auditor")
-
-    assert Api(auditor).post("/applications", body(id_a)).status_code == 403
+def test_the_auditor_gets_403(people, id_a, auditor_qian):
+    assert Api(auditor_qian).post("/applications", body(id_a)).status_code == 403

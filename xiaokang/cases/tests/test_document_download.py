@@ -2,37 +2,19 @@
 ``x.pdf.html`` holding a PDF comes back as ``x.pdf``/application/pdf, content of no known type as an
 ``application/octet-stream`` attachment, always with ``nosniff``."""
 
-import datetime as dt
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
+from tests.helpers import signed_in
 from xiaokang.cases.models import ApplicationDocument
-from xiaokang.cases.services import application_submit
+from xiaokang.cases.tests.workflow import PDF
 
-pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def documents_dir(settings, tmp_path):
-    settings.XIAOKANG_DOCUMENTS_DIR = tmp_path / "documents"
-    return settings.XIAOKANG_DOCUMENTS_DIR
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("documents_dir")]
 
 
 @pytest.fixture
-def staff(people, community_worker):
-    application = application_submit(
-        actor=community_worker,
-        person=people["a"],
-        policy_id="living_subsidy",
-        channel="counter",
-        received_on=dt.date(2025, 9, 30),
-    ).application
-    client = Client()
-    client.force_login(community_worker)
-    return client, application
+def staff(application, sun_community_a):
+    return signed_in(sun_community_a), application
 
 
 def _upload(client, application, name, content) -> ApplicationDocument:

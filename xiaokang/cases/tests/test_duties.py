@@ -16,14 +16,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.helpers import STREET_A
-from xiaokang.accounts.models import User
+from tests.actors import make_staff
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.documents import document_add
 from xiaokang.cases.models import Application, ApplicationEvent, Enrolment, State, TemporaryReview
 from xiaokang.cases.services import WorkflowError, application_submit, application_transition
 from xiaokang.cases.temporary import temporary_assistance_grant, temporary_assistance_review
-from xiaokang.core.models import Area
 from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.tests.test_api import Api
 
@@ -31,13 +29,6 @@ pytestmark = pytest.mark.django_db
 
 RECEIVED = dt.date(2025, 9, 30)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def second_street_officer(db):
-    return User.objects.create_user(
-        "street_a2", password="Pass-word-123", role="street_officer", area=Area.objects.get(code=STREET_A)
-    )
 
 
 def submit(person, actor, policy="living_subsidy") -> Application:
@@ -84,80 +75,92 @@ def client_for(user) -> Client:
 def test_one_officer_trying_every_step_is_refused_at_each_step_after_the_first(
     people,
     system_actor,
-    officer_a,
-    community_worker,
-    second_street_officer,
-    district_officer,
-    second_district_officer,
+    wang_street_a,
+    sun_community_a,
+    feng_street_a,
+    li_district_officer,
+    liu_district_officer,
 ):
     application = submit(people["a"], system_actor)
 
-    move(officer_a, application, "accept")  # the street office's counter accepts
+    move(wang_street_a, application, "accept")  # the street office's counter accepts
     refused(
-        officer_a, application, "forward", "you accepted this application; another officer must forward it"
+        wang_street_a,
+        application,
+        "forward",
+        "you accepted this application; another officer must forward it",
     )
-    move(community_worker, application, "forward")  # the community review, by another officer
+    move(sun_community_a, application, "forward")  # the community review, by another officer
     # The street review: not by whoever accepted, nor by whoever did the community review.
     refused(
-        officer_a, application, "forward", "you accepted this application; another officer must forward it"
+        wang_street_a,
+        application,
+        "forward",
+        "you accepted this application; another officer must forward it",
     )
-    move(second_street_officer, application, "forward")
+    move(feng_street_a, application, "forward")
 
     # The accepting officer, now district staff, still may not decide what they accepted.
-    officer_a.role, officer_a.area = "district_officer", None
-    officer_a.save()
+    wang_street_a.role, wang_street_a.area = "district_officer", None
+    wang_street_a.save()
     refused(
-        officer_a, application, "approve", "you accepted this application; another officer must approve it"
+        wang_street_a,
+        application,
+        "approve",
+        "you accepted this application; another officer must approve it",
     )
-    refused(officer_a, application, "reject", "another officer must decide it", reason="不符合")
+    refused(wang_street_a, application, "reject", "another officer must decide it", reason="不符合")
 
-    move(district_officer, application, "approve")
+    move(li_district_officer, application, "approve")
     refused(
-        district_officer, application, "enrol", "you approved this application; another officer must enrol it"
+        li_district_officer,
+        application,
+        "enrol",
+        "you approved this application; another officer must enrol it",
     )
     assert not Enrolment.objects.exists()
 
-    assert move(second_district_officer, application, "enrol").state == State.ENROLLED
+    assert move(liu_district_officer, application, "enrol").state == State.ENROLLED
     assert Enrolment.objects.get().application_id == application.pk
     assert AuditEvent.objects.filter(action="access.denied").count() == 5
 
 
 def test_the_community_review_is_not_done_by_whoever_accepted_and_the_street_review_neither(
-    people, system_actor, community_worker, second_community_worker, officer_a, second_street_officer
+    people, system_actor, sun_community_a, zheng_community_a, wang_street_a, feng_street_a
 ):
     application = submit(people["a"], system_actor)
-    move(community_worker, application, "accept")
+    move(sun_community_a, application, "accept")
     refused(
-        community_worker,
+        sun_community_a,
         application,
         "forward",
         "you accepted this application; another officer must forward it",
     )
-    move(officer_a, application, "forward")  # a street officer may do the community review (COUNTER)
+    move(wang_street_a, application, "forward")  # a street officer may do the community review (COUNTER)
     refused(
-        officer_a,
+        wang_street_a,
         application,
         "forward",
         "you did this application's community review; another officer must forward it",
     )
-    assert move(second_street_officer, application, "forward").state == State.DISTRICT_REVIEW
+    assert move(feng_street_a, application, "forward").state == State.DISTRICT_REVIEW
 
 
 def test_three_officers_and_two_district_officers_take_the_journey(
     people,
-    community_worker,
-    second_community_worker,
-    officer_a,
-    district_officer,
-    second_district_officer,
+    sun_community_a,
+    zheng_community_a,
+    wang_street_a,
+    li_district_officer,
+    liu_district_officer,
 ):
-    application = submit(people["a"], community_worker)  # recording it is not a review step
+    application = submit(people["a"], sun_community_a)  # recording it is not a review step
     for actor, action in [
-        (community_worker, "accept"),
-        (second_community_worker, "forward"),
-        (officer_a, "forward"),
-        (district_officer, "approve"),
-        (second_district_officer, "enrol"),
+        (sun_community_a, "accept"),
+        (zheng_community_a, "forward"),
+        (wang_street_a, "forward"),
+        (li_district_officer, "approve"),
+        (liu_district_officer, "enrol"),
     ]:
         application = move(actor, application, action)
     assert application.state == State.ENROLLED
@@ -165,54 +168,57 @@ def test_three_officers_and_two_district_officers_take_the_journey(
 
 
 def test_sending_back_and_forwarding_again_is_the_same_officer_s_own_level(
-    people, system_actor, community_worker, second_community_worker, officer_a, district_officer
+    people, system_actor, sun_community_a, zheng_community_a, wang_street_a, li_district_officer
 ):
     """The rule bars earlier *other* steps, not the officer's own level taken again after a send-back."""
     application = submit(people["a"], system_actor)
-    move(community_worker, application, "accept")
-    move(second_community_worker, application, "forward")
-    move(officer_a, application, "forward")
-    move(district_officer, application, "send_back", reason="补充收入证明")
-    assert move(officer_a, application, "forward").state == State.DISTRICT_REVIEW
-    move(district_officer, application, "send_back", reason="再核")
-    move(officer_a, application, "send_back", reason="补材料")
-    move(second_community_worker, application, "forward")
-    assert move(officer_a, application, "forward").state == State.DISTRICT_REVIEW
+    move(sun_community_a, application, "accept")
+    move(zheng_community_a, application, "forward")
+    move(wang_street_a, application, "forward")
+    move(li_district_officer, application, "send_back", reason="补充收入证明")
+    assert move(wang_street_a, application, "forward").state == State.DISTRICT_REVIEW
+    move(li_district_officer, application, "send_back", reason="再核")
+    move(wang_street_a, application, "send_back", reason="补材料")
+    move(zheng_community_a, application, "forward")
+    assert move(wang_street_a, application, "forward").state == State.DISTRICT_REVIEW
     # The district officer who sent it back may still decide it: it is their own level.
-    assert move(district_officer, application, "approve").state == State.APPROVED
+    assert move(li_district_officer, application, "approve").state == State.APPROVED
 
 
 def test_enrolment_by_the_approver_only_where_the_policy_file_says_so(
-    people, system_actor, district_officer, monkeypatch
+    people, system_actor, li_district_officer, monkeypatch
 ):
     application = submit(people["a"], system_actor)
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.DISTRICT_REVIEW)
-    move(district_officer, application, "approve")
+    move(li_district_officer, application, "approve")
     refused(
-        district_officer, application, "enrol", "you approved this application; another officer must enrol it"
+        li_district_officer,
+        application,
+        "enrol",
+        "you approved this application; another officer must enrol it",
     )
 
     monkeypatch.setattr(policies()["living_subsidy"], "enrolment_by_approver", True)
 
-    assert move(district_officer, application, "enrol").state == State.ENROLLED
+    assert move(li_district_officer, application, "enrol").state == State.ENROLLED
 
 
 def test_an_appeal_is_decided_by_neither_the_rejecter_nor_whoever_rejected_the_appeal(
-    people, system_actor, community_worker, district_officer, second_district_officer
+    people, system_actor, sun_community_a, li_district_officer, liu_district_officer
 ):
-    third = User.objects.create_user("district3", password="Pass-word-123", role="district_officer")
+    third = make_staff("district3", "district_officer")
     application = submit(people["ordinary"], system_actor)
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.DISTRICT_REVIEW)
-    move(district_officer, application, "reject", reason="不符合")
-    move(community_worker, application, "appeal", reason="复议")
+    move(li_district_officer, application, "reject", reason="不符合")
+    move(sun_community_a, application, "appeal", reason="复议")
     message = "you rejected this application; another officer must decide the appeal"
-    refused(district_officer, application, "approve", message)
-    refused(district_officer, application, "reject", message, reason="维持")
-    move(second_district_officer, application, "reject", reason="维持原决定")
-    move(community_worker, application, "appeal", reason="再次复议")
-    refused(district_officer, application, "approve", message)
+    refused(li_district_officer, application, "approve", message)
+    refused(li_district_officer, application, "reject", message, reason="维持")
+    move(liu_district_officer, application, "reject", reason="维持原决定")
+    move(sun_community_a, application, "appeal", reason="再次复议")
+    refused(li_district_officer, application, "approve", message)
     refused(
-        second_district_officer,
+        liu_district_officer,
         application,
         "approve",
         "you rejected this application's appeal; another officer must decide the appeal",
@@ -228,10 +234,10 @@ def test_a_system_actor_is_not_an_officer_and_is_not_checked(people, system_acto
     assert move(system_actor, application, "enrol").state == State.ENROLLED
 
 
-def test_the_page_refuses_with_403_names_the_rule_and_changes_nothing(people, system_actor, community_worker):
+def test_the_page_refuses_with_403_names_the_rule_and_changes_nothing(people, system_actor, sun_community_a):
     application = submit(people["a"], system_actor)
-    move(community_worker, application, "accept")
-    client = client_for(community_worker)
+    move(sun_community_a, application, "accept")
+    client = client_for(sun_community_a)
     page = client.get(f"/staff/applications/{application.pk}/").content.decode()
     assert 'name="action"' not in page  # no form for a step this user may not take
     assert "you accepted this application; another officer must forward it" in page
@@ -254,10 +260,10 @@ def test_the_page_refuses_with_403_names_the_rule_and_changes_nothing(people, sy
     )
 
 
-def test_the_page_in_chinese_names_the_rule_in_chinese(people, system_actor, community_worker):
+def test_the_page_in_chinese_names_the_rule_in_chinese(people, system_actor, sun_community_a):
     application = submit(people["a"], system_actor)
-    move(community_worker, application, "accept")
-    client = client_for(community_worker)
+    move(sun_community_a, application, "accept")
+    client = client_for(sun_community_a)
     client.cookies["django_language"] = "zh-hans"
 
     response = client.post(
@@ -273,14 +279,14 @@ def test_the_page_in_chinese_names_the_rule_in_chinese(people, system_actor, com
 
 
 def test_the_queue_marks_what_another_officer_must_do(
-    people, system_actor, community_worker, second_community_worker
+    people, system_actor, sun_community_a, zheng_community_a
 ):
     mine = submit(people["a"], system_actor)
-    move(community_worker, mine, "accept")
+    move(sun_community_a, mine, "accept")
     other = submit(people["a"], system_actor, "care_subsidy")
-    move(second_community_worker, other, "accept")
+    move(zheng_community_a, other, "accept")
 
-    html = client_for(community_worker).get("/staff/applications/").content.decode()
+    html = client_for(sun_community_a).get("/staff/applications/").content.decode()
 
     rows = {
         number: row
@@ -293,12 +299,12 @@ def test_the_queue_marks_what_another_officer_must_do(
     assert "another officer must" not in rows[other_number]
 
 
-def test_the_api_refuses_with_403_and_the_message(people, system_actor, community_worker):
+def test_the_api_refuses_with_403_and_the_message(people, system_actor, sun_community_a):
     application = submit(people["a"], system_actor)
-    move(community_worker, application, "accept")
+    move(sun_community_a, application, "accept")
     before = snapshot(application)
 
-    response = Api(community_worker).post(
+    response = Api(sun_community_a).post(
         f"/applications/{application.pk}/transitions",
         {
             "action": "forward",
@@ -312,17 +318,17 @@ def test_the_api_refuses_with_403_and_the_message(people, system_actor, communit
 
 
 def test_a_temporary_assistance_grant_is_not_reviewed_by_its_granter(
-    people, district_officer, second_district_officer
+    people, li_district_officer, liu_district_officer
 ):
     application = temporary_assistance_grant(
-        actor=district_officer,
+        actor=li_district_officer,
         person=people["a"],
         amount=Decimal("1500"),
         reason="家中失火",
         received_on=RECEIVED,
     ).application
     document_add(
-        actor=district_officer,
+        actor=li_district_officer,
         application=application,
         upload=SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf"),
     )
@@ -330,7 +336,10 @@ def test_a_temporary_assistance_grant_is_not_reviewed_by_its_granter(
 
     with pytest.raises(WorkflowError) as error:
         temporary_assistance_review(
-            actor=district_officer, application=application, version=application.version, decision="confirm"
+            actor=li_district_officer,
+            application=application,
+            version=application.version,
+            decision="confirm",
         )
 
     assert error.value.kind == "duty"
@@ -339,17 +348,17 @@ def test_a_temporary_assistance_grant_is_not_reviewed_by_its_granter(
     assert application.temporary_assistance.review == TemporaryReview.PENDING
     assert AuditEvent.objects.get(action="access.denied").details["attempted"] == "review.confirm"
 
-    response = client_for(district_officer).post(
+    response = client_for(li_district_officer).post(
         f"/staff/applications/{application.pk}/temporary-review/",
         {"decision": "confirm", "version": application.version, "reason": ""},
     )
     assert response.status_code == 403 and snapshot(application) == before
 
-    listing = client_for(district_officer).get("/staff/work/temporary/").content.decode()
+    listing = client_for(li_district_officer).get("/staff/work/temporary/").content.decode()
     assert "You granted it: another district officer reviews it." in listing
 
     reviewed = temporary_assistance_review(
-        actor=second_district_officer,
+        actor=liu_district_officer,
         application=application,
         version=application.version,
         decision="confirm",

@@ -22,13 +22,13 @@ def _enrol(tmp_path, actor, id_number, name):
     return enrolments_import(actor=actor, path=path)
 
 
-def test_an_enrolment_of_another_streets_person_gets_the_neutral_error(tmp_path, people, officer_a):
+def test_an_enrolment_of_another_streets_person_gets_the_neutral_error(tmp_path, people, wang_street_a):
     from xiaokang.core import crypto
 
     b = people["b"]
     id_b = crypto.decrypt(b.id_number_encrypted)
-    elsewhere = _enrol(tmp_path, officer_a, id_b, "b.csv")
-    nowhere = _enrol(tmp_path, officer_a, make_id("11010819800101999"), "n.csv")
+    elsewhere = _enrol(tmp_path, wang_street_a, id_b, "b.csv")
+    nowhere = _enrol(tmp_path, wang_street_a, make_id("11010819800101999"), "n.csv")
 
     assert elsewhere.errors == [{"row": 2, "column": "公民身份号码", "message": OUT_OF_AREA}]
     assert elsewhere.as_json() == nowhere.as_json()

@@ -18,32 +18,32 @@ pytestmark = pytest.mark.django_db
 OCTOBER = dt.date(2025, 10, 1)
 
 
-def enrolled(person, actor, district_officer, policy="living_subsidy"):
+def enrolled(person, actor, li_district_officer, policy="living_subsidy"):
     application = application_submit(
         actor=actor, person=person, policy_id=policy, channel="counter", received_on=dt.date(2025, 9, 30)
     ).application
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.APPROVED)
     application.refresh_from_db()
     application_transition(
-        actor=district_officer, application=application, action="enrol", version=application.version
+        actor=li_district_officer, application=application, action="enrol", version=application.version
     )
     return Enrolment.objects.get(application=application)
 
 
 def test_enrolling_starts_payment_the_month_after_the_application_was_received(
-    people, community_worker, district_officer
+    people, sun_community_a, li_district_officer
 ):
-    enrolment = enrolled(people["a"], community_worker, district_officer)
+    enrolment = enrolled(people["a"], sun_community_a, li_district_officer)
 
     assert (enrolment.start_month, enrolment.status) == (OCTOBER, "active")
     assert enrolment.application.events.get(action="enrol").details["start_month"] == "2025-10-01"
 
 
 def test_the_roster_pays_the_rules_amount_and_holds_the_deceased_with_the_reason(
-    people, community_worker, district_officer
+    people, sun_community_a, li_district_officer
 ):
-    enrolled(people["a"], community_worker, district_officer)
-    ordinary = enrolled(people["ordinary"], community_worker, district_officer)  # no longer qualifies
+    enrolled(people["a"], sun_community_a, li_district_officer)
+    ordinary = enrolled(people["ordinary"], sun_community_a, li_district_officer)  # no longer qualifies
     Person.objects.unscoped(reason="test").filter(pk=people["a"].pk).update(status="deceased")
 
     summary = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
@@ -55,16 +55,16 @@ def test_the_roster_pays_the_rules_amount_and_holds_the_deceased_with_the_reason
 
 
 def test_a_qualifying_person_is_paid_and_an_approved_month_is_locked(
-    people, community_worker, district_officer, officer_a
+    people, sun_community_a, li_district_officer, wang_street_a
 ):
-    enrolled(people["a"], community_worker, district_officer)
+    enrolled(people["a"], sun_community_a, li_district_officer)
     summary = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
     assert (summary.paid, summary.total_fen) == (1, 40000)
     assert summary.by_street == [{"street": "万寿路街道", "paid": 1, "held": 0, "total_fen": 40000}]
 
     with pytest.raises(RosterError):
-        roster_approve(actor=officer_a, roster=summary.roster)  # street staff do not approve
-    roster_approve(actor=district_officer, roster=summary.roster)
+        roster_approve(actor=wang_street_a, roster=summary.roster)  # street staff do not approve
+    roster_approve(actor=li_district_officer, roster=summary.roster)
 
     with pytest.raises(RosterError, match="approved"):
         roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
@@ -73,13 +73,13 @@ def test_a_qualifying_person_is_paid_and_an_approved_month_is_locked(
 
 
 def test_the_database_refuses_a_person_paid_twice_for_one_policy_and_month(
-    people, community_worker, district_officer
+    people, sun_community_a, li_district_officer
 ):
     from django.db import IntegrityError, transaction
 
-    enrolment = enrolled(people["a"], community_worker, district_officer)
+    enrolment = enrolled(people["a"], sun_community_a, li_district_officer)
     roster = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER).roster
-    roster_approve(actor=district_officer, roster=roster)
+    roster_approve(actor=li_district_officer, roster=roster)
     line = RosterLine.objects.unscoped(reason="test").get()
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -97,8 +97,8 @@ def test_the_database_refuses_a_person_paid_twice_for_one_policy_and_month(
         )
 
 
-def test_rebuilding_a_draft_replaces_its_lines(people, community_worker, district_officer):
-    enrolled(people["a"], community_worker, district_officer)
+def test_rebuilding_a_draft_replaces_its_lines(people, sun_community_a, li_district_officer):
+    enrolled(people["a"], sun_community_a, li_district_officer)
     first = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
     again = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
 
@@ -106,8 +106,10 @@ def test_rebuilding_a_draft_replaces_its_lines(people, community_worker, distric
     assert RosterLine.objects.unscoped(reason="test").count() == 1 and Roster.objects.count() == 1
 
 
-def test_an_enrolment_starting_later_is_not_on_an_earlier_roster(people, community_worker, district_officer):
-    enrolled(people["a"], community_worker, district_officer)
+def test_an_enrolment_starting_later_is_not_on_an_earlier_roster(
+    people, sun_community_a, li_district_officer
+):
+    enrolled(people["a"], sun_community_a, li_district_officer)
 
     summary = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2025, 9, 1))
 
@@ -115,9 +117,9 @@ def test_an_enrolment_starting_later_is_not_on_an_earlier_roster(people, communi
 
 
 def test_roster_export_masks_id_numbers_except_for_the_district_administrator(
-    people, community_worker, district_officer
+    people, sun_community_a, li_district_officer
 ):
-    enrolled(people["a"], community_worker, district_officer)
+    enrolled(people["a"], sun_community_a, li_district_officer)
     roster = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER).roster
 
     [masked] = roster_rows([roster], paid=True, full=False)
@@ -136,11 +138,11 @@ def test_roster_export_masks_id_numbers_except_for_the_district_administrator(
 
 
 def test_outreach_tasks_go_to_qualifying_persons_without_an_enrolment_or_application_once(
-    people, community_worker, district_officer, system_actor
+    people, sun_community_a, li_district_officer, system_actor
 ):
     run = evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
     application_submit(
-        actor=community_worker,
+        actor=sun_community_a,
         person=people["a"],
         policy_id="care_subsidy",
         channel="counter",
@@ -163,15 +165,15 @@ def test_outreach_tasks_go_to_qualifying_persons_without_an_enrolment_or_applica
 
 
 def test_after_a_run_the_dead_are_terminated_and_the_no_longer_eligible_suspended_for_review(
-    people, community_worker, district_officer, system_actor
+    people, sun_community_a, li_district_officer, system_actor
 ):
     from xiaokang.cases.enrolments import enrolments_after_run
     from xiaokang.cases.models import ReviewTask
     from xiaokang.registry.models import Household
 
-    dead = enrolled(people["a"], community_worker, district_officer)
-    poorer = enrolled(people["b"], community_worker, district_officer)
-    kept = enrolled(people["a"], community_worker, district_officer, policy="care_subsidy")
+    dead = enrolled(people["a"], sun_community_a, li_district_officer)
+    poorer = enrolled(people["b"], sun_community_a, li_district_officer)
+    kept = enrolled(people["a"], sun_community_a, li_district_officer, policy="care_subsidy")
     Person.objects.unscoped(reason="test").filter(pk=people["a"].pk).update(status="deceased")
     Household.objects.filter(pk=people["b"].household_id).update(economic_status="ordinary")
     run = evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
@@ -191,7 +193,7 @@ def test_after_a_run_the_dead_are_terminated_and_the_no_longer_eligible_suspende
 
 
 def test_an_outreach_answer_applied_creates_the_outreach_application_once(
-    people, community_worker, system_actor
+    people, sun_community_a, system_actor
 ):
     from xiaokang.cases.outreach import outreach_record_outcome
     from xiaokang.cases.services import WorkflowError
@@ -201,7 +203,7 @@ def test_an_outreach_answer_applied_creates_the_outreach_application_once(
     task = OutreachTask.objects.unscoped(reason="test").get(person=people["a"], policy_id="living_subsidy")
 
     answered = outreach_record_outcome(
-        actor=community_worker, task=task, outcome="applied", note="电话联系，同意申请"
+        actor=sun_community_a, task=task, outcome="applied", note="电话联系，同意申请"
     )
 
     application = Application.objects.unscoped(reason="test").get(
@@ -212,19 +214,19 @@ def test_an_outreach_answer_applied_creates_the_outreach_application_once(
     task.refresh_from_db()
     assert (task.status, task.note) == ("applied", "电话联系，同意申请")
     with pytest.raises(WorkflowError) as error:
-        outreach_record_outcome(actor=community_worker, task=task, outcome="declined")
+        outreach_record_outcome(actor=sun_community_a, task=task, outcome="declined")
     assert error.value.kind == "stale"
 
 
 def test_a_review_reinstates_or_terminates_the_suspended_enrolment(
-    people, community_worker, district_officer, officer_a, system_actor
+    people, sun_community_a, li_district_officer, wang_street_a, system_actor
 ):
     from xiaokang.cases.enrolments import enrolments_after_run, review_resolve
     from xiaokang.cases.models import ReviewTask
     from xiaokang.cases.services import WorkflowError
     from xiaokang.registry.models import Household
 
-    enrolment = enrolled(people["a"], community_worker, district_officer)
+    enrolment = enrolled(people["a"], sun_community_a, li_district_officer)
     Household.objects.filter(pk=people["a"].household_id).update(economic_status="ordinary")
     enrolments_after_run(
         actor=system_actor, run=evaluation.evaluate_registry(dt.date.today(), actor=system_actor).run
@@ -232,33 +234,33 @@ def test_a_review_reinstates_or_terminates_the_suspended_enrolment(
     task = ReviewTask.objects.unscoped(reason="test").get()
 
     with pytest.raises(WorkflowError):
-        review_resolve(actor=community_worker, task=task, decision="reinstate")
-    review_resolve(actor=officer_a, task=task, decision="reinstate", note="低保复核中，恢复发放")
+        review_resolve(actor=sun_community_a, task=task, decision="reinstate")
+    review_resolve(actor=wang_street_a, task=task, decision="reinstate", note="低保复核中，恢复发放")
 
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.status_reason) == ("active", "低保复核中，恢复发放")
     assert ReviewTask.objects.unscoped(reason="test").get().status == "resolved"
 
 
-def test_only_district_staff_build_rosters(people, officer_a):
+def test_only_district_staff_build_rosters(people, wang_street_a):
     with pytest.raises(RosterError, match="district"):
-        roster_build(actor=officer_a, policy_id="living_subsidy", month=OCTOBER)
+        roster_build(actor=wang_street_a, policy_id="living_subsidy", month=OCTOBER)
     assert Roster.objects.count() == 0
 
 
-def test_a_draft_rebuilt_after_it_was_read_is_not_approved(people, community_worker, district_officer):
-    enrolled(people["a"], community_worker, district_officer)
+def test_a_draft_rebuilt_after_it_was_read_is_not_approved(people, sun_community_a, li_district_officer):
+    enrolled(people["a"], sun_community_a, li_district_officer)
     read = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER).roster
     seen = read.built_at
     roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER)
 
     with pytest.raises(RosterError, match="rebuilt"):
-        roster_approve(actor=district_officer, roster=read, built_at=seen)
+        roster_approve(actor=li_district_officer, roster=read, built_at=seen)
     assert not Roster.objects.get().approved
 
 
 def test_an_outreach_task_answered_applied_while_an_application_is_open_links_to_it(
-    people, community_worker, system_actor
+    people, sun_community_a, system_actor
 ):
     from xiaokang.cases.outreach import outreach_record_outcome
 
@@ -266,14 +268,14 @@ def test_an_outreach_task_answered_applied_while_an_application_is_open_links_to
     outreach_create(actor=system_actor, run=run)
     task = OutreachTask.objects.unscoped(reason="test").get(person=people["a"], policy_id="living_subsidy")
     counter = application_submit(
-        actor=community_worker,
+        actor=sun_community_a,
         person=people["a"],
         policy_id="living_subsidy",
         channel="counter",
         received_on=dt.date.today(),
     ).application
 
-    answered = outreach_record_outcome(actor=community_worker, task=task, outcome="applied")
+    answered = outreach_record_outcome(actor=sun_community_a, task=task, outcome="applied")
 
     assert answered == counter
     assert (
@@ -286,9 +288,9 @@ def test_an_outreach_task_answered_applied_while_an_application_is_open_links_to
 
 
 def test_the_first_roster_pays_arrears_for_the_months_since_the_enrolment_started(
-    people, community_worker, district_officer
+    people, sun_community_a, li_district_officer
 ):
-    enrolled(people["a"], community_worker, district_officer)  # received 2025-09-30: paid from October
+    enrolled(people["a"], sun_community_a, li_district_officer)  # received 2025-09-30: paid from October
 
     december = roster_build(
         actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2025, 12, 1)
@@ -301,13 +303,13 @@ def test_the_first_roster_pays_arrears_for_the_months_since_the_enrolment_starte
         (dt.date(2025, 12, 1), True, 40000),
     ]
     assert december.total_fen == 120000
-    roster_approve(actor=district_officer, roster=december.roster)
+    roster_approve(actor=li_district_officer, roster=december.roster)
     january = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2026, 1, 1))
     assert list(january.roster.lines.values_list("month", flat=True)) == [dt.date(2026, 1, 1)]
 
 
 def test_an_imported_enrolment_gets_no_arrears_for_the_months_the_legacy_system_paid(
-    people, district_officer
+    people, li_district_officer
 ):
     Enrolment.objects.create(person=people["a"], policy_id="living_subsidy", start_month=dt.date(2024, 1, 1))
 
@@ -316,12 +318,12 @@ def test_an_imported_enrolment_gets_no_arrears_for_the_months_the_legacy_system_
     assert list(summary.roster.lines.values_list("month", flat=True)) == [dt.date(2025, 12, 1)]
 
 
-def test_a_reinstated_imported_enrolment_is_paid_the_months_it_missed(people, district_officer):
+def test_a_reinstated_imported_enrolment_is_paid_the_months_it_missed(people, li_district_officer):
     enrolment = Enrolment.objects.create(
         person=people["a"], policy_id="living_subsidy", start_month=dt.date(2024, 1, 1)
     )
     october = roster_build(actor=SystemActor("tests"), policy_id="living_subsidy", month=OCTOBER).roster
-    roster_approve(actor=district_officer, roster=october)
+    roster_approve(actor=li_district_officer, roster=october)
     Enrolment.objects.filter(pk=enrolment.pk).update(status="suspended")
     roster_build(
         actor=SystemActor("tests"), policy_id="living_subsidy", month=dt.date(2025, 11, 1)

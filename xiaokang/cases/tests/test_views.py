@@ -15,13 +15,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.actors import make_staff
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.models import Application, State
-from xiaokang.cases.services import application_submit, application_transition
+from xiaokang.cases.tests.workflow import move, submit
 
 pytestmark = pytest.mark.django_db
-
-RECEIVED = dt.date(2025, 9, 30)
 
 
 def client_for(user) -> Client:
@@ -29,20 +28,6 @@ def client_for(user) -> Client:
     client.force_login(user)
     client.cookies["django_language"] = "en"
     return client
-
-
-def submit(actor, person, policy="living_subsidy", received_on=RECEIVED, **kwargs) -> Application:
-    return application_submit(
-        actor=actor, person=person, policy_id=policy, channel="counter", received_on=received_on, **kwargs
-    ).application
-
-
-def move(actor, application, *actions, reason="") -> Application:
-    for action in actions:
-        application = application_transition(
-            actor=actor, application=application, action=action, version=application.version, reason=reason
-        )
-    return application
 
 
 def text(html: str) -> str:
@@ -76,12 +61,12 @@ def post_action(client, application, action, *, version=None, reason=""):
 # The queue
 
 
-def test_the_queue_shows_only_the_officers_street(people, system_actor, officer_a, officer_b):
+def test_the_queue_shows_only_the_officers_street(people, system_actor, wang_street_a, zhao_street_b):
     in_a = submit(system_actor, people["a"])
     in_b = submit(system_actor, people["b"])
 
-    page_a = client_for(officer_a).get("/staff/applications/")
-    page_b = client_for(officer_b).get("/staff/applications/")
+    page_a = client_for(wang_street_a).get("/staff/applications/")
+    page_b = client_for(zhao_street_b).get("/staff/applications/")
 
     assert page_a.status_code == page_b.status_code == 200
     assert "no-store" in page_a["Cache-Control"]  # personal data: not kept in a shared cache
@@ -91,10 +76,10 @@ def test_the_queue_shows_only_the_officers_street(people, system_actor, officer_
 
 
 def test_the_queue_is_sorted_by_the_next_deadline_and_flags_it_in_words(
-    people, system_actor, community_worker, officer_a
+    people, system_actor, sun_community_a, wang_street_a
 ):
     today = timezone.localdate()
-    worker = community_worker
+    worker = sun_community_a
     later = submit(system_actor, people["a"], "health_check")
     soon = move(worker, submit(system_actor, people["a"], "care_subsidy"), "accept")
     overdue = submit(system_actor, people["a"], "living_subsidy")
@@ -110,7 +95,7 @@ def test_the_queue_is_sorted_by_the_next_deadline_and_flags_it_in_words(
         accept_by=today + dt.timedelta(days=60)
     )
 
-    html = client_for(officer_a).get("/staff/applications/").content.decode()
+    html = client_for(wang_street_a).get("/staff/applications/").content.decode()
     rows = body_rows(html, "queue")
 
     assert [row.split()[0] for row in rows] == [overdue.number, soon.number, later.number]
@@ -121,16 +106,16 @@ def test_the_queue_is_sorted_by_the_next_deadline_and_flags_it_in_words(
     assert "困难残疾人生活补贴" in rows[0] and "测试1" in rows[0] and "counter" in rows[0]
     assert 'class="overdue"' in html and 'class="due-soon"' in html  # the row is tinted as well
 
-    everything = client_for(officer_a).get("/staff/applications/?state=all").content.decode()
+    everything = client_for(wang_street_a).get("/staff/applications/?state=all").content.decode()
     assert body_rows(everything, "queue")[-1].split()[0] == done.number  # no deadline running: last
-    returned = client_for(officer_a).get("/staff/applications/?state=returned").content.decode()
+    returned = client_for(wang_street_a).get("/staff/applications/?state=returned").content.decode()
     assert [row.split()[0] for row in body_rows(returned, "queue")] == [done.number]
-    by_policy = client_for(officer_a).get("/staff/applications/?policy=care_subsidy").content.decode()
+    by_policy = client_for(wang_street_a).get("/staff/applications/?policy=care_subsidy").content.decode()
     assert [row.split()[0] for row in body_rows(by_policy, "queue")] == [soon.number]
 
 
-def test_a_wrong_filter_value_is_an_error_not_a_crash(people, officer_a):
-    response = client_for(officer_a).get("/staff/applications/?state=flying")
+def test_a_wrong_filter_value_is_an_error_not_a_crash(people, wang_street_a):
+    response = client_for(wang_street_a).get("/staff/applications/?state=flying")
 
     assert response.status_code == 200
     assert 'id="error-summary"' in response.content.decode()
@@ -141,10 +126,16 @@ def test_a_wrong_filter_value_is_an_error_not_a_crash(people, officer_a):
 
 
 def test_the_dashboard_counts_per_street_with_totals(
-    people, system_actor, community_worker, second_community_worker, officer_a, district_officer, officer_b
+    people,
+    system_actor,
+    sun_community_a,
+    zheng_community_a,
+    wang_street_a,
+    li_district_officer,
+    zhao_street_b,
 ):
     today = timezone.localdate()
-    worker = community_worker
+    worker = sun_community_a
     submit(system_actor, people["a"], "living_subsidy")  # received 2025-09-30: overdue for acceptance
     submit(system_actor, people["a"], "health_check", received_on=today)  # not yet due
     reviewed = move(worker, submit(system_actor, people["a"], "care_subsidy"), "accept")
@@ -152,11 +143,11 @@ def test_the_dashboard_counts_per_street_with_totals(
     on_time = move(worker, submit(system_actor, people["ordinary"], received_on=today), "accept")
     assert on_time.state == State.COMMUNITY_REVIEW
     approved = move(worker, submit(system_actor, people["a"], "medical_assistance"), "accept")
-    approved = move(second_community_worker, approved, "forward")
-    move(district_officer, move(officer_a, approved, "forward"), "approve")
+    approved = move(zheng_community_a, approved, "forward")
+    move(li_district_officer, move(wang_street_a, approved, "forward"), "approve")
     submit(system_actor, people["b"], received_on=today)
 
-    html = client_for(district_officer).get("/staff/applications/dashboard/").content.decode()
+    html = client_for(li_district_officer).get("/staff/applications/dashboard/").content.decode()
     rows = {row.split()[0]: row.split()[1:] for row in body_rows(html, "deadlines")}
 
     # not yet accepted, of which overdue; in review, of which overdue; approved awaiting enrolment
@@ -165,17 +156,15 @@ def test_the_dashboard_counts_per_street_with_totals(
     assert "甘家口街道" in rows and rows["甘家口街道"] == ["0", "0", "0", "0", "0"]  # every street shown
     assert footer_row(html, "deadlines").split()[-5:] == ["3", "1", "2", "1", "1"]
 
-    street_b = client_for(officer_b).get("/staff/applications/dashboard/").content.decode()
+    street_b = client_for(zhao_street_b).get("/staff/applications/dashboard/").content.decode()
     assert list({row.split()[0] for row in body_rows(street_b, "deadlines")}) == ["中关村街道"]
     assert footer_row(street_b, "deadlines").split()[-5:] == ["1", "0", "0", "0", "0"]
 
 
-def test_a_community_worker_sees_their_street_counting_their_community(
-    people, system_actor, community_worker
-):
+def test_a_community_worker_sees_their_street_counting_their_community(people, system_actor, sun_community_a):
     submit(system_actor, people["a"])
 
-    html = client_for(community_worker).get("/staff/applications/dashboard/").content.decode()
+    html = client_for(sun_community_a).get("/staff/applications/dashboard/").content.decode()
 
     assert [row.split()[0] for row in body_rows(html, "deadlines")] == ["万寿路街道"]
     assert "your community only" in html
@@ -185,12 +174,12 @@ def test_a_community_worker_sees_their_street_counting_their_community(
 # One application
 
 
-def test_the_detail_is_404_out_of_scope_and_audited(people, system_actor, officer_a, officer_b):
+def test_the_detail_is_404_out_of_scope_and_audited(people, system_actor, wang_street_a, zhao_street_b):
     application = submit(system_actor, people["a"])
 
-    refused = client_for(officer_b).get(detail_url(application))
-    missing = client_for(officer_b).get("/staff/applications/99999999999999999999999/")
-    shown = client_for(officer_a).get(detail_url(application))
+    refused = client_for(zhao_street_b).get(detail_url(application))
+    missing = client_for(zhao_street_b).get("/staff/applications/99999999999999999999999/")
+    shown = client_for(wang_street_a).get(detail_url(application))
 
     assert refused.status_code == 404 and missing.status_code == 404
     assert AuditEvent.objects.filter(
@@ -211,12 +200,12 @@ def test_the_detail_is_404_out_of_scope_and_audited(people, system_actor, office
 
 
 def test_the_detail_offers_only_the_actions_of_the_role_and_state(
-    people, system_actor, community_worker, officer_a, district_officer
+    people, system_actor, sun_community_a, wang_street_a, li_district_officer
 ):
     application = submit(system_actor, people["a"])
 
-    worker = client_for(community_worker).get(detail_url(application)).content.decode()
-    district = client_for(district_officer).get(detail_url(application)).content.decode()
+    worker = client_for(sun_community_a).get(detail_url(application)).content.decode()
+    district = client_for(li_district_officer).get(detail_url(application)).content.decode()
 
     assert re.findall(r'name="action" value="(\w+)"', worker) == ["accept", "return"]
     assert f'name="version" value="{application.version}"' in worker
@@ -228,9 +217,9 @@ def test_the_detail_offers_only_the_actions_of_the_role_and_state(
     assert "nothing for you to do" in district
 
 
-def test_a_transition_moves_it_on_and_the_timeline_shows_it(people, system_actor, community_worker):
+def test_a_transition_moves_it_on_and_the_timeline_shows_it(people, system_actor, sun_community_a):
     application = submit(system_actor, people["a"])
-    client = client_for(community_worker)
+    client = client_for(sun_community_a)
 
     response = post_action(client, application, "accept", reason="材料齐全")
 
@@ -250,11 +239,11 @@ def test_a_transition_moves_it_on_and_the_timeline_shows_it(people, system_actor
     assert AuditEvent.objects.filter(action="application.accept", actor_label="community_a").count() == 1
 
 
-def test_a_stale_version_is_409_and_changes_nothing(people, system_actor, community_worker, officer_a):
+def test_a_stale_version_is_409_and_changes_nothing(people, system_actor, sun_community_a, wang_street_a):
     application = submit(system_actor, people["a"])
-    move(officer_a, application, "accept")  # another officer acted first
+    move(wang_street_a, application, "accept")  # another officer acted first
 
-    response = post_action(client_for(community_worker), application, "return", version=1, reason="缺材料")
+    response = post_action(client_for(sun_community_a), application, "return", version=1, reason="缺材料")
 
     assert response.status_code == 409
     html = response.content.decode()
@@ -268,9 +257,9 @@ def test_a_stale_version_is_409_and_changes_nothing(people, system_actor, commun
     assert not AuditEvent.objects.filter(action="application.return").exists()
 
 
-def test_an_illegal_action_is_422_and_changes_nothing(people, system_actor, community_worker):
+def test_an_illegal_action_is_422_and_changes_nothing(people, system_actor, sun_community_a):
     application = submit(system_actor, people["a"])
-    client = client_for(community_worker)
+    client = client_for(sun_community_a)
 
     illegal = post_action(client, application, "approve")
     no_reason = post_action(client, application, "return", reason="   ")
@@ -289,43 +278,41 @@ def test_an_illegal_action_is_422_and_changes_nothing(people, system_actor, comm
     assert application.events.count() == 1
 
 
-def test_a_transition_out_of_scope_is_404_and_applies_nothing(people, system_actor, officer_b):
+def test_a_transition_out_of_scope_is_404_and_applies_nothing(people, system_actor, zhao_street_b):
     application = submit(system_actor, people["a"])
 
-    response = post_action(client_for(officer_b), application, "accept")
+    response = post_action(client_for(zhao_street_b), application, "accept")
 
     assert response.status_code == 404
     application.refresh_from_db()
     assert (application.state, application.version) == (State.SUBMITTED, 1)
 
 
-def test_a_get_of_the_transition_is_405(people, system_actor, community_worker):
+def test_a_get_of_the_transition_is_405(people, system_actor, sun_community_a):
     application = submit(system_actor, people["a"])
 
     assert (
-        client_for(community_worker).get(f"/staff/applications/{application.pk}/transition/").status_code
+        client_for(sun_community_a).get(f"/staff/applications/{application.pk}/transition/").status_code
         == 405
     )
 
 
 def test_a_rejection_lists_the_failed_conditions_with_their_citations(
-    people, system_actor, community_worker, second_community_worker, officer_a, district_officer
+    people, system_actor, sun_community_a, zheng_community_a, wang_street_a, li_district_officer
 ):
     application = submit(system_actor, people["ordinary"])  # 一般: no living subsidy
-    move(community_worker, application, "accept")
-    move(
-        second_community_worker, Application.objects.unscoped(reason="test").get(pk=application.pk), "forward"
-    )
-    move(officer_a, Application.objects.unscoped(reason="test").get(pk=application.pk), "forward")
+    move(sun_community_a, application, "accept")
+    move(zheng_community_a, Application.objects.unscoped(reason="test").get(pk=application.pk), "forward")
+    move(wang_street_a, Application.objects.unscoped(reason="test").get(pk=application.pk), "forward")
     response = post_action(
-        client_for(district_officer),
+        client_for(li_district_officer),
         Application.objects.unscoped(reason="test").get(pk=application.pk),
         "reject",
         reason="不符合条件",
     )
 
     assert response.status_code == 303
-    html = client_for(district_officer).get(detail_url(application)).content.decode()
+    html = client_for(li_district_officer).get(detail_url(application)).content.decode()
     rejection = body_rows(html, "timeline")[-1]
     assert "Rejected" in rejection and "不符合条件" in rejection
     assert "Conditions not met:" in rejection and "国发〔2015〕52号" in rejection
@@ -334,21 +321,21 @@ def test_a_rejection_lists_the_failed_conditions_with_their_citations(
 def test_whoever_rejected_is_not_offered_the_appeal_decision(
     people,
     system_actor,
-    community_worker,
-    second_community_worker,
-    officer_a,
-    district_officer,
-    second_district_officer,
+    sun_community_a,
+    zheng_community_a,
+    wang_street_a,
+    li_district_officer,
+    liu_district_officer,
 ):
     application = submit(system_actor, people["ordinary"])
-    application = move(community_worker, application, "accept")
-    application = move(second_community_worker, application, "forward")
-    application = move(officer_a, application, "forward")
-    application = move(district_officer, application, "reject", reason="不符合条件")
-    move(community_worker, application, "appeal", reason="申请复议")
+    application = move(sun_community_a, application, "accept")
+    application = move(zheng_community_a, application, "forward")
+    application = move(wang_street_a, application, "forward")
+    application = move(li_district_officer, application, "reject", reason="不符合条件")
+    move(sun_community_a, application, "appeal", reason="申请复议")
 
-    rejecter = client_for(district_officer).get(detail_url(application)).content.decode()
-    other = client_for(second_district_officer).get(detail_url(application)).content.decode()
+    rejecter = client_for(li_district_officer).get(detail_url(application)).content.decode()
+    other = client_for(liu_district_officer).get(detail_url(application)).content.decode()
 
     assert 'name="action"' not in rejecter
     assert "you rejected this application; another officer must decide the appeal" in rejecter
@@ -374,8 +361,8 @@ def form_data(client, person, **changes) -> dict:
     } | changes
 
 
-def test_the_form_offers_the_person_policies_in_chinese_and_today(people, community_worker):
-    response = client_for(community_worker).get(new_url(people["a"]))
+def test_the_form_offers_the_person_policies_in_chinese_and_today(people, sun_community_a):
+    response = client_for(sun_community_a).get(new_url(people["a"]))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -385,8 +372,8 @@ def test_the_form_offers_the_person_policies_in_chinese_and_today(people, commun
     assert '<label for="id_received_on">' in html
 
 
-def test_the_same_submission_token_twice_creates_one_application(people, community_worker):
-    client = client_for(community_worker)
+def test_the_same_submission_token_twice_creates_one_application(people, sun_community_a):
+    client = client_for(sun_community_a)
     data = form_data(client, people["a"])
 
     first = client.post(new_url(people["a"]), data)
@@ -401,8 +388,8 @@ def test_the_same_submission_token_twice_creates_one_application(people, communi
     assert "This form had already been sent" in html
 
 
-def test_a_future_received_on_is_refused_on_its_field(people, community_worker):
-    client = client_for(community_worker)
+def test_a_future_received_on_is_refused_on_its_field(people, sun_community_a):
+    client = client_for(sun_community_a)
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
 
     response = client.post(new_url(people["a"]), form_data(client, people["a"], received_on=tomorrow))
@@ -415,9 +402,9 @@ def test_a_future_received_on_is_refused_on_its_field(people, community_worker):
     assert Application.objects.unscoped(reason="test").count() == 0
 
 
-def test_a_second_open_application_is_refused_on_the_policy(people, system_actor, community_worker):
+def test_a_second_open_application_is_refused_on_the_policy(people, system_actor, sun_community_a):
     existing = submit(system_actor, people["a"])
-    client = client_for(community_worker)
+    client = client_for(sun_community_a)
 
     response = client.post(new_url(people["a"]), form_data(client, people["a"]))
 
@@ -428,8 +415,8 @@ def test_a_second_open_application_is_refused_on_the_policy(people, system_actor
     assert Application.objects.unscoped(reason="test").count() == 1
 
 
-def test_a_person_out_of_scope_is_404(people, officer_b):
-    assert client_for(officer_b).get(new_url(people["a"])).status_code == 404
+def test_a_person_out_of_scope_is_404(people, zhao_street_b):
+    assert client_for(zhao_street_b).get(new_url(people["a"])).status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", object_type="person").exists()
 
 
@@ -437,10 +424,10 @@ def test_a_person_out_of_scope_is_404(people, officer_b):
 # The person page's section
 
 
-def test_the_person_page_lists_the_applications_and_links_a_new_one(people, system_actor, community_worker):
+def test_the_person_page_lists_the_applications_and_links_a_new_one(people, system_actor, sun_community_a):
     application = submit(system_actor, people["a"])
 
-    html = client_for(community_worker).get(f"/staff/persons/{people['a'].pk}/").content.decode()
+    html = client_for(sun_community_a).get(f"/staff/persons/{people['a'].pk}/").content.decode()
 
     assert '<a href="#applications">Applications</a>' in html  # in the page's contents
     rows = body_rows(html, "person-applications")
@@ -448,34 +435,18 @@ def test_the_person_page_lists_the_applications_and_links_a_new_one(people, syst
     assert f'href="{new_url(people["a"])}"' in html
 
 
-@pytest.fixture
-def auditor_user(db):
-    from xiaokang.accounts.models import User
-
-    return User.objects.create_user("auditor", password="Pass-word-123", role="auditor")
-
-
-def test_the_menu_has_the_queue_and_the_deadlines_for_readers_only(people, officer_a, auditor_user):
-    reader = client_for(officer_a).get("/staff/").content.decode()
-    auditor = client_for(auditor_user).get("/staff/").content.decode()
+def test_the_menu_has_the_queue_and_the_deadlines_for_readers_only(people, wang_street_a, auditor_qian):
+    reader = client_for(wang_street_a).get("/staff/").content.decode()
+    auditor = client_for(auditor_qian).get("/staff/").content.decode()
 
     assert 'href="/staff/applications/"' in reader and 'href="/staff/applications/dashboard/"' in reader
     assert "/staff/applications/" not in auditor
 
 
 def test_a_refused_role_on_an_application_page_is_audited_without_taking_its_id_for_a_persons(
-    people, community_worker
+    application,
 ):
-    from xiaokang.accounts.models import User
-
-    application = application_submit(
-        actor=community_worker,
-        person=people["a"],
-        policy_id="living_subsidy",
-        channel="counter",
-        received_on=dt.date(2025, 9, 30),
-    ).application
-    auditor = User.objects.create_user("aud2", password="Pass-word-123", role="auditor")
+    auditor = make_staff("aud2", "auditor")
 
     assert client_for(auditor).get(f"/staff/applications/{application.pk}/").status_code == 403
 

@@ -18,7 +18,6 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from xiaokang.accounts.actors import SystemActor
-from xiaokang.accounts.models import User
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.enrolments import enrolments_after_run
 from xiaokang.cases.models import (
@@ -87,11 +86,6 @@ def enrolled(person, policy="living_subsidy") -> Enrolment:
 
 
 @pytest.fixture
-def district_admin(db):
-    return User.objects.create_user("admin", password="Pass-word-123", role="district_admin")
-
-
-@pytest.fixture
 def roster_people(people):
     """测试1 (street A) paid; 测试2 (street B) enrolled but deceased: held."""
     enrolled(people["a"])
@@ -114,13 +108,13 @@ def approve(user, roster, built=None):
 
 
 def test_a_street_officer_sees_only_their_streets_totals_and_held(
-    roster_people, district_officer, officer_a, officer_b
+    roster_people, li_district_officer, wang_street_a, zhao_street_b
 ):
-    roster_build(actor=district_officer, policy_id="living_subsidy", month=OCTOBER)
+    roster_build(actor=li_district_officer, policy_id="living_subsidy", month=OCTOBER)
 
-    district = client_for(district_officer).get(f"{ROSTERS}?month=2025-10").content.decode()
-    street_a = client_for(officer_a).get(f"{ROSTERS}?month=2025-10").content.decode()
-    street_b = client_for(officer_b).get(f"{ROSTERS}?month=2025-10").content.decode()
+    district = client_for(li_district_officer).get(f"{ROSTERS}?month=2025-10").content.decode()
+    street_a = client_for(wang_street_a).get(f"{ROSTERS}?month=2025-10").content.decode()
+    street_b = client_for(zhao_street_b).get(f"{ROSTERS}?month=2025-10").content.decode()
 
     assert table_rows(district, "roster-totals") == ["万寿路街道 1 400.00 0", "中关村街道 0 0.00 1"]
     assert table_rows(district, "roster-totals", "tfoot") == ["All streets 1 400.00 1"]
@@ -146,13 +140,13 @@ def test_a_street_officer_sees_only_their_streets_totals_and_held(
     assert 'name="policy" value="care_subsidy"' in district
 
 
-def test_a_street_officer_cannot_build_or_approve(roster_people, district_officer, officer_a):
-    roster = roster_build(actor=district_officer, policy_id="living_subsidy", month=OCTOBER).roster
+def test_a_street_officer_cannot_build_or_approve(roster_people, li_district_officer, wang_street_a):
+    roster = roster_build(actor=li_district_officer, policy_id="living_subsidy", month=OCTOBER).roster
     built_at = roster.built_at
 
-    refused_build = build(officer_a, policy="care_subsidy")
-    refused_approve = approve(officer_a, roster)
-    refused_download = client_for(officer_a).post(f"{ROSTERS}{roster.pk}/download/")
+    refused_build = build(wang_street_a, policy="care_subsidy")
+    refused_approve = approve(wang_street_a, roster)
+    refused_download = client_for(wang_street_a).post(f"{ROSTERS}{roster.pk}/download/")
 
     assert refused_build.status_code == refused_approve.status_code == refused_download.status_code == 403
     assert not Roster.objects.filter(policy_id="care_subsidy").exists()
@@ -167,23 +161,23 @@ def test_a_street_officer_cannot_build_or_approve(roster_people, district_office
     }
 
 
-def test_the_district_builds_approves_and_building_again_is_refused(roster_people, district_officer):
-    built = build(district_officer)
+def test_the_district_builds_approves_and_building_again_is_refused(roster_people, li_district_officer):
+    built = build(li_district_officer)
 
     assert built.status_code == 303 and built["Location"] == f"{ROSTERS}?month=2025-10"
     roster = Roster.objects.get(policy_id="living_subsidy", month=OCTOBER)
-    page = client_for(district_officer).get(built["Location"]).content.decode()
+    page = client_for(li_district_officer).get(built["Location"]).content.decode()
     assert "The draft roster of 困难残疾人生活补贴 for 2025-10 has been built: 1 paid, 400.00 yuan" in text(
         page
     )
     assert '<span lang="zh-Hans">困难残疾人生活补贴</span>' in messages_of_html(page)
 
-    approved = approve(district_officer, roster)
+    approved = approve(li_district_officer, roster)
 
     assert approved.status_code == 303
     roster.refresh_from_db()
-    assert roster.approved and roster.approved_by == district_officer
-    page = client_for(district_officer).get(approved["Location"]).content.decode()
+    assert roster.approved and roster.approved_by == li_district_officer
+    page = client_for(li_district_officer).get(approved["Location"]).content.decode()
     assert (
         "Approved: the roster of 困难残疾人生活补贴 for 2025-10, 1 paid, 400.00 yuan in all; 1 held. "
         "It is locked now." in messages_of(page)
@@ -195,7 +189,7 @@ def test_the_district_builds_approves_and_building_again_is_refused(roster_peopl
         RosterLine.objects.unscoped(reason="test").order_by("pk").values_list("pk", "paid", "approved")
     )
 
-    again = build(district_officer)
+    again = build(li_district_officer)
 
     assert again.status_code == 409
     html = again.content.decode()
@@ -209,7 +203,7 @@ def test_the_district_builds_approves_and_building_again_is_refused(roster_peopl
     assert AuditEvent.objects.filter(action="roster.build").count() == 1
     assert AuditEvent.objects.filter(action="roster.approve", actor_label="district").count() == 1
     # Approving twice (a double click) is refused as well, and said so.
-    twice = approve(district_officer, roster)
+    twice = approve(li_district_officer, roster)
     assert twice.status_code == 409 and "already approved" in twice.content.decode()
 
 
@@ -217,12 +211,12 @@ def messages_of_html(html: str) -> str:
     return re.search(r'<div class="messages"[^>]*>(.*?)</div>', html, re.S).group(1)
 
 
-def test_a_draft_built_again_after_the_page_was_read_is_not_approved(roster_people, district_officer):
-    roster = roster_build(actor=district_officer, policy_id="living_subsidy", month=OCTOBER).roster
+def test_a_draft_built_again_after_the_page_was_read_is_not_approved(roster_people, li_district_officer):
+    roster = roster_build(actor=li_district_officer, policy_id="living_subsidy", month=OCTOBER).roster
     read = roster.built_at.isoformat()
-    roster_build(actor=district_officer, policy_id="living_subsidy", month=OCTOBER)  # someone rebuilt it
+    roster_build(actor=li_district_officer, policy_id="living_subsidy", month=OCTOBER)  # someone rebuilt it
 
-    response = approve(district_officer, roster, built=read)
+    response = approve(li_district_officer, roster, built=read)
 
     assert response.status_code == 409
     assert "was built again after you opened the page" in text(response.content.decode())
@@ -232,10 +226,10 @@ def test_a_draft_built_again_after_the_page_was_read_is_not_approved(roster_peop
     )
 
 
-def test_a_wrong_month_or_policy_is_an_error_not_a_crash(people, district_officer):
-    page = client_for(district_officer).get(f"{ROSTERS}?month=2025-13")
-    posted = build(district_officer, month="October")
-    other = build(district_officer, policy="health_check")  # not a cash benefit
+def test_a_wrong_month_or_policy_is_an_error_not_a_crash(people, li_district_officer):
+    page = client_for(li_district_officer).get(f"{ROSTERS}?month=2025-13")
+    posted = build(li_district_officer, month="October")
+    other = build(li_district_officer, policy="health_check")  # not a cash benefit
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -246,11 +240,11 @@ def test_a_wrong_month_or_policy_is_an_error_not_a_crash(people, district_office
     assert not Roster.objects.exists()
 
 
-def test_the_page_defaults_to_this_month_and_can_show_one_policy(people, district_officer):
+def test_the_page_defaults_to_this_month_and_can_show_one_policy(people, li_district_officer):
     from django.utils import timezone
 
-    html = client_for(district_officer).get(ROSTERS).content.decode()
-    one = client_for(district_officer).get(f"{ROSTERS}?month=2025/10&policy=care_subsidy").content.decode()
+    html = client_for(li_district_officer).get(ROSTERS).content.decode()
+    one = client_for(li_district_officer).get(f"{ROSTERS}?month=2025/10&policy=care_subsidy").content.decode()
 
     assert f'value="{timezone.localdate():%Y-%m}"' in html
     assert 'id="roster-living_subsidy"' in html and 'id="roster-care_subsidy"' in html
@@ -263,12 +257,14 @@ def workbook(response) -> CalamineWorkbook:
     return CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
 
 
-def test_the_download_is_an_xlsx_with_two_sheets_audited(roster_people, district_officer, district_admin):
-    roster = roster_build(actor=district_officer, policy_id="living_subsidy", month=OCTOBER).roster
-    roster_approve(actor=district_officer, roster=roster)
+def test_the_download_is_an_xlsx_with_two_sheets_audited(
+    roster_people, li_district_officer, chen_district_admin
+):
+    roster = roster_build(actor=li_district_officer, policy_id="living_subsidy", month=OCTOBER).roster
+    roster_approve(actor=li_district_officer, roster=roster)
 
-    masked = client_for(district_officer).post(f"{ROSTERS}{roster.pk}/download/")
-    full = client_for(district_admin).post(f"{ROSTERS}{roster.pk}/download/")
+    masked = client_for(li_district_officer).post(f"{ROSTERS}{roster.pk}/download/")
+    full = client_for(chen_district_admin).post(f"{ROSTERS}{roster.pk}/download/")
 
     assert masked.status_code == 200
     assert 'filename="roster-living_subsidy-2025-10-approved.xlsx"' in masked["Content-Disposition"]
@@ -300,8 +296,8 @@ def test_the_download_is_an_xlsx_with_two_sheets_audited(roster_people, district
     ]
 
 
-def test_a_get_of_the_roster_actions_is_405(people, district_officer):
-    client = client_for(district_officer)
+def test_a_get_of_the_roster_actions_is_405(people, li_district_officer):
+    client = client_for(li_district_officer)
 
     assert client.get(f"{ROSTERS}build/").status_code == 405
     assert client.get(f"{ROSTERS}1/approve/").status_code == 405
@@ -331,10 +327,10 @@ def answer(user, task, outcome="", note="", **extra):
     return client_for(user).post(f"{OUTREACH}{task.pk}/", data)
 
 
-def test_outreach_lists_the_open_tasks_in_scope(tasks, community_worker, officer_b, district_officer):
-    worker = client_for(community_worker).get(OUTREACH).content.decode()
-    street_b = client_for(officer_b).get(OUTREACH).content.decode()
-    district = client_for(district_officer).get(OUTREACH).content.decode()
+def test_outreach_lists_the_open_tasks_in_scope(tasks, sun_community_a, zhao_street_b, li_district_officer):
+    worker = client_for(sun_community_a).get(OUTREACH).content.decode()
+    street_b = client_for(zhao_street_b).get(OUTREACH).content.decode()
+    district = client_for(li_district_officer).get(OUTREACH).content.decode()
 
     titles = re.findall(r'<h2 id="task-\d+-title"[^>]*>(.*?)</h2>', worker, re.S)
     assert sorted(text(title) for title in titles) == [
@@ -350,10 +346,10 @@ def test_outreach_lists_the_open_tasks_in_scope(tasks, community_worker, officer
     assert f'id="task-{task.pk}-outcome_0"' in worker and f'<label for="task-{task.pk}-note">' in worker
 
 
-def test_an_outreach_answer_applied_creates_the_application_once(tasks, community_worker):
+def test_an_outreach_answer_applied_creates_the_application_once(tasks, sun_community_a):
     task = tasks[("测试1", "living_subsidy")]
 
-    first = answer(community_worker, task, "applied", "电话联系，同意申请")
+    first = answer(sun_community_a, task, "applied", "电话联系，同意申请")
 
     assert first.status_code == 303 and first["Location"] == OUTREACH
     application = Application.objects.unscoped(reason="test").get(
@@ -364,7 +360,7 @@ def test_an_outreach_answer_applied_creates_the_application_once(tasks, communit
         State.SUBMITTED,
         "community_a",
     )
-    page = client_for(community_worker).get(OUTREACH).content.decode()
+    page = client_for(sun_community_a).get(OUTREACH).content.decode()
     message = messages_of_html(page)
     assert f'<a href="/staff/applications/{application.pk}/">{application.number}</a>' in message
     assert "Recorded: 测试1 applies for 困难残疾人生活补贴. Application HD-" in messages_of(page)
@@ -372,7 +368,7 @@ def test_an_outreach_answer_applied_creates_the_application_once(tasks, communit
     task.refresh_from_db()
     assert (task.status, task.note) == ("applied", "电话联系，同意申请")
 
-    second = answer(community_worker, task, "applied")  # a double click, or Back and post again
+    second = answer(sun_community_a, task, "applied")  # a double click, or Back and post again
 
     assert second.status_code == 409
     assert "This task had already been answered" in second.content.decode()
@@ -380,9 +376,9 @@ def test_an_outreach_answer_applied_creates_the_application_once(tasks, communit
     assert AuditEvent.objects.filter(action="outreach.outcome").count() == 1
 
 
-def test_an_outreach_answer_declined_or_unreachable_closes_the_task(tasks, community_worker):
-    declined = answer(community_worker, tasks[("测试1", "care_subsidy")], "declined", "本人不愿申请")
-    unreachable = answer(community_worker, tasks[("测试3", "care_subsidy")], "unreachable")
+def test_an_outreach_answer_declined_or_unreachable_closes_the_task(tasks, sun_community_a):
+    declined = answer(sun_community_a, tasks[("测试1", "care_subsidy")], "declined", "本人不愿申请")
+    unreachable = answer(sun_community_a, tasks[("测试3", "care_subsidy")], "unreachable")
 
     assert declined.status_code == unreachable.status_code == 303
     statuses = dict(
@@ -393,14 +389,14 @@ def test_an_outreach_answer_declined_or_unreachable_closes_the_task(tasks, commu
     assert statuses[tasks[("测试1", "care_subsidy")].pk] == "declined"
     assert statuses[tasks[("测试3", "care_subsidy")].pk] == "unreachable"
     assert not Application.objects.unscoped(reason="test").exists()
-    html = client_for(community_worker).get(OUTREACH).content.decode()
+    html = client_for(sun_community_a).get(OUTREACH).content.decode()
     assert "could not be reached about" in messages_of(html)
 
 
-def test_an_outreach_answer_without_an_outcome_is_refused_on_its_field(tasks, community_worker):
+def test_an_outreach_answer_without_an_outcome_is_refused_on_its_field(tasks, sun_community_a):
     task = tasks[("测试1", "living_subsidy")]
 
-    response = answer(community_worker, task, note="未接通")
+    response = answer(sun_community_a, task, note="未接通")
 
     assert response.status_code == 422
     html = response.content.decode()
@@ -412,12 +408,12 @@ def test_an_outreach_answer_without_an_outcome_is_refused_on_its_field(tasks, co
     assert task.status == "open"
 
 
-def test_an_outreach_task_out_of_scope_is_404_and_audited(tasks, officer_b, community_worker):
+def test_an_outreach_task_out_of_scope_is_404_and_audited(tasks, zhao_street_b, sun_community_a):
     task = tasks[("测试1", "living_subsidy")]
     other_community = tasks[("测试2", "living_subsidy")]
 
-    refused = answer(officer_b, task, "declined")
-    also_refused = answer(community_worker, other_community, "declined")
+    refused = answer(zhao_street_b, task, "declined")
+    also_refused = answer(sun_community_a, other_community, "declined")
 
     assert refused.status_code == also_refused.status_code == 404
     assert OutreachTask.objects.unscoped(reason="test").filter(status="open").count() == 5
@@ -455,9 +451,11 @@ def decide(user, task, decision="", note=""):
     return client_for(user).post(f"{REVIEWS}{task.pk}/", data)
 
 
-def test_the_reviews_are_scoped_with_the_conditions_not_met(reviews, officer_a, officer_b, district_officer):
-    street_a = client_for(officer_a).get(REVIEWS).content.decode()
-    district = client_for(district_officer).get(REVIEWS).content.decode()
+def test_the_reviews_are_scoped_with_the_conditions_not_met(
+    reviews, wang_street_a, zhao_street_b, li_district_officer
+):
+    street_a = client_for(wang_street_a).get(REVIEWS).content.decode()
+    district = client_for(li_district_officer).get(REVIEWS).content.decode()
 
     assert "1 review waiting" in street_a and "测试1" in street_a and "测试2" not in street_a
     assert "家庭为低保或低收入家庭" in street_a  # the condition's Chinese label, not its id
@@ -466,15 +464,15 @@ def test_the_reviews_are_scoped_with_the_conditions_not_met(reviews, officer_a, 
     assert f'action="/staff/work/reviews/{reviews["a"].pk}/"' in street_a
 
 
-def test_a_street_officer_reinstates_or_terminates(reviews, officer_a, officer_b):
-    reinstated = decide(officer_a, reviews["a"], "reinstate", "低保复核中，恢复发放")
-    no_reason = decide(officer_b, reviews["b"], "terminate")
+def test_a_street_officer_reinstates_or_terminates(reviews, wang_street_a, zhao_street_b):
+    reinstated = decide(wang_street_a, reviews["a"], "reinstate", "低保复核中，恢复发放")
+    no_reason = decide(zhao_street_b, reviews["b"], "terminate")
 
     assert reinstated.status_code == 303 and reinstated["Location"] == REVIEWS
     enrolment = reviews["a"].enrolment
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.status_reason) == ("active", "低保复核中，恢复发放")
-    page = client_for(officer_a).get(REVIEWS).content.decode()
+    page = client_for(wang_street_a).get(REVIEWS).content.decode()
     assert "Reinstated: 测试1 receives 困难残疾人生活补贴 again from the next roster." in messages_of(page)
     assert "0 reviews waiting" in page
 
@@ -486,22 +484,22 @@ def test_a_street_officer_reinstates_or_terminates(reviews, officer_a, officer_b
     )
     assert Enrolment.objects.get(pk=reviews["b"].enrolment_id).status == "suspended"
 
-    terminated = decide(officer_b, reviews["b"], "terminate", "家庭经济状况已改善")
+    terminated = decide(zhao_street_b, reviews["b"], "terminate", "家庭经济状况已改善")
     assert terminated.status_code == 303
     assert Enrolment.objects.get(pk=reviews["b"].enrolment_id).status == "terminated"
     assert AuditEvent.objects.filter(action="enrolment.terminate", actor_label="street_b").count() == 1
 
-    again = decide(officer_b, reviews["b"], "reinstate")
+    again = decide(zhao_street_b, reviews["b"], "reinstate")
     assert again.status_code == 409 and "already been decided" in again.content.decode()
     assert Enrolment.objects.get(pk=reviews["b"].enrolment_id).status == "terminated"
 
 
 def test_a_review_out_of_scope_is_404_and_audited_and_community_workers_get_403(
-    reviews, officer_b, community_worker
+    reviews, zhao_street_b, sun_community_a
 ):
-    refused = decide(officer_b, reviews["a"], "reinstate")
-    worker_page = client_for(community_worker).get(REVIEWS)
-    worker_post = decide(community_worker, reviews["a"], "reinstate")
+    refused = decide(zhao_street_b, reviews["a"], "reinstate")
+    worker_page = client_for(sun_community_a).get(REVIEWS)
+    worker_post = decide(sun_community_a, reviews["a"], "reinstate")
 
     assert refused.status_code == 404
     assert AuditEvent.objects.filter(
@@ -515,10 +513,10 @@ def test_a_review_out_of_scope_is_404_and_audited_and_community_workers_get_403(
 # The menu
 
 
-def test_the_menu_has_the_work_pages_by_role(people, district_officer, community_worker, officer_a):
-    district = client_for(district_officer).get("/staff/").content.decode()
-    street = client_for(officer_a).get("/staff/").content.decode()
-    worker = client_for(community_worker).get("/staff/").content.decode()
+def test_the_menu_has_the_work_pages_by_role(people, li_district_officer, sun_community_a, wang_street_a):
+    district = client_for(li_district_officer).get("/staff/").content.decode()
+    street = client_for(wang_street_a).get("/staff/").content.decode()
+    worker = client_for(sun_community_a).get("/staff/").content.decode()
 
     for page in (district, street):
         assert all(f'href="{url}"' in page for url in (ROSTERS, OUTREACH, REVIEWS))

@@ -8,29 +8,16 @@ import pytest
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.models import Application, ApplicationEvent, State
 from xiaokang.cases.services import WorkflowError, application_submit, application_transition
+from xiaokang.cases.tests.workflow import RECEIVED, move, submit
 from xiaokang.cases.workflow import ACTIONS, STEPS
 
 pytestmark = pytest.mark.django_db
 
-RECEIVED = dt.date(2025, 9, 30)
-
-
-def submit(actor, person, policy="living_subsidy", **kwargs):
-    kwargs.setdefault("received_on", RECEIVED)
-    kwargs.setdefault("channel", "counter")
-    return application_submit(actor=actor, person=person, policy_id=policy, **kwargs).application
-
-
-def move(actor, application, action, reason=""):
-    return application_transition(
-        actor=actor, application=application, action=action, version=application.version, reason=reason
-    )
-
 
 def test_the_whole_journey_from_counter_to_enrolment(
-    people, community_worker, second_community_worker, officer_a, district_officer, second_district_officer
+    people, sun_community_a, zheng_community_a, wang_street_a, li_district_officer, liu_district_officer
 ):
-    application = submit(community_worker, people["a"])
+    application = submit(sun_community_a, people["a"])
 
     assert application.number == "HD-2025-000001"
     assert (application.state, application.accept_by, application.decide_by) == (
@@ -39,11 +26,11 @@ def test_the_whole_journey_from_counter_to_enrolment(
         dt.date(2025, 11, 4),
     )
     for actor, action, state in [
-        (community_worker, "accept", State.COMMUNITY_REVIEW),
-        (second_community_worker, "forward", State.STREET_REVIEW),
-        (officer_a, "forward", State.DISTRICT_REVIEW),
-        (district_officer, "approve", State.APPROVED),
-        (second_district_officer, "enrol", State.ENROLLED),
+        (sun_community_a, "accept", State.COMMUNITY_REVIEW),
+        (zheng_community_a, "forward", State.STREET_REVIEW),
+        (wang_street_a, "forward", State.DISTRICT_REVIEW),
+        (li_district_officer, "approve", State.APPROVED),
+        (liu_district_officer, "enrol", State.ENROLLED),
     ]:
         application = move(actor, application, action)
         assert application.state == state
@@ -66,14 +53,14 @@ def test_the_whole_journey_from_counter_to_enrolment(
 
 
 def test_every_step_not_in_the_workflow_is_refused_and_changes_nothing(
-    people, community_worker, officer_a, district_officer
+    people, sun_community_a, wang_street_a, li_district_officer
 ):
     actors = {
-        "community_worker": community_worker,
-        "street_officer": officer_a,
-        "district_officer": district_officer,
+        "community_worker": sun_community_a,
+        "street_officer": wang_street_a,
+        "district_officer": li_district_officer,
     }
-    application = submit(community_worker, people["a"])
+    application = submit(sun_community_a, people["a"])
     refused = 0
     for state in State.values:
         Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=state)
@@ -95,11 +82,11 @@ def test_every_step_not_in_the_workflow_is_refused_and_changes_nothing(
 
 
 @pytest.mark.parametrize(("state", "action"), [("submitted", "return"), ("district_review", "reject")])
-def test_returning_and_rejecting_need_a_reason(people, community_worker, district_officer, state, action):
-    application = submit(community_worker, people["a"])
+def test_returning_and_rejecting_need_a_reason(people, sun_community_a, li_district_officer, state, action):
+    application = submit(sun_community_a, people["a"])
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=state)
     application.refresh_from_db()
-    actor = community_worker if state == "submitted" else district_officer
+    actor = sun_community_a if state == "submitted" else li_district_officer
 
     with pytest.raises(WorkflowError) as error:
         move(actor, application, action, reason="  ")
@@ -108,58 +95,58 @@ def test_returning_and_rejecting_need_a_reason(people, community_worker, distric
 
 
 def test_a_rejection_lists_the_failed_conditions_with_their_citations(
-    people, community_worker, district_officer
+    people, sun_community_a, li_district_officer
 ):
-    application = submit(community_worker, people["ordinary"])
+    application = submit(sun_community_a, people["ordinary"])
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.DISTRICT_REVIEW)
     application.refresh_from_db()
 
-    application = move(district_officer, application, "reject", reason="家庭经济状况不符合")
+    application = move(li_district_officer, application, "reject", reason="家庭经济状况不符合")
 
     event = application.events.get(action="reject")
     assert [c["id"] for c in event.details["failed_conditions"]] == ["economic_status"]
     assert "国发〔2015〕52号" in event.details["failed_conditions"][0]["citation"]
-    assert application.rejected_by == district_officer
+    assert application.rejected_by == li_district_officer
 
 
 def test_an_appeal_is_decided_by_another_officer_within_the_period(
-    people, community_worker, district_officer, second_district_officer
+    people, sun_community_a, li_district_officer, liu_district_officer
 ):
-    application = submit(community_worker, people["ordinary"])
+    application = submit(sun_community_a, people["ordinary"])
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.DISTRICT_REVIEW)
     application.refresh_from_db()
-    application = move(district_officer, application, "reject", reason="不符合")
-    application = move(community_worker, application, "appeal", reason="申请人提出复议")
+    application = move(li_district_officer, application, "reject", reason="不符合")
+    application = move(sun_community_a, application, "appeal", reason="申请人提出复议")
 
     with pytest.raises(WorkflowError) as error:
-        move(district_officer, application, "approve")
+        move(li_district_officer, application, "approve")
     assert error.value.kind == "duty"
     assert "you rejected this application; another officer must decide the appeal" in error.value.message
 
-    assert move(second_district_officer, application, "approve").state == State.APPROVED
+    assert move(liu_district_officer, application, "approve").state == State.APPROVED
 
 
-def test_an_appeal_after_the_period_is_refused(people, community_worker, district_officer):
-    application = submit(community_worker, people["ordinary"])
+def test_an_appeal_after_the_period_is_refused(people, sun_community_a, li_district_officer):
+    application = submit(sun_community_a, people["ordinary"])
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(
         state=State.REJECTED,
-        rejected_by=district_officer,
+        rejected_by=li_district_officer,
         rejected_on=dt.date.today() - dt.timedelta(days=61),
     )
     application.refresh_from_db()
 
     with pytest.raises(WorkflowError, match="60-day appeal period"):
-        move(community_worker, application, "appeal", reason="复议")
+        move(sun_community_a, application, "appeal", reason="复议")
 
 
-def test_two_officers_at_once_one_wins_and_the_other_gets_a_conflict(people, community_worker, officer_a):
-    application = submit(community_worker, people["a"])
+def test_two_officers_at_once_one_wins_and_the_other_gets_a_conflict(people, sun_community_a, wang_street_a):
+    application = submit(sun_community_a, people["a"])
     first_read = Application.objects.unscoped(reason="test").get(pk=application.pk)
     second_read = Application.objects.unscoped(reason="test").get(pk=application.pk)
 
-    move(community_worker, first_read, "accept")
+    move(sun_community_a, first_read, "accept")
     with pytest.raises(WorkflowError) as error:
-        move(officer_a, second_read, "return", reason="材料不全")
+        move(wang_street_a, second_read, "return", reason="材料不全")
 
     assert error.value.kind == "stale"
     after = Application.objects.unscoped(reason="test").get(pk=application.pk)
@@ -167,46 +154,38 @@ def test_two_officers_at_once_one_wins_and_the_other_gets_a_conflict(people, com
     assert application.events.count() == 2
 
 
-def test_a_stale_version_is_refused_whatever_the_action(people, community_worker):
-    application = submit(community_worker, people["a"])
+def test_a_stale_version_is_refused_whatever_the_action(people, sun_community_a):
+    application = submit(sun_community_a, people["a"])
 
     with pytest.raises(WorkflowError) as error:
-        application_transition(actor=community_worker, application=application, action="fly", version=7)
+        application_transition(actor=sun_community_a, application=application, action="fly", version=7)
 
     assert error.value.kind == "stale"
 
 
-def test_the_same_idempotency_key_creates_one_application(people, community_worker):
-    first = application_submit(
-        actor=community_worker,
-        person=people["a"],
-        policy_id="living_subsidy",
-        channel="counter",
-        received_on=RECEIVED,
-        idempotency_key="k-1",
-    )
-    again = application_submit(
-        actor=community_worker,
-        person=people["a"],
-        policy_id="living_subsidy",
-        channel="counter",
-        received_on=RECEIVED,
-        idempotency_key="k-1",
-    )
+def test_the_same_idempotency_key_creates_one_application(people, sun_community_a):
+    form = {
+        "policy_id": "living_subsidy",
+        "channel": "counter",
+        "received_on": RECEIVED,
+        "idempotency_key": "k-1",
+    }
+    first = application_submit(actor=sun_community_a, person=people["a"], **form)
+    again = application_submit(actor=sun_community_a, person=people["a"], **form)
 
     assert (first.created, again.created) == (True, False)
     assert first.application.pk == again.application.pk
     assert Application.objects.unscoped(reason="test").count() == 1
 
 
-def test_a_second_open_application_for_the_same_policy_is_refused_naming_the_first(people, community_worker):
-    first = submit(community_worker, people["a"])
+def test_a_second_open_application_for_the_same_policy_is_refused_naming_the_first(people, sun_community_a):
+    first = submit(sun_community_a, people["a"])
 
     with pytest.raises(WorkflowError) as error:
-        submit(community_worker, people["a"])
+        submit(sun_community_a, people["a"])
 
     assert first.number in error.value.message and error.value.field == "policy"
-    assert submit(community_worker, people["a"], policy="care_subsidy").number == "HD-2025-000002"
+    assert submit(sun_community_a, people["a"], policy="care_subsidy").number == "HD-2025-000002"
 
 
 @pytest.mark.parametrize(
@@ -217,42 +196,42 @@ def test_a_second_open_application_for_the_same_policy_is_refused_naming_the_fir
         ({"received_on": dt.date.today() + dt.timedelta(days=1)}, "received_on"),
     ],
 )
-def test_bad_submissions_are_refused_naming_the_field(people, community_worker, changes, field):
+def test_bad_submissions_are_refused_naming_the_field(people, sun_community_a, changes, field):
     with pytest.raises(WorkflowError) as error:
-        submit(community_worker, people["a"], **changes)
+        submit(sun_community_a, people["a"], **changes)
 
     assert (error.value.kind, error.value.field) == ("invalid", field)
     assert Application.objects.unscoped(reason="test").count() == 0
 
 
-def test_a_person_who_died_or_moved_out_cannot_apply(people, community_worker):
+def test_a_person_who_died_or_moved_out_cannot_apply(people, sun_community_a):
     from xiaokang.registry.models import Person
 
     Person.objects.unscoped(reason="test").filter(pk=people["a"].pk).update(status="moved_out")
     people["a"].refresh_from_db()
 
     with pytest.raises(WorkflowError) as error:
-        submit(community_worker, people["a"])
+        submit(sun_community_a, people["a"])
 
     assert error.value.field == "id_number"
 
 
-def test_an_idempotency_key_reused_for_another_policy_is_refused(people, community_worker):
-    submit(community_worker, people["a"], idempotency_key="k-9")
+def test_an_idempotency_key_reused_for_another_policy_is_refused(people, sun_community_a):
+    submit(sun_community_a, people["a"], idempotency_key="k-9")
 
     with pytest.raises(WorkflowError) as error:
-        submit(community_worker, people["a"], policy="care_subsidy", idempotency_key="k-9")
+        submit(sun_community_a, people["a"], policy="care_subsidy", idempotency_key="k-9")
 
     assert error.value.field == "idempotency_key" and "HD-2025-000001" in error.value.message
 
 
-def test_an_appeal_gets_its_own_decision_deadline(people, community_worker, district_officer):
-    application = submit(community_worker, people["ordinary"])
+def test_an_appeal_gets_its_own_decision_deadline(people, sun_community_a, li_district_officer):
+    application = submit(sun_community_a, people["ordinary"])
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(
-        state=State.REJECTED, rejected_by=district_officer
+        state=State.REJECTED, rejected_by=li_district_officer
     )
     application.refresh_from_db()
 
-    application = move(community_worker, application, "appeal", reason="复议")
+    application = move(sun_community_a, application, "appeal", reason="复议")
 
     assert application.decide_by > dt.date.today()

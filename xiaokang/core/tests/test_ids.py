@@ -16,8 +16,8 @@ def test_an_id_that_fits_resolves_and_a_larger_one_is_no_match():
 
 
 @pytest.mark.django_db
-def test_every_id_in_an_address_is_found_or_not_found_never_an_error(client, district_officer):
-    client.force_login(district_officer)
+def test_every_id_in_an_address_is_found_or_not_found_never_an_error(client, li_district_officer):
+    client.force_login(li_district_officer)
     for url in (
         "/staff/applications/99999999999999999999999/",
         f"/staff/persons/{MAX_ROW_ID}/",

@@ -1,11 +1,9 @@
-"""Fixtures of the employer tests: a private upload directory, and the roles the root conftest does not
-create (a district administrator, a community worker of street A, an auditor, a security administrator)."""
+"""Fixtures of the employment tests: a private upload directory, and the roles that may not manage
+employers (named actors of tests/actors.py)."""
 
 from __future__ import annotations
 
 import pytest
-
-from tests.helpers import STREET_A
 
 
 @pytest.fixture(autouse=True)
@@ -16,22 +14,8 @@ def data_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def other_roles(db):
-    from xiaokang.accounts.models import User
-    from xiaokang.core.models import Area, AreaLevel
-
-    community = Area.objects.create(
-        code="110108001999",
-        name="测试社区",
-        level=AreaLevel.COMMUNITY,
-        parent=Area.objects.get(code=STREET_A),
-    )
-    make = User.objects.create_user
+def other_roles(actor_of):
+    """The named actors of the roles that may not manage employers."""
     return {
-        "district_admin": make("admin", password="Pass-word-123", role="district_admin"),
-        "community_worker": make(
-            "community_a", password="Pass-word-123", role="community_worker", area=community
-        ),
-        "auditor": make("auditor", password="Pass-word-123", role="auditor"),
-        "security_admin": make("security", password="Pass-word-123", role="security_admin"),
+        role: actor_of(role) for role in ("district_admin", "community_worker", "auditor", "security_admin")
     }

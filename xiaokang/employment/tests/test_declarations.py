@@ -111,6 +111,13 @@ def submit(actor, employer, employees, *, year=YEAR, headcount="100", wages="100
     )
 
 
+def correct(actor, declaration, changes, *, reason="更正"):
+    """A correction of ``declaration`` as it was read (its version then)."""
+    return declaration_correct(
+        actor=actor, declaration=declaration, version=declaration.version, changes=changes, reason=reason
+    )
+
+
 def rows_of(declaration) -> list[DeclaredEmployee]:
     return list(declaration.employees.order_by("pk"))
 
@@ -119,9 +126,9 @@ def rows_of(declaration) -> list[DeclaredEmployee]:
 # The registry check
 
 
-def test_each_outcome_of_the_registry_check(registry, employers, district_officer):
+def test_each_outcome_of_the_registry_check(registry, employers, li_district_officer):
     declaration = submit(
-        district_officer,
+        li_district_officer,
         employers[0],
         [
             employee(cert(1)),  # valid grade 1
@@ -149,17 +156,17 @@ def test_each_outcome_of_the_registry_check(registry, employers, district_office
     assert rows[0].person_id == registry[1].pk and rows[2].person_id is None
 
 
-def test_every_problem_is_listed_with_words(registry, employers, district_officer):
+def test_every_problem_is_listed_with_words(registry, employers, li_district_officer):
     declaration = submit(
-        district_officer, employers[0], [employee(cert(1), months=6, wage=False, insurance=False)]
+        li_district_officer, employers[0], [employee(cert(1), months=6, wage=False, insurance=False)]
     )
     (row,) = rows_of(declaration)
     assert row.problem_codes == ["contract_too_short", "below_minimum_wage", "insurance_not_paid"]
     assert problem_text("insurance_not_paid") == "未足额缴纳社会保险 / social insurance not paid in full"
 
 
-def test_the_certificate_number_is_not_stored_in_clear(registry, employers, district_officer):
-    declaration = submit(district_officer, employers[0], [employee(cert(1))])
+def test_the_certificate_number_is_not_stored_in_clear(registry, employers, li_district_officer):
+    declaration = submit(li_district_officer, employers[0], [employee(cert(1))])
     (row,) = rows_of(declaration)
     assert _id(1) not in row.certificate_encrypted
     assert row.certificate_masked == _id(1)[:6] + "********" + _id(1)[-4:] + "41"
@@ -172,13 +179,13 @@ def test_grade_1_and_2_count_twice_per_the_levy_policy():
     assert double_count_max_grade(2025) == 2
 
 
-def test_recheck_after_the_registry_changed(registry, employers, district_officer, tmp_path, system_actor):
-    declaration = submit(district_officer, employers[0], [employee(cert(5))])
+def test_recheck_after_the_registry_changed(registry, employers, li_district_officer, tmp_path, system_actor):
+    declaration = submit(li_district_officer, employers[0], [employee(cert(5))])
     assert rows_of(declaration)[0].outcome == "not_counted"
     # The certificate's issue date corrected in the registry: valid on 2024-12-31 now.
     persons_import(actor=system_actor, path=write_csv(tmp_path / "fix.csv", [person_row(5)]))
     version = Declaration.objects.unscoped(reason="test").get().version
-    summary = declaration_recheck(actor=district_officer, declaration=declaration)
+    summary = declaration_recheck(actor=li_district_officer, declaration=declaration)
     assert summary["counted"] == 1
     assert rows_of(declaration)[0].outcome == "counted"
     assert Declaration.objects.unscoped(reason="test").get().version > version
@@ -189,11 +196,11 @@ def test_recheck_after_the_registry_changed(registry, employers, district_office
 # Persons listed by two employers
 
 
-def test_a_person_on_two_declarations_is_a_conflict_on_both(registry, employers, district_officer):
-    first = submit(district_officer, employers[0], [employee(cert(1)), employee(cert(2, "43"))])
+def test_a_person_on_two_declarations_is_a_conflict_on_both(registry, employers, li_district_officer):
+    first = submit(li_district_officer, employers[0], [employee(cert(1)), employee(cert(2, "43"))])
     assert [r.outcome for r in rows_of(first)] == ["counted", "counted"]
     version = Declaration.objects.unscoped(reason="test").get(pk=first.pk).version
-    second = submit(district_officer, employers[1], [employee(cert(1))])
+    second = submit(li_district_officer, employers[1], [employee(cert(1))])
     first.refresh_from_db()
     assert first.version > version  # the first changed: a page read before is stale
     assert [(r.outcome, r.problems) for r in rows_of(first)] == [
@@ -203,27 +210,27 @@ def test_a_person_on_two_declarations_is_a_conflict_on_both(registry, employers,
     assert [(r.outcome, r.problems, r.counts_as) for r in rows_of(second)] == [
         ("conflict", "listed_by_other_employer", 0)
     ]
-    groups = conflicts_for(district_officer, YEAR)
+    groups = conflicts_for(li_district_officer, YEAR)
     assert [(g.person_id, len(g.rows)) for g in groups] == [(registry[1].pk, 2)]
 
 
-def test_a_person_who_would_not_count_anyway_is_no_conflict(registry, employers, district_officer):
-    first = submit(district_officer, employers[0], [employee(cert(1))])
-    second = submit(district_officer, employers[1], [employee(cert(1), months=6)])
+def test_a_person_who_would_not_count_anyway_is_no_conflict(registry, employers, li_district_officer):
+    first = submit(li_district_officer, employers[0], [employee(cert(1))])
+    second = submit(li_district_officer, employers[1], [employee(cert(1), months=6)])
     assert rows_of(first)[0].outcome == "counted"
     assert rows_of(second)[0].problems == "contract_too_short"
 
 
-def test_approval_waits_for_the_resolution_which_counts_them_once(registry, employers, district_officer):
-    first = submit(district_officer, employers[0], [employee(cert(1))])
-    second = submit(district_officer, employers[1], [employee(cert(1))])
+def test_approval_waits_for_the_resolution_which_counts_them_once(registry, employers, li_district_officer):
+    first = submit(li_district_officer, employers[0], [employee(cert(1))])
+    second = submit(li_district_officer, employers[1], [employee(cert(1))])
     first.refresh_from_db()
     with pytest.raises(DeclarationError) as refused:
-        declaration_approve(actor=district_officer, declaration=first, version=first.version)
+        declaration_approve(actor=li_district_officer, declaration=first, version=first.version)
     assert refused.value.kind == "illegal" and refused.value.errors[0]["field"] == "conflicts"
     assert Declaration.objects.unscoped(reason="test").get(pk=first.pk).state == "submitted"
 
-    conflict_resolve(actor=district_officer, person=registry[1], levy_year=YEAR, declaration=second)
+    conflict_resolve(actor=li_district_officer, person=registry[1], levy_year=YEAR, declaration=second)
     assert [(r.outcome, r.counts_as) for r in rows_of(second)] == [("counted", 2)]
     assert [(r.outcome, r.problems) for r in rows_of(first)] == [
         ("not_counted", "counted_for_other_employer")
@@ -233,75 +240,75 @@ def test_approval_waits_for_the_resolution_which_counts_them_once(registry, empl
         assert change.field == "conflict_resolved" and change.subject == rows_of(first)[0].certificate_masked
     event = AuditEvent.objects.get(action="declaration.conflict_resolve")
     assert event.person_id == registry[1].pk
-    assert conflicts_for(district_officer, YEAR) == []
+    assert conflicts_for(li_district_officer, YEAR) == []
 
     # The resolution holds when the declarations are checked again.
     first.refresh_from_db()
-    declaration_recheck(actor=district_officer, declaration=first)
+    declaration_recheck(actor=li_district_officer, declaration=first)
     assert rows_of(second)[0].outcome == "counted"
     assert rows_of(first)[0].outcome == "not_counted"
 
     second.refresh_from_db()
-    approved = declaration_approve(actor=district_officer, declaration=second, version=second.version)
+    approved = declaration_approve(actor=li_district_officer, declaration=second, version=second.version)
     assert approved.counted == 2
     first.refresh_from_db()
-    assert declaration_approve(actor=district_officer, declaration=first, version=first.version).counted == 0
+    assert (
+        declaration_approve(actor=li_district_officer, declaration=first, version=first.version).counted == 0
+    )
 
 
 def test_a_person_counted_on_an_approved_declaration_is_not_counted_again(
-    registry, employers, district_officer
+    registry, employers, li_district_officer
 ):
-    first = submit(district_officer, employers[0], [employee(cert(1))])
-    declaration_approve(actor=district_officer, declaration=first, version=first.version)
-    later = submit(district_officer, employers[1], [employee(cert(1))])
+    first = submit(li_district_officer, employers[0], [employee(cert(1))])
+    declaration_approve(actor=li_district_officer, declaration=first, version=first.version)
+    later = submit(li_district_officer, employers[1], [employee(cert(1))])
     assert [(r.outcome, r.problems) for r in rows_of(later)] == [
         ("not_counted", "counted_for_other_employer")
     ]
 
 
-def test_removing_the_person_from_one_declaration_ends_the_conflict(registry, employers, district_officer):
-    first = submit(district_officer, employers[0], [employee(cert(1))])
-    second = submit(district_officer, employers[1], [employee(cert(1))])
+def test_removing_the_person_from_one_declaration_ends_the_conflict(registry, employers, li_district_officer):
+    first = submit(li_district_officer, employers[0], [employee(cert(1))])
+    second = submit(li_district_officer, employers[1], [employee(cert(1))])
     (row,) = rows_of(second)
     second.refresh_from_db()
-    declaration_correct(
-        actor=district_officer,
-        declaration=second,
-        version=second.version,
-        changes={"employees": {"remove": [row.pk]}},
+    correct(
+        li_district_officer,
+        second,
+        {"employees": {"remove": [row.pk]}},
         reason="单位更正：此人为劳务派遣，由派遣单位申报",
     )
     assert [r.outcome for r in rows_of(first)] == ["counted"]
     assert rows_of(second) == []
 
 
-def test_only_district_staff_resolve_and_approve(registry, employers, district_officer, officer_a):
-    first = submit(officer_a, employers[0], [employee(cert(1))])
-    submit(officer_a, employers[1], [employee(cert(1))])
+def test_only_district_staff_resolve_and_approve(registry, employers, li_district_officer, wang_street_a):
+    first = submit(wang_street_a, employers[0], [employee(cert(1))])
+    submit(wang_street_a, employers[1], [employee(cert(1))])
     with pytest.raises(DeclarationError):
-        conflict_resolve(actor=officer_a, person=registry[1], levy_year=YEAR, declaration=first)
+        conflict_resolve(actor=wang_street_a, person=registry[1], levy_year=YEAR, declaration=first)
     assert not ConflictResolution.objects.exists()
-    other = submit(officer_a, employers[0], [], year=2024)
+    other = submit(wang_street_a, employers[0], [], year=2024)
     with pytest.raises(DeclarationError):
-        declaration_approve(actor=officer_a, declaration=other, version=other.version)
+        declaration_approve(actor=wang_street_a, declaration=other, version=other.version)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Corrections
 
 
-def test_corrections_are_kept_with_old_and_new_values(registry, employers, district_officer):
+def test_corrections_are_kept_with_old_and_new_values(registry, employers, li_district_officer):
     declaration = submit(
-        district_officer, employers[0], [employee(cert(1), months=6), employee(cert(2, "43"))]
+        li_district_officer, employers[0], [employee(cert(1), months=6), employee(cert(2, "43"))]
     )
     short, grade3 = rows_of(declaration)
     assert short.outcome == "not_counted"
     declaration.refresh_from_db()
-    corrected = declaration_correct(
-        actor=district_officer,
-        declaration=declaration,
-        version=declaration.version,
-        changes={
+    corrected = correct(
+        li_district_officer,
+        declaration,
+        {
             "headcount": Decimal("120.5"),
             "total_wages": Decimal("10000000"),  # unchanged: no history entry
             "employees": {
@@ -329,9 +336,9 @@ def test_corrections_are_kept_with_old_and_new_values(registry, employers, distr
 
 
 def test_a_correction_is_typed_input_and_the_nested_dict_still_reads_the_same(
-    registry, employers, district_officer
+    registry, employers, li_district_officer
 ):
-    declaration = submit(district_officer, employers[0], [employee(cert(1), months=6), employee(cert(2))])
+    declaration = submit(li_district_officer, employers[0], [employee(cert(1), months=6), employee(cert(2))])
     short, other = rows_of(declaration)
     declaration.refresh_from_db()
     typed = DeclarationCorrection(
@@ -351,7 +358,7 @@ def test_a_correction_is_typed_input_and_the_nested_dict_still_reads_the_same(
     )
     assert EmployeeChange(contract_months=24).given() == {"contract_months": 24}
     corrected = declaration_correct(
-        actor=district_officer,
+        actor=li_district_officer,
         declaration=declaration,
         version=declaration.version,
         changes=typed,
@@ -363,7 +370,7 @@ def test_a_correction_is_typed_input_and_the_nested_dict_still_reads_the_same(
     # A value given but wrong names its field; nothing changed.
     with pytest.raises(DeclarationError) as wrong:
         declaration_correct(
-            actor=district_officer,
+            actor=li_district_officer,
             declaration=corrected,
             version=corrected.version,
             changes=DeclarationCorrection(change={short.pk: EmployeeChange(contract_months="")}),
@@ -373,82 +380,58 @@ def test_a_correction_is_typed_input_and_the_nested_dict_still_reads_the_same(
     assert isinstance(wrong.value.errors[0], FieldError)
 
 
-def test_a_stale_version_is_a_conflict_and_changes_nothing(registry, employers, district_officer, officer_a):
-    declaration = submit(district_officer, employers[0], [employee(cert(1))])
+def test_a_stale_version_is_a_conflict_and_changes_nothing(
+    registry, employers, li_district_officer, wang_street_a
+):
+    declaration = submit(li_district_officer, employers[0], [employee(cert(1))])
     read_by_a = Declaration.objects.unscoped(reason="test").get(pk=declaration.pk)
     read_by_b = Declaration.objects.unscoped(reason="test").get(pk=declaration.pk)
-    declaration_correct(
-        actor=district_officer,
-        declaration=read_by_a,
-        version=read_by_a.version,
-        changes={"headcount": "110"},
-        reason="更正",
-    )
+    correct(li_district_officer, read_by_a, {"headcount": "110"})
     with pytest.raises(DeclarationError) as stale:
-        declaration_correct(
-            actor=officer_a,
-            declaration=read_by_b,
-            version=read_by_b.version,
-            changes={"headcount": "90"},
-            reason="更正",
-        )
+        correct(wang_street_a, read_by_b, {"headcount": "90"})
     assert stale.value.kind == "stale"
     assert "reload" in stale.value.message
     assert Declaration.objects.unscoped(reason="test").get().headcount == Decimal("110.00")
     assert DeclarationChange.objects.count() == 1
     current = Declaration.objects.unscoped(reason="test").get()
     with pytest.raises(DeclarationError) as stale_approval:
-        declaration_approve(actor=district_officer, declaration=current, version=current.version - 1)
+        declaration_approve(actor=li_district_officer, declaration=current, version=current.version - 1)
     assert stale_approval.value.kind == "stale"
 
 
-def test_an_approved_declaration_is_not_corrected(registry, employers, district_officer):
-    declaration = submit(district_officer, employers[0], [employee(cert(1))])
+def test_an_approved_declaration_is_not_corrected(registry, employers, li_district_officer):
+    declaration = submit(li_district_officer, employers[0], [employee(cert(1))])
     declaration = declaration_approve(
-        actor=district_officer, declaration=declaration, version=declaration.version
+        actor=li_district_officer, declaration=declaration, version=declaration.version
     )
     with pytest.raises(DeclarationError) as refused:
-        declaration_correct(
-            actor=district_officer,
-            declaration=declaration,
-            version=declaration.version,
-            changes={"headcount": "1"},
-            reason="x",
-        )
+        correct(li_district_officer, declaration, {"headcount": "1"}, reason="x")
     assert refused.value.kind == "illegal"
     with pytest.raises(DeclarationError):
-        declaration_recheck(actor=district_officer, declaration=declaration)
+        declaration_recheck(actor=li_district_officer, declaration=declaration)
 
 
-def test_a_correction_needs_a_reason_and_a_change(registry, employers, district_officer):
-    declaration = submit(district_officer, employers[0], [employee(cert(1))])
-    with pytest.raises(DeclarationError) as no_reason:
-        declaration_correct(
-            actor=district_officer,
-            declaration=declaration,
-            version=declaration.version,
-            changes={"headcount": "90"},
-            reason=" ",
-        )
-    assert no_reason.value.errors[0]["field"] == "reason"
-    with pytest.raises(DeclarationError) as nothing:
-        declaration_correct(
-            actor=district_officer,
-            declaration=declaration,
-            version=declaration.version,
-            changes={"headcount": "100"},
-            reason="更正",
-        )
-    assert nothing.value.errors[0]["field"] == "changes"
-    with pytest.raises(DeclarationError) as duplicate:
-        declaration_correct(
-            actor=district_officer,
-            declaration=declaration,
-            version=declaration.version,
-            changes={"employees": {"add": [employee(cert(1, "41B1"))]}},
-            reason="更正",
-        )
-    assert "same person" in duplicate.value.errors[0]["message"]
+@pytest.mark.parametrize(
+    ("changes", "reason", "field", "message"),
+    [
+        pytest.param({"headcount": "90"}, " ", "reason", None, id="no reason"),
+        pytest.param({"headcount": "100"}, "更正", "changes", None, id="no change"),
+        pytest.param(
+            {"employees": {"add": [employee(cert(1, "41B1"))]}}, "更正", None, "same person", id="twice"
+        ),
+    ],
+)
+def test_a_correction_needs_a_reason_and_a_change(
+    registry, employers, li_district_officer, changes, reason, field, message
+):
+    declaration = submit(li_district_officer, employers[0], [employee(cert(1))])
+    with pytest.raises(DeclarationError) as refused:
+        correct(li_district_officer, declaration, changes, reason=reason)
+    error = refused.value.errors[0]
+    if field:
+        assert error["field"] == field
+    else:
+        assert message in error["message"]
     assert DeclarationChange.objects.count() == 0
 
 
@@ -456,16 +439,16 @@ def test_a_correction_needs_a_reason_and_a_change(registry, employers, district_
 # Scope
 
 
-def test_street_officers_see_and_write_their_street_only(registry, employers, officer_a, officer_b):
-    declaration = submit(officer_a, employers[0], [employee(cert(1))])
-    assert list(declarations_for(officer_a)) == [declaration]
-    assert list(declarations_for(officer_b)) == []
-    assert conflicts_for(officer_b, YEAR) == []
+def test_street_officers_see_and_write_their_street_only(registry, employers, wang_street_a, zhao_street_b):
+    declaration = submit(wang_street_a, employers[0], [employee(cert(1))])
+    assert list(declarations_for(wang_street_a)) == [declaration]
+    assert list(declarations_for(zhao_street_b)) == []
+    assert conflicts_for(zhao_street_b, YEAR) == []
     with pytest.raises(DeclarationError):
-        submit(officer_b, employers[1], [])
-    assert submit(officer_b, employers[2], []).employer == employers[2]
+        submit(zhao_street_b, employers[1], [])
+    assert submit(zhao_street_b, employers[2], []).employer == employers[2]
     client = Client()
-    client.force_login(officer_b)
+    client.force_login(zhao_street_b)
     assert client.get(f"/staff/declarations/{declaration.pk}/").status_code == 404
     assert client.get(f"/staff/declarations/{declaration.pk}/correct/").status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", object_type="declaration").count() == 2
@@ -475,7 +458,7 @@ def test_street_officers_see_and_write_their_street_only(registry, employers, of
 # Approval fixes the levy
 
 
-def test_approval_fixes_the_levy_of_the_worked_example(tmp_path, system_actor, district_officer):
+def test_approval_fixes_the_levy_of_the_worked_example(tmp_path, system_actor, li_district_officer):
     rows = [
         person_row(11, 残疾等级="三级", 残疾人证号=_id(11) + "43"),
         person_row(12, 残疾等级="四级", 残疾人证号=_id(12) + "44"),
@@ -483,7 +466,7 @@ def test_approval_fixes_the_levy_of_the_worked_example(tmp_path, system_actor, d
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", rows))
     employer = _employer(0)
     declaration = submit(
-        district_officer,
+        li_district_officer,
         employer,
         [employee(_id(11) + "43"), employee(_id(12) + "44")],
         year=2024,
@@ -492,33 +475,33 @@ def test_approval_fixes_the_levy_of_the_worked_example(tmp_path, system_actor, d
     )
     assert [r.counts_as for r in rows_of(declaration)] == [1, 1]
     approved = declaration_approve(
-        actor=district_officer, declaration=declaration, version=declaration.version
+        actor=li_district_officer, declaration=declaration, version=declaration.version
     )
     assert approved.state == "approved"
     assert approved.levy_fen == 49_500_000  # (7.5 − 2) × 100,000 × 90 % = 495,000.00
     assert approved.counted == 2
     assert approved.reduction == Decimal("0.9")
     assert approved.exempt is False
-    assert approved.approved_by == district_officer and approved.approved_at is not None
+    assert approved.approved_by == li_district_officer and approved.approved_at is not None
     assert approved.decision["policy"] == "employment_levy"
     assert approved.decision["figures"]["levy"] == "495000.00"
     assert approved.decision["parameters"]
     event = AuditEvent.objects.get(action="declaration.approve")
     assert event.details["levy_fen"] == 49_500_000
     with pytest.raises(DeclarationError):
-        declaration_approve(actor=district_officer, declaration=approved, version=approved.version)
+        declaration_approve(actor=li_district_officer, declaration=approved, version=approved.version)
 
 
-def test_grade_1_counts_twice_in_the_levy(registry, employers, district_officer):
+def test_grade_1_counts_twice_in_the_levy(registry, employers, li_district_officer):
     declaration = submit(
-        district_officer,
+        li_district_officer,
         employers[0],
         [employee(cert(1)), employee(cert(2, "43"))],
         headcount="500",
         wages="50000000",
     )
     approved = declaration_approve(
-        actor=district_officer, declaration=declaration, version=declaration.version
+        actor=li_district_officer, declaration=declaration, version=declaration.version
     )
     assert approved.counted == 3
 
@@ -527,11 +510,11 @@ def test_grade_1_counts_twice_in_the_levy(registry, employers, district_officer)
 # Invalid input: nothing written
 
 
-def test_nothing_is_written_on_invalid_input(registry, employers, district_officer):
+def test_nothing_is_written_on_invalid_input(registry, employers, li_district_officer):
     events = AuditEvent.objects.count()
     with pytest.raises(DeclarationError) as invalid:
         submit(
-            district_officer,
+            li_district_officer,
             employers[0],
             [
                 employee(cert(1)),
@@ -556,33 +539,34 @@ def test_nothing_is_written_on_invalid_input(registry, employers, district_offic
     assert AuditEvent.objects.count() == events
 
 
-def test_one_declaration_per_employer_and_year(registry, employers, district_officer):
-    submit(district_officer, employers[0], [])
+def test_one_declaration_per_employer_and_year(registry, employers, li_district_officer):
+    submit(li_district_officer, employers[0], [])
     with pytest.raises(DeclarationError) as twice:
-        submit(district_officer, employers[0], [employee(cert(1))])
+        submit(li_district_officer, employers[0], [employee(cert(1))])
     assert twice.value.errors[0]["field"] == "levy_year"
     assert Declaration.objects.unscoped(reason="test").count() == 1
 
 
-def test_the_declaration_window(registry, employers, district_officer, settings):
+def test_the_declaration_window(registry, employers, li_district_officer, settings):
     with pytest.raises(DeclarationError) as late:
-        submit(district_officer, employers[0], [], submitted_on=dt.date(2025, 11, 3))
+        submit(li_district_officer, employers[0], [], submitted_on=dt.date(2025, 11, 3))
     assert late.value.errors[0]["field"] == "submitted_on"
     assert "2025-03-01" in late.value.errors[0]["message"]
     recorded = submit(
-        district_officer, employers[0], [], submitted_on=dt.date(2025, 11, 3), record_outside_window=True
+        li_district_officer, employers[0], [], submitted_on=dt.date(2025, 11, 3), record_outside_window=True
     )
     assert recorded.outside_window is True
-    assert submit(district_officer, employers[1], []).outside_window is False
+    assert submit(li_district_officer, employers[1], []).outside_window is False
     settings.XIAOKANG_DECLARATION_WINDOW = ("01-01", "12-31")
     assert (
-        submit(district_officer, employers[2], [], submitted_on=dt.date(2025, 11, 3)).outside_window is False
+        submit(li_district_officer, employers[2], [], submitted_on=dt.date(2025, 11, 3)).outside_window
+        is False
     )
     with pytest.raises(DeclarationError) as early:
-        submit(district_officer, employers[0], [], year=2024, submitted_on=dt.date(2023, 12, 1))
+        submit(li_district_officer, employers[0], [], year=2024, submitted_on=dt.date(2023, 12, 1))
     assert early.value.errors[0]["field"] == "submitted_on"
     with pytest.raises(DeclarationError) as future_year:
-        submit(district_officer, employers[0], [], year=2099, submitted_on=dt.date(2025, 3, 1))
+        submit(li_district_officer, employers[0], [], year=2099, submitted_on=dt.date(2025, 3, 1))
     assert future_year.value.errors[0]["field"] == "levy_year"
 
 
@@ -675,8 +659,8 @@ def _client(user) -> Client:
     return client
 
 
-def test_record_a_declaration_on_the_page(registry, employers, officer_a):
-    client = _client(officer_a)
+def test_record_a_declaration_on_the_page(registry, employers, wang_street_a):
+    client = _client(wang_street_a)
     page = client.get(f"/staff/declarations/new/?employer={employers[0].pk}")
     assert page.status_code == 200 and employers[0].uscc in page.content.decode()
     response = client.post(
@@ -700,8 +684,8 @@ def test_record_a_declaration_on_the_page(registry, employers, officer_a):
     assert "/approve/" not in text and f"/staff/declarations/{declaration.pk}/recheck/" in text
 
 
-def test_the_page_names_the_rows_in_error_and_records_nothing(registry, employers, district_officer):
-    response = _client(district_officer).post(
+def test_the_page_names_the_rows_in_error_and_records_nothing(registry, employers, li_district_officer):
+    response = _client(li_district_officer).post(
         "/staff/declarations/new/",
         {
             "employer": employers[0].uscc,
@@ -719,8 +703,8 @@ def test_the_page_names_the_rows_in_error_and_records_nothing(registry, employer
     assert Declaration.objects.unscoped(reason="test").count() == 0
 
 
-def test_an_employer_outside_the_street_is_not_found_on_the_page(registry, employers, officer_b):
-    response = _client(officer_b).post(
+def test_an_employer_outside_the_street_is_not_found_on_the_page(registry, employers, zhao_street_b):
+    response = _client(zhao_street_b).post(
         "/staff/declarations/new/",
         {
             "employer": employers[0].uscc,
@@ -733,10 +717,10 @@ def test_an_employer_outside_the_street_is_not_found_on_the_page(registry, emplo
     assert response.status_code == 422 and Declaration.objects.unscoped(reason="test").count() == 0
 
 
-def test_correct_on_the_page_and_the_stale_version_message(registry, employers, district_officer):
-    declaration = submit(district_officer, employers[0], [employee(cert(1), months=6)])
+def test_correct_on_the_page_and_the_stale_version_message(registry, employers, li_district_officer):
+    declaration = submit(li_district_officer, employers[0], [employee(cert(1), months=6)])
     (row,) = rows_of(declaration)
-    client = _client(district_officer)
+    client = _client(li_district_officer)
     page = client.get(f"/staff/declarations/{declaration.pk}/correct/")
     assert page.status_code == 200
     data = {
@@ -759,20 +743,20 @@ def test_correct_on_the_page_and_the_stale_version_message(registry, employers, 
     assert Declaration.objects.unscoped(reason="test").get().headcount == Decimal("100.00")
 
 
-def test_approve_and_resolve_on_the_pages(registry, employers, district_officer, officer_a):
-    first = submit(district_officer, employers[0], [employee(cert(1))])
-    second = submit(district_officer, employers[1], [employee(cert(1))])
+def test_approve_and_resolve_on_the_pages(registry, employers, li_district_officer, wang_street_a):
+    first = submit(li_district_officer, employers[0], [employee(cert(1))])
+    second = submit(li_district_officer, employers[1], [employee(cert(1))])
     first.refresh_from_db()
-    client = _client(district_officer)
+    client = _client(li_district_officer)
     refused = client.post(f"/staff/declarations/{first.pk}/approve/", {"version": first.version})
     assert refused.status_code == 422
     conflicts = client.get(f"/staff/declarations/conflicts/{YEAR}/")
     assert conflicts.status_code == 200 and employers[1].name in conflicts.content.decode()
     assert 'name="declaration"' in conflicts.content.decode()
-    street_page = _client(officer_a).get(f"/staff/declarations/conflicts/{YEAR}/").content.decode()
+    street_page = _client(wang_street_a).get(f"/staff/declarations/conflicts/{YEAR}/").content.decode()
     assert employers[1].name in street_page and 'name="declaration"' not in street_page
     assert (
-        _client(officer_a)
+        _client(wang_street_a)
         .post(
             f"/staff/declarations/conflicts/{YEAR}/resolve/",
             {"person": registry[1].pk, "declaration": first.pk},
@@ -794,7 +778,7 @@ def test_approve_and_resolve_on_the_pages(registry, employers, district_officer,
     stale = client.post(f"/staff/declarations/{first.pk}/approve/", {"version": first.version - 1})
     assert stale.status_code == 409
     assert (
-        _client(officer_a)
+        _client(wang_street_a)
         .post(f"/staff/declarations/{first.pk}/approve/", {"version": first.version})
         .status_code
         == 403
@@ -807,24 +791,24 @@ def test_approve_and_resolve_on_the_pages(registry, employers, district_officer,
     assert "employment_levy" in detail
 
 
-def test_the_list_filters_and_counts_conflicts(registry, employers, district_officer, officer_a):
-    submit(district_officer, employers[0], [employee(cert(1))])
-    submit(district_officer, employers[1], [employee(cert(1))])
-    submit(district_officer, employers[2], [], year=2024)
-    client = _client(district_officer)
+def test_the_list_filters_and_counts_conflicts(registry, employers, li_district_officer, wang_street_a):
+    submit(li_district_officer, employers[0], [employee(cert(1))])
+    submit(li_district_officer, employers[1], [employee(cert(1))])
+    submit(li_district_officer, employers[2], [], year=2024)
+    client = _client(li_district_officer)
     page = client.get("/staff/declarations/", {"year": YEAR})
     assert page.status_code == 200
     assert page.context["conflicts"] == 1
     assert page.context["page"].paginator.count == 2
     by_street = client.get("/staff/declarations/", {"street": STREET_B})
     assert by_street.context["page"].paginator.count == 1
-    street_a = _client(officer_a).get("/staff/declarations/")
+    street_a = _client(wang_street_a).get("/staff/declarations/")
     assert street_a.context["page"].paginator.count == 2
 
 
-def test_the_recheck_button(registry, employers, district_officer):
-    declaration = submit(district_officer, employers[0], [employee(cert(1))])
-    response = _client(district_officer).post(f"/staff/declarations/{declaration.pk}/recheck/")
+def test_the_recheck_button(registry, employers, li_district_officer):
+    declaration = submit(li_district_officer, employers[0], [employee(cert(1))])
+    response = _client(li_district_officer).post(f"/staff/declarations/{declaration.pk}/recheck/")
     assert response.status_code == 303
 
 

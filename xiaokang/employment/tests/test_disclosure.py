@@ -494,7 +494,7 @@ def test_disclosure_write_keeps_the_old_file_when_writing_fails(data, tmp_path, 
     assert [path.name for path in tmp_path.iterdir()] == ["out.csv"]
 
 
-def test_no_employee_data_wages_or_levy_in_any_output(data, district_officer):
+def test_no_employee_data_wages_or_levy_in_any_output(data, li_district_officer):
     outputs = {
         "years": _text(english().get("/quota/")),
         "page": _text(english().get("/quota/2025/")),
@@ -503,7 +503,7 @@ def test_no_employee_data_wages_or_levy_in_any_output(data, district_officer):
         "xlsx": repr(_xlsx_rows(_xlsx_bytes(Client().get("/quota/2025.xlsx"))))
         + repr(_xlsx_rows(_xlsx_bytes(Client().get("/quota/2025.xlsx")), sheet=1)),
     }
-    staff = _signed_in(district_officer)
+    staff = _signed_in(li_district_officer)
     outputs["member-units"] = _text(staff.get("/staff/member-units/2025/"))
     member_xlsx = _xlsx_bytes(staff.get("/staff/member-units/2025.xlsx"))
     outputs["member-units-xlsx"] = repr(_xlsx_rows(member_xlsx)) + repr(_xlsx_rows(member_xlsx, sheet=1))
@@ -530,8 +530,8 @@ def _units(page: str) -> list[str]:
     return [name for name in names if name in page]
 
 
-def test_member_units_for_the_district(data, district_officer):
-    rows, totals = disclosure.member_units(district_officer, YEAR)
+def test_member_units_for_the_district(data, li_district_officer):
+    rows, totals = disclosure.member_units(li_district_officer, YEAR)
 
     assert [row.name for row in rows] == sorted(
         ["甲科技有限公司", "丙研究院", "丁贸易有限公司", "戊区政府办公室", "己咨询有限公司"]
@@ -547,8 +547,8 @@ def test_member_units_for_the_district(data, district_officer):
     assert (totals.units, totals.meeting, totals.below, totals.without_declaration) == (5, 2, 1, 2)
 
 
-def test_the_member_units_page(data, district_officer):
-    response = _signed_in(district_officer).get("/staff/member-units/2025/")
+def test_the_member_units_page(data, li_district_officer):
+    response = _signed_in(li_district_officer).get("/staff/member-units/2025/")
 
     assert response.status_code == 200
     page = _text(response)
@@ -568,22 +568,22 @@ def test_the_member_units_page(data, district_officer):
     assert 'href="/staff/member-units/2024/"' in page
 
 
-def test_a_street_officer_sees_their_streets_member_units(data, officer_a, officer_b):
-    rows, totals = disclosure.member_units(officer_a, YEAR)
+def test_a_street_officer_sees_their_streets_member_units(data, wang_street_a, zhao_street_b):
+    rows, totals = disclosure.member_units(wang_street_a, YEAR)
     assert [row.name for row in rows] == sorted(["甲科技有限公司", "丁贸易有限公司", "戊区政府办公室"])
     assert (totals.units, totals.meeting, totals.below, totals.without_declaration) == (3, 1, 0, 2)
 
-    page = _text(_signed_in(officer_b).get("/staff/member-units/2025/"))
+    page = _text(_signed_in(zhao_street_b).get("/staff/member-units/2025/"))
     assert _units(page) == ["丙研究院", "己咨询有限公司"]
     assert "The member units of your street" in page and "中关村街道" in page
     assert '<dd class="number">2</dd>' in page  # two units
 
-    rows = _xlsx_rows(_xlsx_bytes(_signed_in(officer_b).get("/staff/member-units/2025.xlsx")))
+    rows = _xlsx_rows(_xlsx_bytes(_signed_in(zhao_street_b).get("/staff/member-units/2025.xlsx")))
     assert [row[0] for row in rows[1:]] == ["丙研究院", "己咨询有限公司"]
 
 
-def test_member_units_xlsx_and_its_audit(data, district_officer):
-    response = _signed_in(district_officer).get("/staff/member-units/2025.xlsx")
+def test_member_units_xlsx_and_its_audit(data, li_district_officer):
+    response = _signed_in(li_district_officer).get("/staff/member-units/2025.xlsx")
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="member-units-2025.xlsx"'
@@ -623,14 +623,14 @@ def test_other_roles_may_not_see_member_units(data, role):
     assert Client().get("/staff/member-units/2025/").status_code == 302  # to the login page
 
 
-def test_the_latest_member_units_year(data, district_officer):
-    page = _text(_signed_in(district_officer).get("/staff/member-units/"))
+def test_the_latest_member_units_year(data, li_district_officer):
+    page = _text(_signed_in(li_district_officer).get("/staff/member-units/"))
     assert "Member units 2025" in page
     assert 'href="/staff/member-units/2025/" aria-current="page"' in page
 
 
-def test_member_units_of_a_year_without_declarations(data, district_officer):
-    rows, totals = disclosure.member_units(district_officer, 2031)
+def test_member_units_of_a_year_without_declarations(data, li_district_officer):
+    rows, totals = disclosure.member_units(li_district_officer, 2031)
     assert {row.status for row in rows} == {"none"}
     assert (totals.units, totals.without_declaration) == (5, 5)
-    assert _signed_in(district_officer).get("/staff/member-units/2031/").status_code == 200
+    assert _signed_in(li_district_officer).get("/staff/member-units/2031/").status_code == 200

@@ -205,14 +205,14 @@ def test_a_reimport_is_unchanged_and_a_change_is_an_update(tmp_path, system_acto
     assert update.details["changes"] == {"name": ["测试单位1", "新名称"]}
 
 
-def test_a_street_officer_imports_employers_of_their_street_only(tmp_path, officer_a, imported):
+def test_a_street_officer_imports_employers_of_their_street_only(tmp_path, wang_street_a, imported):
     rows = [
         employer_row(3),
         employer_row(4, 所在街道="中关村街道"),  # another street
         employer_row(2, 所在街道="万寿路街道"),  # street B's employer, moved into street A
     ]
 
-    report = employers_import(actor=officer_a, path=write_csv(tmp_path / "e.csv", rows))
+    report = employers_import(actor=wang_street_a, path=write_csv(tmp_path / "e.csv", rows))
 
     assert [(e["row"], e["column"]) for e in report.errors] == [(3, "所在街道"), (4, "统一社会信用代码")]
     assert all("outside your area (110108001000)" in e["message"] for e in report.errors)
@@ -221,35 +221,35 @@ def test_a_street_officer_imports_employers_of_their_street_only(tmp_path, offic
         and Employer.objects.unscoped(reason="test").get(pk=imported["b"].pk).street.code == STREET_B
     )
 
-    ok = employers_import(actor=officer_a, path=write_csv(tmp_path / "ok.csv", [employer_row(3)]))
+    ok = employers_import(actor=wang_street_a, path=write_csv(tmp_path / "ok.csv", [employer_row(3)]))
     assert ok.written and ok.created == 1
 
 
-def test_the_form_uses_the_import_rules_and_is_audited(district_officer, officer_a, imported):
+def test_the_form_uses_the_import_rules_and_is_audited(li_district_officer, wang_street_a, imported):
     values = {
         "uscc": wrong_check(make_uscc(5)),
         "name": "",
         "type": "公司",
         "street": "万寿路街道",
     }
-    result = employer_save(actor=district_officer, values=values)
+    result = employer_save(actor=li_district_officer, values=values)
     assert {e["field"] for e in result.errors} == {"uscc", "name", "type"}
     assert result.employer is None and Employer.objects.unscoped(reason="test").count() == 2
 
     values.update(uscc=make_uscc(5), name="新单位", type="事业单位")
-    result = employer_save(actor=district_officer, values=values)
+    result = employer_save(actor=li_district_officer, values=values)
     assert result.errors == [] and result.employer.employer_type == "public_institution"
     assert events("employer.create")[-1].details["source"] == "form"
 
-    taken = employer_save(actor=district_officer, values={**values, "uscc": make_uscc(1)})
+    taken = employer_save(actor=li_district_officer, values={**values, "uscc": make_uscc(1)})
     assert taken.errors[0]["message"].startswith("该统一社会信用代码已登记")
 
-    changed = employer_save(actor=officer_a, employer=imported["a"], values={"state_owned": "是"})
+    changed = employer_save(actor=wang_street_a, employer=imported["a"], values={"state_owned": "是"})
     assert (
         changed.errors == [] and Employer.objects.unscoped(reason="test").get(pk=imported["a"].pk).state_owned
     )
     assert events("employer.update")[-1].details["changes"] == {"state_owned": [False, True]}
-    moved = employer_save(actor=officer_a, employer=imported["a"], values={"street": "中关村街道"})
+    moved = employer_save(actor=wang_street_a, employer=imported["a"], values={"street": "中关村街道"})
     assert moved.errors[0]["field"] == "street" and "outside your area" in moved.errors[0]["message"]
 
 
@@ -276,38 +276,38 @@ def csv_upload(rows: list[dict], name: str = "employers.csv") -> SimpleUploadedF
     return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
 
 
-def test_the_list_searches_filters_and_is_scoped(imported, district_officer, officer_a, officer_b):
-    page = client_for(district_officer).get(reverse("employer-list")).content.decode()
+def test_the_list_searches_filters_and_is_scoped(imported, li_district_officer, wang_street_a, zhao_street_b):
+    page = client_for(li_district_officer).get(reverse("employer-list")).content.decode()
     assert "测试单位1" in page and "测试单位2" in page
     assert "<caption" in page and '<th scope="col">' in page
 
-    page = client_for(district_officer).get(reverse("employer-list"), {"committee_member": "yes"})
+    page = client_for(li_district_officer).get(reverse("employer-list"), {"committee_member": "yes"})
     assert "测试单位2" in page.content.decode() and "测试单位1" not in page.content.decode()
-    page = client_for(district_officer).get(reverse("employer-list"), {"q": make_uscc(1)[:17].lower()})
+    page = client_for(li_district_officer).get(reverse("employer-list"), {"q": make_uscc(1)[:17].lower()})
     assert "测试单位1" in page.content.decode() and "测试单位2" not in page.content.decode()
-    page = client_for(district_officer).get(
+    page = client_for(li_district_officer).get(
         reverse("employer-list"), {"street": STREET_B, "type": "enterprise"}
     )
     assert "测试单位2" in page.content.decode() and "测试单位1" not in page.content.decode()
 
-    page = client_for(officer_a).get(reverse("employer-list")).content.decode()
+    page = client_for(wang_street_a).get(reverse("employer-list")).content.decode()
     assert "测试单位1" in page and "测试单位2" not in page
-    page = client_for(officer_b).get(reverse("employer-list"), {"q": "测试"}).content.decode()
+    page = client_for(zhao_street_b).get(reverse("employer-list"), {"q": "测试"}).content.decode()
     assert "测试单位2" in page and "测试单位1" not in page
 
 
-def test_the_list_is_paginated(tmp_path, system_actor, district_officer):
+def test_the_list_is_paginated(tmp_path, system_actor, li_district_officer):
     rows = [employer_row(n) for n in range(1, 53)]
     employers_import(actor=system_actor, path=write_csv(tmp_path / "many.csv", rows))
-    client = client_for(district_officer)
+    client = client_for(li_district_officer)
     first = client.get(reverse("employer-list"), {"type": "enterprise"}).content.decode()
     assert "Page 1 of 2" in first and "type=enterprise&amp;page=2" in first
     second = client.get(reverse("employer-list"), {"type": "enterprise", "page": 2}).content.decode()
     assert second.count('<th scope="row">') == 2
 
 
-def test_the_detail_page_is_404_outside_the_street_and_audited(imported, officer_a):
-    client = client_for(officer_a)
+def test_the_detail_page_is_404_outside_the_street_and_audited(imported, wang_street_a):
+    client = client_for(wang_street_a)
     page = client.get(reverse("employer-detail", args=[imported["a"].pk])).content.decode()
     assert imported["a"].uscc in page and "Quota declarations" in page
 
@@ -316,7 +316,7 @@ def test_the_detail_page_is_404_outside_the_street_and_audited(imported, officer
     assert events("access.denied")[-1].object_id == str(imported["b"].pk)
 
 
-def test_the_detail_page_lists_declarations_with_the_approved_levy(imported, district_officer):
+def test_the_detail_page_lists_declarations_with_the_approved_levy(imported, li_district_officer):
     import datetime as dt
     from decimal import Decimal
 
@@ -325,14 +325,16 @@ def test_the_detail_page_lists_declarations_with_the_approved_levy(imported, dis
     employer.declarations.create(levy_year=2024, state="approved", levy_fen=1234500, **common)
     employer.declarations.create(levy_year=2025, **common)
 
-    page = client_for(district_officer).get(reverse("employer-detail", args=[employer.pk])).content.decode()
+    page = (
+        client_for(li_district_officer).get(reverse("employer-detail", args=[employer.pk])).content.decode()
+    )
 
     assert page.index("2025") < page.index("2024")  # the latest year first
     assert "12,345.00" in page and "not yet approved" in page
 
 
-def test_create_and_edit_through_the_pages(imported, officer_a):
-    client = client_for(officer_a)
+def test_create_and_edit_through_the_pages(imported, wang_street_a):
+    client = client_for(wang_street_a)
     form = client.get(reverse("employer-create")).content.decode()
     assert '<label for="id_uscc">' in form and "中关村街道" not in form  # their own street only
 
@@ -382,8 +384,8 @@ def test_create_and_edit_through_the_pages(imported, officer_a):
     )
 
 
-def test_import_pages_check_then_confirm(imported, district_officer, data_dir):
-    client = client_for(district_officer)
+def test_import_pages_check_then_confirm(imported, li_district_officer, data_dir):
+    client = client_for(li_district_officer)
     assert "统一社会信用代码" in client.get(reverse("employer-import")).content.decode()
 
     bad = client.post(
@@ -408,8 +410,8 @@ def test_import_pages_check_then_confirm(imported, district_officer, data_dir):
     assert "There is no checked file waiting to be imported" in again
 
 
-def test_a_street_officer_import_page_refuses_another_street(imported, officer_a):
-    client = client_for(officer_a)
+def test_a_street_officer_import_page_refuses_another_street(imported, wang_street_a):
+    client = client_for(wang_street_a)
     page = client.post(
         reverse("employer-import"), {"file": csv_upload([employer_row(5, 所在街道="中关村街道")])}
     ).content.decode()
@@ -418,8 +420,8 @@ def test_a_street_officer_import_page_refuses_another_street(imported, officer_a
     assert Employer.objects.unscoped(reason="test").count() == 2
 
 
-def test_the_export_opens_with_openpyxl_and_is_scoped(imported, officer_a, district_officer, tmp_path):
-    response = client_for(district_officer).get(reverse("employer-export"), {"committee_member": "no"})
+def test_the_export_opens_with_openpyxl_and_is_scoped(imported, wang_street_a, li_district_officer, tmp_path):
+    response = client_for(li_district_officer).get(reverse("employer-export"), {"committee_member": "no"})
     assert response.status_code == 200
     path = tmp_path / "export.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
@@ -429,14 +431,14 @@ def test_the_export_opens_with_openpyxl_and_is_scoped(imported, officer_a, distr
     assert rows[1:] == [(imported["a"].uscc, "测试单位1", "企业", "否", "万寿路街道", "否")]
     assert events("employer.export")[-1].details["rows"] == 1
 
-    response = client_for(officer_a).get(reverse("employer-export"))
+    response = client_for(wang_street_a).get(reverse("employer-export"))
     path.write_bytes(b"".join(response.streaming_content))
     codes = [row[0] for row in openpyxl.load_workbook(path).active.iter_rows(min_row=2, values_only=True)]
     assert codes == [imported["a"].uscc]
 
 
-def test_the_export_reimports_unchanged(imported, district_officer, tmp_path, system_actor):
-    response = client_for(district_officer).get(reverse("employer-export"))
+def test_the_export_reimports_unchanged(imported, li_district_officer, tmp_path, system_actor):
+    response = client_for(li_district_officer).get(reverse("employer-export"))
     path = tmp_path / "all.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
     report = employers_import(actor=system_actor, path=path)
@@ -462,8 +464,8 @@ def api_get(user, path, params=None):
     )
 
 
-def test_api_lists_filters_and_pages(imported, district_officer):
-    answer = api_get(district_officer, "/employers").json()
+def test_api_lists_filters_and_pages(imported, li_district_officer):
+    answer = api_get(li_district_officer, "/employers").json()
     assert answer["count"] == 2 and [e["name"] for e in answer["items"]] == ["测试单位1", "测试单位2"]
     assert answer["items"][1] | {"id": 0} == {
         "id": 0,
@@ -478,27 +480,28 @@ def test_api_lists_filters_and_pages(imported, district_officer):
     }
     assert [
         e["name"]
-        for e in api_get(district_officer, "/employers", {"committee_member": "true"}).json()["items"]
+        for e in api_get(li_district_officer, "/employers", {"committee_member": "true"}).json()["items"]
     ] == ["测试单位2"]
     assert (
-        api_get(district_officer, "/employers", {"street": "110108001", "type": "企业"}).json()["count"] == 1
+        api_get(li_district_officer, "/employers", {"street": "110108001", "type": "企业"}).json()["count"]
+        == 1
     )
-    assert api_get(district_officer, "/employers", {"q": "单位2"}).json()["count"] == 1
-    page = api_get(district_officer, "/employers", {"limit": 1, "offset": 1}).json()
+    assert api_get(li_district_officer, "/employers", {"q": "单位2"}).json()["count"] == 1
+    page = api_get(li_district_officer, "/employers", {"limit": 1, "offset": 1}).json()
     assert (page["count"], [e["name"] for e in page["items"]], page["offset"]) == (2, ["测试单位2"], 1)
-    bad = api_get(district_officer, "/employers", {"type": "公司", "limit": 500})
+    bad = api_get(li_district_officer, "/employers", {"type": "公司", "limit": 500})
     assert bad.status_code == 422
     assert {d["field"] for d in bad.json()["detail"]} == {"type", "limit"}
 
 
-def test_api_scope_and_roles(imported, officer_a, other_roles):
-    assert [e["name"] for e in api_get(officer_a, "/employers").json()["items"]] == ["测试单位1"]
-    assert api_get(officer_a, "/employers", {"street": STREET_B}).json()["count"] == 0
-    assert api_get(officer_a, f"/employers/{imported['a'].pk}").json()["uscc"] == imported["a"].uscc
-    outside = api_get(officer_a, f"/employers/{imported['b'].pk}")
+def test_api_scope_and_roles(imported, wang_street_a, other_roles):
+    assert [e["name"] for e in api_get(wang_street_a, "/employers").json()["items"]] == ["测试单位1"]
+    assert api_get(wang_street_a, "/employers", {"street": STREET_B}).json()["count"] == 0
+    assert api_get(wang_street_a, f"/employers/{imported['a'].pk}").json()["uscc"] == imported["a"].uscc
+    outside = api_get(wang_street_a, f"/employers/{imported['b'].pk}")
     assert outside.status_code == 404 and outside.json() == {"detail": "未找到 / not found"}
-    assert api_get(officer_a, "/employers/999999").status_code == 404
-    assert api_get(officer_a, f"/employers/{2**70}").status_code == 404
+    assert api_get(wang_street_a, "/employers/999999").status_code == 404
+    assert api_get(wang_street_a, f"/employers/{2**70}").status_code == 404
     for role in ("community_worker", "auditor", "security_admin"):
         assert api_get(other_roles[role], "/employers").status_code == 403
     assert Client().get("/api/v1/employers").status_code == 401

@@ -9,10 +9,10 @@ from xiaokang.registry.tests.test_api import Api, registry  # noqa: F401 (the sh
 pytestmark = pytest.mark.django_db
 
 
-def test_eligibility_explains_every_policy_with_conditions_and_citations(registry, officer_a):  # noqa: F811
+def test_eligibility_explains_every_policy_with_conditions_and_citations(registry, wang_street_a):  # noqa: F811
     person = registry["a"]  # 低保, grade-1 physical, Beijing urban
 
-    response = Api(officer_a).get(f"/persons/{person.pk}/eligibility", {"date": "2025-06-01"})
+    response = Api(wang_street_a).get(f"/persons/{person.pk}/eligibility", {"date": "2025-06-01"})
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -35,16 +35,16 @@ def test_eligibility_explains_every_policy_with_conditions_and_citations(registr
     assert AuditEvent.objects.filter(action="person.eligibility", person_id=person.pk).count() == 1
 
 
-def test_street_b_gets_404_for_a_person_of_street_a_and_it_is_audited(registry, officer_b):  # noqa: F811
-    response = Api(officer_b).get(f"/persons/{registry['a'].pk}/eligibility")
+def test_street_b_gets_404_for_a_person_of_street_a_and_it_is_audited(registry, zhao_street_b):  # noqa: F811
+    response = Api(zhao_street_b).get(f"/persons/{registry['a'].pk}/eligibility")
 
     assert response.status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", person_id=registry["a"].pk).exists()
     assert not AuditEvent.objects.filter(action="person.eligibility").exists()
 
 
-def test_a_date_without_parameters_is_400_and_a_bad_date_422(registry, district_officer):  # noqa: F811
-    api = Api(district_officer)
+def test_a_date_without_parameters_is_400_and_a_bad_date_422(registry, li_district_officer):  # noqa: F811
+    api = Api(li_district_officer)
 
     assert api.get(f"/persons/{registry['a'].pk}/eligibility", {"date": "2024-01-01"}).status_code == 400
     assert api.get(f"/persons/{registry['a'].pk}/eligibility", {"date": "2025-02-30"}).status_code == 422

@@ -89,9 +89,9 @@ def test_the_second_run_counts_the_newly_and_no_longer_eligible(population, syst
     assert second.previous == first.run
 
 
-def test_a_what_if_changes_only_the_overridden_policy_and_stores_nothing(population, district_officer):
+def test_a_what_if_changes_only_the_overridden_policy_and_stores_nothing(population, li_district_officer):
     comparisons = evaluation.what_if(
-        DAY, actor=district_officer, overrides={"living_subsidy": {"dibao_standard": 2000}}
+        DAY, actor=li_district_officer, overrides={"living_subsidy": {"dibao_standard": 2000}}
     )
 
     by_id = {comparison.policy.id: comparison for comparison in comparisons}
@@ -104,13 +104,13 @@ def test_a_what_if_changes_only_the_overridden_policy_and_stores_nothing(populat
     assert EvaluationRun.objects.count() == 0 and EvaluationResult.objects.count() == 0
 
 
-def test_a_street_officers_what_if_covers_only_their_street(population, officer_a, district_officer):
+def test_a_street_officers_what_if_covers_only_their_street(population, wang_street_a, li_district_officer):
     street_a = Area.objects.get(code=STREET_A)
     in_a = Person.objects.unscoped(reason="test").filter(street=street_a).count()
     assert 0 < in_a < population.count()
 
-    mine = evaluation.what_if(DAY, actor=officer_a, overrides={})
-    everyone = evaluation.what_if(DAY, actor=district_officer, overrides={})
+    mine = evaluation.what_if(DAY, actor=wang_street_a, overrides={})
+    everyone = evaluation.what_if(DAY, actor=li_district_officer, overrides={})
 
     accident_mine = next(c for c in mine if c.policy.id == "accident_insurance")
     accident_all = next(c for c in everyone if c.policy.id == "accident_insurance")

@@ -36,8 +36,8 @@ def client_for(user):
     return client
 
 
-def test_the_policy_list_and_a_sheet_show_every_policy_and_flag_unverified_values(district_officer):
-    client = client_for(district_officer)
+def test_the_policy_list_and_a_sheet_show_every_policy_and_flag_unverified_values(li_district_officer):
+    client = client_for(li_district_officer)
 
     listing = client.get("/staff/policies/", {"date": "2025-06-01"})
     sheet = client.get("/staff/policies/living_subsidy/", {"date": "2025-06-01"})
@@ -53,10 +53,12 @@ def test_the_policy_list_and_a_sheet_show_every_policy_and_flag_unverified_value
     assert client.get("/staff/policies/no_such_policy/").status_code == 404
 
 
-def test_the_person_page_explains_every_policy(two_streets, officer_a):
+def test_the_person_page_explains_every_policy(two_streets, wang_street_a):
     person = two_streets[STREET_A]
 
-    response = client_for(officer_a).get(f"/staff/persons/{person.pk}/", {"eligibility_date": "2025-06-01"})
+    response = client_for(wang_street_a).get(
+        f"/staff/persons/{person.pk}/", {"eligibility_date": "2025-06-01"}
+    )
 
     assert response.status_code == 200
     [section] = [s for s in response.context["sections"] if s["anchor"] == "eligibility"]
@@ -72,10 +74,10 @@ def test_the_person_page_explains_every_policy(two_streets, officer_a):
 
 
 def test_a_bad_eligibility_date_falls_back_to_today_and_a_date_without_parameters_says_so(
-    two_streets, district_officer
+    two_streets, li_district_officer
 ):
     person = two_streets[STREET_A]
-    client = client_for(district_officer)
+    client = client_for(li_district_officer)
 
     bad = client.get(f"/staff/persons/{person.pk}/", {"eligibility_date": "2025-02-30"})
     early = client.get(f"/staff/persons/{person.pk}/", {"eligibility_date": "2020-01-01"})
@@ -85,8 +87,8 @@ def test_a_bad_eligibility_date_falls_back_to_today_and_a_date_without_parameter
     assert section["decisions"] == [] and "dibao_standard" in section["error"]
 
 
-def test_a_street_officers_what_if_covers_only_their_street(two_streets, officer_a):
-    response = client_for(officer_a).get(
+def test_a_street_officers_what_if_covers_only_their_street(two_streets, wang_street_a):
+    response = client_for(wang_street_a).get(
         "/staff/policies/what-if/",
         {"date": "2025-06-01", "living_subsidy.dibao_standard": "1500", "run": "1"},
     )
@@ -102,8 +104,8 @@ def test_a_street_officers_what_if_covers_only_their_street(two_streets, officer
     assert EvaluationRun.objects.count() == 0
 
 
-def test_the_district_what_if_covers_every_street(two_streets, district_officer):
-    response = client_for(district_officer).get(
+def test_the_district_what_if_covers_every_street(two_streets, li_district_officer):
+    response = client_for(li_district_officer).get(
         "/staff/policies/what-if/", {"date": "2025-06-01", "run": "1"}
     )
 
@@ -112,8 +114,8 @@ def test_the_district_what_if_covers_every_street(two_streets, district_officer)
     assert accident.total.current_eligible == 3
 
 
-def test_a_what_if_with_a_bad_value_shows_the_error_and_computes_nothing(two_streets, district_officer):
-    response = client_for(district_officer).get(
+def test_a_what_if_with_a_bad_value_shows_the_error_and_computes_nothing(two_streets, li_district_officer):
+    response = client_for(li_district_officer).get(
         "/staff/policies/what-if/", {"living_subsidy.dibao_standard": "lots", "run": "1"}
     )
 
@@ -122,21 +124,21 @@ def test_a_what_if_with_a_bad_value_shows_the_error_and_computes_nothing(two_str
     assert response.context["form"].errors["living_subsidy.dibao_standard"]
 
 
-def test_street_b_cannot_see_street_as_person_page_eligibility(two_streets, officer_b):
+def test_street_b_cannot_see_street_as_person_page_eligibility(two_streets, zhao_street_b):
     assert STREET_B in two_streets
-    response = client_for(officer_b).get(f"/staff/persons/{two_streets[STREET_A].pk}/")
+    response = client_for(zhao_street_b).get(f"/staff/persons/{two_streets[STREET_A].pk}/")
 
     assert response.status_code == 404
 
 
-def test_an_empty_date_compares_on_today(two_streets, district_officer):
-    response = client_for(district_officer).get("/staff/policies/what-if/", {"date": "", "run": "1"})
+def test_an_empty_date_compares_on_today(two_streets, li_district_officer):
+    response = client_for(li_district_officer).get("/staff/policies/what-if/", {"date": "", "run": "1"})
 
     assert response.context["comparisons"] is not None
 
 
-def test_a_date_before_the_first_parameter_value_says_so_instead_of_failing(two_streets, district_officer):
-    response = client_for(district_officer).get(
+def test_a_date_before_the_first_parameter_value_says_so_instead_of_failing(two_streets, li_district_officer):
+    response = client_for(li_district_officer).get(
         "/staff/policies/what-if/", {"date": "2020-01-01", "run": "1"}
     )
 
@@ -145,8 +147,8 @@ def test_a_date_before_the_first_parameter_value_says_so_instead_of_failing(two_
     assert response.context["comparisons"] is None
 
 
-def test_values_filled_for_another_date_are_refilled_not_taken_as_changes(two_streets, district_officer):
-    response = client_for(district_officer).get(
+def test_values_filled_for_another_date_are_refilled_not_taken_as_changes(two_streets, li_district_officer):
+    response = client_for(li_district_officer).get(
         "/staff/policies/what-if/",
         {
             "date": "2025-06-01",
@@ -162,13 +164,13 @@ def test_values_filled_for_another_date_are_refilled_not_taken_as_changes(two_st
 
 
 def test_a_street_officer_sees_the_stored_runs_counts_for_their_street_only(
-    two_streets, officer_a, system_actor
+    two_streets, wang_street_a, system_actor
 ):
     from xiaokang.policies import evaluation
 
     evaluation.evaluate_registry(DAY, actor=system_actor)
 
-    mine = client_for(officer_a).get("/staff/policies/").context["rows"]
+    mine = client_for(wang_street_a).get("/staff/policies/").context["rows"]
 
     accident = next(row for row in mine if row["policy"].id == "accident_insurance")
     # Persons 1 and 3 are in street A; person 2 is in street B.

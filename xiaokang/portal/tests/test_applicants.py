@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from tests.helpers import STREET_B, make_id, person_row, write_csv
+from tests.helpers import make_id, person_row, write_csv
 from xiaokang.accounts.actors import SystemActor
-from xiaokang.accounts.models import LoginFailure, User
+from xiaokang.accounts.models import LoginFailure
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.models import (
     Application,
@@ -30,32 +30,11 @@ from xiaokang.portal.verification import code_verify, office_code_issue
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("documents_dir")]
 
 PASSWORD = "Applicant-pass-1"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 UNKNOWN_ID = make_id("11010819800101123")  # valid, not in the registry
-
-
-@pytest.fixture(autouse=True)
-def documents_dir(settings, tmp_path):
-    settings.XIAOKANG_DOCUMENTS_DIR = tmp_path / "documents"
-    return settings.XIAOKANG_DOCUMENTS_DIR
-
-
-@pytest.fixture
-def people(tmp_path, system_actor):
-    rows = [
-        person_row(1),  # 低保, grade-1 physical: qualifies for the living subsidy
-        person_row(2, 街道乡镇="中关村街道"),
-        person_row(3, 家庭经济状况="一般"),  # does not qualify for the living subsidy
-    ]
-    persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", rows))
-    return {
-        "a": Person.objects.unscoped(reason="test").get(name="测试1"),
-        "b": Person.objects.unscoped(reason="test").get(street__code=STREET_B),
-        "ordinary": Person.objects.unscoped(reason="test").get(name="测试3"),
-    }
 
 
 def id_of(person) -> str:
@@ -104,19 +83,15 @@ def form_data(person, **overrides) -> dict:
 
 
 @pytest.fixture
-def staff(people):
-    community = User.objects.create_user(
-        "cw_alpha", password="Pass-word-123", role="community_worker", area=people["a"].community
-    )
-    street = User.objects.create_user(
-        "so_alpha", password="Pass-word-123", role="street_officer", area=people["a"].street
-    )
-    district = User.objects.create_user("do_alpha", password="Pass-word-123", role="district_officer")
-    # Whoever accepted does not do the community review (separation of duties, U11, G2).
-    reviewer = User.objects.create_user(
-        "cw_beta", password="Pass-word-123", role="community_worker", area=people["a"].community
-    )
-    return {"community": community, "reviewer": reviewer, "street": street, "district": district}
+def staff(people, sun_community_a, zheng_community_a, wang_street_a, li_district_officer):
+    """The named actors who review person a's applications. Whoever accepted does not do the community
+    review (separation of duties, U11, G2): Zheng reviews what Sun accepted."""
+    return {
+        "community": sun_community_a,
+        "reviewer": zheng_community_a,
+        "street": wang_street_a,
+        "district": li_district_officer,
+    }
 
 
 def rejected_application(person, staff, *, rejected_days_ago: int = 0) -> Application:
@@ -485,19 +460,8 @@ def test_documents_can_be_added_while_the_application_is_handled(people):
 # One application, appeals
 
 
-def test_someone_elses_application_is_not_found(people, staff):
-    other = rejected_application(
-        people["b"],
-        {
-            **staff,
-            "street": User.objects.create_user(
-                "street_b", password="Pass-word-123", role="street_officer", area=people["b"].street
-            ),
-            "community": User.objects.create_user(
-                "community_b", password="Pass-word-123", role="community_worker", area=people["b"].community
-            ),
-        },
-    )
+def test_someone_elses_application_is_not_found(people, staff, zhao_street_b, wu_community_b):
+    other = rejected_application(people["b"], {**staff, "street": zhao_street_b, "community": wu_community_b})
     account = register(people["a"])
     client = signed_in(account)
     missing = client.get("/account/applications/999999/")

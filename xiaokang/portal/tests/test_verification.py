@@ -17,8 +17,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.actors import make_staff
 from tests.helpers import person_row, write_csv
-from xiaokang.accounts.models import User
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.models import Application, Enrolment, Roster, RosterLine
 from xiaokang.cases.services import application_submit
@@ -55,17 +55,9 @@ def people(tmp_path, system_actor):
 
 
 @pytest.fixture
-def staff(people):
-    person = people["phone"]
-    return {
-        "community": User.objects.create_user(
-            "cw_v", password="Pass-word-123", role="community_worker", area=person.community
-        ),
-        "street": User.objects.create_user(
-            "so_v", password="Pass-word-123", role="street_officer", area=person.street
-        ),
-        "district": User.objects.create_user("do_v", password="Pass-word-123", role="district_officer"),
-    }
+def staff(people, sun_community_a, wang_street_a, li_district_officer):
+    """The named actors of the person with a phone (测试社区, street A)."""
+    return {"community": sun_community_a, "street": wang_street_a, "district": li_district_officer}
 
 
 def staff_client(user) -> Client:
@@ -264,11 +256,9 @@ def test_the_office_code_links_and_is_issued_only_in_scope(people, staff, tmp_pa
         path=write_csv(tmp_path / "b.csv", [person_row(3, 街道乡镇="中关村街道", 社区村="其他社区")]),
     )
     other_person = Person.objects.unscoped(reason="test").get(name="测试3")
-    other = User.objects.create_user(
-        "cw_other", password="Pass-word-123", role="community_worker", area=other_person.community
-    )
+    other = make_staff("cw_other", "community_worker", other_person.community)
     assert staff_client(other).post(url).status_code == 404
-    auditor = User.objects.create_user("aud_v", password="Pass-word-123", role="auditor")
+    auditor = make_staff("aud_v", "auditor")
     assert staff_client(auditor).post(url).status_code == 403
     assert not VerificationCode.objects.exists()
     assert client.get(url).status_code in (302, 405)  # an applicant session is no staff session
@@ -278,7 +268,7 @@ def test_the_office_code_links_and_is_issued_only_in_scope(people, staff, tmp_pa
     code = letter.context["code"]
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     event = AuditEvent.objects.get(action="applicant.office_code.issue")
-    assert event.person_id == person.pk and event.actor_label == "so_v"
+    assert event.person_id == person.pk and event.actor_label == "street_a"
     assert code.replace("-", "") not in json.dumps(event.details)
 
     assert enter(client, code.lower()).status_code == 303  # typed as on the letter, any case
@@ -308,7 +298,7 @@ def test_unlinking_removes_access_at_once_and_closing_frees_the_id_number(people
     assert intruder.get(f"/account/applications/{application.pk}/").status_code == 404
     assert intruder.get("/account/").context["applications"] == []
     event = AuditEvent.objects.get(action="applicant.unlink", object_id=str(account.pk))
-    assert event.actor_label == "cw_v" and event.details["reason"] == "身份证核验：账户非本人"
+    assert event.actor_label == "community_a" and event.details["reason"] == "身份证核验：账户非本人"
 
     # Closing it: the session ends and the owner can register their own account.
     assert office.post(url, {"reason": "非本人", "close": "on"}).status_code == 303

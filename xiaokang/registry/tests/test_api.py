@@ -70,15 +70,15 @@ def _snapshot(person):
 # Scope: district, street A, street B
 
 
-def test_the_district_officer_sees_both_streets(registry, district_officer):
-    api = Api(district_officer)
+def test_the_district_officer_sees_both_streets(registry, li_district_officer):
+    api = Api(li_district_officer)
     assert _names(api.get("/persons")) == ["测试1", "测试2"]
     assert api.get(f"/persons/{registry['a'].pk}").status_code == 200
     assert api.get(f"/persons/{registry['b'].pk}").status_code == 200
 
 
-def test_street_b_gets_404_for_street_as_person_and_the_attempt_is_audited(registry, officer_b):
-    api = Api(officer_b, address="10.3.3.3")
+def test_street_b_gets_404_for_street_as_person_and_the_attempt_is_audited(registry, zhao_street_b):
+    api = Api(zhao_street_b, address="10.3.3.3")
     a = registry["a"]
 
     response = api.get(f"/persons/{a.pk}")
@@ -95,8 +95,8 @@ def test_street_b_gets_404_for_street_as_person_and_the_attempt_is_audited(regis
     assert not AuditEvent.objects.filter(action="person.view").exists()
 
 
-def test_a_missing_person_answers_exactly_like_an_out_of_scope_one(registry, officer_b):
-    api = Api(officer_b)
+def test_a_missing_person_answers_exactly_like_an_out_of_scope_one(registry, zhao_street_b):
+    api = Api(zhao_street_b)
     out_of_scope = api.get(f"/persons/{registry['a'].pk}")
     missing = api.get(f"/persons/{registry['a'].pk + 1000}")
     assert (out_of_scope.status_code, out_of_scope.json()) == (missing.status_code, missing.json())
@@ -106,17 +106,17 @@ def test_a_missing_person_answers_exactly_like_an_out_of_scope_one(registry, off
 @pytest.mark.parametrize(
     "path", ["/persons/" + "9" * 30, "/persons/" + "9" * 100, "/persons/-1", "/persons/abc"]
 )
-def test_an_impossible_id_is_a_json_404_too(registry, officer_b, path):
-    api = Api(officer_b)
+def test_an_impossible_id_is_a_json_404_too(registry, zhao_street_b, path):
+    api = Api(zhao_street_b)
     assert (api.get(path).status_code, api.get(path).json()) == (404, {"detail": "未找到 / not found"})
     assert api.patch(path, {"name": "改名"}).status_code == 404
 
 
-def test_street_b_cannot_patch_street_as_person_nothing_changes(registry, officer_b):
+def test_street_b_cannot_patch_street_as_person_nothing_changes(registry, zhao_street_b):
     a = registry["a"]
     before = _snapshot(a)
 
-    response = Api(officer_b).patch(f"/persons/{a.pk}", {"name": "改名", "phone": "13900000000"})
+    response = Api(zhao_street_b).patch(f"/persons/{a.pk}", {"name": "改名", "phone": "13900000000"})
 
     assert response.status_code == 404
     assert _snapshot(a) == before
@@ -124,8 +124,8 @@ def test_street_b_cannot_patch_street_as_person_nothing_changes(registry, office
     assert not AuditEvent.objects.filter(action="person.update").exists()
 
 
-def test_street_b_never_lists_or_finds_street_as_persons(registry, officer_b):
-    api = Api(officer_b)
+def test_street_b_never_lists_or_finds_street_as_persons(registry, zhao_street_b):
+    api = Api(zhao_street_b)
     a_cert = registry["id_a"] + "41"
     assert _names(api.get("/persons")) == ["测试2"]
     assert _names(api.get("/persons", {"search": "测试"})) == ["测试2"]
@@ -140,8 +140,8 @@ def test_street_b_never_lists_or_finds_street_as_persons(registry, officer_b):
     assert _names(api.post("/persons/search", {"id_number": registry["id_b"].lower()})) == ["测试2"]
 
 
-def test_street_a_sees_only_street_a(registry, officer_a):
-    api = Api(officer_a)
+def test_street_a_sees_only_street_a(registry, wang_street_a):
+    api = Api(wang_street_a)
     assert _names(api.get("/persons")) == ["测试1"]
     assert api.get(f"/persons/{registry['b'].pk}").status_code == 404
     assert _names(api.get("/persons", {"id_number": registry["id_a"]})) == ["测试1"]
@@ -165,8 +165,10 @@ def test_a_community_worker_sees_only_their_community(tmp_path, system_actor):
 
 
 @pytest.mark.parametrize("role", ["auditor", "security_admin"])
-def test_the_auditor_and_the_security_administrator_get_403_on_every_persons_endpoint(registry, role):
-    user = User.objects.create_user("watcher", password="Pass-word-123", role=role)
+def test_the_auditor_and_the_security_administrator_get_403_on_every_persons_endpoint(
+    registry, role, actor_of
+):
+    user = actor_of(role)
     api = Api(user)
     a = registry["a"]
     before = (_snapshot(a), Person.objects.unscoped(reason="test").count())
@@ -188,7 +190,7 @@ def test_the_auditor_and_the_security_administrator_get_403_on_every_persons_end
     # Each refusal is audited (U11; GB/T 22239-2019 8.1.4.3), naming the endpoint; nothing else was recorded.
     refused = AuditEvent.objects.filter(pk__gt=last_event)
     assert refused.count() == len(responses)
-    assert set(refused.values_list("action", "actor_label")) == {("access.denied", "watcher")}
+    assert set(refused.values_list("action", "actor_label")) == {("access.denied", user.username)}
 
 
 @pytest.mark.parametrize("role", ["district_admin", "district_officer", "street_officer", "community_worker"])
@@ -222,10 +224,10 @@ def test_every_endpoint_without_a_token_is_401(registry):
 # Reading one person: masked numbers, audited view
 
 
-def test_a_person_is_shown_masked_and_the_view_is_audited(registry, officer_a):
+def test_a_person_is_shown_masked_and_the_view_is_audited(registry, wang_street_a):
     a = registry["a"]
 
-    response = Api(officer_a, address="10.4.4.4").get(f"/persons/{a.pk}")
+    response = Api(wang_street_a, address="10.4.4.4").get(f"/persons/{a.pk}")
 
     assert response.status_code == 200
     person = response.json()
@@ -258,8 +260,8 @@ def test_a_person_is_shown_masked_and_the_view_is_audited(registry, officer_a):
     )
 
 
-def test_the_list_is_masked_too(registry, district_officer):
-    response = Api(district_officer).get("/persons")
+def test_the_list_is_masked_too(registry, li_district_officer):
+    response = Api(li_district_officer).get("/persons")
     text = response.content.decode()
     assert registry["id_a"] not in text and registry["id_b"] not in text and PHONE_A not in text
     assert [p["certificate"]["number"][-2:] for p in response.json()["items"]] == ["41", "41"]
@@ -269,10 +271,10 @@ def test_the_list_is_masked_too(registry, district_officer):
 # Creating
 
 
-def test_post_creates_a_person_with_history_and_audit(registry, officer_a):
+def test_post_creates_a_person_with_history_and_audit(registry, wang_street_a):
     values = _values(5, 联系电话="13700001111")
 
-    response = Api(officer_a, address="10.5.5.5").post("/persons", values)
+    response = Api(wang_street_a, address="10.5.5.5").post("/persons", values)
 
     assert response.status_code == 201, response.content
     created = response.json()
@@ -288,21 +290,21 @@ def test_post_creates_a_person_with_history_and_audit(registry, officer_a):
     assert "13700001111" not in json.dumps(event.details)
 
 
-def test_post_accepts_json_numbers_and_booleans_for_digits_and_yes_no(registry, district_officer):
+def test_post_accepts_json_numbers_and_booleans_for_digits_and_yes_no(registry, li_district_officer):
     values = _values(6, 街道乡镇="中关村街道") | {"category": 4, "grade": 1, "self_care": False}
     values["multiple_categories"] = None
 
-    response = Api(district_officer).post("/persons", values)
+    response = Api(li_district_officer).post("/persons", values)
 
     assert response.status_code == 201, response.content
     assert (response.json()["certificate"]["category"], response.json()["self_care"]) == ("physical", False)
 
 
-def test_a_multiple_disability_takes_its_components_as_a_list(registry, district_officer):
+def test_a_multiple_disability_takes_its_components_as_a_list(registry, li_district_officer):
     values = _values(7, 残疾类别="多重", 残疾等级="二级")
     values |= {"certificate_number": values["id_number"] + "72", "multiple_categories": ["肢体", 6]}
 
-    response = Api(district_officer).post("/persons", values)
+    response = Api(li_district_officer).post("/persons", values)
 
     assert response.status_code == 201, response.content
     certificate = response.json()["certificate"]
@@ -310,8 +312,8 @@ def test_a_multiple_disability_takes_its_components_as_a_list(registry, district
     assert certificate["number"].endswith("72") and "*" in certificate["number"]
 
 
-def test_post_with_a_bad_field_is_422_naming_it_and_writes_nothing(registry, officer_a):
-    api = Api(officer_a)
+def test_post_with_a_bad_field_is_422_naming_it_and_writes_nothing(registry, wang_street_a):
+    api = Api(wang_street_a)
     events = AuditEvent.objects.count()
 
     response = api.post("/persons", _values(5, 残疾等级="五级"))
@@ -324,14 +326,14 @@ def test_post_with_a_bad_field_is_422_naming_it_and_writes_nothing(registry, off
     assert AuditEvent.objects.count() == events
 
 
-def test_post_names_every_missing_field_and_every_unknown_one(registry, officer_a):
-    missing = Api(officer_a).post("/persons", {"name": "只有名字"})
+def test_post_names_every_missing_field_and_every_unknown_one(registry, wang_street_a):
+    missing = Api(wang_street_a).post("/persons", {"name": "只有名字"})
     assert missing.status_code == 422
     assert {"id_number", "certificate_number", "grade", "street"} <= {
         e["field"] for e in missing.json()["detail"]
     }
 
-    unknown = Api(officer_a).post("/persons", _values(5) | {"nickname": "小五"})
+    unknown = Api(wang_street_a).post("/persons", _values(5) | {"nickname": "小五"})
     assert unknown.status_code == 422
     assert unknown.json()["detail"] == [
         {"field": "nickname", "column": "nickname", "message": "未知字段 / unknown field"}
@@ -339,15 +341,15 @@ def test_post_names_every_missing_field_and_every_unknown_one(registry, officer_
     assert Person.objects.unscoped(reason="test").count() == 2
 
 
-def test_street_a_cannot_create_a_person_in_street_b(registry, officer_a):
-    response = Api(officer_a).post("/persons", _values(5, 街道乡镇="中关村街道"))
+def test_street_a_cannot_create_a_person_in_street_b(registry, wang_street_a):
+    response = Api(wang_street_a).post("/persons", _values(5, 街道乡镇="中关村街道"))
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == ["street"]
     assert Person.objects.unscoped(reason="test").count() == 2
 
 
-def test_an_id_number_already_registered_cannot_be_created_again(registry, officer_a):
-    response = Api(officer_a).post("/persons", _values(1))
+def test_an_id_number_already_registered_cannot_be_created_again(registry, wang_street_a):
+    response = Api(wang_street_a).post("/persons", _values(1))
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "id_number"
 
@@ -356,10 +358,10 @@ def test_an_id_number_already_registered_cannot_be_created_again(registry, offic
 # Changing
 
 
-def test_patch_changes_only_the_fields_sent(registry, officer_a):
+def test_patch_changes_only_the_fields_sent(registry, wang_street_a):
     a = registry["a"]
 
-    response = Api(officer_a).patch(f"/persons/{a.pk}", {"name": "新名", "phone": "13911112222"})
+    response = Api(wang_street_a).patch(f"/persons/{a.pk}", {"name": "新名", "phone": "13911112222"})
 
     assert response.status_code == 200, response.content
     changed = response.json()
@@ -375,9 +377,11 @@ def test_patch_changes_only_the_fields_sent(registry, officer_a):
     assert AuditEvent.objects.filter(action="person.update", person_id=a.pk, details__source="api").exists()
 
 
-def test_patch_with_null_empties_an_optional_field_and_an_empty_patch_changes_nothing(registry, officer_a):
+def test_patch_with_null_empties_an_optional_field_and_an_empty_patch_changes_nothing(
+    registry, wang_street_a
+):
     a = registry["a"]
-    api = Api(officer_a)
+    api = Api(wang_street_a)
 
     cleared = api.patch(f"/persons/{a.pk}", {"phone": None})
     unchanged = api.patch(f"/persons/{a.pk}", {})
@@ -388,10 +392,10 @@ def test_patch_with_null_empties_an_optional_field_and_an_empty_patch_changes_no
 
 
 def test_patch_with_if_match_refuses_a_stale_version_and_changes_nothing(
-    registry, officer_a, district_officer
+    registry, wang_street_a, li_district_officer
 ):
     a = registry["a"]
-    mine, theirs = Api(officer_a), Api(district_officer)
+    mine, theirs = Api(wang_street_a), Api(li_district_officer)
     read = mine.get(f"/persons/{a.pk}")
     assert read["ETag"] == '"1"'
     assert (
@@ -409,11 +413,11 @@ def test_patch_with_if_match_refuses_a_stale_version_and_changes_nothing(
     assert mine.patch(f"/persons/{a.pk}", {"name": "x"}, HTTP_IF_MATCH="*").status_code == 200
 
 
-def test_patch_cannot_change_the_id_number(registry, officer_a):
+def test_patch_cannot_change_the_id_number(registry, wang_street_a):
     a = registry["a"]
     before = _snapshot(a)
 
-    response = Api(officer_a).patch(f"/persons/{a.pk}", {"id_number": make_id("11010819700101001")})
+    response = Api(wang_street_a).patch(f"/persons/{a.pk}", {"id_number": make_id("11010819700101001")})
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "id_number"
@@ -421,10 +425,10 @@ def test_patch_cannot_change_the_id_number(registry, officer_a):
     assert _snapshot(a) == before
 
 
-def test_patch_with_a_bad_value_or_out_of_the_area_is_422_and_changes_nothing(registry, officer_a):
+def test_patch_with_a_bad_value_or_out_of_the_area_is_422_and_changes_nothing(registry, wang_street_a):
     a = registry["a"]
     before = _snapshot(a)
-    api = Api(officer_a)
+    api = Api(wang_street_a)
 
     bad_grade = api.patch(f"/persons/{a.pk}", {"name": "新名", "self_care": "也许"})
     moved = api.patch(f"/persons/{a.pk}", {"street": "中关村街道"})
@@ -455,8 +459,8 @@ def many(tmp_path, system_actor):
     return rows
 
 
-def test_keyset_pages_with_after_cover_everything_once(many, district_officer):
-    api = Api(district_officer)
+def test_keyset_pages_with_after_cover_everything_once(many, li_district_officer):
+    api = Api(li_district_officer)
     seen, after, pages = [], None, 0
     while True:
         body = api.get("/persons", {"limit": 4} | ({"after": after} if after is not None else {})).json()
@@ -470,8 +474,8 @@ def test_keyset_pages_with_after_cover_everything_once(many, district_officer):
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 9
 
 
-def test_filters(many, district_officer):
-    api = Api(district_officer)
+def test_filters(many, li_district_officer):
+    api = Api(li_district_officer)
     assert _names(api.get("/persons", {"street": "110108011"})) == ["李八"]
     assert _names(api.get("/persons", {"economic_status": "ordinary"})) == ["李八"]
     assert _names(api.get("/persons", {"economic_status": "一般"})) == ["李八"]
@@ -495,14 +499,14 @@ def test_filters(many, district_officer):
         ({"street": "万寿路"}, "street"),
     ],
 )
-def test_a_bad_filter_is_422_naming_it(many, district_officer, params, field):
-    response = Api(district_officer).get("/persons", params)
+def test_a_bad_filter_is_422_naming_it(many, li_district_officer, params, field):
+    response = Api(li_district_officer).get("/persons", params)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["detail"]] == [field]
 
 
-def test_a_misspelt_filter_in_a_search_body_is_422_not_everyone(many, district_officer):
-    response = Api(district_officer).post("/persons/search", {"idnumber": many[0]["公民身份号码"]})
+def test_a_misspelt_filter_in_a_search_body_is_422_not_everyone(many, li_district_officer):
+    response = Api(li_district_officer).post("/persons/search", {"idnumber": many[0]["公民身份号码"]})
     assert response.status_code == 422
     assert response.json()["detail"] == [
         {"field": "idnumber", "column": "idnumber", "message": "未知字段 / unknown field"}
@@ -574,15 +578,17 @@ def test_the_docs_page_in_a_browser_makes_no_request_outside_the_site(page, live
     ("path", "params"),
     [("/persons", {"after": "9" * 26}), ("/employers", {"offset": "41428754628104177787600896"})],
 )
-def test_a_page_position_past_any_row_is_a_422_not_a_server_error(registry, district_officer, path, params):
+def test_a_page_position_past_any_row_is_a_422_not_a_server_error(
+    registry, li_district_officer, path, params
+):
     """Found by the schema fuzzer (tests/fuzz): an offset beyond 64 bits overflowed the database's integer
     and answered 500. Positions are bounded like ids (core.ids.MAX_ROW_ID)."""
-    response = Api(district_officer).get(path, params)
+    response = Api(li_district_officer).get(path, params)
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] in params
 
 
-def test_the_openapi_document_lists_each_status_code_once(district_officer):
+def test_the_openapi_document_lists_each_status_code_once(li_district_officer):
     """Each operation's answers once per status code: duplicate JSON keys ("401" twice, once from the
     framework's list) made Swagger UI refuse the whole document."""
     duplicates = []

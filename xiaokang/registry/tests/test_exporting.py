@@ -184,13 +184,13 @@ def test_full_export_normalises_what_the_importer_normalises(tmp_path, system_ac
 
 
 def test_street_officer_full_export_reimports_unchanged_by_the_same_officer(
-    tmp_path, system_actor, officer_a
+    tmp_path, system_actor, wang_street_a
 ):
     load(tmp_path, population(), system_actor)
 
     path = tmp_path / "a.xlsx"
-    count = export_persons(actor=officer_a, path=path, full=True)
-    report = persons_import(actor=officer_a, path=path)
+    count = export_persons(actor=wang_street_a, path=path, full=True)
+    report = persons_import(actor=wang_street_a, path=path)
 
     assert report.errors == []
     assert (report.rows, report.created, report.updated, report.unchanged) == (count, 0, 0, count)
@@ -266,13 +266,13 @@ def _names(path) -> set[str]:
 
 
 def test_street_officer_exports_only_their_street(
-    tmp_path, system_actor, officer_a, officer_b, district_officer
+    tmp_path, system_actor, wang_street_a, zhao_street_b, li_district_officer
 ):
     load(tmp_path, population(), system_actor)
 
-    export_persons(actor=officer_a, path=tmp_path / "a.xlsx")
-    export_persons(actor=officer_b, path=tmp_path / "b.xlsx")
-    export_persons(actor=district_officer, path=tmp_path / "d.xlsx")
+    export_persons(actor=wang_street_a, path=tmp_path / "a.xlsx")
+    export_persons(actor=zhao_street_b, path=tmp_path / "b.xlsx")
+    export_persons(actor=li_district_officer, path=tmp_path / "d.xlsx")
 
     a, b, d = _names(tmp_path / "a.xlsx"), _names(tmp_path / "b.xlsx"), _names(tmp_path / "d.xlsx")
     assert a == {f"测试{n}" for n in range(1, 9)}
@@ -281,10 +281,10 @@ def test_street_officer_exports_only_their_street(
     assert set(read_export(tmp_path / "a.xlsx").get_column("街道乡镇")) == {"万寿路街道"}
 
 
-def test_street_officer_asking_for_another_street_gets_nothing(tmp_path, system_actor, officer_a):
+def test_street_officer_asking_for_another_street_gets_nothing(tmp_path, system_actor, wang_street_a):
     load(tmp_path, population(), system_actor)
 
-    count = export_persons(actor=officer_a, path=tmp_path / "other.csv", street_code=STREET_B)
+    count = export_persons(actor=wang_street_a, path=tmp_path / "other.csv", street_code=STREET_B)
 
     assert count == 0
     assert read_export(tmp_path / "other.csv").columns == HEADERS
@@ -304,11 +304,9 @@ def test_community_worker_exports_only_their_community(tmp_path, system_actor):
     assert frame.get_column("name").to_list() == ["测试3"]
 
 
-def test_actor_without_registry_access_gets_an_empty_export(tmp_path, system_actor):
-    from xiaokang.accounts.models import User
-
+def test_actor_without_registry_access_gets_an_empty_export(tmp_path, system_actor, auditor_qian):
     load(tmp_path, population(), system_actor)
-    auditor = User.objects.create_user("auditor", password="Pass-word-123", role="auditor")
+    auditor = auditor_qian
 
     frame = person_rows(actor=auditor, full=True)
     count = export_persons(actor=auditor, path=tmp_path / "none.xlsx", full=True)

@@ -68,30 +68,32 @@ def test_record_as_of_rolls_back_later_changes(tmp_path, system_actor):
     assert record_as_of(person.id, today - dt.timedelta(days=31)) is None  # not yet registered
 
 
-def test_every_change_is_attributed(tmp_path, officer_a):
-    persons_import(actor=officer_a, path=write_csv(tmp_path / "a.csv", [person_row(1)]))
+def test_every_change_is_attributed(tmp_path, wang_street_a):
+    persons_import(actor=wang_street_a, path=write_csv(tmp_path / "a.csv", [person_row(1)]))
     entry = PersonHistory.objects.get()
     assert (entry.actor_id, entry.actor_label, entry.source, entry.action) == (
-        officer_a.pk,
+        wang_street_a.pk,
         "street_a",
         "import",
         "create",
     )
 
 
-def test_hardship_causes_are_recorded_with_dates_within_scope(tmp_path, system_actor, officer_a, officer_b):
+def test_hardship_causes_are_recorded_with_dates_within_scope(
+    tmp_path, system_actor, wang_street_a, zhao_street_b
+):
     from xiaokang.registry.models import HouseholdHardship
     from xiaokang.registry.services import RegistryError, household_hardship_record
 
     persons_import(actor=system_actor, path=write_csv(tmp_path / "a.csv", [person_row(1, 家庭编号="F")]))
     record = household_hardship_record(
-        actor=officer_a, household_key="F", cause="illness", started_on=dt.date(2024, 3, 1)
+        actor=wang_street_a, household_key="F", cause="illness", started_on=dt.date(2024, 3, 1)
     )
     assert (record.household.key, record.cause, record.ended_on) == ("F", "illness", None)
     for kwargs, message in [
-        ({"actor": officer_b, "cause": "illness"}, "no household"),  # another street's household
-        ({"actor": officer_a, "cause": "luck"}, "unknown hardship cause"),
-        ({"actor": officer_a, "cause": "disaster", "ended_on": dt.date(2020, 1, 1)}, "ended before"),
+        ({"actor": zhao_street_b, "cause": "illness"}, "no household"),  # another street's household
+        ({"actor": wang_street_a, "cause": "luck"}, "unknown hardship cause"),
+        ({"actor": wang_street_a, "cause": "disaster", "ended_on": dt.date(2020, 1, 1)}, "ended before"),
     ]:
         with pytest.raises(RegistryError, match=message):
             household_hardship_record(household_key="F", started_on=dt.date(2024, 3, 1), **kwargs)

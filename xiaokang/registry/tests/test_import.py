@@ -306,9 +306,9 @@ def test_dry_run_counts_but_writes_nothing(tmp_path, system_actor):
     assert _nothing_written()
 
 
-def test_a_street_officer_cannot_import_rows_of_another_street(tmp_path, officer_a):
+def test_a_street_officer_cannot_import_rows_of_another_street(tmp_path, wang_street_a):
     rows = [person_row(1), person_row(2, 街道乡镇="中关村街道")]
-    report = _import(tmp_path, rows, officer_a)
+    report = _import(tmp_path, rows, wang_street_a)
     assert _errors(report) == [(3, "街道乡镇")]
     assert _nothing_written()
 

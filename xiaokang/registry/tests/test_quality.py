@@ -160,13 +160,13 @@ def test_duplicates_are_same_name_and_birth_date_with_different_id_numbers(tmp_p
     assert groups == sorted(groups)
 
 
-def test_duplicates_stay_within_the_actors_scope(tmp_path, system_actor, officer_a, officer_b):
+def test_duplicates_stay_within_the_actors_scope(tmp_path, system_actor, wang_street_a, zhao_street_b):
     rows = duplicate_population()
     load(tmp_path, rows, system_actor)
     masked = [mask_id_number(r["公民身份号码"]) for r in rows]
 
-    a = quality_report(actor=officer_a, today=TODAY)
-    b = quality_report(actor=officer_b, today=TODAY)
+    a = quality_report(actor=wang_street_a, today=TODAY)
+    b = quality_report(actor=zhao_street_b, today=TODAY)
 
     # officer A sees the two 王芳 of street A, not the third one in street B
     assert _groups(a.duplicates) == {frozenset(masked[0:2]), frozenset(masked[5:7])}
@@ -219,14 +219,16 @@ def mixed_population() -> list[dict]:
     ]
 
 
-def test_each_list_is_scoped_to_the_actor(tmp_path, system_actor, officer_a, officer_b, district_officer):
+def test_each_list_is_scoped_to_the_actor(
+    tmp_path, system_actor, wang_street_a, zhao_street_b, li_district_officer
+):
     rows = mixed_population()
     load(tmp_path, rows, system_actor)
     masked = [mask_id_number(r["公民身份号码"]) for r in rows]
 
-    a = quality_report(actor=officer_a, today=TODAY)
-    b = quality_report(actor=officer_b, today=TODAY)
-    district = quality_report(actor=district_officer, today=TODAY)
+    a = quality_report(actor=wang_street_a, today=TODAY)
+    b = quality_report(actor=zhao_street_b, today=TODAY)
+    district = quality_report(actor=li_district_officer, today=TODAY)
 
     assert (_ids(a.expiring), _ids(a.deceased_active)) == ({masked[0]}, {masked[2]})
     assert (_ids(b.expiring), _ids(b.deceased_active)) == ({masked[1]}, {masked[3]})

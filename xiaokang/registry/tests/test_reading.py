@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 
 from tests.helpers import person_row, write_csv
-from xiaokang.accounts.models import User
 from xiaokang.accounts.services import api_token_issue
 from xiaokang.audit.models import AuditEvent
 from xiaokang.core import crypto
@@ -59,8 +58,8 @@ def _trail_text() -> str:
 # Audit: one event per call, filters and count
 
 
-def test_an_api_list_writes_one_event_with_its_filters_and_the_count(registry, district_officer):
-    get, _ = _api(district_officer)
+def test_an_api_list_writes_one_event_with_its_filters_and_the_count(registry, li_district_officer):
+    get, _ = _api(li_district_officer)
 
     response = get("/persons", {"street": "110108001000", "limit": 3})
 
@@ -72,8 +71,8 @@ def test_an_api_list_writes_one_event_with_its_filters_and_the_count(registry, d
     assert event.details["filters"] == {"street": "110108001000"}
 
 
-def test_a_search_by_id_number_records_the_blind_index_never_the_number(registry, district_officer):
-    _, post = _api(district_officer)
+def test_a_search_by_id_number_records_the_blind_index_never_the_number(registry, li_district_officer):
+    _, post = _api(li_district_officer)
     number = registry[1]["公民身份号码"]
 
     response = post("/persons/search", {"id_number": number})
@@ -93,8 +92,8 @@ def test_a_search_by_id_number_records_the_blind_index_never_the_number(registry
     assert number not in _trail_text() and number[6:14] not in _trail_text()
 
 
-def test_a_search_by_certificate_number_records_the_blind_index(registry, district_officer):
-    get, _ = _api(district_officer)
+def test_a_search_by_certificate_number_records_the_blind_index(registry, li_district_officer):
+    get, _ = _api(li_district_officer)
     certificate = registry[2]["残疾人证号"]
 
     response = get("/persons", {"certificate_number": certificate})
@@ -108,9 +107,9 @@ def test_a_search_by_certificate_number_records_the_blind_index(registry, distri
     assert certificate[:18] not in _trail_text()
 
 
-def test_the_list_page_and_its_number_search_are_audited(registry, district_officer):
+def test_the_list_page_and_its_number_search_are_audited(registry, li_district_officer):
     client = Client()
-    client.force_login(district_officer)
+    client.force_login(li_district_officer)
     number = registry[0]["公民身份号码"]
 
     assert client.get("/staff/persons/", {"name": "测试"}).status_code == 200
@@ -128,9 +127,9 @@ def test_the_list_page_and_its_number_search_are_audited(registry, district_offi
     assert number not in _trail_text()
 
 
-def test_the_data_quality_page_is_audited(registry, district_officer):
+def test_the_data_quality_page_is_audited(registry, li_district_officer):
     client = Client()
-    client.force_login(district_officer)
+    client.force_login(li_district_officer)
 
     assert client.get("/staff/registry/quality/").status_code == 200
 
@@ -142,9 +141,11 @@ def test_the_data_quality_page_is_audited(registry, district_officer):
 # Bulk reading: persons read, not requests
 
 
-def test_paging_past_the_limit_answers_429_and_writes_exactly_one_alert(registry, district_officer, settings):
+def test_paging_past_the_limit_answers_429_and_writes_exactly_one_alert(
+    registry, li_district_officer, settings
+):
     settings.XIAOKANG_BULK_READ_LIMIT = 4
-    get, post = _api(district_officer)
+    get, post = _api(li_district_officer)
 
     first = get("/persons", {"limit": 2})
     second = get("/persons", {"limit": 2, "after": first.json()["next_after"]})
@@ -169,12 +170,12 @@ def test_paging_past_the_limit_answers_429_and_writes_exactly_one_alert(registry
 
 
 def test_the_limit_counts_persons_across_pages_and_api_for_one_reader_only(
-    registry, district_officer, officer_a, settings
+    registry, li_district_officer, wang_street_a, settings
 ):
     settings.XIAOKANG_BULK_READ_LIMIT = 6
-    get, _ = _api(district_officer)
+    get, _ = _api(li_district_officer)
     client = Client()
-    client.force_login(district_officer)
+    client.force_login(li_district_officer)
 
     assert get("/persons").status_code == 200  # 5 persons
     response = client.get("/staff/persons/")  # 5 more: past 6
@@ -190,14 +191,14 @@ def test_the_limit_counts_persons_across_pages_and_api_for_one_reader_only(
     assert AuditEvent.objects.filter(action="alert.bulk_read").count() == 1
     # Another reader has an allowance of their own.
     other = Client()
-    other.force_login(officer_a)
+    other.force_login(wang_street_a)
     assert other.get("/staff/persons/").status_code == 200
 
 
-def test_the_window_passes(registry, district_officer, settings):
+def test_the_window_passes(registry, li_district_officer, settings):
     settings.XIAOKANG_BULK_READ_LIMIT = 5
     settings.XIAOKANG_BULK_READ_WINDOW = 1
-    get, _ = _api(district_officer)
+    get, _ = _api(li_district_officer)
     assert get("/persons").status_code == 200
     assert get("/persons").status_code == 429
     # Age the counted reads past the window instead of sleeping.
@@ -205,13 +206,14 @@ def test_the_window_passes(registry, district_officer, settings):
     assert get("/persons").status_code == 200
 
 
-def test_the_auditor_sees_the_alert_at_the_top_of_the_audit_page(registry, district_officer, settings):
+def test_the_auditor_sees_the_alert_at_the_top_of_the_audit_page(
+    registry, li_district_officer, auditor_qian, settings
+):
     settings.XIAOKANG_BULK_READ_LIMIT = 1
-    get, _ = _api(district_officer)
+    get, _ = _api(li_district_officer)
     assert get("/persons").status_code == 429
-    auditor = User.objects.create_user("aud", password="Pass-word-123", role="auditor")
     client = Client()
-    client.force_login(auditor)
+    client.force_login(auditor_qian)
 
     page = client.get("/staff/audit/").content.decode()
 

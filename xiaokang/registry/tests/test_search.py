@@ -26,30 +26,32 @@ def _names(page):
     return [p.name for p in page.persons]
 
 
-def test_name_prefix_id_number_and_certificate_number(registry, district_officer):
-    assert len(search_persons(district_officer, PersonFilters(name="王")).persons) == 8
-    assert _names(search_persons(district_officer, PersonFilters(name="李"))) == ["李四"]
+def test_name_prefix_id_number_and_certificate_number(registry, li_district_officer):
+    assert len(search_persons(li_district_officer, PersonFilters(name="王")).persons) == 8
+    assert _names(search_persons(li_district_officer, PersonFilters(name="李"))) == ["李四"]
     id_number = registry[7]["公民身份号码"]
-    assert _names(search_persons(district_officer, PersonFilters(id_number=id_number.lower()))) == ["李四"]
-    assert _names(search_persons(district_officer, PersonFilters(certificate_number=id_number + "41"))) == [
-        "李四"
-    ]
-    assert _names(search_persons(district_officer, PersonFilters(certificate_number=id_number + "42"))) == []
-    assert _names(search_persons(district_officer, PersonFilters(certificate_number="nonsense"))) == []
+    assert _names(search_persons(li_district_officer, PersonFilters(id_number=id_number.lower()))) == ["李四"]
+    assert _names(
+        search_persons(li_district_officer, PersonFilters(certificate_number=id_number + "41"))
+    ) == ["李四"]
+    assert (
+        _names(search_persons(li_district_officer, PersonFilters(certificate_number=id_number + "42"))) == []
+    )
+    assert _names(search_persons(li_district_officer, PersonFilters(certificate_number="nonsense"))) == []
 
 
-def test_filters(registry, district_officer):
-    assert _names(search_persons(district_officer, PersonFilters(street="110108011"))) == ["李四"]
-    assert _names(search_persons(district_officer, PersonFilters(economic_status="ordinary"))) == ["李四"]
-    assert _names(search_persons(district_officer, PersonFilters(status="deceased"))) == ["王九"]
-    assert _names(search_persons(district_officer, PersonFilters(category="visual", grade=1))) == ["王九"]
-    assert count_persons(district_officer, PersonFilters(category="physical")) == 8
+def test_filters(registry, li_district_officer):
+    assert _names(search_persons(li_district_officer, PersonFilters(street="110108011"))) == ["李四"]
+    assert _names(search_persons(li_district_officer, PersonFilters(economic_status="ordinary"))) == ["李四"]
+    assert _names(search_persons(li_district_officer, PersonFilters(status="deceased"))) == ["王九"]
+    assert _names(search_persons(li_district_officer, PersonFilters(category="visual", grade=1))) == ["王九"]
+    assert count_persons(li_district_officer, PersonFilters(category="physical")) == 8
 
 
-def test_keyset_pages_cover_everything_once(registry, district_officer):
+def test_keyset_pages_cover_everything_once(registry, li_district_officer):
     seen, after = [], None
     while True:
-        page = search_persons(district_officer, after=after, limit=4)
+        page = search_persons(li_district_officer, after=after, limit=4)
         seen += _names(page)
         if page.next_after is None:
             break
@@ -57,7 +59,7 @@ def test_keyset_pages_cover_everything_once(registry, district_officer):
     assert len(seen) == len(set(seen)) == 9
 
 
-def test_street_b_never_sees_street_a(registry, officer_b):
-    assert _names(search_persons(officer_b)) == ["李四"]
-    assert _names(search_persons(officer_b, PersonFilters(id_number=registry[0]["公民身份号码"]))) == []
-    assert count_persons(officer_b) == 1
+def test_street_b_never_sees_street_a(registry, zhao_street_b):
+    assert _names(search_persons(zhao_street_b)) == ["李四"]
+    assert _names(search_persons(zhao_street_b, PersonFilters(id_number=registry[0]["公民身份号码"]))) == []
+    assert count_persons(zhao_street_b) == 1

@@ -45,29 +45,31 @@ def registry(tmp_path, system_actor):
     }
 
 
-def test_transfer_journey_requested_by_the_sending_street(registry, officer_a, officer_b, district_officer):
+def test_transfer_journey_requested_by_the_sending_street(
+    registry, wang_street_a, zhao_street_b, li_district_officer
+):
     a = registry["a"]
     # Street B sees nothing of street A's person before the move.
     with pytest.raises(Http404):
-        person_for(officer_b, a.pk)
+        person_for(zhao_street_b, a.pk)
     transfer = transfer_request(
-        actor=officer_a, person_id=a.pk, to_community=registry["community_b"].code, reason="搬家"
+        actor=wang_street_a, person_id=a.pk, to_community=registry["community_b"].code, reason="搬家"
     )
     assert (transfer.state, transfer.side, transfer.from_street.code) == ("requested", "from", STREET_A)
     # The receiving street sees the request without the person.
-    view = [t for t in transfers_for(officer_b)]
+    view = [t for t in transfers_for(zhao_street_b)]
     assert view == [transfer]
     # Neither street may decide it.
-    for actor in (officer_a, officer_b):
+    for actor in (wang_street_a, zhao_street_b):
         with pytest.raises(TransferNotAllowed):
             transfer_decide(actor=actor, transfer_id=transfer.pk, approve=True, expected_version=1)
     assert Person.objects.unscoped(reason="test").get(pk=a.pk).street.code == STREET_A
 
     decided = transfer_decide(
-        actor=district_officer, transfer_id=transfer.pk, approve=True, expected_version=1, note="同意"
+        actor=li_district_officer, transfer_id=transfer.pk, approve=True, expected_version=1, note="同意"
     )
 
-    assert decided.state == "approved" and decided.decided_by == district_officer
+    assert decided.state == "approved" and decided.decided_by == li_district_officer
     moved = Person.objects.unscoped(reason="test").get(pk=a.pk)
     assert (moved.street.code, moved.community_id) == (STREET_B, registry["community_b"].pk)
     entry = PersonHistory.objects.filter(person=a, source="transfer").get()
@@ -76,16 +78,18 @@ def test_transfer_journey_requested_by_the_sending_street(registry, officer_a, o
     actions = list(AuditEvent.objects.filter(person_id=a.pk).order_by("id").values_list("action", flat=True))
     assert "transfer.request" in actions and "transfer.approve" in actions and "person.update" in actions
     # Now street B has the person and street A no longer does.
-    assert person_for(officer_b, a.pk) == moved
+    assert person_for(zhao_street_b, a.pk) == moved
     with pytest.raises(Http404):
-        person_for(officer_a, a.pk)
+        person_for(wang_street_a, a.pk)
 
 
-def test_the_receiving_street_requests_by_id_number_and_name_only(registry, officer_a, district_officer):
+def test_the_receiving_street_requests_by_id_number_and_name_only(
+    registry, wang_street_a, li_district_officer
+):
     b = registry["b"]
     with pytest.raises(TransferError) as wrong_name:
         transfer_request(
-            actor=officer_a,
+            actor=wang_street_a,
             id_number=registry["id_b"],
             name="别人",
             to_community=registry["community_a"].code,
@@ -93,7 +97,7 @@ def test_the_receiving_street_requests_by_id_number_and_name_only(registry, offi
         )
     with pytest.raises(TransferError) as nobody:
         transfer_request(
-            actor=officer_a,
+            actor=wang_street_a,
             id_number="11010819800101999X",
             name="测试2",
             to_community=registry["community_a"].code,
@@ -104,14 +108,14 @@ def test_the_receiving_street_requests_by_id_number_and_name_only(registry, offi
     # Only into its own communities.
     with pytest.raises(TransferError):
         transfer_request(
-            actor=officer_a,
+            actor=wang_street_a,
             id_number=registry["id_b"],
             name="测试2",
             to_community=registry["community_b"].code,
             reason="迁入",
         )
     transfer = transfer_request(
-        actor=officer_a,
+        actor=wang_street_a,
         id_number=registry["id_b"],
         name="测试2",
         to_community=registry["community_a"].code,
@@ -119,21 +123,21 @@ def test_the_receiving_street_requests_by_id_number_and_name_only(registry, offi
     )
     assert transfer.side == "to"
     with pytest.raises(Http404):
-        person_for(officer_a, b.pk)  # nothing of the record before approval
-    transfer_decide(actor=district_officer, transfer_id=transfer.pk, approve=False, expected_version=1)
+        person_for(wang_street_a, b.pk)  # nothing of the record before approval
+    transfer_decide(actor=li_district_officer, transfer_id=transfer.pk, approve=False, expected_version=1)
     assert Person.objects.unscoped(reason="test").get(pk=b.pk).street.code == STREET_B
     assert AuditEvent.objects.filter(action="transfer.reject", person_id=b.pk).exists()
     assert not PersonHistory.objects.filter(person=b, source="transfer").exists()
 
 
-def test_one_open_transfer_per_person(registry, officer_a, district_officer):
+def test_one_open_transfer_per_person(registry, wang_street_a, li_district_officer):
     a = registry["a"]
     first = transfer_request(
-        actor=officer_a, person_id=a.pk, to_community=registry["community_b"].code, reason="搬家"
+        actor=wang_street_a, person_id=a.pk, to_community=registry["community_b"].code, reason="搬家"
     )
     with pytest.raises(TransferError):
         transfer_request(
-            actor=officer_a, person_id=a.pk, to_community=registry["community_b"].code, reason="再次"
+            actor=wang_street_a, person_id=a.pk, to_community=registry["community_b"].code, reason="再次"
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         PersonTransfer.objects.create(
@@ -143,29 +147,32 @@ def test_one_open_transfer_per_person(registry, officer_a, district_officer):
             to_street=first.to_street,
             to_community=first.to_community,
             side="from",
-            requested_by=officer_a,
+            requested_by=wang_street_a,
             requested_at=first.requested_at,
             reason="直接写库",
         )
     # A stale version changes nothing; a withdrawn transfer frees the person for a new one.
     with pytest.raises(TransferConflict):
-        transfer_decide(actor=district_officer, transfer_id=first.pk, approve=True, expected_version=7)
-    transfer_cancel(actor=officer_a, transfer_id=first.pk, expected_version=1)
+        transfer_decide(actor=li_district_officer, transfer_id=first.pk, approve=True, expected_version=7)
+    transfer_cancel(actor=wang_street_a, transfer_id=first.pk, expected_version=1)
     assert AuditEvent.objects.filter(action="transfer.cancel").exists()
     transfer_request(
-        actor=officer_a, person_id=a.pk, to_community=registry["community_b"].code, reason="再次"
+        actor=wang_street_a, person_id=a.pk, to_community=registry["community_b"].code, reason="再次"
     )
 
 
-def test_a_street_cannot_request_a_transfer_of_another_streets_person_by_id(registry, officer_a):
+def test_a_street_cannot_request_a_transfer_of_another_streets_person_by_id(registry, wang_street_a):
     with pytest.raises(Http404):
         transfer_request(
-            actor=officer_a, person_id=registry["b"].pk, to_community=registry["community_a"].code, reason="x"
+            actor=wang_street_a,
+            person_id=registry["b"].pk,
+            to_community=registry["community_a"].code,
+            reason="x",
         )
 
 
-def test_transfer_api_request_list_and_decide(registry, officer_a, officer_b, district_officer):
-    response = Api(officer_b).post(
+def test_transfer_api_request_list_and_decide(registry, wang_street_a, zhao_street_b, li_district_officer):
+    response = Api(zhao_street_b).post(
         "/transfers",
         {
             "id_number": registry["id_a"],
@@ -177,23 +184,25 @@ def test_transfer_api_request_list_and_decide(registry, officer_a, officer_b, di
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["state"] == "requested" and body["from_street"] is None  # nothing of the record
-    listed = Api(officer_b).get("/transfers").json()["items"]
+    listed = Api(zhao_street_b).get("/transfers").json()["items"]
     assert [t["id"] for t in listed] == [body["id"]] and listed[0]["person_id"] is None
-    assert Api(officer_a).get("/transfers").json()["items"][0]["person_id"] == registry["a"].pk
-    refused = Api(officer_b).post(f"/transfers/{body['id']}/decide", {"approve": True, "version": 1})
+    assert Api(wang_street_a).get("/transfers").json()["items"][0]["person_id"] == registry["a"].pk
+    refused = Api(zhao_street_b).post(f"/transfers/{body['id']}/decide", {"approve": True, "version": 1})
     assert refused.status_code == 403
-    decided = Api(district_officer).post(f"/transfers/{body['id']}/decide", {"approve": True, "version": 1})
+    decided = Api(li_district_officer).post(
+        f"/transfers/{body['id']}/decide", {"approve": True, "version": 1}
+    )
     assert decided.status_code == 200, decided.content
     assert decided.json()["state"] == "approved"
     assert Person.objects.unscoped(reason="test").get(pk=registry["a"].pk).street.code == STREET_B
-    stale = Api(district_officer).post(f"/transfers/{body['id']}/decide", {"approve": True, "version": 1})
+    stale = Api(li_district_officer).post(f"/transfers/{body['id']}/decide", {"approve": True, "version": 1})
     assert stale.status_code == 409
 
 
-def test_a_broken_rule_answers_422_in_the_shape_of_every_422_naming_the_field(registry, officer_a):
+def test_a_broken_rule_answers_422_in_the_shape_of_every_422_naming_the_field(registry, wang_street_a):
     """Found by the schema fuzzer (tests/fuzz): the transfer endpoints answered 422 with a bare string,
     unlike the API's other 422s (a list naming each field) and unlike their own document."""
-    response = Api(officer_a).post(
+    response = Api(wang_street_a).post(
         "/transfers",
         {"person_id": registry["a"].pk, "to_community": registry["community_b"].code, "reason": ""},
     )
@@ -209,9 +218,9 @@ def test_a_broken_rule_answers_422_in_the_shape_of_every_422_naming_the_field(re
     }
 
 
-def test_transfer_pages(registry, officer_a, district_officer):
+def test_transfer_pages(registry, wang_street_a, li_district_officer):
     client = Client()
-    client.force_login(officer_a)
+    client.force_login(wang_street_a)
     a = registry["a"]
     assert f"/staff/persons/{a.pk}/transfer/" in client.get(f"/staff/persons/{a.pk}/").content.decode()
     response = client.post(
@@ -234,7 +243,7 @@ def test_transfer_pages(registry, officer_a, district_officer):
         action="access.denied", object_type="transfer", object_id=str(transfer.pk)
     ).exists()  # the refused decision is audited
     district = Client()
-    district.force_login(district_officer)
+    district.force_login(li_district_officer)
     queue = district.get("/staff/registry/transfers/").content.decode()
     assert "测试1" in queue and f"/staff/registry/transfers/{transfer.pk}/decide/" in queue
     decided = district.post(
@@ -244,7 +253,7 @@ def test_transfer_pages(registry, officer_a, district_officer):
     assert Person.objects.unscoped(reason="test").get(pk=a.pk).street.code == STREET_B
 
 
-def test_a_street_out_of_attempts_cannot_go_on_trying_id_numbers(registry, officer_b, settings):
+def test_a_street_out_of_attempts_cannot_go_on_trying_id_numbers(registry, zhao_street_b, settings):
     """The attack: once the allowance of refusals is used up, a street kept trying ID numbers for a known
     name, and a right pair still went through, telling it the person exists. Now a right pair counts and
     is refused in the same words as a wrong one."""
@@ -253,7 +262,7 @@ def test_a_street_out_of_attempts_cannot_go_on_trying_id_numbers(registry, offic
     def ask(id_number):
         with pytest.raises(TransferError) as refused:
             transfer_request(
-                actor=officer_b,
+                actor=zhao_street_b,
                 id_number=id_number,
                 name="测试1",
                 to_community=registry["community_b"].code,

@@ -40,19 +40,10 @@ def registry(tmp_path, system_actor):
 
 
 @pytest.fixture
-def users(registry, district_officer, officer_a, officer_b):
-    community_a = registry["a"].community
-    return {
-        "district_admin": User.objects.create_user("admin", password=PASSWORD, role="district_admin"),
-        "district_officer": district_officer,
-        "street_officer": officer_a,
-        "officer_b": officer_b,
-        "community_worker": User.objects.create_user(
-            "community_a", password=PASSWORD, role="community_worker", area=community_a
-        ),
-        "auditor": User.objects.create_user("auditor", password=PASSWORD, role="auditor"),
-        "security_admin": User.objects.create_user("security", password=PASSWORD, role="security_admin"),
-    }
+def users(registry, staff_by_role, zhao_street_b):
+    """The named actors of tests/actors.py, one per role (after the registry: the community worker's
+    community is the persons'), and street B's officer."""
+    return {**staff_by_role, "officer_b": zhao_street_b}
 
 
 def client_for(user: User | None) -> Client:

@@ -200,7 +200,8 @@ def test_the_output_csv_is_readable_by_the_csv_module(tmp_path):
     assert record["headcount"] == "12.5" and record["average_wage"] == "80000.00" and record["levy"] == "0.00"
 
 
-def test_employer_payments_lists_rewards_and_subsidies_of_approved_declarations(tmp_path, capsys):
+def approved_declaration(**extra) -> Declaration:
+    """单位1's approved 2024 declaration: 500 staff, 8 employees of grade 3 or 4 against a quota of 7.5."""
     street = Area.objects.get(code="110108001000")
     employer = Employer.objects.create(uscc=code(1), name="单位1", employer_type="enterprise", street=street)
     decided = employers.decide_levy(
@@ -212,7 +213,7 @@ def test_employer_payments_lists_rewards_and_subsidies_of_approved_declarations(
         ),
         2024,
     )
-    Declaration.objects.create(
+    return Declaration.objects.create(
         employer=employer,
         levy_year=2024,
         headcount=500,
@@ -222,7 +223,12 @@ def test_employer_payments_lists_rewards_and_subsidies_of_approved_declarations(
         counted=decided.counted,
         levy_fen=decided.levy_fen,
         decision=decided.as_json(),
+        **extra,
     )
+
+
+def test_employer_payments_lists_rewards_and_subsidies_of_approved_declarations(tmp_path, capsys):
+    approved_declaration()
     out = tmp_path / "payments.xlsx"
 
     assert main(["employer-payments", "--year", "2024", "--out", str(out)]) == 0
@@ -235,29 +241,7 @@ def test_employer_payments_lists_rewards_and_subsidies_of_approved_declarations(
 
 
 def test_disclosure_writes_the_credit_platform_files(tmp_path):
-    street = Area.objects.get(code="110108001000")
-    employer = Employer.objects.create(uscc=code(1), name="单位1", employer_type="enterprise", street=street)
-    decided = employers.decide_levy(
-        employers.employer_record(
-            employer_type="enterprise",
-            headcount=Decimal(500),
-            total_wages=Decimal(50_000_000),
-            disabled_grade_3_4=8,
-        ),
-        2024,
-    )
-    Declaration.objects.create(
-        employer=employer,
-        levy_year=2024,
-        headcount=500,
-        total_wages=50_000_000,
-        submitted_on=dt.date(2024, 3, 5),
-        state="approved",
-        approved_at=timezone.now(),
-        counted=decided.counted,
-        levy_fen=decided.levy_fen,
-        decision=decided.as_json(),
-    )
+    approved_declaration(approved_at=timezone.now())
     for fmt in ("csv", "json", "xlsx"):
         out = tmp_path / f"disclosure.{fmt}"
         assert main(["disclosure", "--year", "2024", "--format", fmt, "--out", str(out)]) == 0

@@ -19,12 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def enrolled(tmp_path, system_actor, district_officer, officer_a):
+def enrolled(tmp_path, system_actor, li_district_officer, wang_street_a):
     rows = [person_row(1), person_row(2)]
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", rows))
     for person in Person.objects.unscoped(reason="test").order_by("pk"):
         application = application_submit(
-            actor=officer_a,
+            actor=wang_street_a,
             person=person,
             policy_id="living_subsidy",
             channel="counter",
@@ -33,7 +33,7 @@ def enrolled(tmp_path, system_actor, district_officer, officer_a):
         Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.APPROVED)
         application.refresh_from_db()
         application_transition(
-            actor=district_officer, application=application, action="enrol", version=application.version
+            actor=li_district_officer, application=application, action="enrol", version=application.version
         )
     Person.objects.unscoped(reason="test").filter(name="测试2").update(
         status="deceased"
@@ -94,12 +94,12 @@ def test_roster_xlsx_has_a_held_sheet(enrolled, tmp_path):
     assert workbook.get_sheet_by_index(0).to_python()[1][-1] == "400.00"
 
 
-def test_rebuilding_an_approved_month_exits_1(enrolled, tmp_path, district_officer, capsys):
+def test_rebuilding_an_approved_month_exits_1(enrolled, tmp_path, li_district_officer, capsys):
     assert (
         main(["roster", "--month", "2025-10", "--out", str(tmp_path / "r.csv"), "--policy", "living_subsidy"])
         == 0
     )
-    roster_approve(actor=district_officer, roster=Roster.objects.get())
+    roster_approve(actor=li_district_officer, roster=Roster.objects.get())
 
     assert (
         main(
