@@ -197,3 +197,14 @@ def _no_such_endpoint(request: HttpRequest, rest: str):
 
 
 api.add_router("", _fallback)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (``handler404`` in config/urls.py): under /api/ the API's JSON answer even for a path
+    no route can match (Django's resolver does not match a line break or other control characters, so
+    the fallback router above never sees ``/api/v1/persons/%0A``); elsewhere the site's own page."""
+    if request.path.startswith("/api/"):
+        return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -11,3 +11,6 @@ urlpatterns = [
     *[path(mount.prefix, include(mount.urlconf)) for mount in url_mounts()],
     path("api/v1/", api.urls),
 ]
+
+# A path no route matches: JSON under /api/ (every API answer is JSON), the site's 404 page elsewhere.
+handler404 = "config.api.not_found"
