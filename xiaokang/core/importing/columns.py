@@ -16,44 +16,34 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from xiaokang.core import safe_text
+from xiaokang.core.bilingual import Message, bilingual
+
+# The platform's one bilingual message type (core.bilingual) is the rules' too; ``msg`` joins the halves.
+msg = bilingual
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-@dataclass(frozen=True)
-class Message:
-    """A rule's words in Chinese and English, shown as ``中文 / English`` (ARCHITECTURE rule 7). ``{name}``
-    stands for the row's value of the frame column ``name`` (``{value}``: the cell's own text)."""
+def message_expr(message: Message, columns: Iterable[str], value: str | None = None) -> pl.Expr:
+    """``message`` for each row, as "中文 / English": a literal, or ``pl.format`` over the frame columns its
+    ``{name}`` placeholders name (``{value}``: the cell's own text, the column ``value``)."""
+    text = str(message)
+    known = set(columns)
+    names: list[str] = []
 
-    zh: str
-    en: str
+    def swap(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "value" and value is not None:
+            name = value
+        if name not in known:
+            return match.group(0)
+        names.append(name)
+        return "{}"
 
-    def __str__(self) -> str:
-        return f"{self.zh} / {self.en}"
-
-    def expr(self, columns: Iterable[str], value: str | None = None) -> pl.Expr:
-        """The message for each row: a literal, or ``pl.format`` over the columns it names."""
-        text = str(self)
-        known = set(columns)
-        names: list[str] = []
-
-        def swap(match: re.Match) -> str:
-            name = match.group(1)
-            if name == "value" and value is not None:
-                name = value
-            if name not in known:
-                return match.group(0)
-            names.append(name)
-            return "{}"
-
-        template = _PLACEHOLDER.sub(swap, text)
-        if not names:
-            return pl.lit(text)
-        return pl.format(template, *[pl.col(n) for n in names])
-
-
-def msg(zh: str, en: str) -> str:
-    return str(Message(zh, en))
+    template = _PLACEHOLDER.sub(swap, text)
+    if not names:
+        return pl.lit(text)
+    return pl.format(template, *[pl.col(n) for n in names])
 
 
 REQUIRED = Message("必填", "required")

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from xiaokang.core.importing.columns import Column, Message
+from xiaokang.core.importing.columns import Column, Message, message_expr
 
 ERROR_SCHEMA = {"row": pl.Int64, "column": pl.Utf8, "message": pl.Utf8}
 
@@ -65,7 +65,7 @@ class Rule:
     def message_expr(self, ctx: Context, columns) -> pl.Expr:
         message = self.message
         if isinstance(message, Message):
-            return message.expr(columns, value=self.field)
+            return message_expr(message, columns, value=self.field)
         if isinstance(message, str):
             return pl.lit(message)
         return message(ctx)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import write_csv
-from tests.test_cli_employment import code, row
 from xiaokang.cli import main
+from xiaokang.employment.tests.test_cli import code, row
 
 
 @pytest.mark.django_db
