@@ -33,7 +33,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
                     request=self.request,
                     username=username,
                     password=password,
-                    client=client_address(self.request),
+                    throttle_address=client_address(self.request),  # throttling per address (U11)
                 )
             except LoginThrottled as throttled:
                 self.retry_after = throttled.retry_after

@@ -459,13 +459,13 @@ def failure_key(username: str) -> str:
     return "hmac:" + crypto.blind_index("staff-login:" + username)
 
 
-def _throttle_row(client: str, now: dt.datetime):
-    """The client's throttle row (locked for this transaction), its window renewed when over; a window
+def _throttle_row(address: str, now: dt.datetime):
+    """The address's throttle row (locked for this transaction), its window renewed when over; a window
     that saw a flood is summarised in the audit trail as it closes (one event with the counts)."""
     from xiaokang.accounts.models import LoginThrottle
 
     row, _created = LoginThrottle.objects.select_for_update().get_or_create(
-        client=client[:64], defaults={"window_start": now}
+        client=address[:64], defaults={"window_start": now}
     )
     if now - row.window_start >= dt.timedelta(minutes=THROTTLE_WINDOW_MINUTES):
         _summarise(row, now)
@@ -487,7 +487,6 @@ def _summarise(row, now: dt.datetime) -> None:
             "login.flood",
             object_type="client",
             object_id=row.client,
-            client=row.client,
             details={
                 "failures": row.failures,
                 "refused": row.refused,
@@ -506,11 +505,11 @@ def throttle_retry_after(row, now: dt.datetime) -> int:
     return max(0, math.ceil(remaining))
 
 
-def throttle_check(client: str, now: dt.datetime):
-    """The client's throttle row, or LoginThrottled (counted; the first refusal of a window audited)."""
+def throttle_check(address: str, now: dt.datetime):
+    """The address's throttle row, or LoginThrottled (counted; the first refusal of a window audited)."""
     from xiaokang.audit.services import log_action
 
-    row = _throttle_row(client, now)
+    row = _throttle_row(address, now)
     wait = throttle_retry_after(row, now)
     if wait:
         row.refused += 1
@@ -521,7 +520,6 @@ def throttle_check(client: str, now: dt.datetime):
                 "login.throttled",
                 object_type="client",
                 object_id=row.client,
-                client=row.client,
                 details={"failures": row.failures, "retry_after": wait},
             )
         return row, LoginThrottled(wait)
@@ -536,7 +534,7 @@ def throttle_failure(row, now: dt.datetime) -> bool:
     return row.failures <= AUDIT_EACH
 
 
-def login_check(*, request, username: str, password: str, client: str | None = None) -> User:
+def login_check(*, request, username: str, password: str, throttle_address: str | None = None) -> User:
     """Authenticate the password step with lockout and throttling (U11):
     - 5 failures for one username within 15 minutes lock it for 15 minutes, whatever the client address
       (attempts while locked do not prolong the lock);
@@ -544,15 +542,17 @@ def login_check(*, request, username: str, password: str, client: str | None = N
       (LoginThrottled, checked before the password);
     - every outcome is audited and committed even though the login is refused (floods as a summary).
     A user who has a second factor (or must enrol one) is audited ``login.password``: the sign-in is
-    complete only after accounts.twofactor.second_factor_check."""
+    complete only after accounts.twofactor.second_factor_check. ``throttle_address`` is the address the
+    throttle counts (None: the request's, as the audit middleware set it); the audit trail records the
+    request's address by itself."""
     from xiaokang.accounts.twofactor import second_step
     from xiaokang.audit.services import current_client, log_action
 
     username = (username or "").strip()
-    client = current_client.get() if client is None else client
+    address = current_client.get() if throttle_address is None else throttle_address
     now = timezone.now()
     with transaction.atomic():
-        row, throttled = throttle_check(client, now)
+        row, throttled = throttle_check(address, now)
         if throttled is not None:
             refused = throttled
         else:
@@ -564,40 +564,34 @@ def login_check(*, request, username: str, password: str, client: str | None = N
                         "login.locked",
                         object_type="user",
                         object_id=key[:64],
-                        client=client,
                     )
                 refused = LoginRefused(locked=True)
             else:
                 user = authenticate(request, username=username, password=password)
                 if user is None:
-                    LoginFailure.objects.create(username=key, at=now, client=client)
+                    LoginFailure.objects.create(username=key, at=now, client=address)
                     if throttle_failure(row, now):
                         log_action(
                             _system("login"),
                             "login.failure",
                             object_type="user",
                             object_id=key[:64],
-                            client=client,
                         )
                     refused = LoginRefused(locked=is_locked(key))
                 elif second_step(user):
                     # The failures stay counted until the second factor is through: a known password
                     # must not reset the count of wrong codes.
-                    log_action(
-                        user, "login.password", object_type="user", object_id=str(user.pk), client=client
-                    )
+                    log_action(user, "login.password", object_type="user", object_id=str(user.pk))
                     return user
                 else:
                     LoginFailure.objects.filter(username=username).delete()
-                    log_action(
-                        user, "login.success", object_type="user", object_id=str(user.pk), client=client
-                    )
+                    log_action(user, "login.success", object_type="user", object_id=str(user.pk))
                     return user
     raise refused
 
 
 @transaction.atomic
-def api_token_issue(*, user: User, client: str | None = None) -> str:
+def api_token_issue(*, user: User) -> str:
     """A new bearer token for ``user``, valid API_TOKEN_HOURS hours; only its hash is kept."""
     from xiaokang.audit.services import log_action
 
@@ -609,7 +603,7 @@ def api_token_issue(*, user: User, client: str | None = None) -> str:
         created_at=now,
         expires_at=now + dt.timedelta(hours=API_TOKEN_HOURS),
     )
-    log_action(user, "api.token", object_type="user", object_id=str(user.pk), client=client)
+    log_action(user, "api.token", object_type="user", object_id=str(user.pk))
     return token
 
 

@@ -136,7 +136,9 @@ def login_code(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            second_factor_check(user=user, code=form.cleaned_data["code"], client=client_address(request))
+            second_factor_check(
+                user=user, code=form.cleaned_data["code"], throttle_address=client_address(request)
+            )
         except LoginThrottled as throttled:
             form.add_error(None, _throttled_message(throttled.retry_after))
             response = render(request, "accounts/login_code.html", {"form": form}, status=429)
@@ -180,9 +182,7 @@ def _enrolment_code_step(request, user: User, pending: bool):
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            accepted = enrolment_code_check(
-                user=user, code=form.cleaned_data["enrolment_code"], client=client_address(request)
-            )
+            accepted = enrolment_code_check(user=user, code=form.cleaned_data["enrolment_code"])
         except EnrolmentCodeRefused as refused:
             form.add_error("enrolment_code", _enrolment_code_message(refused))
         else:
@@ -244,7 +244,6 @@ def two_factor_enrol(request):
             codes = enrolment_confirm(
                 user=user,
                 code=form.cleaned_data["code"],
-                client=client_address(request),
                 enrolment_code=accepted,
             )
         except EnrolmentCodeRefused as refused:

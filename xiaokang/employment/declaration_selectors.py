@@ -18,11 +18,9 @@ def declarations_for(actor: Actor) -> QuerySet[Declaration]:
     return Declaration.objects.for_actor(actor).select_related("employer", "employer__street")
 
 
-def declaration_for(actor: Actor, declaration_id: int, *, client: str | None = None) -> Declaration:
+def declaration_for(actor: Actor, declaration_id: int) -> Declaration:
     """The one gate for a single declaration: out of scope or missing → Http404, audited."""
-    return gate(
-        declarations_for(actor), declaration_id, actor=actor, object_type="declaration", client=client
-    )
+    return gate(declarations_for(actor), declaration_id, actor=actor, object_type="declaration")
 
 
 def with_counts(declarations: QuerySet[Declaration]) -> QuerySet[Declaration]:

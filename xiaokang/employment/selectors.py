@@ -19,10 +19,10 @@ def employers_for(actor: Actor) -> QuerySet[Employer]:
     return Employer.objects.for_actor(actor).select_related("street")
 
 
-def employer_for(actor: Actor, employer_id: int, *, client: str | None = None) -> Employer:
+def employer_for(actor: Actor, employer_id: int) -> Employer:
     """One employer, or Http404 for one outside the actor's scope and for one that does not exist alike
     (no existence leak); the refused attempt is audited."""
-    return gate(employers_for(actor), employer_id, actor=actor, object_type="employer", client=client)
+    return gate(employers_for(actor), employer_id, actor=actor, object_type="employer")
 
 
 @dataclass(frozen=True)

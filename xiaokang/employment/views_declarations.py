@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.accounts.actors import scope_of
-from xiaokang.accounts.forms import client_address
 from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import can, requires
 from xiaokang.core.ids import safe_id
@@ -102,14 +101,13 @@ def _streets_for(user) -> list[Area]:
     return []
 
 
-def _log_view(request, declaration, client, **details) -> None:
+def _log_view(request, declaration, **details) -> None:
     log_action(
         request.user,
         "declaration.view",
         object_type="declaration",
         object_id=declaration.pk,
         details=details or None,
-        client=client,
     )
 
 
@@ -225,15 +223,14 @@ def _render_detail(request, declaration, *, status=200, problem=None, conflict=F
 @require_GET
 @requires("declaration.read")
 def declaration_detail(request, pk: int):
-    client = client_address(request)
-    declaration = declaration_for(request.user, pk, client=client)
-    _log_view(request, declaration, client)
+    declaration = declaration_for(request.user, pk)
+    _log_view(request, declaration)
     return _render_detail(request, declaration)
 
 
-def _action_error(request, declaration, error: DeclarationError, client):
+def _action_error(request, declaration, error: DeclarationError):
     declaration.refresh_from_db()
-    _log_view(request, declaration, client, page="action")
+    _log_view(request, declaration, page="action")
     if error.kind == "stale":
         return _render_detail(request, declaration, status=409, conflict=True)
     problem = {"entries": _problem_entries(error, lambda item: "")}
@@ -243,20 +240,19 @@ def _action_error(request, declaration, error: DeclarationError, client):
 @require_POST
 @requires("declaration.approve")
 def declaration_approve_view(request, pk: int):
-    client = client_address(request)
-    declaration = declaration_for(request.user, pk, client=client)
+    declaration = declaration_for(request.user, pk)
     form = VersionForm(request.POST)
     if not form.is_valid():
         error = DeclarationError(
             [{"message": _("The form was not complete. Reload the page and try again.")}], "invalid"
         )
-        return _action_error(request, declaration, error, client)
+        return _action_error(request, declaration, error)
     try:
         declaration = declaration_approve(
-            actor=request.user, declaration=declaration, version=form.cleaned_data["version"], client=client
+            actor=request.user, declaration=declaration, version=form.cleaned_data["version"]
         )
     except DeclarationError as error:
-        return _action_error(request, declaration, error, client)
+        return _action_error(request, declaration, error)
     messages.success(request, _("The declaration is approved and its levy fixed."))
     return _see_other(reverse("declaration-detail", args=[declaration.pk]))
 
@@ -264,12 +260,11 @@ def declaration_approve_view(request, pk: int):
 @require_POST
 @requires("declaration.write")
 def declaration_recheck_view(request, pk: int):
-    client = client_address(request)
-    declaration = declaration_for(request.user, pk, client=client)
+    declaration = declaration_for(request.user, pk)
     try:
-        summary = declaration_recheck(actor=request.user, declaration=declaration, client=client)
+        summary = declaration_recheck(actor=request.user, declaration=declaration)
     except DeclarationError as error:
-        return _action_error(request, declaration, error, client)
+        return _action_error(request, declaration, error)
     messages.success(
         request,
         _("Checked against the registry again: %(counted)s of %(listed)s employees counted.")
@@ -303,7 +298,6 @@ FIGURE_FIELDS = ("levy_year", "headcount", "total_wages", "submitted_on", "emplo
 @require_http_methods(["GET", "POST"])
 @requires("declaration.write")
 def declaration_create(request):
-    client = client_address(request)
     status = 200
     problem = None
     if request.method == "POST":
@@ -332,7 +326,6 @@ def declaration_create(request):
                         submitted_on=data["submitted_on"],
                         employees=employees,
                         record_outside_window=data["record_outside_window"],
-                        client=client,
                     )
                 except DeclarationError as error:
                     problem = _form_problem(form, error, source)
@@ -349,7 +342,7 @@ def declaration_create(request):
         form = DeclarationForm()
         employer_id = request.GET.get("employer", "")
         if employer_id.isdigit():
-            employer = employer_for(request.user, safe_id(int(employer_id)), client=client)
+            employer = employer_for(request.user, safe_id(int(employer_id)))
             form.initial["employer"] = employer.uscc
     return render(
         request, "employment/declarations/form.html", {"form": form, "problem": problem}, status=status
@@ -394,10 +387,9 @@ def _correction_field(form: CorrectionForm, item: dict) -> str | None:
 @require_http_methods(["GET", "POST"])
 @requires("declaration.write")
 def declaration_correct_view(request, pk: int):
-    client = client_address(request)
-    declaration = declaration_for(request.user, pk, client=client)
+    declaration = declaration_for(request.user, pk)
     if declaration.state != DeclarationState.SUBMITTED:
-        _log_view(request, declaration, client, page="correct")
+        _log_view(request, declaration, page="correct")
         problem = {"entries": [{"message": _("The declaration is approved: it cannot be corrected.")}]}
         return _render_detail(
             request, declaration, status=409 if request.method == "POST" else 200, problem=problem
@@ -423,7 +415,6 @@ def declaration_correct_view(request, pk: int):
                     version=data["version"],
                     changes=changes,
                     reason=data["reason"],
-                    client=client,
                 )
             except DeclarationError as error:
                 if error.kind == "stale":
@@ -458,7 +449,7 @@ def declaration_correct_view(request, pk: int):
             status = 422
     else:
         form = CorrectionForm(initial=_correction_initial(declaration), employees=employees)
-    _log_view(request, declaration, client, page="correct")
+    _log_view(request, declaration, page="correct")
     return render(
         request,
         "employment/declarations/correct.html",
@@ -514,16 +505,15 @@ def declaration_conflicts(request, year: int):
 @require_POST
 @requires("declaration.resolve_conflict")
 def declaration_conflict_resolve(request, year: int):
-    client = client_address(request)
     form = ConflictResolveForm(request.POST)
     if not form.is_valid():
         message = _("Choose the employer that counts this person.")
         return _render_conflicts(request, year, status=422, problem={"entries": [{"message": message}]})
     data = form.cleaned_data
-    declaration = declaration_for(request.user, safe_id(data["declaration"]), client=client)
+    declaration = declaration_for(request.user, safe_id(data["declaration"]))
     if declaration.levy_year != year:
         raise Http404("not a declaration of this year")
-    person = person_for(request.user, safe_id(data["person"]), client=client)
+    person = person_for(request.user, safe_id(data["person"]))
     try:
         conflict_resolve(
             actor=request.user,
@@ -531,7 +521,6 @@ def declaration_conflict_resolve(request, year: int):
             levy_year=year,
             declaration=declaration,
             reason=data["reason"],
-            client=client,
         )
     except DeclarationError as error:
         if error.kind == "stale":

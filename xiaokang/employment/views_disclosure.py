@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from xiaokang.accounts.actors import scope_of
-from xiaokang.accounts.forms import client_address
 from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import requires
 from xiaokang.core.models import Area
@@ -199,6 +198,5 @@ def member_units_xlsx(request, year: int):
         object_type="member_units",
         object_id=str(year),
         details={"units": totals.units, "area": area},
-        client=client_address(request),
     )
     return _download(path, f"member-units-{year}.xlsx")

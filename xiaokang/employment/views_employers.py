@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaokang.accounts.forms import client_address
 from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import requires
 from xiaokang.core.language import is_chinese
@@ -108,7 +107,6 @@ def employer_export(request):
             "rows": frame.height,
             "filters": form.cleaned_data if form.is_bound else {},
         },
-        client=client_address(request),
     )
     return _download(path, f"employers-{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -120,7 +118,7 @@ def employer_export(request):
 @require_GET
 @requires("employer.read")
 def employer_detail(request, pk: int):
-    employer = employer_for(request.user, pk, client=client_address(request))
+    employer = employer_for(request.user, pk)
     declarations = employer.declarations.order_by("-levy_year")
     return render(
         request,
@@ -154,7 +152,7 @@ def employer_create(request):
 @require_http_methods(["GET", "POST"])
 @requires("employer.write")
 def employer_edit(request, pk: int):
-    employer = employer_for(request.user, pk, client=client_address(request))
+    employer = employer_for(request.user, pk)
     form = EmployerForm(request.POST or None, actor=request.user, initial=employer_values(employer))
     if request.method == "POST" and form.is_valid():
         result = employer_save(actor=request.user, employer=employer, values=form.values())

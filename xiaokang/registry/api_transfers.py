@@ -12,7 +12,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
-from xiaokang.accounts.forms import client_address
 from xiaokang.core.errors import api_answer
 from xiaokang.registry.schemas import ValidationErrorOut
 from xiaokang.registry.transfers import (
@@ -132,7 +131,6 @@ def transfers_create(request: HttpRequest, payload: TransferRequestIn):
     """The sending street sends `person_id`; the receiving street sends `id_number` and `name` (and may
     ask only for one of its own communities). A wrong ID number and name pair answers the same 422
     whether or not the person exists; such refusals are audited and rate-limited."""
-    client = client_address(request)
     try:
         transfer = transfer_request(
             actor=request.auth,
@@ -141,7 +139,6 @@ def transfers_create(request: HttpRequest, payload: TransferRequestIn):
             name=payload.name or "",
             to_community=payload.to_community,
             reason=payload.reason,
-            client=client,
         )
     except TransferNotAllowed as refused:
         raise HttpError(403, str(refused)) from None
@@ -154,7 +151,6 @@ def transfers_create(request: HttpRequest, payload: TransferRequestIn):
 def transfers_decide(request: HttpRequest, transfer_id: int, payload: TransferDecideIn):
     """The district only (403 otherwise). Approving moves the person (history source `transfer`). A stale
     `version` answers 409 and changes nothing."""
-    client = client_address(request)
     try:
         transfer = transfer_decide(
             actor=request.auth,
@@ -162,7 +158,6 @@ def transfers_decide(request: HttpRequest, transfer_id: int, payload: TransferDe
             approve=payload.approve,
             expected_version=payload.version,
             note=payload.note,
-            client=client,
         )
     except TransferNotAllowed as refused:
         raise HttpError(403, str(refused)) from None
@@ -176,10 +171,9 @@ def transfers_decide(request: HttpRequest, transfer_id: int, payload: TransferDe
 @router.post("/{int:transfer_id}/cancel", response={200: TransferOut, **ERRORS}, summary="Withdraw")
 def transfers_cancel(request: HttpRequest, transfer_id: int, payload: TransferCancelIn):
     """The street that asked (or the district) withdraws a transfer still waiting for a decision."""
-    client = client_address(request)
     try:
         transfer = transfer_cancel(
-            actor=request.auth, transfer_id=transfer_id, expected_version=payload.version, client=client
+            actor=request.auth, transfer_id=transfer_id, expected_version=payload.version
         )
     except TransferNotAllowed as refused:
         raise HttpError(403, str(refused)) from None

@@ -18,12 +18,12 @@ def persons_for(actor: Actor) -> QuerySet[Person]:
     return Person.objects.for_actor(actor)
 
 
-def person_for(actor: Actor, person_id: int, *, client: str | None = None) -> Person:
+def person_for(actor: Actor, person_id: int) -> Person:
     """The one access gate for a single person (GB/T 22239-2019 8.1.4.2): a person outside the actor's scope,
     or one that does not exist, raises Http404 alike (no existence leak), and the refused attempt is
     audited (``accounts.scoping.gate``)."""
     persons = persons_for(actor).select_related("street", "community", "household")
-    return gate(persons, person_id, actor=actor, object_type="person", client=client)
+    return gate(persons, person_id, actor=actor, object_type="person")
 
 
 def area_directory() -> AreaDirectory:

@@ -143,7 +143,6 @@ def transfer_request(
     person_id: int | None = None,
     id_number: str = "",
     name: str = "",
-    client: str | None = None,
 ) -> PersonTransfer:
     """Ask the district to move a person to ``to_community`` (a community's code or id) in another street.
     The sending street names the person by ``person_id`` (a person in its area; 404 otherwise); the
@@ -160,7 +159,7 @@ def transfer_request(
     target = _community(to_community)
     scope = scope_of(actor)
     if person_id is not None:
-        person = person_for(actor, person_id, client=client)
+        person = person_for(actor, person_id)
         side = "from"
     else:
         if scope.kind == "street" and target.parent_id != scope.area_id:
@@ -223,7 +222,6 @@ def transfer_request(
                     "to_community": target.code,
                     "reason": reason,
                 },
-                client=client,
             )
     except IntegrityError:
         raise TransferError(
@@ -239,7 +237,6 @@ def transfer_decide(
     approve: bool,
     expected_version: int,
     note: str = "",
-    client: str | None = None,
 ) -> PersonTransfer:
     """The district approves or rejects a requested transfer, in one transaction. Approving moves the
     person through ``services.person_save`` (history source ``transfer``: old and new street and
@@ -300,14 +297,11 @@ def transfer_decide(
                 "to_community": transfer.to_community.code,
                 "note": note,
             },
-            client=client,
         )
     return transfer
 
 
-def transfer_cancel(
-    *, actor: Actor, transfer_id: int, expected_version: int, client: str | None = None
-) -> PersonTransfer:
+def transfer_cancel(*, actor: Actor, transfer_id: int, expected_version: int) -> PersonTransfer:
     """The street that asked (or the district) withdraws a transfer that is still waiting."""
     # Outside the transaction, so that a refusal's audit event stays (who asked and where never change).
     transfer = transfer_for(actor, transfer_id)
@@ -339,6 +333,5 @@ def transfer_cancel(
             object_type="transfer",
             object_id=transfer.pk,
             person_id=transfer.person_id,
-            client=client,
         )
     return transfer

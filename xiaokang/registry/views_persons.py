@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xiaokang.accounts.forms import client_address
 from xiaokang.audit.models import AuditEvent
 from xiaokang.audit.services import Event, log_action, log_actions
 from xiaokang.core.capabilities import can, refuse, requires
@@ -130,7 +129,6 @@ def _record_list_read(request, filters: PersonFilters, persons: list[Person], **
             rows=len(persons),
             filters=filters,
             details={key: value for key, value in details.items() if value},
-            client=client_address(request),
         )
     except BulkReadLimited as refused:
         return render(
@@ -180,9 +178,8 @@ def _list_row(person: Person) -> dict:
 @requires("person.read", person_kwarg="pk")
 def person_detail(request, pk: int):
     actor = request.user
-    client = client_address(request)
-    person = person_for(actor, pk, client=client)
-    log_action(actor, "person.view", object_type="person", object_id=str(pk), person_id=pk, client=client)
+    person = person_for(actor, pk)
+    log_action(actor, "person.view", object_type="person", object_id=str(pk), person_id=pk)
     return render(request, "registry/persons/detail.html", _detail_context(request, person))
 
 
@@ -194,15 +191,13 @@ def person_reveal(request, pk: int):
     actor = request.user
     if not can(actor, "id_number.full"):
         refuse(request, person_id=pk)
-    client = client_address(request)
-    person = person_for(actor, pk, client=client)
+    person = person_for(actor, pk)
     log_actions(
         actor,
         [
             Event("person.view", "person", str(pk), pk),
             Event("person.reveal", "person", str(pk), pk, {"fields": ["id_number", "certificate_number"]}),
         ],
-        client=client,
     )
     values = person_values(actor=actor, person_id=pk)
     revealed = {"id_number": values["id_number"], "certificate_number": values["certificate_number"]}
@@ -380,8 +375,7 @@ def person_create(request):
 @requires("person.write", person_kwarg="pk")
 def person_edit(request, pk: int):
     actor = request.user
-    client = client_address(request)
-    person = person_for(actor, pk, client=client)
+    person = person_for(actor, pk)
     if request.method == "GET":
         # The form shows the record (masked numbers aside) as the detail page does: a view, recorded.
         log_action(
@@ -391,7 +385,6 @@ def person_edit(request, pk: int):
             object_id=str(pk),
             person_id=pk,
             details={"page": "edit"},
-            client=client,
         )
     # The current record with full numbers stays on the server: the page gets the masked forms only.
     current = person_values(actor=actor, person_id=pk)

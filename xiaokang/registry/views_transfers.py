@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaokang.accounts.actors import scope_of
-from xiaokang.accounts.forms import client_address
 from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language
 from xiaokang.core.models import Area, AreaLevel
@@ -70,7 +69,7 @@ class TransferInForm(TransferForm):
 def person_transfer(request, pk: int):
     """The sending street (or the district) asks to move this person to another street."""
     actor = request.user
-    person = person_for(actor, pk, client=client_address(request))
+    person = person_for(actor, pk)
     form = TransferForm(request.POST or None, choices=_community_choices(exclude_street_id=person.street_id))
     if request.method == "POST" and form.is_valid():
         try:
@@ -79,7 +78,6 @@ def person_transfer(request, pk: int):
                 person_id=person.pk,
                 to_community=form.cleaned_data["to_community"],
                 reason=form.cleaned_data["reason"],
-                client=client_address(request),
             )
         except TransferError as error:
             add_service_error(form, None, str(error))
@@ -105,7 +103,6 @@ def transfer_request_page(request):
                 name=form.cleaned_data["name"],
                 to_community=form.cleaned_data["to_community"],
                 reason=form.cleaned_data["reason"],
-                client=client_address(request),
             )
         except TransferError as error:
             add_service_error(form, None, str(error))
@@ -160,7 +157,6 @@ def transfer_decide_page(request, pk: int):
             approve=decision == "approve",
             expected_version=_version(request),
             note=request.POST.get("note", ""),
-            client=client_address(request),
         )
     except TransferNotAllowed:
         raise PermissionDenied from None
@@ -184,7 +180,6 @@ def transfer_cancel_page(request, pk: int):
             actor=request.user,
             transfer_id=pk,
             expected_version=_version(request),
-            client=client_address(request),
         )
     except TransferNotAllowed:
         raise PermissionDenied from None
