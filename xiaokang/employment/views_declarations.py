@@ -31,7 +31,8 @@ from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import can, requires
 from xiaokang.core.ids import safe_id
 from xiaokang.core.language import in_page_language, is_chinese
-from xiaokang.core.models import Area, AreaLevel
+from xiaokang.core.models import Area
+from xiaokang.core.selectors import streets
 from xiaokang.employment.declaration_checks import problem_text
 from xiaokang.employment.declaration_selectors import (
     conflict_count,
@@ -95,9 +96,9 @@ def _outcome_label(outcome: str) -> str:
 def _streets_for(user) -> list[Area]:
     scope = scope_of(user)
     if scope.kind == "all":
-        return list(Area.objects.filter(level=AreaLevel.STREET).order_by("code"))
+        return streets()
     if scope.kind == "street":
-        return list(Area.objects.filter(pk=scope.area_id))
+        return streets(scope.area_id)
     return []
 
 

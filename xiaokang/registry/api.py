@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
 from xiaokang.audit.services import log_action
-from xiaokang.registry.models import Certificate, Person
+from xiaokang.registry.models import Person
 from xiaokang.registry.reading import BulkReadLimited, list_action, record_read
 from xiaokang.registry.schemas import (
     PersonCreate,
@@ -28,7 +28,7 @@ from xiaokang.registry.schemas import (
     person_values_from,
 )
 from xiaokang.registry.search import PersonFilters, search_persons
-from xiaokang.registry.selectors import person_for
+from xiaokang.registry.selectors import active_certificates, person_for
 from xiaokang.registry.services import person_save
 
 router = Router(tags=["persons"], auth=TokenAuth("person.read"))
@@ -46,12 +46,6 @@ STALE = (
 # Person ids are 64-bit (BigAutoField): a larger number in the URL names nobody.
 
 
-def _active_certificates(person_ids: list[int]) -> dict[int, Certificate]:
-    """The active certificate of each person, in one query."""
-    certificates = Certificate.objects.filter(person_id__in=person_ids, status="active")
-    return {c.person_id: c for c in certificates}
-
-
 def person_in_scope(request: HttpRequest, person_id: int) -> Person:
     """``selectors.person_for``: 404 for a person out of scope and for a missing one alike (an id past 64 bits
     too), audited (``accounts.scoping.gate``)."""
@@ -59,7 +53,7 @@ def person_in_scope(request: HttpRequest, person_id: int) -> Person:
 
 
 def _render(person: Person) -> dict:
-    return person_out(person, _active_certificates([person.pk]).get(person.pk))
+    return person_out(person, active_certificates([person.pk]).get(person.pk))
 
 
 def _page(request: HttpRequest, query: PersonQuery) -> dict:
@@ -88,7 +82,7 @@ def _page(request: HttpRequest, query: PersonQuery) -> dict:
         )
     except BulkReadLimited as refused:
         raise HttpError(429, refused.message()) from None
-    certificates = _active_certificates([p.pk for p in page.persons])
+    certificates = active_certificates([p.pk for p in page.persons])
     return {
         # The list item carries the birth year, not the date: with the masked ID's address code and last
         # four digits, a full birth date would rebuild the whole ID number (PIPL art. 28).

@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import polars as pl
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from xiaokang.accounts.actors import Actor
 from xiaokang.accounts.scoping import gate
+from xiaokang.audit.models import AuditEvent
 from xiaokang.core.areas import short_name
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.validate import AreaDirectory
-from xiaokang.registry.models import Person
+from xiaokang.registry.models import Certificate, Person
 
 
 def persons_for(actor: Actor) -> QuerySet[Person]:
@@ -60,3 +61,23 @@ def registry_summary(actor: Actor) -> list[dict]:
         .order_by("street__code")
     )
     return list(rows)
+
+
+def active_certificates(person_ids: list[int]) -> dict[int, Certificate]:
+    """The active certificate of each person, in one query."""
+    certificates = Certificate.objects.filter(person_id__in=person_ids, status="active")
+    return {c.person_id: c for c in certificates}
+
+
+def attach_active_certificates(persons: list[Person]) -> None:
+    """Each person's active certificates as ``person.active``, in one query for a page (not one per row)."""
+    prefetch_related_objects(
+        persons,
+        Prefetch("certificates", queryset=Certificate.objects.filter(status="active"), to_attr="active"),
+    )
+
+
+def recent_viewers(person: Person, limit: int) -> list[AuditEvent]:
+    """The latest ``limit`` views of ``person`` (who looked at the record: the detail page shows them to
+    the officers who may read the person, PIPL art. 51). ``person`` comes through the scope gate."""
+    return list(AuditEvent.objects.filter(person_id=person.pk, action="person.view").order_by("-id")[:limit])

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,10 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xiaokang.audit.models import AuditEvent
 from xiaokang.audit.services import Event, log_action, log_actions
 from xiaokang.core.capabilities import can, refuse, requires
-from xiaokang.core.models import Area
+from xiaokang.core.selectors import area_names
 from xiaokang.registry.forms import (
     COLUMN_LABELS,
     GRADE_LABELS,
@@ -45,7 +43,7 @@ from xiaokang.registry.models import Certificate, Person
 from xiaokang.registry.reading import BulkReadLimited, list_action, record_read
 from xiaokang.registry.search import PersonFilters, count_persons, search_persons
 from xiaokang.registry.sections import person_sections
-from xiaokang.registry.selectors import person_for, persons_for
+from xiaokang.registry.selectors import attach_active_certificates, person_for, persons_for, recent_viewers
 from xiaokang.registry.services import person_save, person_values
 from xiaokang.registry.vocabulary import (
     CATEGORY_BY_CODE,
@@ -113,7 +111,7 @@ def person_list(request):
             next_url=next_url,
             first_url=_page_url(request, filter_form) if filter_form.is_bound and after else None,
         )
-    _attach_active_certificates(persons)
+    attach_active_certificates(persons)
     context["rows"] = [_list_row(person) for person in persons]
     context["can_transfer"] = can(actor, "transfer.request")
     return render(request, "registry/persons/list.html", context)
@@ -151,14 +149,6 @@ def _page_url(request, filter_form: PersonFilterForm, *, after: int | None = Non
     if after is not None:
         query["after"] = str(after)
     return f"{request.path}?{urlencode(query)}" if query else request.path
-
-
-def _attach_active_certificates(persons: list[Person]) -> None:
-    """Each person's active certificate in one query for the page (not one per row)."""
-    prefetch_related_objects(
-        persons,
-        Prefetch("certificates", queryset=Certificate.objects.filter(status="active"), to_attr="active"),
-    )
 
 
 def _list_row(person: Person) -> dict:
@@ -254,7 +244,7 @@ def display_value(field: str, value, area_names: dict[str, str]) -> str:
 
 
 def _area_names(codes) -> dict[str, str]:
-    return dict(Area.objects.filter(code__in={c for c in codes if c}).values_list("code", "name"))
+    return area_names(codes)
 
 
 def _history_rows(person: Person) -> list[dict]:
@@ -343,11 +333,7 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
         "history": _history_rows(person),
         "as_of_form": as_of_form,
         "as_of": as_of,
-        "viewers": list(
-            AuditEvent.objects.filter(person_id=person.pk, action="person.view").order_by("-id")[
-                :VIEWERS_SHOWN
-            ]
-        ),
+        "viewers": list(recent_viewers(person, VIEWERS_SHOWN)),
         "viewers_shown": VIEWERS_SHOWN,
         "sections": person_sections(request, person),
     }

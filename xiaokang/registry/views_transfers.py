@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xiaokang.accounts.actors import scope_of
 from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language
-from xiaokang.core.models import Area, AreaLevel
+from xiaokang.core.selectors import communities
 from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.models import TransferState
 from xiaokang.registry.selectors import person_for
@@ -37,12 +37,8 @@ LIST_SIZE = 200
 
 
 def _community_choices(*, street_id: int | None = None, exclude_street_id: int | None = None):
-    communities = Area.objects.filter(level=AreaLevel.COMMUNITY).select_related("parent").order_by("code")
-    if street_id is not None:
-        communities = communities.filter(parent_id=street_id)
-    if exclude_street_id is not None:
-        communities = communities.exclude(parent_id=exclude_street_id)
-    return [("", "—")] + [(c.code, f"{c.parent.name} — {c.name}") for c in communities]
+    found = communities(street_id=street_id, exclude_street_id=exclude_street_id)
+    return [("", "—")] + [(c.code, f"{c.parent.name} — {c.name}") for c in found]
 
 
 class TransferForm(forms.Form):
