@@ -4,9 +4,9 @@ the dotted form are both accepted and change the quota the levy uses."""
 from __future__ import annotations
 
 import pytest
+from tests.test_cli_employment import code, row
 
 from tests.helpers import write_csv
-from tests.test_cli_employment import code, row
 from xiaokang.cli import main
 
 

@@ -48,3 +48,14 @@ def search_employers(actor: Actor, filters: EmployerFilters) -> QuerySet[Employe
     if filters.committee_member is not None:
         employers = employers.filter(committee_member=filters.committee_member)
     return employers.order_by("name", "uscc", "pk")
+
+
+def employer_by_uscc(actor: Actor, uscc: str) -> Employer | None:
+    """The employer in the actor's scope with this unified social credit code (case and spaces around it
+    ignored), else None: an employer elsewhere is not named (no existence leak)."""
+    return employers_for(actor).filter(uscc=uscc.strip().upper()).first()
+
+
+def has_employers(actor: Actor) -> bool:
+    """Whether the actor has any employer in scope (a declaration can be recorded)."""
+    return employers_for(actor).exists()

@@ -25,7 +25,7 @@ from xiaokang.registry.transfers import (
     transfer_request,
     transfer_view,
     transfer_views,
-    transfers_for,
+    transfers_listed,
 )
 
 router = Router(tags=["transfers"], auth=TokenAuth("transfer.request"))
@@ -112,12 +112,7 @@ def _out(view: TransferView) -> dict:
 def transfers_list(request: HttpRequest, query: Query[TransferQuery]):
     """Transfers into or out of your area (the district: all), newest id first; `state` filters,
     `after` pages by id."""
-    transfers = transfers_for(request.auth).order_by("-id")
-    if query.state:
-        transfers = transfers.filter(state=query.state)
-    if query.after:
-        transfers = transfers.filter(id__lt=query.after)
-    page = list(transfers[: PAGE_SIZE + 1])
+    page = transfers_listed(request.auth, limit=PAGE_SIZE + 1, state=query.state, after=query.after)
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     return {

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
@@ -81,3 +83,33 @@ def recent_viewers(person: Person, limit: int) -> list[AuditEvent]:
     """The latest ``limit`` views of ``person`` (who looked at the record: the detail page shows them to
     the officers who may read the person, PIPL art. 51). ``person`` comes through the scope gate."""
     return list(AuditEvent.objects.filter(person_id=person.pk, action="person.view").order_by("-id")[:limit])
+
+
+def active_certificate(person: Person) -> Certificate | None:
+    """The person's active certificate (``person`` read through its gate), if any."""
+    return person.certificates.filter(status="active").first()
+
+
+def person_history(person: Person) -> list:
+    """The person's recorded changes (``person`` read through its gate), newest first."""
+    return list(person.history.order_by("-recorded_at", "-id"))
+
+
+@dataclass(frozen=True)
+class HouseholdView:
+    economic_periods: list
+    hardships: list
+    members: list[Person]  # only those the actor may see: a street officer learns of no member elsewhere
+
+
+def household_view(actor: Actor, person: Person) -> HouseholdView:
+    """The household of ``person`` (read through its gate) for the detail page: its economic status
+    periods and hardships, newest first, and the other members in the actor's scope."""
+    household = person.household
+    return HouseholdView(
+        economic_periods=list(household.economic_status_periods.order_by("-valid_from")),
+        hardships=list(household.hardships.order_by("-started_on")),
+        members=list(
+            persons_for(actor).filter(household_id=household.pk).exclude(pk=person.pk).order_by("pk")
+        ),
+    )

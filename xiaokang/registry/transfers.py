@@ -84,6 +84,29 @@ def transfers_for(actor: Actor) -> QuerySet[PersonTransfer]:
     )
 
 
+def transfers_listed(
+    actor: Actor,
+    *,
+    limit: int,
+    state: str | None = None,
+    after: int | None = None,
+    newest_request: bool = False,
+) -> list[PersonTransfer]:
+    """At most ``limit`` of the actor's transfers, newest id first (``newest_request``: latest request
+    first); ``state`` narrows to one state, ``after`` pages to ids below it."""
+    transfers = transfers_for(actor).order_by(*(("-requested_at", "-id") if newest_request else ("-id",)))
+    if state:
+        transfers = transfers.filter(state=state)
+    if after:
+        transfers = transfers.filter(id__lt=after)
+    return list(transfers[:limit])
+
+
+def open_transfer(person: Person) -> PersonTransfer | None:
+    """The transfer of ``person`` (read through its gate) waiting for the district, if any."""
+    return person.transfers.filter(state="requested").select_related("to_street", "to_community").first()
+
+
 def transfer_for(actor: Actor, transfer_id: int) -> PersonTransfer:
     return gate(transfers_for(actor), transfer_id, actor=actor, object_type="transfer")
 

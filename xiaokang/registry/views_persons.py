@@ -43,8 +43,16 @@ from xiaokang.registry.models import Certificate, Person
 from xiaokang.registry.reading import BulkReadLimited, list_action, record_read
 from xiaokang.registry.search import PersonFilters, count_persons, search_persons
 from xiaokang.registry.sections import person_sections
-from xiaokang.registry.selectors import attach_active_certificates, person_for, persons_for, recent_viewers
+from xiaokang.registry.selectors import (
+    active_certificate,
+    attach_active_certificates,
+    household_view,
+    person_for,
+    person_history,
+    recent_viewers,
+)
 from xiaokang.registry.services import person_save, person_values
+from xiaokang.registry.transfers import open_transfer
 from xiaokang.registry.vocabulary import (
     CATEGORY_BY_CODE,
     CATEGORY_CODE,
@@ -248,7 +256,7 @@ def _area_names(codes) -> dict[str, str]:
 
 
 def _history_rows(person: Person) -> list[dict]:
-    entries = list(person.history.order_by("-recorded_at", "-id"))
+    entries = person_history(person)
     codes = [
         value
         for entry in entries
@@ -298,8 +306,8 @@ def _certificate_number_masked(person: Person, certificate: Certificate | None) 
 def _detail_context(request, person: Person, revealed: dict | None = None) -> dict:
     actor = request.user
     today = timezone.localdate()
-    certificate = person.certificates.filter(status="active").first()
-    household = person.household
+    certificate = active_certificate(person)
+    household = household_view(actor, person)
     as_of_form = AsOfForm(request.GET if "as_of" in request.GET else None)
     as_of = None
     if as_of_form.is_bound and as_of_form.is_valid():
@@ -313,9 +321,7 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
         # R6, S4: the sending street (or the district) may ask to move the person to another street.
         "can_transfer": can(actor, "transfer.request"),
         # The transfer waiting for the district, if any (the reader already sees this person).
-        "open_transfer": person.transfers.filter(state="requested")
-        .select_related("to_street", "to_community")
-        .first(),
+        "open_transfer": open_transfer(person),
         "certificate": certificate,
         "certificate_number": _certificate_number_masked(person, certificate),
         "certificate_grade": GRADE_LABELS.get(certificate.grade, "") if certificate else "",
@@ -323,13 +329,11 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
         if certificate
         else "",
         "certificate_expired": certificate is not None and certificate.valid_until < today,
-        "household": household,
-        "economic_periods": list(household.economic_status_periods.order_by("-valid_from")),
-        "hardships": list(household.hardships.order_by("-started_on")),
+        "household": person.household,
+        "economic_periods": household.economic_periods,
+        "hardships": household.hardships,
         # Only the members the actor may see: a street officer does not learn of a member elsewhere.
-        "members": list(
-            persons_for(actor).filter(household_id=household.pk).exclude(pk=person.pk).order_by("pk")
-        ),
+        "members": household.members,
         "history": _history_rows(person),
         "as_of_form": as_of_form,
         "as_of": as_of,

@@ -29,7 +29,7 @@ from xiaokang.registry.transfers import (
     transfer_decide,
     transfer_request,
     transfer_views,
-    transfers_for,
+    transfers_listed,
 )
 from xiaokang.registry.views_persons import _see_other
 
@@ -115,10 +115,10 @@ def transfer_list(request):
     state = request.GET.get("state", TransferState.REQUESTED)
     if state not in TransferState.values and state != "all":
         state = TransferState.REQUESTED
-    transfers = transfers_for(actor).order_by("-requested_at", "-id")
-    if state != "all":
-        transfers = transfers.filter(state=state)
-    views = transfer_views(actor, list(transfers[:LIST_SIZE]))
+    transfers = transfers_listed(
+        actor, limit=LIST_SIZE, state=None if state == "all" else state, newest_request=True
+    )
+    views = transfer_views(actor, transfers)
     return render(
         request,
         "registry/transfers/list.html",

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import requires
 from xiaokang.core.language import is_chinese
+from xiaokang.employment.declaration_selectors import employer_declarations
 from xiaokang.employment.forms_employers import EmployerFilterForm, EmployerForm
 from xiaokang.employment.importing import (
     EMPLOYER_COLUMNS,
@@ -119,7 +120,7 @@ def employer_export(request):
 @requires("employer.read")
 def employer_detail(request, pk: int):
     employer = employer_for(request.user, pk)
-    declarations = employer.declarations.order_by("-levy_year")
+    declarations = employer_declarations(employer)
     return render(
         request,
         "employment/employers/detail.html",
