@@ -4,10 +4,10 @@ the dotted form are both accepted and change the quota the levy uses."""
 from __future__ import annotations
 
 import pytest
-from tests.test_cli_employment import code, row
 
 from tests.helpers import write_csv
 from xiaokang.cli import main
+from xiaokang.employment.tests.test_cli import code, row
 
 
 @pytest.mark.django_db

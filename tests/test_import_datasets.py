@@ -10,8 +10,9 @@ from xiaokang.core.tests.test_importing import VOLUNTEERS
 pytestmark = pytest.mark.django_db
 
 
-def test_the_registry_finds_every_apps_datasets_by_name():
+def test_the_registry_finds_every_apps_datasets_by_name(monkeypatch):
     from xiaokang.cases.importing import ENROLMENTS
+    from xiaokang.core.importing import registry
     from xiaokang.employment.importing import EMPLOYERS
     from xiaokang.registry.importing.persons import PERSONS
 
@@ -21,6 +22,8 @@ def test_the_registry_finds_every_apps_datasets_by_name():
         ENROLMENTS,
         EMPLOYERS,
     )
+    # The test's own dataset is registered on a copy: later tests in this process see the apps' only.
+    monkeypatch.setattr(registry, "_DATASETS", dict(registry._DATASETS))
     register(VOLUNTEERS)
     register(VOLUNTEERS)  # the same dataset again: no-op
     with pytest.raises(ValueError, match="registered already"):

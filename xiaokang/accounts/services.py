@@ -254,33 +254,26 @@ def _audit_grant(actor: Actor, action: str, grant: RoleGrant) -> None:
 def _check_decider(actor: Actor, grant: RoleGrant, action: str) -> None:
     """Only an active district administrator who is neither the account concerned nor the proposer
     decides a grant (two people, and never oneself: GB/T 22239-2019 8.1.4.2). Refusals are audited."""
-    if not getattr(actor, "is_active", False) or not can(actor, "grant.decide"):
-        _refused(
-            actor,
-            grant.user,
+    refusals = (
+        (
+            not getattr(actor, "is_active", False) or not can(actor, "grant.decide"),
             "not_district_admin",
             "只有区级管理员可以批准或驳回角色变更 / only a district administrator decides role changes",
-            grant=grant.pk,
-            action=action,
-        )
-    if actor.pk == grant.user_id:
-        _refused(
-            actor,
-            grant.user,
+        ),
+        (
+            actor.pk == grant.user_id,
             "self",
             "不能决定自己的角色变更 / you cannot decide a change of your own role or area",
-            grant=grant.pk,
-            action=action,
-        )
-    if actor.pk == grant.proposed_by_id:
-        _refused(
-            actor,
-            grant.user,
+        ),
+        (
+            actor.pk == grant.proposed_by_id,
             "proposer",
             "不能决定自己提出的角色变更 / you cannot decide a role change you proposed",
-            grant=grant.pk,
-            action=action,
-        )
+        ),
+    )
+    for refused, why, message in refusals:
+        if refused:  # the first that applies is the one audited
+            _refused(actor, grant.user, why, message, grant=grant.pk, action=action)
 
 
 def _locked_pending(grant: RoleGrant) -> RoleGrant:
@@ -627,3 +620,44 @@ def api_token_user(token: str) -> User | None:
     if found.last_used_at is None or now - found.last_used_at >= dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user
+
+
+class TokenRefused(Exception):
+    """A token request stopped after the password (audited): ``why`` is ``enrol`` (the account must set
+    up its second factor on the pages first), ``otp`` (a code is missing or wrong), ``locked`` (a wrong
+    code locked the username) or ``password_change`` (someone else set the password)."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def api_token_sign_in(
+    *, request, username: str, password: str, otp: str | None, throttle_address: str | None = None
+) -> str:
+    """A bearer token for the API (U11): the pages' password step (``login_check``: lockout, throttling
+    per ``throttle_address``, audited), the second factor when the account has one (a current TOTP code
+    as ``otp``; no recovery codes here), and no token while the password is one someone else set.
+    Raises LoginThrottled, LoginRefused (the password step) or TokenRefused; every refusal is audited."""
+    from xiaokang.accounts.twofactor import second_factor_check, second_step
+    from xiaokang.audit.services import log_action
+
+    user = login_check(
+        request=request, username=username, password=password, throttle_address=throttle_address
+    )
+    step = second_step(user)
+    if step == "enrol":
+        log_action(user, "2fa.required", object_type="user", object_id=str(user.pk))
+        raise TokenRefused("enrol")
+    if step == "code":
+        if not otp:
+            log_action(user, "2fa.refused", object_type="user", object_id=str(user.pk))
+            raise TokenRefused("otp")
+        try:
+            second_factor_check(user=user, code=otp, throttle_address=throttle_address, allow_recovery=False)
+        except LoginRefused as refused:
+            raise TokenRefused("locked" if refused.locked else "otp") from None
+    if user.must_change_password:
+        log_action(user, "api.token_refused", object_type="user", object_id=str(user.pk))
+        raise TokenRefused("password_change")
+    return api_token_issue(user=user)
