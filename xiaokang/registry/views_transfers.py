@@ -67,13 +67,18 @@ def person_transfer(request, pk: int):
     actor = request.user
     person = person_for(actor, pk)
     form = TransferForm(request.POST or None, choices=_community_choices(exclude_street_id=person.street_id))
+    return _request_page(request, form, person)
+
+
+def _request_page(request, form, person):
+    """The request form, and on a valid POST the request: the sending street names ``person``, the
+    receiving street (``person`` None) the ID number and name typed."""
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        who = {"person_id": person.pk} if person else {"id_number": data["id_number"], "name": data["name"]}
         try:
             transfer_request(
-                actor=actor,
-                person_id=person.pk,
-                to_community=form.cleaned_data["to_community"],
-                reason=form.cleaned_data["reason"],
+                actor=request.user, to_community=data["to_community"], reason=data["reason"], **who
             )
         except TransferError as error:
             add_service_error(form, None, str(error))
@@ -91,21 +96,7 @@ def transfer_request_page(request):
     scope = scope_of(actor)
     street_id = scope.area_id if scope.kind == "street" else None
     form = TransferInForm(request.POST or None, choices=_community_choices(street_id=street_id))
-    if request.method == "POST" and form.is_valid():
-        try:
-            transfer_request(
-                actor=actor,
-                id_number=form.cleaned_data["id_number"],
-                name=form.cleaned_data["name"],
-                to_community=form.cleaned_data["to_community"],
-                reason=form.cleaned_data["reason"],
-            )
-        except TransferError as error:
-            add_service_error(form, None, str(error))
-        else:
-            messages.success(request, _("The transfer has been requested: the district office decides it."))
-            return _see_other(reverse("transfer-list"))
-    return render(request, "registry/transfers/request.html", {"form": form, "person": None})
+    return _request_page(request, form, None)
 
 
 @require_http_methods(["GET"])
