@@ -9,6 +9,7 @@ from tests.helpers import STREET_A, STREET_B, person_row, write_csv
 from xiaokang.accounts.models import User
 from xiaokang.accounts.scoping import AreaScopedManager, ScopeRequired, gate
 from xiaokang.audit.models import AuditEvent
+from xiaokang.audit.services import recorded_client
 from xiaokang.employment.models import Employer
 from xiaokang.registry.models import Person, PersonTransfer
 from xiaokang.registry.services import persons_import
@@ -110,14 +111,8 @@ def test_the_gate_answers_404_alike_for_elsewhere_and_missing_and_audits_both(pe
     missing = b.pk + 1000
     answers = []
     for pk in (b.pk, missing):
-        with pytest.raises(Http404) as raised:
-            gate(
-                Person.objects.for_actor(officer_a),
-                pk,
-                actor=officer_a,
-                object_type="person",
-                client="10.1.1.1",
-            )
+        with pytest.raises(Http404) as raised, recorded_client("10.1.1.1"):
+            gate(Person.objects.for_actor(officer_a), pk, actor=officer_a, object_type="person")
         answers.append(str(raised.value))
     assert answers[0] == answers[1] == "no such person"
     elsewhere, nowhere = _denied()

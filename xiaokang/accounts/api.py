@@ -18,11 +18,10 @@ from xiaokang.accounts.services import (
     LOCKOUT_MINUTES,
     LoginRefused,
     LoginThrottled,
-    api_token_issue,
+    TokenRefused,
+    api_token_sign_in,
     api_token_user,
-    login_check,
 )
-from xiaokang.accounts.twofactor import second_factor_check, second_step
 from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import can
 
@@ -75,7 +74,6 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_user(token)
-        client = client_address(request)
         # Every refused access is audited (U11; GB/T 22239-2019 8.1.4.3): a token that opens nothing, and a
         # role that may not use the endpoint. The token itself never enters the trail.
         if user is None:
@@ -84,16 +82,13 @@ class TokenAuth(HttpBearer):
                 "api.token_refused",
                 object_type="api",
                 object_id=request.path[:64],
-                client=client,
             )
             return None
         if user.must_change_password:
-            log_action(
-                user, "api.token_refused", object_type="api", object_id=request.path[:64], client=client
-            )
+            log_action(user, "api.token_refused", object_type="api", object_id=request.path[:64])
             raise AuthorizationError(message=PASSWORD_CHANGE_REQUIRED)
         if self.capability is None or not can(user, self.capability):
-            log_action(user, "access.denied", object_type="api", object_id=request.path[:64], client=client)
+            log_action(user, "access.denied", object_type="api", object_id=request.path[:64])
             raise AuthorizationError(message=ROLE_REFUSED)
         return user
 
@@ -132,30 +127,21 @@ router = Router(tags=["authentication"])
     ),
 )
 def token(request: HttpRequest, payload: TokenIn):
-    client = client_address(request)
     try:
-        user = login_check(
-            request=request, username=payload.username, password=payload.password, client=client
+        issued = api_token_sign_in(
+            request=request,
+            username=payload.username,
+            password=payload.password,
+            otp=payload.otp,
+            throttle_address=client_address(request),  # login throttling per address (U11)
         )
     except LoginThrottled as throttled:
         return throttled_response(throttled.retry_after)
     except LoginRefused as refused:
         raise AuthenticationError(message=LOCKED if refused.locked else INVALID_CREDENTIALS) from None
-    step = second_step(user)
-    if step == "enrol":
-        log_action(user, "2fa.required", object_type="user", object_id=str(user.pk), client=client)
-        raise AuthenticationError(message=ENROL_FIRST)
-    if step == "code":
-        if not payload.otp:
-            log_action(user, "2fa.refused", object_type="user", object_id=str(user.pk), client=client)
-            raise AuthenticationError(message=OTP_REQUIRED)
-        try:
-            second_factor_check(user=user, code=payload.otp, client=client, allow_recovery=False)
-        except LoginThrottled as throttled:
-            return throttled_response(throttled.retry_after)
-        except LoginRefused as refused:
-            raise AuthenticationError(message=LOCKED if refused.locked else OTP_REQUIRED) from None
-    if user.must_change_password:
-        log_action(user, "api.token_refused", object_type="user", object_id=str(user.pk), client=client)
-        raise AuthorizationError(message=PASSWORD_CHANGE_REQUIRED)
-    return {"token": api_token_issue(user=user, client=client)}
+    except TokenRefused as refused:
+        if refused.why == "password_change":
+            raise AuthorizationError(message=PASSWORD_CHANGE_REQUIRED) from None
+        answer = {"enrol": ENROL_FIRST, "locked": LOCKED}.get(refused.why, OTP_REQUIRED)
+        raise AuthenticationError(message=answer) from None
+    return {"token": issued}

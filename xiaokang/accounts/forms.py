@@ -33,7 +33,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
                     request=self.request,
                     username=username,
                     password=password,
-                    client=client_address(self.request),
+                    throttle_address=client_address(self.request),  # throttling per address (U11)
                 )
             except LoginThrottled as throttled:
                 self.retry_after = throttled.retry_after
@@ -52,10 +52,9 @@ class LockoutAuthenticationForm(AuthenticationForm):
         return self.cleaned_data
 
 
-class AccountCreateForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    area_code = forms.CharField(
+def _area_code_field() -> forms.CharField:
+    """The area of a role, the same on the create and the edit form."""
+    return forms.CharField(
         label=_("Area code"),
         required=False,
         max_length=12,
@@ -63,6 +62,12 @@ class AccountCreateForm(forms.Form):
             "Street (9 or 12 digits) for a street officer, community (12 digits) for a community worker."
         ),
     )
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    area_code = _area_code_field()
     password = forms.CharField(
         label=_("Initial password"),
         widget=forms.PasswordInput(render_value=False),
@@ -88,14 +93,7 @@ class AccountCreateForm(forms.Form):
 
 class AccountUpdateForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    area_code = forms.CharField(
-        label=_("Area code"),
-        required=False,
-        max_length=12,
-        help_text=_(
-            "Street (9 or 12 digits) for a street officer, community (12 digits) for a community worker."
-        ),
-    )
+    area_code = _area_code_field()
     is_active = forms.BooleanField(label=_("Active"), required=False)
     reason = forms.CharField(
         label=_("Reason for a role change"),

@@ -136,7 +136,6 @@ def gate(
     *,
     actor: Actor,
     object_type: str,
-    client: str | None = None,
     message: str | None = None,
 ):
     """The object with primary key ``pk`` in ``actor``'s area, or ``Http404``: for an object in another
@@ -169,7 +168,6 @@ def gate(
         object_type=object_type,
         object_id=str(pk)[:64],
         person_id=person_id,
-        client=client,
     )
     raise Http404(message or f"no such {object_type}")
 

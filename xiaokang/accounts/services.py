@@ -254,33 +254,26 @@ def _audit_grant(actor: Actor, action: str, grant: RoleGrant) -> None:
 def _check_decider(actor: Actor, grant: RoleGrant, action: str) -> None:
     """Only an active district administrator who is neither the account concerned nor the proposer
     decides a grant (two people, and never oneself: GB/T 22239-2019 8.1.4.2). Refusals are audited."""
-    if not getattr(actor, "is_active", False) or not can(actor, "grant.decide"):
-        _refused(
-            actor,
-            grant.user,
+    refusals = (
+        (
+            not getattr(actor, "is_active", False) or not can(actor, "grant.decide"),
             "not_district_admin",
             "只有区级管理员可以批准或驳回角色变更 / only a district administrator decides role changes",
-            grant=grant.pk,
-            action=action,
-        )
-    if actor.pk == grant.user_id:
-        _refused(
-            actor,
-            grant.user,
+        ),
+        (
+            actor.pk == grant.user_id,
             "self",
             "不能决定自己的角色变更 / you cannot decide a change of your own role or area",
-            grant=grant.pk,
-            action=action,
-        )
-    if actor.pk == grant.proposed_by_id:
-        _refused(
-            actor,
-            grant.user,
+        ),
+        (
+            actor.pk == grant.proposed_by_id,
             "proposer",
             "不能决定自己提出的角色变更 / you cannot decide a role change you proposed",
-            grant=grant.pk,
-            action=action,
-        )
+        ),
+    )
+    for refused, why, message in refusals:
+        if refused:  # the first that applies is the one audited
+            _refused(actor, grant.user, why, message, grant=grant.pk, action=action)
 
 
 def _locked_pending(grant: RoleGrant) -> RoleGrant:
@@ -459,13 +452,13 @@ def failure_key(username: str) -> str:
     return "hmac:" + crypto.blind_index("staff-login:" + username)
 
 
-def _throttle_row(client: str, now: dt.datetime):
-    """The client's throttle row (locked for this transaction), its window renewed when over; a window
+def _throttle_row(address: str, now: dt.datetime):
+    """The address's throttle row (locked for this transaction), its window renewed when over; a window
     that saw a flood is summarised in the audit trail as it closes (one event with the counts)."""
     from xiaokang.accounts.models import LoginThrottle
 
     row, _created = LoginThrottle.objects.select_for_update().get_or_create(
-        client=client[:64], defaults={"window_start": now}
+        client=address[:64], defaults={"window_start": now}
     )
     if now - row.window_start >= dt.timedelta(minutes=THROTTLE_WINDOW_MINUTES):
         _summarise(row, now)
@@ -487,7 +480,6 @@ def _summarise(row, now: dt.datetime) -> None:
             "login.flood",
             object_type="client",
             object_id=row.client,
-            client=row.client,
             details={
                 "failures": row.failures,
                 "refused": row.refused,
@@ -506,11 +498,11 @@ def throttle_retry_after(row, now: dt.datetime) -> int:
     return max(0, math.ceil(remaining))
 
 
-def throttle_check(client: str, now: dt.datetime):
-    """The client's throttle row, or LoginThrottled (counted; the first refusal of a window audited)."""
+def throttle_check(address: str, now: dt.datetime):
+    """The address's throttle row, or LoginThrottled (counted; the first refusal of a window audited)."""
     from xiaokang.audit.services import log_action
 
-    row = _throttle_row(client, now)
+    row = _throttle_row(address, now)
     wait = throttle_retry_after(row, now)
     if wait:
         row.refused += 1
@@ -521,7 +513,6 @@ def throttle_check(client: str, now: dt.datetime):
                 "login.throttled",
                 object_type="client",
                 object_id=row.client,
-                client=row.client,
                 details={"failures": row.failures, "retry_after": wait},
             )
         return row, LoginThrottled(wait)
@@ -536,7 +527,7 @@ def throttle_failure(row, now: dt.datetime) -> bool:
     return row.failures <= AUDIT_EACH
 
 
-def login_check(*, request, username: str, password: str, client: str | None = None) -> User:
+def login_check(*, request, username: str, password: str, throttle_address: str | None = None) -> User:
     """Authenticate the password step with lockout and throttling (U11):
     - 5 failures for one username within 15 minutes lock it for 15 minutes, whatever the client address
       (attempts while locked do not prolong the lock);
@@ -544,15 +535,17 @@ def login_check(*, request, username: str, password: str, client: str | None = N
       (LoginThrottled, checked before the password);
     - every outcome is audited and committed even though the login is refused (floods as a summary).
     A user who has a second factor (or must enrol one) is audited ``login.password``: the sign-in is
-    complete only after accounts.twofactor.second_factor_check."""
+    complete only after accounts.twofactor.second_factor_check. ``throttle_address`` is the address the
+    throttle counts (None: the request's, as the audit middleware set it); the audit trail records the
+    request's address by itself."""
     from xiaokang.accounts.twofactor import second_step
     from xiaokang.audit.services import current_client, log_action
 
     username = (username or "").strip()
-    client = current_client.get() if client is None else client
+    address = current_client.get() if throttle_address is None else throttle_address
     now = timezone.now()
     with transaction.atomic():
-        row, throttled = throttle_check(client, now)
+        row, throttled = throttle_check(address, now)
         if throttled is not None:
             refused = throttled
         else:
@@ -564,40 +557,34 @@ def login_check(*, request, username: str, password: str, client: str | None = N
                         "login.locked",
                         object_type="user",
                         object_id=key[:64],
-                        client=client,
                     )
                 refused = LoginRefused(locked=True)
             else:
                 user = authenticate(request, username=username, password=password)
                 if user is None:
-                    LoginFailure.objects.create(username=key, at=now, client=client)
+                    LoginFailure.objects.create(username=key, at=now, client=address)
                     if throttle_failure(row, now):
                         log_action(
                             _system("login"),
                             "login.failure",
                             object_type="user",
                             object_id=key[:64],
-                            client=client,
                         )
                     refused = LoginRefused(locked=is_locked(key))
                 elif second_step(user):
                     # The failures stay counted until the second factor is through: a known password
                     # must not reset the count of wrong codes.
-                    log_action(
-                        user, "login.password", object_type="user", object_id=str(user.pk), client=client
-                    )
+                    log_action(user, "login.password", object_type="user", object_id=str(user.pk))
                     return user
                 else:
                     LoginFailure.objects.filter(username=username).delete()
-                    log_action(
-                        user, "login.success", object_type="user", object_id=str(user.pk), client=client
-                    )
+                    log_action(user, "login.success", object_type="user", object_id=str(user.pk))
                     return user
     raise refused
 
 
 @transaction.atomic
-def api_token_issue(*, user: User, client: str | None = None) -> str:
+def api_token_issue(*, user: User) -> str:
     """A new bearer token for ``user``, valid API_TOKEN_HOURS hours; only its hash is kept."""
     from xiaokang.audit.services import log_action
 
@@ -609,7 +596,7 @@ def api_token_issue(*, user: User, client: str | None = None) -> str:
         created_at=now,
         expires_at=now + dt.timedelta(hours=API_TOKEN_HOURS),
     )
-    log_action(user, "api.token", object_type="user", object_id=str(user.pk), client=client)
+    log_action(user, "api.token", object_type="user", object_id=str(user.pk))
     return token
 
 
@@ -633,3 +620,44 @@ def api_token_user(token: str) -> User | None:
     if found.last_used_at is None or now - found.last_used_at >= dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user
+
+
+class TokenRefused(Exception):
+    """A token request stopped after the password (audited): ``why`` is ``enrol`` (the account must set
+    up its second factor on the pages first), ``otp`` (a code is missing or wrong), ``locked`` (a wrong
+    code locked the username) or ``password_change`` (someone else set the password)."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+def api_token_sign_in(
+    *, request, username: str, password: str, otp: str | None, throttle_address: str | None = None
+) -> str:
+    """A bearer token for the API (U11): the pages' password step (``login_check``: lockout, throttling
+    per ``throttle_address``, audited), the second factor when the account has one (a current TOTP code
+    as ``otp``; no recovery codes here), and no token while the password is one someone else set.
+    Raises LoginThrottled, LoginRefused (the password step) or TokenRefused; every refusal is audited."""
+    from xiaokang.accounts.twofactor import second_factor_check, second_step
+    from xiaokang.audit.services import log_action
+
+    user = login_check(
+        request=request, username=username, password=password, throttle_address=throttle_address
+    )
+    step = second_step(user)
+    if step == "enrol":
+        log_action(user, "2fa.required", object_type="user", object_id=str(user.pk))
+        raise TokenRefused("enrol")
+    if step == "code":
+        if not otp:
+            log_action(user, "2fa.refused", object_type="user", object_id=str(user.pk))
+            raise TokenRefused("otp")
+        try:
+            second_factor_check(user=user, code=otp, throttle_address=throttle_address, allow_recovery=False)
+        except LoginRefused as refused:
+            raise TokenRefused("locked" if refused.locked else "otp") from None
+    if user.must_change_password:
+        log_action(user, "api.token_refused", object_type="user", object_id=str(user.pk))
+        raise TokenRefused("password_change")
+    return api_token_issue(user=user)

@@ -178,9 +178,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     return [f"{c[:4]}-{c[4:8]}-{c[8:]}" for c in codes]
 
 
-def enrolment_confirm(
-    *, user: User, code: str, client: str | None = None, enrolment_code: int | None = None
-) -> list[str] | None:
+def enrolment_confirm(*, user: User, code: str, enrolment_code: int | None = None) -> list[str] | None:
     """Confirm the unconfirmed secret with a current code: the factor is active from now on and the ten
     recovery codes are returned (shown once, stored hashed). None when the code does not match (nothing
     changes; audited).
@@ -201,7 +199,6 @@ def enrolment_confirm(
             "2fa.enrolment_code_refused",
             object_type="user",
             object_id=str(user.pk),
-            client=client,
             details={"why": "invalid", "code_id": enrolment_code},
         )
         raise EnrolmentCodeRefused("invalid")
@@ -209,7 +206,7 @@ def enrolment_confirm(
         device = TotpDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
         step = _matching_step(device_secret(device), normalise_code(code), now) if device else None
         if step is None:
-            log_action(user, "2fa.enrol_refused", object_type="user", object_id=str(user.pk), client=client)
+            log_action(user, "2fa.enrol_refused", object_type="user", object_id=str(user.pk))
             return None
         details = {}
         if needed:
@@ -222,9 +219,7 @@ def enrolment_confirm(
         device.confirmed_at, device.last_step = now, step
         device.save(update_fields=["confirmed_at", "last_step"])
         codes = _new_recovery_codes(user)
-        log_action(
-            user, "2fa.enrolled", object_type="user", object_id=str(user.pk), client=client, details=details
-        )
+        log_action(user, "2fa.enrolled", object_type="user", object_id=str(user.pk), details=details)
     return codes
 
 
@@ -385,7 +380,7 @@ def accounts_waiting_for_factor(*, actor) -> list[dict]:
     return [{"user": u, "code": codes.get(u.pk)} for u in users]
 
 
-def enrolment_code_check(*, user: User, code: str, client: str | None = None) -> EnrolmentCode:
+def enrolment_code_check(*, user: User, code: str) -> EnrolmentCode:
     """Check the enrolment code ``user`` typed at sign-in against the one in force. Returns it (audited
     ``2fa.enrolment_code_accepted``; it is used up only when the factor is confirmed) or raises
     EnrolmentCodeRefused (audited ``2fa.enrolment_code_refused``, committed): a wrong code counts, and the
@@ -405,7 +400,6 @@ def enrolment_code_check(*, user: User, code: str, client: str | None = None) ->
                 "2fa.enrolment_code_accepted",
                 object_type="user",
                 object_id=str(user.pk),
-                client=client,
                 details={"code_id": row.pk},
             )
             return row
@@ -424,7 +418,6 @@ def enrolment_code_check(*, user: User, code: str, client: str | None = None) ->
             "2fa.enrolment_code_refused",
             object_type="user",
             object_id=str(user.pk),
-            client=client,
             details=details,
         )
     raise refused
@@ -434,18 +427,19 @@ def enrolment_code_check(*, user: User, code: str, client: str | None = None) ->
 
 
 def second_factor_check(
-    *, user: User, code: str, client: str | None = None, allow_recovery: bool = True
+    *, user: User, code: str, throttle_address: str | None = None, allow_recovery: bool = True
 ) -> str:
     """Check the second step of a sign-in: a current TOTP code not used before, or (``allow_recovery``)
     an unused recovery code. Returns ``totp`` or ``recovery``; raises LoginRefused (a failure counted
-    towards the username lockout and audited) or services.LoginThrottled."""
+    towards the username lockout and audited) or services.LoginThrottled. ``throttle_address``: the
+    address the throttle counts (None: the request's, as the audit middleware set it)."""
     from xiaokang.audit.services import current_client, log_action
 
-    client = current_client.get() if client is None else client
+    address = current_client.get() if throttle_address is None else throttle_address
     code = normalise_code(code)
     now = timezone.now()
     with transaction.atomic():
-        row, throttled = throttle_check(client, now)
+        row, throttled = throttle_check(address, now)
         if throttled is not None:
             refused = throttled
         elif is_locked(user.username):
@@ -455,7 +449,6 @@ def second_factor_check(
                     "login.locked",
                     object_type="user",
                     object_id=user.username[:64],
-                    client=client,
                 )
             refused = LoginRefused(locked=True)
         else:
@@ -470,9 +463,7 @@ def second_factor_check(
                     device.save(update_fields=["last_step"])
                     used = "totp"
                 elif step is not None:
-                    log_action(
-                        user, "2fa.replay_refused", object_type="user", object_id=str(user.pk), client=client
-                    )
+                    log_action(user, "2fa.replay_refused", object_type="user", object_id=str(user.pk))
             elif device is not None and allow_recovery and len(code) == RECOVERY_DIGITS and code.isdigit():
                 updated = RecoveryCode.objects.filter(
                     user=user, code_hash=_recovery_hash(user, code), used_at__isnull=True
@@ -480,9 +471,9 @@ def second_factor_check(
                 if updated:
                     used = "recovery"
             if used is None:
-                LoginFailure.objects.create(username=user.username, at=now, client=client)
+                LoginFailure.objects.create(username=user.username, at=now, client=address)
                 if throttle_failure(row, now):
-                    log_action(user, "2fa.refused", object_type="user", object_id=str(user.pk), client=client)
+                    log_action(user, "2fa.refused", object_type="user", object_id=str(user.pk))
                 refused = LoginRefused(locked=is_locked(user.username))
             else:
                 LoginFailure.objects.filter(username=user.username).delete()
@@ -490,10 +481,8 @@ def second_factor_check(
                 details = {}
                 if used == "recovery":
                     details["left"] = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
-                log_action(
-                    user, action, object_type="user", object_id=str(user.pk), client=client, details=details
-                )
-                log_action(user, "login.success", object_type="user", object_id=str(user.pk), client=client)
+                log_action(user, action, object_type="user", object_id=str(user.pk), details=details)
+                log_action(user, "login.success", object_type="user", object_id=str(user.pk))
                 return used
     raise refused
 

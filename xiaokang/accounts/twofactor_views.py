@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaokang.accounts.forms import LockoutAuthenticationForm, client_address
 from xiaokang.accounts.models import User
+from xiaokang.accounts.selectors import account_for, active_account
 from xiaokang.accounts.services import LOCKOUT_MINUTES, LoginRefused, LoginThrottled
 from xiaokang.accounts.twofactor import (
     ENROLMENT_CODE_LENGTH,
@@ -119,7 +120,7 @@ def _pending(request) -> tuple[User | None, dict]:
     if not data or time.time() - data.get("at", 0) > PENDING_SECONDS:
         request.session.pop(PENDING, None)
         return None, {}
-    return User.objects.filter(pk=data["user"], is_active=True).first(), data
+    return active_account(data.get("user")), data
 
 
 def _complete(request, user: User, data: dict):
@@ -136,7 +137,9 @@ def login_code(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            second_factor_check(user=user, code=form.cleaned_data["code"], client=client_address(request))
+            second_factor_check(
+                user=user, code=form.cleaned_data["code"], throttle_address=client_address(request)
+            )
         except LoginThrottled as throttled:
             form.add_error(None, _throttled_message(throttled.retry_after))
             response = render(request, "accounts/login_code.html", {"form": form}, status=429)
@@ -180,9 +183,7 @@ def _enrolment_code_step(request, user: User, pending: bool):
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            accepted = enrolment_code_check(
-                user=user, code=form.cleaned_data["enrolment_code"], client=client_address(request)
-            )
+            accepted = enrolment_code_check(user=user, code=form.cleaned_data["enrolment_code"])
         except EnrolmentCodeRefused as refused:
             form.add_error("enrolment_code", _enrolment_code_message(refused))
         else:
@@ -244,7 +245,6 @@ def two_factor_enrol(request):
             codes = enrolment_confirm(
                 user=user,
                 code=form.cleaned_data["code"],
-                client=client_address(request),
                 enrolment_code=accepted,
             )
         except EnrolmentCodeRefused as refused:
@@ -296,7 +296,7 @@ def two_factor_enrol(request):
 def account_two_factor_reset(request, pk: int):
     """The security administrator resets a user's second factor (audited; the user enrols again)."""
     check(request, "two_factor.reset")
-    user = get_object_or_404(User, pk=pk)
+    user = account_for(pk)
     two_factor_reset(actor=request.user, user=user)
     messages.success(
         request,

@@ -6,7 +6,7 @@ user's own password page (8.1.4.1). Views parse, call one service, render."""
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,13 +17,13 @@ from xiaokang.accounts.forms import (
     GrantDecisionForm,
     PasswordChangeForm,
 )
-from xiaokang.accounts.models import LoginFailure, RoleGrant, User
+from xiaokang.accounts.models import User
+from xiaokang.accounts.selectors import account_for, account_rows, grant_for, grant_lists, pending_grant
 from xiaokang.accounts.services import (
     AccountError,
     WrongPassword,
     grant_approve,
     grant_reject,
-    is_locked,
     password_change,
     password_set,
     user_create,
@@ -48,17 +48,7 @@ def _security_admin(request) -> None:
 @login_required
 def account_list(request):
     _security_admin(request)
-    users = list(User.objects.select_related("area").order_by("username"))
-    failing = set(LoginFailure.objects.values_list("username", flat=True))
-    pending = {
-        grant.user_id: grant
-        for grant in RoleGrant.objects.filter(status=RoleGrant.Status.PENDING).select_related("to_area")
-    }
-    rows = [
-        {"user": u, "locked": u.username in failing and is_locked(u.username), "pending": pending.get(u.pk)}
-        for u in users
-    ]
-    return render(request, "accounts/account_list.html", {"rows": rows})
+    return render(request, "accounts/account_list.html", {"rows": account_rows()})
 
 
 def _proposed_message(request, grant) -> None:
@@ -88,7 +78,7 @@ def account_create(request):
                 _("Account %(username)s created. The user must change the password at the first sign-in.")
                 % {"username": user.username},
             )
-            grant = user.role_grants.filter(status=RoleGrant.Status.PENDING).first()
+            grant = pending_grant(user)
             if grant is not None:
                 _proposed_message(request, grant)
             return redirect("account-list")
@@ -99,8 +89,8 @@ def account_create(request):
 @require_http_methods(["GET", "POST"])
 def account_edit(request, pk: int):
     _security_admin(request)
-    user = get_object_or_404(User, pk=pk)
-    pending = user.role_grants.filter(status=RoleGrant.Status.PENDING).select_related("to_area").first()
+    user = account_for(pk)
+    pending = pending_grant(user)
     # An account without a role yet shows the role proposed for it.
     shown_role, shown_area = (
         (user.role, user.area)
@@ -147,22 +137,14 @@ def account_edit(request, pk: int):
 @require_POST
 def account_unlock(request, pk: int):
     _security_admin(request)
-    user = get_object_or_404(User, pk=pk)
+    user = account_for(pk)
     user_unlock(actor=request.user, user=user)
     messages.success(request, _("Account %(username)s unlocked.") % {"username": user.username})
     return redirect("account-list")
 
 
-def _grants():
-    return RoleGrant.objects.select_related(
-        "user", "from_area", "to_area", "proposed_by", "decided_by"
-    ).order_by("-proposed_at", "-id")
-
-
 def _grant_page(request, *, can_decide: bool):
-    # Every pending grant (however old: it must be decidable), the 500 latest decided ones.
-    pending = list(_grants().filter(status=RoleGrant.Status.PENDING))
-    decided = list(_grants().exclude(status=RoleGrant.Status.PENDING)[:500])
+    pending, decided = grant_lists()
     return render(
         request,
         "accounts/grant_list.html",
@@ -196,7 +178,7 @@ def audit_grant_list(request):
 @require_POST
 def grant_decide(request, pk: int, decision: str):
     check(request, "grant.decide")
-    grant = get_object_or_404(RoleGrant.objects.select_related("user", "proposed_by"), pk=pk)
+    grant = grant_for(pk)
     form = GrantDecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     decide = grant_approve if decision == "approve" else grant_reject
@@ -211,7 +193,7 @@ def grant_decide(request, pk: int, decision: str):
             else _("Role change for %(username)s rejected.")
         )
         messages.success(request, done % {"username": grant.user.username})
-        user = User.objects.get(pk=grant.user_id)
+        user = account_for(grant.user_id)
         if decision == "approve" and user.is_active and enrolment_code_needed(user):
             # The new role signs in with a second factor the account does not have: the approving
             # district administrator gets its enrolment code at once (split knowledge, 8.1.4.2).
@@ -238,7 +220,7 @@ def _issue_and_show(request, user: User):
 def enrolment_code_issue_view(request, pk: int):
     """A district administrator issues an account's enrolment code, shown once (Cache-Control: no-store)."""
     check(request, "two_factor.issue_code")
-    user = get_object_or_404(User, pk=pk)
+    user = account_for(pk)
     return _issue_and_show(request, user)
 
 

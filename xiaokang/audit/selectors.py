@@ -63,13 +63,10 @@ def audit_events(
     filters: AuditFilters,
     before: int | None = None,
     limit: int = PAGE_SIZE,
-    *,
-    client: str | None = None,
 ) -> AuditPage:
     """Events matching ``filters``, newest first, ``limit`` at a time. Keyset pagination on the id (the
     chain's own order): ``before`` is the id below which the page starts, so a page costs the same on the
-    millionth event as on the first and does not shift when new events arrive. The reading is audited
-    (``client`` None: the request's address, set by audit.middleware)."""
+    millionth event as on the first and does not shift when new events arrive. The reading is audited."""
     _require_auditor(actor)
     events = AuditEvent.objects.all()
     if filters.user:
@@ -91,7 +88,6 @@ def audit_events(
         "audit.view",
         object_type="audit",
         details={"filters": filters.as_details(), "before": before, "shown": len(page.events)},
-        client=client,
     )
     return page
 
@@ -113,7 +109,7 @@ def audit_actions(actor) -> list[str]:
     return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
 
 
-def audit_chain_verify(actor, *, client: str | None = None) -> Verification:
+def audit_chain_verify(actor) -> Verification:
     """Recompute the hash chain (``services.verify_chain``) for an auditor; the check is recorded."""
     _require_auditor(actor)
     result = verify_chain()
@@ -126,6 +122,5 @@ def audit_chain_verify(actor, *, client: str | None = None) -> Verification:
             "intact": result.broken_id is None,
             "broken_at": result.broken_id,
         },
-        client=client,
     )
     return result

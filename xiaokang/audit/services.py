@@ -5,6 +5,7 @@ database (``anchor_write``) catch a deleted tail, which no chain can show by its
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import hashlib
@@ -28,7 +29,21 @@ from xiaokang.core.bulk import insert_frame, reserve_ids
 GENESIS = "0" * 64
 # The client address of the request being served (set by audit.middleware.AuditClientMiddleware), so
 # every event written while serving it records where it came from without each caller passing it.
+# The only way an address reaches the trail: services never pass one (ARCHITECTURE rule 1; U11).
 current_client: contextvars.ContextVar[str] = contextvars.ContextVar("audit_client", default="")
+
+
+@contextlib.contextmanager
+def recorded_client(address: str):
+    """Events written inside the block record ``address`` (at most 64 characters) as their client: what
+    the middleware does around each request, and what a job or a test outside a request may do."""
+    token = current_client.set((address or "")[:64])
+    try:
+        yield
+    finally:
+        current_client.reset(token)
+
+
 # Fields whose values never enter the audit trail in clear (U11; GB/T 22239-2019 8.1.4.3: sensitive fields
 # masked).
 SENSITIVE_KEYS = {"id_number", "phone", "password", "certificate_number", "token"}
@@ -177,7 +192,7 @@ def canonical_json(value) -> str:
     return _DETAILS_ENCODER.encode(value)
 
 
-def log_actions(actor, events: Iterable[Event], *, client: str | None = None) -> int:
+def log_actions(actor, events: Iterable[Event]) -> int:
     """Append events for ``actor`` to the chain, in order, in the current transaction (one is opened if
     there is none). Sensitive details are masked first."""
     rows = []
@@ -187,7 +202,7 @@ def log_actions(actor, events: Iterable[Event], *, client: str | None = None) ->
         rows.append(
             (event.action, event.object_type, event.object_id, event.person_id, _details_json(event.details))
         )
-    return log_events_frame(actor, pl.DataFrame(rows, schema=_EVENT_SCHEMA, orient="row"), client=client)
+    return log_events_frame(actor, pl.DataFrame(rows, schema=_EVENT_SCHEMA, orient="row"))
 
 
 def _canonical_texts(frame: pl.DataFrame, occurred: str, label: str, client: str) -> list[str]:
@@ -226,14 +241,15 @@ def _canonical_texts(frame: pl.DataFrame, occurred: str, label: str, client: str
     )
 
 
-def log_events_frame(actor, events: pl.DataFrame, *, client: str | None = None) -> int:
+def log_events_frame(actor, events: pl.DataFrame) -> int:
     """Append a batch of events given column-wise (action, object_type, object_id, person_id, details as
     canonical JSON with sensitive values already masked), in the current transaction: one insert, and
     only the hash chain itself, sequential by nature, is a Python loop. ``verify_chain`` recomputes each
-    hash from the stored row with ``_canonical``."""
+    hash from the stored row with ``_canonical``. The client address is the request's (``current_client``,
+    set by the audit middleware, or ``recorded_client`` outside a request)."""
     if events.height == 0:
         return 0
-    client = current_client.get() if client is None else client
+    client = current_client.get()
     with transaction.atomic():
         prev = _lock_chain_and_get_head()
         frame = events.select(*_EVENT_SCHEMA).with_columns(
@@ -272,12 +288,9 @@ def log_action(
     object_id: str | int = "",
     person_id: int | None = None,
     details: dict | None = None,
-    client: str | None = None,
 ) -> None:
     # object_id is text of at most 64 characters: a hostile id in a URL is recorded truncated, not refused.
-    log_actions(
-        actor, [Event(action, object_type, str(object_id)[:64], person_id, details or {})], client=client
-    )
+    log_actions(actor, [Event(action, object_type, str(object_id)[:64], person_id, details or {})])
 
 
 @dataclass
@@ -491,5 +504,4 @@ def record_refusal(request, *, person_id: int | str | None = None, details: dict
         object_id=match.url_name if match and match.url_name else request.path[:64],
         person_id=int(person_id) if person_id not in (None, "") else None,
         details=details or None,
-        client=(request.META.get("REMOTE_ADDR") or "")[:64],
     )

@@ -10,7 +10,6 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
-from xiaokang.accounts.forms import client_address
 from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Employer
 from xiaokang.employment.selectors import EmployerFilters, employer_for, search_employers
@@ -107,5 +106,4 @@ def employers_list(request: HttpRequest, query: Query[EmployerQuery]):
 @router.get("/{int:employer_id}", response={200: EmployerOut, **ERRORS}, summary="One employer")
 def employer_detail(request: HttpRequest, employer_id: int):
     """An employer in your area (404 otherwise, and the attempt is audited)."""
-    client = client_address(request)
-    return _out(employer_for(request.auth, employer_id, client=client))  # an id past 64 bits: 404 too
+    return _out(employer_for(request.auth, employer_id))  # an id past 64 bits: 404 too

@@ -71,14 +71,30 @@ def collection_frame(actor: Actor, levy_year: int) -> tuple[pl.DataFrame, int]:
 def collection_list_write(*, actor: Actor, levy_year: int, path: str | os.PathLike) -> tuple[int, int]:
     """Write the list as xlsx (a second sheet holds the totals); returns (declarations, total in fen)."""
     frame, total_fen = collection_frame(actor, levy_year)
+    return _write_with_totals(
+        frame,
+        total_fen,
+        path,
+        sheet=f"{levy_year}年征收清单",
+        labels=("征收年度", "单位数", "应缴合计（元）"),
+        year=levy_year,
+    )
+
+
+def _write_with_totals(
+    frame: pl.DataFrame, total_fen: int, path, *, sheet: str, labels: tuple[str, str, str], year: int
+) -> tuple[int, int]:
+    """``frame`` as the xlsx's first sheet and one line of totals (year, rows, sum in yuan) on a second
+    sheet 合计, headed by ``labels``; returns (rows, total in fen)."""
+    year_label, count_label, total_label = labels
     totals = pl.DataFrame(
         {
-            "征收年度": [str(levy_year)],
-            "单位数": [str(frame.height)],
-            "应缴合计（元）": [yuan_text(total_fen, grouping=False)],
+            year_label: [str(year)],
+            count_label: [str(frame.height)],
+            total_label: [yuan_text(total_fen, grouping=False)],
         }
     )
-    write_xlsx(frame, path, sheet_name=f"{levy_year}年征收清单", extra_sheets={"合计": totals})
+    write_xlsx(frame, path, sheet_name=sheet, extra_sheets={"合计": totals})
     return frame.height, total_fen
 
 
@@ -148,12 +164,11 @@ def payment_frame(actor: Actor, levy_year: int) -> tuple[pl.DataFrame, int]:
 def payment_list_write(*, actor: Actor, levy_year: int, path: str | os.PathLike) -> tuple[int, int]:
     """The year's payment list as xlsx; returns (rows, total in fen)."""
     frame, total_fen = payment_frame(actor, levy_year)
-    totals = pl.DataFrame(
-        {
-            "年度": [str(levy_year)],
-            "笔数": [str(frame.height)],
-            "合计（元）": [yuan_text(total_fen, grouping=False)],
-        }
+    return _write_with_totals(
+        frame,
+        total_fen,
+        path,
+        sheet=f"{levy_year}年奖励补贴",
+        labels=("年度", "笔数", "合计（元）"),
+        year=levy_year,
     )
-    write_xlsx(frame, path, sheet_name=f"{levy_year}年奖励补贴", extra_sheets={"合计": totals})
-    return frame.height, total_fen

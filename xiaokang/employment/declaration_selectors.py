@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from xiaokang.accounts.actors import Actor
 from xiaokang.accounts.scoping import gate
@@ -18,11 +18,9 @@ def declarations_for(actor: Actor) -> QuerySet[Declaration]:
     return Declaration.objects.for_actor(actor).select_related("employer", "employer__street")
 
 
-def declaration_for(actor: Actor, declaration_id: int, *, client: str | None = None) -> Declaration:
+def declaration_for(actor: Actor, declaration_id: int) -> Declaration:
     """The one gate for a single declaration: out of scope or missing → Http404, audited."""
-    return gate(
-        declarations_for(actor), declaration_id, actor=actor, object_type="declaration", client=client
-    )
+    return gate(declarations_for(actor), declaration_id, actor=actor, object_type="declaration")
 
 
 def with_counts(declarations: QuerySet[Declaration]) -> QuerySet[Declaration]:
@@ -81,3 +79,40 @@ def conflict_count(actor: Actor, levy_year: int | None = None) -> int:
         declaration__in=declarations_for(actor).filter(**({"levy_year": levy_year} if levy_year else {})),
     )
     return rows.values("person_id", "declaration__levy_year").distinct().count()
+
+
+def declarations_listed(
+    actor: Actor, *, year: int | None = None, state: str = "", street: str = ""
+) -> QuerySet[Declaration]:
+    """The actor's declarations for the list page, with their counts, newest levy year first; narrowed
+    to one levy year, state or street code when given."""
+    declarations = declarations_for(actor)
+    if year:
+        declarations = declarations.filter(levy_year=year)
+    if state:
+        declarations = declarations.filter(state=state)
+    if street:
+        declarations = declarations.filter(employer__street__code=street)
+    return with_counts(declarations).order_by("-levy_year", "employer__name", "pk")
+
+
+def latest_levy_year(actor: Actor) -> int | None:
+    """The latest levy year the actor has declarations for (None: none)."""
+    return declarations_for(actor).aggregate(latest=Max("levy_year"))["latest"]
+
+
+def declaration_employees(declaration: Declaration, *, with_person: bool = False) -> list[DeclaredEmployee]:
+    """The employees listed by ``declaration`` (read through its gate), in the order they were listed."""
+    employees = declaration.employees.order_by("pk")
+    return list(employees.select_related("person") if with_person else employees)
+
+
+def declaration_changes(declaration: Declaration) -> list:
+    """The history of ``declaration`` (read through its gate), oldest first."""
+    return list(declaration.changes.order_by("at", "pk"))
+
+
+def employer_declarations(employer) -> list[Declaration]:
+    """The declarations of ``employer`` (read through its gate, ``selectors.employer_for``), newest
+    levy year first."""
+    return list(employer.declarations.order_by("-levy_year"))

@@ -44,9 +44,9 @@ from django.utils import timezone
 from xiaokang.accounts.actors import Actor
 from xiaokang.core import xlsx
 from xiaokang.core.errors import FieldError, ServiceError
+from xiaokang.core.importing.template import atomic_path
 from xiaokang.employment.models import EMPLOYER_TYPE_ZH, Declaration, DeclarationState
 from xiaokang.employment.selectors import employers_for
-from xiaokang.registry.exporting import atomic_path
 
 PAGE_SIZE = 100
 # Reads outside any actor's area (accounts.scoping): the disclosure publishes every approved declaration

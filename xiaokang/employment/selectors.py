@@ -19,10 +19,10 @@ def employers_for(actor: Actor) -> QuerySet[Employer]:
     return Employer.objects.for_actor(actor).select_related("street")
 
 
-def employer_for(actor: Actor, employer_id: int, *, client: str | None = None) -> Employer:
+def employer_for(actor: Actor, employer_id: int) -> Employer:
     """One employer, or Http404 for one outside the actor's scope and for one that does not exist alike
     (no existence leak); the refused attempt is audited."""
-    return gate(employers_for(actor), employer_id, actor=actor, object_type="employer", client=client)
+    return gate(employers_for(actor), employer_id, actor=actor, object_type="employer")
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,14 @@ def search_employers(actor: Actor, filters: EmployerFilters) -> QuerySet[Employe
     if filters.committee_member is not None:
         employers = employers.filter(committee_member=filters.committee_member)
     return employers.order_by("name", "uscc", "pk")
+
+
+def employer_by_uscc(actor: Actor, uscc: str) -> Employer | None:
+    """The employer in the actor's scope with this unified social credit code (case and spaces around it
+    ignored), else None: an employer elsewhere is not named (no existence leak)."""
+    return employers_for(actor).filter(uscc=uscc.strip().upper()).first()
+
+
+def has_employers(actor: Actor) -> bool:
+    """Whether the actor has any employer in scope (a declaration can be recorded)."""
+    return employers_for(actor).exists()

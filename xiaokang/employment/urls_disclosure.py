@@ -3,7 +3,7 @@ included at the site root. docs/disclosure.md."""
 
 from django.urls import path
 
-from xiaokang.employment import views_disclosure as views
+from xiaokang.employment.views import disclosure as views
 
 urlpatterns = [
     path("quota/", views.disclosure_years, name="disclosure-years"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xiaokang.employment import views_employers as views
+from xiaokang.employment.views import employers as views
 
 urlpatterns = [
     path("", views.employer_list, name="employer-list"),

@@ -14,7 +14,6 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
-from xiaokang.accounts.forms import client_address
 from xiaokang.audit.services import log_action
 from xiaokang.policies.engine.loader import PolicyError
 from xiaokang.policies.selectors import decisions_for_person
@@ -73,8 +72,7 @@ class EligibilityOut(Schema):
 def person_eligibility(request: HttpRequest, person_id: int, query: Query[EligibilityQuery]):
     """For every person policy: eligible or not, the amount, and each condition with the data it used
     and its legal citation. `date` defaults to today."""
-    client = client_address(request)
-    person = person_in_scope(request, person_id, client)
+    person = person_in_scope(request, person_id)
     day = query.date or timezone.localdate()
     try:
         decisions = decisions_for_person(person, day)
@@ -87,7 +85,6 @@ def person_eligibility(request: HttpRequest, person_id: int, query: Query[Eligib
         object_id=person.pk,
         person_id=person.pk,
         details={"date": day.isoformat()},
-        client=client,
     )
     return {
         "person_id": person.pk,

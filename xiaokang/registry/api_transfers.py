@@ -12,7 +12,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
-from xiaokang.accounts.forms import client_address
 from xiaokang.core.errors import api_answer
 from xiaokang.registry.schemas import ValidationErrorOut
 from xiaokang.registry.transfers import (
@@ -26,7 +25,7 @@ from xiaokang.registry.transfers import (
     transfer_request,
     transfer_view,
     transfer_views,
-    transfers_for,
+    transfers_listed,
 )
 
 router = Router(tags=["transfers"], auth=TokenAuth("transfer.request"))
@@ -113,12 +112,7 @@ def _out(view: TransferView) -> dict:
 def transfers_list(request: HttpRequest, query: Query[TransferQuery]):
     """Transfers into or out of your area (the district: all), newest id first; `state` filters,
     `after` pages by id."""
-    transfers = transfers_for(request.auth).order_by("-id")
-    if query.state:
-        transfers = transfers.filter(state=query.state)
-    if query.after:
-        transfers = transfers.filter(id__lt=query.after)
-    page = list(transfers[: PAGE_SIZE + 1])
+    page = transfers_listed(request.auth, limit=PAGE_SIZE + 1, state=query.state, after=query.after)
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     return {
@@ -127,64 +121,55 @@ def transfers_list(request: HttpRequest, query: Query[TransferQuery]):
     }
 
 
+def _called(service, **arguments):
+    """``(transfer, None)`` from the service, or ``(None, the 422 answer)``; a refusal by role answers
+    403 and a stale version 409 (raised)."""
+    try:
+        return service(**arguments), None
+    except TransferNotAllowed as refused:
+        raise HttpError(403, str(refused)) from None
+    except TransferConflict as conflict:
+        raise HttpError(409, str(conflict)) from None
+    except TransferError as error:
+        return None, _unprocessable(error)
+
+
 @router.post("", response={201: TransferOut, **ERRORS}, summary="Request a transfer")
 def transfers_create(request: HttpRequest, payload: TransferRequestIn):
     """The sending street sends `person_id`; the receiving street sends `id_number` and `name` (and may
     ask only for one of its own communities). A wrong ID number and name pair answers the same 422
     whether or not the person exists; such refusals are audited and rate-limited."""
-    client = client_address(request)
-    try:
-        transfer = transfer_request(
-            actor=request.auth,
-            person_id=payload.person_id,
-            id_number=payload.id_number or "",
-            name=payload.name or "",
-            to_community=payload.to_community,
-            reason=payload.reason,
-            client=client,
-        )
-    except TransferNotAllowed as refused:
-        raise HttpError(403, str(refused)) from None
-    except TransferError as error:
-        return _unprocessable(error)
-    return Status(201, _out(transfer_view(request.auth, transfer)))
+    transfer, refused = _called(
+        transfer_request,
+        actor=request.auth,
+        person_id=payload.person_id,
+        id_number=payload.id_number or "",
+        name=payload.name or "",
+        to_community=payload.to_community,
+        reason=payload.reason,
+    )
+    return refused or Status(201, _out(transfer_view(request.auth, transfer)))
 
 
 @router.post("/{int:transfer_id}/decide", response={200: TransferOut, **ERRORS}, summary="Approve or reject")
 def transfers_decide(request: HttpRequest, transfer_id: int, payload: TransferDecideIn):
     """The district only (403 otherwise). Approving moves the person (history source `transfer`). A stale
     `version` answers 409 and changes nothing."""
-    client = client_address(request)
-    try:
-        transfer = transfer_decide(
-            actor=request.auth,
-            transfer_id=transfer_id,
-            approve=payload.approve,
-            expected_version=payload.version,
-            note=payload.note,
-            client=client,
-        )
-    except TransferNotAllowed as refused:
-        raise HttpError(403, str(refused)) from None
-    except TransferConflict as conflict:
-        raise HttpError(409, str(conflict)) from None
-    except TransferError as error:
-        return _unprocessable(error)
-    return _out(transfer_view(request.auth, transfer))
+    transfer, refused = _called(
+        transfer_decide,
+        actor=request.auth,
+        transfer_id=transfer_id,
+        approve=payload.approve,
+        expected_version=payload.version,
+        note=payload.note,
+    )
+    return refused or _out(transfer_view(request.auth, transfer))
 
 
 @router.post("/{int:transfer_id}/cancel", response={200: TransferOut, **ERRORS}, summary="Withdraw")
 def transfers_cancel(request: HttpRequest, transfer_id: int, payload: TransferCancelIn):
     """The street that asked (or the district) withdraws a transfer still waiting for a decision."""
-    client = client_address(request)
-    try:
-        transfer = transfer_cancel(
-            actor=request.auth, transfer_id=transfer_id, expected_version=payload.version, client=client
-        )
-    except TransferNotAllowed as refused:
-        raise HttpError(403, str(refused)) from None
-    except TransferConflict as conflict:
-        raise HttpError(409, str(conflict)) from None
-    except TransferError as error:
-        return _unprocessable(error)
-    return _out(transfer_view(request.auth, transfer_for(request.auth, transfer.pk)))
+    transfer, refused = _called(
+        transfer_cancel, actor=request.auth, transfer_id=transfer_id, expected_version=payload.version
+    )
+    return refused or _out(transfer_view(request.auth, transfer_for(request.auth, transfer.pk)))

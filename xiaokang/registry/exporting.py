@@ -15,9 +15,7 @@ A masked export never carries a clear ID number anywhere, including inside the c
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -29,7 +27,11 @@ from xiaokang.accounts.actors import Actor
 from xiaokang.audit.services import log_action
 from xiaokang.core import crypto, xlsx
 from xiaokang.core.importing import template
-from xiaokang.core.importing.template import GUIDE_SHEET, TEMPLATE_LAST_ROW  # noqa: F401 (the template's names)
+from xiaokang.core.importing.template import (  # noqa: F401 (the template's names)
+    GUIDE_SHEET,
+    TEMPLATE_LAST_ROW,
+    atomic_path,  # one for every file written (cases.rosters imports it from here)
+)
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import BY_FIELD, PERSON_COLUMNS
 from xiaokang.registry.importing.persons import PERSONS
@@ -256,21 +258,6 @@ def person_rows(
 
 # ---------------------------------------------------------------------------------------------------
 # Writing files
-
-
-@contextmanager
-def atomic_path(path: str | os.PathLike):
-    """Write to a temporary file beside ``path`` and move it into place only when complete, so a failed
-    export never leaves a half-written file that looks like a good one."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _display_width(text: pl.Expr) -> pl.Expr:

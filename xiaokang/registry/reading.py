@@ -96,7 +96,7 @@ def filters_for_audit(filters: PersonFilters) -> dict:
     return given
 
 
-def check_bulk_read(actor: Actor, rows: int, *, action: str, client: str | None = None) -> None:
+def check_bulk_read(actor: Actor, rows: int, *, action: str) -> None:
     """Count ``rows`` persons read by ``actor``; raise BulkReadLimited when that would pass the limit
     (nothing counted then). The first refusal in a window writes one ``alert.bulk_read`` event."""
     if rows <= 0:
@@ -120,7 +120,6 @@ def check_bulk_read(actor: Actor, rows: int, *, action: str, client: str | None 
                 "limit": limit.attempts,
                 "window_seconds": int(limit.window.total_seconds()),
             },
-            client=client,
         )
     raise BulkReadLimited(limit.attempts, int(limit.window.total_seconds()))
 
@@ -132,7 +131,6 @@ def record_read(
     rows: int,
     filters: PersonFilters | None = None,
     details: dict | None = None,
-    client: str | None = None,
     limited: bool = True,
     object_type: str = "person",
 ) -> None:
@@ -142,9 +140,9 @@ def record_read(
     that show persons (applications, outreach, reviews, held roster lines) are audited with
     ``limited=False``: they show no birth date and are queues of the reader's own work."""
     if limited:
-        check_bulk_read(actor, rows, action=action, client=client)
+        check_bulk_read(actor, rows, action=action)
     recorded = {"rows": rows}
     if filters is not None:
         recorded["filters"] = filters_for_audit(filters)
     recorded.update(details or {})
-    log_action(actor, action, object_type=object_type, details=recorded, client=client)
+    log_action(actor, action, object_type=object_type, details=recorded)

@@ -3,27 +3,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from xiaokang.accounts.actors import Actor
 from xiaokang.accounts.scoping import gate
+from xiaokang.audit.models import AuditEvent
 from xiaokang.core.areas import short_name
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.validate import AreaDirectory
-from xiaokang.registry.models import Person
+from xiaokang.registry.models import Certificate, Person
 
 
 def persons_for(actor: Actor) -> QuerySet[Person]:
     return Person.objects.for_actor(actor)
 
 
-def person_for(actor: Actor, person_id: int, *, client: str | None = None) -> Person:
+def person_for(actor: Actor, person_id: int) -> Person:
     """The one access gate for a single person (GB/T 22239-2019 8.1.4.2): a person outside the actor's scope,
     or one that does not exist, raises Http404 alike (no existence leak), and the refused attempt is
     audited (``accounts.scoping.gate``)."""
     persons = persons_for(actor).select_related("street", "community", "household")
-    return gate(persons, person_id, actor=actor, object_type="person", client=client)
+    return gate(persons, person_id, actor=actor, object_type="person")
 
 
 def area_directory() -> AreaDirectory:
@@ -60,3 +63,53 @@ def registry_summary(actor: Actor) -> list[dict]:
         .order_by("street__code")
     )
     return list(rows)
+
+
+def active_certificates(person_ids: list[int]) -> dict[int, Certificate]:
+    """The active certificate of each person, in one query."""
+    certificates = Certificate.objects.filter(person_id__in=person_ids, status="active")
+    return {c.person_id: c for c in certificates}
+
+
+def attach_active_certificates(persons: list[Person]) -> None:
+    """Each person's active certificates as ``person.active``, in one query for a page (not one per row)."""
+    prefetch_related_objects(
+        persons,
+        Prefetch("certificates", queryset=Certificate.objects.filter(status="active"), to_attr="active"),
+    )
+
+
+def recent_viewers(person: Person, limit: int) -> list[AuditEvent]:
+    """The latest ``limit`` views of ``person`` (who looked at the record: the detail page shows them to
+    the officers who may read the person, PIPL art. 51). ``person`` comes through the scope gate."""
+    return list(AuditEvent.objects.filter(person_id=person.pk, action="person.view").order_by("-id")[:limit])
+
+
+def active_certificate(person: Person) -> Certificate | None:
+    """The person's active certificate (``person`` read through its gate), if any."""
+    return person.certificates.filter(status="active").first()
+
+
+def person_history(person: Person) -> list:
+    """The person's recorded changes (``person`` read through its gate), newest first."""
+    return list(person.history.order_by("-recorded_at", "-id"))
+
+
+@dataclass(frozen=True)
+class HouseholdView:
+    economic_periods: list
+    hardships: list
+    members: list[Person]  # only those the actor may see: a street officer learns of no member elsewhere
+
+
+def household_view(actor: Actor, person: Person) -> HouseholdView:
+    """The household of ``person`` (read through its gate) for the detail page: its economic status
+    periods and hardships, newest first, and the other members in the actor's scope."""
+    household = person.household
+    return HouseholdView(
+        economic_periods=list(household.economic_status_periods.order_by("-valid_from")),
+        hardships=list(household.hardships.order_by("-started_on")),
+        members=list(
+            persons_for(actor).filter(household_id=household.pk).exclude(pk=person.pk).order_by("pk")
+        ),
+    )

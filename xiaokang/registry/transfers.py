@@ -84,6 +84,29 @@ def transfers_for(actor: Actor) -> QuerySet[PersonTransfer]:
     )
 
 
+def transfers_listed(
+    actor: Actor,
+    *,
+    limit: int,
+    state: str | None = None,
+    after: int | None = None,
+    newest_request: bool = False,
+) -> list[PersonTransfer]:
+    """At most ``limit`` of the actor's transfers, newest id first (``newest_request``: latest request
+    first); ``state`` narrows to one state, ``after`` pages to ids below it."""
+    transfers = transfers_for(actor).order_by(*(("-requested_at", "-id") if newest_request else ("-id",)))
+    if state:
+        transfers = transfers.filter(state=state)
+    if after:
+        transfers = transfers.filter(id__lt=after)
+    return list(transfers[:limit])
+
+
+def open_transfer(person: Person) -> PersonTransfer | None:
+    """The transfer of ``person`` (read through its gate) waiting for the district, if any."""
+    return person.transfers.filter(state="requested").select_related("to_street", "to_community").first()
+
+
 def transfer_for(actor: Actor, transfer_id: int) -> PersonTransfer:
     return gate(transfers_for(actor), transfer_id, actor=actor, object_type="transfer")
 
@@ -143,7 +166,6 @@ def transfer_request(
     person_id: int | None = None,
     id_number: str = "",
     name: str = "",
-    client: str | None = None,
 ) -> PersonTransfer:
     """Ask the district to move a person to ``to_community`` (a community's code or id) in another street.
     The sending street names the person by ``person_id`` (a person in its area; 404 otherwise); the
@@ -160,7 +182,7 @@ def transfer_request(
     target = _community(to_community)
     scope = scope_of(actor)
     if person_id is not None:
-        person = person_for(actor, person_id, client=client)
+        person = person_for(actor, person_id)
         side = "from"
     else:
         if scope.kind == "street" and target.parent_id != scope.area_id:
@@ -223,7 +245,6 @@ def transfer_request(
                     "to_community": target.code,
                     "reason": reason,
                 },
-                client=client,
             )
     except IntegrityError:
         raise TransferError(
@@ -239,7 +260,6 @@ def transfer_decide(
     approve: bool,
     expected_version: int,
     note: str = "",
-    client: str | None = None,
 ) -> PersonTransfer:
     """The district approves or rejects a requested transfer, in one transaction. Approving moves the
     person through ``services.person_save`` (history source ``transfer``: old and new street and
@@ -300,14 +320,11 @@ def transfer_decide(
                 "to_community": transfer.to_community.code,
                 "note": note,
             },
-            client=client,
         )
     return transfer
 
 
-def transfer_cancel(
-    *, actor: Actor, transfer_id: int, expected_version: int, client: str | None = None
-) -> PersonTransfer:
+def transfer_cancel(*, actor: Actor, transfer_id: int, expected_version: int) -> PersonTransfer:
     """The street that asked (or the district) withdraws a transfer that is still waiting."""
     # Outside the transaction, so that a refusal's audit event stays (who asked and where never change).
     transfer = transfer_for(actor, transfer_id)
@@ -339,6 +356,5 @@ def transfer_cancel(
             object_type="transfer",
             object_id=transfer.pk,
             person_id=transfer.person_id,
-            client=client,
         )
     return transfer

@@ -14,23 +14,21 @@ from pathlib import Path
 
 import polars as pl
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.accounts.actors import scope_of
 from xiaokang.core.capabilities import can, check
 from xiaokang.core.importing.pages import (
     ImportFlow,
-    SizeLimitUploadHandler,
-    import_check,
     import_confirmed,
     import_errors_csv,
+    import_upload,
 )
 from xiaokang.registry.exporting import export_persons
 from xiaokang.registry.forms_batch import ExportForm, street_choices
@@ -54,18 +52,7 @@ IMPORT_TEMPLATE = "registry/batch/import.html"
 @login_required
 def import_page(request):
     check(request, "registry.import")
-    handler = None
-    if request.method == "POST":
-        # Upload handlers can only change before the body is read, and CSRF checking reads it.
-        handler = SizeLimitUploadHandler(request, settings.XIAOKANG_IMPORT_MAX_BYTES)
-        request.upload_handlers.insert(0, handler)
-    return _import_page(request, handler)
-
-
-@csrf_protect
-@require_http_methods(["GET", "POST"])
-def _import_page(request, handler):
-    return import_check(request, handler, PERSON_IMPORT)
+    return import_upload(request, PERSON_IMPORT)
 
 
 def _person_import_page(request, context: dict):

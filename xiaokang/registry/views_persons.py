@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,11 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xiaokang.accounts.forms import client_address
-from xiaokang.audit.models import AuditEvent
 from xiaokang.audit.services import Event, log_action, log_actions
 from xiaokang.core.capabilities import can, refuse, requires
-from xiaokang.core.models import Area
+from xiaokang.core.selectors import area_names
 from xiaokang.registry.forms import (
     COLUMN_LABELS,
     GRADE_LABELS,
@@ -46,8 +43,16 @@ from xiaokang.registry.models import Certificate, Person
 from xiaokang.registry.reading import BulkReadLimited, list_action, record_read
 from xiaokang.registry.search import PersonFilters, count_persons, search_persons
 from xiaokang.registry.sections import person_sections
-from xiaokang.registry.selectors import person_for, persons_for
+from xiaokang.registry.selectors import (
+    active_certificate,
+    attach_active_certificates,
+    household_view,
+    person_for,
+    person_history,
+    recent_viewers,
+)
 from xiaokang.registry.services import person_save, person_values
+from xiaokang.registry.transfers import open_transfer
 from xiaokang.registry.vocabulary import (
     CATEGORY_BY_CODE,
     CATEGORY_CODE,
@@ -114,7 +119,7 @@ def person_list(request):
             next_url=next_url,
             first_url=_page_url(request, filter_form) if filter_form.is_bound and after else None,
         )
-    _attach_active_certificates(persons)
+    attach_active_certificates(persons)
     context["rows"] = [_list_row(person) for person in persons]
     context["can_transfer"] = can(actor, "transfer.request")
     return render(request, "registry/persons/list.html", context)
@@ -130,7 +135,6 @@ def _record_list_read(request, filters: PersonFilters, persons: list[Person], **
             rows=len(persons),
             filters=filters,
             details={key: value for key, value in details.items() if value},
-            client=client_address(request),
         )
     except BulkReadLimited as refused:
         return render(
@@ -155,14 +159,6 @@ def _page_url(request, filter_form: PersonFilterForm, *, after: int | None = Non
     return f"{request.path}?{urlencode(query)}" if query else request.path
 
 
-def _attach_active_certificates(persons: list[Person]) -> None:
-    """Each person's active certificate in one query for the page (not one per row)."""
-    prefetch_related_objects(
-        persons,
-        Prefetch("certificates", queryset=Certificate.objects.filter(status="active"), to_attr="active"),
-    )
-
-
 def _list_row(person: Person) -> dict:
     certificate = person.active[0] if person.active else None
     return {
@@ -180,9 +176,8 @@ def _list_row(person: Person) -> dict:
 @requires("person.read", person_kwarg="pk")
 def person_detail(request, pk: int):
     actor = request.user
-    client = client_address(request)
-    person = person_for(actor, pk, client=client)
-    log_action(actor, "person.view", object_type="person", object_id=str(pk), person_id=pk, client=client)
+    person = person_for(actor, pk)
+    log_action(actor, "person.view", object_type="person", object_id=str(pk), person_id=pk)
     return render(request, "registry/persons/detail.html", _detail_context(request, person))
 
 
@@ -194,15 +189,13 @@ def person_reveal(request, pk: int):
     actor = request.user
     if not can(actor, "id_number.full"):
         refuse(request, person_id=pk)
-    client = client_address(request)
-    person = person_for(actor, pk, client=client)
+    person = person_for(actor, pk)
     log_actions(
         actor,
         [
             Event("person.view", "person", str(pk), pk),
             Event("person.reveal", "person", str(pk), pk, {"fields": ["id_number", "certificate_number"]}),
         ],
-        client=client,
     )
     values = person_values(actor=actor, person_id=pk)
     revealed = {"id_number": values["id_number"], "certificate_number": values["certificate_number"]}
@@ -259,11 +252,11 @@ def display_value(field: str, value, area_names: dict[str, str]) -> str:
 
 
 def _area_names(codes) -> dict[str, str]:
-    return dict(Area.objects.filter(code__in={c for c in codes if c}).values_list("code", "name"))
+    return area_names(codes)
 
 
 def _history_rows(person: Person) -> list[dict]:
-    entries = list(person.history.order_by("-recorded_at", "-id"))
+    entries = person_history(person)
     codes = [
         value
         for entry in entries
@@ -313,8 +306,8 @@ def _certificate_number_masked(person: Person, certificate: Certificate | None) 
 def _detail_context(request, person: Person, revealed: dict | None = None) -> dict:
     actor = request.user
     today = timezone.localdate()
-    certificate = person.certificates.filter(status="active").first()
-    household = person.household
+    certificate = active_certificate(person)
+    household = household_view(actor, person)
     as_of_form = AsOfForm(request.GET if "as_of" in request.GET else None)
     as_of = None
     if as_of_form.is_bound and as_of_form.is_valid():
@@ -328,9 +321,7 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
         # R6, S4: the sending street (or the district) may ask to move the person to another street.
         "can_transfer": can(actor, "transfer.request"),
         # The transfer waiting for the district, if any (the reader already sees this person).
-        "open_transfer": person.transfers.filter(state="requested")
-        .select_related("to_street", "to_community")
-        .first(),
+        "open_transfer": open_transfer(person),
         "certificate": certificate,
         "certificate_number": _certificate_number_masked(person, certificate),
         "certificate_grade": GRADE_LABELS.get(certificate.grade, "") if certificate else "",
@@ -338,21 +329,15 @@ def _detail_context(request, person: Person, revealed: dict | None = None) -> di
         if certificate
         else "",
         "certificate_expired": certificate is not None and certificate.valid_until < today,
-        "household": household,
-        "economic_periods": list(household.economic_status_periods.order_by("-valid_from")),
-        "hardships": list(household.hardships.order_by("-started_on")),
+        "household": person.household,
+        "economic_periods": household.economic_periods,
+        "hardships": household.hardships,
         # Only the members the actor may see: a street officer does not learn of a member elsewhere.
-        "members": list(
-            persons_for(actor).filter(household_id=household.pk).exclude(pk=person.pk).order_by("pk")
-        ),
+        "members": household.members,
         "history": _history_rows(person),
         "as_of_form": as_of_form,
         "as_of": as_of,
-        "viewers": list(
-            AuditEvent.objects.filter(person_id=person.pk, action="person.view").order_by("-id")[
-                :VIEWERS_SHOWN
-            ]
-        ),
+        "viewers": list(recent_viewers(person, VIEWERS_SHOWN)),
         "viewers_shown": VIEWERS_SHOWN,
         "sections": person_sections(request, person),
     }
@@ -380,8 +365,7 @@ def person_create(request):
 @requires("person.write", person_kwarg="pk")
 def person_edit(request, pk: int):
     actor = request.user
-    client = client_address(request)
-    person = person_for(actor, pk, client=client)
+    person = person_for(actor, pk)
     if request.method == "GET":
         # The form shows the record (masked numbers aside) as the detail page does: a view, recorded.
         log_action(
@@ -391,7 +375,6 @@ def person_edit(request, pk: int):
             object_id=str(pk),
             person_id=pk,
             details={"page": "edit"},
-            client=client,
         )
     # The current record with full numbers stays on the server: the page gets the masked forms only.
     current = person_values(actor=actor, person_id=pk)

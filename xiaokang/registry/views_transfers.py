@@ -15,10 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaokang.accounts.actors import scope_of
-from xiaokang.accounts.forms import client_address
 from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language
-from xiaokang.core.models import Area, AreaLevel
+from xiaokang.core.selectors import communities
 from xiaokang.registry.forms import add_service_error
 from xiaokang.registry.models import TransferState
 from xiaokang.registry.selectors import person_for
@@ -30,7 +29,7 @@ from xiaokang.registry.transfers import (
     transfer_decide,
     transfer_request,
     transfer_views,
-    transfers_for,
+    transfers_listed,
 )
 from xiaokang.registry.views_persons import _see_other
 
@@ -38,12 +37,8 @@ LIST_SIZE = 200
 
 
 def _community_choices(*, street_id: int | None = None, exclude_street_id: int | None = None):
-    communities = Area.objects.filter(level=AreaLevel.COMMUNITY).select_related("parent").order_by("code")
-    if street_id is not None:
-        communities = communities.filter(parent_id=street_id)
-    if exclude_street_id is not None:
-        communities = communities.exclude(parent_id=exclude_street_id)
-    return [("", "—")] + [(c.code, f"{c.parent.name} — {c.name}") for c in communities]
+    found = communities(street_id=street_id, exclude_street_id=exclude_street_id)
+    return [("", "—")] + [(c.code, f"{c.parent.name} — {c.name}") for c in found]
 
 
 class TransferForm(forms.Form):
@@ -70,16 +65,20 @@ class TransferInForm(TransferForm):
 def person_transfer(request, pk: int):
     """The sending street (or the district) asks to move this person to another street."""
     actor = request.user
-    person = person_for(actor, pk, client=client_address(request))
+    person = person_for(actor, pk)
     form = TransferForm(request.POST or None, choices=_community_choices(exclude_street_id=person.street_id))
+    return _request_page(request, form, person)
+
+
+def _request_page(request, form, person):
+    """The request form, and on a valid POST the request: the sending street names ``person``, the
+    receiving street (``person`` None) the ID number and name typed."""
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        who = {"person_id": person.pk} if person else {"id_number": data["id_number"], "name": data["name"]}
         try:
             transfer_request(
-                actor=actor,
-                person_id=person.pk,
-                to_community=form.cleaned_data["to_community"],
-                reason=form.cleaned_data["reason"],
-                client=client_address(request),
+                actor=request.user, to_community=data["to_community"], reason=data["reason"], **who
             )
         except TransferError as error:
             add_service_error(form, None, str(error))
@@ -97,22 +96,7 @@ def transfer_request_page(request):
     scope = scope_of(actor)
     street_id = scope.area_id if scope.kind == "street" else None
     form = TransferInForm(request.POST or None, choices=_community_choices(street_id=street_id))
-    if request.method == "POST" and form.is_valid():
-        try:
-            transfer_request(
-                actor=actor,
-                id_number=form.cleaned_data["id_number"],
-                name=form.cleaned_data["name"],
-                to_community=form.cleaned_data["to_community"],
-                reason=form.cleaned_data["reason"],
-                client=client_address(request),
-            )
-        except TransferError as error:
-            add_service_error(form, None, str(error))
-        else:
-            messages.success(request, _("The transfer has been requested: the district office decides it."))
-            return _see_other(reverse("transfer-list"))
-    return render(request, "registry/transfers/request.html", {"form": form, "person": None})
+    return _request_page(request, form, None)
 
 
 @require_http_methods(["GET"])
@@ -122,10 +106,10 @@ def transfer_list(request):
     state = request.GET.get("state", TransferState.REQUESTED)
     if state not in TransferState.values and state != "all":
         state = TransferState.REQUESTED
-    transfers = transfers_for(actor).order_by("-requested_at", "-id")
-    if state != "all":
-        transfers = transfers.filter(state=state)
-    views = transfer_views(actor, list(transfers[:LIST_SIZE]))
+    transfers = transfers_listed(
+        actor, limit=LIST_SIZE, state=None if state == "all" else state, newest_request=True
+    )
+    views = transfer_views(actor, transfers)
     return render(
         request,
         "registry/transfers/list.html",
@@ -160,7 +144,6 @@ def transfer_decide_page(request, pk: int):
             approve=decision == "approve",
             expected_version=_version(request),
             note=request.POST.get("note", ""),
-            client=client_address(request),
         )
     except TransferNotAllowed:
         raise PermissionDenied from None
@@ -184,7 +167,6 @@ def transfer_cancel_page(request, pk: int):
             actor=request.user,
             transfer_id=pk,
             expected_version=_version(request),
-            client=client_address(request),
         )
     except TransferNotAllowed:
         raise PermissionDenied from None

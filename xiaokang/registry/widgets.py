@@ -16,4 +16,3 @@ def registry_summary_widget(request) -> dict:
         # The footer line of the table: sums of the rows already fetched, not a second query.
         "totals": {column: sum(row[column] for row in rows) for column in SUMMARY_COLUMNS},
     }
-

@@ -114,3 +114,18 @@ def test_attempts_while_locked_do_not_prolong_the_lock(wang_street_a):
         at=timezone.now() - dt.timedelta(minutes=16)
     )
     assert _login("street_a", PASSWORD, address="10.0.2.1").status_code == 302
+
+
+def test_the_throttle_counts_the_address_it_is_given_and_the_trail_records_the_requests(wang_street_a):
+    """``throttle_address`` is what the throttle counts; the audit trail takes the address from the
+    request (``recorded_client``), never from an argument (docs/architecture/thin-views.md)."""
+    from xiaokang.accounts.services import LoginRefused, login_check
+    from xiaokang.audit.services import recorded_client
+
+    with recorded_client("10.3.3.3"), pytest.raises(LoginRefused):
+        login_check(request=None, username="street_a", password="wrong", throttle_address="10.4.4.4")
+    assert LoginThrottle.objects.get(client="10.4.4.4").failures == 1
+    assert not LoginThrottle.objects.filter(client="10.3.3.3").exists()
+    failure = AuditEvent.objects.get(action="login.failure")
+    assert failure.client == "10.3.3.3"
+    assert LoginFailure.objects.get(username="street_a").client == "10.4.4.4"

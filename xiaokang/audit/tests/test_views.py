@@ -126,9 +126,8 @@ def test_the_menu_offers_the_audit_trail_to_the_auditor_only(users):
 
 
 def test_events_newest_first_with_readable_masked_details(users):
-    services.log_action(
-        users["district_officer"], "login.success", object_type="user", object_id="2", client="10.0.0.9"
-    )
+    with services.recorded_client("10.0.0.9"):
+        services.log_action(users["district_officer"], "login.success", object_type="user", object_id="2")
     services.log_action(
         users["district_officer"],
         "person.update",

@@ -27,6 +27,8 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
 
 from xiaokang.core.importing.columns import Column
 from xiaokang.core.importing.dataset import Dataset
@@ -202,6 +204,23 @@ class ImportFlow:
     @property
     def columns(self) -> tuple[Column, ...] | None:
         return self.dataset.columns if self.rows_table and self.dataset is not None else None
+
+
+def import_upload(request, flow: ImportFlow):
+    """The upload page of an import, for a view marked ``@csrf_exempt`` (and its capability): the size
+    limit goes in place before anything reads the body, then CSRF is checked and ``import_check`` runs
+    (Django's documented pattern: upload handlers can only change before CSRF checking reads the body)."""
+    handler = None
+    if request.method == "POST":
+        handler = SizeLimitUploadHandler(request, settings.XIAOKANG_IMPORT_MAX_BYTES)
+        request.upload_handlers.insert(0, handler)
+    return _checked_upload(request, handler, flow)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _checked_upload(request, handler, flow: ImportFlow):
+    return import_check(request, handler, flow)
 
 
 def import_check(request, handler, flow: ImportFlow):

@@ -208,7 +208,6 @@ def declaration_submit(
     submitted_on: dt.date,
     employees: list[dict],
     record_outside_window: bool = False,
-    client: str | None = None,
 ) -> Declaration:
     """Record an employer's declaration for ``levy_year`` and run the registry check. ``employees``:
     dicts of ``certificate_number``, ``contract_months``, ``minimum_wage_met``, ``social_insurance_paid``
@@ -255,7 +254,6 @@ def declaration_submit(
                     **_summary(declaration),
                     "other_declarations_changed": sorted(others),
                 },
-                client=client,
             )
     except IntegrityError:
         # Another officer recorded this employer's declaration for the year at the same moment.
@@ -271,7 +269,7 @@ def _duplicate_error(levy_year: int) -> FieldError:
     )
 
 
-def declaration_recheck(*, actor: Actor, declaration: Declaration, client: str | None = None) -> dict:
+def declaration_recheck(*, actor: Actor, declaration: Declaration) -> dict:
     """Run the registry check again (after the registry changed); an approved declaration stays fixed.
     Returns the counts after the check."""
     if not _may_write(actor, declaration.employer, "declaration.write"):
@@ -295,7 +293,6 @@ def declaration_recheck(*, actor: Actor, declaration: Declaration, client: str |
                 "rows_changed": sum(1 for b, a in zip(before, after, strict=True) if b != a),
                 "other_declarations_changed": sorted(others),
             },
-            client=client,
         )
         declaration.refresh_from_db()
     return summary
@@ -332,7 +329,6 @@ def declaration_correct(
     version: int,
     changes: DeclarationCorrection | dict,
     reason: str,
-    client: str | None = None,
 ) -> Declaration:
     """Correct a declaration that is not yet approved, on the version the officer read. ``changes``: a
     ``DeclarationCorrection`` (new ``headcount`` and ``total_wages``, employees to ``add``, row ids to
@@ -476,7 +472,6 @@ def declaration_correct(
                 **_summary(declaration),
                 "other_declarations_changed": sorted(others),
             },
-            client=client,
         )
         declaration.refresh_from_db()
     return declaration
@@ -493,7 +488,6 @@ def conflict_resolve(
     levy_year: int,
     declaration: Declaration,
     reason: str = "",
-    client: str | None = None,
 ) -> Declaration:
     """Staff decide that ``declaration`` counts ``person`` for ``levy_year``; the other declarations
     listing them in conflict get ``not_counted`` (``counted_for_other_employer``). Recorded as a change on
@@ -564,15 +558,12 @@ def conflict_resolve(
                 ),
                 "reason": reason,
             },
-            client=client,
         )
     declaration.refresh_from_db()
     return declaration
 
 
-def declaration_approve(
-    *, actor: Actor, declaration: Declaration, version: int, client: str | None = None
-) -> Declaration:
+def declaration_approve(*, actor: Actor, declaration: Declaration, version: int) -> Declaration:
     """Approve a declaration on the version the officer read and fix its levy: the levy policy's decision
     for the employer's figures and counted employees (grade 1–2 and grade 3–4), stored with the
     parameters it used. Refused while any employee is in conflict. District staff only."""
@@ -632,6 +623,5 @@ def declaration_approve(
                 "exempt": declaration.exempt,
                 "policy_version": declaration.decision.get("version", ""),
             },
-            client=client,
         )
     return declaration

@@ -22,10 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from xiaokang.accounts.actors import scope_of
-from xiaokang.accounts.forms import client_address
 from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import requires
-from xiaokang.core.models import Area
+from xiaokang.core.selectors import area_name
 from xiaokang.employment import disclosure
 from xiaokang.registry.views_batch import _download, _private_dir
 
@@ -146,8 +145,8 @@ def disclosure_credit_json(request, year: int):
 def _area_name(user) -> str:
     scope = scope_of(user)
     if scope.kind == "street":
-        return Area.objects.filter(pk=scope.area_id).values_list("name", flat=True).first() or ""
-    return "海淀区"
+        return area_name(scope.area_id, default="")
+    return area_name(None)
 
 
 def _member_units_page(request, year: int):
@@ -199,6 +198,5 @@ def member_units_xlsx(request, year: int):
         object_type="member_units",
         object_id=str(year),
         details={"units": totals.units, "area": area},
-        client=client_address(request),
     )
     return _download(path, f"member-units-{year}.xlsx")

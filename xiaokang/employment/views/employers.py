@@ -11,7 +11,6 @@ after confirmation)."""
 from __future__ import annotations
 
 import polars as pl
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -19,13 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaokang.accounts.forms import client_address
 from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import requires
 from xiaokang.core.language import is_chinese
+from xiaokang.employment.declaration_selectors import employer_declarations
 from xiaokang.employment.forms_employers import EmployerFilterForm, EmployerForm
 from xiaokang.employment.importing import (
     EMPLOYER_COLUMNS,
@@ -38,11 +37,10 @@ from xiaokang.employment.selectors import employer_for, search_employers
 from xiaokang.registry.exporting import write_xlsx
 from xiaokang.registry.views_batch import (
     ImportFlow,
-    SizeLimitUploadHandler,
     _download,
     _private_dir,
-    import_check,
     import_confirmed,
+    import_upload,
 )
 from xiaokang.registry.views_persons import _see_other
 
@@ -108,7 +106,6 @@ def employer_export(request):
             "rows": frame.height,
             "filters": form.cleaned_data if form.is_bound else {},
         },
-        client=client_address(request),
     )
     return _download(path, f"employers-{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -120,8 +117,8 @@ def employer_export(request):
 @require_GET
 @requires("employer.read")
 def employer_detail(request, pk: int):
-    employer = employer_for(request.user, pk, client=client_address(request))
-    declarations = employer.declarations.order_by("-levy_year")
+    employer = employer_for(request.user, pk)
+    declarations = employer_declarations(employer)
     return render(
         request,
         "employment/employers/detail.html",
@@ -154,7 +151,7 @@ def employer_create(request):
 @require_http_methods(["GET", "POST"])
 @requires("employer.write")
 def employer_edit(request, pk: int):
-    employer = employer_for(request.user, pk, client=client_address(request))
+    employer = employer_for(request.user, pk)
     form = EmployerForm(request.POST or None, actor=request.user, initial=employer_values(employer))
     if request.method == "POST" and form.is_valid():
         result = employer_save(actor=request.user, employer=employer, values=form.values())
@@ -198,18 +195,7 @@ EMPLOYER_IMPORT = ImportFlow(
 @csrf_exempt  # checked below, once the size-limit handler is in place (as registry.views_batch does)
 @requires("employer.write")
 def employer_import(request):
-    handler = None
-    if request.method == "POST":
-        # Upload handlers can only change before the body is read, and CSRF checking reads it.
-        handler = SizeLimitUploadHandler(request, settings.XIAOKANG_IMPORT_MAX_BYTES)
-        request.upload_handlers.insert(0, handler)
-    return _import_page(request, handler)
-
-
-@csrf_protect
-@require_http_methods(["GET", "POST"])
-def _import_page(request, handler):
-    return import_check(request, handler, EMPLOYER_IMPORT)
+    return import_upload(request, EMPLOYER_IMPORT)
 
 
 @require_POST
