@@ -106,7 +106,6 @@ def application_submit(
     channel: str,
     received_on: dt.date,
     idempotency_key: str = "",
-    client: str | None = None,
 ) -> Submission:
     """Record an application for ``person`` (already let through the registry's gate by the caller)."""
     label = actor_label(actor)
@@ -173,7 +172,6 @@ def application_submit(
                 object_id=application.number,
                 person_id=person.pk,
                 details={"policy": policy_id, "channel": channel, "received_on": received_on.isoformat()},
-                client=client,
             )
     except IntegrityError:
         # Two requests with one key at once: the other one created it. Or an open application exists.
@@ -244,13 +242,23 @@ def duty_message(earlier: Earlier, verb: tuple[str, str]) -> str:
     return bilingual(f"{earlier.zh}，须由其他工作人员{zh}", f"{earlier.en}; another officer must {en}")
 
 
+def check_version(application: Application, version: int) -> None:
+    """Optimistic locking for every action on an application (the workflow's steps, the district's
+    review of a grant): refused as ``stale`` unless the officer acted on the version they read."""
+    if version != application.version:
+        raise WorkflowError(
+            "stale",
+            f"申请已被他人处理（当前版本 {application.version}），请刷新后重试 / the application changed "
+            f"since you read it (version {application.version} now): reload it and try again",
+        )
+
+
 def refuse_for_duty(
     actor: Actor,
     application: Application,
     earlier: Earlier,
     verb: tuple[str, str],
     attempted: str,
-    client: str | None = None,
 ) -> WorkflowError:
     """Audit the refused attempt (``access.denied``, with the rule and the earlier step; committed even
     though the caller raises, outside a transaction) and return the error to raise."""
@@ -266,7 +274,6 @@ def refuse_for_duty(
             "state": application.state,
             "earlier": f"{earlier.from_state or '-'}:{earlier.action}",
         },
-        client=client,
     )
     return WorkflowError("duty", duty_message(earlier, verb), "action")
 
@@ -337,16 +344,10 @@ def application_transition(
     action: str,
     version: int,
     reason: str = "",
-    client: str | None = None,
 ) -> Application:
     """Apply ``action`` to ``application`` (already let through the gate) if it still has ``version``."""
     reason = (reason or "").strip()
-    if version != application.version:
-        raise WorkflowError(
-            "stale",
-            f"申请已被他人处理（当前版本 {application.version}），请刷新后重试 / the application changed "
-            f"since you read it (version {application.version} now): reload it and try again",
-        )
+    check_version(application, version)
     if action not in ACTIONS:
         raise WorkflowError("illegal", f"未知操作“{action}” / unknown action {action!r}", "action")
     if application.policy_id == TEMPORARY_POLICY_ID:
@@ -372,7 +373,7 @@ def application_transition(
             "action",
         )
     if (earlier := step_conflict(actor, application, step)) is not None:
-        raise refuse_for_duty(actor, application, earlier, step.verb, action, client)
+        raise refuse_for_duty(actor, application, earlier, step.verb, action)
     if step.reason_required and not reason:
         raise WorkflowError("invalid", "须填写理由 / a reason is required", "reason")
     today = timezone.localdate()
@@ -417,7 +418,6 @@ def application_transition(
             object_id=application.number,
             person_id=application.person_id,
             details={"from": application.state, "to": step.to, "reason": reason[:200]},
-            client=client,
         )
     application.refresh_from_db()
     return application

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.documents import document_add
-from xiaokang.cases.forms import ApplicationForm
+from xiaokang.cases.forms.applications import ApplicationForm
 from xiaokang.cases.models import (
     Application,
     ApplicationEvent,

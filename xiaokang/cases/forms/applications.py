@@ -11,15 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.cases.models import Channel, State
+from xiaokang.cases.selectors import (  # the queue's state filter ("": the states still being handled)
+    ALL,
+    OPEN,
+)
 from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.cases.workflow import ACTIONS
 from xiaokang.policies.engine.loader import person_policies
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
-
-# The queue's state filter: "" is the default, the states still being handled.
-OPEN = ""
-ALL = "all"
 
 
 class ChineseNameSelect(forms.Select):

@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xiaokang.cases.forms import DATE_FORMATS, ChineseNameSelect
+from xiaokang.cases.forms.applications import DATE_FORMATS, ChineseNameSelect
 from xiaokang.cases.rosters import cash_policy_ids
 from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.forms import mark_required
