@@ -360,44 +360,75 @@ def application_transition_view(request, pk: int):
     someone else acted first (the page shows the application as it is now), 422 when the action is not
     allowed or its reason is missing."""
     application = application_for(request.user, pk)
-    form = TransitionForm(request.POST)
     action = request.POST.get("action", "")
-    typed = {action: request.POST.get("reason", "")[:2000]}
-    if not form.is_valid():
-        log_view(request, application, page="transition")
-        message = _("The form was not complete. Reload the page and try again.")
-        return render_detail(
-            request,
-            application,
-            status=422,
-            typed=typed,
-            problem={"action": action, "field": "", "message": message},
-        )
-    data = form.cleaned_data
-    title = ACTION_TITLES.get((application.state, data["action"]), data["action"])
-    try:
-        application = application_transition(
+    before = application.state
+
+    def done(application, data) -> str:
+        title = ACTION_TITLES.get((before, data["action"]), data["action"])
+        return _("Done: %(action)s. The application is now: %(state)s.") % {
+            "action": title,
+            "state": state_label(application.state),
+        }
+
+    return application_action(
+        request,
+        application,
+        TransitionForm(request.POST),
+        action=action,
+        typed={action: request.POST.get("reason", "")[:2000]},
+        page="transition",
+        act=lambda data: application_transition(
             actor=request.user,
             application=application,
             action=data["action"],
             version=data["version"],
             reason=data["reason"],
+        ),
+        acted=lambda data: data["action"],
+        reason_message=_("Enter a reason: this action needs one."),
+        done=done,
+    )
+
+
+def application_action(
+    request, application, form, *, action, typed, page, act, acted, reason_message, done, review_form=None
+):
+    """What every action posted from an application's page shares (a workflow step, the district's
+    review of a grant), decided on the version the officer read. Nothing is applied on an error: an
+    incomplete form shows the page again (422; a choice left out is named, anything else is a form to
+    reload), a refusal by the service is ``refused_action``'s; else the message ``done(application,
+    data)`` and back to the page. ``act(data)``: the service call; ``acted(data)``: the action it was."""
+    if not form.is_valid():
+        log_view(request, application, page=page)
+        field = "decision" if "decision" in form.errors else ""
+        message = (
+            form.errors["decision"][0]
+            if field
+            else _("The form was not complete. Reload the page and try again.")
         )
+        return render_detail(
+            request,
+            application,
+            status=422,
+            typed=typed,
+            problem={"action": action, "field": field, "message": message},
+            review_form=review_form,
+        )
+    data = form.cleaned_data
+    try:
+        application = act(data)
     except WorkflowError as error:
         return refused_action(
             request,
             application,
             error,
             typed=typed,
-            page="transition",
-            action=data["action"],
-            reason_message=_("Enter a reason: this action needs one."),
+            page=page,
+            action=acted(data),
+            reason_message=reason_message,
+            review_form=review_form,
         )
-    messages.success(
-        request,
-        _("Done: %(action)s. The application is now: %(state)s.")
-        % {"action": title, "state": state_label(application.state)},
-    )
+    messages.success(request, done(application, data))
     return see_other(reverse("application-detail", args=[application.pk]))
 
 

@@ -98,19 +98,27 @@ def _problem(pk: int, form, message: str = "", *, field: str = "") -> dict:
     return {"pk": pk, "entries": entries}
 
 
-def _answer(task, form, render, act, *, stale_message: str, field: str):
+def _post_answer(
+    request, task, form_class, render_list, act, note, *, stale_message: str, field: str, back: str
+):
     """What outreach answers and review decisions share: an incomplete form (422), a task someone else
-    answered first (409), a refusal by the service (422). Returns (response, None) on an error, else
-    (None, what ``act(cleaned_data)`` returned)."""
+    answered first (409), a refusal by the service (422), each on the list page the form was posted
+    from; else the message ``note(cleaned_data, what act returned)`` and back to that page.
+    ``act(cleaned_data)``: the service call."""
+    page_number = _page_of(request)
+    render = partial(render_list, request, page_number=page_number)
+    form = form_class(request.POST, auto_id=f"task-{task.pk}-%s")
     if not form.is_valid():
-        return render(status=422, answering=Answering(task.pk, form), problem=_problem(task.pk, form)), None
+        return render(status=422, answering=Answering(task.pk, form), problem=_problem(task.pk, form))
     try:
-        return None, act(form.cleaned_data)
+        done = act(form.cleaned_data)
     except WorkflowError as error:
         if error.kind == "stale":
-            return render(status=409, problem=_problem(task.pk, None, stale_message)), None
+            return render(status=409, problem=_problem(task.pk, None, stale_message))
         problem = _problem(task.pk, None, in_page_language(error.message), field=field)
-        return render(status=422, answering=Answering(task.pk, form), problem=problem), None
+        return render(status=422, answering=Answering(task.pk, form), problem=problem)
+    messages.success(request, note(form.cleaned_data, done))
+    return see_other(_list_url(back, page_number))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -149,38 +157,39 @@ def outreach_list(request):
 @requires("outreach.answer")
 def outreach_answer(request, task_pk: int):
     task = outreach_task_for(request.user, task_pk)
-    form = OutreachAnswerForm(request.POST, auto_id=f"task-{task.pk}-%s")
-    error, application = _answer(
+
+    def note(data, application):
+        names = {"person": zh(task.person.name), "policy": zh(policy_name(task.policy_id))}
+        if data["outcome"] == "applied":
+            link = format_html(
+                '<a href="{}">{}</a>',
+                reverse("application-detail", args=[application.pk]),
+                application.number,
+            )
+            return format_html(
+                _("Recorded: {person} applies for {policy}. Application {link} is waiting to be accepted."),
+                link=link,
+                **names,
+            )
+        if data["outcome"] == "declined":
+            return format_html(_("Recorded: {person} does not want to apply for {policy}."), **names)
+        return format_html(_("Recorded: {person} could not be reached about {policy}."), **names)
+
+    return _post_answer(
+        request,
         task,
-        form,
-        partial(_render_outreach, request, page_number=_page_of(request)),
+        OutreachAnswerForm,
+        _render_outreach,
         lambda data: outreach_record_outcome(
             actor=request.user, task=task, outcome=data["outcome"], note=data["note"]
         ),
+        note,
         stale_message=_(
             "This task had already been answered, perhaps by a colleague: nothing has been recorded now."
         ),
         field="outcome",
+        back="outreach-list",
     )
-    if error is not None:
-        return error
-    outcome = form.cleaned_data["outcome"]
-    names = {"person": zh(task.person.name), "policy": zh(policy_name(task.policy_id))}
-    if outcome == "applied":
-        link = format_html(
-            '<a href="{}">{}</a>', reverse("application-detail", args=[application.pk]), application.number
-        )
-        note = format_html(
-            _("Recorded: {person} applies for {policy}. Application {link} is waiting to be accepted."),
-            link=link,
-            **names,
-        )
-    elif outcome == "declined":
-        note = format_html(_("Recorded: {person} does not want to apply for {policy}."), **names)
-    else:
-        note = format_html(_("Recorded: {person} could not be reached about {policy}."), **names)
-    messages.success(request, note)
-    return see_other(_list_url("outreach-list", _page_of(request)))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -226,26 +235,28 @@ def review_list(request):
 @requires("enrolment.review")
 def review_decide(request, task_pk: int):
     task = review_task_for(request.user, task_pk)
-    form = ReviewDecisionForm(request.POST, auto_id=f"task-{task.pk}-%s")
-    error, _resolved = _answer(
+
+    def note(data, _resolved):
+        enrolment = task.enrolment
+        names = {"person": zh(enrolment.person.name), "policy": zh(policy_name(enrolment.policy_id))}
+        if data["decision"] == "reinstate":
+            return format_html(
+                _("Reinstated: {person} receives {policy} again from the next roster."), **names
+            )
+        return format_html(_("Terminated: {person} no longer receives {policy}."), **names)
+
+    return _post_answer(
+        request,
         task,
-        form,
-        partial(_render_reviews, request, page_number=_page_of(request)),
+        ReviewDecisionForm,
+        _render_reviews,
         lambda data: review_resolve(
             actor=request.user, task=task, decision=data["decision"], note=data["note"]
         ),
+        note,
         stale_message=_(
             "This review had already been decided, perhaps by a colleague: nothing has been changed now."
         ),
         field="decision",
+        back="review-list",
     )
-    if error is not None:
-        return error
-    decision = form.cleaned_data["decision"]
-    names = {"person": zh(task.enrolment.person.name), "policy": zh(policy_name(task.enrolment.policy_id))}
-    if decision == "reinstate":
-        note = format_html(_("Reinstated: {person} receives {policy} again from the next roster."), **names)
-    else:
-        note = format_html(_("Terminated: {person} no longer receives {policy}."), **names)
-    messages.success(request, note)
-    return see_other(_list_url("review-list", _page_of(request)))

@@ -13,17 +13,15 @@ Views parse, call the service (temporary.py) and render (ARCHITECTURE rule 1); s
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.cases.forms.work import TemporaryGrantForm, TemporaryReviewForm
 from xiaokang.cases.selectors import application_for
-from xiaokang.cases.services import TEMPORARY_POLICY_ID, WorkflowError, conflicting_step, steps_taken_by
+from xiaokang.cases.services import TEMPORARY_POLICY_ID, conflicting_step, steps_taken_by
 from xiaokang.cases.temporary import (
     grant_status,
     limit_on,
@@ -32,13 +30,11 @@ from xiaokang.cases.temporary import (
     temporary_assistance_grant,
     temporary_assistance_review,
 )
-from xiaokang.cases.views.applications import refused_action, render_detail
+from xiaokang.cases.views.applications import application_action
 from xiaokang.cases.views.common import (
     DUE_SOON_WORKING_DAYS,
     PAGE_SIZE,
-    log_view,
     record_list,
-    see_other,
     submit_once,
 )
 from xiaokang.cases.workflow import TEMPORARY_REVIEW_OTHER_THAN
@@ -165,49 +161,31 @@ def temporary_review_view(request, pk: int):
     Nothing is applied on an error; the page shown again is a view of the application (audited)."""
     application = application_for(request.user, pk)
     form = TemporaryReviewForm(request.POST, auto_id="review-%s")
-    typed = {"review": request.POST.get("reason", "")[:2000]}
-    if not form.is_valid():
-        log_view(request, application, page="temporary-review")
-        field = "decision" if "decision" in form.errors else ""
-        message = (
-            form.errors["decision"][0]
-            if field
-            else _("The form was not complete. Reload the page and try again.")
-        )
-        return render_detail(
-            request,
-            application,
-            status=422,
-            typed=typed,
-            problem={"action": "review", "field": field, "message": message},
-            review_form=form,
-        )
-    data = form.cleaned_data
-    try:
-        application = temporary_assistance_review(
+
+    def done(application, data) -> str:
+        if data["decision"] == "confirm":
+            return _("Confirmed: temporary assistance %(number)s.") % {"number": application.number}
+        return _(
+            "Rejected: temporary assistance %(number)s. "
+            "Recovering the money paid is done outside this system."
+        ) % {"number": application.number}
+
+    return application_action(
+        request,
+        application,
+        form,
+        action="review",
+        typed={"review": request.POST.get("reason", "")[:2000]},
+        page="temporary-review",
+        act=lambda data: temporary_assistance_review(
             actor=request.user,
             application=application,
             version=data["version"],
             decision=data["decision"],
             reason=data["reason"],
-        )
-    except WorkflowError as error:
-        return refused_action(
-            request,
-            application,
-            error,
-            typed=typed,
-            page="temporary-review",
-            action="review",
-            reason_message=_("Enter the reason for rejecting the grant."),
-            review_form=form,
-        )
-    if data["decision"] == "confirm":
-        note = _("Confirmed: temporary assistance %(number)s.") % {"number": application.number}
-    else:
-        note = _(
-            "Rejected: temporary assistance %(number)s. "
-            "Recovering the money paid is done outside this system."
-        ) % {"number": application.number}
-    messages.success(request, note)
-    return see_other(reverse("application-detail", args=[application.pk]))
+        ),
+        acted=lambda data: "review",
+        reason_message=_("Enter the reason for rejecting the grant."),
+        done=done,
+        review_form=form,
+    )
