@@ -98,6 +98,28 @@ def submitted_before(label: str, key: str, person, policy_id: str) -> Applicatio
     return existing
 
 
+def new_application(
+    *, actor: Actor, person, policy_id: str, channel: str, received_on: dt.date, key: str, **fields
+) -> Application:
+    """The application row (inside the caller's transaction): numbered in the year it was received, in
+    the person's street and community now, created by ``actor`` with the one-time ``key``; ``fields``:
+    its state and deadlines. One place for a submission (``application_submit``) and a temporary-
+    assistance grant (temporary.py)."""
+    return Application.objects.create(
+        number=_next_number(received_on.year),
+        person=person,
+        policy_id=policy_id,
+        channel=channel,
+        received_on=received_on,
+        street_id=person.street_id,
+        community_id=person.community_id,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by_label=actor_label(actor),
+        idempotency_key=key,
+        **fields,
+    )
+
+
 def application_submit(
     *,
     actor: Actor,
@@ -149,20 +171,16 @@ def application_submit(
     decision = add_working_days(received_on, decision_days)
     try:
         with transaction.atomic():
-            application = Application.objects.create(
-                number=_next_number(received_on.year),
+            application = new_application(
+                actor=actor,
                 person=person,
                 policy_id=policy_id,
                 channel=channel,
                 received_on=received_on,
+                key=key,
                 accept_by=acceptance.day,
                 decide_by=decision.day,
                 deadlines_provisional=acceptance.provisional or decision.provisional,
-                street_id=person.street_id,
-                community_id=person.community_id,
-                created_by=getattr(actor, "pk", None) and actor,
-                created_by_label=label,
-                idempotency_key=key,
             )
             _event(application, actor, "submit", "", State.SUBMITTED, "", {"channel": channel})
             log_action(

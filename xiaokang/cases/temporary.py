@@ -39,9 +39,9 @@ from xiaokang.cases.services import (
     Submission,
     WorkflowError,
     _event,
-    _next_number,
     check_version,
     conflicting_step,
+    new_application,
     refuse_for_duty,
     steps_taken_by,
     submitted_before,
@@ -175,22 +175,18 @@ def temporary_assistance_grant(
     user = actor if getattr(actor, "pk", None) else None
     try:
         with transaction.atomic():
-            application = Application.objects.create(
-                number=_next_number(received_on.year),
+            application = new_application(
+                actor=actor,
                 person=person,
                 policy_id=TEMPORARY_POLICY_ID,
                 channel=Channel.COUNTER,
                 received_on=received_on,
+                key=key,
                 state=State.APPROVED,
                 # Accepted on the spot; the district's review is the decision still running.
                 accept_by=received_on,
                 decide_by=review.day,
                 deadlines_provisional=documents.provisional or review.provisional,
-                street_id=person.street_id,
-                community_id=person.community_id,
-                created_by=user,
-                created_by_label=label,
-                idempotency_key=key,
             )
             TemporaryAssistance.objects.create(
                 application=application,
