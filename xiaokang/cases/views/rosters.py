@@ -140,6 +140,17 @@ def _roster_name(roster) -> dict:
     return {"policy": zh(policy_name(roster.policy_id)), "month": _month_text(roster.month)}
 
 
+def _with_totals(text: str, summary) -> str:
+    """``text`` with the roster's name and its totals (paid, yuan in all, held) filled in."""
+    return format_html(
+        text,
+        **_roster_name(summary.roster),
+        paid=summary.paid,
+        total=yuan(summary.total_fen),
+        held=summary.held,
+    )
+
+
 @require_POST
 @requires("roster.build")
 def roster_build_view(request):
@@ -160,19 +171,11 @@ def roster_build_view(request):
         return _render_rosters(
             request, month=month, shown=shown, status=409, problem=in_page_language(str(error))
         )
-    messages.success(
-        request,
-        format_html(
-            _(
-                "The draft roster of {policy} for {month} has been built: {paid} paid, {total} yuan in all; "
-                "{held} held. Check the totals, then approve it."
-            ),
-            **_roster_name(summary.roster),
-            paid=summary.paid,
-            total=yuan(summary.total_fen),
-            held=summary.held,
-        ),
+    text = _(
+        "The draft roster of {policy} for {month} has been built: {paid} paid, {total} yuan in all; "
+        "{held} held. Check the totals, then approve it."
     )
+    messages.success(request, _with_totals(text, summary))
     return see_other(_roster_list_url(month, shown))
 
 
@@ -213,20 +216,11 @@ def roster_approve_view(request, roster_pk: int):
         return _render_rosters(
             request, month=roster.month, shown=shown, status=409, problem=in_page_language(str(error))
         )
-    summary = summarise(roster)
-    messages.success(
-        request,
-        format_html(
-            _(
-                "Approved: the roster of {policy} for {month}, {paid} paid, {total} yuan in all; "
-                "{held} held. It is locked now."
-            ),
-            **_roster_name(roster),
-            paid=summary.paid,
-            total=yuan(summary.total_fen),
-            held=summary.held,
-        ),
+    text = _(
+        "Approved: the roster of {policy} for {month}, {paid} paid, {total} yuan in all; "
+        "{held} held. It is locked now."
     )
+    messages.success(request, _with_totals(text, summarise(roster)))
     return see_other(_roster_list_url(roster.month, shown))
 
 
