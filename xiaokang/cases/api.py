@@ -18,9 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from xiaokang.accounts.api import DetailOut, TokenAuth
-from xiaokang.accounts.forms import client_address
 from xiaokang.cases.models import Application
-from xiaokang.cases.selectors import application_for
+from xiaokang.cases.selectors import application_for, application_history
 from xiaokang.cases.services import WorkflowError, application_submit, application_transition
 from xiaokang.core.errors import api_answer
 from xiaokang.core.ids import MAX_ROW_ID
@@ -104,7 +103,6 @@ def _out(application: Application) -> dict:
 def applications_create(request: HttpRequest, response: HttpResponse, payload: ApplicationIn):
     """Record an application for a person in your area. `Idempotency-Key` (header): a retried request
     with the same key answers with the application the first one created."""
-    client = client_address(request)
     persons = search_persons(request.auth, PersonFilters(id_number=payload.id_number), limit=1).persons
     if not persons:
         return Status(
@@ -128,7 +126,6 @@ def applications_create(request: HttpRequest, response: HttpResponse, payload: A
             channel=payload.channel,
             received_on=payload.received_on,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
-            client=client,
         )
     except WorkflowError as error:
         return Status(*api_answer(error))
@@ -144,7 +141,7 @@ def applications_detail(request: HttpRequest, application_id: int):
     """An application in your area with its history (404 otherwise, audited)."""
     if application_id > MAX_ROW_ID:
         application_id = 0
-    application = application_for(request.auth, application_id, client=client_address(request))
+    application = application_for(request.auth, application_id)
     return {
         **_out(application),
         "history": [
@@ -157,7 +154,7 @@ def applications_detail(request: HttpRequest, application_id: int):
                 "reason": event.reason,
                 "details": event.details,
             }
-            for event in application.events.order_by("id")
+            for event in application_history(application)
         ],
     }
 
@@ -179,10 +176,9 @@ def applications_transition(request: HttpRequest, application_id: int, payload: 
     is checked first (409 when stale); 403 when you took an earlier step that bars you from this one
     (separation of duties: whoever accepted does not forward, whoever reviewed does not decide, the
     approver does not enrol); an action not allowed now or to your role is 422."""
-    client = client_address(request)
     if application_id > MAX_ROW_ID:
         application_id = 0
-    application = application_for(request.auth, application_id, client=client)
+    application = application_for(request.auth, application_id)
     try:
         application = application_transition(
             actor=request.auth,
@@ -190,7 +186,6 @@ def applications_transition(request: HttpRequest, application_id: int, payload: 
             action=payload.action,
             version=payload.version,
             reason=payload.reason,
-            client=client,
         )
     except WorkflowError as error:
         # stale → 409; duty (separation of duties, U11, G2: another officer must take this step) → 403;

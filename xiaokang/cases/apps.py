@@ -9,8 +9,8 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
     # Where the app's pages and API routers are mounted (core/mounts.py; order: across all apps).
     url_mounts = (
-        UrlMount("staff/applications/", "xiaokang.cases.urls", order=90),
-        UrlMount("staff/work/", "xiaokang.cases.urls_work", order=100),
+        UrlMount("staff/applications/", "xiaokang.cases.urls.applications", order=90),
+        UrlMount("staff/work/", "xiaokang.cases.urls.work", order=100),
     )
     api_mounts = (ApiMount("/applications", "xiaokang.cases.api.router", order=40),)
 
@@ -19,7 +19,7 @@ class CasesConfig(AppConfig):
         # Registered by name, imported on first use: starting Django for a CLI command skips the views.
         from xiaokang.registry import sections
 
-        sections.register_person_section("xiaokang.cases.views.applications_section")
+        sections.register_person_section("xiaokang.cases.views.applications.applications_section")
         # The staff home's deadlines widget (core/widgets.py), and what a stored evaluation run of the
         # current rules means for outreach and enrolments (policies.followups; P3, S5).
         from xiaokang.core import widgets

@@ -48,9 +48,7 @@ def documents_dir() -> Path:
     return Path(settings.XIAOKANG_DOCUMENTS_DIR)
 
 
-def document_add(
-    *, actor: Actor, application: Application, upload, client: str | None = None
-) -> ApplicationDocument:
+def document_add(*, actor: Actor, application: Application, upload) -> ApplicationDocument:
     """Store ``upload`` (a Django UploadedFile) for ``application`` (already let through the gate)."""
     limit = settings.XIAOKANG_DOCUMENT_MAX_BYTES
     if upload.size == 0:
@@ -103,7 +101,6 @@ def document_add(
                 object_id=application.number,
                 person_id=application.person_id,
                 details={"document": document.pk, "type": content_type, "size": size},
-                client=client,
             )
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -113,9 +110,7 @@ def document_add(
     return document
 
 
-def documents_add(
-    *, actor: Actor, application: Application, uploads, client: str | None = None
-) -> list[ApplicationDocument]:
+def documents_add(*, actor: Actor, application: Application, uploads) -> list[ApplicationDocument]:
     """Store several uploads for ``application``, all or none, inside the caller's transaction (an online
     application and its documents are recorded together, S4). On a refused file the files
     already written by this call are removed (their rows roll back with the caller's transaction) and the
@@ -124,9 +119,7 @@ def documents_add(
     try:
         for upload in uploads:
             try:
-                stored.append(
-                    document_add(actor=actor, application=application, upload=upload, client=client)
-                )
+                stored.append(document_add(actor=actor, application=application, upload=upload))
             except WorkflowError as error:
                 name = Path(upload.name or "document").name
                 said = Message.parse(error.message)
@@ -142,7 +135,7 @@ def documents_add(
     return stored
 
 
-def document_open(*, actor: Actor, document: ApplicationDocument, client: str | None = None):
+def document_open(*, actor: Actor, document: ApplicationDocument):
     """The stored file, opened for reading; the download is audited. ``document`` belongs to an
     application the caller read through the gate. See ``document_download`` for the type and name."""
     log_action(
@@ -152,19 +145,16 @@ def document_open(*, actor: Actor, document: ApplicationDocument, client: str | 
         object_id=document.application.number,
         person_id=document.application.person_id,
         details={"document": document.pk},
-        client=client,
     )
     return open(documents_dir() / document.path, "rb")
 
 
-def document_download(
-    *, actor: Actor, document: ApplicationDocument, client: str | None = None
-) -> tuple[object, str, str]:
+def document_download(*, actor: Actor, document: ApplicationDocument) -> tuple[object, str, str]:
     """The stored file opened for reading (audited, as ``document_open``), with the content type and
     file name its bytes imply, sniffed again at download (U11; GB/T 22239-2019 8.1.4.4): never the name
     or type the uploader claimed, and ``application/octet-stream`` with a ``.bin`` name for content that
     is not PDF, JPEG or PNG (a file altered on disk, a record from before the check)."""
-    handle = document_open(actor=actor, document=document, client=client)
+    handle = document_open(actor=actor, document=document)
     try:
         head = handle.read(16)
         handle.seek(0)

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor
+from xiaokang.accounts.scoping import gate
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Enrolment, ReviewTask
 from xiaokang.core.capabilities import can
@@ -83,9 +84,14 @@ def review_tasks_for(actor: Actor):
     return ReviewTask.objects.for_actor(actor).filter(status="open")
 
 
-def review_resolve(
-    *, actor: Actor, task: ReviewTask, decision: str, note: str = "", client: str | None = None
-) -> ReviewTask:
+def review_task_for(actor: Actor, task_id: int) -> ReviewTask:
+    """A review task in the actor's area, whatever its status (a decided one is a conflict, not a 404);
+    out of scope or missing: 404, audited (``accounts.scoping.gate``)."""
+    tasks = ReviewTask.objects.for_actor(actor).select_related("enrolment__person")
+    return gate(tasks, task_id, actor=actor, object_type="review", message="no such task")
+
+
+def review_resolve(*, actor: Actor, task: ReviewTask, decision: str, note: str = "") -> ReviewTask:
     """The street officer's decision on a suspended enrolment (S5, R7): ``reinstate`` (active again,
     from the next roster) or ``terminate``. ``task`` was read through ``review_tasks_for``."""
     from xiaokang.cases.services import WorkflowError
@@ -123,6 +129,5 @@ def review_resolve(
             object_id=enrolment.pk,
             person_id=enrolment.person_id,
             details={"policy": enrolment.policy_id, "note": enrolment.status_reason},
-            client=client,
         )
     return locked

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor
+from xiaokang.accounts.scoping import gate
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, OutreachTask
 from xiaokang.cases.rosters import cash_policy_ids, write_csv_rows
@@ -83,6 +84,12 @@ def open_tasks_for(actor: Actor):
     return OutreachTask.objects.for_actor(actor).filter(status="open")
 
 
+def outreach_task_for(actor: Actor, task_id: int) -> OutreachTask:
+    """A task in the actor's area, whatever its status (an answered one is a conflict, not a 404); out
+    of scope or missing: 404, audited (``accounts.scoping.gate``)."""
+    return gate(OutreachTask, task_id, actor=actor, object_type="outreach", message="no such task")
+
+
 def outreach_export(*, actor: Actor, path: str | os.PathLike) -> int:
     """The open tasks in the actor's area as CSV (OUTREACH_COLUMNS); full ID numbers only for the
     district administrator (and batch jobs acting for the district). Audited."""
@@ -116,7 +123,7 @@ OUTCOMES = ("applied", "declined", "unreachable")
 
 
 def outreach_record_outcome(
-    *, actor: Actor, task: OutreachTask, outcome: str, note: str = "", client: str | None = None
+    *, actor: Actor, task: OutreachTask, outcome: str, note: str = ""
 ) -> Application | None:
     """The community worker's answer to a task (P3): ``applied`` creates the application on the
     person's behalf (channel outreach, received today) or, if the person applied meanwhile, takes that
@@ -152,7 +159,6 @@ def outreach_record_outcome(
                     channel="outreach",
                     received_on=timezone.localdate(),
                     idempotency_key=f"outreach-{locked.pk}",
-                    client=client,
                 ).application
             details["application"] = already.number
         locked.status = outcome
@@ -166,6 +172,5 @@ def outreach_record_outcome(
             object_id=locked.pk,
             person_id=locked.person_id,
             details=details,
-            client=client,
         )
     return already

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
+from django.http import Http404
 from django.utils import timezone
 
-from xiaokang.accounts.actors import Actor, actor_label
+from xiaokang.accounts.actors import Actor, actor_label, scope_of
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Enrolment, Roster, RosterLine
 from xiaokang.core import crypto, xlsx
@@ -194,11 +195,16 @@ def _add_arrears(cursor, roster: Roster, policy, actor: Actor) -> None:
         evaluation.drop_facts(cursor)
 
 
-def summarise(roster: Roster) -> RosterSummary:
-    """Totals per street, counted in the database (one row per street, whatever the roster's size)."""
+def summarise(roster: Roster, actor: Actor | None = None) -> RosterSummary:
+    """Totals per street, counted in the database (one row per street, whatever the roster's size): the
+    whole roster, or the part of it in ``actor``'s area (district staff: the whole roster; a street
+    officer: their own street)."""
     summary = RosterSummary(roster)
+    lines = roster.lines.all()
+    if actor is not None and scope_of(actor).kind != "all":
+        lines = RosterLine.objects.for_actor(actor).filter(roster=roster)
     rows = (
-        roster.lines.values("street__code", "street__name")
+        lines.values("street__code", "street__name")
         .annotate(
             paid_count=Count("id", filter=Q(paid=True)),
             held_count=Count("id", filter=Q(paid=False)),
@@ -220,6 +226,31 @@ def summarise(roster: Roster) -> RosterSummary:
         summary.held += row["held_count"]
         summary.total_fen += total
     return summary
+
+
+def held_lines(roster: Roster, actor: Actor, limit: int) -> list[RosterLine]:
+    """The first ``limit`` held lines of ``roster`` in the actor's area, with their person and community."""
+    lines = (
+        RosterLine.objects.for_actor(actor)
+        .filter(roster=roster, paid=False)
+        .select_related("person", "community")
+        .order_by("street__code", "community__code", "person__name", "pk")
+    )
+    return list(lines[:limit])
+
+
+def rosters_of(month: dt.date, policy_ids: list[str]) -> dict[str, Roster]:
+    """The rosters of ``month`` for ``policy_ids``, by policy (a policy without one is absent)."""
+    rosters = Roster.objects.filter(month=month, policy_id__in=policy_ids).select_related("approved_by")
+    return {roster.policy_id: roster for roster in rosters}
+
+
+def roster_or_404(roster_id: int) -> Roster:
+    """A roster by id (a roster is the district's: no area scope), or Http404."""
+    roster = Roster.objects.filter(pk=roster_id).first()
+    if roster is None:
+        raise Http404("no such roster")
+    return roster
 
 
 def roster_approve(*, actor: Actor, roster: Roster, built_at=None) -> Roster:

@@ -98,6 +98,28 @@ def submitted_before(label: str, key: str, person, policy_id: str) -> Applicatio
     return existing
 
 
+def new_application(
+    *, actor: Actor, person, policy_id: str, channel: str, received_on: dt.date, key: str, **fields
+) -> Application:
+    """The application row (inside the caller's transaction): numbered in the year it was received, in
+    the person's street and community now, created by ``actor`` with the one-time ``key``; ``fields``:
+    its state and deadlines. One place for a submission (``application_submit``) and a temporary-
+    assistance grant (temporary.py)."""
+    return Application.objects.create(
+        number=_next_number(received_on.year),
+        person=person,
+        policy_id=policy_id,
+        channel=channel,
+        received_on=received_on,
+        street_id=person.street_id,
+        community_id=person.community_id,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by_label=actor_label(actor),
+        idempotency_key=key,
+        **fields,
+    )
+
+
 def application_submit(
     *,
     actor: Actor,
@@ -106,7 +128,6 @@ def application_submit(
     channel: str,
     received_on: dt.date,
     idempotency_key: str = "",
-    client: str | None = None,
 ) -> Submission:
     """Record an application for ``person`` (already let through the registry's gate by the caller)."""
     label = actor_label(actor)
@@ -150,20 +171,16 @@ def application_submit(
     decision = add_working_days(received_on, decision_days)
     try:
         with transaction.atomic():
-            application = Application.objects.create(
-                number=_next_number(received_on.year),
+            application = new_application(
+                actor=actor,
                 person=person,
                 policy_id=policy_id,
                 channel=channel,
                 received_on=received_on,
+                key=key,
                 accept_by=acceptance.day,
                 decide_by=decision.day,
                 deadlines_provisional=acceptance.provisional or decision.provisional,
-                street_id=person.street_id,
-                community_id=person.community_id,
-                created_by=getattr(actor, "pk", None) and actor,
-                created_by_label=label,
-                idempotency_key=key,
             )
             _event(application, actor, "submit", "", State.SUBMITTED, "", {"channel": channel})
             log_action(
@@ -173,7 +190,6 @@ def application_submit(
                 object_id=application.number,
                 person_id=person.pk,
                 details={"policy": policy_id, "channel": channel, "received_on": received_on.isoformat()},
-                client=client,
             )
     except IntegrityError:
         # Two requests with one key at once: the other one created it. Or an open application exists.
@@ -244,13 +260,23 @@ def duty_message(earlier: Earlier, verb: tuple[str, str]) -> str:
     return bilingual(f"{earlier.zh}，须由其他工作人员{zh}", f"{earlier.en}; another officer must {en}")
 
 
+def check_version(application: Application, version: int) -> None:
+    """Optimistic locking for every action on an application (the workflow's steps, the district's
+    review of a grant): refused as ``stale`` unless the officer acted on the version they read."""
+    if version != application.version:
+        raise WorkflowError(
+            "stale",
+            f"申请已被他人处理（当前版本 {application.version}），请刷新后重试 / the application changed "
+            f"since you read it (version {application.version} now): reload it and try again",
+        )
+
+
 def refuse_for_duty(
     actor: Actor,
     application: Application,
     earlier: Earlier,
     verb: tuple[str, str],
     attempted: str,
-    client: str | None = None,
 ) -> WorkflowError:
     """Audit the refused attempt (``access.denied``, with the rule and the earlier step; committed even
     though the caller raises, outside a transaction) and return the error to raise."""
@@ -266,7 +292,6 @@ def refuse_for_duty(
             "state": application.state,
             "earlier": f"{earlier.from_state or '-'}:{earlier.action}",
         },
-        client=client,
     )
     return WorkflowError("duty", duty_message(earlier, verb), "action")
 
@@ -337,16 +362,10 @@ def application_transition(
     action: str,
     version: int,
     reason: str = "",
-    client: str | None = None,
 ) -> Application:
     """Apply ``action`` to ``application`` (already let through the gate) if it still has ``version``."""
     reason = (reason or "").strip()
-    if version != application.version:
-        raise WorkflowError(
-            "stale",
-            f"申请已被他人处理（当前版本 {application.version}），请刷新后重试 / the application changed "
-            f"since you read it (version {application.version} now): reload it and try again",
-        )
+    check_version(application, version)
     if action not in ACTIONS:
         raise WorkflowError("illegal", f"未知操作“{action}” / unknown action {action!r}", "action")
     if application.policy_id == TEMPORARY_POLICY_ID:
@@ -372,7 +391,7 @@ def application_transition(
             "action",
         )
     if (earlier := step_conflict(actor, application, step)) is not None:
-        raise refuse_for_duty(actor, application, earlier, step.verb, action, client)
+        raise refuse_for_duty(actor, application, earlier, step.verb, action)
     if step.reason_required and not reason:
         raise WorkflowError("invalid", "须填写理由 / a reason is required", "reason")
     today = timezone.localdate()
@@ -417,7 +436,6 @@ def application_transition(
             object_id=application.number,
             person_id=application.person_id,
             details={"from": application.state, "to": step.to, "reason": reason[:200]},
-            client=client,
         )
     application.refresh_from_db()
     return application

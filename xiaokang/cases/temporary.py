@@ -39,8 +39,9 @@ from xiaokang.cases.services import (
     Submission,
     WorkflowError,
     _event,
-    _next_number,
+    check_version,
     conflicting_step,
+    new_application,
     refuse_for_duty,
     steps_taken_by,
     submitted_before,
@@ -104,7 +105,6 @@ def temporary_assistance_grant(
     reason: str,
     received_on: dt.date,
     idempotency_key: str = "",
-    client: str | None = None,
 ) -> Submission:
     """Grant ``amount`` yuan to ``person`` on the spot: the application is created approved, with its
     number, the grant's timeline event and the audit event, in one transaction. ``received_on`` is the
@@ -175,22 +175,18 @@ def temporary_assistance_grant(
     user = actor if getattr(actor, "pk", None) else None
     try:
         with transaction.atomic():
-            application = Application.objects.create(
-                number=_next_number(received_on.year),
+            application = new_application(
+                actor=actor,
                 person=person,
                 policy_id=TEMPORARY_POLICY_ID,
                 channel=Channel.COUNTER,
                 received_on=received_on,
+                key=key,
                 state=State.APPROVED,
                 # Accepted on the spot; the district's review is the decision still running.
                 accept_by=received_on,
                 decide_by=review.day,
                 deadlines_provisional=documents.provisional or review.provisional,
-                street_id=person.street_id,
-                community_id=person.community_id,
-                created_by=user,
-                created_by_label=label,
-                idempotency_key=key,
             )
             TemporaryAssistance.objects.create(
                 application=application,
@@ -212,7 +208,6 @@ def temporary_assistance_grant(
                 object_id=application.number,
                 person_id=person.pk,
                 details={**details, "received_on": received_on.isoformat()},
-                client=client,
             )
     except IntegrityError:
         # The same token posted twice at once (the other request created it), or a grant of this person
@@ -249,18 +244,12 @@ def temporary_assistance_review(
     version: int,
     decision: str,
     reason: str = "",
-    client: str | None = None,
 ) -> Application:
     """The district's review of a grant (``application`` already let through the gate), decided on
     ``version``: ``confirm`` (the documents are attached) or ``reject`` (a reason is required). Whoever
     granted it does not review it (maker-checker, G2)."""
     reason = (reason or "").strip()
-    if version != application.version:
-        raise WorkflowError(
-            "stale",
-            f"申请已被他人处理（当前版本 {application.version}），请刷新后重试 / the application changed "
-            f"since you read it (version {application.version} now): reload it and try again",
-        )
+    check_version(application, version)
     if decision not in DECISIONS:
         raise WorkflowError(
             "illegal", f"复核结论须为 confirm 或 reject / the decision is confirm or reject, not {decision!r}"
@@ -281,9 +270,7 @@ def temporary_assistance_review(
             "decision",
         )
     if (earlier := review_conflict(actor, application)) is not None:
-        raise refuse_for_duty(
-            actor, application, earlier, TEMPORARY_REVIEW_VERB, f"review.{decision}", client
-        )
+        raise refuse_for_duty(actor, application, earlier, TEMPORARY_REVIEW_VERB, f"review.{decision}")
     if decision == "reject" and not reason:
         raise WorkflowError("invalid", "不予确认须说明理由 / a rejection needs a reason", "reason")
     if decision == "confirm" and not application.documents.exists():
@@ -330,7 +317,6 @@ def temporary_assistance_review(
             object_id=application.number,
             person_id=application.person_id,
             details={**details, "reason": reason[:200]},
-            client=client,
         )
     application.refresh_from_db()
     return application

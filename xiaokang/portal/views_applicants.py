@@ -423,7 +423,6 @@ def appeal(request, pk: int):
     """Appeal a rejection (G2): the reason is required; the workflow checks the state and the appeal
     period (appeal_days) and who decides it (another officer than the one who rejected)."""
     account = current_applicant(request)
-    client = client_address(request)
     application = _application_or_404(request, account, pk)
     form = AppealForm(request.POST)
     if form.is_valid():
@@ -434,7 +433,6 @@ def appeal(request, pk: int):
                 action="appeal",
                 version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
-                client=client,
             )
         except WorkflowError as error:
             if error.kind == "stale":
@@ -459,7 +457,6 @@ def appeal(request, pk: int):
 @applicant_required
 def document_upload(request, pk: int):
     account = current_applicant(request)
-    client = client_address(request)
     application = _application_or_404(request, account, pk)
     form = DocumentForm(request.POST, request.FILES)
     if application.state not in DOCUMENT_STATES:
@@ -472,7 +469,6 @@ def document_upload(request, pk: int):
                     actor=applicants.actor_for(account),
                     application=application,
                     uploads=form.cleaned_data["documents"],
-                    client=client,
                 )
         except WorkflowError as error:
             form.add_error("documents", in_page_language(error.message))
@@ -551,7 +547,6 @@ def apply(request, policy_id: str):
         raise Http404("no such policy to apply for")
     if account.person_id is None:
         return _unlinked(request, account)
-    client = client_address(request)
     today = timezone.localdate()
     status = 200
     if request.method == "POST":
@@ -567,14 +562,12 @@ def apply(request, policy_id: str):
                         channel=Channel.ONLINE,
                         received_on=today,
                         idempotency_key=data["submission_token"],
-                        client=client,
                     )
                     if submission.created:
                         documents_add(
                             actor=applicants.actor_for(account),
                             application=submission.application,
                             uploads=data["documents"],
-                            client=client,
                         )
             except WorkflowError as error:
                 field = "documents" if error.field == "file" else None

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from tests.helpers import person_row, write_csv
-from xiaokang.cases.models import Application, Enrolment, Roster, State
+from xiaokang.cases.models import Enrolment, Roster
 from xiaokang.cases.rosters import roster_approve
-from xiaokang.cases.services import application_submit, application_transition
+from xiaokang.cases.tests.workflow import enrol
 from xiaokang.cli import main
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
@@ -22,19 +22,7 @@ pytestmark = pytest.mark.django_db
 def enrolled(tmp_path, system_actor, li_district_officer, wang_street_a):
     rows = [person_row(1), person_row(2)]
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", rows))
-    for person in Person.objects.unscoped(reason="test").order_by("pk"):
-        application = application_submit(
-            actor=wang_street_a,
-            person=person,
-            policy_id="living_subsidy",
-            channel="counter",
-            received_on=dt.date(2025, 9, 30),
-        ).application
-        Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.APPROVED)
-        application.refresh_from_db()
-        application_transition(
-            actor=li_district_officer, application=application, action="enrol", version=application.version
-        )
+    enrol(wang_street_a, li_district_officer, Person.objects.unscoped(reason="test").order_by("pk"))
     Person.objects.unscoped(reason="test").filter(name="测试2").update(
         status="deceased"
     )  # died after enrolment

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from tests.helpers import person_row, write_csv
-from xiaokang.cases.models import Application, Enrolment, OutreachTask, State
-from xiaokang.cases.services import application_submit, application_transition
+from xiaokang.cases.models import Enrolment, OutreachTask
+from xiaokang.cases.tests.workflow import enrol
 from xiaokang.policies import evaluation, followups
 from xiaokang.registry.models import Person
 from xiaokang.registry.services import persons_import
@@ -20,19 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def one_enrolled_one_died(tmp_path, system_actor, district_officer, officer_a):
     persons_import(actor=system_actor, path=write_csv(tmp_path / "p.csv", [person_row(1), person_row(2)]))
-    for person in Person.objects.unscoped(reason="test").order_by("pk"):
-        application = application_submit(
-            actor=officer_a,
-            person=person,
-            policy_id="living_subsidy",
-            channel="counter",
-            received_on=dt.date(2025, 9, 30),
-        ).application
-        Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.APPROVED)
-        application.refresh_from_db()
-        application_transition(
-            actor=district_officer, application=application, action="enrol", version=application.version
-        )
+    enrol(officer_a, district_officer, Person.objects.unscoped(reason="test").order_by("pk"))
     # died after enrolment
     Person.objects.unscoped(reason="test").filter(name="测试2").update(status="deceased")
 

@@ -14,12 +14,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.documents import document_add
-from xiaokang.cases.forms import ApplicationForm
+from xiaokang.cases.forms.applications import ApplicationForm
 from xiaokang.cases.models import (
     Application,
     ApplicationEvent,
@@ -38,6 +37,7 @@ from xiaokang.cases.services import (
     application_transition,
 )
 from xiaokang.cases.temporary import temporary_assistance_grant, temporary_assistance_review
+from xiaokang.cases.tests.workflow import client_for, text
 from xiaokang.core.workdays import add_working_days
 from xiaokang.policies import evaluation
 from xiaokang.policies.casebook import run_cases
@@ -81,19 +81,6 @@ def attach(actor, application):
         application=application,
         upload=SimpleUploadedFile("诊断证明.pdf", PDF, content_type="application/pdf"),
     )
-
-
-def client_for(user) -> Client:
-    client = getattr(user, "test_client", None)
-    if client is None:
-        client = user.test_client = Client()
-        client.force_login(user)
-        client.cookies["django_language"] = "en"
-    return client
-
-
-def text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def nothing_written() -> bool:

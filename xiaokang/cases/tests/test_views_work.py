@@ -14,7 +14,6 @@ import io
 import re
 
 import pytest
-from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from xiaokang.accounts.actors import SystemActor
@@ -32,6 +31,7 @@ from xiaokang.cases.models import (
 from xiaokang.cases.outreach import outreach_create
 from xiaokang.cases.rosters import roster_approve, roster_build
 from xiaokang.cases.services import application_submit, application_transition
+from xiaokang.cases.tests.workflow import client_for, text
 from xiaokang.policies import evaluation
 from xiaokang.registry.models import Household, Person
 
@@ -41,21 +41,6 @@ OCTOBER = dt.date(2025, 10, 1)
 ROSTERS = "/staff/work/rosters/"
 OUTREACH = "/staff/work/outreach/"
 REVIEWS = "/staff/work/reviews/"
-
-
-def client_for(user) -> Client:
-    """The user's browser for this test: one client per user, so that a message added by a POST is shown
-    by the next GET."""
-    client = getattr(user, "test_client", None)
-    if client is None:
-        client = user.test_client = Client()
-        client.force_login(user)
-        client.cookies["django_language"] = "en"
-    return client
-
-
-def text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def table_rows(html: str, table_class: str, part: str = "tbody") -> list[str]:

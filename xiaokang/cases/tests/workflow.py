@@ -1,12 +1,15 @@
 """Helpers of the case tests (not tests themselves): submit an application at the counter, move it along
-the workflow (S4), a small valid PDF. The persons and the staff are fixtures: conftest.py here and the
-named actors of tests/actors.py."""
+the workflow (S4), enrol persons, a small valid PDF, a user's browser and a page's text. The persons and
+the staff are fixtures: conftest.py here and the named actors of tests/actors.py."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from xiaokang.cases.models import Application
+from django.test import Client
+
+from xiaokang.cases.models import Application, State
 from xiaokang.cases.services import application_submit, application_transition
 
 RECEIVED = dt.date(2025, 9, 30)  # the day before the National Day holiday (1–8 October 2025)
@@ -27,3 +30,30 @@ def move(actor, application, *actions, reason="") -> Application:
             actor=actor, application=application, action=action, version=application.version, reason=reason
         )
     return application
+
+
+def enrol(submitter, decider, persons, policy="living_subsidy") -> list[Application]:
+    """Each of ``persons`` enrolled in ``policy``: submitted by ``submitter`` on RECEIVED, set approved
+    (the review steps are not what these tests are about), enrolled by ``decider``."""
+    enrolled = []
+    for person in persons:
+        application = submit(submitter, person, policy)
+        Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.APPROVED)
+        application.refresh_from_db()
+        enrolled.append(move(decider, application, "enrol"))
+    return enrolled
+
+
+def client_for(user) -> Client:
+    """The user's browser for this test: one client per user, so that a message added by a POST is shown
+    by the next GET."""
+    client = getattr(user, "test_client", None)
+    if client is None:
+        client = user.test_client = Client()
+        client.force_login(user)
+        client.cookies["django_language"] = "en"
+    return client
+
+
+def text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

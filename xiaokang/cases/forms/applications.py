@@ -11,15 +11,37 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.cases.models import Channel, State
+from xiaokang.cases.selectors import (  # the queue's state filter ("": the states still being handled)
+    ALL,
+    OPEN,
+)
 from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.cases.workflow import ACTIONS
 from xiaokang.policies.engine.loader import person_policies
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 
-# The queue's state filter: "" is the default, the states still being handled.
-OPEN = ""
-ALL = "all"
+
+def day_field(label, help_text) -> forms.DateField:
+    """A day typed as text, year-month-day (2025/06/30 and 2025.06.30 are read too): a text field, not
+    type=date, as on the other date fields (see registry.forms.AsOfForm)."""
+    return forms.DateField(
+        label=label,
+        help_text=help_text,
+        widget=forms.DateInput(
+            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
+        ),
+        input_formats=DATE_FORMATS,
+    )
+
+
+def past_day(value: dt.date, future_message) -> dt.date:
+    """``value`` if it is not in the future (``future_message`` otherwise) and not before 2000."""
+    if value > timezone.localdate():
+        raise forms.ValidationError(future_message, code="future")
+    if value.year < 2000:
+        raise forms.ValidationError(_("Enter a date after 2000."), code="too_early")
+    return value
 
 
 class ChineseNameSelect(forms.Select):
@@ -75,16 +97,9 @@ class ApplicationForm(forms.Form):
         ),
         initial=Channel.COUNTER.value,
     )
-    received_on = forms.DateField(
-        label=_("Received on"),
-        help_text=_(
-            "The day the application was received, year-month-day, for example 2025-06-30. Not in the future."
-        ),
-        # A text field, not type=date, as on the other date fields (see registry.forms.AsOfForm).
-        widget=forms.DateInput(
-            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
-        ),
-        input_formats=DATE_FORMATS,
+    received_on = day_field(
+        _("Received on"),
+        _("The day the application was received, year-month-day, for example 2025-06-30. Not in the future."),
     )
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
@@ -94,12 +109,7 @@ class ApplicationForm(forms.Form):
         self.fields["received_on"].initial = timezone.localdate()
 
     def clean_received_on(self) -> dt.date:
-        value = self.cleaned_data["received_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The day received cannot be in the future."), code="future")
-        if value.year < 2000:
-            raise forms.ValidationError(_("Enter a date after 2000."), code="too_early")
-        return value
+        return past_day(self.cleaned_data["received_on"], _("The day received cannot be in the future."))
 
 
 class TransitionForm(forms.Form):

@@ -1,6 +1,6 @@
-"""Staff pages of the application workflow (S4): each officer's queue sorted by deadline, the
-deadlines dashboard per street, an application with its timeline and the actions the officer may take
-now, recording a counter or outreach application, and the person page's "Applications" section.
+"""The application pages (S4): each officer's queue sorted by deadline, an application with its
+timeline and the actions the officer may take now, its decision notice, recording a counter or outreach
+application, and the person page's "Applications" section.
 
 Views parse, call the selector or service, and render (ARCHITECTURE rule 1). Scope is decided by
 ``applications_for`` / ``application_for`` (404 out of scope, audited) and, for a new application, by
@@ -10,13 +10,11 @@ the registry's ``person_for``; the workflow's rules (state, role, reason, versio
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, DateField, F, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,13 +23,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaokang.accounts.actors import scope_of
-from xiaokang.accounts.forms import client_address
-from xiaokang.audit.services import log_action
-from xiaokang.cases.documents import document_add, document_download
-from xiaokang.cases.forms import ALL, OPEN, ApplicationForm, QueueFilterForm, TransitionForm
-from xiaokang.cases.models import OPEN_STATES, Application, Channel, Enrolment, State, TemporaryAssistance
-from xiaokang.cases.selectors import application_for, applications_for
+from xiaokang.cases.forms.applications import ApplicationForm, QueueFilterForm, TransitionForm
+from xiaokang.cases.models import Application, State
+from xiaokang.cases.selectors import (
+    OPEN,
+    REVIEW_STATES,
+    application_documents,
+    application_events,
+    application_for,
+    application_queue,
+    decision_event,
+    enrolment_of,
+    grant_of,
+    person_applications,
+)
 from xiaokang.cases.services import (
     TEMPORARY_POLICY_ID,
     WorkflowError,
@@ -43,25 +48,24 @@ from xiaokang.cases.services import (
     steps_taken_by,
 )
 from xiaokang.cases.temporary import grant_status, review_conflict
+from xiaokang.cases.views.common import (
+    DUE_SOON_WORKING_DAYS,
+    PAGE_SIZE,
+    channel_label,
+    log_view,
+    policy_name,
+    see_other,
+    state_label,
+    submit_once,
+)
 from xiaokang.cases.workflow import STEPS, actions_from
 from xiaokang.core.capabilities import can, requires
-from xiaokang.core.errors import add_to_form
 from xiaokang.core.language import in_page_language, is_chinese
-from xiaokang.core.models import Area, AreaLevel
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.registry.reading import record_read
 from xiaokang.registry.selectors import person_for
-from xiaokang.registry.views_persons import _see_other
-
-# Who may record an application at the counter or after outreach (S4).
-PAGE_SIZE = 50
-DUE_SOON_WORKING_DAYS = 3
-
-# The states with a deadline still running: acceptance while submitted, the decision while in review.
-REVIEW_STATES = (State.COMMUNITY_REVIEW, State.STREET_REVIEW, State.DISTRICT_REVIEW, State.APPEAL_REVIEW)
-WAITING_STATES = (State.SUBMITTED, *REVIEW_STATES)
 
 # The timeline: what happened, in the past tense.
 EVENT_LABELS = {
@@ -102,25 +106,6 @@ ACTION_HINTS = {
         "What the applicant says in the appeal. An officer other than the one who rejected decides it."
     ),
 }
-
-
-def state_label(value: str) -> str:
-    try:
-        return str(State(value).label)
-    except ValueError:
-        return value
-
-
-def channel_label(value: str) -> str:
-    try:
-        return str(Channel(value).label)
-    except ValueError:
-        return value
-
-
-def policy_name(policy_id: str) -> str:
-    policy = policies().get(policy_id)
-    return policy.zh if policy is not None else policy_id
 
 
 def _awaiting_district_review(application: Application) -> bool:
@@ -184,26 +169,7 @@ def application_list(request):
     state, policy = OPEN, ""
     if form.is_bound and form.is_valid():
         state, policy = form.cleaned_data["state"], form.cleaned_data["policy"]
-    queryset = applications_for(request.user).select_related("person")
-    if state == OPEN:
-        queryset = queryset.filter(state__in=OPEN_STATES)
-    elif state != ALL:
-        queryset = queryset.filter(state=state)
-    if policy:
-        queryset = queryset.filter(policy_id=policy)
-    # The next deadline first: acceptance while submitted, else the decision; those whose deadline no
-    # longer runs (approved, returned, rejected, enrolled) after the others.
-    queryset = queryset.annotate(
-        deadline=Case(
-            When(state=State.SUBMITTED, then=F("accept_by")), default=F("decide_by"), output_field=DateField()
-        ),
-        waiting=Case(
-            When(state__in=WAITING_STATES, then=Value(0)),
-            When(state=State.APPROVED, policy_id=TEMPORARY_POLICY_ID, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
-    ).order_by("waiting", "deadline", "received_on", "pk")
+    queryset = application_queue(request.user, state=state, policy=policy)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     notes = duty_notes(request.user, page.object_list)
     rows = [
@@ -244,69 +210,6 @@ def application_list(request):
 
 
 # ---------------------------------------------------------------------------------------------------
-# The deadlines dashboard
-
-
-def _streets_in_scope(user, counted_ids) -> list[Area]:
-    scope = scope_of(user)
-    if scope.kind == "all":
-        filters = Q(level=AreaLevel.STREET)
-    elif scope.kind == "street":
-        filters = Q(pk=scope.area_id)
-    elif scope.kind == "community":
-        filters = Q(children__pk=scope.area_id)
-    else:
-        return []
-    # A street with applications is listed even if the area tree says otherwise (never a count lost).
-    return list(Area.objects.filter(filters | Q(pk__in=counted_ids)).distinct().order_by("code"))
-
-
-def deadline_counts(user, today: dt.date) -> tuple[list[dict], dict]:
-    """Applications in the user's area by street, waiting and past their deadline on ``today``: the rows
-    and their totals (the deadlines dashboard and the staff home's deadlines widget)."""
-    counted = {
-        row["street_id"]: row
-        for row in applications_for(user)
-        .values("street_id")
-        .annotate(
-            submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
-            acceptance_overdue=Count("pk", filter=Q(state=State.SUBMITTED, accept_by__lt=today)),
-            in_review=Count("pk", filter=Q(state__in=REVIEW_STATES)),
-            decision_overdue=Count("pk", filter=Q(state__in=REVIEW_STATES, decide_by__lt=today)),
-            # A temporary-assistance grant awaiting the district's review is not awaiting enrolment.
-            approved=Count("pk", filter=Q(state=State.APPROVED) & ~Q(policy_id=TEMPORARY_POLICY_ID)),
-        )
-        .order_by()
-    }
-    columns = ("submitted", "acceptance_overdue", "in_review", "decision_overdue", "approved")
-    rows = []
-    totals = dict.fromkeys(columns, 0)
-    for street in _streets_in_scope(user, list(counted)):
-        counts = {column: counted.get(street.pk, {}).get(column, 0) for column in columns}
-        for column in columns:
-            totals[column] += counts[column]
-        rows.append({"street": street, **counts})
-    return rows, totals
-
-
-@require_GET
-@requires("application.read")
-def application_dashboard(request):
-    today = timezone.localdate()
-    rows, totals = deadline_counts(request.user, today)
-    return render(
-        request,
-        "cases/dashboard.html",
-        {
-            "rows": rows,
-            "totals": totals,
-            "today": today,
-            "community": scope_of(request.user).kind == "community",
-        },
-    )
-
-
-# ---------------------------------------------------------------------------------------------------
 # One application
 
 
@@ -321,7 +224,7 @@ def _timeline(application: Application) -> list[dict]:
             "reason": event.reason,
             "failed": event.details.get("failed_conditions", []) if event.action == "reject" else [],
         }
-        for event in application.events.order_by("at", "id")
+        for event in application_events(application)
     ]
 
 
@@ -351,15 +254,20 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
 
 
 def _temporary(
-    request, application: Application, today: dt.date, review_form=None, typed_reason: str = ""
+    request,
+    application: Application,
+    today: dt.date,
+    documents: int,
+    review_form=None,
+    typed_reason: str = "",
 ) -> dict | None:
     """A temporary-assistance grant's facts for its page: the amount, the emergency, who granted it,
     the documents still due, the district's review (its deadline, or its outcome) and whether the user
     may review it now (district staff other than whoever granted it)."""
-    grant = TemporaryAssistance.objects.filter(application=application).first()
+    grant = grant_of(application)
     if grant is None:
         return None
-    status = grant_status(grant, application.documents.count(), today)
+    status = grant_status(grant, documents, today)
     reviewer = can(request.user, "temporary.review") and status.pending
     granter = review_conflict(request.user, application) is not None
     return {
@@ -377,7 +285,7 @@ def _temporary(
     }
 
 
-def _render_detail(
+def render_detail(
     request,
     application: Application,
     *,
@@ -390,6 +298,8 @@ def _render_detail(
 ):
     policy = policies().get(application.policy_id)
     today = timezone.localdate()
+    documents = application_documents(application)
+    typed_review = (typed or {}).get("review", "")
     context = {
         "application": application,
         "person": application.person,
@@ -398,14 +308,14 @@ def _render_detail(
         "channel": channel_label(application.channel),
         "state": state_label(application.state),
         "deadline": _deadline(application, today),
-        "temporary": _temporary(request, application, today, review_form, (typed or {}).get("review", "")),
+        "temporary": _temporary(request, application, today, len(documents), review_form, typed_review),
         "timeline": _timeline(application),
         "action_forms": _action_forms(request, application, typed or {}, problem),
         "due_soon_days": DUE_SOON_WORKING_DAYS,
         "problem": problem,
         "conflict": conflict,
-        "documents": list(application.documents.order_by("id")),
-        "has_decision": application.events.filter(action__in=DECISION_ACTIONS).exists(),
+        "documents": documents,
+        "has_decision": decision_event(application) is not None,
         "document_error": document_error,
         "document_max_mb": settings.XIAOKANG_DOCUMENT_MAX_BYTES // (1024 * 1024),
         "zh": is_chinese(),
@@ -413,17 +323,17 @@ def _render_detail(
     return render(request, "cases/detail.html", context, status=status)
 
 
-def refused_action(request, application, error, *, typed, client, page, action, reason_message, **extra):
+def refused_action(request, application, error, *, typed, page, action, reason_message, **extra):
     """The page again after a service refused an action on ``application``: 409 with the conflict
     message for a stale version, 403 when separation of duties bars this officer from the step, else 422
     with the refusal next to its field (``reason_message`` when the reason was missing). The view of the
     page is audited as any other."""
     application.refresh_from_db()
-    _log_view(request, application, client, page=page)
+    log_view(request, application, page=page)
     if error.kind == "stale":
-        return _render_detail(request, application, status=409, typed=typed, conflict=True)
+        return render_detail(request, application, status=409, typed=typed, conflict=True)
     message = reason_message if error.field == "reason" else in_page_language(error.message)
-    return _render_detail(
+    return render_detail(
         request,
         application,
         # Separation of duties ("duty"): this officer may not take the step at all (403), nothing changed;
@@ -435,25 +345,12 @@ def refused_action(request, application, error, *, typed, client, page, action, 
     )
 
 
-def _log_view(request, application: Application, client: str | None, **details) -> None:
-    log_action(
-        request.user,
-        "application.view",
-        object_type="application",
-        object_id=application.number,
-        person_id=application.person_id,
-        details=details or None,
-        client=client,
-    )
-
-
 @require_GET
 @requires("application.read")
 def application_detail(request, pk: int):
-    client = client_address(request)
-    application = application_for(request.user, pk, client=client)
-    _log_view(request, application, client)
-    return _render_detail(request, application)
+    application = application_for(request.user, pk)
+    log_view(request, application)
+    return render_detail(request, application)
 
 
 @require_POST
@@ -462,49 +359,77 @@ def application_transition_view(request, pk: int):
     """One action, decided on the version the officer read. Nothing is applied on an error: 409 when
     someone else acted first (the page shows the application as it is now), 422 when the action is not
     allowed or its reason is missing."""
-    client = client_address(request)
-    application = application_for(request.user, pk, client=client)
-    form = TransitionForm(request.POST)
+    application = application_for(request.user, pk)
     action = request.POST.get("action", "")
-    typed = {action: request.POST.get("reason", "")[:2000]}
-    if not form.is_valid():
-        _log_view(request, application, client, page="transition")
-        message = _("The form was not complete. Reload the page and try again.")
-        return _render_detail(
-            request,
-            application,
-            status=422,
-            typed=typed,
-            problem={"action": action, "field": "", "message": message},
-        )
-    data = form.cleaned_data
-    title = ACTION_TITLES.get((application.state, data["action"]), data["action"])
-    try:
-        application = application_transition(
+    before = application.state
+
+    def done(application, data) -> str:
+        title = ACTION_TITLES.get((before, data["action"]), data["action"])
+        return _("Done: %(action)s. The application is now: %(state)s.") % {
+            "action": title,
+            "state": state_label(application.state),
+        }
+
+    return application_action(
+        request,
+        application,
+        TransitionForm(request.POST),
+        action=action,
+        typed={action: request.POST.get("reason", "")[:2000]},
+        page="transition",
+        act=lambda data: application_transition(
             actor=request.user,
             application=application,
             action=data["action"],
             version=data["version"],
             reason=data["reason"],
-            client=client,
+        ),
+        acted=lambda data: data["action"],
+        reason_message=_("Enter a reason: this action needs one."),
+        done=done,
+    )
+
+
+def application_action(
+    request, application, form, *, action, typed, page, act, acted, reason_message, done, review_form=None
+):
+    """What every action posted from an application's page shares (a workflow step, the district's
+    review of a grant), decided on the version the officer read. Nothing is applied on an error: an
+    incomplete form shows the page again (422; a choice left out is named, anything else is a form to
+    reload), a refusal by the service is ``refused_action``'s; else the message ``done(application,
+    data)`` and back to the page. ``act(data)``: the service call; ``acted(data)``: the action it was."""
+    if not form.is_valid():
+        log_view(request, application, page=page)
+        field = "decision" if "decision" in form.errors else ""
+        message = (
+            form.errors["decision"][0]
+            if field
+            else _("The form was not complete. Reload the page and try again.")
         )
+        return render_detail(
+            request,
+            application,
+            status=422,
+            typed=typed,
+            problem={"action": action, "field": field, "message": message},
+            review_form=review_form,
+        )
+    data = form.cleaned_data
+    try:
+        application = act(data)
     except WorkflowError as error:
         return refused_action(
             request,
             application,
             error,
             typed=typed,
-            client=client,
-            page="transition",
-            action=data["action"],
-            reason_message=_("Enter a reason: this action needs one."),
+            page=page,
+            action=acted(data),
+            reason_message=reason_message,
+            review_form=review_form,
         )
-    messages.success(
-        request,
-        _("Done: %(action)s. The application is now: %(state)s.")
-        % {"action": title, "state": state_label(application.state)},
-    )
-    return _see_other(reverse("application-detail", args=[application.pk]))
+    messages.success(request, done(application, data))
+    return see_other(reverse("application-detail", args=[application.pk]))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -514,36 +439,28 @@ def application_transition_view(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @requires("application.create")
 def application_create(request, person_pk: int):
-    client = client_address(request)
-    person = person_for(request.user, person_pk, client=client)
-    status = 200
-    if request.method == "POST":
-        form = ApplicationForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                submission = application_submit(
-                    actor=request.user,
-                    person=person,
-                    policy_id=data["policy"],
-                    channel=data["channel"],
-                    received_on=data["received_on"],
-                    idempotency_key=data["submission_token"],
-                    client=client,
-                )
-            except WorkflowError as error:
-                add_to_form(form, error)
-            else:
-                application = submission.application
-                if submission.created:
-                    note = _("Application %(number)s has been recorded.")
-                else:
-                    note = _("This form had already been sent: application %(number)s was recorded then.")
-                messages.success(request, note % {"number": application.number})
-                return _see_other(reverse("application-detail", args=[application.pk]))
-        status = 422
-    else:
-        form = ApplicationForm(initial={"submission_token": uuid.uuid4().hex})
+    person = person_for(request.user, person_pk)
+
+    def submit(data):
+        return application_submit(
+            actor=request.user,
+            person=person,
+            policy_id=data["policy"],
+            channel=data["channel"],
+            received_on=data["received_on"],
+            idempotency_key=data["submission_token"],
+        )
+
+    def done(submission) -> str:
+        if submission.created:
+            note = _("Application %(number)s has been recorded.")
+        else:
+            note = _("This form had already been sent: application %(number)s was recorded then.")
+        return note % {"number": submission.application.number}
+
+    response, form, status = submit_once(request, ApplicationForm, submit, done)
+    if response is not None:
+        return response
     return render(request, "cases/form.html", {"form": form, "person": person}, status=status)
 
 
@@ -554,7 +471,7 @@ def application_create(request, person_pk: int):
 def applications_section(request, person) -> dict | None:
     if not can(request.user, "application.read"):
         return None
-    applications = applications_for(request.user).filter(person=person).order_by("-received_on", "-pk")
+    applications = person_applications(request.user, person)
     return {
         "template": "cases/_person_applications.html",
         "anchor": "applications",
@@ -573,67 +490,24 @@ def applications_section(request, person) -> dict | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Documents (S4)
-
-
-@require_POST
-@requires("application.read")
-def application_document_upload(request, pk: int):
-    """Attach a PDF, JPEG or PNG (its type read from its content) to an application in the user's area."""
-    client = client_address(request)
-    application = application_for(request.user, pk, client=client)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return _render_detail(request, application, status=422, document_error=_("Choose a file to attach."))
-    try:
-        document = document_add(actor=request.user, application=application, upload=upload, client=client)
-    except WorkflowError as error:
-        return _render_detail(
-            request, application, status=422, document_error=in_page_language(error.message)
-        )
-    messages.success(request, _("%(name)s has been attached.") % {"name": document.name})
-    return _see_other(reverse("application-detail", args=[application.pk]) + "#documents")
-
-
-@require_GET
-@requires("application.read")
-def application_document(request, pk: int, document_pk: int):
-    """A document of an application in the user's area (404 otherwise, audited); the download is
-    audited too."""
-    client = client_address(request)
-    application = application_for(request.user, pk, client=client)
-    document = application.documents.filter(pk=document_pk).first()
-    if document is None:
-        raise Http404("no such document")
-    # Type and name from the stored bytes, never from the upload's name (U11): always an attachment.
-    handle, content_type, filename = document_download(actor=request.user, document=document, client=client)
-    response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-# ---------------------------------------------------------------------------------------------------
 # The decision notice (S4): approval or rejection with the reasons and citations, printable.
 
-# A temporary-assistance grant is a decision from the start (the notice states the one-off amount);
-# the district's confirmation or rejection is the later one.
-DECISION_ACTIONS = ("approve", "reject", "grant", "confirm")
+# The decisions that grant (selectors.DECISION_ACTIONS: every decision).
 APPROVING_ACTIONS = ("approve", "grant", "confirm")
 
 
 @require_GET
 @requires("application.read")
 def application_notice(request, pk: int):
-    client = client_address(request)
-    application = application_for(request.user, pk, client=client)
-    event = application.events.filter(action__in=DECISION_ACTIONS).order_by("-id").first()
+    application = application_for(request.user, pk)
+    event = decision_event(application)
     if event is None:
         raise Http404("no decision yet")
-    _log_view(request, application, client, page="notice")
+    log_view(request, application, page="notice")
     policy = policies().get(application.policy_id)
     approved = event.action in APPROVING_ACTIONS
     decided_on = timezone.localtime(event.at).date()
-    temporary = TemporaryAssistance.objects.filter(application=application).first()
+    temporary = grant_of(application)
     decision = (
         decision_for_person(application.person, application.policy_id, decided_on)
         if approved and temporary is None
@@ -651,7 +525,7 @@ def application_notice(request, pk: int):
             "failed": event.details.get("failed_conditions", []),
             "decision": decision,
             "temporary": temporary,
-            "enrolment": Enrolment.objects.filter(application=application).first(),
+            "enrolment": enrolment_of(application),
             "decided_on": decided_on,
             "appeal_days": appeal_days(application.policy_id),
         },

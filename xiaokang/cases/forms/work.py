@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xiaokang.cases.forms import DATE_FORMATS, ChineseNameSelect
+from xiaokang.cases.forms.applications import ChineseNameSelect, day_field, past_day
 from xiaokang.cases.rosters import cash_policy_ids
 from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.forms import mark_required
@@ -175,16 +175,12 @@ class TemporaryGrantForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Describe the emergency.")},
     )
-    received_on = forms.DateField(
-        label=_("Approved on"),
-        help_text=_(
+    received_on = day_field(
+        _("Approved on"),
+        _(
             "The day you approved and paid it, year-month-day, for example 2025-06-30. Not in the future: "
             "the deadlines for the documents and the district's review count from it."
         ),
-        widget=forms.DateInput(
-            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
-        ),
-        input_formats=DATE_FORMATS,
     )
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
@@ -194,12 +190,9 @@ class TemporaryGrantForm(forms.Form):
         mark_required(self, "amount", "reason", "received_on")
 
     def clean_received_on(self) -> dt.date:
-        value = self.cleaned_data["received_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The day of the approval cannot be in the future."), code="future")
-        if value.year < 2000:
-            raise forms.ValidationError(_("Enter a date after 2000."), code="too_early")
-        return value
+        return past_day(
+            self.cleaned_data["received_on"], _("The day of the approval cannot be in the future.")
+        )
 
 
 class TemporaryReviewForm(forms.Form):

@@ -13,20 +13,15 @@ Views parse, call the service (temporary.py) and render (ARCHITECTURE rule 1); s
 
 from __future__ import annotations
 
-import uuid
-
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaokang.accounts.forms import client_address
-from xiaokang.cases.forms_work import TemporaryGrantForm, TemporaryReviewForm
+from xiaokang.cases.forms.work import TemporaryGrantForm, TemporaryReviewForm
 from xiaokang.cases.selectors import application_for
-from xiaokang.cases.services import TEMPORARY_POLICY_ID, WorkflowError, conflicting_step, steps_taken_by
+from xiaokang.cases.services import TEMPORARY_POLICY_ID, conflicting_step, steps_taken_by
 from xiaokang.cases.temporary import (
     grant_status,
     limit_on,
@@ -35,19 +30,20 @@ from xiaokang.cases.temporary import (
     temporary_assistance_grant,
     temporary_assistance_review,
 )
-from xiaokang.cases.views import DUE_SOON_WORKING_DAYS, _log_view, _render_detail, refused_action
+from xiaokang.cases.views.applications import application_action
+from xiaokang.cases.views.common import (
+    DUE_SOON_WORKING_DAYS,
+    PAGE_SIZE,
+    record_list,
+    submit_once,
+)
 from xiaokang.cases.workflow import TEMPORARY_REVIEW_OTHER_THAN
 from xiaokang.core.capabilities import can, requires
-from xiaokang.core.language import in_page_language
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.policies.templatetags.policy_money import yuan
-from xiaokang.registry.reading import record_read
 from xiaokang.registry.selectors import person_for
-from xiaokang.registry.views_persons import _see_other
-
-PAGE_SIZE = 50
 
 
 @require_GET
@@ -79,14 +75,7 @@ def temporary_list(request):
                 is not None,
             }
         )
-    record_read(
-        request.user,
-        "temporary.list",
-        rows=len(rows),
-        details={"page": page.number},
-        limited=False,
-        object_type="temporary",
-    )  # a list of persons: one audit event (U11)
+    record_list(request, "temporary.list", len(rows), page, "temporary")  # a list of persons (U11)
     return render(
         request,
         "cases/work/temporary.html",
@@ -106,48 +95,38 @@ def temporary_list(request):
 @require_http_methods(["GET", "POST"])
 @requires("temporary.grant", person_kwarg="pk")
 def temporary_create(request, pk: int):
-    client = client_address(request)
-    person = person_for(request.user, pk, client=client)
-    status = 200
-    if request.method == "POST":
-        form = TemporaryGrantForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                submission = temporary_assistance_grant(
-                    actor=request.user,
-                    person=person,
-                    amount=data["amount"],
-                    reason=data["reason"],
-                    received_on=data["received_on"],
-                    idempotency_key=data["submission_token"],
-                    client=client,
-                )
-            except WorkflowError as error:
-                field = error.field if error.field in ("amount", "reason", "received_on") else None
-                form.add_error(field, in_page_language(error.message))
-            else:
-                application = submission.application
-                if submission.created:
-                    grant = application.temporary_assistance
-                    note = _(
-                        "Temporary assistance %(number)s has been granted: %(amount)s yuan. Attach the "
-                        "documents by %(documents)s; the district reviews it by %(review)s."
-                    ) % {
-                        "number": application.number,
-                        "amount": yuan(grant.amount_fen),
-                        "documents": f"{grant.documents_due_by:%Y-%m-%d}",
-                        "review": f"{grant.district_review_by:%Y-%m-%d}",
-                    }
-                else:
-                    note = _("This form had already been sent: %(number)s was granted then.") % {
-                        "number": application.number
-                    }
-                messages.success(request, note)
-                return _see_other(reverse("application-detail", args=[application.pk]))
-        status = 422
-    else:
-        form = TemporaryGrantForm(initial={"submission_token": uuid.uuid4().hex})
+    person = person_for(request.user, pk)
+
+    def submit(data):
+        return temporary_assistance_grant(
+            actor=request.user,
+            person=person,
+            amount=data["amount"],
+            reason=data["reason"],
+            received_on=data["received_on"],
+            idempotency_key=data["submission_token"],
+        )
+
+    def done(submission) -> str:
+        application = submission.application
+        if not submission.created:
+            return _("This form had already been sent: %(number)s was granted then.") % {
+                "number": application.number
+            }
+        grant = application.temporary_assistance
+        return _(
+            "Temporary assistance %(number)s has been granted: %(amount)s yuan. Attach the "
+            "documents by %(documents)s; the district reviews it by %(review)s."
+        ) % {
+            "number": application.number,
+            "amount": yuan(grant.amount_fen),
+            "documents": f"{grant.documents_due_by:%Y-%m-%d}",
+            "review": f"{grant.district_review_by:%Y-%m-%d}",
+        }
+
+    response, form, status = submit_once(request, TemporaryGrantForm, submit, done)
+    if response is not None:
+        return response
     today = timezone.localdate()
     limit = limit_on(today)
     decision = decision_for_person(person, TEMPORARY_POLICY_ID, today)
@@ -180,54 +159,33 @@ def temporary_review_view(request, pk: int):
     first, 403 when the officer granted it (separation of duties), 422 when it is refused otherwise (a
     rejection without a reason, no documents).
     Nothing is applied on an error; the page shown again is a view of the application (audited)."""
-    client = client_address(request)
-    application = application_for(request.user, pk, client=client)
+    application = application_for(request.user, pk)
     form = TemporaryReviewForm(request.POST, auto_id="review-%s")
-    typed = {"review": request.POST.get("reason", "")[:2000]}
-    if not form.is_valid():
-        _log_view(request, application, client, page="temporary-review")
-        field = "decision" if "decision" in form.errors else ""
-        message = (
-            form.errors["decision"][0]
-            if field
-            else _("The form was not complete. Reload the page and try again.")
-        )
-        return _render_detail(
-            request,
-            application,
-            status=422,
-            typed=typed,
-            problem={"action": "review", "field": field, "message": message},
-            review_form=form,
-        )
-    data = form.cleaned_data
-    try:
-        application = temporary_assistance_review(
+
+    def done(application, data) -> str:
+        if data["decision"] == "confirm":
+            return _("Confirmed: temporary assistance %(number)s.") % {"number": application.number}
+        return _(
+            "Rejected: temporary assistance %(number)s. "
+            "Recovering the money paid is done outside this system."
+        ) % {"number": application.number}
+
+    return application_action(
+        request,
+        application,
+        form,
+        action="review",
+        typed={"review": request.POST.get("reason", "")[:2000]},
+        page="temporary-review",
+        act=lambda data: temporary_assistance_review(
             actor=request.user,
             application=application,
             version=data["version"],
             decision=data["decision"],
             reason=data["reason"],
-            client=client,
-        )
-    except WorkflowError as error:
-        return refused_action(
-            request,
-            application,
-            error,
-            typed=typed,
-            client=client,
-            page="temporary-review",
-            action="review",
-            reason_message=_("Enter the reason for rejecting the grant."),
-            review_form=form,
-        )
-    if data["decision"] == "confirm":
-        note = _("Confirmed: temporary assistance %(number)s.") % {"number": application.number}
-    else:
-        note = _(
-            "Rejected: temporary assistance %(number)s. "
-            "Recovering the money paid is done outside this system."
-        ) % {"number": application.number}
-    messages.success(request, note)
-    return _see_other(reverse("application-detail", args=[application.pk]))
+        ),
+        acted=lambda data: "review",
+        reason_message=_("Enter the reason for rejecting the grant."),
+        done=done,
+        review_form=form,
+    )
