@@ -116,7 +116,7 @@ def verification_status(account: ApplicantAccount) -> Status:
 # SMS codes
 
 
-def sms_code_send(*, account: ApplicantAccount, client: str | None = None) -> str:
+def sms_code_send(*, account: ApplicantAccount) -> str:
     """Send a new six-digit code to the phone the registry holds for the account's person; the masked
     number it went to. Limited per account and per person (``XIAOKANG_SMS_RATE_LIMIT``). The code goes
     nowhere else: not to the phone typed at registration, not into the page, the audit or the logs."""
@@ -138,7 +138,6 @@ def sms_code_send(*, account: ApplicantAccount, client: str | None = None) -> st
             object_type="applicant",
             object_id=str(account.pk),
             person_id=person.pk,
-            client=client,
         )
         raise VerificationError(
             _("Too many codes have been requested: please try again in %(minutes)d minutes.")
@@ -161,7 +160,6 @@ def sms_code_send(*, account: ApplicantAccount, client: str | None = None) -> st
             object_id=str(account.pk),
             person_id=person.pk,
             details={"error": error.reason[:200], "phone_masked": person.phone_masked},
-            client=client,
         )
         raise VerificationError(_("The text message could not be sent. Please try again later.")) from None
     log_action(
@@ -171,7 +169,6 @@ def sms_code_send(*, account: ApplicantAccount, client: str | None = None) -> st
         object_id=str(account.pk),
         person_id=person.pk,
         details={"phone_masked": person.phone_masked},
-        client=client,
     )
     return person.phone_masked
 
@@ -180,7 +177,7 @@ def sms_code_send(*, account: ApplicantAccount, client: str | None = None) -> st
 # Entering a code (either kind)
 
 
-def code_verify(*, account: ApplicantAccount, code: str, client: str | None = None) -> ApplicantAccount:
+def code_verify(*, account: ApplicantAccount, code: str) -> ApplicantAccount:
     """Link the account to its person with a code: six digits are the SMS code last sent to this
     account, eight characters an office code printed for the person. A wrong entry counts against
     that code (5 spend it) and against the account (``XIAOKANG_VERIFY_RATE_LIMIT``); an expired, used
@@ -215,17 +212,16 @@ def code_verify(*, account: ApplicantAccount, code: str, client: str | None = No
             object_type="applicant",
             object_id=str(account.pk),
             details={"kind": kind, "problem": "no_record"},
-            client=client,
         )
         raise VerificationError(_failure_message(kind, "none"), field="code")
-    failure = _check_and_link(account, person, kind, value, client)
+    failure = _check_and_link(account, person, kind, value)
     if failure:
         raise VerificationError(failure, field="code")
     account.refresh_from_db()
     return account
 
 
-def _check_and_link(account, person, kind: str, value: str, client) -> str:
+def _check_and_link(account, person, kind: str, value: str) -> str:
     """'' when linked; else the message, the failed attempt committed (not rolled back with an error)."""
     now = timezone.now()
     actor = actor_for(account)
@@ -255,7 +251,6 @@ def _check_and_link(account, person, kind: str, value: str, client) -> str:
                 object_id=str(account.pk),
                 person_id=person.pk,
                 details={"kind": kind, "problem": problem},
-                client=client,
             )
         else:
             row.used_at = now
@@ -271,7 +266,6 @@ def _check_and_link(account, person, kind: str, value: str, client) -> str:
                 object_id=str(account.pk),
                 person_id=person.pk,
                 details={"method": kind, "code_id": row.pk},
-                client=client,
             )
             return ""
     return _failure_message(kind, problem)
@@ -308,7 +302,7 @@ def _failure_message(kind: str, problem: str) -> str:
 # Staff at the office (the views check that the person is in the user's scope: registry.person_for)
 
 
-def office_code_issue(*, actor, person: Person, client: str | None = None) -> tuple[str, dt.datetime]:
+def office_code_issue(*, actor, person: Person) -> tuple[str, dt.datetime]:
     """A new office code for ``person`` (older ones invalidated) and when it expires; the clear code is
     returned once, for the printed letter, and never stored or audited."""
     with transaction.atomic():
@@ -320,7 +314,6 @@ def office_code_issue(*, actor, person: Person, client: str | None = None) -> tu
             object_id=str(person.pk),
             person_id=person.pk,
             details={"code_id": row.pk, "expires_at": row.expires_at.isoformat()},
-            client=client,
         )
     return code, row.expires_at
 
@@ -333,9 +326,7 @@ def accounts_of_person(person: Person):
     ).order_by("pk")
 
 
-def account_unlink(
-    *, actor, person: Person, reason: str, close: bool = False, client: str | None = None
-) -> int:
+def account_unlink(*, actor, person: Person, reason: str, close: bool = False) -> int:
     """Detach the portal accounts from ``person`` (the rightful owner reclaims the record, U11): they
     lose access at their next request (every page reads the account's link afresh). ``close`` also
     deactivates them and frees the ID number, so that the owner can register their own account. Their
@@ -367,7 +358,6 @@ def account_unlink(
                 object_id=str(account.pk),
                 person_id=person.pk,
                 details={"reason": reason[:500], "closed": close, "was_linked": was_linked},
-                client=client,
             )
             changed += 1
     return changed
