@@ -215,32 +215,41 @@ def interpreter_list(request):
     return render(request, "interpreting/staff/interpreters.html", {"interpreters": interpreters})
 
 
+def _save(request, form, call, *, done_url: str):
+    """A staff form posted: for a valid one, ``call(cleaned_data)`` (a service call) and its success
+    message, then 303 to ``done_url``; a refusal goes next to its field (409 for a stale version, else
+    422). Returns the redirect or None, and the status to render the form with."""
+    if not form.is_valid():
+        return None, 422
+    try:
+        done = call(form.cleaned_data)
+    except InterpretingError as error:
+        add_to_form(form, error)
+        return None, 409 if error.kind == "stale" else 422
+    messages.success(request, done)
+    return _see_other(done_url), 200
+
+
 def _interpreter_form(request, interpreter: Interpreter | None):
     status = 200
     if request.method == "POST":
         form = InterpreterForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = interpreter_save(
-                    actor=request.user,
-                    interpreter=interpreter,
-                    name=data["name"],
-                    languages=data["languages"],
-                    notes=data["notes"],
-                    active=data["active"],
-                    version=data["version"],
-                )
-            except InterpretingError as error:
-                add_to_form(form, error)
-                status = 409 if error.kind == "stale" else 422
-            else:
-                messages.success(
-                    request, _("The interpreter %(name)s has been saved.") % {"name": saved.name}
-                )
-                return _see_other(reverse("interpreting-interpreters"))
-        else:
-            status = 422
+
+        def call(data):
+            saved = interpreter_save(
+                actor=request.user,
+                interpreter=interpreter,
+                name=data["name"],
+                languages=data["languages"],
+                notes=data["notes"],
+                active=data["active"],
+                version=data["version"],
+            )
+            return _("The interpreter %(name)s has been saved.") % {"name": saved.name}
+
+        saved, status = _save(request, form, call, done_url=reverse("interpreting-interpreters"))
+        if saved:
+            return saved
     elif interpreter is None:
         form = InterpreterForm(initial={"active": True})
     else:
@@ -283,29 +292,25 @@ def slot_list(request):
     status = 200
     if request.method == "POST":
         form = SlotsForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if data["interpreter"] is None:
-                    raise InterpretingError("invalid", "请选择译员 / Choose the interpreter.", "interpreter")
-                if data["day"] is None:
-                    raise InterpretingError(
-                        "invalid", "请填写日期，如 2026-12-01 / Enter the day, e.g. 2026-12-01.", "day"
-                    )
-                slots = slots_add(
-                    actor=request.user,
-                    interpreter=data["interpreter"],
-                    day=data["day"],
-                    times=parse_times(data["times"]),
+
+        def call(data):
+            if data["interpreter"] is None:
+                raise InterpretingError("invalid", "请选择译员 / Choose the interpreter.", "interpreter")
+            if data["day"] is None:
+                raise InterpretingError(
+                    "invalid", "请填写日期，如 2026-12-01 / Enter the day, e.g. 2026-12-01.", "day"
                 )
-            except InterpretingError as error:
-                add_to_form(form, error)
-                status = 422
-            else:
-                messages.success(request, _("%(count)d slots have been added.") % {"count": len(slots)})
-                return _see_other(reverse("interpreting-slots"))
-        else:
-            status = 422
+            slots = slots_add(
+                actor=request.user,
+                interpreter=data["interpreter"],
+                day=data["day"],
+                times=parse_times(data["times"]),
+            )
+            return _("%(count)d slots have been added.") % {"count": len(slots)}
+
+        saved, status = _save(request, form, call, done_url=reverse("interpreting-slots"))
+        if saved:
+            return saved
     else:
         form = SlotsForm()
     slots = selectors.upcoming_slots()

@@ -64,6 +64,26 @@ def actor_for(account: ApplicantAccount) -> ApplicantActor:
     return ApplicantActor(account_id=account.pk)
 
 
+def log_applicant(
+    account: ApplicantAccount,
+    action: str,
+    *,
+    person_id: int | None = None,
+    details: dict | None = None,
+    actor=None,
+) -> None:
+    """Audit ``action`` on the applicant's account (object ``applicant``, its id), acting as the
+    applicant unless another ``actor`` (staff) did it."""
+    log_action(
+        actor or actor_for(account),
+        action,
+        object_type="applicant",
+        object_id=str(account.pk),
+        person_id=person_id,
+        details=details,
+    )
+
+
 def normalise_name(name: str) -> str:
     return (name or "").strip()
 
@@ -128,13 +148,8 @@ def _relink(account: ApplicantAccount) -> None:
     account.verified_at = None
     account.verified_by = ""
     account.save(update_fields=["person", "verified_at", "verified_by"])
-    log_action(
-        actor_for(account),
-        "applicant.unlink",
-        object_type="applicant",
-        object_id=str(account.pk),
-        person_id=old_id,
-        details={"reason": "registry record no longer matches"},
+    log_applicant(
+        account, "applicant.unlink", person_id=old_id, details={"reason": "registry record no longer matches"}
     )
 
 
@@ -193,13 +208,7 @@ def _register(*, name: str, id_number: str, phone: str, password: str) -> Applic
             account.save()
     except IntegrityError:  # registered at the same moment by another request
         raise ApplicantError("id_number", _already_registered()) from None
-    log_action(
-        actor_for(account),
-        "applicant.register",
-        object_type="applicant",
-        object_id=str(account.pk),
-        details={"id_number_masked": account.id_number_masked},
-    )
+    log_applicant(account, "applicant.register", details={"id_number_masked": account.id_number_masked})
     return account
 
 
@@ -244,12 +253,7 @@ def applicant_login(*, id_number: str, password: str) -> ApplicantAccount:
                 LoginFailure.objects.filter(username=key).delete()
                 account.last_login_at = timezone.now()
                 account.save(update_fields=["last_login_at"])
-                log_action(
-                    actor_for(account),
-                    "applicant.login.success",
-                    object_type="applicant",
-                    object_id=str(account.pk),
-                )
+                log_applicant(account, "applicant.login.success")
                 # A verified link whose registry record no longer matches is removed (P2, U11).
                 _relink(account)
                 return account
@@ -257,12 +261,7 @@ def applicant_login(*, id_number: str, password: str) -> ApplicantAccount:
 
 
 def applicant_logout(*, account: ApplicantAccount) -> None:
-    log_action(
-        actor_for(account),
-        "applicant.logout",
-        object_type="applicant",
-        object_id=str(account.pk),
-    )
+    log_applicant(account, "applicant.logout")
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from xiaokang.audit.services import log_action
 from xiaokang.core import crypto, sms
 from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.ratelimit import Limit, attempt
-from xiaokang.portal.applicants import actor_for, registry_person_for
+from xiaokang.portal.applicants import actor_for, log_applicant, registry_person_for
 from xiaokang.portal.models import ApplicantAccount, CodeKind, VerificationCode
 from xiaokang.registry.models import Person
 
@@ -132,13 +132,7 @@ def sms_code_send(*, account: ApplicantAccount) -> str:
     window = dt.timedelta(minutes=minutes)
     keys = [f"sms:account:{account.pk}", f"sms:person:{person.pk}"]
     if not attempt(keys, {keys[0]: Limit(per_account, window), keys[1]: Limit(per_person, window)}):
-        log_action(
-            actor_for(account),
-            "applicant.verify.sms_limited",
-            object_type="applicant",
-            object_id=str(account.pk),
-            person_id=person.pk,
-        )
+        log_applicant(account, "applicant.verify.sms_limited", person_id=person.pk)
         raise VerificationError(
             _("Too many codes have been requested: please try again in %(minutes)d minutes.")
             % {"minutes": minutes}
@@ -153,20 +147,16 @@ def sms_code_send(*, account: ApplicantAccount) -> str:
         sms.send(crypto.decrypt(person.phone_encrypted), text)
     except sms.SmsError as error:
         VerificationCode.objects.filter(pk=row.pk).update(invalidated_at=timezone.now())
-        log_action(
-            actor_for(account),
+        log_applicant(
+            account,
             "applicant.verify.sms_failed",
-            object_type="applicant",
-            object_id=str(account.pk),
             person_id=person.pk,
             details={"error": error.reason[:200], "phone_masked": person.phone_masked},
         )
         raise VerificationError(_("The text message could not be sent. Please try again later.")) from None
-    log_action(
-        actor_for(account),
+    log_applicant(
+        account,
         "applicant.verify.sms_sent",
-        object_type="applicant",
-        object_id=str(account.pk),
         person_id=person.pk,
         details={"phone_masked": person.phone_masked},
     )
@@ -206,13 +196,7 @@ def code_verify(*, account: ApplicantAccount, code: str) -> ApplicantAccount:
             field="code",
         )
     if person is None:
-        log_action(
-            actor_for(account),
-            "applicant.verify.failure",
-            object_type="applicant",
-            object_id=str(account.pk),
-            details={"kind": kind, "problem": "no_record"},
-        )
+        log_applicant(account, "applicant.verify.failure", details={"kind": kind, "problem": "no_record"})
         raise VerificationError(_failure_message(kind, "none"), field="code")
     failure = _check_and_link(account, person, kind, value)
     if failure:
@@ -244,13 +228,12 @@ def _check_and_link(account, person, kind: str, value: str) -> str:
             row.save(update_fields=["failed_attempts"])
             problem = "spent" if row.failed_attempts >= MAX_FAILED_ATTEMPTS else "wrong"
         if problem:
-            log_action(
-                actor,
+            log_applicant(
+                account,
                 "applicant.verify.failure",
-                object_type="applicant",
-                object_id=str(account.pk),
                 person_id=person.pk,
                 details={"kind": kind, "problem": problem},
+                actor=actor,
             )
         else:
             row.used_at = now
@@ -259,13 +242,12 @@ def _check_and_link(account, person, kind: str, value: str) -> str:
             ApplicantAccount.objects.filter(pk=account.pk).update(
                 person=person, verified_at=now, verified_by=kind
             )
-            log_action(
-                actor,
+            log_applicant(
+                account,
                 "applicant.link",
-                object_type="applicant",
-                object_id=str(account.pk),
                 person_id=person.pk,
                 details={"method": kind, "code_id": row.pk},
+                actor=actor,
             )
             return ""
     return _failure_message(kind, problem)
@@ -351,13 +333,12 @@ def account_unlink(*, actor, person: Person, reason: str, close: bool = False) -
             VerificationCode.objects.filter(
                 account=account, used_at__isnull=True, invalidated_at__isnull=True
             ).update(invalidated_at=now)
-            log_action(
-                actor,
+            log_applicant(
+                account,
                 "applicant.unlink",
-                object_type="applicant",
-                object_id=str(account.pk),
                 person_id=person.pk,
                 details={"reason": reason[:500], "closed": close, "was_linked": was_linked},
+                actor=actor,
             )
             changed += 1
     return changed
