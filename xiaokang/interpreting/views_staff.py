@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.core.capabilities import requires
@@ -138,23 +139,43 @@ def _act(request, pk: int, action: str, call, typed: dict, done: str):
     return _see_other(reverse("interpreting-booking-detail", args=[booking.pk]))
 
 
-@require_POST
-@staff_required
-def booking_confirm_view(request, pk: int):
-    details = request.POST.get("meeting_details", "")[:4000]
-    return _act(
-        request,
-        pk,
-        "confirm",
-        lambda booking, version: booking_confirm(
-            actor=request.user,
-            booking=booking,
-            version=version,
-            meeting_details=details,
-        ),
-        {"meeting_details": details},
-        _("Booking %(reference)s is confirmed. The requester's page shows the meeting details."),
-    )
+def _step(action: str, service, field: str, max_length: int, done):
+    """The view of a booking step that takes one text (confirm: the meeting details; cancel: the
+    reason): ``service(actor=, booking=, version=, <field>=)`` through ``_act``."""
+
+    @require_POST
+    @staff_required
+    def view(request, pk: int):
+        value = request.POST.get(field, "")[:max_length]
+        return _act(
+            request,
+            pk,
+            action,
+            lambda booking, version: service(
+                actor=request.user, booking=booking, version=version, **{field: value}
+            ),
+            {field: value},
+            str(done),
+        )
+
+    view.__name__ = view.__qualname__ = f"booking_{action}_view"
+    return view
+
+
+booking_confirm_view = _step(
+    "confirm",
+    booking_confirm,
+    "meeting_details",
+    4000,
+    gettext_lazy("Booking %(reference)s is confirmed. The requester's page shows the meeting details."),
+)
+booking_cancel_view = _step(
+    "cancel",
+    booking_cancel,
+    "reason",
+    2000,
+    gettext_lazy("Booking %(reference)s is cancelled; its slot is free again."),
+)
 
 
 @require_POST
@@ -168,11 +189,7 @@ def booking_reassign_view(request, pk: int):
         if slot is None:
             raise InterpretingError("invalid", "请选择新的时间段 / Choose the new slot.", "slot")
         return booking_reassign(
-            actor=request.user,
-            booking=booking,
-            version=version,
-            slot=slot,
-            meeting_details=details,
+            actor=request.user, booking=booking, version=version, slot=slot, meeting_details=details
         )
 
     return _act(
@@ -182,25 +199,6 @@ def booking_reassign_view(request, pk: int):
         call,
         {"reassign_details": details, "slot": slot_text},
         _("Booking %(reference)s has been moved to the new slot."),
-    )
-
-
-@require_POST
-@staff_required
-def booking_cancel_view(request, pk: int):
-    reason = request.POST.get("reason", "")[:2000]
-    return _act(
-        request,
-        pk,
-        "cancel",
-        lambda booking, version: booking_cancel(
-            actor=request.user,
-            booking=booking,
-            version=version,
-            reason=reason,
-        ),
-        {"reason": reason},
-        _("Booking %(reference)s is cancelled; its slot is free again."),
     )
 
 
@@ -236,14 +234,9 @@ def _interpreter_form(request, interpreter: Interpreter | None):
         form = InterpreterForm(request.POST)
 
         def call(data):
+            fields = ("name", "languages", "notes", "active", "version")
             saved = interpreter_save(
-                actor=request.user,
-                interpreter=interpreter,
-                name=data["name"],
-                languages=data["languages"],
-                notes=data["notes"],
-                active=data["active"],
-                version=data["version"],
+                actor=request.user, interpreter=interpreter, **{name: data[name] for name in fields}
             )
             return _("The interpreter %(name)s has been saved.") % {"name": saved.name}
 
