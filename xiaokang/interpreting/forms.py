@@ -12,63 +12,60 @@ from xiaokang.interpreting.models import ContactBy, Interpreter, Purpose, Reques
 from xiaokang.registry.forms import mark_required
 
 
+def _text(label, max_length: int, help_text="", *, rows: int | None = None, **attrs) -> forms.CharField:
+    """An optional text field (the services say what is required; ``mark_required`` marks it): one line
+    with the input ``attrs`` given, or a text area of ``rows`` lines."""
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput(attrs=attrs) if attrs else None
+    return forms.CharField(
+        label=label, max_length=max_length, required=False, help_text=help_text, widget=widget
+    )
+
+
+def _radios(label, choices, **options) -> forms.ChoiceField:
+    """An optional choice among radio buttons."""
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, required=False, **options
+    )
+
+
 class BookingForm(forms.Form):
-    requester_kind = forms.ChoiceField(
-        label=_("Who is booking"),
-        choices=RequesterKind.choices,
-        widget=forms.RadioSelect,
-        required=False,
+    requester_kind = _radios(_("Who is booking"), RequesterKind.choices)
+    requester_name = _text(
+        _("Your name"),
+        100,
+        _("For an office: the name of the person the federation should contact."),
+        autocomplete="name",
     )
-    requester_name = forms.CharField(
-        label=_("Your name"),
-        max_length=100,
-        required=False,
-        help_text=_("For an office: the name of the person the federation should contact."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    organisation = _text(
+        _("Office or organisation"),
+        200,
+        _("Only when an office books for a deaf person, e.g. a hospital or a street office."),
+        autocomplete="organization",
     )
-    organisation = forms.CharField(
-        label=_("Office or organisation"),
-        max_length=200,
-        required=False,
-        help_text=_("Only when an office books for a deaf person, e.g. a hospital or a street office."),
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    phone = _text(
+        _("Mobile phone number"),
+        30,
+        _("The federation sends text messages to this number, e.g. 13812345678."),
+        autocomplete="tel",
+        inputmode="tel",
     )
-    phone = forms.CharField(
-        label=_("Mobile phone number"),
-        max_length=30,
-        required=False,
-        help_text=_("The federation sends text messages to this number, e.g. 13812345678."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    email = _text(
+        _("E-mail address"),
+        200,
+        _("Optional, e.g. name@example.com."),
+        autocomplete="email",
+        inputmode="email",
     )
-    email = forms.CharField(
-        label=_("E-mail address"),
-        max_length=200,
-        required=False,
-        help_text=_("Optional, e.g. name@example.com."),
-        widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"}),
-    )
-    contact_by = forms.ChoiceField(
-        label=_("How should the federation reach you?"),
-        choices=ContactBy.choices,
-        widget=forms.RadioSelect,
-        initial=ContactBy.SMS,
-        required=False,
-    )
-    purpose = forms.ChoiceField(
-        label=_("What is the interpretation for?"),
-        choices=Purpose.choices,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    details = forms.CharField(
-        label=_("Details"),
-        max_length=2000,
-        required=False,
-        help_text=_(
+    contact_by = _radios(_("How should the federation reach you?"), ContactBy.choices, initial=ContactBy.SMS)
+    purpose = _radios(_("What is the interpretation for?"), Purpose.choices)
+    details = _text(
+        _("Details"),
+        2000,
+        _(
             "Anything that helps the interpreter prepare: the hospital department, the office, the "
             "subject. Required for “Something else”."
         ),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
     )
     # One-time: the same form posted twice (a double click, Back and post) books once.
     submission_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -84,12 +81,8 @@ class CancelOwnForm(forms.Form):
     """The requester cancels from their own page; the reason is optional."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Reason (optional)"),
-        max_length=2000,
-        required=False,
-        help_text=_("It helps the federation, but you do not have to give one."),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = _text(
+        _("Reason (optional)"), 2000, _("It helps the federation, but you do not have to give one."), rows=3
     )
 
 
@@ -121,20 +114,11 @@ class BookingFilterForm(forms.Form):
 
 class InterpreterForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
-    languages = forms.CharField(
-        label=_("Sign languages"),
-        max_length=200,
-        required=False,
-        help_text=_("Shown to requesters, e.g. 中国手语 (national sign language), 北京手语."),
+    name = _text(_("Name"), 100)
+    languages = _text(
+        _("Sign languages"), 200, _("Shown to requesters, e.g. 中国手语 (national sign language), 北京手语.")
     )
-    notes = forms.CharField(
-        label=_("Notes for staff"),
-        max_length=2000,
-        required=False,
-        help_text=_("Not shown to requesters."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    notes = _text(_("Notes for staff"), 2000, _("Not shown to requesters."), rows=3)
     active = forms.BooleanField(
         label=_("Available for bookings"),
         required=False,
@@ -160,12 +144,11 @@ class SlotsForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter the day as 2026-12-01.")},
     )
-    times = forms.CharField(
-        label=_("Times"),
-        max_length=1000,
-        required=False,
-        help_text=_("One or more, separated by commas or on separate lines, e.g. 09:00-10:00, 14:00-15:30."),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    times = _text(
+        _("Times"),
+        1000,
+        _("One or more, separated by commas or on separate lines, e.g. 09:00-10:00, 14:00-15:30."),
+        rows=3,
     )
 
     def __init__(self, *args, **kwargs):

@@ -39,6 +39,9 @@ from xiaokang.interpreting.models import (
     Slot,
     Status,
 )
+from xiaokang.interpreting.selectors import MAX_DAYS_AHEAD, bookable_slots
+
+__all__ = ["MAX_DAYS_AHEAD", "bookable_slots"]
 
 # Open (requested or confirmed, not yet started) bookings one phone number may hold: a person books what
 # they need, but nobody can take every slot of the week from the public page.
@@ -46,8 +49,6 @@ MAX_OPEN_BOOKINGS_PER_PHONE = 3
 # Bookings sent from one client address (core.ratelimit, counted in the database): generous for an office
 # that books for several people, a brake on a script.
 CLIENT_LIMIT = Limit(attempts=20, window=dt.timedelta(hours=1))
-# How far ahead slots may be added (staff) and are offered (public page).
-MAX_DAYS_AHEAD = 120
 MIN_SLOT_MINUTES = 15
 MAX_SLOT_MINUTES = 8 * 60
 PHONE_PATTERN = re.compile(r"^\+?\d{5,20}$")
@@ -94,7 +95,6 @@ def interpreter_save(
     notes: str = "",
     active: bool = True,
     version: int | None = None,
-    client: str | None = None,
 ) -> Interpreter:
     """Create an interpreter (``interpreter`` None) or change one (with the version that was read)."""
     name, languages = name.strip(), languages.strip()
@@ -137,7 +137,6 @@ def interpreter_save(
             object_type="interpreter",
             object_id=interpreter.pk,
             details={"name": name, "languages": languages, "active": active},
-            client=client,
         )
     return interpreter
 
@@ -176,7 +175,6 @@ def slots_add(
     interpreter: Interpreter,
     day: dt.date,
     times: list[tuple[dt.time, dt.time]],
-    client: str | None = None,
 ) -> list[Slot]:
     """Add the interpreter's free times on ``day`` (local time, Asia/Shanghai). All or nothing: refused
     when one is in the past, too short or too long, or overlaps another of the same interpreter's slots
@@ -272,12 +270,11 @@ def slots_add(
                 "times": [label for _, _, label in spans],
                 "slots": [s.pk for s in slots],
             },
-            client=client,
         )
     return slots
 
 
-def slot_withdraw(*, actor: Actor, slot: Slot, client: str | None = None) -> Slot:
+def slot_withdraw(*, actor: Actor, slot: Slot) -> Slot:
     """Stop offering a free slot. A booked slot is not withdrawn: cancel or move its booking first."""
     with transaction.atomic():
         if Booking.objects.filter(slot=slot, status__in=ACTIVE_STATUSES).exists():
@@ -288,7 +285,7 @@ def slot_withdraw(*, actor: Actor, slot: Slot, client: str | None = None) -> Slo
             )
         Slot.objects.filter(pk=slot.pk).update(withdrawn=True)
         slot.refresh_from_db()
-        log_action(actor, "interpreting.slot.withdraw", object_type="slot", object_id=slot.pk, client=client)
+        log_action(actor, "interpreting.slot.withdraw", object_type="slot", object_id=slot.pk)
     return slot
 
 
@@ -300,23 +297,6 @@ def _next_reference(year: int) -> str:
     BookingNumber.objects.get_or_create(year=year)
     BookingNumber.objects.filter(year=year).update(last=F("last") + 1)  # atomic in both databases
     return f"SY-{year}-{BookingNumber.objects.get(year=year).last:06d}"
-
-
-def bookable_slots(now: dt.datetime | None = None):
-    """Slots a requester may book: in the future (within MAX_DAYS_AHEAD), not withdrawn, of an active
-    interpreter, and with no booking that is not cancelled."""
-    now = now or _now()
-    return (
-        Slot.objects.filter(
-            starts_at__gt=now,
-            starts_at__lt=now + dt.timedelta(days=MAX_DAYS_AHEAD),
-            withdrawn=False,
-            interpreter__active=True,
-        )
-        .exclude(bookings__status__in=ACTIVE_STATUSES)
-        .select_related("interpreter")
-        .order_by("starts_at", "interpreter__name", "id")
-    )
 
 
 def _check_bookable(slot: Slot, *, field: str = "") -> None:
@@ -371,7 +351,7 @@ def booking_create(
     purpose: str,
     details: str = "",
     submission_key: str = "",
-    client: str | None = None,
+    sender_address: str | None = None,
 ) -> Booking:
     """Book ``slot`` (the public booking form; U11). The slot must be in the future, offered and free;
     two requesters racing for one slot: the database lets one booking in and refuses the other, who is
@@ -415,8 +395,8 @@ def booking_create(
         earlier = Booking.objects.filter(submission_key=submission_key).first()
         if earlier is not None:
             return earlier
-    if client:
-        key = f"interpreting:book:{client}"
+    if sender_address:  # bookings are counted per sending address (CLIENT_LIMIT), not for the audit
+        key = f"interpreting:book:{sender_address}"
         if not attempt([key], {key: CLIENT_LIMIT}):
             raise InterpretingError(
                 "limit",
@@ -475,7 +455,6 @@ def booking_create(
                 "requester_kind": requester_kind,
                 "purpose": purpose,
             },
-            client=client,
         )
     return booking
 
@@ -491,9 +470,7 @@ def _apply(booking: Booking, version: int, **changes) -> Booking:
     return booking
 
 
-def booking_confirm(
-    *, actor: Actor, booking: Booking, version: int, meeting_details: str, client: str | None = None
-) -> Booking:
+def booking_confirm(*, actor: Actor, booking: Booking, version: int, meeting_details: str) -> Booking:
     """Confirm a requested booking with the meeting details (the video link, room or number to call),
     or change the details of a confirmed one. The requester's page shows them at once."""
     meeting_details = meeting_details.strip()
@@ -522,7 +499,6 @@ def booking_confirm(
             object_type="booking",
             object_id=booking.reference,
             details={"slot": booking.slot_id},
-            client=client,
         )
     return booking
 
@@ -534,7 +510,6 @@ def booking_reassign(
     version: int,
     slot: Slot,
     meeting_details: str = "",
-    client: str | None = None,
 ) -> Booking:
     """Move a booking to another free slot (another interpreter or time). The new slot's uniqueness is
     the database's: a slot booked meanwhile is refused and nothing changes. With meeting details the
@@ -571,7 +546,6 @@ def booking_reassign(
             object_type="booking",
             object_id=booking.reference,
             details={"from_slot": old_slot, "to_slot": slot.pk, "confirmed": bool(meeting_details)},
-            client=client,
         )
     return booking
 
@@ -583,7 +557,6 @@ def booking_cancel(
     version: int,
     reason: str,
     by_requester: bool = False,
-    client: str | None = None,
 ) -> Booking:
     """Cancel a booking; its slot is free again at once. Staff give the reason (the requester is told
     it); the requester cancels from their own page, before the time starts, with an optional reason."""
@@ -618,6 +591,5 @@ def booking_cancel(
             object_type="booking",
             object_id=booking.reference,
             details={"slot": booking.slot_id, "by_requester": by_requester},
-            client=client,
         )
     return booking

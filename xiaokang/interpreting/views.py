@@ -15,8 +15,7 @@ import datetime as dt
 import itertools
 
 from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,12 +26,12 @@ from xiaokang.accounts.actors import SystemActor
 from xiaokang.accounts.forms import client_address
 from xiaokang.core.errors import add_to_form
 from xiaokang.core.language import in_page_language
+from xiaokang.interpreting import selectors
 from xiaokang.interpreting.forms import BookingForm, CancelOwnForm
-from xiaokang.interpreting.models import Booking, Slot, Status
+from xiaokang.interpreting.models import Status
 from xiaokang.interpreting.services import (
     MAX_DAYS_AHEAD,
     InterpretingError,
-    bookable_slots,
     booking_cancel,
     booking_create,
 )
@@ -53,12 +52,9 @@ def booking_start(request):
     """What the service is, and the free times of one week grouped by day (``?week=N``: N weeks on)."""
     raw = request.GET.get("week", "0")
     week = int(raw) if raw.isdigit() and int(raw) < WEEKS_SHOWN else 0
-    now = timezone.now()
     first = timezone.localdate() + dt.timedelta(days=DAYS_SHOWN * week)
     start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-    slots = bookable_slots(now).filter(
-        starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=DAYS_SHOWN)
-    )
+    slots = selectors.bookable_slots_between(start, start + dt.timedelta(days=DAYS_SHOWN))
     days = [
         {"day": day, "slots": list(group)}
         for day, group in itertools.groupby(slots, key=lambda s: timezone.localtime(s.starts_at).date())
@@ -73,18 +69,10 @@ def booking_start(request):
     return render(request, "interpreting/start.html", context)
 
 
-def _slot_or_404(slot_id: int) -> Slot:
-    return get_object_or_404(Slot.objects.select_related("interpreter"), pk=slot_id)
-
-
-def _offered(slot: Slot) -> bool:
-    return bookable_slots().filter(pk=slot.pk).exists()
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def booking_new(request, slot_id: int):
-    slot = _slot_or_404(slot_id)
+    slot = selectors.slot_or_404(slot_id)
     status = 200
     taken = False
     if request.method == "POST":
@@ -104,7 +92,7 @@ def booking_new(request, slot_id: int):
                     purpose=data["purpose"],
                     details=data["details"],
                     submission_key=data["submission_token"],
-                    client=client_address(request),
+                    sender_address=client_address(request),
                 )
             except InterpretingError as error:
                 taken = error.kind == "taken"
@@ -120,7 +108,7 @@ def booking_new(request, slot_id: int):
             status = 422
     else:
         form = BookingForm()
-        taken = not _offered(slot)
+        taken = not selectors.slot_offered(slot)
     return render(
         request,
         "interpreting/book.html",
@@ -133,11 +121,7 @@ def booking_new(request, slot_id: int):
 @require_http_methods(["GET", "POST"])
 def booking_page(request, token: str):
     """The requester's own page: the booking as it stands, and the cancel form."""
-    if len(token) > 64:
-        raise Http404
-    booking = get_object_or_404(
-        Booking.objects.select_related("slot", "slot__interpreter"), access_token=token
-    )
+    booking = selectors.booking_by_token_or_404(token)
     form = CancelOwnForm(initial={"version": booking.version})
     problem = ""
     status = 200
@@ -151,7 +135,6 @@ def booking_page(request, token: str):
                     version=form.cleaned_data["version"],
                     reason=form.cleaned_data["reason"],
                     by_requester=True,
-                    client=client_address(request),
                 )
             except InterpretingError as error:
                 problem = in_page_language(error.message)

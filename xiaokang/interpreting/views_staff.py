@@ -13,30 +13,24 @@ audited (``core.capabilities.requires``). Every page is ``no-store``."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaokang.accounts.forms import client_address
-from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import requires
-from xiaokang.core.crypto import decrypt
 from xiaokang.core.errors import add_to_form
-from xiaokang.core.ids import safe_id
 from xiaokang.core.language import in_page_language
+from xiaokang.interpreting import selectors
 from xiaokang.interpreting.forms import BookingFilterForm, InterpreterForm, SlotsForm
-from xiaokang.interpreting.models import ACTIVE_STATUSES, Booking, Interpreter, Slot, Status
+from xiaokang.interpreting.models import Booking, Interpreter
 from xiaokang.interpreting.services import (
     InterpretingError,
-    bookable_slots,
     booking_cancel,
     booking_confirm,
     booking_reassign,
@@ -62,28 +56,10 @@ def booking_list(request):
     if form.is_bound and form.is_valid():
         status = form.cleaned_data["status"] or "open"
         day = form.cleaned_data["day"]
-    bookings = Booking.objects.select_related("slot", "slot__interpreter")
-    if status == "open":
-        bookings = bookings.filter(status__in=ACTIVE_STATUSES)
-    elif status in Status.values:
-        bookings = bookings.filter(status=status)
-    if day:
-        zone = timezone.get_current_timezone()
-        start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
-        bookings = bookings.filter(
-            slot__starts_at__gte=start, slot__starts_at__lt=start + dt.timedelta(days=1)
-        )
-    elif status in ("open", "requested", "confirmed"):
-        # From today on: what is still to be done (a past day is chosen with the day filter).
-        today = dt.datetime.combine(timezone.localdate(), dt.time(), tzinfo=timezone.get_current_timezone())
-        bookings = bookings.filter(slot__starts_at__gte=today)
-    bookings = bookings.order_by("slot__starts_at", "id")
+    bookings = selectors.staff_bookings(status=status, day=day)
     page = Paginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = {name: request.GET[name] for name in ("status", "day") if request.GET.get(name)}
-    counts = Booking.objects.filter(slot__starts_at__gte=timezone.now()).aggregate(
-        requested=Count("id", filter=Q(status=Status.REQUESTED)),
-        confirmed=Count("id", filter=Q(status=Status.CONFIRMED)),
-    )
+    counts = selectors.upcoming_counts()
     return render(
         request,
         "interpreting/staff/list.html",
@@ -97,20 +73,13 @@ def booking_list(request):
     )
 
 
-def _booking(pk: int) -> Booking:
-    return get_object_or_404(Booking.objects.select_related("slot", "slot__interpreter"), pk=pk)
-
-
 def _render_detail(request, booking: Booking, *, status: int = 200, problem=None, typed=None, revealed=None):
-    free = []
-    if booking.status != Status.CANCELLED:
-        free = list(bookable_slots().exclude(pk=booking.slot_id)[:500])
     return render(
         request,
         "interpreting/staff/detail.html",
         {
             "booking": booking,
-            "free_slots": free,
+            "free_slots": selectors.free_slots_for(booking),
             "problem": problem or {},
             "typed": typed or {},
             "revealed": revealed,
@@ -120,22 +89,10 @@ def _render_detail(request, booking: Booking, *, status: int = 200, problem=None
     )
 
 
-def _log_view(request, booking: Booking, **details) -> None:
-    log_action(
-        request.user,
-        "interpreting.view",
-        object_type="booking",
-        object_id=booking.reference,
-        details=details or None,
-        client=client_address(request),
-    )
-
-
 @require_GET
 @staff_required
 def booking_detail(request, pk: int):
-    booking = _booking(pk)
-    _log_view(request, booking)
+    booking = selectors.booking_or_404(pk, viewer=request.user)
     return _render_detail(request, booking)
 
 
@@ -143,18 +100,8 @@ def booking_detail(request, pk: int):
 @staff_required
 def booking_reveal(request, pk: int):
     """The full phone number (and e-mail) to contact the requester: a POST, audited, never cached."""
-    booking = _booking(pk)
-    log_action(
-        request.user,
-        "interpreting.reveal",
-        object_type="booking",
-        object_id=booking.reference,
-        client=client_address(request),
-    )
-    revealed = {
-        "phone": decrypt(booking.phone_encrypted),
-        "email": decrypt(booking.email_encrypted) if booking.email_encrypted else "",
-    }
+    booking = selectors.booking_or_404(pk)
+    revealed = selectors.booking_contact_reveal(actor=request.user, booking=booking)
     return _render_detail(request, booking, revealed=revealed)
 
 
@@ -179,7 +126,7 @@ def _refused(request, booking: Booking, error: InterpretingError, *, action: str
 
 
 def _act(request, pk: int, action: str, call, typed: dict, done: str):
-    booking = _booking(pk)
+    booking = selectors.booking_or_404(pk)
     version = _version(request)
     if version is None:
         error = InterpretingError("stale", "页面已过期 / The form was out of date: nothing was changed.")
@@ -192,24 +139,43 @@ def _act(request, pk: int, action: str, call, typed: dict, done: str):
     return _see_other(reverse("interpreting-booking-detail", args=[booking.pk]))
 
 
-@require_POST
-@staff_required
-def booking_confirm_view(request, pk: int):
-    details = request.POST.get("meeting_details", "")[:4000]
-    return _act(
-        request,
-        pk,
-        "confirm",
-        lambda booking, version: booking_confirm(
-            actor=request.user,
-            booking=booking,
-            version=version,
-            meeting_details=details,
-            client=client_address(request),
-        ),
-        {"meeting_details": details},
-        _("Booking %(reference)s is confirmed. The requester's page shows the meeting details."),
-    )
+def _step(action: str, service, field: str, max_length: int, done):
+    """The view of a booking step that takes one text (confirm: the meeting details; cancel: the
+    reason): ``service(actor=, booking=, version=, <field>=)`` through ``_act``."""
+
+    @require_POST
+    @staff_required
+    def view(request, pk: int):
+        value = request.POST.get(field, "")[:max_length]
+        return _act(
+            request,
+            pk,
+            action,
+            lambda booking, version: service(
+                actor=request.user, booking=booking, version=version, **{field: value}
+            ),
+            {field: value},
+            str(done),
+        )
+
+    view.__name__ = view.__qualname__ = f"booking_{action}_view"
+    return view
+
+
+booking_confirm_view = _step(
+    "confirm",
+    booking_confirm,
+    "meeting_details",
+    4000,
+    gettext_lazy("Booking %(reference)s is confirmed. The requester's page shows the meeting details."),
+)
+booking_cancel_view = _step(
+    "cancel",
+    booking_cancel,
+    "reason",
+    2000,
+    gettext_lazy("Booking %(reference)s is cancelled; its slot is free again."),
+)
 
 
 @require_POST
@@ -219,18 +185,11 @@ def booking_reassign_view(request, pk: int):
     slot_text = request.POST.get("slot", "")
 
     def call(booking, version):
-        slot = None
-        if slot_text.isdigit():
-            slot = Slot.objects.filter(pk=safe_id(int(slot_text))).first()
+        slot = selectors.slot_chosen(slot_text)
         if slot is None:
             raise InterpretingError("invalid", "请选择新的时间段 / Choose the new slot.", "slot")
         return booking_reassign(
-            actor=request.user,
-            booking=booking,
-            version=version,
-            slot=slot,
-            meeting_details=details,
-            client=client_address(request),
+            actor=request.user, booking=booking, version=version, slot=slot, meeting_details=details
         )
 
     return _act(
@@ -243,26 +202,6 @@ def booking_reassign_view(request, pk: int):
     )
 
 
-@require_POST
-@staff_required
-def booking_cancel_view(request, pk: int):
-    reason = request.POST.get("reason", "")[:2000]
-    return _act(
-        request,
-        pk,
-        "cancel",
-        lambda booking, version: booking_cancel(
-            actor=request.user,
-            booking=booking,
-            version=version,
-            reason=reason,
-            client=client_address(request),
-        ),
-        {"reason": reason},
-        _("Booking %(reference)s is cancelled; its slot is free again."),
-    )
-
-
 # ---------------------------------------------------------------------------------------------------
 # Interpreters
 
@@ -270,40 +209,40 @@ def booking_cancel_view(request, pk: int):
 @require_GET
 @staff_required
 def interpreter_list(request):
-    now = timezone.now()
-    interpreters = Interpreter.objects.annotate(
-        upcoming=Count("slots", filter=Q(slots__starts_at__gt=now, slots__withdrawn=False))
-    ).order_by("-active", "name", "id")
+    interpreters = selectors.interpreters_listed()
     return render(request, "interpreting/staff/interpreters.html", {"interpreters": interpreters})
+
+
+def _save(request, form, call, *, done_url: str):
+    """A staff form posted: for a valid one, ``call(cleaned_data)`` (a service call) and its success
+    message, then 303 to ``done_url``; a refusal goes next to its field (409 for a stale version, else
+    422). Returns the redirect or None, and the status to render the form with."""
+    if not form.is_valid():
+        return None, 422
+    try:
+        done = call(form.cleaned_data)
+    except InterpretingError as error:
+        add_to_form(form, error)
+        return None, 409 if error.kind == "stale" else 422
+    messages.success(request, done)
+    return _see_other(done_url), 200
 
 
 def _interpreter_form(request, interpreter: Interpreter | None):
     status = 200
     if request.method == "POST":
         form = InterpreterForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = interpreter_save(
-                    actor=request.user,
-                    interpreter=interpreter,
-                    name=data["name"],
-                    languages=data["languages"],
-                    notes=data["notes"],
-                    active=data["active"],
-                    version=data["version"],
-                    client=client_address(request),
-                )
-            except InterpretingError as error:
-                add_to_form(form, error)
-                status = 409 if error.kind == "stale" else 422
-            else:
-                messages.success(
-                    request, _("The interpreter %(name)s has been saved.") % {"name": saved.name}
-                )
-                return _see_other(reverse("interpreting-interpreters"))
-        else:
-            status = 422
+
+        def call(data):
+            fields = ("name", "languages", "notes", "active", "version")
+            saved = interpreter_save(
+                actor=request.user, interpreter=interpreter, **{name: data[name] for name in fields}
+            )
+            return _("The interpreter %(name)s has been saved.") % {"name": saved.name}
+
+        saved, status = _save(request, form, call, done_url=reverse("interpreting-interpreters"))
+        if saved:
+            return saved
     elif interpreter is None:
         form = InterpreterForm(initial={"active": True})
     else:
@@ -333,7 +272,7 @@ def interpreter_create(request):
 @require_http_methods(["GET", "POST"])
 @staff_required
 def interpreter_edit(request, pk: int):
-    return _interpreter_form(request, get_object_or_404(Interpreter, pk=pk))
+    return _interpreter_form(request, selectors.interpreter_or_404(pk))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -346,44 +285,30 @@ def slot_list(request):
     status = 200
     if request.method == "POST":
         form = SlotsForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if data["interpreter"] is None:
-                    raise InterpretingError("invalid", "请选择译员 / Choose the interpreter.", "interpreter")
-                if data["day"] is None:
-                    raise InterpretingError(
-                        "invalid", "请填写日期，如 2026-12-01 / Enter the day, e.g. 2026-12-01.", "day"
-                    )
-                slots = slots_add(
-                    actor=request.user,
-                    interpreter=data["interpreter"],
-                    day=data["day"],
-                    times=parse_times(data["times"]),
-                    client=client_address(request),
+
+        def call(data):
+            if data["interpreter"] is None:
+                raise InterpretingError("invalid", "请选择译员 / Choose the interpreter.", "interpreter")
+            if data["day"] is None:
+                raise InterpretingError(
+                    "invalid", "请填写日期，如 2026-12-01 / Enter the day, e.g. 2026-12-01.", "day"
                 )
-            except InterpretingError as error:
-                add_to_form(form, error)
-                status = 422
-            else:
-                messages.success(request, _("%(count)d slots have been added.") % {"count": len(slots)})
-                return _see_other(reverse("interpreting-slots"))
-        else:
-            status = 422
+            slots = slots_add(
+                actor=request.user,
+                interpreter=data["interpreter"],
+                day=data["day"],
+                times=parse_times(data["times"]),
+            )
+            return _("%(count)d slots have been added.") % {"count": len(slots)}
+
+        saved, status = _save(request, form, call, done_url=reverse("interpreting-slots"))
+        if saved:
+            return saved
     else:
         form = SlotsForm()
-    today = dt.datetime.combine(timezone.localdate(), dt.time(), tzinfo=timezone.get_current_timezone())
-    slots = (
-        Slot.objects.filter(starts_at__gte=today)
-        .select_related("interpreter")
-        .annotate(active_bookings=Count("bookings", filter=Q(bookings__status__in=ACTIVE_STATUSES)))
-        .order_by("starts_at", "interpreter__name", "id")
-    )
+    slots = selectors.upcoming_slots()
     page = Paginator(slots, 100).get_page(request.GET.get("page"))
-    booked = {
-        b.slot_id: b
-        for b in Booking.objects.filter(slot__in=[s.pk for s in page.object_list], status__in=ACTIVE_STATUSES)
-    }
+    booked = selectors.active_bookings_by_slot(page.object_list)
     rows = [{"slot": s, "booking": booked.get(s.pk)} for s in page.object_list]
     return render(
         request,
@@ -392,7 +317,7 @@ def slot_list(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "has_interpreters": Interpreter.objects.filter(active=True).exists(),
+            "has_interpreters": selectors.has_active_interpreters(),
         },
         status=status,
     )
@@ -401,9 +326,9 @@ def slot_list(request):
 @require_POST
 @staff_required
 def slot_withdraw_view(request, pk: int):
-    slot = get_object_or_404(Slot, pk=pk)
+    slot = selectors.slot_or_404(pk)
     try:
-        slot_withdraw(actor=request.user, slot=slot, client=client_address(request))
+        slot_withdraw(actor=request.user, slot=slot)
     except InterpretingError as error:
         messages.error(request, in_page_language(error.message))
     else:

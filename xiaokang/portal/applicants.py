@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +23,17 @@ from xiaokang.accounts.actors import ApplicantActor, SystemActor
 from xiaokang.accounts.models import LoginFailure
 from xiaokang.accounts.services import LOCKOUT_MINUTES, LoginRefused, is_locked
 from xiaokang.audit.services import log_action
-from xiaokang.cases.models import OPEN_STATES, Application, Enrolment, EnrolmentStatus, RosterLine
-from xiaokang.cases.services import TEMPORARY_POLICY_ID
+from xiaokang.cases.documents import documents_add
+from xiaokang.cases.models import (
+    OPEN_STATES,
+    Application,
+    Channel,
+    Enrolment,
+    EnrolmentStatus,
+    RosterLine,
+    State,
+)
+from xiaokang.cases.services import TEMPORARY_POLICY_ID, application_submit, application_transition
 from xiaokang.core import crypto
 from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.identifiers import IdentifierError, parse_id_number
@@ -52,6 +62,26 @@ class ApplicantError(ServiceError, ValueError):
 
 def actor_for(account: ApplicantAccount) -> ApplicantActor:
     return ApplicantActor(account_id=account.pk)
+
+
+def log_applicant(
+    account: ApplicantAccount,
+    action: str,
+    *,
+    person_id: int | None = None,
+    details: dict | None = None,
+    actor=None,
+) -> None:
+    """Audit ``action`` on the applicant's account (object ``applicant``, its id), acting as the
+    applicant unless another ``actor`` (staff) did it."""
+    log_action(
+        actor or actor_for(account),
+        action,
+        object_type="applicant",
+        object_id=str(account.pk),
+        person_id=person_id,
+        details=details,
+    )
 
 
 def normalise_name(name: str) -> str:
@@ -104,7 +134,7 @@ def registry_person_for(account: ApplicantAccount) -> Person | None:
     return person
 
 
-def _relink(account: ApplicantAccount, client: str | None) -> None:
+def _relink(account: ApplicantAccount) -> None:
     """At sign-in: a verified link stays only while the registry record still matches the account (same
     ID number and name); otherwise it is removed, audited, and the resident verifies again. Nothing is
     ever linked here: linking needs a code (portal.verification, U11)."""
@@ -118,41 +148,33 @@ def _relink(account: ApplicantAccount, client: str | None) -> None:
     account.verified_at = None
     account.verified_by = ""
     account.save(update_fields=["person", "verified_at", "verified_by"])
-    log_action(
-        actor_for(account),
-        "applicant.unlink",
-        object_type="applicant",
-        object_id=str(account.pk),
-        person_id=old_id,
-        details={"reason": "registry record no longer matches"},
-        client=client,
+    log_applicant(
+        account, "applicant.unlink", person_id=old_id, details={"reason": "registry record no longer matches"}
     )
 
 
 def applicant_register(
-    *, name: str, id_number: str, phone: str, password: str, client: str | None = None
+    *, name: str, id_number: str, phone: str, password: str, sender_address: str | None = None
 ) -> ApplicantAccount:
     """Create an account (one per ID number), not linked to any registry person: linking needs a code
     (portal.verification, U11), whatever the name and ID number say.
-    Attempts are limited per client address (``XIAOKANG_REGISTER_RATE_LIMIT``), since the answer says
+    Attempts are limited per ``sender_address`` (``XIAOKANG_REGISTER_RATE_LIMIT``), since the answer says
     whether an ID number has an account already; an attempt counts even when it is refused (the count is
     committed on its own, before the registration's transaction)."""
-    if client is not None:
+    if sender_address is not None:
         attempts, minutes = settings.XIAOKANG_REGISTER_RATE_LIMIT
-        key = f"register:client:{client}"
+        key = f"register:client:{sender_address}"
         if not attempt([key], {key: Limit(attempts, dt.timedelta(minutes=minutes))}):
             raise ApplicantError(
                 "",
                 _("Too many attempts from here: please try again in %(minutes)d minutes.")
                 % {"minutes": minutes},
             )
-    return _register(name=name, id_number=id_number, phone=phone, password=password, client=client)
+    return _register(name=name, id_number=id_number, phone=phone, password=password)
 
 
 @transaction.atomic
-def _register(
-    *, name: str, id_number: str, phone: str, password: str, client: str | None
-) -> ApplicantAccount:
+def _register(*, name: str, id_number: str, phone: str, password: str) -> ApplicantAccount:
     name = normalise_name(name)
     if not name:
         raise ApplicantError("name", _("Enter your name as on your ID card."))
@@ -186,14 +208,7 @@ def _register(
             account.save()
     except IntegrityError:  # registered at the same moment by another request
         raise ApplicantError("id_number", _already_registered()) from None
-    log_action(
-        actor_for(account),
-        "applicant.register",
-        object_type="applicant",
-        object_id=str(account.pk),
-        details={"id_number_masked": account.id_number_masked},
-        client=client,
-    )
+    log_applicant(account, "applicant.register", details={"id_number_masked": account.id_number_masked})
     return account
 
 
@@ -208,21 +223,20 @@ def _already_registered() -> str:
 # Sign-in (the staff rule: 5 failures for one ID number within 15 minutes lock it for 15 minutes)
 
 
-def applicant_login(*, id_number: str, password: str, client: str | None = None) -> ApplicantAccount:
+def applicant_login(*, id_number: str, password: str) -> ApplicantAccount:
     """The account for ``id_number`` and ``password``, its registry link re-checked, or LoginRefused
-    (``locked`` or not; never whether the account exists). Every outcome is audited and committed."""
+    (``locked`` or not; never whether the account exists). Every outcome is audited and committed. A
+    failure records the request's address (audit middleware), as staff sign-in does."""
     from xiaokang.audit.services import current_client
 
-    client = current_client.get() if client is None else client
+    address = current_client.get()
     number = (id_number or "").strip().upper()
     key = lockout_key(number)
     system = SystemActor("applicant login")
     with transaction.atomic():
         if is_locked(key):
-            LoginFailure.objects.create(username=key, at=timezone.now(), client=client)
-            log_action(
-                system, "applicant.login.locked", object_type="applicant", object_id=key, client=client
-            )
+            LoginFailure.objects.create(username=key, at=timezone.now(), client=address)
+            log_action(system, "applicant.login.locked", object_type="applicant", object_id=key)
             refused = LoginRefused(locked=True)
         else:
             account = ApplicantAccount.objects.filter(id_number_index=crypto.blind_index(number)).first()
@@ -232,36 +246,22 @@ def applicant_login(*, id_number: str, password: str, client: str | None = None)
             else:
                 valid = check_password(password, account.password) and account.is_active
             if not valid:
-                LoginFailure.objects.create(username=key, at=timezone.now(), client=client)
-                log_action(
-                    system, "applicant.login.failure", object_type="applicant", object_id=key, client=client
-                )
+                LoginFailure.objects.create(username=key, at=timezone.now(), client=address)
+                log_action(system, "applicant.login.failure", object_type="applicant", object_id=key)
                 refused = LoginRefused(locked=is_locked(key))
             else:
                 LoginFailure.objects.filter(username=key).delete()
                 account.last_login_at = timezone.now()
                 account.save(update_fields=["last_login_at"])
-                log_action(
-                    actor_for(account),
-                    "applicant.login.success",
-                    object_type="applicant",
-                    object_id=str(account.pk),
-                    client=client,
-                )
+                log_applicant(account, "applicant.login.success")
                 # A verified link whose registry record no longer matches is removed (P2, U11).
-                _relink(account, client)
+                _relink(account)
                 return account
     raise refused
 
 
-def applicant_logout(*, account: ApplicantAccount, client: str | None = None) -> None:
-    log_action(
-        actor_for(account),
-        "applicant.logout",
-        object_type="applicant",
-        object_id=str(account.pk),
-        client=client,
-    )
+def applicant_logout(*, account: ApplicantAccount) -> None:
+    log_applicant(account, "applicant.logout")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -339,4 +339,77 @@ def current_enrolment(account: ApplicantAccount, policy_id: str) -> Enrolment | 
         applicant_enrolments(account)
         .filter(policy_id=policy_id, status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED])
         .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# One application as the applicant reads it, and the applicant's writes on applications (G2, S4, U11)
+
+
+def applicant_application_or_404(account: ApplicantAccount, pk: int, *, viewed: bool = False) -> Application:
+    """One of the linked person's applications; someone else's and a missing one both answer 404, and
+    the attempt is audited (``access.denied``). ``viewed``: the reading itself is audited
+    (``application.view``)."""
+    application = applicant_application(account, pk)
+    if application is None:
+        log_action(actor_for(account), "access.denied", object_type="application", object_id=str(pk)[:64])
+        raise Http404("no such application")
+    if viewed:
+        log_action(
+            actor_for(account),
+            "application.view",
+            object_type="application",
+            object_id=application.number,
+            person_id=account.person_id,
+        )
+    return application
+
+
+def application_events(application: Application) -> list:
+    """The application's timeline, oldest first."""
+    return list(application.events.order_by("at", "id"))
+
+
+def application_rejection(application: Application):
+    """The latest rejection event of a rejected application (its reasons and failed conditions), else None."""
+    if application.state != State.REJECTED:
+        return None
+    return application.events.filter(action="reject").order_by("-id").first()
+
+
+def application_documents(application: Application) -> list:
+    return list(application.documents.order_by("id"))
+
+
+@transaction.atomic
+def applicant_documents_add(*, account: ApplicantAccount, application: Application, uploads) -> list:
+    """Attach documents to one of the applicant's applications while it is handled (all or none)."""
+    return documents_add(actor=actor_for(account), application=application, uploads=uploads)
+
+
+@transaction.atomic
+def online_apply(
+    *, account: ApplicantAccount, policy_id: str, received_on: dt.date, submission_token: str, uploads
+):
+    """The online application (S4): the application and its documents are recorded together or not at
+    all; the same form sent twice (``submission_token``) records one application (``.created`` False)."""
+    actor = actor_for(account)
+    submission = application_submit(
+        actor=actor,
+        person=account.person,
+        policy_id=policy_id,
+        channel=Channel.ONLINE,
+        received_on=received_on,
+        idempotency_key=submission_token,
+    )
+    if submission.created:
+        documents_add(actor=actor, application=submission.application, uploads=uploads)
+    return submission
+
+
+def applicant_appeal(*, account: ApplicantAccount, application: Application, version: int, reason: str):
+    """Appeal a rejection (G2), as the applicant: the workflow checks the state, the appeal period and
+    who decides it."""
+    return application_transition(
+        actor=actor_for(account), application=application, action="appeal", version=version, reason=reason
     )

@@ -17,7 +17,7 @@ class PortalConfig(AppConfig):
         # The person page's "Portal account" section (U11: office code, unlink), registered by name.
         from xiaokang.registry import sections
 
-        sections.register_person_section("xiaokang.portal.views_staff.portal_account_section")
+        sections.register_person_section("xiaokang.portal.views.staff.portal_account_section")
 
         # What can be done in this app, and by whom; its staff menu entries (core.capabilities, core.menu).
         from xiaokang.core import capabilities, menu

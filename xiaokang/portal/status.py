@@ -41,11 +41,12 @@ def normalise(raw: str) -> str:
     return (raw or "").strip().upper()
 
 
-def status_lookup(*, number: str, id_tail: str, client: str) -> Lookup:
+def status_lookup(*, number: str, id_tail: str, sender_address: str) -> Lookup:
     """The application with ``number`` whose applicant's ID number ends with ``id_tail``, or none; the
-    caller has checked both shapes. Every lookup counts against the client's and the number's limits."""
+    caller has checked both shapes. Every lookup counts against the limits of the sending address and of
+    the number."""
     client_limit, number_limit = _limits()
-    client_key, number_key = f"status:client:{client}", f"status:number:{number}"
+    client_key, number_key = f"status:client:{sender_address}", f"status:number:{number}"
     if not attempt([client_key, number_key], {client_key: client_limit, number_key: number_limit}):
         return Lookup(limited=True)
     application = (
@@ -65,6 +66,10 @@ def status_lookup(*, number: str, id_tail: str, client: str) -> Lookup:
         object_type="application",
         object_id=application.number,
         person_id=application.person_id,
-        client=client,
     )
     return Lookup(application=application)
+
+
+def last_change(application: Application):
+    """When the application last changed (its newest event), for the status page."""
+    return application.events.order_by("-at").values_list("at", flat=True).first()

@@ -4,18 +4,18 @@ docs/portal-accounts.md."""
 
 from django.urls import path
 
-from xiaokang.portal import views_applicants as views
+from xiaokang.portal.views import account, applications, apply, verification
 
 urlpatterns = [
-    path("", views.home, name="applicant-home"),
-    path("register/", views.register, name="applicant-register"),
-    path("login/", views.login, name="applicant-login"),
-    path("logout/", views.logout, name="applicant-logout"),
-    path("verify/", views.verify, name="applicant-verify"),
-    path("verify/send/", views.verify_send, name="applicant-verify-send"),
-    path("applications/<id:pk>/", views.application_detail, name="applicant-application"),
-    path("applications/<id:pk>/appeal/", views.appeal, name="applicant-appeal"),
-    path("applications/<id:pk>/documents/", views.document_upload, name="applicant-document-upload"),
-    path("apply/", views.apply_choose, name="applicant-apply"),
-    path("apply/<str:policy_id>/", views.apply, name="applicant-apply-policy"),
+    path("", applications.home, name="applicant-home"),
+    path("register/", account.register, name="applicant-register"),
+    path("login/", account.login, name="applicant-login"),
+    path("logout/", account.logout, name="applicant-logout"),
+    path("verify/", verification.verify, name="applicant-verify"),
+    path("verify/send/", verification.verify_send, name="applicant-verify-send"),
+    path("applications/<id:pk>/", applications.application_detail, name="applicant-application"),
+    path("applications/<id:pk>/appeal/", applications.appeal, name="applicant-appeal"),
+    path("applications/<id:pk>/documents/", applications.document_upload, name="applicant-document-upload"),
+    path("apply/", apply.apply_choose, name="applicant-apply"),
+    path("apply/<str:policy_id>/", apply.apply, name="applicant-apply-policy"),
 ]

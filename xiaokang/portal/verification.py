@@ -28,7 +28,7 @@ from xiaokang.audit.services import log_action
 from xiaokang.core import crypto, sms
 from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.ratelimit import Limit, attempt
-from xiaokang.portal.applicants import actor_for, registry_person_for
+from xiaokang.portal.applicants import actor_for, log_applicant, registry_person_for
 from xiaokang.portal.models import ApplicantAccount, CodeKind, VerificationCode
 from xiaokang.registry.models import Person
 
@@ -116,7 +116,7 @@ def verification_status(account: ApplicantAccount) -> Status:
 # SMS codes
 
 
-def sms_code_send(*, account: ApplicantAccount, client: str | None = None) -> str:
+def sms_code_send(*, account: ApplicantAccount) -> str:
     """Send a new six-digit code to the phone the registry holds for the account's person; the masked
     number it went to. Limited per account and per person (``XIAOKANG_SMS_RATE_LIMIT``). The code goes
     nowhere else: not to the phone typed at registration, not into the page, the audit or the logs."""
@@ -132,14 +132,7 @@ def sms_code_send(*, account: ApplicantAccount, client: str | None = None) -> st
     window = dt.timedelta(minutes=minutes)
     keys = [f"sms:account:{account.pk}", f"sms:person:{person.pk}"]
     if not attempt(keys, {keys[0]: Limit(per_account, window), keys[1]: Limit(per_person, window)}):
-        log_action(
-            actor_for(account),
-            "applicant.verify.sms_limited",
-            object_type="applicant",
-            object_id=str(account.pk),
-            person_id=person.pk,
-            client=client,
-        )
+        log_applicant(account, "applicant.verify.sms_limited", person_id=person.pk)
         raise VerificationError(
             _("Too many codes have been requested: please try again in %(minutes)d minutes.")
             % {"minutes": minutes}
@@ -154,24 +147,18 @@ def sms_code_send(*, account: ApplicantAccount, client: str | None = None) -> st
         sms.send(crypto.decrypt(person.phone_encrypted), text)
     except sms.SmsError as error:
         VerificationCode.objects.filter(pk=row.pk).update(invalidated_at=timezone.now())
-        log_action(
-            actor_for(account),
+        log_applicant(
+            account,
             "applicant.verify.sms_failed",
-            object_type="applicant",
-            object_id=str(account.pk),
             person_id=person.pk,
             details={"error": error.reason[:200], "phone_masked": person.phone_masked},
-            client=client,
         )
         raise VerificationError(_("The text message could not be sent. Please try again later.")) from None
-    log_action(
-        actor_for(account),
+    log_applicant(
+        account,
         "applicant.verify.sms_sent",
-        object_type="applicant",
-        object_id=str(account.pk),
         person_id=person.pk,
         details={"phone_masked": person.phone_masked},
-        client=client,
     )
     return person.phone_masked
 
@@ -180,7 +167,7 @@ def sms_code_send(*, account: ApplicantAccount, client: str | None = None) -> st
 # Entering a code (either kind)
 
 
-def code_verify(*, account: ApplicantAccount, code: str, client: str | None = None) -> ApplicantAccount:
+def code_verify(*, account: ApplicantAccount, code: str) -> ApplicantAccount:
     """Link the account to its person with a code: six digits are the SMS code last sent to this
     account, eight characters an office code printed for the person. A wrong entry counts against
     that code (5 spend it) and against the account (``XIAOKANG_VERIFY_RATE_LIMIT``); an expired, used
@@ -209,23 +196,16 @@ def code_verify(*, account: ApplicantAccount, code: str, client: str | None = No
             field="code",
         )
     if person is None:
-        log_action(
-            actor_for(account),
-            "applicant.verify.failure",
-            object_type="applicant",
-            object_id=str(account.pk),
-            details={"kind": kind, "problem": "no_record"},
-            client=client,
-        )
+        log_applicant(account, "applicant.verify.failure", details={"kind": kind, "problem": "no_record"})
         raise VerificationError(_failure_message(kind, "none"), field="code")
-    failure = _check_and_link(account, person, kind, value, client)
+    failure = _check_and_link(account, person, kind, value)
     if failure:
         raise VerificationError(failure, field="code")
     account.refresh_from_db()
     return account
 
 
-def _check_and_link(account, person, kind: str, value: str, client) -> str:
+def _check_and_link(account, person, kind: str, value: str) -> str:
     """'' when linked; else the message, the failed attempt committed (not rolled back with an error)."""
     now = timezone.now()
     actor = actor_for(account)
@@ -248,14 +228,12 @@ def _check_and_link(account, person, kind: str, value: str, client) -> str:
             row.save(update_fields=["failed_attempts"])
             problem = "spent" if row.failed_attempts >= MAX_FAILED_ATTEMPTS else "wrong"
         if problem:
-            log_action(
-                actor,
+            log_applicant(
+                account,
                 "applicant.verify.failure",
-                object_type="applicant",
-                object_id=str(account.pk),
                 person_id=person.pk,
                 details={"kind": kind, "problem": problem},
-                client=client,
+                actor=actor,
             )
         else:
             row.used_at = now
@@ -264,14 +242,12 @@ def _check_and_link(account, person, kind: str, value: str, client) -> str:
             ApplicantAccount.objects.filter(pk=account.pk).update(
                 person=person, verified_at=now, verified_by=kind
             )
-            log_action(
-                actor,
+            log_applicant(
+                account,
                 "applicant.link",
-                object_type="applicant",
-                object_id=str(account.pk),
                 person_id=person.pk,
                 details={"method": kind, "code_id": row.pk},
-                client=client,
+                actor=actor,
             )
             return ""
     return _failure_message(kind, problem)
@@ -308,7 +284,7 @@ def _failure_message(kind: str, problem: str) -> str:
 # Staff at the office (the views check that the person is in the user's scope: registry.person_for)
 
 
-def office_code_issue(*, actor, person: Person, client: str | None = None) -> tuple[str, dt.datetime]:
+def office_code_issue(*, actor, person: Person) -> tuple[str, dt.datetime]:
     """A new office code for ``person`` (older ones invalidated) and when it expires; the clear code is
     returned once, for the printed letter, and never stored or audited."""
     with transaction.atomic():
@@ -320,7 +296,6 @@ def office_code_issue(*, actor, person: Person, client: str | None = None) -> tu
             object_id=str(person.pk),
             person_id=person.pk,
             details={"code_id": row.pk, "expires_at": row.expires_at.isoformat()},
-            client=client,
         )
     return code, row.expires_at
 
@@ -333,9 +308,7 @@ def accounts_of_person(person: Person):
     ).order_by("pk")
 
 
-def account_unlink(
-    *, actor, person: Person, reason: str, close: bool = False, client: str | None = None
-) -> int:
+def account_unlink(*, actor, person: Person, reason: str, close: bool = False) -> int:
     """Detach the portal accounts from ``person`` (the rightful owner reclaims the record, U11): they
     lose access at their next request (every page reads the account's link afresh). ``close`` also
     deactivates them and frees the ID number, so that the owner can register their own account. Their
@@ -360,14 +333,12 @@ def account_unlink(
             VerificationCode.objects.filter(
                 account=account, used_at__isnull=True, invalidated_at__isnull=True
             ).update(invalidated_at=now)
-            log_action(
-                actor,
+            log_applicant(
+                account,
                 "applicant.unlink",
-                object_type="applicant",
-                object_id=str(account.pk),
                 person_id=person.pk,
                 details={"reason": reason[:500], "closed": close, "was_linked": was_linked},
-                client=client,
+                actor=actor,
             )
             changed += 1
     return changed

@@ -578,11 +578,11 @@ def test_bookings_from_one_client_are_rate_limited(interpreter, monkeypatch):
     day = slots_add(
         actor=ACTOR, interpreter=interpreter, day=_future_day(), times=parse_times("9:00-10:00, 11:00-12:00")
     )
-    _book(day[0], client="10.0.0.1")
+    _book(day[0], sender_address="10.0.0.1")
     with pytest.raises(InterpretingError) as refused:
-        _book(day[1], phone="13900001111", client="10.0.0.1")
+        _book(day[1], phone="13900001111", sender_address="10.0.0.1")
     assert refused.value.kind == "limit"
-    _book(day[1], phone="13900001111", client="10.0.0.2")
+    _book(day[1], phone="13900001111", sender_address="10.0.0.2")
 
 
 def test_the_public_list_shows_one_week_at_a_time(client, interpreter, slots):

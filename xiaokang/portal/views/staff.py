@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xiaokang.accounts.forms import client_address
 from xiaokang.core.capabilities import can, requires
 from xiaokang.portal.forms_applicants import UnlinkForm
 from xiaokang.portal.verification import (
@@ -46,9 +45,8 @@ def portal_account_section(request, person) -> dict | None:
 def office_code(request, pk: int):
     """Print a verification code for the resident (shown once on this page, never stored in clear);
     any earlier office code of the person stops working."""
-    client = client_address(request)
-    person = person_for(request.user, pk, client=client)
-    code, expires_at = office_code_issue(actor=request.user, person=person, client=client)
+    person = person_for(request.user, pk)
+    code, expires_at = office_code_issue(actor=request.user, person=person)
     return render(
         request,
         "portal/staff/office_code.html",
@@ -60,8 +58,7 @@ def office_code(request, pk: int):
 @requires("portal_account.manage", person_kwarg="pk")
 def unlink(request, pk: int):
     """Detach the portal account from the person (with a reason), and optionally close it."""
-    client = client_address(request)
-    person = person_for(request.user, pk, client=client)
+    person = person_for(request.user, pk)
     accounts = list(accounts_of_person(person))
     status = 200
     if request.method == "POST":
@@ -73,7 +70,6 @@ def unlink(request, pk: int):
                     person=person,
                     reason=form.cleaned_data["reason"],
                     close=form.cleaned_data["close"],
-                    client=client,
                 )
             except VerificationError as error:
                 form.add_error("reason" if error.field == "reason" else None, error.message)

@@ -21,6 +21,7 @@ from xiaokang.portal.states import NEXT_STEPS
 from xiaokang.portal.status import (
     ID_TAIL_SHAPE,
     NUMBER_SHAPE,
+    last_change,
     normalise,
     status_lookup,
 )
@@ -135,7 +136,7 @@ def status(request):
         lookup = status_lookup(
             number=form.cleaned_data["number"],
             id_tail=form.cleaned_data["id_tail"],
-            client=client_address(request),
+            sender_address=client_address(request),
         )
         context["looked_up"] = True
         if lookup.limited:
@@ -151,6 +152,6 @@ def status(request):
                 state_explained=NEXT_STEPS.get(application.state, ""),
                 # The decision deadline runs while the application is still being decided.
                 deciding=application.state in OPEN_STATES and application.state != State.APPROVED,
-                last_change=application.events.order_by("-at").values_list("at", flat=True).first(),
+                last_change=last_change(application),
             )
     return render(request, "portal/status.html", context, status=status_code)
