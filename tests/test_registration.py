@@ -74,14 +74,25 @@ def test_import_offers_the_kinds_of_every_app_in_order():
 
 
 def _modules(prefix: str) -> set[str]:
+    """Every app's ``<prefix>`` and ``<prefix>_*`` modules; a package of that name stands for its modules
+    (``cases/urls/`` → ``xiaokang.cases.urls.applications``, ``…urls.work``)."""
     root = Path(xiaokang.__file__).parent
-    return {
-        f"xiaokang.{app.name}.{module.name}"
-        for app in pkgutil.iter_modules([str(root)])
-        if app.ispkg
-        for module in pkgutil.iter_modules([str(root / app.name)])
-        if module.name == prefix or module.name.startswith(prefix + "_")
-    }
+    found = set()
+    for app in pkgutil.iter_modules([str(root)]):
+        if not app.ispkg:
+            continue
+        for module in pkgutil.iter_modules([str(root / app.name)]):
+            if not (module.name == prefix or module.name.startswith(prefix + "_")):
+                continue
+            name = f"xiaokang.{app.name}.{module.name}"
+            if module.ispkg:
+                found |= {
+                    f"{name}.{inner.name}"
+                    for inner in pkgutil.iter_modules([str(root / app.name / module.name)])
+                }
+            else:
+                found.add(name)
+    return found
 
 
 def _included(patterns) -> set[str]:
