@@ -29,6 +29,7 @@ from xiaokang.core import crypto, xlsx
 from xiaokang.core.capabilities import can
 from xiaokang.core.errors import FieldError, ServiceError
 from xiaokang.core.money import yuan_text
+from xiaokang.core.safe_text import spreadsheet_safe
 from xiaokang.policies import evaluation
 from xiaokang.policies.engine.loader import policies
 from xiaokang.registry.exporting import atomic_path
@@ -321,13 +322,15 @@ def roster_rows(rosters: list[Roster], *, paid: bool, full: bool) -> Iterator[tu
 
 
 def write_csv_rows(path: str | os.PathLike, header: tuple[str, ...], rows: Iterator[tuple]) -> int:
-    """UTF-8 with a byte-order mark (how Excel recognises UTF-8), written beside ``path`` and moved in."""
+    """UTF-8 with a byte-order mark (how Excel recognises UTF-8), written beside ``path`` and moved in. A
+    text cell that a spreadsheet would run as a formula (a name such as ``=HYPERLINK(…)`` that reached the
+    database some other way) is written quoted with an apostrophe (core.safe_text.spreadsheet_safe, U11)."""
     count = 0
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row])
             count += 1
     return count
 
