@@ -146,12 +146,16 @@ def test_the_screener_without_javascript_and_a_bookmark(portal_page):
     page.get_by_role("group", name="残疾等级").get_by_label("二级").check()
     page.get_by_role("group", name="家庭经济状况").get_by_label("低收入").check()
     page.get_by_role("button", name="查看可享待遇").click()
+    # count() does not wait: wait for the GET's answer page before reading it.
+    page.wait_for_url(re.compile(r"/screener/\?"))
+    expect(page.locator("[data-policy]").first).to_be_attached()
     found = results(page)
     assert found, "results without script"
     assert found["child_rehabilitation"][0] == "true"  # a child of 8 with an intellectual component
     # The address is the bookmark: opened again, the same answers and the same result.
     again = portal_page(javascript=False)
     again.goto(page.url)
+    expect(again.locator("[data-policy]").first).to_be_attached()
     assert results(again) == found
     assert again.get_by_role("group", name="多重残疾的组成类别").get_by_label("智力").is_checked()
 
