@@ -95,8 +95,8 @@ def test_import_report_marks_the_rows_in_error_and_writes_nothing(
     assert "九级" in first.inner_text() and "unknown grade" in first.inner_text()
     # The error list's link takes focus to the wrong cell, which the region scrolls into view.
     errors.get_by_role("link").first.click()
-    assert "九级" in page.evaluate("document.activeElement.textContent")
     expect(first).to_be_focused()
+    assert "九级" in page.evaluate("document.activeElement.textContent")
     expect(first).to_be_in_viewport()
     assert page.get_by_role("button", name="Confirm import").count() == 0
     assert Person.objects.unscoped(reason="test").count() == 3
