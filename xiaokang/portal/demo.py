@@ -16,7 +16,11 @@ def demo_applicant(*, actor) -> str | None:
     from xiaokang.portal.verification import code_verify, office_code_issue
     from xiaokang.registry.models import Person
 
-    person = (
+    from xiaokang.cases.synthetic import demo_resident_person
+
+    # The person the seed's cases step gave an application in review and payments, if it ran (U11);
+    # else the first person of the demo street with a phone.
+    person = demo_resident_person() or (
         Person.objects.unscoped(reason="seed: the demo applicant")
         .filter(street__code=DEMO_STREET, status="normal", phone_encrypted__isnull=False)
         .order_by("pk")
