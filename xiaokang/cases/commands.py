@@ -114,7 +114,10 @@ def seed_cases_step(args) -> None:
     from xiaokang.cases.synthetic import seed_cases
 
     seeded = seed_cases(
-        actor=SystemActor("cli seed"), applications=args.applications, seed=args.seed, today=timezone.localdate()
+        actor=SystemActor("cli seed"),
+        applications=args.applications,
+        seed=args.seed,
+        today=timezone.localdate(),
     )
     if not seeded.applications:
         print("there are applications already (or no persons): no cases seeded")

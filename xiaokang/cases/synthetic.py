@@ -169,7 +169,8 @@ def _officers(streets: list[Area], result: CasesSeed) -> dict:
             )
             result.officers += 1
         users[username] = user
-    officers = {"district": dict(zip(DISTRICT_OFFICERS, (users["synth_district_1"], users["synth_district_2"])))}
+    district = (users["synth_district_1"], users["synth_district_2"])
+    officers = {"district": dict(zip(DISTRICT_OFFICERS, district, strict=True))}
     for street in streets:
         officers[street.pk] = {
             key: users[f"synth_{street.code[6:9]}_{n}"] for n, key in enumerate(STREET_OFFICERS, start=1)
@@ -286,7 +287,10 @@ def _temporary(rng, today, persons, officers, district, result: CasesSeed) -> No
             upload = SimpleUploadedFile("火灾证明（合成）.pdf", SYNTHETIC_PDF, content_type="application/pdf")
             document_add(actor=officer, application=application, upload=upload)
             temporary_assistance_review(
-                actor=district["decide"], application=application, version=application.version, decision="confirm"
+                actor=district["decide"],
+                application=application,
+                version=application.version,
+                decision="confirm",
             )
         result.temporary[kind] += 1
 
@@ -322,9 +326,13 @@ def _seed_cases(actor: Actor, applications: int, seed: int, today: dt.date, resu
     eligibility = _eligibility(run)
     cash = cash_policy_ids()
     persons_by_street = {street.pk: list(people.filter(street=street)) for street in streets}
-    resident = _demo_resident(persons_by_street.get(demo_street.pk, []) if demo_street else [], eligibility, cash)
+    resident = _demo_resident(
+        persons_by_street.get(demo_street.pk, []) if demo_street else [], eligibility, cash
+    )
     legacy = []
-    eligible_cash = sorted((pid, policy) for (pid, policy), ok in eligibility.items() if ok and policy in cash)
+    eligible_cash = sorted(
+        (pid, policy) for (pid, policy), ok in eligibility.items() if ok and policy in cash
+    )
     for person_id, policy in eligible_cash:
         is_resident = resident is not None and (person_id, policy) == (resident[0].pk, resident[1])
         if is_resident or rng.random() < LEGACY_ENROLLED_SHARE:
@@ -344,12 +352,18 @@ def _seed_cases(actor: Actor, applications: int, seed: int, today: dt.date, resu
     # in the demo street (half of them in its first community, the demo community worker's), and some
     # in two other streets.
     policies = sorted(policy.id for policy in person_policies() if policy.id != TEMPORARY_POLICY_ID)
-    demo_community = min((p.community_id for p in persons_by_street.get(demo_street.pk, [])), default=None) if demo_street else None
+    demo_community = (
+        min((p.community_id for p in persons_by_street.get(demo_street.pk, [])), default=None)
+        if demo_street
+        else None
+    )
     weights = [path.weight for path in PATHS]
     for number in range(applications):
         path = PATHS[number] if number < len(PATHS) else rng.choices(PATHS, weights)[0]
         street = streets[0] if rng.random() < 0.6 or len(streets) == 1 else rng.choice(streets[1:])
-        pool = [person for person in persons_by_street[street.pk] if resident is None or person != resident[0]]
+        pool = [
+            person for person in persons_by_street[street.pk] if resident is None or person != resident[0]
+        ]
         picked = None
         if street == demo_street and rng.random() < 0.5:  # the demo community, while it has pairs left
             community = [person for person in pool if person.community_id == demo_community]
@@ -375,7 +389,9 @@ def _seed_cases(actor: Actor, applications: int, seed: int, today: dt.date, resu
     # of their enrolment on the rosters below.
     if resident is not None:
         person, _paid_policy = resident
-        policy = next((p for p in policies if eligibility.get((person.pk, p)) and (person.pk, p) not in taken), None)
+        policy = next(
+            (p for p in policies if eligibility.get((person.pk, p)) and (person.pk, p) not in taken), None
+        )
         if policy is not None:
             taken.add((person.pk, policy))
             application = application_submit(
@@ -419,7 +435,15 @@ def _seed_cases(actor: Actor, applications: int, seed: int, today: dt.date, resu
 
     counted = Application.objects.unscoped(reason=SEED_READ)
     result.applications = Counter(counted.values_list("state", flat=True))
-    result.overdue = counted.filter(state=State.SUBMITTED, accept_by__lt=today).count() + counted.filter(
-        state__in=[State.COMMUNITY_REVIEW, State.STREET_REVIEW, State.DISTRICT_REVIEW, State.APPEAL_REVIEW],
-        decide_by__lt=today,
-    ).count()
+    result.overdue = (
+        counted.filter(state=State.SUBMITTED, accept_by__lt=today).count()
+        + counted.filter(
+            state__in=[
+                State.COMMUNITY_REVIEW,
+                State.STREET_REVIEW,
+                State.DISTRICT_REVIEW,
+                State.APPEAL_REVIEW,
+            ],
+            decide_by__lt=today,
+        ).count()
+    )

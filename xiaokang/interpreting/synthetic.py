@@ -101,7 +101,7 @@ def _seed_bookings() -> int:
                 actor=ACTOR,
                 booking=booking,
                 version=booking.version,
-                reason="译员临时有事，请改约其他时间（合成数据） / the interpreter cannot come: please rebook",
+                reason="译员临时有事，请改约其他时间（合成数据） / the interpreter is away: rebook, please",
             )
         made += 1
     return made

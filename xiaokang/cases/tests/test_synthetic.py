@@ -36,7 +36,9 @@ def applications():
 
 @pytest.fixture
 def seeded(documents_dir, capsys):
-    assert main(["seed", "--persons", str(PERSONS), "--applications", str(APPLICATIONS), "--demo-accounts"]) == 0
+    assert (
+        main(["seed", "--persons", str(PERSONS), "--applications", str(APPLICATIONS), "--demo-accounts"]) == 0
+    )
     return capsys.readouterr().out
 
 
@@ -89,20 +91,10 @@ def test_outreach_tasks_some_answered_and_temporary_assistance(seeded):
         assert applications().filter(channel="outreach").exists()
     reviews = set(TemporaryAssistance.objects.values_list("review", flat=True))
     assert reviews == {"pending", "confirmed"}
-    overdue = TemporaryAssistance.objects.filter(review="pending", district_review_by__lt=timezone.localdate())
+    overdue = TemporaryAssistance.objects.filter(
+        review="pending", district_review_by__lt=timezone.localdate()
+    )
     assert overdue.exists()
-
-
-def test_the_demo_resident_has_an_application_in_review_and_past_payments(seeded):
-    from xiaokang.portal.applicants import applicant_applications, applicant_payments
-    from xiaokang.portal.models import ApplicantAccount
-
-    account = ApplicantAccount.objects.get()
-    assert account.person is not None and account.person.street.code == "110108001000"
-    mine = list(applicant_applications(account))
-    assert any(application.state in REVIEW_STATES for application in mine)
-    payments = applicant_payments(account)
-    assert len(payments) == 3 and all(month.total_fen > 0 for month in payments)
 
 
 def test_the_demo_accounts_are_free_to_take_the_next_step(seeded):
@@ -117,7 +109,9 @@ def test_the_demo_accounts_are_free_to_take_the_next_step(seeded):
 
 def test_seeded_once_if_empty_does_nothing_the_second_time(seeded, capsys):
     counts = (applications().count(), Roster.objects.count(), AuditEvent.objects.count())
-    assert main(["seed", "--persons", str(PERSONS), "--applications", "5", "--if-empty", "--demo-accounts"]) == 0
+    assert (
+        main(["seed", "--persons", str(PERSONS), "--applications", "5", "--if-empty", "--demo-accounts"]) == 0
+    )
     out = capsys.readouterr().out
     assert "nothing seeded" in out and "no cases seeded" in out
     assert (applications().count(), Roster.objects.count()) == counts[:2]
@@ -131,8 +125,12 @@ class Rollback(Exception):
 
 
 def _fingerprint(result) -> tuple:
-    rows = applications().order_by("number").values_list(
-        "number", "person__id_number_index", "policy_id", "state", "received_on", "accept_by", "decide_by"
+    rows = (
+        applications()
+        .order_by("number")
+        .values_list(
+            "number", "person__id_number_index", "policy_id", "state", "received_on", "accept_by", "decide_by"
+        )
     )
     return result.summary(), list(rows)
 
