@@ -7,7 +7,7 @@ Everything is written through the services staff use (``enrolments_import``, ``a
 ``application_transition``, ``roster_build``/``roster_approve``, ``outreach_record_outcome``,
 ``temporary_assistance_grant``/``temporary_assistance_review``), so every timeline event, audit event,
 deadline and separation-of-duties check is the real one. The steps are taken by synthetic officers
-(``synth_…`` accounts, created once through ``user_create`` with a random password nobody knows), never
+(``synth_…`` accounts, created once through ``user_create`` without a password: they cannot sign in), never
 by the demo accounts: those can then take the next step of any seeded application themselves.
 
 Deterministic: the same registry and ``seed`` give the same cases (a seeded ``random.Random``, persons
@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
-import secrets
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -155,7 +154,7 @@ def demo_resident_person() -> Person | None:
 
 def _officers(streets: list[Area], result: CasesSeed) -> dict:
     """The synthetic officers (created once): per street the three counter/review officers, and the two
-    district officers. Their password is random and never shown: they sign in nowhere."""
+    district officers. They have no password: they sign in nowhere."""
     wanted = [(f"synth_district_{n}", Role.DISTRICT_OFFICER, None) for n in (1, 2)]
     for street in streets:
         wanted += [(f"synth_{street.code[6:9]}_{n}", Role.STREET_OFFICER, street.code) for n in (1, 2, 3)]
@@ -164,9 +163,7 @@ def _officers(streets: list[Area], result: CasesSeed) -> dict:
     for username, role, area in wanted:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create(
-                actor=actor, username=username, role=role, password=secrets.token_urlsafe(24), area_code=area
-            )
+            user = user_create(actor=actor, username=username, role=role, password=None, area_code=area)
             result.officers += 1
         users[username] = user
     district = (users["synth_district_1"], users["synth_district_2"])
