@@ -349,11 +349,9 @@ def _seed_cases(actor: Actor, applications: int, seed: int, today: dt.date, resu
     # in the demo street (half of them in its first community, the demo community worker's), and some
     # in two other streets.
     policies = sorted(policy.id for policy in person_policies() if policy.id != TEMPORARY_POLICY_ID)
-    demo_community = (
-        min((p.community_id for p in persons_by_street.get(demo_street.pk, [])), default=None)
-        if demo_street
-        else None
-    )
+    # The community the demo community worker is given (accounts.demo: the demo street's first).
+    first = Area.objects.filter(parent=demo_street).order_by("code").first() if demo_street else None
+    demo_community = first.pk if first else None
     weights = [path.weight for path in PATHS]
     for number in range(applications):
         path = PATHS[number] if number < len(PATHS) else rng.choices(PATHS, weights)[0]
