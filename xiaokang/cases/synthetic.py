@@ -407,6 +407,9 @@ def _seed_cases(actor: Actor, applications: int, seed: int, today: dt.date, resu
             built = roster_build(actor=district["decide"], policy_id=policy, month=month)
             roster_approve(actor=district["second"], roster=built.roster)
             result.rosters.append((policy, f"{month:%Y-%m}", built.paid, built.total_fen))
+    # This month's, as a draft: the roster page opens on it, for a district officer to check and approve.
+    for policy in cash:
+        roster_build(actor=district["decide"], policy_id=policy, month=month_start(today))
 
     # Temporary assistance (S3) in the demo street.
     if demo_street is not None and demo_street.pk in officers:
