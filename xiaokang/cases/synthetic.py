@@ -74,7 +74,9 @@ SEND_BACK_REASON = "请核实家庭经济状况（合成数据） / check the ho
 REJECT_REASON = "经审核不符合条件（合成数据） / does not meet the conditions"
 APPEAL_REASON = "申请人对决定有异议，补充了材料（合成数据） / the applicant disagrees and adds documents"
 
-A, FC, FS = ("accept", "counter", ""), ("forward", "community", ""), ("forward", "street", "")
+ACCEPT = ("accept", "counter", "")
+COMMUNITY_REVIEW = ("forward", "community", "")
+STREET_REVIEW = ("forward", "street", "")
 REJECT = ("reject", "decide", REJECT_REASON)
 APPEAL = ("appeal", "counter", APPEAL_REASON)
 
@@ -91,22 +93,48 @@ class Route:
     open: bool
 
 
-PATHS = (
+ROUTES = (
     Route("submitted", 12, (), None, True),
     Route("returned", 5, (("return", "counter", RETURN_REASON),), None, False),
-    Route("community_review", 12, (A,), None, True),
-    Route("street_review", 10, (A, FC), None, True),
-    Route("street_review_sent_back", 4, (A, FC, FS, ("send_back", "decide", SEND_BACK_REASON)), None, True),
-    Route("district_review", 14, (A, FC, FS), True, True),
-    Route("approved", 8, (A, FC, FS, ("approve", "decide", "")), True, False),
-    Route("enrolled", 16, (A, FC, FS, ("approve", "decide", ""), ("enrol", "second", "")), True, False),
-    Route("rejected", 8, (A, FC, FS, REJECT), False, False),
-    Route("appeal_review", 5, (A, FC, FS, REJECT, APPEAL), False, True),
-    Route("approved_on_appeal", 3, (A, FC, FS, REJECT, APPEAL, ("approve", "second", "")), True, False),
+    Route("community_review", 12, (ACCEPT,), None, True),
+    Route("street_review", 10, (ACCEPT, COMMUNITY_REVIEW), None, True),
+    Route(
+        "street_review_sent_back",
+        4,
+        (ACCEPT, COMMUNITY_REVIEW, STREET_REVIEW, ("send_back", "decide", SEND_BACK_REASON)),
+        None,
+        True,
+    ),
+    Route("district_review", 14, (ACCEPT, COMMUNITY_REVIEW, STREET_REVIEW), True, True),
+    Route("approved", 8, (ACCEPT, COMMUNITY_REVIEW, STREET_REVIEW, ("approve", "decide", "")), True, False),
+    Route(
+        "enrolled",
+        16,
+        (ACCEPT, COMMUNITY_REVIEW, STREET_REVIEW, ("approve", "decide", ""), ("enrol", "second", "")),
+        True,
+        False,
+    ),
+    Route("rejected", 8, (ACCEPT, COMMUNITY_REVIEW, STREET_REVIEW, REJECT), False, False),
+    Route("appeal_review", 5, (ACCEPT, COMMUNITY_REVIEW, STREET_REVIEW, REJECT, APPEAL), False, True),
+    Route(
+        "approved_on_appeal",
+        3,
+        (ACCEPT, COMMUNITY_REVIEW, STREET_REVIEW, REJECT, APPEAL, ("approve", "second", "")),
+        True,
+        False,
+    ),
     Route(
         "enrolled_after_appeal",
         3,
-        (A, FC, FS, REJECT, APPEAL, ("approve", "second", ""), ("enrol", "decide", "")),
+        (
+            ACCEPT,
+            COMMUNITY_REVIEW,
+            STREET_REVIEW,
+            REJECT,
+            APPEAL,
+            ("approve", "second", ""),
+            ("enrol", "decide", ""),
+        ),
         True,
         False,
     ),
@@ -202,17 +230,17 @@ def _import_enrolments(actor: Actor, rows: list[tuple[str, str, dt.date]]) -> in
     return report.created
 
 
-def _received_on(rng: random.Random, path: Route, overdue: bool, today: dt.date) -> dt.date:
-    if not path.open:
+def _received_on(rng: random.Random, route: Route, overdue: bool, today: dt.date) -> dt.date:
+    if not route.open:
         return today - dt.timedelta(days=rng.randint(20, 150))
-    if path.name == "submitted":  # accepted within 5 working days (S4)
+    if route.name == "submitted":  # accepted within 5 working days (S4)
         return today - dt.timedelta(days=rng.randint(12, 30) if overdue else rng.randint(0, 2))
     # decided within 20 working days (plus any publicity period)
     return today - dt.timedelta(days=rng.randint(45, 90) if overdue else rng.randint(2, 14))
 
 
-def _walk(application: Application, path: Route, officers: dict, district: dict) -> Application:
-    for action, who, reason in path.actions:
+def _walk(application: Application, route: Route, officers: dict, district: dict) -> Application:
+    for action, who, reason in route.actions:
         actor = district[who] if who in DISTRICT_OFFICERS else officers[who]
         application = application_transition(
             actor=actor, application=application, action=action, version=application.version, reason=reason
@@ -352,9 +380,9 @@ def _seed_cases(actor: Actor, applications: int, seed: int, today: dt.date, resu
     # The community the demo community worker is given (accounts.demo: the demo street's first).
     first = Area.objects.filter(parent=demo_street).order_by("code").first() if demo_street else None
     demo_community = first.pk if first else None
-    weights = [path.weight for path in PATHS]
+    weights = [route.weight for route in ROUTES]
     for number in range(applications):
-        path = PATHS[number] if number < len(PATHS) else rng.choices(PATHS, weights)[0]
+        route = ROUTES[number] if number < len(ROUTES) else rng.choices(ROUTES, weights)[0]
         street = streets[0] if rng.random() < 0.6 or len(streets) == 1 else rng.choice(streets[1:])
         pool = [
             person for person in persons_by_street[street.pk] if resident is None or person != resident[0]
@@ -362,23 +390,25 @@ def _seed_cases(actor: Actor, applications: int, seed: int, today: dt.date, resu
         picked = None
         if street == demo_street and rng.random() < 0.5:  # the demo community, while it has pairs left
             community = [person for person in pool if person.community_id == demo_community]
-            picked = _pick(rng, community, policies, eligibility, taken, path.eligible) if community else None
-        picked = picked or _pick(rng, pool, policies, eligibility, taken, path.eligible)
+            picked = (
+                _pick(rng, community, policies, eligibility, taken, route.eligible) if community else None
+            )
+        picked = picked or _pick(rng, pool, policies, eligibility, taken, route.eligible)
         if picked is None:
             result.skipped += 1
             continue
         person, policy = picked
         taken.add((person.pk, policy))
-        overdue = path.open and rng.random() < 0.3
+        overdue = route.open and rng.random() < 0.3
         street_officers = officers[street.pk]
         submission = application_submit(
             actor=street_officers["counter"],
             person=person,
             policy_id=policy,
             channel="online" if rng.random() < 0.3 else "counter",
-            received_on=_received_on(rng, path, overdue, today),
+            received_on=_received_on(rng, route, overdue, today),
         )
-        _walk(submission.application, path, street_officers, district)
+        _walk(submission.application, route, street_officers, district)
 
     # The demo resident (U11): an application in the street's review, lodged online, and the payments
     # of their enrolment on the rosters below.
@@ -397,7 +427,12 @@ def _seed_cases(actor: Actor, applications: int, seed: int, today: dt.date, resu
                 received_on=today - dt.timedelta(days=4),
                 idempotency_key=DEMO_RESIDENT_KEY,
             ).application
-            _walk(application, Route("resident", 0, (A, FC), None, True), officers[demo_street.pk], district)
+            _walk(
+                application,
+                Route("resident", 0, (ACCEPT, COMMUNITY_REVIEW), None, True),
+                officers[demo_street.pk],
+                district,
+            )
             result.demo_resident = person.id_number_masked
 
     # Rosters (S5): the last three months, built by one district officer and approved by another.

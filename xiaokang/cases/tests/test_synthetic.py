@@ -20,7 +20,7 @@ from xiaokang.cases.models import (
     TemporaryAssistance,
 )
 from xiaokang.cases.services import month_start
-from xiaokang.cases.synthetic import DEMO_RESIDENT_KEY, PATHS, seed_cases
+from xiaokang.cases.synthetic import DEMO_RESIDENT_KEY, ROUTES, seed_cases
 from xiaokang.cli import main
 from xiaokang.registry.synthetic import seed_registry
 
@@ -147,7 +147,7 @@ def test_same_seed_same_district(documents_dir):
     assert not applications().exists()
     second = _fingerprint(seed_cases(actor=actor, applications=APPLICATIONS, seed=7, today=today))
     assert first == second
-    assert sum(first[0]["applications"].values()) >= len(PATHS)
+    assert sum(first[0]["applications"].values()) >= len(ROUTES)
 
 
 def test_a_negative_count_is_a_usage_error(capsys):
