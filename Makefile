@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PERSONS ?= 5000
 DEMO_EMPLOYERS ?= 200
+DEMO_APPLICATIONS ?= 150
 
 .PHONY: install run test test-unit test-browser test-postgres bench lint messages clean chromium
 
@@ -23,7 +24,8 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 run: install
 	$(BIN)/xiaokang migrate
-	$(BIN)/xiaokang seed --persons $(DEMO_PERSONS) --employers $(DEMO_EMPLOYERS) --interpreting-days 14 --if-empty --demo-accounts
+	$(BIN)/xiaokang seed --persons $(DEMO_PERSONS) --employers $(DEMO_EMPLOYERS) --interpreting-days 14 \
+		--applications $(DEMO_APPLICATIONS) --if-empty --demo-accounts
 	# Today's eligibility for every demo person, stored, so the policy pages show counts (P2, P3).
 	$(BIN)/xiaokang evaluate
 	@echo "Open http://$(HOST):$(PORT)/ (staff area: http://$(HOST):$(PORT)/staff/)"

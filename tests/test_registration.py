@@ -60,10 +60,14 @@ def test_seed_takes_its_options_from_the_apps_in_order(capsys):
         "persons",
         "employers",
         "interpreters",
+        "cases",
         "demo-accounts",
     ]
     assert main(["seed", "--persons", "-1"]) == 2
-    assert "--persons, --employers and --interpreting-days must be 0 or more" in capsys.readouterr().err
+    assert (
+        "--persons, --employers, --interpreting-days and --applications must be 0 or more"
+        in capsys.readouterr().err
+    )
 
 
 def test_import_offers_the_kinds_of_every_app_in_order():

@@ -80,7 +80,7 @@ def user_create(
     actor: Actor,
     username: str,
     role: str,
-    password: str,
+    password: str | None,
     area_code: str | None = None,
     reason: str = "",
 ) -> User:
@@ -91,7 +91,10 @@ def user_create(
     working password at once; that is how the first accounts are bootstrapped. A person (the security
     administrator's page) only PROPOSES the role: the account is created without one and a pending
     RoleGrant waits for a district administrator (GB/T 22239-2019 8.1.4.2, PIPL art. 51), and the
-    password they chose must be changed at the first sign-in (8.1.4.1)."""
+    password they chose must be changed at the first sign-in (8.1.4.1).
+
+    ``password=None`` (the operator only): an account that cannot sign in, with no password at all, for
+    the demo's synthetic officers whose work the seed records (cases.synthetic)."""
     role_value = _role(role)
     if not username or User.objects.filter(username=username).exists():
         raise AccountError(f"用户名 {username!r} 已存在或为空 / username {username!r} is taken or empty")
@@ -102,17 +105,27 @@ def user_create(
         if not (reason or "").strip():
             raise AccountError(REASON_REQUIRED)
     user = User(username=username, role=role_value, area=area, is_staff=False)
-    _validated_password(password, user)
-    if not by_operator:
-        user.role, user.area, user.must_change_password = "", None, True
-    user.set_password(password)
+    if password is None:
+        if not by_operator:
+            raise AccountError("须设置密码 / a password is required")
+        user.set_unusable_password()
+    else:
+        _validated_password(password, user)
+        if not by_operator:
+            user.role, user.area, user.must_change_password = "", None, True
+        user.set_password(password)
     with transaction.atomic():
         user.save()
         _audit_account(
             actor,
             "account.create",
             user,
-            {"role": user.role, "area": _code(user.area), "must_change_password": user.must_change_password},
+            {
+                "role": user.role,
+                "area": _code(user.area),
+                "must_change_password": user.must_change_password,
+                "can_sign_in": user.has_usable_password(),
+            },
         )
         if not by_operator:
             _grant_create(actor=actor, user=user, to_role=role_value, to_area=area, reason=reason)

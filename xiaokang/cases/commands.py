@@ -1,12 +1,12 @@
-"""`xiaokang roster`, `outreach` (P3, S5) and the enrolment import kind, registered in core/commands.py
-(docs/architecture/registration.md)."""
+"""`xiaokang roster`, `outreach` (P3, S5), the enrolment import kind and the seed's cases step, registered
+in core/commands.py and core/seeding.py (docs/architecture/registration.md)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from xiaokang.core import commands
+from xiaokang.core import commands, seeding
 from xiaokang.core.cli_support import EXIT_INPUT_ERRORS, EXIT_OK, UsageError, month, yuan
 
 
@@ -89,4 +89,55 @@ commands.register(
     help="create outreach tasks from the last evaluation run; write the open ones",
     arguments=_outreach_arguments,
     handler=cmd_outreach,
+)
+
+
+# --- seed --applications ---------------------------------------------------------------------------
+def _seed_arguments(p) -> None:
+    p.add_argument(
+        "--applications",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also a working district (if there are no applications yet): N synthetic applications in "
+        "every workflow state, enrolments, approved rosters of the last three months, outreach tasks, "
+        "temporary assistance, and the demo resident's case (make run: 150)",
+    )
+
+
+def seed_cases_step(args) -> None:
+    if not args.applications:
+        return
+    from django.utils import timezone
+
+    from xiaokang.accounts.actors import SystemActor
+    from xiaokang.cases.synthetic import seed_cases
+
+    seeded = seed_cases(
+        actor=SystemActor("cli seed"),
+        applications=args.applications,
+        seed=args.seed,
+        today=timezone.localdate(),
+    )
+    if not seeded.applications:
+        print("there are applications already (or no persons): no cases seeded")
+        return
+    states = ", ".join(f"{state} {count}" for state, count in sorted(seeded.applications.items()))
+    paid = sum(paid for _policy, _month, paid, _total in seeded.rosters)
+    answered = sum(seeded.outreach_answered.values())
+    print(
+        f"seeded a working district: {seeded.legacy_enrolments} enrolments imported; "
+        f"{sum(seeded.applications.values())} applications ({states}), {seeded.overdue} overdue; "
+        f"{len(seeded.rosters)} approved rosters with {paid} payments; "
+        f"{seeded.outreach_tasks} outreach tasks, {answered} answered; "
+        f"{sum(seeded.temporary.values())} temporary-assistance grants"
+    )
+
+
+seeding.register_step(
+    # Before the demo accounts (order 40): the demo resident's portal account is linked to the person
+    # this step gave a case (cases.synthetic.demo_resident_person).
+    seeding.SeedStep(
+        "cases", order=35, arguments=_seed_arguments, run=seed_cases_step, counts=("--applications",)
+    )
 )

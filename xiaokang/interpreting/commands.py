@@ -23,7 +23,10 @@ def seed_interpreters_step(args) -> None:
     from xiaokang.interpreting.synthetic import seed_interpreters
 
     added = seed_interpreters(days=args.interpreting_days)
-    print(f"seeded {added['interpreters']} synthetic sign-language interpreters, {added['slots']} free times")
+    print(
+        f"seeded {added['interpreters']} synthetic sign-language interpreters, {added['slots']} free times, "
+        f"{added['bookings']} bookings"
+    )
 
 
 seeding.register_step(

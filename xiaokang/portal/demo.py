@@ -10,13 +10,16 @@ def demo_applicant(*, actor) -> str | None:
     would be at the office (U11): ``actor`` (``system:cli seed``) issues an office code (audited) and
     it is entered for the account. The ID number to sign in with, or None when the registry has nobody
     there."""
+    from xiaokang.cases.synthetic import demo_resident_person
     from xiaokang.core import crypto
     from xiaokang.portal.applicants import applicant_register
     from xiaokang.portal.models import ApplicantAccount
     from xiaokang.portal.verification import code_verify, office_code_issue
     from xiaokang.registry.models import Person
 
-    person = (
+    # The person the seed's cases step gave an application in review and payments, if it ran (U11);
+    # else the first person of the demo street with a phone.
+    person = demo_resident_person() or (
         Person.objects.unscoped(reason="seed: the demo applicant")
         .filter(street__code=DEMO_STREET, status="normal", phone_encrypted__isnull=False)
         .order_by("pk")

@@ -39,6 +39,18 @@ def test_weak_passwords_are_refused(password):
         user_create(actor=ACTOR, username="x", role="district_officer", password=password)
 
 
+def test_the_operator_may_create_an_account_that_cannot_sign_in(security_zhou):
+    # The demo's synthetic officers (cases.synthetic): their steps are recorded, they sign in nowhere.
+    from xiaokang.audit.models import AuditEvent
+
+    user = user_create(actor=ACTOR, username="synth", role="district_officer", password=None)
+    assert not user.has_usable_password() and not user.check_password("")
+    assert AuditEvent.objects.get(action="account.create").details["can_sign_in"] is False
+    # A person (the security administrator's page) always gives a password.
+    with pytest.raises(AccountError, match="password is required"):
+        user_create(actor=security_zhou, username="y", role="auditor", password=None, reason="new auditor")
+
+
 def test_a_username_is_taken_once():
     user_create(actor=ACTOR, username="x", role="auditor", password=GOOD)
     with pytest.raises(AccountError, match="taken"):

@@ -340,7 +340,18 @@ def test_seed_is_synthetic_and_repeatable():
         "示例译员二",
         "示例译员三",
     }
-    assert seed_interpreters(days=14) == {"interpreters": 0, "slots": 0}
+    # The first time, bookings in every state (U11): two requested, two confirmed, one cancelled.
+    assert first["bookings"] == 5
+    assert sorted(Booking.objects.values_list("status", flat=True)) == [
+        "cancelled",
+        "confirmed",
+        "confirmed",
+        "requested",
+        "requested",
+    ]
+    assert all("合成" in name for name in Booking.objects.values_list("requester_name", flat=True))
+    assert seed_interpreters(days=14) == {"interpreters": 0, "slots": 0, "bookings": 0}
+    assert Booking.objects.count() == 5
 
 
 def test_audit_events_without_phone_or_token(slots):
