@@ -8,6 +8,7 @@ import uuid
 from django.contrib import messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Application, Channel, State
@@ -20,6 +21,7 @@ from xiaokang.registry.views_persons import _see_other as see_other
 __all__ = [
     "DUE_SOON_WORKING_DAYS",
     "PAGE_SIZE",
+    "capped_note",
     "channel_label",
     "condition_labels",
     "log_view",
@@ -33,6 +35,14 @@ __all__ = [
 
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 3
+
+
+def capped_note(cap: int) -> str:
+    """The last row of an export that stopped at its cap (core.listing.xlsx_export)."""
+    return _(
+        "The export stops here at %(cap)s rows: narrow the filters (street, community, policy) to export "
+        "the rest."
+    ) % {"cap": cap}
 
 
 def state_label(value: str) -> str:
