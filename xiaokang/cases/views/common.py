@@ -78,13 +78,14 @@ def zh(text: str):
     return format_html('<span lang="zh-Hans">{}</span>', text)
 
 
-def record_list(request, action: str, rows: int, page, object_type: str) -> None:
-    """A page of a list of persons: one audit event with its row count and page number (U11)."""
+def record_list(request, action: str, rows: int, page, object_type: str, details: dict | None = None) -> None:
+    """A page of a list of persons: one audit event with its row count, page number and, where the list
+    has them, its filters and sort (U11)."""
     record_read(
         request.user,
         action,
         rows=rows,
-        details={"page": page.number},
+        details={"page": page.number, **(details or {})},
         limited=False,
         object_type=object_type,
     )
