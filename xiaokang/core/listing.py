@@ -149,4 +149,3 @@ def xlsx_export(
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
     response["Cache-Control"] = "no-store"
     return response, Export(count, truncated)
-

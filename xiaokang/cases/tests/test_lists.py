@@ -75,7 +75,9 @@ def test_another_streets_export_is_empty_of_that_street(two_streets, wang_street
     assert "测试2" not in {row[1] for row in rows[1:]}
 
 
-@pytest.mark.parametrize("sort", ["password", "-person__id_number_hash", "person__id_number_encrypted", "--number"])
+@pytest.mark.parametrize(
+    "sort", ["password", "-person__id_number_hash", "person__id_number_encrypted", "--number"]
+)
 def test_a_sort_the_list_does_not_declare_is_ignored(two_streets, li_district_officer, sort):
     # Attack: a user string never reaches order_by (it could sort by a secret and leak it by order).
     response = client_for(li_district_officer).get(URL, {"sort": sort})

@@ -111,13 +111,18 @@ def test_the_phone_is_shown_to_those_who_call_and_masked_for_the_district(
 def test_the_export_holds_the_filtered_rows_masked_by_role_and_is_audited(
     tasks, sun_community_a, li_district_officer
 ):
-    worker = xlsx_rows(download(client_for(sun_community_a).get(URL, {"policy": "care_subsidy", "export": "xlsx"})))
+    worker = xlsx_rows(
+        download(client_for(sun_community_a).get(URL, {"policy": "care_subsidy", "export": "xlsx"}))
+    )
     district = xlsx_rows(
         download(client_for(li_district_officer).get(URL, {"street": STREET_A, "export": "xlsx"}))
     )
 
     assert worker[0][:3] == ("Person", "ID number", "Phone")
-    assert {(row[0], row[5]) for row in worker[1:]} == {("测试1", "重度残疾人护理补贴"), ("测试3", "重度残疾人护理补贴")}
+    assert {(row[0], row[5]) for row in worker[1:]} == {
+        ("测试1", "重度残疾人护理补贴"),
+        ("测试3", "重度残疾人护理补贴"),
+    }
     assert PHONE in {row[2] for row in worker[1:]}
     assert all("*" in row[1] for row in worker[1:])  # ID numbers masked for a community worker
     assert PHONE not in {row[2] for row in district[1:]}

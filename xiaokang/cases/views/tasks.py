@@ -4,9 +4,10 @@
   declined, unreachable); "applied" records an outreach application on the person's behalf.
 - Reviews: the suspended enrolments waiting for a street officer's decision (reinstate or terminate).
 
-Scope comes from ``for_actor`` (``outreach_worklist`` over ``open_tasks_for``, ``review_tasks_for``, ``outreach_task_for``,
-``review_task_for``): a task outside the user's area answers 404 as if it did not exist, and the attempt
-is audited. Both pages are one mechanism (``_render_tasks``, ``_answer``) with what differs passed in."""
+Scope comes from ``for_actor`` (``outreach_worklist`` over ``open_tasks_for``, ``review_tasks_for``,
+``outreach_task_for``, ``review_task_for``): a task outside the user's area answers 404 as if it did not
+exist, and the attempt is audited. Both pages are one mechanism (``_render_tasks``, ``_answer``) with
+what differs passed in."""
 
 from __future__ import annotations
 
@@ -151,7 +152,11 @@ def _post_answer(
 def _outreach_row(disclosure):
     def row(task) -> dict:
         policy = policy_name(task.policy_id)
-        return {"policy": policy, "detail": f"{task.person.name} {policy}", "phone": disclosure.phone(task.person)}
+        return {
+            "policy": policy,
+            "detail": f"{task.person.name} {policy}",
+            "phone": disclosure.phone(task.person),
+        }
 
     return row
 
