@@ -12,9 +12,6 @@ from pathlib import Path
 from django.utils import translation
 
 from xiaokang.audit.actions import ACTION_LABELS, OBJECT_LABELS, action_label, object_label
-from xiaokang.cases.enrolments import DECISIONS as REVIEW_DECISIONS
-from xiaokang.cases.temporary import DECISIONS as TEMPORARY_DECISIONS
-from xiaokang.cases.workflow import ACTIONS as WORKFLOW_ACTIONS
 
 SOURCE = Path(__file__).resolve().parents[2]  # xiaokang/
 ACTION = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*(?:\.[a-z0-9_]+)+$")
@@ -30,6 +27,20 @@ AUDIT_CALLS = {
     "Event": 0,
     "_render_tasks": None,  # audit=
 }
+
+
+def _tuple_in(module: str, name: str) -> tuple[str, ...]:
+    """A module-level tuple of strings, read from the source (the audit layer imports no higher app)."""
+    tree = ast.parse((SOURCE / module).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise LookupError(f"{name} not in {module}")
+
+
+WORKFLOW_ACTIONS = _tuple_in("cases/workflow.py", "ACTIONS")
+REVIEW_DECISIONS = _tuple_in("cases/enrolments.py", "DECISIONS")
+TEMPORARY_DECISIONS = _tuple_in("cases/temporary.py", "DECISIONS")
 # Actions written with an f-string: each family and the values its variable takes.
 DYNAMIC = {
     "application.{action}": [f"application.{a}" for a in WORKFLOW_ACTIONS] + ["application.grant"],

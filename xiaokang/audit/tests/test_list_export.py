@@ -18,7 +18,9 @@ URL = "/staff/audit/"
 
 @pytest.fixture
 def trail(li_district_officer):
-    services.log_action(li_district_officer, "declaration.approve", object_type="declaration", object_id="154")
+    services.log_action(
+        li_district_officer, "declaration.approve", object_type="declaration", object_id="154"
+    )
     services.log_action(li_district_officer, "person.view", object_type="person", object_id="7", person_id=7)
     services.log_action(li_district_officer, "person.view", object_type="person", object_id="8", person_id=8)
 
@@ -45,9 +47,7 @@ def test_the_object_filter_narrows_to_one_objects_events(trail, auditor_qian):
     assert "Person 7" in table and "Person 8" not in table and "Declaration" not in table
 
 
-def test_a_page_link_is_offered_only_to_a_viewer_who_may_open_the_object(
-    li_district_officer, auditor_qian
-):
+def test_a_page_link_is_offered_only_to_a_viewer_who_may_open_the_object(li_district_officer, auditor_qian):
     assert object_page(li_district_officer, "person", "7") == "/staff/persons/7/"
     assert object_page(auditor_qian, "person", "7") is None  # 三权分立: the auditor reads no person
     assert object_page(li_district_officer, "person", "7; drop") is None
