@@ -124,6 +124,7 @@ ACTION_LABELS = {
     "outreach.outcome": _("Outreach answer recorded"),
     "person.create": _("Person created"),
     "person.eligibility": _("Person's eligibility read"),
+    "person.export": _("Person list exported"),
     "person.list": _("Persons listed"),
     "person.reveal": _("Full ID number shown"),
     "person.search": _("Persons searched"),
