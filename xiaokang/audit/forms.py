@@ -5,55 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-# Readable names of the actions the apps record; an action missing here is shown by its code alone.
-ACTION_LABELS = {
-    "access.denied": _("Access refused"),
-    "account.create": _("Account created"),
-    "account.password_change": _("Own password changed"),
-    "account.password_change_refused": _("Password change refused: wrong current password"),
-    "account.password_set": _("Password set by the security administrator"),
-    "account.unlock": _("Account unlocked"),
-    "account.update": _("Account changed"),
-    "api.token_refused": _("API token refused"),
-    "api.token": _("API token issued"),
-    "audit.verify": _("Audit chain verified"),
-    "audit.view": _("Audit trail viewed"),
-    "grant.approve": _("Role change approved"),
-    "grant.propose": _("Role change proposed"),
-    "grant.refused": _("Role change refused"),
-    "grant.reject": _("Role change rejected"),
-    "login.failure": _("Failed sign-in"),
-    "login.locked": _("Sign-in refused: user name locked"),
-    "login.success": _("Signed in"),
-    # Second factor and throttling (U11).
-    "login.password": _("Password accepted, second factor next"),
-    "login.throttled": _("Sign-ins refused from an address: too many failures"),
-    "login.flood": _("Failed sign-ins from an address (summary)"),
-    "2fa.enrolled": _("Second factor set up"),
-    "2fa.enrol_refused": _("Second factor not set up: wrong code"),
-    "2fa.accepted": _("Second factor code accepted"),
-    "2fa.refused": _("Second factor code refused"),
-    "2fa.replay_refused": _("Second factor code refused: already used"),
-    "2fa.recovery_used": _("Recovery code used"),
-    "2fa.reset": _("Second factor reset"),
-    "2fa.required": _("API token refused: second factor not set up"),
-    "2fa.enrolment_code_issued": _("Enrolment code for a second factor issued"),
-    "2fa.enrolment_code_accepted": _("Enrolment code accepted"),
-    "2fa.enrolment_code_refused": _("Enrolment code refused"),
-    "person.create": _("Person created"),
-    "person.reveal": _("Full ID number shown"),
-    "person.update": _("Person changed"),
-    "person.view": _("Person viewed"),
-    "registry.export": _("Persons exported"),
-    "registry.import": _("Persons imported"),
-    "registry.quality_export": _("Data-quality report downloaded"),
-    "registry.seed": _("Synthetic persons added"),
-}
+from xiaokang.audit.actions import ACTION_LABELS, OBJECT_LABELS, action_label
 
-
-def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return f"{label} ({action})" if label else action
+# Readable names of the actions and object types: audit/actions.py (one table, checked by a test).
+__all__ = ["ACTION_LABELS", "AuditFilterForm", "action_label"]
 
 
 class DateInput(forms.DateInput):
@@ -78,6 +33,14 @@ class AuditFilterForm(forms.Form):
         help_text=_("The number of the person's record, as shown in the Person column."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    object_id = forms.CharField(
+        label=_("Object number"),
+        required=False,
+        max_length=64,
+        help_text=_("With an object type: the events of that one object."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     date_from = forms.DateField(label=_("From (date)"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To (date)"), required=False, widget=DateInput())
     # The keyset of the page: not a field people fill in, carried by the "older events" link.
@@ -85,7 +48,11 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All actions"))] + [(a, action_label(a)) for a in actions]
+        # Labels, not codes (U11); sorted by what a person reads.
+        actions_in_words = sorted(((a, action_label(a)) for a in actions), key=lambda choice: str(choice[1]))
+        self.fields["action"].choices = [("", _("All actions")), *actions_in_words]
+        types = sorted(((code, str(label)) for code, label in OBJECT_LABELS.items()), key=lambda c: c[1])
+        self.fields["object_type"].choices = [("", _("All object types")), *types]
         self.fields["user"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
     def clean(self):

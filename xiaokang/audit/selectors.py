@@ -29,6 +29,8 @@ class AuditFilters:
     person_id: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    object_type: str = ""  # exact, e.g. "declaration"
+    object_id: str = ""  # exact, with or without an object type
 
     def as_details(self) -> dict:
         """The filters as they are recorded in the "audit.view" event (only those given)."""
@@ -38,6 +40,8 @@ class AuditFilters:
             "person_id": self.person_id,
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
         }
         return {key: value for key, value in values.items() if value not in (None, "")}
 
@@ -58,6 +62,36 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
 
 
+def _matching(filters: AuditFilters):
+    events = AuditEvent.objects.all()
+    if filters.user:
+        events = events.filter(actor_label__icontains=filters.user)
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.person_id is not None:
+        events = events.filter(person_id=filters.person_id)
+    if filters.object_type:
+        events = events.filter(object_type=filters.object_type)
+    if filters.object_id:
+        events = events.filter(object_id=filters.object_id)
+    if filters.date_from is not None:
+        events = events.filter(occurred_at__gte=_start_of(filters.date_from))
+    if filters.date_to is not None:
+        events = events.filter(occurred_at__lt=_start_of(filters.date_to + dt.timedelta(days=1)))
+    return events
+
+
+# Events an export writes at most (the file says where it stopped): narrow by date or user for more.
+EXPORT_CAP = 50_000
+
+
+def audit_export_events(actor, filters: AuditFilters):
+    """The events matching ``filters``, newest first, for the xlsx export (core.listing streams them;
+    the caller records "audit.export" with the row count it wrote)."""
+    _require_auditor(actor)
+    return _matching(filters).order_by("-id").iterator(chunk_size=2000)
+
+
 def audit_events(
     actor,
     filters: AuditFilters,
@@ -68,17 +102,7 @@ def audit_events(
     chain's own order): ``before`` is the id below which the page starts, so a page costs the same on the
     millionth event as on the first and does not shift when new events arrive. The reading is audited."""
     _require_auditor(actor)
-    events = AuditEvent.objects.all()
-    if filters.user:
-        events = events.filter(actor_label__icontains=filters.user)
-    if filters.action:
-        events = events.filter(action=filters.action)
-    if filters.person_id is not None:
-        events = events.filter(person_id=filters.person_id)
-    if filters.date_from is not None:
-        events = events.filter(occurred_at__gte=_start_of(filters.date_from))
-    if filters.date_to is not None:
-        events = events.filter(occurred_at__lt=_start_of(filters.date_to + dt.timedelta(days=1)))
+    events = _matching(filters)
     if before is not None:
         events = events.filter(id__lt=before)
     rows = list(events.order_by("-id")[: limit + 1])

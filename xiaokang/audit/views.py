@@ -12,20 +12,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from xiaokang.audit.forms import ACTION_LABELS, AuditFilterForm
+from xiaokang.audit.actions import action_label, object_events, object_label, object_page
+from xiaokang.audit.forms import AuditFilterForm
 from xiaokang.audit.selectors import (
+    EXPORT_CAP,
     PAGE_SIZE,
     AuditFilters,
     audit_actions,
     audit_chain_verify,
     audit_events,
+    audit_export_events,
     recent_alerts,
 )
+from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import check
+from xiaokang.core.listing import EXPORT_PARAMETER, xlsx_export
 
 
 def _value_text(value) -> str:
@@ -50,40 +56,99 @@ def readable_details(details) -> list[tuple[str, str]]:
     return lines
 
 
+def _filters(data: dict) -> AuditFilters:
+    return AuditFilters(
+        user=(data.get("user") or "").strip(),
+        action=data.get("action") or "",
+        person_id=data.get("person"),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        object_type=data.get("object_type") or "",
+        object_id=(data.get("object_id") or "").strip(),
+    )
+
+
+def _event_row(viewer, event) -> dict:
+    """One event as the list shows it: the action and the object in words, links to the object's page
+    (when the viewer may open it) and to the object's own events (U11; no bare codes)."""
+    has_object = bool(event.object_type or event.object_id)
+    return {
+        "event": event,
+        "label": action_label(event.action),
+        "object_label": object_label(event.object_type) if event.object_type else "",
+        "object_url": object_page(viewer, event.object_type, event.object_id) if has_object else None,
+        "object_events_url": object_events(event.object_type, event.object_id) if event.object_id else None,
+        "details": readable_details(event.details),
+    }
+
+
+def _export(request, filters: AuditFilters):
+    """The filtered events as xlsx (core.listing), newest first, capped; the export is itself recorded."""
+    header = (
+        _("Event"), _("Time"), _("User"), _("Action"), _("Action code"), _("Object"), _("Object number"),
+        _("Person"), _("Client"), _("Details"),
+    )  # fmt: skip
+    rows = (
+        (
+            event.pk,
+            timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor_label,
+            action_label(event.action),
+            event.action,
+            object_label(event.object_type) if event.object_type else "",
+            event.object_id,
+            event.person_id,
+            event.client,
+            "; ".join(f"{name}: {text}" for name, text in readable_details(event.details)),
+        )
+        for event in audit_export_events(request.user, filters)
+    )
+    response, export = xlsx_export(
+        filename=f"audit-{timezone.localdate().isoformat()}.xlsx",
+        sheet=_("Audit trail"),
+        header=header,
+        rows=rows,
+        cap=EXPORT_CAP,
+        capped_note=lambda cap: (
+            _("The export stops here at %(cap)s events: narrow the dates or the user to export the rest.")
+            % {"cap": cap}
+        ),
+    )
+    log_action(
+        request.user,
+        "audit.export",
+        object_type="audit",
+        details={"filters": filters.as_details(), "rows": export.rows, "truncated": export.truncated},
+    )
+    return response
+
+
 @login_required
 @require_GET
 def audit_list(request):
     check(request, "audit.read")  # the auditor only; a refusal is recorded (8.1.4.3)
     form = AuditFilterForm(request.GET or None, actions=audit_actions(request.user))
     page = None
+    query_filters = {k: v for k, v in request.GET.items() if k not in ("before", EXPORT_PARAMETER) and v}
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
-        filters = AuditFilters(
-            user=(data.get("user") or "").strip(),
-            action=data.get("action") or "",
-            person_id=data.get("person"),
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-        )
+        filters = _filters(data)
+        if request.GET.get(EXPORT_PARAMETER) == "xlsx":
+            return _export(request, filters)
         before = data.get("before")
         page = audit_events(request.user, filters, before, PAGE_SIZE)
-        rows = [
-            {
-                "event": event,
-                "label": ACTION_LABELS.get(event.action),
-                "details": readable_details(event.details),
-            }
-            for event in page.events
-        ]
+        rows = [_event_row(request.user, event) for event in page.events]
         # The filters without the page position: the "older" link adds it, "newest" drops it.
-        query = {k: v for k, v in request.GET.items() if k != "before" and v}
         here = reverse("audit-list")
-        older_url = f"{here}?{urlencode({**query, 'before': page.next_before})}" if page.next_before else None
-        newest_url = (f"{here}?{urlencode(query)}" if query else here) if before else None
+        older_url = (
+            f"{here}?{urlencode({**query_filters, 'before': page.next_before})}" if page.next_before else None
+        )
+        newest_url = (f"{here}?{urlencode(query_filters)}" if query_filters else here) if before else None
     else:
         rows, older_url, newest_url, filters, before = [], None, None, None, None
     alerts = [
-        {"event": event, "details": readable_details(event.details)} for event in recent_alerts(request.user)
+        {"event": event, "label": action_label(event.action), "details": readable_details(event.details)}
+        for event in recent_alerts(request.user)
     ]
     return render(
         request,
@@ -98,6 +163,8 @@ def audit_list(request):
             "paged": bool(before),
             "older_url": older_url,
             "newest_url": newest_url,
+            "export_query": urlencode({**query_filters, EXPORT_PARAMETER: "xlsx"}),
+            "export_cap": EXPORT_CAP,
         },
     )
 

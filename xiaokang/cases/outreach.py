@@ -5,10 +5,14 @@ already given a task for that policy (open or answered) gets no second one on la
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from xiaokang.accounts.actors import Actor
 from xiaokang.accounts.scoping import gate
@@ -18,6 +22,7 @@ from xiaokang.cases.rosters import cash_policy_ids, write_csv_rows
 from xiaokang.core import crypto
 from xiaokang.core.capabilities import can
 from xiaokang.core.errors import FieldError, ServiceError
+from xiaokang.core.listing import Column, Listing
 from xiaokang.policies.models import EvaluationResult, EvaluationRun, RunPolicy
 from xiaokang.registry.models import Person
 
@@ -81,7 +86,64 @@ def outreach_create(*, actor: Actor, run: EvaluationRun | None = None) -> int:
 
 
 def open_tasks_for(actor: Actor):
-    return OutreachTask.objects.for_actor(actor).filter(status="open")
+    """The open tasks in the actor's area still worth a call (P3): a task whose person has since applied
+    for its policy (an application still being handled, or one received since the task was made) or
+    been enrolled in it (an active or suspended enrolment) is dropped, whatever the task's status says:
+    nobody calls a person about a benefit they already asked for or receive. The task itself stays
+    open until answered (the audit of what was done is the answer's)."""
+    applied = Application.objects.unscoped(reason="outreach: has the task's person applied since").filter(
+        Q(state__in=OPEN_STATES) | Q(received_on__gte=OuterRef("created_on")),
+        person_id=OuterRef("person_id"),
+        policy_id=OuterRef("policy_id"),
+    )
+    enrolled = Enrolment.objects.filter(
+        person_id=OuterRef("person_id"), policy_id=OuterRef("policy_id"), status__in=("active", "suspended")
+    )
+    return (
+        OutreachTask.objects.for_actor(actor)
+        .filter(status="open")
+        .annotate(created_on=TruncDate("created_at"))  # the day in the district's time zone
+        .exclude(Exists(applied))
+        .exclude(Exists(enrolled))
+    )
+
+
+@dataclass(frozen=True)
+class OutreachFilters:
+    """The outreach list's filters (P3, core.listing): street and community (area codes, narrowing the
+    actor's area), policy. Empty values do not filter."""
+
+    street: str = ""
+    community: str = ""
+    policy: str = ""
+
+    def as_query(self) -> dict:
+        values = {"street": self.street, "community": self.community, "policy": self.policy}
+        return {key: value for key, value in values.items() if value}
+
+
+OUTREACH = Listing(
+    name="outreach",
+    columns=(
+        Column("created", gettext_lazy("Task created"), ("created_at",)),
+        Column("community", gettext_lazy("Community or village"), ("community__code",)),
+        Column("policy", gettext_lazy("Policy"), ("policy_id",)),
+    ),
+    default_sort="created",
+)
+
+
+def outreach_worklist(actor: Actor, filters: OutreachFilters, sort: str | None = None):
+    """The outreach page's tasks: ``open_tasks_for`` narrowed by ``filters``, sorted by the declared
+    column ``sort`` names (oldest task first by default)."""
+    tasks = open_tasks_for(actor).select_related("person", "street", "community")
+    if filters.street:
+        tasks = tasks.filter(street__code=filters.street)
+    if filters.community:
+        tasks = tasks.filter(community__code=filters.community)
+    if filters.policy:
+        tasks = tasks.filter(policy_id=filters.policy)
+    return OUTREACH.order(tasks, sort)
 
 
 def outreach_task_for(actor: Actor, task_id: int) -> OutreachTask:

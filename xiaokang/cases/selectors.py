@@ -8,9 +8,12 @@ page shows (its timeline, documents, decision, grant and enrolment)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, DateField, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.accounts.scoping import gate
@@ -24,7 +27,9 @@ from xiaokang.cases.models import (
     TemporaryAssistance,
 )
 from xiaokang.cases.services import TEMPORARY_POLICY_ID
+from xiaokang.core.listing import Column, Listing
 from xiaokang.core.models import Area, AreaLevel
+from xiaokang.core.workdays import add_working_days
 
 # The states with a deadline still running: acceptance while submitted, the decision while in review.
 REVIEW_STATES = (State.COMMUNITY_REVIEW, State.STREET_REVIEW, State.DISTRICT_REVIEW, State.APPEAL_REVIEW)
@@ -49,19 +54,71 @@ def application_for(actor: Actor, application_id: int) -> Application:
     return gate(applications, application_id, actor=actor, object_type="application")
 
 
-def application_queue(actor: Actor, *, state: str = OPEN, policy: str = "") -> QuerySet[Application]:
-    """The officer's queue (S4): the applications in the actor's area in ``state`` (``OPEN``, ``ALL`` or
-    one state) for ``policy`` (all if empty), the next deadline first: acceptance while submitted, else
-    the decision; those whose deadline no longer runs (approved, returned, rejected, enrolled) after the
-    others."""
-    queryset = applications_for(actor).select_related("person")
-    if state == OPEN:
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filters (S4): ``state`` (``OPEN``, ``ALL`` or one state), ``policy``, ``street`` and
+    ``community`` (area codes), ``deadline`` ("", "overdue", "due_soon" within ``due_soon_days`` working
+    days of ``today``). Empty values do not filter. An area narrows the actor's scope, never widens it."""
+
+    state: str = OPEN
+    policy: str = ""
+    street: str = ""
+    community: str = ""
+    deadline: str = ""
+
+    def as_query(self) -> dict:
+        values = {
+            "state": self.state,
+            "policy": self.policy,
+            "street": self.street,
+            "community": self.community,
+            "deadline": self.deadline,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+# The queue's sortable columns (core.listing): the default is the nearest running deadline first.
+APPLICATIONS = Listing(
+    name="application",
+    columns=(
+        Column("number", gettext_lazy("Number"), ("number",)),
+        Column("received", gettext_lazy("Received on"), ("received_on",)),
+        Column("state", gettext_lazy("State"), ("state",)),
+        Column("policy", gettext_lazy("Policy"), ("policy_id",)),
+        Column("deadline", gettext_lazy("Deadline"), ("waiting", "deadline", "received_on")),
+    ),
+    default_sort="deadline",
+)
+
+
+def application_queue(
+    actor: Actor,
+    *,
+    state: str = OPEN,
+    policy: str = "",
+    filters: QueueFilters | None = None,
+    sort: str | None = None,
+    today: dt.date | None = None,
+    due_soon_days: int = 3,
+) -> QuerySet[Application]:
+    """The officer's queue (S4): the applications in the actor's area narrowed by ``filters`` (or the
+    older ``state``/``policy`` keywords), sorted by the declared column ``sort`` names (core.listing;
+    by default the next deadline first: acceptance while submitted, else the decision; those whose
+    deadline no longer runs (approved, returned, rejected, enrolled) after the others)."""
+    filters = filters or QueueFilters(state=state, policy=policy)
+    queryset = applications_for(actor).select_related("person", "street", "community")
+    if filters.state == OPEN:
         queryset = queryset.filter(state__in=OPEN_STATES)
-    elif state != ALL:
-        queryset = queryset.filter(state=state)
-    if policy:
-        queryset = queryset.filter(policy_id=policy)
-    return queryset.annotate(
+    elif filters.state != ALL:
+        queryset = queryset.filter(state=filters.state)
+    if filters.policy:
+        queryset = queryset.filter(policy_id=filters.policy)
+    # Narrowing the scoped queryset: another street's code finds nothing (the scope stays).
+    if filters.street:
+        queryset = queryset.filter(street__code=filters.street)
+    if filters.community:
+        queryset = queryset.filter(community__code=filters.community)
+    queryset = queryset.annotate(
         deadline=Case(
             When(state=State.SUBMITTED, then=F("accept_by")), default=F("decide_by"), output_field=DateField()
         ),
@@ -71,7 +128,17 @@ def application_queue(actor: Actor, *, state: str = OPEN, policy: str = "") -> Q
             default=Value(1),
             output_field=IntegerField(),
         ),
-    ).order_by("waiting", "deadline", "received_on", "pk")
+    )
+    if filters.deadline:
+        today = today or timezone.localdate()
+        queryset = queryset.filter(waiting=0)
+        if filters.deadline == "overdue":
+            queryset = queryset.filter(deadline__lt=today)
+        else:
+            # Due soon: at most ``due_soon_days`` working days left (cases.views.applications._deadline).
+            limit = add_working_days(today, due_soon_days + 1).day
+            queryset = queryset.filter(deadline__gte=today, deadline__lt=limit)
+    return APPLICATIONS.order(queryset, sort)
 
 
 def person_applications(actor: Actor, person) -> QuerySet[Application]:

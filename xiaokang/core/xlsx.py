@@ -15,6 +15,7 @@ import datetime
 import os
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import IO
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -24,13 +25,14 @@ from xlsxwriter.worksheet import Worksheet
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
-def workbook(path: str | os.PathLike, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
-    """A new xlsxwriter workbook at ``path`` that never turns text into a formula, URL or number;
-    ``constant_memory`` streams rows (memory does not grow with the row count)."""
+def workbook(path: str | os.PathLike | IO[bytes], *, constant_memory: bool = False) -> xlsxwriter.Workbook:
+    """A new xlsxwriter workbook at ``path`` (or into an open binary file, core.listing's downloads) that
+    never turns text into a formula, URL or number; ``constant_memory`` streams rows (memory does not
+    grow with the row count)."""
     options = dict(SAFE_OPTIONS)
     if constant_memory:
         options["constant_memory"] = True
-    return xlsxwriter.Workbook(str(path), options)
+    return xlsxwriter.Workbook(path if hasattr(path, "write") else str(path), options)
 
 
 def write_cell(sheet: Worksheet, row: int, col: int, value, cell_format: Format | None = None) -> None:

@@ -8,9 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from xiaokang.accounts.actors import Actor
 from xiaokang.accounts.scoping import gate
+from xiaokang.core.listing import Column, Listing
 from xiaokang.employment.models import Declaration, DeclarationState, DeclaredEmployee, EmployeeCheck
 
 
@@ -81,11 +83,26 @@ def conflict_count(actor: Actor, levy_year: int | None = None) -> int:
     return rows.values("person_id", "declaration__levy_year").distinct().count()
 
 
+# The declaration list's sortable columns (core.listing): the latest levy year first by default.
+DECLARATIONS = Listing(
+    name="declaration",
+    columns=(
+        Column("employer", gettext_lazy("Employer"), ("employer__name",)),
+        Column("year", gettext_lazy("Levy year"), ("levy_year", "employer__name")),
+        Column("street", gettext_lazy("Street or town"), ("employer__street__code", "employer__name")),
+        Column("state", gettext_lazy("State"), ("state", "employer__name")),
+        Column("levy", gettext_lazy("Levy (yuan)"), ("levy_fen", "employer__name")),
+    ),
+    default_sort="-year",
+)
+
+
 def declarations_listed(
-    actor: Actor, *, year: int | None = None, state: str = "", street: str = ""
+    actor: Actor, *, year: int | None = None, state: str = "", street: str = "", sort: str | None = None
 ) -> QuerySet[Declaration]:
-    """The actor's declarations for the list page, with their counts, newest levy year first; narrowed
-    to one levy year, state or street code when given."""
+    """The actor's declarations for the list page, with their counts, newest levy year first (or by
+    the declared column ``sort`` names); narrowed to one levy year, state or street code when given
+    (a street narrows the actor's scope, never widens it)."""
     declarations = declarations_for(actor)
     if year:
         declarations = declarations.filter(levy_year=year)
@@ -93,7 +110,9 @@ def declarations_listed(
         declarations = declarations.filter(state=state)
     if street:
         declarations = declarations.filter(employer__street__code=street)
-    return with_counts(declarations).order_by("-levy_year", "employer__name", "pk")
+    if sort is None or DECLARATIONS.sort_key(sort) == DECLARATIONS.default_sort:
+        return with_counts(declarations).order_by("-levy_year", "employer__name", "pk")
+    return DECLARATIONS.order(with_counts(declarations), sort)
 
 
 def latest_levy_year(actor: Actor) -> int | None:

@@ -10,11 +10,13 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from xiaokang.accounts.actors import Actor
 from xiaokang.audit.services import log_action
 from xiaokang.core.crypto import decrypt
 from xiaokang.core.ids import safe_id
+from xiaokang.core.listing import Column, Listing
 from xiaokang.interpreting.models import ACTIVE_STATUSES, Booking, Interpreter, Slot, Status
 
 # How far ahead slots may be added (staff) and are offered (public page).
@@ -110,9 +112,23 @@ def _bookings():
     return Booking.objects.select_related("slot", "slot__interpreter")
 
 
-def staff_bookings(*, status: str = "open", day: dt.date | None = None):
-    """The bookings of the staff list, the nearest first: ``status`` "open" (requested or confirmed), a
-    status, or anything else for all; on ``day``, else (for what is still to be done) from today on."""
+# The staff booking list's sortable columns (core.listing): the nearest time first by default.
+BOOKINGS = Listing(
+    name="booking",
+    columns=(
+        Column("reference", gettext_lazy("Reference"), ("reference",)),
+        Column("time", gettext_lazy("Time"), ("slot__starts_at",)),
+        Column("purpose", gettext_lazy("Purpose"), ("purpose", "slot__starts_at")),
+        Column("status", gettext_lazy("Status"), ("status", "slot__starts_at")),
+    ),
+    default_sort="time",
+)
+
+
+def staff_bookings(*, status: str = "open", day: dt.date | None = None, sort: str | None = None):
+    """The bookings of the staff list, the nearest first (or by the declared column ``sort`` names):
+    ``status`` "open" (requested or confirmed), a status, or anything else for all; on ``day``, else
+    (for what is still to be done) from today on."""
     bookings = _bookings()
     if status == "open":
         bookings = bookings.filter(status__in=ACTIVE_STATUSES)
@@ -126,7 +142,7 @@ def staff_bookings(*, status: str = "open", day: dt.date | None = None):
     elif status in ("open", "requested", "confirmed"):
         # From today on: what is still to be done (a past day is chosen with the day filter).
         bookings = bookings.filter(slot__starts_at__gte=_day_start(timezone.localdate()))
-    return bookings.order_by("slot__starts_at", "id")
+    return BOOKINGS.order(bookings, sort, tie_breaker="id")
 
 
 def upcoming_counts() -> dict:

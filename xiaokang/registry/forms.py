@@ -133,6 +133,27 @@ def communities_for(actor: Actor, street_code: str = "") -> list[Area]:
     return list(communities.order_by("parent__code", "code"))
 
 
+def area_filter_choices(form: forms.Form, actor: Actor, *, blank=None) -> None:
+    """The choices of a list filter's ``street`` and ``community`` fields (core.listing): the areas of
+    the actor's scope only. The rows stay scoped by the list's selector whatever the address says (a
+    street outside the scope is not a choice: the form refuses it, and the selector would find nothing).
+    District-wide, the communities are grouped under their streets, so that a screen reader announces
+    the street of each (and two communities with one name stay distinguishable)."""
+    blank = blank if blank is not None else _("(all)")
+    streets = streets_for(actor)
+    form.fields["street"].choices = [("", blank), *((s.code, s.name) for s in streets)]
+    chosen = (form.data.get("street") or "") if form.is_bound else ""
+    communities = communities_for(actor, chosen if any(s.code == chosen for s in streets) else "")
+    if len(streets) > 1 and not chosen:
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for area in communities:
+            groups.setdefault(area.parent.name, []).append((area.code, area.name))
+        choices = [("", blank), *groups.items()]
+    else:
+        choices = [("", blank), *((c.code, c.name) for c in communities)]
+    form.fields["community"].choices = choices
+
+
 # ---------------------------------------------------------------------------------------------------
 # Finding persons
 
@@ -166,20 +187,7 @@ class PersonFilterForm(forms.Form):
 
     def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
-        streets = streets_for(actor)
-        self.fields["street"].choices = [("", _("(all)")), *((s.code, s.name) for s in streets)]
-        chosen = (self.data.get("street") or "") if self.is_bound else ""
-        communities = communities_for(actor, chosen if any(s.code == chosen for s in streets) else "")
-        if len(streets) > 1 and not chosen:
-            # District-wide: the communities grouped under their streets, so that a screen reader
-            # announces the street of each (and two communities with one name stay distinguishable).
-            groups: dict[str, list[tuple[str, str]]] = {}
-            for area in communities:
-                groups.setdefault(area.parent.name, []).append((area.code, area.name))
-            choices = [("", _("(all)")), *groups.items()]
-        else:
-            choices = [("", _("(all)")), *((c.code, c.name) for c in communities)]
-        self.fields["community"].choices = choices
+        area_filter_choices(self, actor)
 
     def filters(self) -> PersonFilters:
         data = self.cleaned_data

@@ -14,6 +14,9 @@ CAPABILITIES = {
     # Full ID numbers on a page or in a file (a roster, an export, the outreach list): the district
     # administrator only; everyone else sees masks (PIPL art. 51, U11).
     "id_number.full": {Role.DISTRICT_ADMIN},
+    # Full phone numbers in a list or its export: the staff who call persons (the outreach list, P3):
+    # street officers and community workers; the district's lists show masks.
+    "person.contact": {Role.STREET_OFFICER, Role.COMMUNITY_WORKER},
     "registry.import": DISTRICT | {Role.STREET_OFFICER},  # the person import (R5)
     "registry.quality": REGISTRY_READERS,  # the data-quality report (R7)
     "registry.export": REGISTRY_READERS,  # the masked export (R5)

@@ -11,7 +11,9 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from xiaokang.accounts.actors import Actor
 from xiaokang.accounts.scoping import gate
 from xiaokang.audit.models import AuditEvent
+from xiaokang.core import crypto
 from xiaokang.core.areas import short_name
+from xiaokang.core.capabilities import can
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.validate import AreaDirectory
 from xiaokang.registry.models import Certificate, Person
@@ -27,6 +29,31 @@ def person_for(actor: Actor, person_id: int) -> Person:
     audited (``accounts.scoping.gate``)."""
     persons = persons_for(actor).select_related("street", "community", "household")
     return gate(persons, person_id, actor=actor, object_type="person")
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """How much of a person's ID and phone numbers an actor sees in a list or its export (U11; PIPL art.
+    51): the full ID number with ``id_number.full`` (the district administrator), the full phone number
+    with ``person.contact`` (the staff who call: street officers and community workers, the outreach
+    list, P3); the masks (``110108********002X``, ``138****5678``) otherwise. Decrypted per row shown."""
+
+    full_id: bool
+    full_phone: bool
+
+    def id_number(self, person: Person) -> str:
+        if self.full_id and person.id_number_encrypted:
+            return crypto.decrypt(person.id_number_encrypted)
+        return person.id_number_masked
+
+    def phone(self, person: Person) -> str:
+        if self.full_phone and person.phone_encrypted:
+            return crypto.decrypt(person.phone_encrypted)
+        return person.phone_masked
+
+
+def disclosure_for(actor: Actor) -> Disclosure:
+    return Disclosure(full_id=can(actor, "id_number.full"), full_phone=can(actor, "person.contact"))
 
 
 def area_directory() -> AreaDirectory:

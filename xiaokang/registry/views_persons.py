@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xiaokang.audit.services import Event, log_action, log_actions
 from xiaokang.core.capabilities import can, refuse, requires
+from xiaokang.core.listing import EXPORT_PARAMETER, xlsx_export
 from xiaokang.core.selectors import area_names
 from xiaokang.registry.forms import (
     COLUMN_LABELS,
@@ -41,11 +43,12 @@ from xiaokang.registry.forms import (
 from xiaokang.registry.history import RECORD_FIELDS, record_as_of
 from xiaokang.registry.models import Certificate, Person
 from xiaokang.registry.reading import BulkReadLimited, list_action, record_read
-from xiaokang.registry.search import PersonFilters, count_persons, search_persons
+from xiaokang.registry.search import PersonFilters, count_persons, persons_to_export, search_persons
 from xiaokang.registry.sections import person_sections
 from xiaokang.registry.selectors import (
     active_certificate,
     attach_active_certificates,
+    disclosure_for,
     household_view,
     person_for,
     person_history,
@@ -103,6 +106,8 @@ def person_list(request):
         persons, count, next_url, after = [], 0, None, None
         if not filter_form.is_bound or filter_form.is_valid():
             filters = filter_form.filters() if filter_form.is_bound else PersonFilters()
+            if request.GET.get(EXPORT_PARAMETER) == "xlsx":
+                return _export_persons(request, filters)
             after = filter_form.cleaned_data["after"] if filter_form.is_bound else None
             page = search_persons(actor, filters, after=after)
             refused = _record_list_read(request, filters, page.persons, after=after)
@@ -122,16 +127,80 @@ def person_list(request):
     attach_active_certificates(persons)
     context["rows"] = [_list_row(person) for person in persons]
     context["can_transfer"] = can(actor, "transfer.request")
+    if request.method != "POST" and context["rows"]:
+        kept = _page_url(request, filter_form).partition("?")[2]
+        context["export_query"] = f"{kept}&{EXPORT_PARAMETER}=xlsx" if kept else f"{EXPORT_PARAMETER}=xlsx"
+        context["export_cap"] = min(PERSON_EXPORT_CAP, int(settings.XIAOKANG_BULK_READ_LIMIT))
+        context["ids_masked"] = not disclosure_for(actor).full_id
     return render(request, "registry/persons/list.html", context)
 
 
-def _record_list_read(request, filters: PersonFilters, persons: list[Person], **details):
+# The person list's export writes at most this many persons; it also counts against the bulk-read
+# limit (U11; PIPL art. 51), which refuses it first when the reader has read too many. A larger extract
+# is the registry export's job (its own page, R5).
+PERSON_EXPORT_CAP = 2000
+
+
+def _export_persons(request, filters: PersonFilters):
+    """The filtered person list as xlsx (core.listing): the list's columns, the ID number masked unless
+    the role may see it in full (registry.selectors.disclosure_for); counted against the bulk-read limit
+    and audited ("person.export") before anything is written."""
+    actor = request.user
+    total = count_persons(actor, filters)
+    refused = _record_list_read(
+        request,
+        filters,
+        [None] * min(total, PERSON_EXPORT_CAP),
+        action="person.export",
+        full_id_numbers=disclosure_for(actor).full_id,
+        truncated=total > PERSON_EXPORT_CAP,
+    )
+    if refused is not None:
+        return refused
+    disclosure = disclosure_for(actor)
+
+    def row(person: Person) -> tuple:
+        active = [c for c in person.certificates.all() if c.status == "active"]
+        certificate = active[0] if active else None
+        return (
+            person.name,
+            disclosure.id_number(person),
+            person.get_sex_display(),
+            person.birth_date.year,  # the year only, as on the page (PIPL art. 28)
+            person.street.name,
+            person.community.name,
+            f"{Category(certificate.category).label} {GRADE_LABELS.get(certificate.grade, '')}"
+            if certificate
+            else "",
+            person.household.get_economic_status_display(),
+            person.get_status_display(),
+        )
+
+    header = (
+        _("Name"), _("ID number"), _("Sex"), _("Birth year"), _("Street or town"), _("Community or village"),
+        _("Category and grade"), _("Economic status"), _("Status"),
+    )  # fmt: skip
+    response, _export = xlsx_export(
+        filename=f"persons-{timezone.localdate().isoformat()}.xlsx",
+        sheet=_("Persons"),
+        header=header,
+        rows=(row(person) for person in persons_to_export(actor, filters).iterator(chunk_size=1000)),
+        cap=PERSON_EXPORT_CAP,
+        capped_note=lambda cap: (
+            _("The export stops here at %(cap)s persons: narrow the filters, or use the registry export.")
+            % {"cap": cap}
+        ),
+    )
+    return response
+
+
+def _record_list_read(request, filters: PersonFilters, persons: list, action: str = "", **details):
     """One audit event for this page of results (filters, numbers as blind indexes, and the number of
     persons shown); past the bulk-read limit the page is refused with 429 instead (U11; PIPL art. 51)."""
     try:
         record_read(
             request.user,
-            list_action(filters),
+            action or list_action(filters),
             rows=len(persons),
             filters=filters,
             details={key: value for key, value in details.items() if value},

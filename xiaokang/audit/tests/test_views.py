@@ -144,8 +144,13 @@ def test_events_newest_first_with_readable_masked_details(users):
 
     first, second = AuditEvent.objects.order_by("id")[:2]
     assert shown_ids(page) == [second.pk, first.pk]  # the page's own audit.view is written after reading
-    assert 'Person changed <span class="action-code">person.update</span>' in page
-    assert 'Signed in <span class="action-code">login.success</span>' in page
+    # Actions in words, never a bare code (audit/actions.py).
+    assert "<td>Person changed</td>" in page and "<td>Signed in</td>" in page
+    table = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert "person.update" not in table and "login.success" not in table
+    # The object in words, with a link to its own events (the auditor opens no person page: 三权分立).
+    assert "Person 7" in table and "/staff/persons/7/" not in table
+    assert "object_type=person&amp;object_id=7" in table
     assert '<span class="detail-name">changes.name</span>: 甲 → 乙' in page
     assert '<span class="detail-name">changes.phone</span>: *** → ***' in page
     assert "13800000000" not in page
@@ -202,7 +207,8 @@ def test_the_action_filter_offers_the_actions_present(users, trail):
     page = get(client_for(users["auditor"]))
 
     options = re.findall(r'<option value="([^"]*)"', page.split('id="id_action"')[1].split("</select>")[0])
-    assert options == ["", "login.success", "person.view", "registry.export"]
+    # Sorted by their labels: "Person viewed", "Persons exported", "Signed in".
+    assert options == ["", "person.view", "registry.export", "login.success"]
 
 
 def test_wrong_filters_are_explained_and_nothing_is_read(users, trail):

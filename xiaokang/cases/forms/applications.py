@@ -18,6 +18,7 @@ from xiaokang.cases.selectors import (  # the queue's state filter ("": the stat
 from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.cases.workflow import ACTIONS
 from xiaokang.policies.engine.loader import person_policies
+from xiaokang.registry.forms import area_filter_choices
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 
@@ -65,11 +66,22 @@ def policy_choices(blank_label, *, applied_for: bool = False) -> list[tuple[str,
     ]
 
 
+# The deadline filter of the queue (S4): every application, those past a running deadline, those due
+# within DUE_SOON working days.
+DEADLINE_CHOICES = (("", _("Any deadline")), ("overdue", _("Past the deadline")), ("due_soon", _("Due soon")))
+
+
 class QueueFilterForm(forms.Form):
+    """The queue's filters (S4, core.listing): state, policy, street, community, deadline. Street and
+    community offer the areas of the actor's scope only (registry.forms.area_filter_choices)."""
+
     state = forms.ChoiceField(label=_("State"), required=False)
     policy = forms.ChoiceField(label=_("Policy"), required=False, widget=ChineseNameSelect)
+    street = forms.ChoiceField(label=_("Street or town"), required=False)
+    community = forms.ChoiceField(label=_("Community or village"), required=False)
+    deadline = forms.ChoiceField(label=_("Deadline"), required=False, choices=DEADLINE_CHOICES)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [
             (OPEN, _("Still being handled")),
@@ -77,6 +89,7 @@ class QueueFilterForm(forms.Form):
             *State.choices,
         ]
         self.fields["policy"].choices = policy_choices(_("All policies"))
+        area_filter_choices(self, actor, blank=_("All areas"))
 
 
 class ApplicationForm(forms.Form):

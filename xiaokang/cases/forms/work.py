@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaokang.cases.forms.applications import ChineseNameSelect, day_field, past_day
 from xiaokang.cases.rosters import cash_policy_ids
 from xiaokang.policies.engine.loader import policies
-from xiaokang.registry.forms import mark_required
+from xiaokang.registry.forms import area_filter_choices, mark_required
 
 MONTH_PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 NOTE_MAX = 200  # OutreachTask.note, Enrolment.status_reason
@@ -93,6 +93,20 @@ class RosterApproveForm(forms.Form):
     """Approve the draft as it was shown: ``built`` is when the draft the officer read was built."""
 
     built = forms.CharField(max_length=64)
+
+
+class OutreachFilterForm(forms.Form):
+    """The outreach list's filters (P3, core.listing): street, community (the actor's area only,
+    registry.forms.area_filter_choices) and the cash policy of the task."""
+
+    street = forms.ChoiceField(label=_("Street or town"), required=False)
+    community = forms.ChoiceField(label=_("Community or village"), required=False)
+    policy = forms.ChoiceField(label=_("Policy"), required=False, widget=ChineseNameSelect)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        area_filter_choices(self, actor, blank=_("All areas"))
+        self.fields["policy"].choices = [("", _("All policies")), *cash_policy_choices()]
 
 
 class OutreachAnswerForm(forms.Form):

@@ -26,8 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiaokang.cases.forms.applications import ApplicationForm, QueueFilterForm, TransitionForm
 from xiaokang.cases.models import Application, State
 from xiaokang.cases.selectors import (
-    OPEN,
+    APPLICATIONS,
     REVIEW_STATES,
+    QueueFilters,
     application_documents,
     application_events,
     application_for,
@@ -51,6 +52,7 @@ from xiaokang.cases.temporary import grant_status, review_conflict
 from xiaokang.cases.views.common import (
     DUE_SOON_WORKING_DAYS,
     PAGE_SIZE,
+    capped_note,
     channel_label,
     log_view,
     policy_name,
@@ -61,11 +63,12 @@ from xiaokang.cases.views.common import (
 from xiaokang.cases.workflow import STEPS, actions_from
 from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language, is_chinese
+from xiaokang.core.listing import EXPORT_PARAMETER, SORT_PARAMETER, xlsx_export
 from xiaokang.core.workdays import working_days_between
 from xiaokang.policies.engine.loader import policies
 from xiaokang.policies.selectors import decision_for_person
 from xiaokang.registry.reading import record_read
-from xiaokang.registry.selectors import person_for
+from xiaokang.registry.selectors import disclosure_for, person_for
 
 # The timeline: what happened, in the past tense.
 EVENT_LABELS = {
@@ -161,15 +164,78 @@ def _deadline(application: Application, today: dt.date) -> dict:
 # The queue
 
 
+def _queue_filters(form: QueueFilterForm) -> QueueFilters:
+    if not (form.is_bound and form.is_valid()):
+        return QueueFilters()
+    data = form.cleaned_data
+    return QueueFilters(
+        state=data["state"],
+        policy=data["policy"],
+        street=data["street"],
+        community=data["community"],
+        deadline=data["deadline"],
+    )
+
+
+def _export_applications(request, queryset, filters: QueueFilters, sort: str, today: dt.date):
+    """The filtered queue as xlsx (core.listing): every page of it, ID numbers as the role may see them
+    (registry.selectors.disclosure_for), audited with its filters and row count."""
+    disclosure = disclosure_for(request.user)
+    header = (
+        _("Number"), _("Person"), _("ID number"), _("Street or town"), _("Community or village"),
+        _("Policy"), _("Channel"), _("Received on"), _("State"), _("Deadline"),
+    )  # fmt: skip
+    rows = (
+        (
+            application.number,
+            application.person.name,
+            disclosure.id_number(application.person),
+            application.street.name,
+            application.community.name,
+            policy_name(application.policy_id),
+            channel_label(application.channel),
+            application.received_on,
+            state_label(application.state),
+            _deadline(application, today)["day"],
+        )
+        for application in queryset.iterator(chunk_size=2000)
+    )
+    response, export = xlsx_export(
+        filename=f"applications-{today.isoformat()}.xlsx",
+        sheet=_("Applications"),
+        header=header,
+        rows=rows,
+        cap=APPLICATIONS.export_cap,
+        capped_note=capped_note,
+    )
+    record_read(
+        request.user,
+        "application.export",
+        rows=export.rows,
+        details={
+            "filters": filters.as_query(),
+            "sort": APPLICATIONS.sort_key(sort),
+            "truncated": export.truncated,
+            "full_id_numbers": disclosure.full_id,
+        },
+        limited=False,
+        object_type="application",
+    )
+    return response
+
+
 @require_GET
 @requires("application.read")
 def application_list(request):
     today = timezone.localdate()
-    form = QueueFilterForm(request.GET or None)
-    state, policy = OPEN, ""
-    if form.is_bound and form.is_valid():
-        state, policy = form.cleaned_data["state"], form.cleaned_data["policy"]
-    queryset = application_queue(request.user, state=state, policy=policy)
+    form = QueueFilterForm(request.GET or None, actor=request.user)
+    filters = _queue_filters(form)
+    sort = request.GET.get(SORT_PARAMETER)
+    queryset = application_queue(
+        request.user, filters=filters, sort=sort, today=today, due_soon_days=DUE_SOON_WORKING_DAYS
+    )
+    if request.GET.get(EXPORT_PARAMETER) == "xlsx":
+        return _export_applications(request, queryset, filters, sort, today)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     notes = duty_notes(request.user, page.object_list)
     rows = [
@@ -184,13 +250,16 @@ def application_list(request):
         }
         for application in page.object_list
     ]
-    query = {key: value for key, value in (("state", state), ("policy", policy)) if value}
+    query = filters.as_query()
+    sort_key = APPLICATIONS.sort_key(sort)
+    if sort_key != APPLICATIONS.default_sort:
+        query[SORT_PARAMETER] = sort_key
     # A list of persons' applications: one audit event with its filters and rows (U11).
     record_read(
         request.user,
         "application.list",
         rows=len(rows),
-        details={"filters": query, "page": page.number},
+        details={"filters": filters.as_query(), "sort": sort_key, "page": page.number},
         limited=False,
         object_type="application",
     )
@@ -202,9 +271,13 @@ def application_list(request):
             "rows": rows,
             "page": page,
             "page_query": urlencode(query),
+            "export_query": urlencode({**query, EXPORT_PARAMETER: "xlsx"}),
+            "sort": APPLICATIONS.headers(query, sort),
             "today": today,
             "due_soon_days": DUE_SOON_WORKING_DAYS,
             "can_create": can(request.user, "application.create"),
+            "export_cap": APPLICATIONS.export_cap,
+            "ids_masked": not disclosure_for(request.user).full_id,
         },
     )
 

@@ -8,6 +8,7 @@ import uuid
 from django.contrib import messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Application, Channel, State
@@ -20,6 +21,7 @@ from xiaokang.registry.views_persons import _see_other as see_other
 __all__ = [
     "DUE_SOON_WORKING_DAYS",
     "PAGE_SIZE",
+    "capped_note",
     "channel_label",
     "condition_labels",
     "log_view",
@@ -33,6 +35,14 @@ __all__ = [
 
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 3
+
+
+def capped_note(cap: int) -> str:
+    """The last row of an export that stopped at its cap (core.listing.xlsx_export)."""
+    return _(
+        "The export stops here at %(cap)s rows: narrow the filters (street, community, policy) to export "
+        "the rest."
+    ) % {"cap": cap}
 
 
 def state_label(value: str) -> str:
@@ -68,13 +78,14 @@ def zh(text: str):
     return format_html('<span lang="zh-Hans">{}</span>', text)
 
 
-def record_list(request, action: str, rows: int, page, object_type: str) -> None:
-    """A page of a list of persons: one audit event with its row count and page number (U11)."""
+def record_list(request, action: str, rows: int, page, object_type: str, details: dict | None = None) -> None:
+    """A page of a list of persons: one audit event with its row count, page number and, where the list
+    has them, its filters and sort (U11)."""
     record_read(
         request.user,
         action,
         rows=rows,
-        details={"page": page.number},
+        details={"page": page.number, **(details or {})},
         limited=False,
         object_type=object_type,
     )

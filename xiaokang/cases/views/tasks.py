@@ -4,9 +4,10 @@
   declined, unreachable); "applied" records an outreach application on the person's behalf.
 - Reviews: the suspended enrolments waiting for a street officer's decision (reinstate or terminate).
 
-Scope comes from ``for_actor`` (``open_tasks_for``, ``review_tasks_for``, ``outreach_task_for``,
-``review_task_for``): a task outside the user's area answers 404 as if it did not exist, and the attempt
-is audited. Both pages are one mechanism (``_render_tasks``, ``_answer``) with what differs passed in."""
+Scope comes from ``for_actor`` (``outreach_worklist`` over ``open_tasks_for``, ``review_tasks_for``,
+``outreach_task_for``, ``review_task_for``): a task outside the user's area answers 404 as if it did not
+exist, and the attempt is audited. Both pages are one mechanism (``_render_tasks``, ``_answer``) with
+what differs passed in."""
 
 from __future__ import annotations
 
@@ -17,17 +18,25 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from xiaokang.cases.enrolments import review_resolve, review_task_for, review_tasks_for
-from xiaokang.cases.forms.work import OutreachAnswerForm, ReviewDecisionForm
-from xiaokang.cases.outreach import open_tasks_for, outreach_record_outcome, outreach_task_for
+from xiaokang.cases.forms.work import OutreachAnswerForm, OutreachFilterForm, ReviewDecisionForm
+from xiaokang.cases.outreach import (
+    OUTREACH,
+    OutreachFilters,
+    outreach_record_outcome,
+    outreach_task_for,
+    outreach_worklist,
+)
 from xiaokang.cases.services import WorkflowError
 from xiaokang.cases.views.common import (
     PAGE_SIZE,
+    capped_note,
     condition_labels,
     policy_name,
     record_list,
@@ -36,6 +45,9 @@ from xiaokang.cases.views.common import (
 )
 from xiaokang.core.capabilities import requires
 from xiaokang.core.language import in_page_language
+from xiaokang.core.listing import EXPORT_PARAMETER, SORT_PARAMETER, xlsx_export
+from xiaokang.registry.reading import record_read
+from xiaokang.registry.selectors import disclosure_for
 
 
 @dataclass
@@ -58,7 +70,19 @@ def _list_url(name: str, page: str) -> str:
 
 
 def _render_tasks(
-    request, tasks, form_class, row, *, audit: str, template: str, page_number, status, answering, problem
+    request,
+    tasks,
+    form_class,
+    row,
+    *,
+    audit: str,
+    template: str,
+    page_number,
+    status,
+    answering,
+    problem,
+    extra: dict | None = None,
+    audit_details: dict | None = None,
 ):
     """A page of ``tasks``, each row ``row(task)`` with its form (the one just posted, with its errors,
     in its place); one audit event for the page, a list of persons (U11)."""
@@ -70,11 +94,11 @@ def _render_tasks(
         else:
             form = form_class(auto_id=f"task-{task.pk}-%s")
         rows.append({**row(task), "task": task, "form": form, "title_id": f"task-{task.pk}-title"})
-    record_list(request, audit, len(rows), page, audit.split(".")[0])
+    record_list(request, audit, len(rows), page, audit.split(".")[0], details=audit_details)
     return render(
         request,
         template,
-        {"rows": rows, "page": page, "problem": problem, "area": request.user.area},
+        {"rows": rows, "page": page, "problem": problem, "area": request.user.area, **(extra or {})},
         status=status,
     )
 
@@ -125,25 +149,101 @@ def _post_answer(
 # Outreach
 
 
-def _outreach_row(task) -> dict:
-    policy = policy_name(task.policy_id)
-    return {"policy": policy, "detail": f"{task.person.name} {policy}"}
+def _outreach_row(disclosure):
+    def row(task) -> dict:
+        policy = policy_name(task.policy_id)
+        return {
+            "policy": policy,
+            "detail": f"{task.person.name} {policy}",
+            "phone": disclosure.phone(task.person),
+        }
+
+    return row
+
+
+def _outreach_filters(form: OutreachFilterForm) -> OutreachFilters:
+    if not (form.is_bound and form.is_valid()):
+        return OutreachFilters()
+    data = form.cleaned_data
+    return OutreachFilters(street=data["street"], community=data["community"], policy=data["policy"])
+
+
+def _export_outreach(request, tasks, filters: OutreachFilters, sort, disclosure):
+    """The filtered outreach list as xlsx (core.listing): ID and phone numbers as the role may see them,
+    audited with its filters and row count."""
+    header = (
+        _("Person"), _("ID number"), _("Phone"), _("Street or town"), _("Community or village"),
+        _("Policy"), _("Task created"),
+    )  # fmt: skip
+    rows = (
+        (
+            task.person.name,
+            disclosure.id_number(task.person),
+            disclosure.phone(task.person),
+            task.street.name,
+            task.community.name,
+            policy_name(task.policy_id),
+            timezone.localtime(task.created_at).date(),
+        )
+        for task in tasks.iterator(chunk_size=2000)
+    )
+    response, export = xlsx_export(
+        filename=f"outreach-{timezone.localdate().isoformat()}.xlsx",
+        sheet=_("Outreach"),
+        header=header,
+        rows=rows,
+        cap=OUTREACH.export_cap,
+        capped_note=capped_note,
+    )
+    record_read(
+        request.user,
+        "outreach.export",
+        rows=export.rows,
+        details={
+            "filters": filters.as_query(),
+            "sort": OUTREACH.sort_key(sort),
+            "truncated": export.truncated,
+            "full_id_numbers": disclosure.full_id,
+            "full_phones": disclosure.full_phone,
+        },
+        limited=False,
+        object_type="outreach",
+    )
+    return response
 
 
 def _render_outreach(request, *, page_number=None, status=200, answering=None, problem=None):
+    form = OutreachFilterForm(request.GET or None, actor=request.user)
+    filters = _outreach_filters(form)
+    sort = request.GET.get(SORT_PARAMETER)
+    disclosure = disclosure_for(request.user)
+    tasks = outreach_worklist(request.user, filters, sort)
+    if request.method == "GET" and request.GET.get(EXPORT_PARAMETER) == "xlsx":
+        return _export_outreach(request, tasks, filters, sort, disclosure)
+    query = filters.as_query()
+    sort_key = OUTREACH.sort_key(sort)
+    if sort_key != OUTREACH.default_sort:
+        query[SORT_PARAMETER] = sort_key
     return _render_tasks(
         request,
-        open_tasks_for(request.user)
-        .select_related("person", "community")
-        .order_by("created_at", "community__code", "person_id", "pk"),
+        tasks,
         OutreachAnswerForm,
-        _outreach_row,
+        _outreach_row(disclosure),
         audit="outreach.list",
         template="cases/work/outreach.html",
         page_number=page_number,
         status=status,
         answering=answering,
         problem=problem,
+        extra={
+            "filter_form": form,
+            "page_query": urlencode(query),
+            "export_query": urlencode({**query, EXPORT_PARAMETER: "xlsx"}),
+            "export_cap": OUTREACH.export_cap,
+            "ids_masked": not disclosure.full_id,
+            "sort_links": OUTREACH.headers(query, sort),
+        },
+        audit_details={"filters": filters.as_query(), "sort": sort_key},
     )
 
 

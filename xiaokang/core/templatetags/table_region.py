@@ -15,7 +15,8 @@ later; this tag writes them, and the caption, the same way everywhere::
 Arguments: the id of the element that names the region (the caption's id when a caption is given;
 otherwise a heading's id, and the table brings no caption), ``caption`` (optional; text, escaped),
 ``class`` (optional: the table's class), ``contained`` (optional: True keeps the region within the text
-column, class "table-region contained").
+column, class "table-region contained"), ``wide`` (optional: True lets a staff list's wide table use the
+screen's width beyond the text column, class "table-region wide"; core.listing, docs/staff-lists.md).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class TableRegionNode(template.Node):
         labelledby = self.labelledby.resolve(context)
         options = {name: value.resolve(context) for name, value in self.kwargs.items()}
         region_class = "table-region contained" if options.get("contained") else "table-region"
+        if options.get("wide"):
+            region_class += " wide"
         table_open = mark_safe("<table>")
         if options.get("class"):
             table_open = format_html('<table class="{}">', options["class"])
@@ -65,7 +68,7 @@ def tableregion(parser, token):
         )
     labelledby = parser.compile_filter(bits[1])
     kwargs = token_kwargs(bits[2:], parser, support_legacy=False)
-    unknown = set(kwargs) - {"caption", "class", "contained"}
+    unknown = set(kwargs) - {"caption", "class", "contained", "wide"}
     if unknown or len(kwargs) != len(bits) - 2:
         raise template.TemplateSyntaxError(
             f"tableregion: unknown or malformed options {sorted(unknown) or bits[2:]}"
