@@ -30,7 +30,7 @@ from xiaokang.core.importing.pages import (
     import_errors_csv,
     import_upload,
 )
-from xiaokang.registry.exporting import export_persons
+from xiaokang.registry.exporting import export_persons, write_template
 from xiaokang.registry.forms_batch import ExportForm, street_choices
 from xiaokang.registry.importing.persons import PERSONS
 from xiaokang.registry.quality import ACTIVE_DATA_SOURCES, quality_export, quality_report
@@ -78,6 +78,17 @@ def import_errors_download(request):
     the page lists: the same list as the command line's --report."""
     check(request, "registry.import")
     return import_errors_csv(request, PERSON_IMPORT)
+
+
+@login_required
+@require_GET
+def import_template_download(request):
+    """The empty person template (R5), linked from the import page: the same file as
+    ``xiaokang persons template``."""
+    check(request, "registry.import")
+    path = _private_dir() / "persons-template.xlsx"
+    write_template(path)
+    return _download(path, "残疾人导入模板.xlsx")
 
 
 # ---------------------------------------------------------------------------------------------------
