@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.core.day_field import DayField
+
 # Readable names of the actions the apps record; an action missing here is shown by its code alone.
 ACTION_LABELS = {
     "access.denied": _("Access refused"),
@@ -56,13 +58,6 @@ def action_label(action: str) -> str:
     return f"{label} ({action})" if label else action
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"  # the browser's own date picker (keyboard-operable), value in ISO format
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
-
-
 class AuditFilterForm(forms.Form):
     user = forms.CharField(
         label=_("User"),
@@ -78,8 +73,8 @@ class AuditFilterForm(forms.Form):
         help_text=_("The number of the person's record, as shown in the Person column."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    date_from = forms.DateField(label=_("From (date)"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To (date)"), required=False, widget=DateInput())
+    date_from = DayField(label=_("From (date)"), required=False)  # typed as on every form (U11)
+    date_to = DayField(label=_("To (date)"), required=False)
     # The keyset of the page: not a field people fill in, carried by the "older events" link.
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from xiaokang.accounts.actors import scope_of
 from xiaokang.core.capabilities import can, requires
+from xiaokang.core.day_field import DayField
 from xiaokang.core.language import is_chinese
 from xiaokang.policies import evaluation
 from xiaokang.policies.engine.loader import (
@@ -28,14 +29,10 @@ from xiaokang.policies.selectors import decisions_for_person, latest_run, run_to
 
 
 class DateForm(forms.Form):
-    date = forms.DateField(
+    date = DayField(
         label=_("Date"),
         required=False,
         help_text=_("Year-month-day, for example 2025-06-30. Empty: today."),
-        widget=forms.DateInput(
-            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
-        ),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"],
     )
 
 

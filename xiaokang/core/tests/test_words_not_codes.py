@@ -92,7 +92,9 @@ def test_the_staff_policy_list_and_sheet_show_an_edition_by_date_not_a_hash(li_d
 
 
 def test_the_person_page_shows_a_dash_not_a_provisional_zero_and_parameter_labels(person_a, wang_street_a):
-    response = client_for(wang_street_a).get(f"/staff/persons/{person_a.pk}/", {"eligibility_date": "2025-06-01"})
+    response = client_for(wang_street_a).get(
+        f"/staff/persons/{person_a.pk}/", {"eligibility_date": "2025-06-01"}
+    )
 
     text = visible_text(response)
     assert "0.00 暂定" not in text and not re.search(r"0\.00\s+暂定", text)
@@ -175,3 +177,54 @@ def test_the_export_page_says_a_masked_export_cannot_be_imported_again(li_distri
     assert "the file can be corrected and imported again" not in text
     assert "可修改后重新导入" not in text
     assert "脱敏导出的文件不能重新导入" in text
+
+
+# --- dates ----------------------------------------------------------------------------------------------
+
+
+def _every_form_class():
+    """Every Form class the project defines: each app module imported, then the subclasses walked."""
+    import importlib
+    import pkgutil
+
+    import django.forms
+
+    import xiaokang
+
+    for module in pkgutil.walk_packages(xiaokang.__path__, "xiaokang."):
+        if ".tests" in module.name or ".migrations" in module.name or module.name.endswith(".cli"):
+            continue
+        importlib.import_module(module.name)
+    seen, todo = set(), [django.forms.Form, django.forms.ModelForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    return [form for form in seen if form.__module__.startswith("xiaokang.")]
+
+
+def test_every_date_on_every_form_is_typed_the_same_way():
+    from django import forms
+
+    from xiaokang.core.day_field import DayField, DayInput
+
+    forms_with_dates = []
+    for form in _every_form_class():
+        for name, field in form.base_fields.items():
+            if isinstance(field, forms.DateField):
+                forms_with_dates.append(form)
+                assert isinstance(field, DayField), f"{form.__module__}.{form.__name__}.{name}"
+                assert type(field.widget) is DayInput, f"{form.__module__}.{form.__name__}.{name}"
+                assert field.help_text, f"{form.__module__}.{form.__name__}.{name}"
+    assert len(forms_with_dates) >= 6  # the walk found the forms (policies, registry, cases, audit …)
+
+
+def test_no_template_uses_the_browsers_date_control():
+    from pathlib import Path
+
+    import xiaokang
+
+    root = Path(xiaokang.__file__).parent / "templates"
+    for template in root.rglob("*.html"):
+        assert 'type="date"' not in template.read_text(encoding="utf-8"), template

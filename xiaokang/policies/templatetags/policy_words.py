@@ -80,7 +80,7 @@ def amount_row(decision) -> str:
 
 @register.filter
 def policy_title(policy_id: str) -> str:
-    """A policy's name in the page's language, from its identifier (``employment_levy`` → 残疾人就业保障金)."""
+    """A policy's name in the page's language, from its identifier (``employment_levy`` → 就业保障金)."""
     policy = policies().get(policy_id)
     if policy is None:
         return policy_id
@@ -133,7 +133,12 @@ def rules_edition(policy, day: dt.date) -> tuple[int, dt.date | None]:
     that date. Readers know a version by the day it took effect; the file hash (``policy.version``)
     stays for the record (stored runs, the API) and a tooltip for staff."""
     starts = sorted(
-        {value.start for parameter in policy.parameters.values() for value in parameter.values if value.start <= day}
+        {
+            value.start
+            for parameter in policy.parameters.values()
+            for value in parameter.values
+            if value.start <= day
+        }
     )
     if not starts:
         return 1, None
