@@ -28,9 +28,10 @@ from xiaokang.core.importing.pages import (
     ImportFlow,
     import_confirmed,
     import_errors_csv,
+    import_template_download,
     import_upload,
 )
-from xiaokang.registry.exporting import export_persons, write_template
+from xiaokang.registry.exporting import export_persons
 from xiaokang.registry.forms_batch import ExportForm, street_choices
 from xiaokang.registry.importing.persons import PERSONS
 from xiaokang.registry.quality import ACTIVE_DATA_SOURCES, quality_export, quality_report
@@ -82,13 +83,11 @@ def import_errors_download(request):
 
 @login_required
 @require_GET
-def import_template_download(request):
-    """The empty person template (R5), linked from the import page: the same file as
-    ``xiaokang persons template``."""
+def import_template(request):
+    """The empty person template (R5), linked from the import page: the same file as the command line's
+    person template."""
     check(request, "registry.import")
-    path = _private_dir() / "persons-template.xlsx"
-    write_template(path)
-    return _download(path, "残疾人导入模板.xlsx")
+    return import_template_download(PERSONS, "残疾人导入模板.xlsx")
 
 
 # ---------------------------------------------------------------------------------------------------

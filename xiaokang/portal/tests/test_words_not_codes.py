@@ -228,3 +228,17 @@ def test_no_template_uses_the_browsers_date_control():
     root = Path(xiaokang.__file__).parent / "templates"
     for template in root.rglob("*.html"):
         assert 'type="date"' not in template.read_text(encoding="utf-8"), template
+
+
+def test_the_employer_import_page_links_its_template(li_district_officer):
+    client = client_for(li_district_officer)
+    page = client.get("/staff/employers/import/").content.decode()
+    assert 'href="/staff/employers/import/template/"' in page
+    download = client.get("/staff/employers/import/template/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"PK")
+
+
+def test_the_employer_form_lists_its_types_in_words_not_import_spellings(li_district_officer):
+    html = client_for(li_district_officer, "en").get("/staff/employers/new/").content.decode()
+    assert "government_organ" not in html and "private_non_enterprise" not in html
