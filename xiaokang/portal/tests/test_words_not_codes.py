@@ -242,3 +242,63 @@ def test_the_employer_import_page_links_its_template(li_district_officer):
 def test_the_employer_form_lists_its_types_in_words_not_import_spellings(li_district_officer):
     html = client_for(li_district_officer, "en").get("/staff/employers/new/").content.decode()
     assert "government_organ" not in html and "private_non_enterprise" not in html
+
+
+# --- every page, both languages ---------------------------------------------------------------------------
+
+# The pages whose subject is the rules as code (P1: anyone can read the rules): the staff policy sheets
+# and the what-if name conditions and parameters by identifier next to their labels, on purpose. The audit
+# list's action codes are the audit list's own business (its page is checked by its own tests).
+RULES_AS_CODE = re.compile(r"^/staff/policies/|^/staff/audit/")
+SKIPPED = re.compile(r"logout|/export|/download|/template/|/errors/|\.(xlsx|csv|pdf)$|^/api/|^/static/")
+
+
+def _parameter_names() -> set[str]:
+    names = set()
+    for policy in policies().values():
+        names |= {name for name in policy.parameters if "_" in name}
+    return names
+
+
+def _crawl(client, starts, limit=250):
+    seen, queue, pages = set(), list(starts), {}
+    shapes: dict[str, int] = {}
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen or SKIPPED.search(url):
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        pages[url] = response
+        for href in re.findall(r'href="(/[^"#]*)"', response.content.decode()):
+            href = href.replace("&amp;", "&")
+            shape = re.sub(r"\d+", "N", href.split("?")[0])
+            if href not in seen and shapes.get(shape, 0) < 2:
+                shapes[shape] = shapes.get(shape, 0) + 1
+                queue.append(href)
+    return pages
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_no_page_shows_developer_text(person_a, li_district_officer, language):
+    identifiers = _parameter_names()
+    for who, starts in ((li_district_officer, ["/staff/", "/staff/policies/"]), (None, ["/", "/screener/"])):
+        client = client_for(who, language) if who else Client()
+        client.cookies["django_language"] = language
+        pages = _crawl(client, starts)
+        assert len(pages) > (20 if who else 5)
+        if who:  # the person page, with its eligibility section, is among them
+            assert any(re.match(r"^/staff/persons/\d+/$", url) for url in pages), sorted(pages)
+        for url, response in pages.items():
+            text = visible_text(response)
+            assert not FILE_NAME.search(text), (url, FILE_NAME.search(text).group(0))
+            assert "二手" not in text and "secondary source" not in text, url
+            assert not re.search(r"0\.00\s*(暂定|provisional)", text), url
+            if RULES_AS_CODE.search(url):
+                continue
+            assert not HASH.search(text), (url, HASH.search(text).group(0))
+            assert not re.search(r"\bapplication\.[a-z_]+\b", text), url
+            found = sorted(name for name in identifiers if re.search(rf"\b{name}\b", text))
+            assert not found, (url, found)
