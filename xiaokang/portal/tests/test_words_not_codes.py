@@ -302,3 +302,11 @@ def test_no_page_shows_developer_text(person_a, li_district_officer, language):
             assert not re.search(r"\bapplication\.[a-z_]+\b", text), url
             found = sorted(name for name in identifiers if re.search(rf"\b{name}\b", text))
             assert not found, (url, found)
+
+
+def test_the_english_policy_page_gives_units_in_english(client):
+    client.cookies["django_language"] = "en"
+    text = visible_text(client.get("/policies/living_subsidy/"))
+    assert "yuan per month" in text and "元/月" not in text
+    client.cookies["django_language"] = "zh-hans"
+    assert "元/月" in visible_text(client.get("/policies/living_subsidy/"))
