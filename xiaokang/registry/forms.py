@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.core.bilingual import Message
-from xiaokang.core.day_field import DayField
+from xiaokang.core.day_field import DAY_HINT, DayField, DayInput
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
@@ -321,7 +321,12 @@ class PersonForm(forms.Form):
                     attrs["inputmode"] = "numeric"
                 if column.field == "phone":
                     attrs.update({"inputmode": "tel", "autocomplete": "off"})
-                field = forms.CharField(max_length=200, widget=forms.TextInput(attrs=attrs), strip=True)
+                # The issue date is typed as every date is (core.day_field), kept as text: the import
+                # rules read it, and say what is wrong in the import report's words.
+                widget = DayInput(attrs) if column.field == "certificate_issued" else forms.TextInput(attrs)
+                field = forms.CharField(max_length=200, widget=widget, strip=True)
+                if column.field == "certificate_issued":
+                    help_text = DAY_HINT
             field.required = False
             field.label = label
             field.help_text = help_text

@@ -310,3 +310,12 @@ def test_the_english_policy_page_gives_units_in_english(client):
     assert "yuan per month" in text and "元/月" not in text
     client.cookies["django_language"] = "zh-hans"
     assert "元/月" in visible_text(client.get("/policies/living_subsidy/"))
+
+
+def test_the_person_forms_certificate_issue_date_is_typed_like_every_date(li_district_officer):
+    from xiaokang.core.day_field import DAY_HINT, DayInput
+    from xiaokang.registry.forms import PersonForm
+
+    form = PersonForm(actor=li_district_officer)
+    assert type(form.fields["certificate_issued"].widget) is DayInput
+    assert form.fields["certificate_issued"].help_text == DAY_HINT
