@@ -60,6 +60,7 @@ ACCESS = {
     "registry-import": "registry.import",
     "registry-import-confirm": POST_ONLY,
     "registry-import-errors": POST_ONLY,
+    "registry-import-template": "registry.import",  # the empty template (R5), from the import page
     "registry-quality": "registry.quality",
     "registry-quality-download": POST_ONLY,
     "registry-export": "registry.export",
@@ -106,6 +107,7 @@ ACCESS = {
     "employer-edit": "employer.write",
     "employer-import": "employer.write",
     "employer-import-confirm": POST_ONLY,
+    "employer-import-template": "employer.write",  # the empty template (R5), from the import page
     "employer-export": "employer.read",
     # declarations (E1)
     "declaration-list": "declaration.read",

@@ -281,7 +281,8 @@ def test_the_person_page_explains_each_decision(officer_page, policy_persons, ch
     page.locator("#id_eligibility_date").press("Enter")
     page.wait_for_url("**eligibility_date=2020-01-01*")
     assert page.locator("#eligibility-error").is_visible()
-    assert "dibao_standard" in page.locator("#eligibility-error").inner_text()
+    error = page.locator("#eligibility-error").inner_text()
+    assert "2024-07-01" in error and "dibao_standard" not in error  # the parameter by its label (U11)
     check(page, "person-rules-error")
 
     page.locator("#id_eligibility_date").fill("2020-02-31")

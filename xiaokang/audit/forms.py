@@ -6,16 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.audit.actions import ACTION_LABELS, OBJECT_LABELS, action_label
+from xiaokang.core.day_field import DayField
 
 # Readable names of the actions and object types: audit/actions.py (one table, checked by a test).
 __all__ = ["ACTION_LABELS", "AuditFilterForm", "action_label"]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"  # the browser's own date picker (keyboard-operable), value in ISO format
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
 
 
 class AuditFilterForm(forms.Form):
@@ -41,8 +35,8 @@ class AuditFilterForm(forms.Form):
         help_text=_("With an object type: the events of that one object."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    date_from = forms.DateField(label=_("From (date)"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To (date)"), required=False, widget=DateInput())
+    date_from = DayField(label=_("From (date)"), required=False)  # typed as on every form (U11)
+    date_to = DayField(label=_("To (date)"), required=False)
     # The keyset of the page: not a field people fill in, carried by the "older events" link.
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

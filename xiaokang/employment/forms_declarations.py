@@ -7,11 +7,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.core.day_field import DayField
 from xiaokang.core.ids import MAX_ROW_ID
 from xiaokang.employment.declarations import FIRST_LEVY_YEAR, MAX_CONTRACT_MONTHS
 from xiaokang.employment.models import DeclarationState, DeclaredEmployee
 
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 YES_NO = [("是", _("Yes")), ("否", _("No"))]
 EMPLOYEE_LINES_HELP = _(
     "One employee per line: certificate number, contract length in months, pay at least the minimum "
@@ -64,13 +64,9 @@ class DeclarationForm(forms.Form):
         decimal_places=2,
         widget=forms.TextInput(attrs={"class": "medium", "inputmode": "decimal"}),
     )
-    submitted_on = forms.DateField(
+    submitted_on = DayField(
         label=_("Submitted on"),
         help_text=_("The day the employer declared, year-month-day, for example 2025-03-10."),
-        widget=forms.DateInput(
-            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
-        ),
-        input_formats=DATE_FORMATS,
     )
     record_outside_window = forms.BooleanField(
         label=_("Record it even if it was submitted outside the declaration window"),

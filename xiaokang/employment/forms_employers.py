@@ -91,7 +91,10 @@ class EmployerForm(forms.Form):
                 field = forms.CharField(max_length=250, widget=forms.TextInput(attrs=attrs))
             field.required = False
             field.label = capfirst(COLUMN_LABELS[column.field])
-            field.help_text = column.values_zh if chinese else column.values_en
+            # A list of choices says its values itself; the import spellings (``government_organ``) are
+            # for files, not for people choosing from a list (U11: words, not codes).
+            if not isinstance(field, forms.ChoiceField):
+                field.help_text = column.values_zh if chinese else column.values_en
             field.column_required = column.required  # "(required)" next to the label
             self.fields[column.field] = field
 

@@ -8,6 +8,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiaokang.core.day_field import DayField
 from xiaokang.interpreting.models import ContactBy, Interpreter, Purpose, RequesterKind
 from xiaokang.registry.forms import mark_required
 
@@ -104,11 +105,10 @@ class BookingFilterForm(forms.Form):
             ("all", _("All")),
         ],
     )
-    day = forms.DateField(
+    day = DayField(
         label=_("Day"),
         required=False,
-        help_text=_("As 2026-12-01; empty for every day from today."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Year-month-day, for example 2026-12-01; empty for every day from today."),
     )
 
 
@@ -137,11 +137,10 @@ class SlotsForm(forms.Form):
         required=False,
         empty_label=_("(choose)"),
     )
-    day = forms.DateField(
+    day = DayField(
         label=_("Day"),
         required=False,
-        help_text=_("As 2026-12-01."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Year-month-day, for example 2026-12-01."),
         error_messages={"invalid": _("Enter the day as 2026-12-01.")},
     )
     times = _text(

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET
 
 from xiaokang.accounts.actors import scope_of
 from xiaokang.core.capabilities import can, requires
+from xiaokang.core.day_field import DayField
 from xiaokang.core.language import is_chinese
 from xiaokang.policies import evaluation
 from xiaokang.policies.engine.loader import (
+    NoValueOnDay,
     PolicyError,
     coerce,
     overrides_by_policy,
@@ -28,14 +30,10 @@ from xiaokang.policies.selectors import decisions_for_person, latest_run, run_to
 
 
 class DateForm(forms.Form):
-    date = forms.DateField(
+    date = DayField(
         label=_("Date"),
         required=False,
         help_text=_("Year-month-day, for example 2025-06-30. Empty: today."),
-        widget=forms.DateInput(
-            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
-        ),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"],
     )
 
 
@@ -45,6 +43,20 @@ def _day(request, field: str = "date") -> tuple[dt.date, DateForm]:
     if form.is_bound and form.is_valid() and form.cleaned_data["date"]:
         return form.cleaned_data["date"], form
     return timezone.localdate(), form
+
+
+def rules_error_text(exc: PolicyError) -> str:
+    """Why the rules cannot be applied, in the page's language: a parameter without a value on the day is
+    named by its label, with the day its first value takes effect (U11: words, not codes)."""
+    if isinstance(exc, NoValueOnDay):
+        parameter = exc.parameter
+        label = parameter.zh if is_chinese() or not parameter.en else parameter.en
+        return _("“%(label)s” has no value on %(day)s: its first value takes effect on %(first)s.") % {
+            "label": label,
+            "day": exc.day.isoformat(),
+            "first": exc.first.isoformat(),
+        }
+    return exc.message
 
 
 def kind_label(policy) -> str:
@@ -64,7 +76,7 @@ def eligibility_section(request, person) -> dict | None:
         decisions = decisions_for_person(person, day)
         error = ""
     except PolicyError as exc:
-        decisions, error = [], exc.message
+        decisions, error = [], rules_error_text(exc)
     return {
         "template": "policies/_person_eligibility.html",
         "anchor": "eligibility",
@@ -220,7 +232,7 @@ def what_if(request):
     try:
         form = WhatIfForm(request.GET if submitted else None, day=day)
     except PolicyError as exc:
-        context.update(form=None, rules_error=exc.message)
+        context.update(form=None, rules_error=rules_error_text(exc))
         return render(request, "policies/what_if.html", context)
     context["form"] = form
     if submitted and date_ok and form.is_valid():

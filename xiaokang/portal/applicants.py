@@ -42,7 +42,7 @@ from xiaokang.core.ratelimit import Limit, attempt
 from xiaokang.core.safe_text import text_problem
 from xiaokang.policies.engine.loader import person_policies
 from xiaokang.portal.models import ApplicantAccount
-from xiaokang.registry.models import Person
+from xiaokang.registry.models import Certificate, Person
 
 __all__ = ["LOCKOUT_MINUTES", "LoginRefused"]
 
@@ -313,6 +313,20 @@ def applicant_payments(account: ApplicantAccount) -> list[MonthPayments]:
         month.lines.append({"policy_id": line.policy_id, "amount_fen": line.amount_fen})
         month.total_fen += line.amount_fen
     return list(months.values())
+
+
+def applicant_certificate_expired_on(account: ApplicantAccount, day: dt.date) -> dt.date | None:
+    """The last day of validity of the applicant's certificate when it has expired by ``day`` (the
+    registry's active certificate, valid ten years: 残疾人证管理办法 art. 19), else None. The portal tells
+    the resident plainly and says what to do (P3, U11), on the account page and the application forms."""
+    if account.person_id is None:
+        return None
+    certificate = (
+        Certificate.objects.filter(person_id=account.person_id, status="active").only("valid_until").first()
+    )
+    if certificate is None or certificate.valid_until >= day:
+        return None
+    return certificate.valid_until
 
 
 def applicable_policies():

@@ -14,9 +14,11 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiaokang.core.dates import anniversary
+from xiaokang.core.day_field import DayField
 from xiaokang.core.language import is_chinese
 from xiaokang.policies.engine import interpreter
 from xiaokang.policies.engine.loader import Policy, person_policies
@@ -31,6 +33,7 @@ from xiaokang.registry.importing.validate import (
     HUKOU_VALUES,
     YES_NO_VALUES,
 )
+from xiaokang.registry.models import certificate_valid_until
 from xiaokang.registry.vocabulary import (
     CATEGORY_CODE,
     CATEGORY_ZH,
@@ -109,6 +112,16 @@ class ScreenerForm(forms.Form):
     dangerous_house = forms.CharField(label=_("The home is a dangerous house (危房)"), required=False)
     work_injury_care = forms.CharField(
         label=_("Receives the work-injury insurance care allowance"), required=False
+    )
+    # P3: a resident whose certificate has expired learns it here, with what to do, rather than from a
+    # refused application. Optional: empty, the certificate is taken as valid.
+    certificate_issued = DayField(
+        label=_("Issue date of the disability certificate (optional)"),
+        help_text=_(
+            "As printed on the certificate, year-month-day, for example 2016-03-01. Empty: "
+            "the certificate is taken as valid."
+        ),
+        required=False,
     )
 
     # Which fields are a single choice, and the option lists the page shows (value, label).
@@ -212,6 +225,12 @@ class ScreenerForm(forms.Form):
     def clean_work_injury_care(self):
         return self._yes_no("work_injury_care")
 
+    def clean_certificate_issued(self):
+        issued = self.cleaned_data.get("certificate_issued")
+        if issued is not None and issued > timezone.localdate():
+            raise forms.ValidationError(_("The issue date cannot be after today."))
+        return issued
+
     def clean(self):
         cleaned = super().clean()
         # 多重残疾类别: the template's rules (import validation): only for 多重, two or more different single
@@ -250,7 +269,7 @@ def record_from_answers(answers: dict, day: dt.date) -> dict:
         "category": answers["category"],
         "grade": answers["grade"],
         "components": answers.get("components", ""),
-        "issued_on": day,
+        "issued_on": answers.get("certificate_issued") or day,
         "certificate_active": True,
         "economic_status": answers["economic_status"],
         "employment": answers["employment"],
@@ -279,6 +298,15 @@ class ScreenerResult:
     @property
     def met(self) -> list[interpreter.ConditionResult]:
         return [result for result in self.decision.conditions if result.passed]
+
+
+def certificate_expired_on(answers: dict, day: dt.date) -> dt.date | None:
+    """The certificate's last valid day when the answers give an issue date and it has passed by ``day``."""
+    issued = answers.get("certificate_issued")
+    if issued is None:
+        return None
+    valid_until = certificate_valid_until(issued)
+    return valid_until if valid_until < day else None
 
 
 def screen(answers: dict, day: dt.date) -> list[ScreenerResult]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaokang.accounts.actors import Actor, scope_of
 from xiaokang.core.bilingual import Message
+from xiaokang.core.day_field import DAY_HINT, DayField, DayInput
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.models import Area, AreaLevel
 from xiaokang.registry.importing.columns import PERSON_COLUMNS
@@ -237,17 +238,8 @@ class PersonNumberSearchForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(
-        label=_("Date"),
-        help_text=_("Year-month-day, for example 2024-06-30."),
-        # A text field, not type=date: the browser's date control shows the date in the browser's own
-        # order (11/28/2026 on an English-language browser), which the help text could not describe,
-        # and screen readers handle its three segments unevenly.
-        widget=forms.DateInput(
-            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
-        ),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"],
-    )
+    # A text field, not type=date (core.day_field says why).
+    as_of = DayField(label=_("Date"), help_text=_("Year-month-day, for example 2024-06-30."))
 
     def clean_as_of(self) -> dt.date:
         value = self.cleaned_data["as_of"]
@@ -337,7 +329,12 @@ class PersonForm(forms.Form):
                     attrs["inputmode"] = "numeric"
                 if column.field == "phone":
                     attrs.update({"inputmode": "tel", "autocomplete": "off"})
-                field = forms.CharField(max_length=200, widget=forms.TextInput(attrs=attrs), strip=True)
+                # The issue date is typed as every date is (core.day_field), kept as text: the import
+                # rules read it, and say what is wrong in the import report's words.
+                widget = DayInput(attrs) if column.field == "certificate_issued" else forms.TextInput(attrs)
+                field = forms.CharField(max_length=200, widget=widget, strip=True)
+                if column.field == "certificate_issued":
+                    help_text = DAY_HINT
             field.required = False
             field.label = label
             field.help_text = help_text

@@ -28,6 +28,7 @@ from xiaokang.core.importing.pages import (
     ImportFlow,
     import_confirmed,
     import_errors_csv,
+    import_template_download,
     import_upload,
 )
 from xiaokang.registry.exporting import export_persons
@@ -78,6 +79,15 @@ def import_errors_download(request):
     the page lists: the same list as the command line's --report."""
     check(request, "registry.import")
     return import_errors_csv(request, PERSON_IMPORT)
+
+
+@login_required
+@require_GET
+def import_template(request):
+    """The empty person template (R5), linked from the import page: the same file as the command line's
+    person template."""
+    check(request, "registry.import")
+    return import_template_download(PERSONS, "残疾人导入模板.xlsx")
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -17,23 +17,14 @@ from xiaokang.cases.selectors import (  # the queue's state filter ("": the stat
 )
 from xiaokang.cases.services import TEMPORARY_POLICY_ID
 from xiaokang.cases.workflow import ACTIONS
+from xiaokang.core.day_field import DayField
 from xiaokang.policies.engine.loader import person_policies
 from xiaokang.registry.forms import area_filter_choices
 
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
-
 
 def day_field(label, help_text) -> forms.DateField:
-    """A day typed as text, year-month-day (2025/06/30 and 2025.06.30 are read too): a text field, not
-    type=date, as on the other date fields (see registry.forms.AsOfForm)."""
-    return forms.DateField(
-        label=label,
-        help_text=help_text,
-        widget=forms.DateInput(
-            attrs={"class": "short", "inputmode": "numeric", "autocomplete": "off"}, format="%Y-%m-%d"
-        ),
-        input_formats=DATE_FORMATS,
-    )
+    """A day typed as year-month-day, as on every form (core.day_field)."""
+    return DayField(label=label, help_text=help_text)
 
 
 def past_day(value: dt.date, future_message) -> dt.date:

@@ -16,6 +16,8 @@ import io
 import os
 import re
 import secrets
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,7 @@ import polars as pl
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
@@ -35,6 +37,7 @@ from xiaokang.core.importing.dataset import Dataset
 from xiaokang.core.importing.forms import ImportUploadForm
 from xiaokang.core.importing.reader import FileRejected, read_table
 from xiaokang.core.importing.report import Report
+from xiaokang.core.importing.template import write_template
 from xiaokang.core.safe_text import spreadsheet_safe
 
 # The person import's session key (each flow has its own): {"token": hex, "name": the file's name}.
@@ -48,6 +51,23 @@ UPLOAD_MAX_AGE = dt.timedelta(hours=2)
 # A page is read by people: beyond these, the page says how many more there are.
 ERRORS_SHOWN = 1000
 ROWS_SHOWN = 200
+
+
+# ---------------------------------------------------------------------------------------------------
+# The empty template, linked from every import page (R5)
+
+
+def import_template_download(dataset: Dataset, filename: str) -> FileResponse:
+    """The dataset's empty import template (``core.importing.template``) as a download: written in a
+    private temporary directory that is removed as the file is opened (nothing lingers on the server)."""
+    directory = Path(tempfile.mkdtemp(prefix="xiaokang-template-"))
+    path = directory / "template.xlsx"
+    write_template(dataset, path)
+    handle = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    shutil.rmtree(directory, ignore_errors=True)
+    response = FileResponse(handle, as_attachment=True, filename=filename)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -84,7 +84,10 @@ def _check_xlsx_container(data: bytes) -> None:
         raise _too_large(limit)
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
-        raise FileRejected("压缩文件不是xlsx工作簿", "the zip archive is not an xlsx workbook")
+        raise FileRejected(
+            "这个文件不是电子表格（xlsx或csv）：压缩文件不是xlsx工作簿",
+            "this file is not a spreadsheet (xlsx or csv): the zip archive is not an xlsx workbook",
+        )
     total = 0
     for info in infos:
         total += _unzipped_size(data, info, limit - total)
@@ -156,11 +159,43 @@ def _read_xlsx(data: bytes) -> list[pl.Series] | pl.DataFrame:
         raise FileRejected(f"无法读取xlsx：{exc}", f"cannot read the xlsx file: {exc}") from None
 
 
+# What a file that is not a spreadsheet usually is, by its first bytes (R5, U11): a staff member who
+# chose the wrong file is told what they chose, whatever its name ends with.
+OTHER_FORMATS = (
+    (b"%PDF", "PDF文档", "a PDF document"),
+    (b"\x89PNG", "PNG图片", "a PNG image"),
+    (b"\xff\xd8\xff", "JPEG图片", "a JPEG image"),
+    (b"GIF8", "GIF图片", "a GIF image"),
+    (b"Rar!", "RAR压缩包", "a RAR archive"),
+    (b"7z\xbc\xaf", "7z压缩包", "a 7z archive"),
+    (b"\x1f\x8b", "gzip压缩包", "a gzip archive"),
+    (b"{\\rtf", "RTF文档", "an RTF document"),
+)
+
+
+def not_a_spreadsheet(what_zh: str = "", what_en: str = "") -> FileRejected:
+    """The one message for a file that is no spreadsheet at all, saying what it seems to be if known."""
+    zh = "这个文件不是电子表格（xlsx或csv）" + (f"：看起来是{what_zh}" if what_zh else "")
+    en = "this file is not a spreadsheet (xlsx or csv)" + (f": it looks like {what_en}" if what_en else "")
+    return FileRejected(zh, en)
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Text (a CSV in any encoding) has almost no control bytes other than tab, newline, return."""
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in (0x09, 0x0A, 0x0D, 0x0C))
+    return controls > max(2, len(head) // 100)
+
+
 def _read_csv(data: bytes) -> pl.DataFrame:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if b"\x00" in data[:65536]:
-        raise FileRejected("不是电子表格（含二进制内容）", "not a spreadsheet (binary content)")
+    for magic, what_zh, what_en in OTHER_FORMATS:
+        if data.startswith(magic):
+            raise not_a_spreadsheet(what_zh, what_en)
+    if _looks_binary(data[:65536]):
+        raise not_a_spreadsheet()
     try:
         return pl.read_csv(io.BytesIO(data), has_header=False, infer_schema=False)
     except Exception:  # polars refuses invalid UTF-8, ragged rows, bad quoting; say which, and where

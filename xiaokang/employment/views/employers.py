@@ -23,11 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import requires
+from xiaokang.core.importing.pages import import_template_download
 from xiaokang.core.language import is_chinese
 from xiaokang.employment.declaration_selectors import employer_declarations
 from xiaokang.employment.forms_employers import EmployerFilterForm, EmployerForm
 from xiaokang.employment.importing import (
     EMPLOYER_COLUMNS,
+    EMPLOYERS,
     employer_save,
     employer_values,
     employers_import,
@@ -190,6 +192,13 @@ EMPLOYER_IMPORT = ImportFlow(
     session_key=SESSION_KEY,
     rows_table=False,
 )
+
+
+@require_GET
+@requires("employer.write")
+def employer_import_template(request):
+    """The empty employer template (R5), linked from the import page."""
+    return import_template_download(EMPLOYERS, "用人单位导入模板.xlsx")
 
 
 @csrf_exempt  # checked below, once the size-limit handler is in place (as registry.views_batch does)

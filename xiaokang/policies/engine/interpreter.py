@@ -48,6 +48,7 @@ class Decision:
     parameters: dict[str, object] = field(default_factory=dict)
     unverified: set[str] = field(default_factory=set)
     definitions: dict[str, object] = field(default_factory=dict)  # every definition's value (the figures)
+    amount_label_en: str = ""  # the same row's English label (an English page shows it, U11)
 
     @property
     def failed(self) -> list[str]:
@@ -156,14 +157,15 @@ def _decide_view(policy: Policy, view: dict, parameters: dict) -> Decision:
         results.append(ConditionResult(condition, passed, used))
     eligible = all(result.passed for result in results)
     amount = Decimal(0)
-    label = ""
+    label = label_en = ""
     if eligible and policy.has_amount:
         for rule in policy.amounts:
             if rule.when is None or evaluator.value(rule.when):
                 amount = Decimal(evaluator.value(rule.amount)).quantize(FEN, rounding=ROUND_HALF_UP)
-                label = rule.zh
+                label, label_en = rule.zh, rule.en
                 break
     decision = Decision(policy, eligible, amount, results, view.get("category", ""), label, parameters)
+    decision.amount_label_en = label_en
     decision.definitions = {
         name: evaluator.value(Name(0, name=name, kind="definition")) for name in policy.definitions
     }

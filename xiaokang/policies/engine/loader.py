@@ -87,6 +87,17 @@ class PolicyError(Exception):
         return f"{self.path.name}:{self.line}:{self.column}: {self.message}"
 
 
+class NoValueOnDay(PolicyError):
+    """A parameter has no value on the day asked (the day is before its first value): the pages say so
+    with the parameter's label and dates, not its identifier (U11)."""
+
+    def __init__(self, path, line: int, column: int, message: str, *, parameter, day: dt.date):
+        super().__init__(path, line, column, message)
+        self.parameter = parameter
+        self.day = day
+        self.first = parameter.values[0].start
+
+
 class PolicyErrors(Exception):
     def __init__(self, errors: list[PolicyError]):
         self.errors = errors
@@ -266,12 +277,14 @@ class Policy:
                 continue
             current = parameter.value_on(day)
             if current is None:
-                raise PolicyError(
+                raise NoValueOnDay(
                     parameter.source or self.path,
                     parameter.line,
                     parameter.column,
                     f"parameter {name!r} has no value on {day.isoformat()} "
                     f"(the first is from {parameter.values[0].start.isoformat()})",
+                    parameter=parameter,
+                    day=day,
                 )
             values[name] = current.value
         return values

@@ -82,5 +82,6 @@ def sorted_names(names) -> list:
 
 @register.filter
 def any_unverified(decisions) -> bool:
-    """Whether any decision rests on a parameter value not yet verified."""
-    return any(decision.unverified for decision in decisions or ())
+    """Whether any decision that grants something rests on a parameter value not yet verified (a person
+    who does not qualify is shown "—", never a provisional amount: P2)."""
+    return any(decision.unverified and decision.eligible for decision in decisions or ())

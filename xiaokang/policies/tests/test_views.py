@@ -84,7 +84,8 @@ def test_a_bad_eligibility_date_falls_back_to_today_and_a_date_without_parameter
 
     assert bad.status_code == 200 and early.status_code == 200
     [section] = [s for s in early.context["sections"] if s["anchor"] == "eligibility"]
-    assert section["decisions"] == [] and "dibao_standard" in section["error"]
+    assert section["decisions"] == [] and "本市城乡居民最低生活保障标准" in section["error"]
+    assert "dibao_standard" not in section["error"]  # the parameter by its label, not its identifier (U11)
 
 
 def test_a_street_officers_what_if_covers_only_their_street(two_streets, wang_street_a):
@@ -143,7 +144,7 @@ def test_a_date_before_the_first_parameter_value_says_so_instead_of_failing(two_
     )
 
     assert response.status_code == 200
-    assert "dibao_standard" in response.context["rules_error"]
+    assert "2020-01-01" in response.context["rules_error"]  # the parameter named by its label (U11)
     assert response.context["comparisons"] is None
 
 

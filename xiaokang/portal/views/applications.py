@@ -146,6 +146,7 @@ def home(request):
             "today": today,
             "zh": is_chinese(),
             "can_apply": account.person_id is not None and bool(applicants.applicable_policies()),
+            "certificate_expired_on": applicants.applicant_certificate_expired_on(account, today),
         },
     )
 

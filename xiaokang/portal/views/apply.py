@@ -69,7 +69,13 @@ def apply_choose(request):
     return render(
         request,
         "portal/account/apply_choose.html",
-        {"account": account, "offers": offers, "today": today, "zh": is_chinese()},
+        {
+            "account": account,
+            "offers": offers,
+            "today": today,
+            "zh": is_chinese(),
+            "certificate_expired_on": applicants.applicant_certificate_expired_on(account, today),
+        },
     )
 
 
@@ -125,6 +131,7 @@ def apply(request, policy_id: str):
             "offer": _policy_offer(account, policy, today),
             "form": form,
             "zh": is_chinese(),
+            "certificate_expired_on": applicants.applicant_certificate_expired_on(account, today),
         },
         status=status,
     )

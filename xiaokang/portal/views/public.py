@@ -16,7 +16,7 @@ from xiaokang.cases.models import OPEN_STATES, State
 from xiaokang.core.language import is_chinese
 from xiaokang.policies.engine.loader import person_policies, policies
 from xiaokang.policies.engine.sheet import PERIOD_EN, PERIOD_ZH, build_sheet
-from xiaokang.portal.screener import ScreenerForm, screen
+from xiaokang.portal.screener import ScreenerForm, certificate_expired_on, screen
 from xiaokang.portal.states import NEXT_STEPS
 from xiaokang.portal.status import (
     ID_TAIL_SHAPE,
@@ -80,14 +80,17 @@ def screener(request):
         request.GET if asked else None, multiple_values=request.GET.getlist("multiple_categories")
     )
     results = None
+    expired_on = None
     if asked and form.is_valid():
         results = screen(form.cleaned_data, timezone.localdate())
+        expired_on = certificate_expired_on(form.cleaned_data, timezone.localdate())
     return render(
         request,
         "portal/screener.html",
         {
             "form": form,
             "results": results,
+            "certificate_expired_on": expired_on,
             "eligible_count": sum(1 for r in results if r.decision.eligible) if results else 0,
             "day": timezone.localdate(),
             "zh": is_chinese(),

@@ -349,7 +349,7 @@ def test_missing_required_columns_are_named(tmp_path, system_actor):
     ("content", "expected"),
     [
         (b"", "empty"),
-        (b"\x00\x01\x02binary\x00", "binary"),
+        (b"\x00\x01\x02binary\x00", "not a spreadsheet (xlsx or csv)"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
         ("姓名,公民身份号码\n张三,1\n".encode("gbk"), "UTF-8"),
         (b'a,b\n"unclosed,1\n', "CSV"),
