@@ -69,7 +69,10 @@ def test_grouped_keeps_the_groups_order_and_leaves_empty_groups_out():
 
 
 def test_entry_for_path_is_the_longest_menu_url_that_starts_the_path():
-    urls = {"application-list": "/staff/applications/", "application-dashboard": "/staff/applications/dashboard/"}
+    urls = {
+        "application-list": "/staff/applications/",
+        "application-dashboard": "/staff/applications/dashboard/",
+    }
     assert menu.entry_for_path("/staff/applications/12/", urls) == "application-list"
     assert menu.entry_for_path("/staff/applications/dashboard/", urls) == "application-dashboard"
     assert menu.entry_for_path("/staff/persons/", urls) is None
@@ -139,10 +142,16 @@ def cases_world(people, system_actor):
     long_ago = dt.date.today() - dt.timedelta(days=60)
     for key in ("a", "b"):
         application_submit(
-            actor=system_actor, person=people[key], policy_id="care_subsidy", channel="counter", received_on=long_ago
+            actor=system_actor,
+            person=people[key],
+            policy_id="care_subsidy",
+            channel="counter",
+            received_on=long_ago,
         )
     evaluation.evaluate_registry(dt.date.today(), actor=system_actor)
-    Enrolment.objects.create(person=people["a"], policy_id="living_subsidy", start_month=long_ago.replace(day=1))
+    Enrolment.objects.create(
+        person=people["a"], policy_id="living_subsidy", start_month=long_ago.replace(day=1)
+    )
     return people
 
 
@@ -167,7 +176,10 @@ def test_a_district_officers_dashboard_counts_every_street(cases_world, li_distr
     coverage = _chart_data(page, "chart-coverage")
     assert "中关村街道" in coverage["categories"]
     weekly = _chart_data(page, "chart-weekly-flow")
-    assert len(weekly["categories"]) == 12 and [s["name"] for s in weekly["series"]] == ["Received", "Decided"]
+    assert len(weekly["categories"]) == 12 and [s["name"] for s in weekly["series"]] == [
+        "Received",
+        "Decided",
+    ]
     assert 'id="widget-rosters"' in page and 'id="widget-outreach"' in page
     # The charts' scripts are the site's own (CSP script-src 'self'), loaded because a chart is shown.
     assert "/static/xiaokang/vendor/echarts/echarts.min.js" in page and "/static/xiaokang/charts.js" in page
@@ -179,7 +191,7 @@ def test_every_chart_has_its_table_and_an_image_name(cases_world, li_district_of
     for chart in ("chart-weekly-flow", "chart-coverage"):
         box = re.search(rf'<div class="[^"]*" id="{chart}"[^>]*>', page).group(0)
         assert 'role="img"' in box and 'aria-label="' in box and " hidden" in box
-    assert page.count("<details class=\"chart-table\" open data-chart-table>") == 2
+    assert page.count('<details class="chart-table" open data-chart-table>') == 2
     assert '<caption id="coverage-caption">' in page and '<caption id="weekly-caption">' in page
 
 

@@ -69,7 +69,10 @@ def weekly_flow(actor: Actor, today: dt.date, weeks: int = WEEKS_SHOWN) -> list[
     first = starts[0]
     applications = applications_for(actor)
     received_by_day = (
-        applications.filter(received_on__gte=first).values("received_on").annotate(count=Count("pk")).order_by()
+        applications.filter(received_on__gte=first)
+        .values("received_on")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
     decided_by_day = (
         ApplicationEvent.objects.filter(
@@ -154,9 +157,9 @@ def subsidy_coverage(actor: Actor) -> tuple[object | None, list[dict]]:
         results = results.filter(person__community_id=scope.area_id)
     counted: dict[int, dict[str, Coverage]] = {}
     for policy_id in COVERAGE_POLICY_IDS:
-        enrolled_persons = Enrolment.objects.filter(policy_id=policy_id, status=EnrolmentStatus.ACTIVE).values(
-            "person_id"
-        )
+        enrolled_persons = Enrolment.objects.filter(
+            policy_id=policy_id, status=EnrolmentStatus.ACTIVE
+        ).values("person_id")
         rows = (
             results.filter(run_policy__policy_id=policy_id)
             .values("street_id")
@@ -169,6 +172,9 @@ def subsidy_coverage(actor: Actor) -> tuple[object | None, list[dict]]:
     for street in _streets_in_scope(actor, list(counted)):
         by_policy = counted.get(street.pk, {})
         table.append(
-            {"street": street, **{policy_id: by_policy.get(policy_id, Coverage()) for policy_id in COVERAGE_POLICY_IDS}}
+            {
+                "street": street,
+                **{policy_id: by_policy.get(policy_id, Coverage()) for policy_id in COVERAGE_POLICY_IDS},
+            }
         )
     return run, table

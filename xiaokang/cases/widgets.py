@@ -90,7 +90,11 @@ def outreach_widget(request) -> dict:
     rows = open_outreach(request.user)
     for row in rows:
         row["policy"] = _policy_name(row["policy_id"])
-    return {"template": "cases/_outreach_widget.html", "rows": rows, "total": sum(row["count"] for row in rows)}
+    return {
+        "template": "cases/_outreach_widget.html",
+        "rows": rows,
+        "total": sum(row["count"] for row in rows),
+    }
 
 
 def coverage_widget(request) -> dict:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,15 @@ class MenuGroup:
     label: str  # a lazy translation
 
 
-# The staff menu's groups, in menu order (U11).
+# The staff menu's groups, in menu order (U11). A context: "Persons" and "Employment" are also entries'
+# and fields' words, translated otherwise there.
 GROUPS: tuple[MenuGroup, ...] = (
-    MenuGroup("persons", _("Persons")),
-    MenuGroup("benefits", _("Benefits and cases")),
-    MenuGroup("employment", _("Employment")),
-    MenuGroup("services", _("Services")),
-    MenuGroup("reports", _("Reports")),
-    MenuGroup("administration", _("Administration")),
+    MenuGroup("persons", pgettext_lazy("menu group", "Persons")),
+    MenuGroup("benefits", pgettext_lazy("menu group", "Benefits and cases")),
+    MenuGroup("employment", pgettext_lazy("menu group", "Employment")),
+    MenuGroup("services", pgettext_lazy("menu group", "Services")),
+    MenuGroup("reports", pgettext_lazy("menu group", "Reports")),
+    MenuGroup("administration", pgettext_lazy("menu group", "Administration")),
 )
 GROUP_KEYS = tuple(group.key for group in GROUPS)
 
