@@ -218,3 +218,12 @@ def test_the_auditors_dashboard_shows_no_person_data(cases_world, auditor_qian):
     assert "测试1" not in page and "测试2" not in page
     assert 'class="dashboard"' not in page and "echarts" not in page
     assert "does not read the registry" in page
+
+
+def test_a_detail_page_adds_its_own_last_step(people, wang_street_a):
+    page = _page(wang_street_a, f"/staff/persons/{people['a'].pk}/")
+    crumbs = page[page.index('<nav class="breadcrumbs" aria-label="Breadcrumb">') :]
+    crumbs = crumbs[: crumbs.index("</nav>")]
+    assert '<a href="/staff/persons/">Persons</a>' in crumbs  # the list: a link now
+    assert '<span aria-current="page" lang="zh-Hans">测试1</span>' in crumbs
+    assert crumbs.count("aria-current") == 1
