@@ -10,7 +10,8 @@ def menu_link(page, href: str):
     """The staff menu's link to ``href``, shown: its group's summary focused and opened with Enter."""
     link = page.locator(f".site-nav a[href='{href}']")
     # The inner locator of ``has`` is matched inside each group: the link by its href alone.
-    summary = page.locator("details.nav-menu").filter(has=page.locator(f"a[href='{href}']")).locator("summary")
+    group = page.locator("details.nav-menu").filter(has=page.locator(f"a[href='{href}']"))
+    summary = group.locator("summary")
     summary.focus()
     expect(summary).to_be_focused()
     page.keyboard.press("Enter")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
 from tests.browser.conftest import SCREEN_WIDTH
 from tests.browser.menu import menu_link
 
@@ -140,7 +141,9 @@ def test_a_street_officers_dashboard_shows_their_street_only(
 
     coverage = page.get_by_role("table", name="各街道符合条件者的纳入情况", include_hidden=True)
     # The table is folded under its chart: read its text, not what is rendered.
-    streets = coverage.locator("tbody th[scope=row]").evaluate_all("(cells) => cells.map((c) => c.textContent)")
+    streets = coverage.locator("tbody th[scope=row]").evaluate_all(
+        "(cells) => cells.map((c) => c.textContent)"
+    )
     assert streets == ["万寿路街道"]
     # No other street anywhere: not in a table, not in a chart's data, not in the menu.
     content = page.content()
