@@ -77,6 +77,8 @@ def dashboard_data(system_actor, tmp_path):
     evaluation.evaluate_registry(today, actor=system_actor)
     for person in persons[::2]:
         Enrolment.objects.create(person=person, policy_id="living_subsidy", start_month=today.replace(day=1))
+    for person in persons[::3]:
+        Enrolment.objects.create(person=person, policy_id="care_subsidy", start_month=today.replace(day=1))
     return persons
 
 

@@ -139,9 +139,9 @@ class Coverage:
 
 
 def subsidy_coverage(actor: Actor) -> tuple[object | None, list[dict]]:
-    """The latest evaluation run and, per street in the actor's area, for each of COVERAGE_POLICY_IDS:
-    the persons the run found eligible and how many of them have an active enrolment now. No run: no
-    rows (nothing to measure against)."""
+    """The latest evaluation run and, per street in the actor's area with someone eligible, for each of
+    COVERAGE_POLICY_IDS: the persons the run found eligible and how many of them have an active
+    enrolment now. No run: no rows (nothing to measure against)."""
     run = latest_run()
     scope = scope_of(actor)
     if run is None or scope.kind == "none":
@@ -169,8 +169,11 @@ def subsidy_coverage(actor: Actor) -> tuple[object | None, list[dict]]:
         for row in rows:
             counted.setdefault(row["street_id"], {})[policy_id] = Coverage(row["eligible"], row["enrolled"])
     table = []
+    # The streets with someone eligible: coverage of nobody is no number (and 29 empty bars hide the rest).
     for street in _streets_in_scope(actor, list(counted)):
-        by_policy = counted.get(street.pk, {})
+        if street.pk not in counted:
+            continue
+        by_policy = counted[street.pk]
         table.append(
             {
                 "street": street,

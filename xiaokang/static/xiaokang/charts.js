@@ -19,7 +19,9 @@
       values.max = 100;
       values.axisLabel.formatter = "{value} %";
     }
-    var categories = { type: "category", data: spec.categories, axisLabel: { fontSize: 13, interval: 0 } };
+    // Bars by street name every street; the weeks' dates leave out what would overlap.
+    var categories = { type: "category", data: spec.categories,
+                       axisLabel: { fontSize: 13, interval: spec.horizontal ? 0 : "auto", hideOverlap: true } };
     return {
       animation: false,
       color: COLOURS,
@@ -52,6 +54,8 @@
       return;
     }
     box.hidden = false;
+    // Bars by street: as tall as they are many (in rem, so it grows with large text).
+    if (spec.horizontal) box.style.height = Math.max(12, 5 + 2.5 * spec.categories.length) + "rem";
     var chart = window.echarts.init(box, null, { renderer: "canvas" });
     chart.setOption(option(spec));
     charts.push(chart);
