@@ -227,3 +227,13 @@ def test_a_detail_page_adds_its_own_last_step(people, wang_street_a):
     assert '<a href="/staff/persons/">Persons</a>' in crumbs  # the list: a link now
     assert '<span aria-current="page" lang="zh-Hans">测试1</span>' in crumbs
     assert crumbs.count("aria-current") == 1
+
+
+def test_a_community_workers_dashboard_counts_their_community(cases_world, sun_community_a, zhao_street_b):
+    page = _page(sun_community_a)
+    assert "测试1" in page and "测试2" not in page  # 测试1 lives in 测试社区 of street A
+    assert _chart_data(page, "chart-coverage")["categories"] == ["万寿路街道"]
+    # And the other way round: street B's officer sees street B only.
+    page = _page(zhao_street_b)
+    assert "测试1" not in page and "万寿路街道" not in page
+    assert _chart_data(page, "chart-coverage")["categories"] == ["中关村街道"]
