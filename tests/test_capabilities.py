@@ -168,7 +168,7 @@ def test_menu_entries_name_registered_capabilities_once_each():
     for entry in menu.entries():
         roles_for(entry.capability)  # raises for an unknown name
     with pytest.raises(ImproperlyConfigured):
-        menu.register("person-list", "Persons", "person.read", order=1)
+        menu.register("person-list", "Persons", "person.read", order=1, group="persons")
 
 
 def test_the_menu_keeps_its_order_and_labels():

@@ -156,16 +156,19 @@ def _home(user) -> str:
 def test_the_staff_home_shows_the_registered_widgets_in_order_to_a_reader(officer_a):
     page = _home(officer_a)
 
-    summary = page.index("<h2>Registered persons</h2>")
-    deadlines = page.index("<h2>Deadlines</h2>", summary)
+    # The dashboard (S4): the user's queue first, the deadlines, ..., the registry's headcounts last.
+    queue = page.index('<h2 id="widget-my-queue">My queue</h2>')
+    deadlines = page.index('<h2 id="widget-deadlines">Deadlines</h2>', queue)
     assert page.index('<a href="/staff/applications/dashboard/">', deadlines)
+    assert page.index("<h2>Registered persons</h2>", deadlines)
     assert "does not read the registry" not in page
 
 
 def test_the_staff_home_shows_no_registry_widget_to_the_auditor(auditor):
     page = _home(auditor)
 
-    assert "<h2>Registered persons</h2>" not in page and "<h2>Deadlines</h2>" not in page
+    assert "<h2>Registered persons</h2>" not in page and "widget-deadlines" not in page
+    assert 'class="dashboard"' not in page
     assert "/staff/applications/" not in page
     assert "does not read the registry" in page
 

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.menu import menu_link
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SHOTS = Path("/tmp/case-shots")
@@ -199,7 +201,7 @@ def test_the_journey_from_the_counter_to_the_roster_with_the_keyboard(
     # The district officer: the queue from the menu, the application, approve.
     district = signed_in(district_officer.username)
     district.goto("/staff/")
-    district.locator(".site-nav a[href='/staff/applications/']").click()
+    menu_link(district, "/staff/applications/").click()
     district.wait_for_url("**/staff/applications/")
     numbers = district.locator("table.queue tbody th[scope=row]").all_inner_texts()
     assert numbers[:2] == [case_data["overdue"], case_data["soon"]]  # the nearest deadline first
@@ -275,7 +277,7 @@ def test_the_queue_flags_deadlines_in_words_and_the_dashboard_counts_them(
     assert page.locator("table.queue tbody th[scope=row]").all_inner_texts() == [case_data["soon"]]
     check(page, "queue-filtered")
 
-    page.locator(".site-nav a[href='/staff/applications/dashboard/']").click()
+    menu_link(page, "/staff/applications/dashboard/").click()
     page.wait_for_url("**/staff/applications/dashboard/")
     street_a = page.locator("table.deadlines tbody tr").filter(has_text="万寿路街道")
     cells = [c.strip() for c in street_a.locator("td").all_inner_texts()]

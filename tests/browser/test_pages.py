@@ -174,7 +174,7 @@ def test_staff_home_shows_only_street_a_to_its_officer(street_a_page, persons, c
     page.goto("/staff/")
 
     assert "万寿路街道" in page.locator(".facts").inner_text()
-    table = page.get_by_role("table")
+    table = page.get_by_role("table", name="各街道（乡镇）登记残疾人及人员状态")  # among the dashboard's
     assert rows_of(table) == [
         ["万寿路街道", "2", "1", "0", "1"],
         ["全部街道（乡镇）", "2", "1", "0", "1"],

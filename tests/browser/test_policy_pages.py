@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.menu import menu_link
 from tests.helpers import person_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -102,7 +103,7 @@ def test_the_policy_list_then_the_living_subsidy_sheet(officer_page, check):
 
     page = officer_page
     page.goto("/staff/")
-    page.locator(".site-nav a[href='/staff/policies/']").click()  # the menu entry
+    menu_link(page, "/staff/policies/").click()  # the menu entry, in its group
     page.wait_for_url("**/staff/policies/")
 
     expect(page.locator("h1")).to_have_count(1)

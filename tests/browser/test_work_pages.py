@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.menu import menu_link
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SHOTS = Path("/tmp/work-shots")
@@ -151,7 +153,7 @@ def test_the_district_builds_and_approves_a_months_roster_with_the_keyboard(
 
     page = signed_in(district_officer.username)
     page.goto("/staff/")
-    press_enter_on(page, page.locator(".site-nav a[href='/staff/work/rosters/']"))
+    press_enter_on(page, menu_link(page, "/staff/work/rosters/"))
     assert page.locator(".site-nav a[aria-current=page]").get_attribute("href") == "/staff/work/rosters/"
     check(page, "rosters-this-month")
 
@@ -219,7 +221,7 @@ def test_a_community_worker_answers_an_outreach_task_applied(work_data, signed_i
 
     page = signed_in("community_a")
     page.goto("/staff/")
-    press_enter_on(page, page.locator(".site-nav a[href='/staff/work/outreach/']"))
+    press_enter_on(page, menu_link(page, "/staff/work/outreach/"))
     task = page.locator(f"#task-{work_data['outreach']}")
     expect(task.locator("h2")).to_contain_text("测试2")
     expect(task.locator("h2")).to_contain_text(LIVING)
@@ -262,7 +264,7 @@ def test_a_street_officer_reinstates_a_suspended_benefit(work_data, officer_a, s
 
     page = signed_in(officer_a.username)
     page.goto("/staff/")
-    press_enter_on(page, page.locator(".site-nav a[href='/staff/work/reviews/']"))
+    press_enter_on(page, menu_link(page, "/staff/work/reviews/"))
     task = page.locator(f"#task-{work_data['review']}")
     expect(task.locator("h2")).to_contain_text("测试4")
     expect(task.locator(".task-facts")).to_contain_text("家庭为低保或低收入家庭")

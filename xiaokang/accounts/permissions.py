@@ -15,10 +15,10 @@ CAPABILITIES = {
     "two_factor.enrol": set(Role),  # set up one's own second factor (some roles must: twofactor.py)
 }
 
-# (url name, label, capability, order): the staff menu (core.menu); orders are shared by all apps.
+# (url name, label, capability, order, group): the staff menu (core.menu); orders are shared by all apps.
 MENU = (
-    ("grant-list", _("Role changes"), "grant.decide", 190),
-    ("audit-grant-list", _("Role changes"), "grant.audit", 200),
-    ("account-list", _("Accounts"), "account.manage", 210),
-    ("two-factor-enrol", _("Second factor"), "two_factor.enrol", 220),
+    ("grant-list", _("Role changes"), "grant.decide", 190, "administration"),
+    ("audit-grant-list", _("Role changes"), "grant.audit", 200, "administration"),
+    ("account-list", _("Accounts"), "account.manage", 210, "administration"),
+    ("two-factor-enrol", _("Second factor"), "two_factor.enrol", 220, "administration"),
 )

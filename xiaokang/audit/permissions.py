@@ -10,5 +10,5 @@ CAPABILITIES = {
     "audit.read": {AUDITOR},
 }
 
-# (url name, label, capability, order): the staff menu (core.menu); orders are shared by all apps.
-MENU = (("audit-list", _("Audit trail"), "audit.read", 180),)
+# (url name, label, capability, order, group): the staff menu (core.menu); orders are shared by all apps.
+MENU = (("audit-list", _("Audit trail"), "audit.read", 180, "administration"),)

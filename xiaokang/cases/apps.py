@@ -20,17 +20,28 @@ class CasesConfig(AppConfig):
         from xiaokang.registry import sections
 
         sections.register_person_section("xiaokang.cases.views.applications.applications_section")
-        # The staff home's deadlines widget (core/widgets.py), and what a stored evaluation run of the
+        # The staff home's widgets (core/widgets.py), and what a stored evaluation run of the
         # current rules means for outreach and enrolments (policies.followups; P3, S5).
         from xiaokang.core import widgets
         from xiaokang.policies import followups
 
-        widgets.register(
-            "cases.deadlines",
-            "xiaokang.cases.widgets.deadlines_widget",
-            capability="application.read",
-            order=20,
-        )
+        # The staff home's dashboard (S4, S5, P2, P3; cases/widgets.py): the user's queue first, then
+        # deadlines, the weekly flow, this month's rosters, outreach and the subsidies' coverage.
+        for name, capability, order, wide in (
+            ("my_queue", "application.read", 5, True),
+            ("deadlines", "application.read", 20, False),
+            ("weekly_flow", "application.read", 30, False),
+            ("rosters", "roster.read", 40, False),
+            ("outreach", "outreach.read", 50, False),
+            ("coverage", "application.read", 60, True),
+        ):
+            widgets.register(
+                f"cases.{name}",
+                f"xiaokang.cases.widgets.{name}_widget",
+                capability=capability,
+                order=order,
+                wide=wide,
+            )
         followups.register_after_run("xiaokang.cases.followups.after_evaluation", order=10)
 
         # What can be done in this app, and by whom; its staff menu entries (core.capabilities, core.menu).

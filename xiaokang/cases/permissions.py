@@ -27,12 +27,12 @@ CAPABILITIES = {
     "temporary.review": DISTRICT,
 }
 
-# (url name, label, capability, order): the staff menu (core.menu); orders are shared by all apps.
+# (url name, label, capability, order, group): the staff menu (core.menu); orders are shared by all apps.
 MENU = (
-    ("application-list", _("Applications"), "application.read", 80),
-    ("application-dashboard", _("Deadlines"), "application.read", 90),
-    ("roster-list", _("Rosters"), "roster.read", 100),
-    ("outreach-list", _("Outreach"), "outreach.read", 110),
-    ("review-list", _("Reviews"), "enrolment.review", 120),
-    ("temporary-list", _("Temporary assistance"), "temporary.read", 130),
+    ("application-list", _("Applications"), "application.read", 80, "benefits"),
+    ("application-dashboard", _("Deadlines"), "application.read", 90, "reports"),
+    ("roster-list", _("Rosters"), "roster.read", 100, "benefits"),
+    ("outreach-list", _("Outreach"), "outreach.read", 110, "benefits"),
+    ("review-list", _("Reviews"), "enrolment.review", 120, "benefits"),
+    ("temporary-list", _("Temporary assistance"), "temporary.read", 130, "benefits"),
 )

@@ -9,6 +9,12 @@ the registry's home page shows them without importing the apps above it (layers,
 - ``capability``: who sees it, a name in the capability table (core/capabilities.py): the same one
   that guards the page the widget summarises.
 - ``order``: its place on the page (stable whatever the order the apps start in).
+- ``wide``: it spans the dashboard's whole row (a wide table or chart) instead of taking one column;
+  a provider may decide it per request by returning ``wide`` in its context.
+
+A widget's context may hold a ``chart`` (drawn by xiaokang/charts.js with the vendored ECharts through
+the partial ``widgets/_chart.html``; docs/dashboard.md): the staff home then loads the chart scripts.
+A chart never stands alone: the widget's template shows the same numbers as a table (U11).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ class Widget:
     provider: Provider | str
     capability: str
     order: int
+    wide: bool = False
     _resolved: dict = field(default_factory=dict, repr=False)
 
     def _get(self, attribute: str):
@@ -47,7 +54,7 @@ class Widget:
     def render_context(self, request) -> dict | None:
         context = self._get("provider")(request)
         if context is not None:
-            context = {"name": self.name, **context}
+            context = {"name": self.name, "wide": self.wide, **context}
         return context
 
 
@@ -55,13 +62,15 @@ class WidgetRegistry:
     def __init__(self) -> None:
         self._widgets: dict[str, Widget] = {}
 
-    def register(self, name: str, provider: Provider | str, *, capability: str, order: int) -> None:
+    def register(
+        self, name: str, provider: Provider | str, *, capability: str, order: int, wide: bool = False
+    ) -> None:
         if name in self._widgets:
             raise WidgetRegistrationError(f"widget {name!r} registered twice")
         taken = {widget.order: widget.name for widget in self._widgets.values()}
         if order in taken:
             raise WidgetRegistrationError(f"widget {name!r}: order {order} is taken by {taken[order]!r}")
-        self._widgets[name] = Widget(name, provider, capability, order)
+        self._widgets[name] = Widget(name, provider, capability, order, wide)
 
     def widgets(self) -> list[Widget]:
         return sorted(self._widgets.values(), key=lambda widget: widget.order)
@@ -73,6 +82,11 @@ class WidgetRegistry:
             if widget.is_visible(request.user) and (context := widget.render_context(request)) is not None:
                 shown.append(context)
         return shown
+
+
+def has_charts(widgets: list[dict]) -> bool:
+    """Whether any of the shown widgets (``for_request``'s answer) draws a chart."""
+    return any(widget.get("chart") for widget in widgets)
 
 
 registry = WidgetRegistry()

@@ -19,10 +19,10 @@ CAPABILITIES = {
     "member_units.read": STAFF,  # the member units (T2)
 }
 
-# (url name, label, capability, order): the staff menu (core.menu); orders are shared by all apps.
+# (url name, label, capability, order, group): the staff menu (core.menu); orders are shared by all apps.
 MENU = (
     # The employment quota (E1–E3): street officers see their street's employers.
-    ("employer-list", _("Employers"), "employer.read", 140),
-    ("declaration-list", _("Declarations"), "declaration.read", 150),
-    ("member-units-latest", _("Member units"), "member_units.read", 160),
+    ("employer-list", _("Employers"), "employer.read", 140, "employment"),
+    ("declaration-list", _("Declarations"), "declaration.read", 150, "employment"),
+    ("member-units-latest", _("Member units"), "member_units.read", 160, "employment"),
 )

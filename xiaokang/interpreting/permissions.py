@@ -9,5 +9,5 @@ CAPABILITIES = {
     "interpreting.manage": {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER},
 }
 
-# (url name, label, capability, order): the staff menu (core.menu); orders are shared by all apps.
-MENU = (("interpreting-staff", _("Sign-language interpretation"), "interpreting.manage", 170),)
+# (url name, label, capability, order, group): the staff menu (core.menu); orders are shared by all apps.
+MENU = (("interpreting-staff", _("Sign-language interpretation"), "interpreting.manage", 170, "services"),)

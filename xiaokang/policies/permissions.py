@@ -11,8 +11,8 @@ CAPABILITIES = {
     "policy.what_if": {Role.DISTRICT_ADMIN, Role.DISTRICT_OFFICER, Role.STREET_OFFICER},
 }
 
-# (url name, label, capability, order): the staff menu (core.menu); orders are shared by all apps.
+# (url name, label, capability, order, group): the staff menu (core.menu); orders are shared by all apps.
 MENU = (
-    ("policy-list", _("Policies"), "policy.read", 60),
-    ("policy-what-if", _("What-if"), "policy.what_if", 70),
+    ("policy-list", _("Policies"), "policy.read", 60, "benefits"),
+    ("policy-what-if", _("What-if"), "policy.what_if", 70, "reports"),
 )

@@ -22,7 +22,8 @@ class RegistryConfig(AppConfig):
             "registry.summary",
             "xiaokang.registry.widgets.registry_summary_widget",
             capability="person.read",
-            order=10,
+            order=70,
+            wide=True,
         )
 
         # What can be done in this app, and by whom; its staff menu entries (core.capabilities, core.menu).

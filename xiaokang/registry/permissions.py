@@ -24,12 +24,12 @@ CAPABILITIES = {
     "transfer.decide": DISTRICT,  # the district decides a transfer
 }
 
-# (url name, label, capability, order): the staff menu (core.menu); orders are shared by all apps.
+# (url name, label, capability, order, group): the staff menu (core.menu); orders are shared by all apps.
 MENU = (
-    ("person-list", _("Persons"), "person.read", 10),
-    ("registry-import", _("Import"), "registry.import", 20),
+    ("person-list", _("Persons"), "person.read", 10, "persons"),
+    ("registry-import", _("Import"), "registry.import", 20, "persons"),
     # Transfers between streets (R6, S4): the district's queue of requests to decide.
-    ("transfer-list", _("Transfers"), "transfer.request", 30),
-    ("registry-quality", _("Data quality"), "registry.quality", 40),
-    ("registry-export", _("Export"), "registry.export", 50),
+    ("transfer-list", _("Transfers"), "transfer.request", 30, "persons"),
+    ("registry-quality", _("Data quality"), "registry.quality", 40, "reports"),
+    ("registry-export", _("Export"), "registry.export", 50, "reports"),
 )

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from xiaokang.core.capabilities import can
-from xiaokang.core.widgets import widgets_for
+from xiaokang.core.widgets import has_charts, widgets_for
 
 
 @login_required
@@ -19,4 +19,5 @@ def staff_home(request):
         "area": user.area,  # None for district-wide roles: the template says "District-wide"
         "widgets": widgets_for(request),
     }
+    context["has_charts"] = has_charts(context["widgets"])
     return render(request, "registry/staff_home.html", context)

@@ -176,7 +176,7 @@ def test_widget_providers_given_by_dotted_path_are_imported_on_first_use():
 
     assert registry.widgets()[0]._resolved == {}
     assert registry.for_request(_request("street_officer")) == [
-        {"name": "path", "template": "path.html", "role": "street_officer"}
+        {"name": "path", "wide": False, "template": "path.html", "role": "street_officer"}
     ]
     assert registry.for_request(_request("auditor")) == []
 
