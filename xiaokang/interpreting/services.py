@@ -593,3 +593,14 @@ def booking_cancel(
             details={"slot": booking.slot_id, "by_requester": by_requester},
         )
     return booking
+
+
+def booking_export_record(actor, *, filters: dict, rows: int, truncated: bool) -> None:
+    """The audit event of an xlsx export of the staff booking list (U11; GB/T 22239-2019 8.1.4.3):
+    who exported, with which filters, how many rows, and whether the cap cut the file short."""
+    log_action(
+        actor,
+        "interpreting.export",
+        object_type="booking",
+        details={"filters": filters, "rows": rows, "truncated": truncated},
+    )

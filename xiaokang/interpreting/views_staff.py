@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiaokang.audit.services import log_action
 from xiaokang.core.capabilities import requires
 from xiaokang.core.errors import add_to_form
 from xiaokang.core.language import in_page_language
@@ -35,6 +34,7 @@ from xiaokang.interpreting.services import (
     InterpretingError,
     booking_cancel,
     booking_confirm,
+    booking_export_record,
     booking_reassign,
     interpreter_save,
     parse_times,
@@ -114,12 +114,7 @@ def _export_bookings(request, bookings, query: dict):
             _("The export stops here at %(cap)s bookings: narrow the filters.") % {"cap": cap}
         ),
     )
-    log_action(
-        request.user,
-        "interpreting.export",
-        object_type="booking",
-        details={"filters": query, "rows": export.rows, "truncated": export.truncated},
-    )
+    booking_export_record(request.user, filters=query, rows=export.rows, truncated=export.truncated)
     return response
 
 

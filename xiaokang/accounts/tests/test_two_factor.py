@@ -68,7 +68,10 @@ def test_a_mandatory_role_without_a_factor_enrols_before_reaching_anything(role)
     assert client.get("/staff/").status_code == 200
     stored = list(RecoveryCode.objects.values_list("code_hash", flat=True))
     assert len(stored) == 10 and not any(c.replace("-", "") in h for c in codes for h in stored)
-    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    # The staff home names persons in its queue, so showing it is audited (application.list): not sign-in.
+    actions = list(
+        AuditEvent.objects.exclude(action="application.list").order_by("id").values_list("action", flat=True)
+    )
     assert actions == [
         "login.password",
         "2fa.enrolment_code_issued",
@@ -105,7 +108,10 @@ def test_sign_in_with_a_code_and_a_replayed_code_is_refused(chen_district_admin)
     replay = thief.post("/login/code/", {"code": code})
     assert replay.status_code == 200
     assert not thief.get("/staff/").wsgi_request.user.is_authenticated
-    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    # The staff home names persons in its queue, so showing it is audited (application.list): not sign-in.
+    actions = list(
+        AuditEvent.objects.exclude(action="application.list").order_by("id").values_list("action", flat=True)
+    )
     assert actions == [
         "2fa.enrolled",
         "login.password",
