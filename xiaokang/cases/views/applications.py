@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiaokang.cases.evidence import document_checklist
 from xiaokang.cases.forms.applications import ApplicationForm, QueueFilterForm, TransitionForm
 from xiaokang.cases.models import Application, State
 from xiaokang.cases.selectors import (
@@ -58,7 +59,7 @@ from xiaokang.cases.views.common import (
     state_label,
     submit_once,
 )
-from xiaokang.cases.workflow import STEPS, actions_from
+from xiaokang.cases.workflow import STEPS, actions_from, progress_of
 from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.workdays import working_days_between
@@ -223,6 +224,8 @@ def _timeline(application: Application) -> list[dict]:
             "to": state_label(event.to_state),
             "reason": event.reason,
             "failed": event.details.get("failed_conditions", []) if event.action == "reject" else [],
+            # Approved with a required document missing (S4, G2): which, and why.
+            "override": event.details.get("override"),
         }
         for event in application_events(application)
     ]
@@ -233,6 +236,7 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
         return []  # a grant has the district's review instead (_temporary)
     forms = []
     barred = duty_notes(request.user, [application]).get(application.pk, {})
+    problem_field = problem["field"] if problem else ""
     for action in actions_from(application.state, request.user.role):
         step = STEPS[(application.state, action)]
         forms.append(
@@ -246,8 +250,18 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
                 "blocked": barred.get(action, ""),
                 "reason": typed.get(action, ""),
                 "error": problem["message"]
-                if problem and problem["action"] == action and problem["field"] == "reason"
+                if problem and problem["action"] == action and problem_field == "reason"
                 else "",
+                # An approval offers the override when a required document is missing (S4, G2).
+                "approves": step.to == State.APPROVED,
+                "override": typed.get("override", False) if typed.get("override_action") == action else False,
+                "override_reason": typed.get("override_reason", "")
+                if typed.get("override_action") == action
+                else "",
+                "override_error": problem["message"]
+                if problem and problem["action"] == action and problem_field in ("documents", "override_reason")
+                else "",
+                "override_field": problem_field if problem and problem["action"] == action else "",
             }
         )
     return forms
@@ -285,6 +299,19 @@ def _temporary(
     }
 
 
+def _evidence(application: Application, today: dt.date) -> list[dict]:
+    """The policy engine's result for the applicant on the day the application was received and today
+    (P2, S4): conditions, the data used and the citations, as the person page shows them."""
+    if application.policy_id == TEMPORARY_POLICY_ID:
+        return []
+    days = [("received", application.received_on)] + ([("today", today)] if today != application.received_on else [])
+    evidence = []
+    for key, day in days:
+        decision = decision_for_person(application.person, application.policy_id, day)
+        evidence.append({"key": key, "day": day, "decision": decision, "suffix": f"-{key}"})
+    return evidence
+
+
 def render_detail(
     request,
     application: Application,
@@ -299,6 +326,7 @@ def render_detail(
     policy = policies().get(application.policy_id)
     today = timezone.localdate()
     documents = application_documents(application)
+    checklist = document_checklist(application, documents)
     typed_review = (typed or {}).get("review", "")
     context = {
         "application": application,
@@ -315,6 +343,11 @@ def render_detail(
         "problem": problem,
         "conflict": conflict,
         "documents": documents,
+        # The documents the policy requires, each with the files attached as it (S4, G2).
+        "checklist": checklist,
+        "missing_documents": [required for required in checklist if required.missing],
+        "evidence": _evidence(application, today),
+        "progress": progress_of(application.state) if application.policy_id != TEMPORARY_POLICY_ID else [],
         "has_decision": decision_event(application) is not None,
         "document_error": document_error,
         "document_max_mb": settings.XIAOKANG_DOCUMENT_MAX_BYTES // (1024 * 1024),
@@ -375,7 +408,12 @@ def application_transition_view(request, pk: int):
         application,
         TransitionForm(request.POST),
         action=action,
-        typed={action: request.POST.get("reason", "")[:2000]},
+        typed={
+            action: request.POST.get("reason", "")[:2000],
+            "override_action": action,
+            "override": bool(request.POST.get("override")),
+            "override_reason": request.POST.get("override_reason", "")[:2000],
+        },
         page="transition",
         act=lambda data: application_transition(
             actor=request.user,
@@ -383,6 +421,8 @@ def application_transition_view(request, pk: int):
             action=data["action"],
             version=data["version"],
             reason=data["reason"],
+            override=data["override"],
+            override_reason=data["override_reason"],
         ),
         acted=lambda data: data["action"],
         reason_message=_("Enter a reason: this action needs one."),
