@@ -86,6 +86,9 @@ ACCESS = {
     "application-transition": POST_ONLY,
     "application-create": "application.create",
     "application-notice": "application.read",
+    "application-notice-pdf": "application.read",
+    "application-receipt": "application.read",
+    "application-receipt-pdf": "application.read",
     "application-document-upload": POST_ONLY,
     "application-document": "application.read",
     "roster-list": "roster.read",
@@ -246,7 +249,11 @@ def world(tmp_path, system_actor, settings):
         # The required documents are not attached: the approval is an explicit override (S4, G2).
         override = {"override": True, "override_reason": "access-matrix test"} if action == "approve" else {}
         application = application_transition(
-            actor=actors[role], application=application, action=action, version=application.version, **override
+            actor=actors[role],
+            application=application,
+            action=action,
+            version=application.version,
+            **override,
         )
     settings.XIAOKANG_DOCUMENTS_DIR = tmp_path / "documents"
     document_add(

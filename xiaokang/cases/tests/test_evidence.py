@@ -129,7 +129,12 @@ def test_the_page_shows_required_documents_and_refuses_then_accepts_the_override
 
     done = client.post(
         url + "transition/",
-        {"action": "approve", "version": application.version, "override": "1", "override_reason": "急需，后补"},
+        {
+            "action": "approve",
+            "version": application.version,
+            "override": "1",
+            "override_reason": "急需，后补",
+        },
     )
     assert done.status_code == 303
     page = text(client.get(url).content.decode())

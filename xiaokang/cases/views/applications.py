@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiaokang.cases.evidence import document_checklist
 from xiaokang.cases.forms.applications import ApplicationForm, QueueFilterForm, TransitionForm
 from xiaokang.cases.models import Application, State
+from xiaokang.cases.notices import notice_context, receipt_context
 from xiaokang.cases.selectors import (
     OPEN,
     REVIEW_STATES,
@@ -34,14 +35,12 @@ from xiaokang.cases.selectors import (
     application_for,
     application_queue,
     decision_event,
-    enrolment_of,
     grant_of,
     person_applications,
 )
 from xiaokang.cases.services import (
     TEMPORARY_POLICY_ID,
     WorkflowError,
-    appeal_days,
     application_submit,
     application_transition,
     conflicting_step,
@@ -54,6 +53,7 @@ from xiaokang.cases.views.common import (
     PAGE_SIZE,
     channel_label,
     log_view,
+    pdf_response,
     policy_name,
     see_other,
     state_label,
@@ -259,7 +259,9 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
                 if typed.get("override_action") == action
                 else "",
                 "override_error": problem["message"]
-                if problem and problem["action"] == action and problem_field in ("documents", "override_reason")
+                if problem
+                and problem["action"] == action
+                and problem_field in ("documents", "override_reason")
                 else "",
                 "override_field": problem_field if problem and problem["action"] == action else "",
             }
@@ -304,7 +306,9 @@ def _evidence(application: Application, today: dt.date) -> list[dict]:
     (P2, S4): conditions, the data used and the citations, as the person page shows them."""
     if application.policy_id == TEMPORARY_POLICY_ID:
         return []
-    days = [("received", application.received_on)] + ([("today", today)] if today != application.received_on else [])
+    days = [("received", application.received_on)] + (
+        [("today", today)] if today != application.received_on else []
+    )
     evidence = []
     for key, day in days:
         decision = decision_for_person(application.person, application.policy_id, day)
@@ -530,43 +534,63 @@ def applications_section(request, person) -> dict | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The decision notice (S4): approval or rejection with the reasons and citations, printable.
+# The decision notice (S4, G2): approval or rejection with the reasons and citations, printable and as
+# a PDF; the receipt of a counter or online application (cases/notices.py).
 
-# The decisions that grant (selectors.DECISION_ACTIONS: every decision).
-APPROVING_ACTIONS = ("approve", "grant", "confirm")
+
+def _notice(request, pk: int, page: str) -> dict:
+    """The notice of an application in the user's area (404 out of scope or before a decision), audited
+    as a view of the application with ``page``."""
+    application = application_for(request.user, pk)
+    context = notice_context(application)
+    if context is None:
+        raise Http404("no decision yet")
+    log_view(request, application, page=page)
+    return context
 
 
 @require_GET
 @requires("application.read")
 def application_notice(request, pk: int):
-    application = application_for(request.user, pk)
-    event = decision_event(application)
-    if event is None:
-        raise Http404("no decision yet")
-    log_view(request, application, page="notice")
-    policy = policies().get(application.policy_id)
-    approved = event.action in APPROVING_ACTIONS
-    decided_on = timezone.localtime(event.at).date()
-    temporary = grant_of(application)
-    decision = (
-        decision_for_person(application.person, application.policy_id, decided_on)
-        if approved and temporary is None
-        else None
+    return render(request, "cases/notice.html", _notice(request, pk, "notice"))
+
+
+@require_GET
+@requires("application.read")
+def application_notice_pdf(request, pk: int):
+    """The notice as the resident receives it, one A4 page of PDF (audited as ``notice.pdf``)."""
+    context = _notice(request, pk, "notice.pdf")
+    return pdf_response(
+        request,
+        "cases/_notice_body.html",
+        context,
+        title=f"决定通知书 {context['application'].number}",
+        filename=f"notice-{context['application'].number}.pdf",
     )
+
+
+@require_GET
+@requires("application.read")
+def application_receipt(request, pk: int):
+    """The receipt of an application: its number and how to look up its status (S4)."""
+    application = application_for(request.user, pk)
+    log_view(request, application, page="receipt")
     return render(
         request,
-        "cases/notice.html",
-        {
-            "application": application,
-            "person": application.person,
-            "policy": policy,
-            "approved": approved,
-            "reason": event.reason,
-            "failed": event.details.get("failed_conditions", []),
-            "decision": decision,
-            "temporary": temporary,
-            "enrolment": enrolment_of(application),
-            "decided_on": decided_on,
-            "appeal_days": appeal_days(application.policy_id),
-        },
+        "cases/receipt.html",
+        receipt_context(application, request.build_absolute_uri(reverse("status"))),
+    )
+
+
+@require_GET
+@requires("application.read")
+def application_receipt_pdf(request, pk: int):
+    application = application_for(request.user, pk)
+    log_view(request, application, page="receipt.pdf")
+    return pdf_response(
+        request,
+        "cases/_receipt_body.html",
+        receipt_context(application, request.build_absolute_uri(reverse("status"))),
+        title=f"申请受理回执 {application.number}",
+        filename=f"receipt-{application.number}.pdf",
     )
