@@ -141,6 +141,8 @@ ACCESS = {
     "applicant-logout": POST_ONLY,
     "applicant-home": PUBLIC,
     "applicant-application": PUBLIC,
+    "applicant-receipt": PUBLIC,
+    "applicant-receipt-pdf": PUBLIC,
     "applicant-appeal": POST_ONLY,
     "applicant-document-upload": POST_ONLY,
     "applicant-apply": PUBLIC,

@@ -45,7 +45,9 @@ def test_the_notice_names_the_issuer_seal_date_first_month_payment_phone_and_app
 def test_provisional_parameters_are_shown_to_staff_not_printed(application, li_district_officer):
     decide(application, li_district_officer, "approve")  # 400 yuan: an unverified parameter
 
-    page = client_for(li_district_officer).get(f"/staff/applications/{application.pk}/notice/").content.decode()
+    page = (
+        client_for(li_district_officer).get(f"/staff/applications/{application.pk}/notice/").content.decode()
+    )
     staff_part, notice = page.split('<article class="notice', 1)
 
     assert 'id="notice-provisional"' in staff_part and "dibao_group_a" in staff_part
@@ -57,7 +59,9 @@ def test_the_issuer_and_phone_are_settings(application, li_district_officer, set
     settings.XIAOKANG_NOTICE_ISSUER = "北京市海淀区民政局"
     settings.XIAOKANG_NOTICE_PHONE = "010-00000000"
     decide(application, li_district_officer, "approve")
-    page = client_for(li_district_officer).get(f"/staff/applications/{application.pk}/notice/").content.decode()
+    page = (
+        client_for(li_district_officer).get(f"/staff/applications/{application.pk}/notice/").content.decode()
+    )
     assert "北京市海淀区民政局" in page and "010-00000000" in page
 
 
@@ -90,7 +94,9 @@ def test_the_rejection_notice_pdf_states_the_reasons_and_how_to_appeal(
     application = submit(sun_community_a, people["ordinary"])
     decide(application, li_district_officer, "reject", reason="家庭经济状况不符合")
 
-    _, content = pdf_text(client_for(li_district_officer).get(f"/staff/applications/{application.pk}/notice.pdf"))
+    _, content = pdf_text(
+        client_for(li_district_officer).get(f"/staff/applications/{application.pk}/notice.pdf")
+    )
 
     flat = compact(content)
     assert "不予批准" in flat and "家庭经济状况不符合" in flat and "行政复议" in flat and "行政诉讼" in flat
@@ -128,4 +134,6 @@ def test_another_street_gets_404_for_the_notice_and_the_receipt_audited(
 
 
 def test_no_notice_pdf_before_a_decision(application, sun_community_a):
-    assert client_for(sun_community_a).get(f"/staff/applications/{application.pk}/notice.pdf").status_code == 404
+    assert (
+        client_for(sun_community_a).get(f"/staff/applications/{application.pk}/notice.pdf").status_code == 404
+    )

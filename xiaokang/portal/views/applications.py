@@ -17,18 +17,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiaokang.cases.models import OPEN_STATES, Application, Channel, EnrolmentStatus, State
+from xiaokang.cases.notices import receipt_context
 from xiaokang.cases.services import WorkflowError, appeal_days
 from xiaokang.cases.views import state_label
+from xiaokang.cases.views.common import pdf_response
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.money import yuan_text
 from xiaokang.policies.engine.loader import policies
 from xiaokang.portal import applicants
 from xiaokang.portal.forms_applicants import AppealForm, DocumentForm
 from xiaokang.portal.sessions import applicant_required, current_applicant
-from xiaokang.portal.states import NEXT_STEPS
+from xiaokang.portal.states import NEXT_STEPS, progress_for
 from xiaokang.registry.views_persons import _see_other
 
 # While an application is handled, the applicant may still add documents to it.
@@ -177,6 +179,7 @@ def _render_detail(request, account, application, *, status=200, appeal_form=Non
             "show_accept_by": application.state == State.SUBMITTED,
             "show_decide_by": application.state in OPEN_STATES and application.state != State.APPROVED,
             "timeline": _timeline(application),
+            "progress": progress_for(application),
             "documents": applicants.application_documents(application),
             "rejection": applicants.application_rejection(application),
             "appeal": _appeal_window(application, today),
@@ -256,3 +259,31 @@ def document_upload(request, pk: int):
             )
             return _see_other(reverse("applicant-application", args=[application.pk]) + "#documents")
     return _render_detail(request, account, application, status=422, document_form=form)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The receipt (S4): the applicant's own application's number and how to look up its status, printable
+# and as a PDF; someone else's application is a 404 (audited, ``applicant_application_or_404``).
+
+
+@require_GET
+@applicant_required
+def application_receipt(request, pk: int):
+    account = current_applicant(request)
+    application = applicants.applicant_application_or_404(account, pk, viewed=True)
+    context = receipt_context(application, request.build_absolute_uri(reverse("status")))
+    return render(request, "portal/account/receipt.html", context)
+
+
+@require_GET
+@applicant_required
+def application_receipt_pdf(request, pk: int):
+    account = current_applicant(request)
+    application = applicants.applicant_application_or_404(account, pk, viewed=True)
+    return pdf_response(
+        request,
+        "cases/_receipt_body.html",
+        receipt_context(application, request.build_absolute_uri(reverse("status"))),
+        title=f"申请受理回执 {application.number}",
+        filename=f"receipt-{application.number}.pdf",
+    )

@@ -1,0 +1,71 @@
+"""The applicant's side of deciding (S4, U11): the progress indicator on the status lookup and on their own
+application's page (the staff page's partial), and the receipt of their own application, printable and as
+a PDF; someone else's receipt is a 404."""
+
+import datetime as dt
+import io
+
+import pypdf
+import pytest
+
+from tests.helpers import id_tail
+from xiaokang.cases.models import Application, State
+from xiaokang.cases.services import application_submit
+from xiaokang.portal.tests.test_applicants import register, signed_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("documents_dir")]
+
+
+def test_the_status_lookup_shows_the_progress_as_an_ordered_list(client, counter_application):
+    Application.objects.unscoped(reason="test").filter(pk=counter_application.pk).update(
+        state=State.STREET_REVIEW
+    )
+    html = client.post(
+        "/status/", {"number": counter_application.number, "id_tail": id_tail(counter_application)}
+    ).content.decode()
+
+    progress = html.split('<ol class="progress-steps">', 1)[1].split("</ol>", 1)[0]
+    steps = progress.split("<li")[1:]
+    assert len(steps) == 5
+    assert 'aria-current="step"' in steps[2]
+    assert "street review" in steps[2].lower() or "街道审核" in steps[2]
+    assert sum('aria-current="step"' in step for step in steps) == 1
+    # The state in words, not only by colour: done / now / to come.
+    assert "progress-done" in steps[0] and "progress-to_come" in steps[4]
+
+
+def test_the_applicant_sees_the_progress_and_prints_the_receipt(people, system_actor):
+    person = people["a"]
+    application = application_submit(
+        actor=system_actor,
+        person=person,
+        policy_id="living_subsidy",
+        channel="online",
+        received_on=dt.date(2025, 9, 30),
+    ).application
+    client = signed_in(register(person))
+
+    page = client.get(f"/account/applications/{application.pk}/").content.decode()
+    assert 'aria-current="step"' in page
+    assert f"/account/applications/{application.pk}/receipt/" in page
+
+    receipt = client.get(f"/account/applications/{application.pk}/receipt/").content.decode()
+    assert application.number in receipt and "/status/" in receipt and "网上申请" in receipt
+
+    pdf = client.get(f"/account/applications/{application.pk}/receipt.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert application.number in text and "后六位" in text
+
+
+def test_someone_else_s_receipt_is_404(people, system_actor):
+    other = application_submit(
+        actor=system_actor,
+        person=people["b"],
+        policy_id="living_subsidy",
+        channel="counter",
+        received_on=dt.date(2025, 9, 30),
+    ).application
+    client = signed_in(register(people["a"]))
+    assert client.get(f"/account/applications/{other.pk}/receipt/").status_code == 404
+    assert client.get(f"/account/applications/{other.pk}/receipt.pdf").status_code == 404
