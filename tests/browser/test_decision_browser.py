@@ -6,7 +6,8 @@ reason, and with it the approval is recorded with the override in the timeline. 
 as a page and as a PDF whose text (Chinese) is extracted and checked. Every page passes axe-core (the
 staff pages: nothing serious or critical; the portal's status lookup: no violation at all).
 
-``XIAOKANG_DOCS_SCREENSHOTS=1`` also writes the notice, printed as on paper, to docs/screenshots/notice.png."""
+``XIAOKANG_DOCS_SCREENSHOTS=1`` also writes the notice, printed as on paper, to
+docs/screenshots/notice.png."""
 
 from __future__ import annotations
 
