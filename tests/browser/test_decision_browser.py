@@ -144,6 +144,13 @@ def test_the_decision_page_with_a_missing_document_and_the_notice_as_pdf(
     assert "北京市海淀区残疾人联合会" in text and "测试1" in text and "每月400.00元" in text
     assert "暂定" not in text
 
+    # The receipt for the applicant: the number and how to look up the status.
+    page.goto(f"{detail}receipt/")
+    receipt = page.locator("article.receipt")
+    expect(receipt).to_contain_text(application.number)
+    expect(receipt).to_contain_text("/status/")
+    check_page(page, "decision-receipt")
+
 
 def test_the_status_lookup_shows_the_progress(at_decision, portal_page, check_portal_page):
     from tests.helpers import id_tail
