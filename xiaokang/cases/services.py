@@ -44,6 +44,8 @@ DEFAULT_ENROLMENT_START_MONTHS = 1
 # (temporary.py), never applied for and moved through the workflow above.
 TEMPORARY_POLICY_ID = "temporary_assistance"
 
+# The longest reason for approving with a required document missing (the page's field takes as much).
+OVERRIDE_REASON_MAX = 2000
 # Reasons for reading applications outside any actor's area (accounts.scoping; ARCHITECTURE rule 2).
 IDEMPOTENCY = "a retried submission: this label's Idempotency-Key, whatever the area"
 VERSIONED_WRITE = "compare-and-set of an application the caller read through its gate"
@@ -481,6 +483,13 @@ def _documents_override(application: Application, step: Step, override: bool, re
         raise WorkflowError(
             "invalid",
             "缺件批准须说明理由 / approving without a required document needs a reason",
+            "override_reason",
+        )
+    if len(reason) > OVERRIDE_REASON_MAX:
+        raise WorkflowError(
+            "invalid",
+            f"理由不能超过 {OVERRIDE_REASON_MAX} 字 / "
+            f"the reason is longer than {OVERRIDE_REASON_MAX} characters",
             "override_reason",
         )
     return {"missing": [document.zh for document in missing], "reason": reason}

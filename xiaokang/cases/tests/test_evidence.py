@@ -164,6 +164,16 @@ def test_the_api_refuses_an_approval_with_a_document_missing_unless_overridden(
     assert refused.json()["detail"][0]["field"] == "documents"
     no_reason = api.post(path, {"action": "approve", "version": application.version, "override": True})
     assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["field"] == "override_reason"
+    too_long = api.post(
+        path,
+        {
+            "action": "approve",
+            "version": application.version,
+            "override": True,
+            "override_reason": "x" * 2001,
+        },
+    )
+    assert too_long.status_code == 422 and too_long.json()["detail"][0]["field"] == "override_reason"
 
     done = api.post(
         path,
