@@ -127,7 +127,9 @@ def document_add(
     return document
 
 
-def documents_add(*, actor: Actor, application: Application, uploads) -> list[ApplicationDocument]:
+def documents_add(
+    *, actor: Actor, application: Application, uploads, requirement: str = ""
+) -> list[ApplicationDocument]:
     """Store several uploads for ``application``, all or none, inside the caller's transaction (an online
     application and its documents are recorded together, S4). On a refused file the files
     already written by this call are removed (their rows roll back with the caller's transaction) and the
@@ -136,7 +138,9 @@ def documents_add(*, actor: Actor, application: Application, uploads) -> list[Ap
     try:
         for upload in uploads:
             try:
-                stored.append(document_add(actor=actor, application=application, upload=upload))
+                stored.append(
+                    document_add(actor=actor, application=application, upload=upload, requirement=requirement)
+                )
             except WorkflowError as error:
                 name = Path(upload.name or "document").name
                 said = Message.parse(error.message)

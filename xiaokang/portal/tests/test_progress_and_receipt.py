@@ -69,3 +69,34 @@ def test_someone_else_s_receipt_is_404(people, system_actor):
     client = signed_in(register(people["a"]))
     assert client.get(f"/account/applications/{other.pk}/receipt/").status_code == 404
     assert client.get(f"/account/applications/{other.pk}/receipt.pdf").status_code == 404
+
+
+def test_the_applicant_says_which_required_document_the_files_are(people, system_actor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiaokang.cases.evidence import missing_documents
+
+    application = application_submit(
+        actor=system_actor,
+        person=people["a"],
+        policy_id="living_subsidy",
+        channel="online",
+        received_on=dt.date(2025, 9, 30),
+    ).application
+    client = signed_in(register(people["a"]))
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+    page = client.get(f"/account/applications/{application.pk}/").content.decode()
+    assert 'name="requirement"' in page and "残疾人证" in page
+    response = client.post(
+        f"/account/applications/{application.pk}/documents/",
+        {"documents": [SimpleUploadedFile("card.pdf", pdf)], "requirement": "残疾人证"},
+    )
+    assert response.status_code == 303
+    assert "残疾人证" not in [required.zh for required in missing_documents(application)]
+    # A name the policy does not require is refused; nothing stored.
+    refused = client.post(
+        f"/account/applications/{application.pk}/documents/",
+        {"documents": [SimpleUploadedFile("x.pdf", pdf)], "requirement": "护照"},
+    )
+    assert refused.status_code == 422 and application.documents.count() == 1

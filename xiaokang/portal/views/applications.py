@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiaokang.cases.evidence import required_documents
 from xiaokang.cases.models import OPEN_STATES, Application, Channel, EnrolmentStatus, State
 from xiaokang.cases.notices import receipt_context
 from xiaokang.cases.services import WorkflowError, appeal_days
@@ -185,7 +186,8 @@ def _render_detail(request, account, application, *, status=200, appeal_form=Non
             "appeal": _appeal_window(application, today),
             "appeal_form": appeal_form or AppealForm(initial={"version": application.version}),
             "can_add_documents": application.state in DOCUMENT_STATES,
-            "document_form": document_form or DocumentForm(),
+            "document_form": document_form
+            or DocumentForm(required_documents=required_documents(application.policy_id)),
             "zh": is_chinese(),
         },
         status=status,
@@ -240,14 +242,19 @@ def appeal(request, pk: int):
 def document_upload(request, pk: int):
     account = current_applicant(request)
     application = applicants.applicant_application_or_404(account, pk)
-    form = DocumentForm(request.POST, request.FILES)
+    form = DocumentForm(
+        request.POST, request.FILES, required_documents=required_documents(application.policy_id)
+    )
     if application.state not in DOCUMENT_STATES:
         form.is_valid()
         form.add_error(None, _("Documents can be added only while the application is being handled."))
     elif form.is_valid():
         try:
             stored = applicants.applicant_documents_add(
-                account=account, application=application, uploads=form.cleaned_data["documents"]
+                account=account,
+                application=application,
+                uploads=form.cleaned_data["documents"],
+                requirement=form.cleaned_data.get("requirement", ""),
             )
         except WorkflowError as error:
             form.add_error("documents", in_page_language(error.message))
