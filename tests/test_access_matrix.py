@@ -142,6 +142,7 @@ ACCESS = {
     "applicant-home": PUBLIC,
     "applicant-application": PUBLIC,
     "applicant-receipt": PUBLIC,
+    "applicant-notice-pdf": PUBLIC,
     "applicant-receipt-pdf": PUBLIC,
     "applicant-appeal": POST_ONLY,
     "applicant-document-upload": POST_ONLY,

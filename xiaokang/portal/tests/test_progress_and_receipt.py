@@ -100,3 +100,36 @@ def test_the_applicant_says_which_required_document_the_files_are(people, system
         {"documents": [SimpleUploadedFile("x.pdf", pdf)], "requirement": "护照"},
     )
     assert refused.status_code == 422 and application.documents.count() == 1
+
+
+def test_the_applicant_downloads_their_decision_notice_as_pdf(people, system_actor, li_district_officer):
+    from xiaokang.cases.tests.test_documents_and_notice import decide
+
+    application = application_submit(
+        actor=system_actor,
+        person=people["a"],
+        policy_id="living_subsidy",
+        channel="online",
+        received_on=dt.date(2025, 9, 30),
+    ).application
+    client = signed_in(register(people["a"]))
+    assert client.get(f"/account/applications/{application.pk}/notice.pdf").status_code == 404  # not yet
+
+    decide(application, li_district_officer, "approve")
+    page = client.get(f"/account/applications/{application.pk}/").content.decode()
+    assert f"/account/applications/{application.pk}/notice.pdf" in page
+    pdf = client.get(f"/account/applications/{application.pk}/notice.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    assert "北京市海淀区残疾人联合会" in text and people["a"].name in text and "每月400.00元" in text
+    assert "暂定" not in text
+
+    other = application_submit(
+        actor=system_actor,
+        person=people["b"],
+        policy_id="living_subsidy",
+        channel="counter",
+        received_on=dt.date(2025, 9, 30),
+    ).application
+    decide(other, li_district_officer, "approve")
+    assert client.get(f"/account/applications/{other.pk}/notice.pdf").status_code == 404

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiaokang.cases.evidence import required_documents
 from xiaokang.cases.models import OPEN_STATES, Application, Channel, EnrolmentStatus, State
-from xiaokang.cases.notices import receipt_context
+from xiaokang.cases.notices import notice_context, receipt_context
+from xiaokang.cases.selectors import decision_event
 from xiaokang.cases.services import WorkflowError, appeal_days
 from xiaokang.cases.views import state_label
 from xiaokang.cases.views.common import pdf_response
@@ -181,6 +183,7 @@ def _render_detail(request, account, application, *, status=200, appeal_form=Non
             "show_decide_by": application.state in OPEN_STATES and application.state != State.APPROVED,
             "timeline": _timeline(application),
             "progress": progress_for(application),
+            "has_notice": decision_event(application) is not None,
             "documents": applicants.application_documents(application),
             "rejection": applicants.application_rejection(application),
             "appeal": _appeal_window(application, today),
@@ -293,4 +296,23 @@ def application_receipt_pdf(request, pk: int):
         receipt_context(application, request.build_absolute_uri(reverse("status"))),
         title=f"申请受理回执 {application.number}",
         filename=f"receipt-{application.number}.pdf",
+    )
+
+
+@require_GET
+@applicant_required
+def application_notice_pdf(request, pk: int):
+    """The decision notice of the applicant's own application, as the office issues it (S4, G2): one A4
+    page of PDF; 404 before a decision or for someone else's application (audited)."""
+    account = current_applicant(request)
+    application = applicants.applicant_application_or_404(account, pk, viewed=True)
+    context = notice_context(application)
+    if context is None:
+        raise Http404("no decision yet")
+    return pdf_response(
+        request,
+        "cases/_notice_body.html",
+        context,
+        title=f"决定通知书 {application.number}",
+        filename=f"notice-{application.number}.pdf",
     )
