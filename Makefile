@@ -9,7 +9,7 @@ DEMO_PERSONS ?= 5000
 DEMO_EMPLOYERS ?= 200
 DEMO_APPLICATIONS ?= 150
 
-.PHONY: install run test test-unit test-browser test-postgres bench lint messages clean chromium
+.PHONY: install run test test-unit test-browser test-postgres bench lint messages clean chromium fonts
 
 install: $(VENV)/.installed
 
@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --quiet --python $(BIN)/python
 	touch $@
 
-run: install
+run: install fonts
 	$(BIN)/xiaokang migrate
 	$(BIN)/xiaokang seed --persons $(DEMO_PERSONS) --employers $(DEMO_EMPLOYERS) --interpreting-days 14 \
 		--applications $(DEMO_APPLICATIONS) --if-empty --demo-accounts
@@ -33,21 +33,25 @@ run: install
 
 # The whole suite: unit, integration and browser tests (Debian's Chromium is installed if missing), on
 # two processes (pytest-xdist; each has its own test database and live server).
-test: install chromium
+test: install chromium fonts
 	$(BIN)/pytest -q -n 2
 
-test-unit: install
+test-unit: install fonts
 	$(BIN)/pytest -q -m "not browser"
 
-test-browser: install chromium
+test-browser: install chromium fonts
 	$(BIN)/pytest -q -m browser
 
 # The same suite against PostgreSQL (started by .ci/run if it is not running).
-test-postgres: install chromium
+test-postgres: install chromium fonts
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -n 2
 
 chromium:
 	@test -x /usr/bin/chromium || scripts/install-chromium
+
+# A Chinese font for the PDF notices and receipts (WeasyPrint uses the system's fonts).
+fonts:
+	@scripts/install-fonts
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -222,3 +222,15 @@ LOGGING = {
 XIAOKANG_REQUIRE_2FA = env_bool("XIAOKANG_REQUIRE_2FA", False)
 # API tokens (U11): refused after this many idle minutes, besides the 8 hours after issue.
 XIAOKANG_API_TOKEN_IDLE_MINUTES = env_int("XIAOKANG_API_TOKEN_IDLE_MINUTES", 30)
+
+# The decision notices and receipts (S4, G2; docs/cases.md "Notices and receipts"): the body that issues
+# them and seals them, the phone number residents call with a question, how benefits are paid, and the
+# reconsideration body and the court named in "how to appeal" on a notice.
+XIAOKANG_NOTICE_ISSUER = env("XIAOKANG_NOTICE_ISSUER") or "北京市海淀区残疾人联合会"
+# 12345: Beijing's citizen service hotline (北京12345市民服务热线); set the issuer's own number.
+XIAOKANG_NOTICE_PHONE = env("XIAOKANG_NOTICE_PHONE") or "12345"
+XIAOKANG_NOTICE_PAYMENT_METHOD = (
+    env("XIAOKANG_NOTICE_PAYMENT_METHOD") or "按月以社会化发放方式存入本人社会保障卡（北京通）银行账户"
+)
+XIAOKANG_NOTICE_RECONSIDERATION_BODY = env("XIAOKANG_NOTICE_RECONSIDERATION_BODY") or "北京市海淀区人民政府"
+XIAOKANG_NOTICE_COURT = env("XIAOKANG_NOTICE_COURT") or "北京市海淀区人民法院"

@@ -210,6 +210,13 @@ def test_the_journey_from_the_counter_to_the_roster_with_the_keyboard(
     district.locator("table.queue").get_by_role("link", name=application.number).focus()
     district.keyboard.press("Enter")
     district.wait_for_url(f"**/staff/applications/{application.pk}/")
+    # The documents the policy requires are attached (S4; the override without them is in
+    # test_decision_browser.py), then the page is read again.
+    from xiaokang.cases.tests.workflow import attach_required
+
+    attach_required(application)
+    district.reload()
+    expect(district.locator("table.required-documents .document-missing")).to_have_count(0)
     act_by_keyboard(district, "approve", "符合条件")
     assert state_of(district) == "approved"
     timeline = district.locator("table.timeline tbody tr")

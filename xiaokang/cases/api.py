@@ -39,6 +39,10 @@ class TransitionIn(Schema):
     action: str
     reason: str = ""
     version: int
+    # An approval with a document the policy requires missing is refused (422, field ``documents``)
+    # unless overridden explicitly, with a reason (S4, G2).
+    override: bool = False
+    override_reason: str = ""
 
 
 class FieldErrorOut(Schema):
@@ -175,7 +179,9 @@ def applications_transition(request: HttpRequest, application_id: int, payload: 
     """Actions: accept, return, forward, send_back, approve, reject, enrol, appeal. The version you read
     is checked first (409 when stale); 403 when you took an earlier step that bars you from this one
     (separation of duties: whoever accepted does not forward, whoever reviewed does not decide, the
-    approver does not enrol); an action not allowed now or to your role is 422."""
+    approver does not enrol); an action not allowed now or to your role is 422. An approval with a
+    document the policy requires missing is 422 (field ``documents``) unless ``override`` is true with an
+    ``override_reason`` (recorded in the timeline and the audit trail)."""
     if application_id > MAX_ROW_ID:
         application_id = 0
     application = application_for(request.auth, application_id)
@@ -186,6 +192,8 @@ def applications_transition(request: HttpRequest, application_id: int, payload: 
             action=payload.action,
             version=payload.version,
             reason=payload.reason,
+            override=payload.override,
+            override_reason=payload.override_reason,
         )
     except WorkflowError as error:
         # stale → 409; duty (separation of duties, U11, G2: another officer must take this step) → 403;

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, actor_label
 from xiaokang.audit.services import log_action
+from xiaokang.cases.evidence import required_documents
 from xiaokang.cases.models import Application, ApplicationDocument
 from xiaokang.cases.services import WorkflowError
 from xiaokang.core.bilingual import Message
@@ -48,9 +49,19 @@ def documents_dir() -> Path:
     return Path(settings.XIAOKANG_DOCUMENTS_DIR)
 
 
-def document_add(*, actor: Actor, application: Application, upload) -> ApplicationDocument:
-    """Store ``upload`` (a Django UploadedFile) for ``application`` (already let through the gate)."""
+def document_add(
+    *, actor: Actor, application: Application, upload, requirement: str = ""
+) -> ApplicationDocument:
+    """Store ``upload`` (a Django UploadedFile) for ``application`` (already let through the gate);
+    ``requirement``: which of the policy's required documents it is (its Chinese name), or empty."""
     limit = settings.XIAOKANG_DOCUMENT_MAX_BYTES
+    requirement = (requirement or "").strip()
+    if requirement and requirement not in {d["zh"] for d in required_documents(application.policy_id)}:
+        raise WorkflowError(
+            "invalid",
+            f"“{requirement[:50]}”不是此政策要求的材料 / not a document this policy requires",
+            "requirement",
+        )
     if upload.size == 0:
         raise WorkflowError("invalid", "文件为空 / the file is empty", "file")
     if upload.size > limit:
@@ -87,6 +98,7 @@ def document_add(*, actor: Actor, application: Application, upload) -> Applicati
             document = ApplicationDocument.objects.create(
                 application=application,
                 name=Path(upload.name or "document").name[:200],
+                requirement=requirement,
                 content_type=content_type,
                 size=size,
                 sha256=digest.hexdigest(),
@@ -100,7 +112,12 @@ def document_add(*, actor: Actor, application: Application, upload) -> Applicati
                 object_type="application",
                 object_id=application.number,
                 person_id=application.person_id,
-                details={"document": document.pk, "type": content_type, "size": size},
+                details={
+                    "document": document.pk,
+                    "type": content_type,
+                    "size": size,
+                    **({"requirement": requirement} if requirement else {}),
+                },
             )
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -110,7 +127,9 @@ def document_add(*, actor: Actor, application: Application, upload) -> Applicati
     return document
 
 
-def documents_add(*, actor: Actor, application: Application, uploads) -> list[ApplicationDocument]:
+def documents_add(
+    *, actor: Actor, application: Application, uploads, requirement: str = ""
+) -> list[ApplicationDocument]:
     """Store several uploads for ``application``, all or none, inside the caller's transaction (an online
     application and its documents are recorded together, S4). On a refused file the files
     already written by this call are removed (their rows roll back with the caller's transaction) and the
@@ -119,7 +138,9 @@ def documents_add(*, actor: Actor, application: Application, uploads) -> list[Ap
     try:
         for upload in uploads:
             try:
-                stored.append(document_add(actor=actor, application=application, upload=upload))
+                stored.append(
+                    document_add(actor=actor, application=application, upload=upload, requirement=requirement)
+                )
             except WorkflowError as error:
                 name = Path(upload.name or "document").name
                 said = Message.parse(error.message)

@@ -289,6 +289,9 @@ class ApplicationDocument(models.Model):
 
     application = models.ForeignKey(Application, models.PROTECT, related_name="documents")
     name = models.CharField(max_length=200)  # the file name as uploaded, for people
+    # Which of the policy's required documents (its file's ``how_to_apply.documents``, by Chinese name)
+    # this file is; empty for any other document (S4: the decision page lists required vs attached).
+    requirement = models.CharField(max_length=100, blank=True, default="")
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from xiaokang.accounts.actors import Actor, actor_label
 from xiaokang.audit.services import log_action
+from xiaokang.cases.evidence import missing_documents
 from xiaokang.cases.models import (
     OPEN_STATES,
     Application,
@@ -43,6 +44,8 @@ DEFAULT_ENROLMENT_START_MONTHS = 1
 # (temporary.py), never applied for and moved through the workflow above.
 TEMPORARY_POLICY_ID = "temporary_assistance"
 
+# The longest reason for approving with a required document missing (the page's field takes as much).
+OVERRIDE_REASON_MAX = 2000
 # Reasons for reading applications outside any actor's area (accounts.scoping; ARCHITECTURE rule 2).
 IDEMPOTENCY = "a retried submission: this label's Idempotency-Key, whatever the area"
 VERSIONED_WRITE = "compare-and-set of an application the caller read through its gate"
@@ -362,9 +365,17 @@ def application_transition(
     action: str,
     version: int,
     reason: str = "",
+    override: bool = False,
+    override_reason: str = "",
 ) -> Application:
-    """Apply ``action`` to ``application`` (already let through the gate) if it still has ``version``."""
+    """Apply ``action`` to ``application`` (already let through the gate) if it still has ``version``.
+
+    An approval with a document the policy requires missing (``evidence.missing_documents``) is refused
+    unless the officer overrides it explicitly (``override``) with a reason (``override_reason``); the
+    override, the documents missing and the reason are recorded in the timeline event and the audit
+    event (S4, G2)."""
     reason = (reason or "").strip()
+    override_reason = (override_reason or "").strip()
     check_version(application, version)
     if action not in ACTIONS:
         raise WorkflowError("illegal", f"未知操作“{action}” / unknown action {action!r}", "action")
@@ -394,6 +405,7 @@ def application_transition(
         raise refuse_for_duty(actor, application, earlier, step.verb, action)
     if step.reason_required and not reason:
         raise WorkflowError("invalid", "须填写理由 / a reason is required", "reason")
+    overridden = _documents_override(application, step, override, override_reason)
     today = timezone.localdate()
     if action == "appeal":
         limit = appeal_days(application.policy_id)
@@ -401,7 +413,7 @@ def application_transition(
             raise WorkflowError(
                 "illegal", f"已超过{limit}天复议期限 / the {limit}-day appeal period has passed", "action"
             )
-    details: dict = {}
+    details: dict = {"override": overridden} if overridden else {}
     changes: dict = {"state": step.to, "version": application.version + 1}
     if action == "appeal":
         # An appeal is decided within the policy's decision period again, counted from the appeal.
@@ -435,7 +447,49 @@ def application_transition(
             object_type="application",
             object_id=application.number,
             person_id=application.person_id,
-            details={"from": application.state, "to": step.to, "reason": reason[:200]},
+            details={
+                "from": application.state,
+                "to": step.to,
+                "reason": reason[:200],
+                **({"override": {**overridden, "reason": override_reason[:200]}} if overridden else {}),
+            },
         )
     application.refresh_from_db()
     return application
+
+
+def _documents_override(application: Application, step: Step, override: bool, reason: str) -> dict | None:
+    """For an approval (S4, G2): None when every document the policy requires is attached; else the
+    override to record (the documents missing and the reason) if the officer gave one explicitly, with a
+    reason; else the refusal naming the documents missing."""
+    if step.to != State.APPROVED:
+        return None
+    missing = missing_documents(application)
+    if not missing:
+        return None
+    zh = "、".join(document.zh for document in missing)
+    en = "; ".join(document.en for document in missing)
+    if not override:
+        raise WorkflowError(
+            "invalid",
+            bilingual(
+                f"缺少政策要求的材料：{zh}。请先附上材料，或选择“缺件批准”并说明理由",
+                f"documents the policy requires are missing: {en}. Attach them first, or approve "
+                "without them by ticking the override and giving the reason",
+            ),
+            "documents",
+        )
+    if not reason:
+        raise WorkflowError(
+            "invalid",
+            "缺件批准须说明理由 / approving without a required document needs a reason",
+            "override_reason",
+        )
+    if len(reason) > OVERRIDE_REASON_MAX:
+        raise WorkflowError(
+            "invalid",
+            f"理由不能超过 {OVERRIDE_REASON_MAX} 字 / "
+            f"the reason is longer than {OVERRIDE_REASON_MAX} characters",
+            "override_reason",
+        )
+    return {"missing": [document.zh for document in missing], "reason": reason}

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from xiaokang.accounts.models import Role
 from xiaokang.cases.models import State
 
@@ -145,3 +147,48 @@ def actions_from(state: str, role: str) -> list[str]:
     return [
         action for (from_state, action), step in STEPS.items() if from_state == state and role in step.roles
     ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The progress indicator (S4: the state is visible to the applicant): the review levels an application
+# has passed, the one it is at and those to come, for the staff page and the applicant's pages alike
+# (templates/cases/_progress.html).
+
+LEVELS = (State.SUBMITTED, State.COMMUNITY_REVIEW, State.STREET_REVIEW, State.DISTRICT_REVIEW)
+DECIDED = (State.APPROVED, State.REJECTED, State.ENROLLED)
+
+
+DECISION = "decision"  # the decision still to come (its outcome unknown)
+
+
+@dataclass(frozen=True)
+class Progress:
+    state: str  # the State the step stands for (its label is the step's name), or DECISION
+    status: str  # "done", "current" or "to_come"
+
+    @property
+    def label(self) -> str:
+        return str(_("decision")) if self.state == DECISION else str(State(self.state).label)
+
+
+def progress_of(state: str) -> list[Progress]:
+    """The steps of an application in ``state``, oldest first: the review levels, then the decision
+    (the outcome once there is one), and an appeal's review when there is one. A returned application
+    stops after its receipt."""
+    if state == State.RETURNED:
+        return [Progress(State.SUBMITTED, "done"), Progress(State.RETURNED, "current")]
+    if state in LEVELS:
+        at = LEVELS.index(state)
+        steps = [
+            Progress(level, "done" if index < at else "current" if index == at else "to_come")
+            for index, level in enumerate(LEVELS)
+        ]
+        return [*steps, Progress(DECISION, "to_come")]
+    passed = [Progress(level, "done") for level in LEVELS]
+    if state == State.APPEAL_REVIEW:
+        return [*passed, Progress(State.REJECTED, "done"), Progress(State.APPEAL_REVIEW, "current")]
+    if state == State.APPROVED:
+        return [*passed, Progress(State.APPROVED, "current"), Progress(State.ENROLLED, "to_come")]
+    if state == State.ENROLLED:
+        return [*passed, Progress(State.APPROVED, "done"), Progress(State.ENROLLED, "current")]
+    return [*passed, Progress(state, "current")]

@@ -396,9 +396,14 @@ def application_documents(application: Application) -> list:
 
 
 @transaction.atomic
-def applicant_documents_add(*, account: ApplicantAccount, application: Application, uploads) -> list:
-    """Attach documents to one of the applicant's applications while it is handled (all or none)."""
-    return documents_add(actor=actor_for(account), application=application, uploads=uploads)
+def applicant_documents_add(
+    *, account: ApplicantAccount, application: Application, uploads, requirement: str = ""
+) -> list:
+    """Attach documents to one of the applicant's applications while it is handled (all or none);
+    ``requirement``: which of the policy's required documents they are, or empty."""
+    return documents_add(
+        actor=actor_for(account), application=application, uploads=uploads, requirement=requirement
+    )
 
 
 @transaction.atomic

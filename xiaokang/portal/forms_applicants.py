@@ -198,9 +198,18 @@ class DocumentForm(forms.Form):
         error_messages={"required": _("Choose a file to attach.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    # Which of the policy's required documents the files are (S4: the officer sees required vs attached).
+    requirement = forms.ChoiceField(label=_("These files are"), required=False)
+
+    def __init__(self, *args, required_documents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["documents"].help_text = _document_help(optional=False)
+        self.fields["requirement"].choices = [
+            ("", _("another document")),
+            *((document["zh"], document["zh"]) for document in required_documents),
+        ]
+        if not required_documents:
+            del self.fields["requirement"]
         _required(self)
 
     def clean_documents(self):

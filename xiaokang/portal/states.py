@@ -4,6 +4,8 @@ the applicant): one table for the status lookup and the applicant's own pages.""
 from django.utils.translation import gettext_lazy
 
 from xiaokang.cases.models import State
+from xiaokang.cases.services import TEMPORARY_POLICY_ID
+from xiaokang.cases.workflow import progress_of
 
 # What happens next, by state (S4: the state visible to the applicant, in plain words).
 NEXT_STEPS = {
@@ -22,3 +24,11 @@ NEXT_STEPS = {
     State.REJECTED: gettext_lazy("It was rejected: read the reason below."),
     State.CONFIRMED: gettext_lazy("Granted and confirmed by the district."),
 }
+
+
+def progress_for(application) -> list:
+    """The steps of the progress indicator for the applicant (cases/_progress.html): the review levels
+    passed, the current one and those to come; none for a temporary-assistance grant (no review levels)."""
+    if application.policy_id == TEMPORARY_POLICY_ID:
+        return []
+    return progress_of(application.state)

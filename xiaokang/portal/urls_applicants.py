@@ -15,6 +15,11 @@ urlpatterns = [
     path("verify/send/", verification.verify_send, name="applicant-verify-send"),
     path("applications/<id:pk>/", applications.application_detail, name="applicant-application"),
     path("applications/<id:pk>/appeal/", applications.appeal, name="applicant-appeal"),
+    path("applications/<id:pk>/notice.pdf", applications.application_notice_pdf, name="applicant-notice-pdf"),
+    path("applications/<id:pk>/receipt/", applications.application_receipt, name="applicant-receipt"),
+    path(
+        "applications/<id:pk>/receipt.pdf", applications.application_receipt_pdf, name="applicant-receipt-pdf"
+    ),
     path("applications/<id:pk>/documents/", applications.document_upload, name="applicant-document-upload"),
     path("apply/", apply.apply_choose, name="applicant-apply"),
     path("apply/<str:policy_id>/", apply.apply, name="applicant-apply-policy"),

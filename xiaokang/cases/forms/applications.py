@@ -122,3 +122,6 @@ class TransitionForm(forms.Form):
     action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1)
     reason = forms.CharField(required=False, max_length=2000, strip=True)
+    # Approving with a required document missing (S4, G2): explicit, with its reason (the service checks).
+    override = forms.BooleanField(required=False)
+    override_reason = forms.CharField(required=False, max_length=2000, strip=True)

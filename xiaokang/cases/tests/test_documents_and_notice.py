@@ -8,7 +8,7 @@ from tests.helpers import signed_in
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.models import Application, ApplicationDocument, State
 from xiaokang.cases.services import application_transition
-from xiaokang.cases.tests.workflow import PDF, submit
+from xiaokang.cases.tests.workflow import PDF, attach_required, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("documents_dir")]
 
@@ -87,6 +87,8 @@ def test_street_b_can_neither_attach_nor_download_and_it_is_audited(
 def decide(application, li_district_officer, action, reason=""):
     Application.objects.unscoped(reason="test").filter(pk=application.pk).update(state=State.DISTRICT_REVIEW)
     application.refresh_from_db()
+    if action == "approve":
+        attach_required(application)
     return application_transition(
         actor=li_district_officer,
         application=application,

@@ -9,7 +9,8 @@ import re
 
 from django.test import Client
 
-from xiaokang.cases.models import Application, State
+from xiaokang.cases.evidence import required_documents
+from xiaokang.cases.models import Application, ApplicationDocument, State
 from xiaokang.cases.services import application_submit, application_transition
 
 RECEIVED = dt.date(2025, 9, 30)  # the day before the National Day holiday (1–8 October 2025)
@@ -23,9 +24,31 @@ def submit(actor, person, policy="living_subsidy", **kwargs) -> Application:
     return application_submit(actor=actor, person=person, policy_id=policy, **kwargs).application
 
 
+def attach_required(application, *, but=()) -> None:
+    """Record every document ``application``'s policy requires as attached (rows only, no file: these
+    tests are not about the files), except those named in ``but`` (Chinese names). An approval needs
+    them or an explicit override (S4, G2)."""
+    for required in required_documents(application.policy_id):
+        if required["zh"] in but or application.documents.filter(requirement=required["zh"]).exists():
+            continue
+        ApplicationDocument.objects.create(
+            application=application,
+            name=f"{required['en']}.pdf",
+            requirement=required["zh"],
+            content_type="application/pdf",
+            size=len(PDF),
+            sha256="0" * 64,
+            path="test/none.pdf",
+            uploaded_by_label="test",
+        )
+
+
 def move(actor, application, *actions, reason="") -> Application:
-    """Each action in turn, at the version the application has then."""
+    """Each action in turn, at the version the application has then; before an approval the policy's
+    required documents are recorded as attached (``attach_required``)."""
     for action in actions:
+        if action == "approve":
+            attach_required(application)
         application = application_transition(
             actor=actor, application=application, action=action, version=application.version, reason=reason
         )

@@ -23,8 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiaokang.cases.evidence import document_checklist
 from xiaokang.cases.forms.applications import ApplicationForm, QueueFilterForm, TransitionForm
 from xiaokang.cases.models import Application, State
+from xiaokang.cases.notices import notice_context, receipt_context
 from xiaokang.cases.selectors import (
     APPLICATIONS,
     REVIEW_STATES,
@@ -34,14 +36,12 @@ from xiaokang.cases.selectors import (
     application_for,
     application_queue,
     decision_event,
-    enrolment_of,
     grant_of,
     person_applications,
 )
 from xiaokang.cases.services import (
     TEMPORARY_POLICY_ID,
     WorkflowError,
-    appeal_days,
     application_submit,
     application_transition,
     conflicting_step,
@@ -55,12 +55,13 @@ from xiaokang.cases.views.common import (
     capped_note,
     channel_label,
     log_view,
+    pdf_response,
     policy_name,
     see_other,
     state_label,
     submit_once,
 )
-from xiaokang.cases.workflow import STEPS, actions_from
+from xiaokang.cases.workflow import STEPS, actions_from, progress_of
 from xiaokang.core.capabilities import can, requires
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.listing import EXPORT_PARAMETER, SORT_PARAMETER, xlsx_export
@@ -296,6 +297,8 @@ def _timeline(application: Application) -> list[dict]:
             "to": state_label(event.to_state),
             "reason": event.reason,
             "failed": event.details.get("failed_conditions", []) if event.action == "reject" else [],
+            # Approved with a required document missing (S4, G2): which, and why.
+            "override": event.details.get("override"),
         }
         for event in application_events(application)
     ]
@@ -306,6 +309,7 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
         return []  # a grant has the district's review instead (_temporary)
     forms = []
     barred = duty_notes(request.user, [application]).get(application.pk, {})
+    problem_field = problem["field"] if problem else ""
     for action in actions_from(application.state, request.user.role):
         step = STEPS[(application.state, action)]
         forms.append(
@@ -319,8 +323,20 @@ def _action_forms(request, application: Application, typed: dict, problem: dict 
                 "blocked": barred.get(action, ""),
                 "reason": typed.get(action, ""),
                 "error": problem["message"]
-                if problem and problem["action"] == action and problem["field"] == "reason"
+                if problem and problem["action"] == action and problem_field == "reason"
                 else "",
+                # An approval offers the override when a required document is missing (S4, G2).
+                "approves": step.to == State.APPROVED,
+                "override": typed.get("override", False) if typed.get("override_action") == action else False,
+                "override_reason": typed.get("override_reason", "")
+                if typed.get("override_action") == action
+                else "",
+                "override_error": problem["message"]
+                if problem
+                and problem["action"] == action
+                and problem_field in ("documents", "override_reason")
+                else "",
+                "override_field": problem_field if problem and problem["action"] == action else "",
             }
         )
     return forms
@@ -358,6 +374,21 @@ def _temporary(
     }
 
 
+def _evidence(application: Application, today: dt.date) -> list[dict]:
+    """The policy engine's result for the applicant on the day the application was received and today
+    (P2, S4): conditions, the data used and the citations, as the person page shows them."""
+    if application.policy_id == TEMPORARY_POLICY_ID:
+        return []
+    days = [("received", application.received_on)] + (
+        [("today", today)] if today != application.received_on else []
+    )
+    evidence = []
+    for key, day in days:
+        decision = decision_for_person(application.person, application.policy_id, day)
+        evidence.append({"key": key, "day": day, "decision": decision, "suffix": f"-{key}"})
+    return evidence
+
+
 def render_detail(
     request,
     application: Application,
@@ -372,6 +403,7 @@ def render_detail(
     policy = policies().get(application.policy_id)
     today = timezone.localdate()
     documents = application_documents(application)
+    checklist = document_checklist(application, documents)
     typed_review = (typed or {}).get("review", "")
     context = {
         "application": application,
@@ -388,6 +420,11 @@ def render_detail(
         "problem": problem,
         "conflict": conflict,
         "documents": documents,
+        # The documents the policy requires, each with the files attached as it (S4, G2).
+        "checklist": checklist,
+        "missing_documents": [required for required in checklist if required.missing],
+        "evidence": _evidence(application, today),
+        "progress": progress_of(application.state) if application.policy_id != TEMPORARY_POLICY_ID else [],
         "has_decision": decision_event(application) is not None,
         "document_error": document_error,
         "document_max_mb": settings.XIAOKANG_DOCUMENT_MAX_BYTES // (1024 * 1024),
@@ -448,7 +485,12 @@ def application_transition_view(request, pk: int):
         application,
         TransitionForm(request.POST),
         action=action,
-        typed={action: request.POST.get("reason", "")[:2000]},
+        typed={
+            action: request.POST.get("reason", "")[:2000],
+            "override_action": action,
+            "override": bool(request.POST.get("override")),
+            "override_reason": request.POST.get("override_reason", "")[:2000],
+        },
         page="transition",
         act=lambda data: application_transition(
             actor=request.user,
@@ -456,6 +498,8 @@ def application_transition_view(request, pk: int):
             action=data["action"],
             version=data["version"],
             reason=data["reason"],
+            override=data["override"],
+            override_reason=data["override_reason"],
         ),
         acted=lambda data: data["action"],
         reason_message=_("Enter a reason: this action needs one."),
@@ -563,43 +607,63 @@ def applications_section(request, person) -> dict | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The decision notice (S4): approval or rejection with the reasons and citations, printable.
+# The decision notice (S4, G2): approval or rejection with the reasons and citations, printable and as
+# a PDF; the receipt of a counter or online application (cases/notices.py).
 
-# The decisions that grant (selectors.DECISION_ACTIONS: every decision).
-APPROVING_ACTIONS = ("approve", "grant", "confirm")
+
+def _notice(request, pk: int, page: str) -> dict:
+    """The notice of an application in the user's area (404 out of scope or before a decision), audited
+    as a view of the application with ``page``."""
+    application = application_for(request.user, pk)
+    context = notice_context(application)
+    if context is None:
+        raise Http404("no decision yet")
+    log_view(request, application, page=page)
+    return context
 
 
 @require_GET
 @requires("application.read")
 def application_notice(request, pk: int):
-    application = application_for(request.user, pk)
-    event = decision_event(application)
-    if event is None:
-        raise Http404("no decision yet")
-    log_view(request, application, page="notice")
-    policy = policies().get(application.policy_id)
-    approved = event.action in APPROVING_ACTIONS
-    decided_on = timezone.localtime(event.at).date()
-    temporary = grant_of(application)
-    decision = (
-        decision_for_person(application.person, application.policy_id, decided_on)
-        if approved and temporary is None
-        else None
+    return render(request, "cases/notice.html", _notice(request, pk, "notice"))
+
+
+@require_GET
+@requires("application.read")
+def application_notice_pdf(request, pk: int):
+    """The notice as the resident receives it, one A4 page of PDF (audited as ``notice.pdf``)."""
+    context = _notice(request, pk, "notice.pdf")
+    return pdf_response(
+        request,
+        "cases/_notice_body.html",
+        context,
+        title=f"决定通知书 {context['application'].number}",
+        filename=f"notice-{context['application'].number}.pdf",
     )
+
+
+@require_GET
+@requires("application.read")
+def application_receipt(request, pk: int):
+    """The receipt of an application: its number and how to look up its status (S4)."""
+    application = application_for(request.user, pk)
+    log_view(request, application, page="receipt")
     return render(
         request,
-        "cases/notice.html",
-        {
-            "application": application,
-            "person": application.person,
-            "policy": policy,
-            "approved": approved,
-            "reason": event.reason,
-            "failed": event.details.get("failed_conditions", []),
-            "decision": decision,
-            "temporary": temporary,
-            "enrolment": enrolment_of(application),
-            "decided_on": decided_on,
-            "appeal_days": appeal_days(application.policy_id),
-        },
+        "cases/receipt.html",
+        receipt_context(application, request.build_absolute_uri(reverse("status"))),
+    )
+
+
+@require_GET
+@requires("application.read")
+def application_receipt_pdf(request, pk: int):
+    application = application_for(request.user, pk)
+    log_view(request, application, page="receipt.pdf")
+    return pdf_response(
+        request,
+        "cases/_receipt_body.html",
+        receipt_context(application, request.build_absolute_uri(reverse("status"))),
+        title=f"申请受理回执 {application.number}",
+        filename=f"receipt-{application.number}.pdf",
     )

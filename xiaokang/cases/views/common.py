@@ -6,12 +6,16 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from xiaokang.audit.services import log_action
 from xiaokang.cases.models import Application, Channel, State
+from xiaokang.cases.notices import pdf_from_html
 from xiaokang.cases.services import WorkflowError
 from xiaokang.core.errors import add_to_form
 from xiaokang.policies.engine.loader import policies
@@ -25,6 +29,7 @@ __all__ = [
     "channel_label",
     "condition_labels",
     "log_view",
+    "pdf_response",
     "policy_name",
     "record_list",
     "see_other",
@@ -102,6 +107,18 @@ def log_view(request, application: Application, **details) -> None:
         person_id=application.person_id,
         details=details or None,
     )
+
+
+def pdf_response(request, body_template: str, context: dict, *, title: str, filename: str) -> HttpResponse:
+    """``body_template`` printed to one A4 PDF (a notice, a receipt: cases/notices.py), downloaded as
+    ``filename``. The caller read the application through its gate and audited the view."""
+    html = render_to_string(
+        "cases/pdf.html", {**context, "body_template": body_template, "pdf_title": title}, request=request
+    )
+    response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def submit_once(request, form_class, submit, done):

@@ -29,7 +29,12 @@ def application_document_upload(request, pk: int):
     if upload is None:
         return render_detail(request, application, status=422, document_error=_("Choose a file to attach."))
     try:
-        document = document_add(actor=request.user, application=application, upload=upload)
+        document = document_add(
+            actor=request.user,
+            application=application,
+            upload=upload,
+            requirement=request.POST.get("requirement", "")[:100],
+        )
     except WorkflowError as error:
         return render_detail(request, application, status=422, document_error=in_page_language(error.message))
     messages.success(request, _("%(name)s has been attached.") % {"name": document.name})

@@ -12,23 +12,28 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiaokang.cases.evidence import required_documents
 from xiaokang.cases.models import OPEN_STATES, Application, Channel, EnrolmentStatus, State
+from xiaokang.cases.notices import notice_context, receipt_context
+from xiaokang.cases.selectors import decision_event
 from xiaokang.cases.services import WorkflowError, appeal_days
 from xiaokang.cases.views import state_label
+from xiaokang.cases.views.common import pdf_response
 from xiaokang.core.language import in_page_language, is_chinese
 from xiaokang.core.money import yuan_text
 from xiaokang.policies.engine.loader import policies
 from xiaokang.portal import applicants
 from xiaokang.portal.forms_applicants import AppealForm, DocumentForm
 from xiaokang.portal.sessions import applicant_required, current_applicant
-from xiaokang.portal.states import NEXT_STEPS
+from xiaokang.portal.states import NEXT_STEPS, progress_for
 from xiaokang.registry.views_persons import _see_other
 
 # While an application is handled, the applicant may still add documents to it.
@@ -178,12 +183,15 @@ def _render_detail(request, account, application, *, status=200, appeal_form=Non
             "show_accept_by": application.state == State.SUBMITTED,
             "show_decide_by": application.state in OPEN_STATES and application.state != State.APPROVED,
             "timeline": _timeline(application),
+            "progress": progress_for(application),
+            "has_notice": decision_event(application) is not None,
             "documents": applicants.application_documents(application),
             "rejection": applicants.application_rejection(application),
             "appeal": _appeal_window(application, today),
             "appeal_form": appeal_form or AppealForm(initial={"version": application.version}),
             "can_add_documents": application.state in DOCUMENT_STATES,
-            "document_form": document_form or DocumentForm(),
+            "document_form": document_form
+            or DocumentForm(required_documents=required_documents(application.policy_id)),
             "zh": is_chinese(),
         },
         status=status,
@@ -238,14 +246,19 @@ def appeal(request, pk: int):
 def document_upload(request, pk: int):
     account = current_applicant(request)
     application = applicants.applicant_application_or_404(account, pk)
-    form = DocumentForm(request.POST, request.FILES)
+    form = DocumentForm(
+        request.POST, request.FILES, required_documents=required_documents(application.policy_id)
+    )
     if application.state not in DOCUMENT_STATES:
         form.is_valid()
         form.add_error(None, _("Documents can be added only while the application is being handled."))
     elif form.is_valid():
         try:
             stored = applicants.applicant_documents_add(
-                account=account, application=application, uploads=form.cleaned_data["documents"]
+                account=account,
+                application=application,
+                uploads=form.cleaned_data["documents"],
+                requirement=form.cleaned_data.get("requirement", ""),
             )
         except WorkflowError as error:
             form.add_error("documents", in_page_language(error.message))
@@ -257,3 +270,50 @@ def document_upload(request, pk: int):
             )
             return _see_other(reverse("applicant-application", args=[application.pk]) + "#documents")
     return _render_detail(request, account, application, status=422, document_form=form)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The receipt (S4): the applicant's own application's number and how to look up its status, printable
+# and as a PDF; someone else's application is a 404 (audited, ``applicant_application_or_404``).
+
+
+@require_GET
+@applicant_required
+def application_receipt(request, pk: int):
+    account = current_applicant(request)
+    application = applicants.applicant_application_or_404(account, pk, viewed=True)
+    context = receipt_context(application, request.build_absolute_uri(reverse("status")))
+    return render(request, "portal/account/receipt.html", context)
+
+
+@require_GET
+@applicant_required
+def application_receipt_pdf(request, pk: int):
+    account = current_applicant(request)
+    application = applicants.applicant_application_or_404(account, pk, viewed=True)
+    return pdf_response(
+        request,
+        "cases/_receipt_body.html",
+        receipt_context(application, request.build_absolute_uri(reverse("status"))),
+        title=f"申请受理回执 {application.number}",
+        filename=f"receipt-{application.number}.pdf",
+    )
+
+
+@require_GET
+@applicant_required
+def application_notice_pdf(request, pk: int):
+    """The decision notice of the applicant's own application, as the office issues it (S4, G2): one A4
+    page of PDF; 404 before a decision or for someone else's application (audited)."""
+    account = current_applicant(request)
+    application = applicants.applicant_application_or_404(account, pk, viewed=True)
+    context = notice_context(application)
+    if context is None:
+        raise Http404("no decision yet")
+    return pdf_response(
+        request,
+        "cases/_notice_body.html",
+        context,
+        title=f"决定通知书 {application.number}",
+        filename=f"notice-{application.number}.pdf",
+    )

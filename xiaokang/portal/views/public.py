@@ -17,7 +17,7 @@ from xiaokang.core.language import is_chinese
 from xiaokang.policies.engine.loader import person_policies, policies
 from xiaokang.policies.engine.sheet import PERIOD_EN, PERIOD_ZH, build_sheet
 from xiaokang.portal.screener import ScreenerForm, certificate_expired_on, screen
-from xiaokang.portal.states import NEXT_STEPS
+from xiaokang.portal.states import NEXT_STEPS, progress_for
 from xiaokang.portal.status import (
     ID_TAIL_SHAPE,
     NUMBER_SHAPE,
@@ -156,5 +156,6 @@ def status(request):
                 # The decision deadline runs while the application is still being decided.
                 deciding=application.state in OPEN_STATES and application.state != State.APPROVED,
                 last_change=last_change(application),
+                progress=progress_for(application),
             )
     return render(request, "portal/status.html", context, status=status_code)
