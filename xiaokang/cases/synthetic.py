@@ -34,6 +34,7 @@ from xiaokang.accounts.demo import DEMO_STREET
 from xiaokang.accounts.models import Role, User
 from xiaokang.accounts.services import user_create
 from xiaokang.cases.documents import document_add
+from xiaokang.cases.evidence import required_documents
 from xiaokang.cases.importing import enrolments_import
 from xiaokang.cases.models import Application, Enrolment, OutreachTask, State
 from xiaokang.cases.outreach import open_tasks_for, outreach_record_outcome
@@ -239,9 +240,23 @@ def _received_on(rng: random.Random, route: Route, overdue: bool, today: dt.date
     return today - dt.timedelta(days=rng.randint(45, 90) if overdue else rng.randint(2, 14))
 
 
+def _attach_required(actor: Actor, application: Application) -> None:
+    """The policy's required documents, each a small synthetic PDF, uploaded through the documents service
+    before an approval: an approval needs them or an override with a reason (S4, G2)."""
+    attached = set(application.documents.values_list("requirement", flat=True))
+    for required in required_documents(application.policy_id):
+        if required["zh"] not in attached:
+            upload = SimpleUploadedFile(
+                f"{required['zh']}（合成）.pdf", SYNTHETIC_PDF, content_type="application/pdf"
+            )
+            document_add(actor=actor, application=application, upload=upload, requirement=required["zh"])
+
+
 def _walk(application: Application, route: Route, officers: dict, district: dict) -> Application:
     for action, who, reason in route.actions:
         actor = district[who] if who in DISTRICT_OFFICERS else officers[who]
+        if action == "approve":
+            _attach_required(officers["counter"], application)
         application = application_transition(
             actor=actor, application=application, action=action, version=application.version, reason=reason
         )
