@@ -93,7 +93,7 @@ def test_the_decision_page_with_a_missing_document_and_the_notice_as_pdf(
     approve_button(page).click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
-    expect(summary).to_contain_text("proof of 低保 or low-income status")
+    expect(summary).to_contain_text("proof of minimum-living-allowance (dibao) or low-income status")
     expect(summary).to_be_focused()
     assert state_in_db(application) == "district_review"
     check_page(page, "decision-override-refused")

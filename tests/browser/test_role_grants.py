@@ -4,6 +4,8 @@ the first sign-in before reading anything."""
 
 import pytest
 
+from tests.browser.menu import menu_link
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "Pass-word-123"
@@ -41,7 +43,7 @@ def test_proposed_approved_then_first_sign_in_changes_the_password(
     # 2. A district administrator approves it on the role-change page.
     boss = new_page()
     log_in(boss, "boss")
-    boss.get_by_role("link", name="角色变更").click()
+    menu_link(boss, "/staff/grants/").click()
     boss.wait_for_url("**/staff/grants/")
     check_page(boss, "grants-pending")
     boss.get_by_label("备注").fill("同意")

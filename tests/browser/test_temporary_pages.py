@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.menu import menu_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -120,7 +121,7 @@ def test_grant_attach_and_review_with_the_keyboard(
     # The district officer: the list from the menu, the overdue grant first.
     district = signed_in(district_officer.username)
     district.goto("/staff/")
-    press_enter_on(district, district.get_by_role("link", name="Temporary assistance"))
+    press_enter_on(district, menu_link(district, "/staff/work/temporary/"))
     expect(district.locator("#count-waiting")).to_have_text("2")
     expect(district.locator("#count-review-overdue")).to_have_text("1")
     expect(district.locator("#count-documents-overdue")).to_have_text("1")

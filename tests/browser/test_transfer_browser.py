@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.menu import menu_link
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -33,7 +35,7 @@ def test_a_street_requests_a_transfer_and_the_district_approves_it(
 
     district = new_page()
     log_in(district, district_officer.username)
-    district.get_by_role("link", name="转移").first.click()
+    menu_link(district, "/staff/registry/transfers/").click()
     row = district.get_by_role("row").filter(has_text="测试1")
     expect(row).to_contain_text(target.name)
     check_page(district, "transfer-queue")

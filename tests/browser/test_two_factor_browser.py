@@ -9,6 +9,8 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.menu import menu_link
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 PASSWORD = "Pass-word-123"
 
@@ -34,7 +36,7 @@ def test_enrol_with_the_qr_page_sign_in_with_a_code_and_a_replay_is_refused(
     # Another district administrator issues chief's enrolment code on the role-change page.
     deputy = new_page()
     log_in(deputy, "deputy")
-    deputy.get_by_role("link", name="角色变更").click()
+    menu_link(deputy, "/staff/grants/").click()
     deputy.wait_for_url("**/staff/grants/")
     waiting = deputy.get_by_role("region", name="等待设置第二因素的账号")
     assert "chief" in waiting.inner_text()
