@@ -168,6 +168,25 @@ def test_a_street_officers_dashboard_shows_nothing_of_another_street(cases_world
     assert data["categories"] == ["万寿路街道"]
 
 
+def test_the_queue_names_the_required_documents_still_missing(cases_world, wang_street_a):
+    from xiaokang.cases.evidence import required_documents
+    from xiaokang.cases.models import Application
+    from xiaokang.cases.tests.workflow import attach_required
+
+    def queue() -> str:
+        page = _page(wang_street_a)
+        return page[page.index('id="widget-my-queue"') : page.index('id="widget-deadlines"')]
+
+    application = Application.objects.unscoped(reason="test").get(person=cases_world["a"])
+    required = [document["zh"] for document in required_documents(application.policy_id)]
+    assert required  # the care subsidy asks for documents (its rule file)
+    shown = queue()
+    assert f"{len(required)} missing" in shown and all(name in shown for name in required)
+    attach_required(application)
+    shown = queue()
+    assert "all attached" in shown and "missing" not in shown
+
+
 def test_a_district_officers_dashboard_counts_every_street(cases_world, li_district_officer):
     page = _page(li_district_officer)
 

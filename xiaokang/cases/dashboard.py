@@ -3,7 +3,7 @@ to the actor's area like every other read of this app (ARCHITECTURE rule 2: ``fo
 officer counts their own street, a community worker their community, district staff the district).
 
 - ``my_queue``: the applications waiting for a step the actor's role takes (accept, forward, decide,
-  enrol), the next deadline first, so the overdue ones lead;
+  enrol), the next deadline first, so the overdue ones lead, each with the required documents missing;
 - ``weekly_flow``: applications received and decided per week, the last weeks;
 - ``month_rosters``: this month's roster of each cash policy: not built, draft or approved, and its
   totals within the actor's area;
@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from xiaokang.accounts.actors import Actor, scope_of
+from xiaokang.cases.evidence import missing_documents
 from xiaokang.cases.models import ApplicationEvent, Enrolment, EnrolmentStatus
 from xiaokang.cases.rosters import cash_policy_ids, rosters_of, summarise
 from xiaokang.cases.selectors import DECISION_ACTIONS, _streets_in_scope, application_queue, applications_for
@@ -40,7 +41,8 @@ def _states_acted_on_by(role: str) -> list[str]:
 
 def my_queue(actor: Actor, today: dt.date, limit: int = QUEUE_SHOWN) -> tuple[list[dict], int]:
     """The first ``limit`` applications waiting for the actor's role, the next deadline first, and how
-    many wait in all. Each row: the application, its deadline, whether it is overdue."""
+    many wait in all. Each row: the application, its deadline, whether it is overdue, the required
+    documents missing."""
     states = _states_acted_on_by(getattr(actor, "role", ""))
     if not states:
         return [], 0
@@ -50,6 +52,9 @@ def my_queue(actor: Actor, today: dt.date, limit: int = QUEUE_SHOWN) -> tuple[li
             "application": application,
             "deadline": application.deadline,
             "overdue": application.deadline is not None and application.deadline < today,
+            # The documents its policy requires that are not attached yet (S4, G2): a worker sees which
+            # cases need a call to the applicant before they can be decided.
+            "missing_documents": missing_documents(application),
         }
         for application in queue[:limit]
     ]
