@@ -49,7 +49,7 @@ test-postgres: install chromium fonts
 chromium:
 	@test -x /usr/bin/chromium || scripts/install-chromium
 
-# A Chinese font for the PDF notices and receipts (WeasyPrint uses the system's fonts).
+# What WeasyPrint needs from the system for the PDF notices and receipts: Pango and a Chinese font.
 fonts:
 	@scripts/install-fonts
 
