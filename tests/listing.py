@@ -1,10 +1,20 @@
-"""Helpers of the staff-list tests (core.listing): the rows of a downloaded xlsx."""
+"""Helpers of the staff-list tests (core.listing): a signed-in client with English pages, the rows of a
+downloaded xlsx."""
 
 from __future__ import annotations
 
 import io
 
 import openpyxl
+from django.test import Client
+
+
+def client_for(user) -> Client:
+    """A test client signed in as ``user``, the pages in English."""
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
 
 
 def xlsx_rows(content: bytes) -> list[tuple]:

@@ -5,23 +5,15 @@ result to xlsx: masked as the role requires, audited, and never wider than the a
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tests.helpers import STREET_A, STREET_B
-from tests.listing import download, xlsx_rows
+from tests.listing import client_for, download, xlsx_rows
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.tests.workflow import submit
 
 pytestmark = pytest.mark.django_db
 
 URL = "/staff/applications/"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from tests.helpers import STREET_A, STREET_B
-from tests.listing import download, xlsx_rows
+from tests.listing import client_for, download, xlsx_rows
 from xiaokang.audit.models import AuditEvent
 from xiaokang.cases.models import OutreachTask
 from xiaokang.cases.outreach import OutreachFilters, open_tasks_for, outreach_create, outreach_worklist
@@ -25,13 +24,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/staff/work/outreach/"
 PHONE = "13812345678"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -5,22 +5,14 @@ audited."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tests.helpers import STREET_A, STREET_B
-from tests.listing import download, xlsx_rows
+from tests.listing import client_for, download, xlsx_rows
 from xiaokang.audit.models import AuditEvent
 from xiaokang.employment.tests.test_declarations import cert, employee, employers, registry, submit  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = "/staff/declarations/"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -4,21 +4,13 @@ xlsx export of the filtered list (the requester's phone masked), audited; the in
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from tests.listing import download, xlsx_rows
+from tests.listing import client_for, download, xlsx_rows
 from xiaokang.audit.models import AuditEvent
 from xiaokang.interpreting.tests.test_booking import PHONE, _book, interpreter, slots  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = "/staff/interpreting/"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -5,22 +5,14 @@ written, and never wider than the reader's area whatever the address asks for.""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tests.helpers import STREET_A, STREET_B
-from tests.listing import download, xlsx_rows
+from tests.listing import client_for, download, xlsx_rows
 from xiaokang.audit.models import AuditEvent
 from xiaokang.core import crypto
 
 pytestmark = pytest.mark.django_db
 URL = "/staff/persons/"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def test_the_export_holds_the_filtered_persons_masked(people, li_district_officer):
