@@ -46,7 +46,7 @@ def my_queue(actor: Actor, today: dt.date, limit: int = QUEUE_SHOWN) -> tuple[li
     states = _states_acted_on_by(getattr(actor, "role", ""))
     if not states:
         return [], 0
-    queue = application_queue(actor, state="all").filter(state__in=states)
+    queue = application_queue(actor, state="all").filter(state__in=states).prefetch_related("documents")
     rows = [
         {
             "application": application,

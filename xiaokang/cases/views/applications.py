@@ -139,16 +139,22 @@ def duty_notes(user, applications) -> dict[int, dict[str, str]]:
     return notes
 
 
-def _deadline(application: Application, today: dt.date) -> dict:
+def _running_deadline(application: Application) -> tuple[str | None, dt.date | None]:
     """The deadline still running (acceptance, decision, or the district's review of a temporary-
-    assistance grant) and how near it is, or none."""
+    assistance grant): its kind and day, or (None, None)."""
     if application.state == State.SUBMITTED:
-        kind, day = "accept", application.accept_by
-    elif application.state in REVIEW_STATES:
-        kind, day = "decide", application.decide_by
-    elif _awaiting_district_review(application):
-        kind, day = "review", application.decide_by
-    else:
+        return "accept", application.accept_by
+    if application.state in REVIEW_STATES:
+        return "decide", application.decide_by
+    if _awaiting_district_review(application):
+        return "review", application.decide_by
+    return None, None
+
+
+def _deadline(application: Application, today: dt.date) -> dict:
+    """The deadline still running and how near it is (working days left), or none."""
+    kind, day = _running_deadline(application)
+    if kind is None:
         return {"kind": None, "day": None, "overdue": False, "due_soon": False}
     overdue = day < today
     left = 0 if overdue else working_days_between(today, day)
@@ -197,7 +203,7 @@ def _export_applications(request, queryset, filters: QueueFilters, sort: str, to
             channel_label(application.channel),
             application.received_on,
             state_label(application.state),
-            _deadline(application, today)["day"],
+            _running_deadline(application)[1],  # the day only: no working days counted per row
         )
         for application in queryset.iterator(chunk_size=2000)
     )
